@@ -1,0 +1,201 @@
+package dev.outrigger.feature;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarInputStream;
+import java.util.jar.Manifest;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.Version;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gogo {@code feature:*}: installs and removes features live from the distribution's local
+ * repository ({@code repository/}, Maven layout), never from the network. A feature counts as
+ * installed when each of its bundles is installed at the feature's version, so the state needs
+ * no bookkeeping of its own and survives restarts with the framework's bundle cache.
+ */
+@Component(service = FeatureCommands.class, property = {
+        "osgi.command.scope=feature",
+        "osgi.command.function=list",
+        "osgi.command.function=install",
+        "osgi.command.function=uninstall" })
+public class FeatureCommands {
+
+    /** The feature the launcher itself boots; removing it would remove the shell in use. */
+    static final String CORE = "core";
+    private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
+
+    private final BundleContext context;
+    private final ConfigurationAdmin configAdmin;
+    private final Path features;
+    private final Path repository;
+
+    @Activate
+    public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
+        this.context = context;
+        this.configAdmin = configAdmin;
+        Path home = Path.of(Optional.ofNullable(context.getProperty("outrigger.home")).orElse("."));
+        this.features = pathProperty("outrigger.features", home.resolve("features"));
+        this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
+    }
+
+    @Descriptor("list the features of this distribution and whether they are installed")
+    public String list() throws IOException {
+        StringBuilder out = new StringBuilder(String.format("%-14s %-16s %-10s %s%n", "Name", "Version", "State", "Description"));
+        for (Feature f : Feature.readAll(features)) {
+            out.append(String.format("%-14s %-16s %-10s %s%n", f.name(), f.id().version(), state(f), f.description()));
+        }
+        return out.toString();
+    }
+
+    @Descriptor("install features: their bundles from the local repository and their default configuration")
+    public String install(@Descriptor("feature names") String... names) throws IOException, BundleException {
+        StringBuilder out = new StringBuilder();
+        for (String name : names) {
+            Feature feature = find(name);
+            List<Bundle> added = new ArrayList<>();
+            for (Feature.Entry entry : feature.bundles()) {
+                if (installed(entry).isEmpty()) {
+                    added.add(installBundle(entry));
+                }
+            }
+            int configured = applyConfigurations(feature);
+            for (Bundle b : added) {
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    b.start();
+                }
+            }
+            LOG.info("Feature {} installed: {} bundle(s) added, {} configuration(s) created", name, added.size(), configured);
+            out.append(String.format("%s: %d bundle(s) added, %d configuration(s) created%n", name, added.size(), configured));
+        }
+        return out.toString();
+    }
+
+    @Descriptor("uninstall features: their bundles that no other installed feature needs")
+    public String uninstall(@Descriptor("feature names") String... names) throws IOException, BundleException {
+        StringBuilder out = new StringBuilder();
+        for (String name : names) {
+            if (CORE.equals(name)) {
+                throw new IllegalArgumentException("feature core is the runtime itself and cannot be uninstalled");
+            }
+            Feature feature = find(name);
+            Set<ArtifactId> stillNeeded = new HashSet<>();
+            for (Feature other : Feature.readAll(features)) {
+                if (!other.name().equals(name) && "installed".equals(state(other))) {
+                    other.bundles().forEach(e -> stillNeeded.add(e.artifact()));
+                }
+            }
+            List<Bundle> removed = new ArrayList<>();
+            for (Feature.Entry entry : feature.bundles()) {
+                if (!stillNeeded.contains(entry.artifact())) {
+                    Optional<Bundle> bundle = installed(entry);
+                    if (bundle.isPresent()) {
+                        bundle.get().uninstall();
+                        removed.add(bundle.get());
+                    }
+                }
+            }
+            context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(removed);
+            LOG.info("Feature {} uninstalled: {} bundle(s) removed", name, removed.size());
+            out.append(String.format("%s: %d bundle(s) removed%n", name, removed.size()));
+        }
+        return out.toString();
+    }
+
+    private Feature find(String name) throws IOException {
+        return Feature.readAll(features).stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + features));
+    }
+
+    private String state(Feature feature) throws IOException {
+        int present = 0;
+        for (Feature.Entry entry : feature.bundles()) {
+            if (installed(entry).isPresent()) {
+                present++;
+            }
+        }
+        return present == feature.bundles().size() ? "installed" : present == 0 ? "-" : "partial";
+    }
+
+    private Optional<Bundle> installed(Feature.Entry entry) throws IOException {
+        Manifest manifest = manifest(entry);
+        String bsn = manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME).split(";")[0].trim();
+        Version version = Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION));
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName()) && version.equals(b.getVersion())) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Manifest manifest(Feature.Entry entry) throws IOException {
+        Path jar = entry.artifact().in(repository);
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException("bundle " + entry.artifact() + " is not in the local repository: " + jar + " is missing");
+        }
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+            Manifest manifest = in.getManifest();
+            if (manifest == null || manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME) == null) {
+                throw new IOException(jar + " is not an OSGi bundle");
+            }
+            return manifest;
+        }
+    }
+
+    private Bundle installBundle(Feature.Entry entry) throws IOException, BundleException {
+        Path jar = entry.artifact().in(repository);
+        Bundle bundle;
+        try (InputStream in = Files.newInputStream(jar)) {
+            bundle = context.installBundle(jar.toUri().toString(), in);
+        }
+        bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
+        return bundle;
+    }
+
+    /** Creates the feature's configurations that do not exist yet; existing ones are the user's. */
+    private int applyConfigurations(Feature feature) throws IOException {
+        int created = 0;
+        for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
+            String pid = c.getKey();
+            int tilde = pid.indexOf('~');
+            Configuration configuration = tilde < 0
+                    ? configAdmin.getConfiguration(pid, "?")
+                    : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
+            if (configuration.getProperties() == null) {
+                Dictionary<String, Object> properties = new Hashtable<>(c.getValue());
+                configuration.update(properties);
+                created++;
+            }
+        }
+        return created;
+    }
+
+    private Path pathProperty(String key, Path fallback) {
+        String value = context.getProperty(key);
+        return value == null ? fallback : Path.of(value);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.outrigger.shell;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loopback-only port on which each connection runs exactly one Gogo command: the client sends
+ * the access token and the command, one line each, and receives the command's output followed by
+ * {@link ShellProtocol#STATUS_MARK} and the exit status. The port and the token are written to
+ * {@code data/shell.port}, readable by the runtime's own user only, which is how
+ * {@code bin/outrigger-shell} finds and authenticates to it.
+ */
+@Component(configurationPid = ShellPort.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ShellPort.Config.class)
+public class ShellPort {
+
+    @ObjectClassDefinition(name = "Outrigger shell port",
+            description = "The loopback port bin/outrigger-shell talks to.")
+    public @interface Config {
+        @AttributeDefinition(description = "Serve bin/outrigger-shell at all.")
+        boolean enabled() default true;
+
+        @AttributeDefinition(min = "0", max = "65535",
+                description = "TCP port on 127.0.0.1; 0 picks a free port (written to data/shell.port).")
+        int port() default ShellProtocol.DEFAULT_PORT;
+    }
+
+    static final String PID = "dev.outrigger.shell";
+    private static final Logger LOG = LoggerFactory.getLogger(ShellPort.class);
+    private static final int MAX_CONCURRENT = 4;
+    private static final int REQUEST_TIMEOUT_MS = 5_000;
+
+    private final CommandProcessor processor;
+    private final Path portFile;
+    private final String token = newToken();
+    private final ServerSocket server;
+    private final ExecutorService workers = Executors.newFixedThreadPool(MAX_CONCURRENT + 1, r -> {
+        Thread t = new Thread(r, "outrigger-shell-port");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Activate
+    public ShellPort(@Reference CommandProcessor processor, BundleContext context, Config config) throws IOException {
+        this.processor = processor;
+        this.portFile = dataDirectory(context).resolve(ShellProtocol.PORT_FILE);
+        if (!config.enabled()) {
+            server = null;
+            Files.deleteIfExists(portFile);
+            LOG.info("Shell port is off (enabled=false); bin/outrigger-shell will not reach this runtime");
+            return;
+        }
+        server = new ServerSocket();
+        server.setReuseAddress(true);
+        try {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), MAX_CONCURRENT);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("Shell port cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+        }
+        writePortFile(server.getLocalPort());
+        workers.execute(this::acceptLoop);
+        LOG.info("Shell port listening on 127.0.0.1:{}", server.getLocalPort());
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Files.deleteIfExists(portFile);
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                workers.execute(() -> serve(client));
+            } catch (SocketException closed) {
+                return;
+            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                LOG.warn("Shell port: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        try (client) {
+            client.setSoTimeout(REQUEST_TIMEOUT_MS);
+            InputStream in = client.getInputStream();
+            OutputStream out = client.getOutputStream();
+            String presented = ShellProtocol.readLine(in);
+            String command = ShellProtocol.readLine(in);
+            client.setSoTimeout(0);
+            int status;
+            if (presented == null || !ShellProtocol.constantTimeEquals(presented, token)) {
+                out.write("access denied: wrong or missing token\n".getBytes(StandardCharsets.UTF_8));
+                status = ShellProtocol.STATUS_DENIED;
+            } else {
+                status = execute(command == null ? "" : command, out);
+            }
+            out.write(ShellProtocol.trailer(status));
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("Shell port client went away: {}", e.getMessage());
+        }
+    }
+
+    /** Runs one command; its output and errors go to the client. Returns the exit status. */
+    private int execute(String command, OutputStream socket) {
+        PrintStream out = new PrintStream(new UnclosableStream(socket), true, StandardCharsets.UTF_8);
+        CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
+        try {
+            Object result = session.execute(command);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+            return ShellProtocol.STATUS_OK;
+        } catch (Exception e) {
+            out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ShellProtocol.STATUS_FAILED;
+        } finally {
+            out.flush();
+            session.close();
+        }
+    }
+
+    private void writePortFile(int port) throws IOException {
+        Files.createDirectories(portFile.getParent());
+        Path tmp = Files.createTempFile(portFile.getParent(), ".shell", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, port + " " + token + "\n");
+        Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Path dataDirectory(BundleContext context) {
+        String data = context.getProperty("outrigger.data");
+        return data != null ? Path.of(data) : context.getDataFile("").toPath();
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Gogo closes a session's streams; the socket must stay open for the status trailer. */
+    private static final class UnclosableStream extends java.io.FilterOutputStream {
+        UnclosableStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.outrigger.launcher;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+import sun.misc.Signal;
+
+/**
+ * Starts Felix in the foreground with the distribution's layout: framework properties from
+ * {@code etc/config.properties}, the infrastructure bundles from {@code bundle/}, the framework
+ * cache under {@code data/}. SIGTERM and SIGINT stop the framework and exit with status 0, which
+ * is what a container runtime or systemd expects of a well-behaved service.
+ */
+public final class Main {
+
+    /** Stopping takes longer than this only when a bundle hangs in its deactivation. */
+    private static final long STOP_TIMEOUT_MS = Long.getLong("outrigger.stop.timeout", 4_000);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long launched = System.nanoTime();
+        Path home = Path.of(System.getProperty("outrigger.home", ".")).toAbsolutePath().normalize();
+        Path data = Path.of(System.getProperty("outrigger.data", home.resolve("data").toString())).toAbsolutePath();
+        Map<String, String> properties = FrameworkProperties.load(home, data);
+
+        Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
+                .newFramework(properties);
+        framework.init();
+        Signal.handle(new Signal("TERM"), signal -> stop(framework, "SIGTERM"));
+        Signal.handle(new Signal("INT"), signal -> stop(framework, "SIGINT"));
+        try {
+            new BootBundles(framework.getBundleContext(), home.resolve("bundle"), home.resolve("etc/startup.properties"))
+                    .synchronize();
+        } catch (IOException | BundleException e) {
+            System.err.println("outrigger: cannot install the bundles in " + home.resolve("bundle") + ": " + e.getMessage());
+            framework.stop();
+            System.exit(1);
+        }
+        framework.start();
+        System.err.printf("outrigger: started in %d ms (home %s)%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launched), home);
+
+        FrameworkEvent stopped = framework.waitForStop(0);
+        System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
+    }
+
+    /** Runs on the signal's thread: stop, and halt if a bundle keeps the framework from stopping. */
+    private static void stop(Framework framework, String why) {
+        System.err.println("outrigger: " + why + " received, stopping");
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(STOP_TIMEOUT_MS);
+                System.err.println("outrigger: bundles did not stop within " + STOP_TIMEOUT_MS + " ms, halting");
+                Runtime.getRuntime().halt(1);
+            } catch (InterruptedException done) {
+                Thread.currentThread().interrupt();
+            }
+        }, "outrigger-stop-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            framework.stop();
+        } catch (BundleException e) {
+            System.err.println("outrigger: stopping failed: " + e.getMessage());
+            Runtime.getRuntime().halt(1);
+        }
+    }
+}
