@@ -59,6 +59,8 @@ public class ShellPort {
 
     static final String PID = "dev.outrigger.shell";
     private static final Logger LOG = LoggerFactory.getLogger(ShellPort.class);
+    /** Command lookup order for unscoped names: Outrigger's, then Gogo's and Felix's, then any. */
+    static final String COMMAND_SCOPES = "outrigger:gogo:felix:*";
     private static final int MAX_CONCURRENT = 4;
     private static final int REQUEST_TIMEOUT_MS = 5_000;
 
@@ -148,6 +150,7 @@ public class ShellPort {
     private int execute(String command, OutputStream socket) {
         PrintStream out = new PrintStream(new UnclosableStream(socket), true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
+        session.put("SCOPE", COMMAND_SCOPES);
         try {
             Object result = session.execute(command);
             if (result != null) {
