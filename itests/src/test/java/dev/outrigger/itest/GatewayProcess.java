@@ -1,0 +1,80 @@
+package dev.outrigger.itest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Outrigger process started from a private copy of the distribution with bin/outrigger, as a
+ * user or a container would: stdin not a terminal, shell port on a free loopback port.
+ */
+final class GatewayProcess implements AutoCloseable {
+
+    final Path home;
+    private final Path log;
+    private Process process;
+
+    GatewayProcess(Path home) throws IOException {
+        this.home = home;
+        this.log = home.resolve("outrigger.log");
+        // port 0: a free port, published in data/shell.port, so tests never collide with a running gateway
+        Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+    }
+
+    /** Starts bin/outrigger and waits until the shell port answers; returns the milliseconds that took. */
+    long start() throws Exception {
+        Files.deleteIfExists(home.resolve("data/shell.port"));
+        long started = System.nanoTime();
+        process = new ProcessBuilder(home.resolve("bin/outrigger").toString())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        Await.until("the shell port of " + home, Duration.ofSeconds(20), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("bin/outrigger exited with " + process.exitValue() + ":\n" + log());
+            }
+            return shell("lb").status == 0;
+        });
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** Sends SIGTERM and returns the exit status, failing if the process is not gone within the limit. */
+    int terminate(Duration limit) throws InterruptedException {
+        process.destroy(); // SIGTERM
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("bin/outrigger still running " + limit.toMillis() + " ms after SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    record Result(int status, String output) {
+    }
+
+    /** Runs bin/outrigger-shell with one command. */
+    Result shell(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(home.resolve("bin/outrigger-shell").toString(), command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/outrigger-shell " + command + " did not finish");
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}

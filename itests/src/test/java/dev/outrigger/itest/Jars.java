@@ -1,0 +1,54 @@
+package dev.outrigger.itest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/** Variants of a bundle jar for tests: same classes, other manifest headers. */
+final class Jars {
+
+    private Jars() {
+    }
+
+    /** Copies {@code source} to {@code target} with the given main manifest headers set. */
+    static Path withHeaders(Path source, Path target, Map<String, String> headers) throws IOException {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(source))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            headers.forEach((k, v) -> manifest.getMainAttributes().put(new Attributes.Name(k), v));
+            Path tmp = scratchFor(target);
+            try (OutputStream file = Files.newOutputStream(tmp); JarOutputStream out = new JarOutputStream(file, manifest)) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+            // appear at once: FileInstall must never see a half-written jar
+            return Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /** A temporary file next to (not in) the target's folder, so that a watcher never sees it. */
+    private static Path scratchFor(Path target) throws IOException {
+        return Files.createTempFile(target.toAbsolutePath().getParent().getParent(), "jar", ".tmp");
+    }
+
+    /** Copies a file so that it appears in its folder at once. */
+    static Path place(Path source, Path target) throws IOException {
+        Path tmp = scratchFor(target);
+        try (InputStream in = Files.newInputStream(source)) {
+            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

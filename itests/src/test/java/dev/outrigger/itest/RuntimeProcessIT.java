@@ -1,0 +1,189 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The distribution as a user runs it: bin/outrigger as a real process, bin/outrigger-shell
+ * against it, files dropped into deploy/ and etc/, SIGTERM to stop.
+ */
+public class RuntimeProcessIT {
+
+    private static final String FIXTURE_BSN = "dev.outrigger.itest.fixture";
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private GatewayProcess gateway;
+
+    @Before
+    public void copyDistribution() throws Exception {
+        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+    }
+
+    @After
+    public void stop() {
+        gateway.close();
+    }
+
+    @Test
+    public void startsWithEveryBundleActiveAnswersTheShellAndStopsCleanlyOnSigterm() throws Exception {
+        long ready = gateway.start();
+        System.out.printf("bin/outrigger: shell answering %d ms after launch%n", ready);
+
+        GatewayProcess.Result lb = gateway.shell("lb");
+        assertEquals(lb.output(), 0, lb.status());
+        List<String> bundles = bundleLines(lb.output());
+        assertEquals("every bundle of core plus the system bundle: " + lb.output(),
+                Distribution.bundles("core").size() + 1, bundles.size());
+        bundles.forEach(line -> assertTrue(line, line.contains("|Active")));
+
+        assertEquals("an unknown command fails the shell", 1, gateway.shell("no-such-command").status());
+
+        long before = System.nanoTime();
+        assertEquals("exit status after SIGTERM", 0, gateway.terminate(Duration.ofSeconds(5)));
+        System.out.printf("bin/outrigger: stopped %d ms after SIGTERM%n", (System.nanoTime() - before) / 1_000_000);
+        assertTrue(gateway.log().contains("SIGTERM received"));
+        assertFalse("the shell port file is removed on stop", Files.exists(gateway.home.resolve("data/shell.port")));
+        assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
+    }
+
+    @Test
+    public void deployFolderInstallsUpdatesAndUninstallsLive() throws Exception {
+        gateway.start();
+        Path deployed = gateway.home.resolve("deploy/fixture.jar");
+
+        Jars.place(Distribution.FIXTURE, deployed);
+        long installed = Await.until("fixture:greet from deploy/", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("hello"));
+        System.out.printf("deploy/: bundle active and its command answering %d ms after the jar appeared%n", installed);
+
+        Jars.withHeaders(Distribution.FIXTURE, deployed, Map.of("Bundle-Version", "0.1.0.second"));
+        Await.until("the updated bundle", Duration.ofSeconds(5), () -> gateway.shell("lb").output().contains("0.1.0.second"));
+        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        assertEquals("updated in place, not installed twice", 1,
+                bundleLines(gateway.shell("lb").output()).stream().filter(l -> l.contains("test fixture")).count());
+
+        Files.delete(deployed);
+        Await.until("the bundle gone", Duration.ofSeconds(5), () -> !gateway.shell("lb").output().contains("test fixture"));
+        assertEquals(1, gateway.shell("fixture:greet").status());
+    }
+
+    @Test
+    public void brokenJarsGetOneClearLogLineAndEverythingElseKeepsRunning() throws Exception {
+        gateway.start();
+        Files.writeString(folder.newFile("broken.jar").toPath(), "this is not a zip file");
+        Jars.place(folder.getRoot().toPath().resolve("broken.jar"), gateway.home.resolve("deploy/broken.jar"));
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Bundle-Name", "Unresolvable fixture",
+                "Import-Package", "com.example.missing;version=\"[1.0,2)\",java.util.function"));
+
+        Await.until("a log line for broken.jar", Duration.ofSeconds(5),
+                () -> gateway.log().contains("broken.jar is not an OSGi bundle"));
+        Await.until("a log line for unresolvable.jar", Duration.ofSeconds(5),
+                () -> lines(gateway.log(), "unresolvable.jar").stream().anyMatch(l -> l.contains("com.example.missing")));
+        assertEquals("one line for broken.jar: " + gateway.log(), 1, lines(gateway.log(), "broken.jar").size());
+        assertEquals("one line for unresolvable.jar: " + gateway.log(), 1, lines(gateway.log(), "unresolvable.jar").size());
+
+        Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Await.until("a good bundle next to the bad ones", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("hello"));
+        bundleLines(gateway.shell("lb").output()).stream().filter(l -> !l.contains("Unresolvable"))
+                .forEach(line -> assertTrue(line, line.contains("|Active")));
+    }
+
+    @Test
+    public void bundlesInstalledFromTheShellSurviveARestart() throws Exception {
+        gateway.start();
+        Path jar = Jars.withHeaders(Distribution.FIXTURE, folder.getRoot().toPath().resolve("shell-installed.jar"),
+                Map.of("Bundle-SymbolicName", "dev.outrigger.itest.shellinstalled"));
+
+        GatewayProcess.Result install = gateway.shell("install -s " + jar.toUri());
+        assertEquals(install.output(), 0, install.status());
+        assertTrue(install.output().contains("Bundle ID"));
+        GatewayProcess.Result missing = gateway.shell("install -s file:/no/such/bundle.jar");
+        assertEquals("a failed install fails the shell command: " + missing.output(), 1, missing.status());
+        assertTrue(missing.output().contains("/no/such/bundle.jar"));
+
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        gateway.start();
+        Await.until("the shell-installed bundle active after restart", Duration.ofSeconds(5),
+                () -> bundleLines(gateway.shell("lb").output()).stream()
+                        .anyMatch(l -> l.contains("test fixture") && l.contains("|Active")));
+        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+    }
+
+    @Test
+    public void configurationFilesReachTheirComponentLiveAndBadValuesAreReported() throws Exception {
+        gateway.start();
+        Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Await.until("fixture", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
+
+        Path cfg = gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg");
+        Files.writeString(cfg, "greeting = ahoy\nrepeat = 2\n");
+        Await.until("greeting from etc/", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("ahoy ahoy"));
+
+        Files.writeString(cfg, "greeting = ahoy\nrepeat = many\n");
+        Await.until("a log line for repeat = many", Duration.ofSeconds(5),
+                () -> lines(gateway.log(), "repeat = many").size() == 1);
+        String line = lines(gateway.log(), "repeat = many").get(0);
+        assertTrue(line, line.contains("dev.outrigger.itest.greeter.cfg") && line.contains("integer"));
+        Await.until("the component on its default for the bad value", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
+        assertEquals("the shell port, configured by another file, is untouched", 0, gateway.shell("lb").status());
+    }
+
+    @Test
+    public void featuresInstallAndUninstallLiveFromTheLocalRepository() throws Exception {
+        Path repository = gateway.home.resolve("repository/dev/outrigger/" + FIXTURE_BSN + "/0.1.0-SNAPSHOT");
+        Files.createDirectories(repository);
+        Files.copy(Distribution.FIXTURE, repository.resolve(FIXTURE_BSN + "-0.1.0-SNAPSHOT.jar"));
+        Files.writeString(gateway.home.resolve("features/fixture.json"), """
+                {
+                  "feature-resource-version": "1.0",
+                  "id": "dev.outrigger:fixture:0.1.0-SNAPSHOT",
+                  "description": "A feature for tests",
+                  "bundles": [ { "id": "dev.outrigger:dev.outrigger.itest.fixture:0.1.0-SNAPSHOT" } ],
+                  "configurations": { "dev.outrigger.itest.greeter": { "greeting": "from the feature" } }
+                }
+                """);
+        gateway.start();
+
+        String list = gateway.shell("feature:list").output();
+        assertTrue(list, lines(list, "core").get(0).contains("installed"));
+        assertFalse(list, lines(list, "fixture").get(0).contains("installed"));
+
+        GatewayProcess.Result install = gateway.shell("feature:install fixture");
+        assertEquals(install.output(), 0, install.status());
+        Await.until("the feature's bundle with the feature's configuration", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("from the feature"));
+        assertTrue(lines(gateway.shell("feature:list").output(), "fixture").get(0).contains("installed"));
+
+        assertEquals(0, gateway.shell("feature:uninstall fixture").status());
+        assertFalse(gateway.shell("lb").output().contains("test fixture"));
+        assertEquals("core cannot be uninstalled", 1, gateway.shell("feature:uninstall core").status());
+        assertEquals("an unknown feature is an error", 1, gateway.shell("feature:install nosuch").status());
+    }
+
+    private static List<String> bundleLines(String lb) {
+        return lb.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+    }
+
+    private static List<String> lines(String text, String containing) {
+        return text.lines().filter(l -> l.contains(containing)).toList();
+    }
+}
