@@ -1,0 +1,114 @@
+package dev.outrigger.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+/** Against a real Felix: what bundle/ holds is what the framework has, across restarts. */
+public class BootBundlesTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private Framework framework;
+
+    @After
+    public void stop() throws Exception {
+        if (framework != null) {
+            framework.stop();
+            framework.waitForStop(5_000);
+        }
+    }
+
+    @Test
+    public void installsNewJarsUpdatesNewerOnesKeepsOthersAndRemovesDeletedOnes() throws Exception {
+        Path bundles = folder.newFolder("bundle").toPath();
+        Path startLevels = folder.getRoot().toPath().resolve("startup.properties");
+        Files.writeString(startLevels, "a-1.0.0.jar = 7\n");
+        Path a = bundle(bundles.resolve("a-1.0.0.jar"), "test.a", "1.0.0");
+        Path b = bundle(bundles.resolve("b-1.0.0.jar"), "test.b", "1.0.0");
+
+        boot(bundles, startLevels);
+        assertEquals(7, find("test.a").adapt(BundleStartLevel.class).getStartLevel());
+        assertEquals(Bundle.ACTIVE, find("test.b").getState());
+        long bInstalled = find("test.b").getLastModified();
+        restart();
+
+        // same jars again: nothing to do, so an update made from the shell would survive
+        boot(bundles, startLevels);
+        assertEquals(bInstalled, find("test.b").getLastModified());
+
+        // a newer a: updated in place; b removed from bundle/: uninstalled
+        bundle(a, "test.a", "1.1.0");
+        Files.setLastModifiedTime(a, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Files.delete(b);
+        restart();
+        boot(bundles, startLevels);
+        assertEquals("1.1.0", find("test.a").getVersion().toString());
+        assertNull(findOrNull("test.b"));
+    }
+
+    private void boot(Path bundles, Path startLevels) throws Exception {
+        if (framework == null) {
+            framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
+                    Constants.FRAMEWORK_STORAGE, folder.getRoot().toPath().resolve("cache").toString(),
+                    Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "100"));
+            framework.init();
+        }
+        new BootBundles(framework.getBundleContext(), bundles, startLevels).synchronize();
+        framework.start();
+    }
+
+    private void restart() throws Exception {
+        framework.stop();
+        framework.waitForStop(5_000);
+        framework = null;
+    }
+
+    private Bundle find(String bsn) {
+        Bundle b = findOrNull(bsn);
+        assertNotNull(bsn + " installed", b);
+        return b;
+    }
+
+    private Bundle findOrNull(String bsn) {
+        for (Bundle b : framework.getBundleContext().getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static Path bundle(Path jar, String bsn, String version) throws IOException {
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
+        m.getMainAttributes().putValue(Constants.BUNDLE_SYMBOLICNAME, bsn);
+        m.getMainAttributes().putValue(Constants.BUNDLE_VERSION, version);
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, m)) {
+            return jar;
+        }
+    }
+}
