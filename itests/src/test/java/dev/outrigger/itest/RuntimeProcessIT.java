@@ -172,6 +172,8 @@ public class RuntimeProcessIT {
         Await.until("the feature's bundle with the feature's configuration", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().contains("from the feature"));
         assertTrue(lines(gateway.shell("feature:list").output(), "fixture").get(0).contains("installed"));
+        assertTrue("the feature's configuration lives in etc/, where it can be edited",
+                Files.readString(gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg")).contains("from the feature"));
 
         assertEquals(0, gateway.shell("feature:uninstall fixture").status());
         assertFalse(gateway.shell("lb").output().contains("test fixture"));

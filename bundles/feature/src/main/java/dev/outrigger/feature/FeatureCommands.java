@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
@@ -52,6 +52,8 @@ public class FeatureCommands {
     private final ConfigurationAdmin configAdmin;
     private final Path features;
     private final Path repository;
+    /** Where configuration files live: FileInstall's folder, or null without one. */
+    private final Path etc;
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
@@ -60,6 +62,8 @@ public class FeatureCommands {
         Path home = Path.of(Optional.ofNullable(context.getProperty("outrigger.home")).orElse("."));
         this.features = pathProperty("outrigger.features", home.resolve("features"));
         this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
+        String watched = context.getProperty("felix.fileinstall.dir");
+        this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
     }
 
     @Descriptor("list the features of this distribution and whether they are installed")
@@ -176,7 +180,11 @@ public class FeatureCommands {
         return bundle;
     }
 
-    /** Creates the feature's configurations that do not exist yet; existing ones are the user's. */
+    /**
+     * Creates the feature's configurations that do not exist yet; existing ones are the user's.
+     * Each goes to etc/ as a file, which FileInstall applies and keeps in step with later changes;
+     * without a watched etc/ folder, straight to ConfigAdmin.
+     */
     private int applyConfigurations(Feature feature) throws IOException {
         int created = 0;
         for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
@@ -185,11 +193,18 @@ public class FeatureCommands {
             Configuration configuration = tilde < 0
                     ? configAdmin.getConfiguration(pid, "?")
                     : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
-            if (configuration.getProperties() == null) {
-                Dictionary<String, Object> properties = new Hashtable<>(c.getValue());
-                configuration.update(properties);
-                created++;
+            Path file = etc == null ? null : etc.resolve(ConfigFile.name(pid));
+            if (configuration.getProperties() != null || (file != null && Files.exists(file))) {
+                continue;
             }
+            if (file != null) {
+                Path tmp = Files.createTempFile(etc, ".feature", ".tmp");
+                Files.writeString(tmp, ConfigFile.text("Default of feature " + feature.name() + "; edit freely, changes apply live", c.getValue()));
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                configuration.update(new Hashtable<>(c.getValue()));
+            }
+            created++;
         }
         return created;
     }

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.outrigger.feature.ArtifactId;
+import dev.outrigger.feature.ConfigFile;
 import dev.outrigger.feature.Feature;
 
 /**
@@ -97,10 +98,8 @@ public final class Assemble {
                 }
             }
             for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
-                Path file = etc.resolve(c.getKey().replace('~', '-') + ".cfg");
-                Files.writeString(file, "# Default of feature " + name + "; edit freely, changes apply live\n"
-                        + c.getValue().entrySet().stream().map(p -> p.getKey() + " = " + cfgValue(p.getValue()) + "\n")
-                                .collect(Collectors.joining()));
+                Files.writeString(etc.resolve(ConfigFile.name(c.getKey())),
+                        ConfigFile.text("Default of feature " + name + "; edit freely, changes apply live", c.getValue()));
             }
         }
     }
@@ -149,13 +148,6 @@ public final class Assemble {
             throw new IllegalArgumentException("boot feature " + name + " does not exist; features: " + features.keySet());
         }
         return f;
-    }
-
-    private static String cfgValue(Object value) {
-        if (value instanceof List<?> list) {
-            return list.stream().map(String::valueOf).collect(Collectors.joining(","));
-        }
-        return String.valueOf(value);
     }
 
     private static String symbolicName(Path jar) {
