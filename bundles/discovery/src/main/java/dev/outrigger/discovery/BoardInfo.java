@@ -1,0 +1,78 @@
+package dev.outrigger.discovery;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+import dev.outrigger.device.Board;
+
+/**
+ * The machine itself, read once: model and compatible list from the device tree (Raspberry Pi and
+ * other ARM boards), else from DMI (PCs and thin clients); architecture and host name.
+ */
+@Component(configurationPid = Discovery.PID, property = "board.source=discovery")
+public class BoardInfo implements Board {
+
+    private String model;
+    private List<String> compatible;
+    private String hostname;
+
+    @Activate
+    void activate(Discovery.Config config) {
+        Path sys = Path.of(config.sysfs());
+        Path proc = Path.of(config.proc());
+        Path deviceTree = Files.isDirectory(proc.resolve("device-tree")) ? proc.resolve("device-tree")
+                : sys.resolve("firmware/devicetree/base");
+        this.compatible = compatible(deviceTree.resolve("compatible"));
+        String dtModel = SysfsScanner.attribute(deviceTree.resolve("model"));
+        this.model = dtModel != null && !dtModel.isEmpty() ? dtModel : dmiModel(sys.resolve("class/dmi/id"));
+        String name = SysfsScanner.attribute(proc.resolve("sys/kernel/hostname"));
+        this.hostname = name != null && !name.isEmpty() ? name : System.getenv().getOrDefault("HOSTNAME", "localhost");
+    }
+
+    private static List<String> compatible(Path file) {
+        try {
+            return Arrays.stream(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8).split("\0"))
+                    .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    /** "LENOVO ThinkCentre M710q" and the like; a generic name when even DMI is missing. */
+    private static String dmiModel(Path dmi) {
+        String vendor = SysfsScanner.attribute(dmi.resolve("sys_vendor"));
+        String product = SysfsScanner.attribute(dmi.resolve("product_name"));
+        String version = SysfsScanner.attribute(dmi.resolve("product_version"));
+        // Lenovo keeps the marketing name in product_version
+        String name = vendor != null && "LENOVO".equalsIgnoreCase(vendor) && version != null && !version.isEmpty() ? version : product;
+        if (name == null || name.isEmpty()) {
+            return "Generic " + System.getProperty("os.arch") + " computer";
+        }
+        return vendor == null || vendor.isEmpty() || name.startsWith(vendor) ? name : vendor + " " + name;
+    }
+
+    @Override
+    public String model() {
+        return model;
+    }
+
+    @Override
+    public List<String> compatible() {
+        return compatible;
+    }
+
+    @Override
+    public String architecture() {
+        return System.getProperty("os.arch");
+    }
+
+    @Override
+    public String hostname() {
+        return hostname;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.outrigger.discovery;
+
+import static dev.outrigger.discovery.Profile.pattern;
+
+import java.util.List;
+
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialSettings;
+import dev.outrigger.device.SerialSettings.FlowControl;
+import dev.outrigger.device.SerialSettings.Parity;
+import dev.outrigger.device.SerialSettings.StopBits;
+
+/**
+ * Profiles for common gear, at ranking 0 so that any configured profile wins. Many ids are shared
+ * between products (a CP2102N sits on Zigbee sticks and on Meshtastic boards alike), so where an id
+ * is shared the product string decides, and a bare shared id matches nothing: an unknown device is
+ * ignored rather than guessed at.
+ */
+final class BuiltInProfiles {
+
+    /** zigbee2mqtt's and ser2net's customary port for a networked Zigbee coordinator. */
+    static final int ZIGBEE_PORT = 6638;
+    static final int ZWAVE_PORT = 6639;
+
+    private BuiltInProfiles() {
+    }
+
+    static List<Profile> all() {
+        // Zigbee sticks must not be reset into their bootloader on open: DTR and RTS off
+        SerialSettings zigbee = settings(115200, false);
+        return List.of(
+                usb("sonoff-zbdongle-p", "10c4", "ea60", "sonoff zigbee 3\\.0 usb dongle plus(?! v2)", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("sonoff-zbdongle-e", "1a86", "55d4", "sonoff zigbee 3\\.0 usb dongle plus v2", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("nabucasa-skyconnect", "10c4", "ea60", "skyconnect|connect zbt-1", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("conbee-ii", "1cf1", "0030", null, Role.BRIDGE, settings(38400, false), ZIGBEE_PORT),
+                usb("aeotec-zstick", "0658", "0200", null, Role.BRIDGE, settings(115200, true), ZWAVE_PORT),
+                usb("ublox-7-gps", "1546", "01a7", null, Role.GPS, settings(9600, true), 0),
+                usb("ublox-8-gps", "1546", "01a8", null, Role.GPS, settings(9600, true), 0),
+                usb("rak4631", "239a", "8029", null, Role.MESHTASTIC, settings(115200, true), 0),
+                usb("esp32-s3-native-usb", "303a", "1001", null, Role.MESHTASTIC, settings(115200, true), 0),
+                usb("seeed-meshtastic", "2886", "", "t1000|wio.?tracker|sensecap|xiao.*nrf52840|meshtastic", Role.MESHTASTIC,
+                        settings(115200, true), 0),
+                usb("meshtastic-by-name", "", "", "meshtastic", Role.MESHTASTIC, settings(115200, true), 0));
+    }
+
+    private static Profile usb(String name, String vendor, String product, String productName, Role role,
+            SerialSettings settings, int port) {
+        return new Profile(name, "", vendor, product, null, null, pattern(productName), null, role, settings, port, 0);
+    }
+
+    private static SerialSettings settings(int baud, boolean modemLines) {
+        return new SerialSettings(baud, 8, Parity.NONE, StopBits.ONE, FlowControl.NONE, modemLines, modemLines);
+    }
+}

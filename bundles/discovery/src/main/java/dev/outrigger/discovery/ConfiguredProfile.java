@@ -1,0 +1,120 @@
+package dev.outrigger.discovery;
+
+import java.util.Locale;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialSettings;
+import dev.outrigger.device.SerialSettings.FlowControl;
+import dev.outrigger.device.SerialSettings.Parity;
+import dev.outrigger.device.SerialSettings.StopBits;
+
+/**
+ * One configured profile ({@code etc/dev.outrigger.discovery.profile-<name>.cfg}), handed to
+ * discovery as a service. A profile with {@code device} set is a per-device override.
+ */
+@Component(service = ConfiguredProfile.class, configurationPid = ConfiguredProfile.FACTORY_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = ConfiguredProfile.Config.class, factory = true)
+public class ConfiguredProfile {
+
+    static final String FACTORY_PID = "dev.outrigger.discovery.profile";
+
+    @ObjectClassDefinition(name = "Outrigger device profile",
+            description = "Gives matching serial devices a role and serial settings.")
+    public @interface Config {
+        @AttributeDefinition(required = false, description = "Profile name (default: the configuration's name)")
+        String name() default "";
+
+        @AttributeDefinition(required = false, description = "Only this device: its id, by-id link or /dev path; wins over every other profile")
+        String device() default "";
+
+        @AttributeDefinition(required = false, description = "USB vendor id, 4 hex digits, e.g. 10c4")
+        String vendorId() default "";
+
+        @AttributeDefinition(required = false, description = "USB product id, 4 hex digits, e.g. ea60")
+        String productId() default "";
+
+        @AttributeDefinition(required = false, description = "Regular expression found in the USB serial number")
+        String serial() default "";
+
+        @AttributeDefinition(required = false, description = "Regular expression found in the USB manufacturer string")
+        String manufacturer() default "";
+
+        @AttributeDefinition(required = false, description = "Regular expression found in the USB product string")
+        String product() default "";
+
+        @AttributeDefinition(required = false, description = "Regular expression found in the kernel name, e.g. ttyAMA0")
+        String tty() default "";
+
+        @AttributeDefinition(description = "Who owns the port", options = {
+                @Option(value = "bridge"), @Option(value = "meshtastic"), @Option(value = "gps"), @Option(value = "ignore") })
+        String role() default "ignore";
+
+        @AttributeDefinition(min = "50", max = "4000000")
+        int baud() default 115200;
+
+        @AttributeDefinition(min = "5", max = "8")
+        int dataBits() default 8;
+
+        @AttributeDefinition(options = { @Option(value = "none"), @Option(value = "odd"), @Option(value = "even"),
+                @Option(value = "mark"), @Option(value = "space") })
+        String parity() default "none";
+
+        @AttributeDefinition(options = { @Option(value = "1"), @Option(value = "1.5"), @Option(value = "2") })
+        String stopBits() default "1";
+
+        @AttributeDefinition(options = { @Option(value = "none"), @Option(value = "rtscts"), @Option(value = "xonxoff") })
+        String flowControl() default "none";
+
+        @AttributeDefinition(description = "DTR when the port is opened (many Zigbee sticks need off)")
+        boolean dtr() default true;
+
+        @AttributeDefinition(description = "RTS when the port is opened (many Zigbee sticks need off)")
+        boolean rts() default true;
+
+        @AttributeDefinition(min = "0", max = "65535", description = "TCP port a bridge should use (0: none suggested)")
+        int port() default 0;
+
+        @AttributeDefinition(description = "Among matching profiles the higher ranking wins; built-in profiles have 0")
+        int ranking() default 100;
+    }
+
+    private final Profile profile;
+
+    @Activate
+    public ConfiguredProfile(Config config, java.util.Map<String, Object> properties) {
+        String name = config.name().isEmpty()
+                ? String.valueOf(properties.getOrDefault("service.pid", FACTORY_PID)).replaceFirst("^.*~", "")
+                : config.name();
+        this.profile = new Profile(name, config.device().trim(), config.vendorId().trim(), config.productId().trim(),
+                Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()), Profile.pattern(config.product()),
+                Profile.pattern(config.tty()), Role.of(config.role()), settings(config), config.port(), config.ranking());
+    }
+
+    Profile profile() {
+        return profile;
+    }
+
+    static SerialSettings settings(Config c) {
+        Parity parity = Parity.valueOf(c.parity().trim().toUpperCase(Locale.ROOT));
+        StopBits stopBits = switch (c.stopBits().trim()) {
+            case "1.5" -> StopBits.ONE_POINT_FIVE;
+            case "2" -> StopBits.TWO;
+            default -> StopBits.ONE;
+        };
+        FlowControl flow = switch (c.flowControl().trim().toLowerCase(Locale.ROOT)) {
+            case "rtscts" -> FlowControl.RTS_CTS;
+            case "xonxoff" -> FlowControl.XON_XOFF;
+            default -> FlowControl.NONE;
+        };
+        return new SerialSettings(c.baud(), c.dataBits(), parity, stopBits, flow, c.dtr(), c.rts());
+    }
+}

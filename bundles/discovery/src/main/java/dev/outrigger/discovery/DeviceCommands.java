@@ -1,0 +1,96 @@
+package dev.outrigger.discovery;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.outrigger.device.Board;
+import dev.outrigger.device.SerialDevice;
+
+/** Gogo {@code device:list}, {@code device:show}, {@code device:board}: what the services say. */
+@Component(service = DeviceCommands.class, property = { "osgi.command.scope=device",
+        "osgi.command.function=list", "osgi.command.function=show", "osgi.command.function=board" })
+public class DeviceCommands {
+
+    private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Board boardService;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addDevice(SerialDevice device) {
+        devices.add(device);
+    }
+
+    void removeDevice(SerialDevice device) {
+        devices.remove(device);
+    }
+
+    @Descriptor("list the serial devices present")
+    public String list() {
+        String format = "%-28s %-14s %-10s %-9s %-36s %-18s %s%n";
+        StringBuilder out = new StringBuilder(String.format(format, "ID", "PATH", "IDS", "ROLE", "PRODUCT", "SERIAL", "BY-ID"));
+        devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> out.append(String.format(format,
+                shorten(d.id(), 28), d.path(), d.usb().map(u -> u.ids()).orElse("-"), d.role().key(),
+                shorten(d.usb().map(u -> u.product()).orElse(d.driver()), 36),
+                shorten(d.usb().map(u -> u.serial()).filter(s -> !s.isEmpty()).orElse("-"), 18),
+                d.byId().orElse("-"))));
+        return out.toString();
+    }
+
+    @Descriptor("show everything known about one device")
+    public String show(@Descriptor("device id, kernel name or path") String which) {
+        SerialDevice d = devices.stream()
+                .filter(x -> x.id().equals(which) || x.name().equals(which) || x.path().equals(which))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no device " + which + " (see device:list)"));
+        StringBuilder out = new StringBuilder();
+        line(out, "id", d.id());
+        line(out, "path", d.path());
+        line(out, "by-id", d.byId().orElse("-"));
+        line(out, "by-path", d.byPath().orElse("-"));
+        line(out, "driver", d.driver());
+        d.usb().ifPresent(u -> {
+            line(out, "usb ids", u.ids());
+            line(out, "manufacturer", u.manufacturer());
+            line(out, "product", u.product());
+            line(out, "serial", u.serial());
+            line(out, "interface", Integer.toString(u.interfaceNumber()));
+        });
+        line(out, "role", d.role().key());
+        line(out, "profile", d.profile());
+        line(out, "settings", d.settings().toString());
+        line(out, "bridge port", d.suggestedPort() == 0 ? "-" : Integer.toString(d.suggestedPort()));
+        return out.toString();
+    }
+
+    @Descriptor("show the board this gateway runs on")
+    public String board() {
+        Board b = boardService;
+        if (b == null) {
+            throw new IllegalStateException("board information is not available");
+        }
+        StringBuilder out = new StringBuilder();
+        line(out, "model", b.model());
+        line(out, "compatible", b.compatible().isEmpty() ? "-" : String.join(", ", b.compatible()));
+        line(out, "architecture", b.architecture());
+        line(out, "hostname", b.hostname());
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String key, String value) {
+        out.append(String.format("%-13s %s%n", key, value));
+    }
+
+    private static String shorten(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,249 @@
+package dev.outrigger.discovery;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.device.SerialSettings;
+
+/**
+ * Keeps one {@link SerialDevice} service registered per serial port present, with the role its
+ * profile gives it. Rescans when /dev changes (inotify: a device appears within milliseconds of its
+ * node), again once udev has had time to create the by-id links, whenever a profile changes, and
+ * periodically as a safety net. Each rescan is compared with what is registered, so a rapid replug
+ * leaves neither duplicates nor stale services.
+ */
+@Component(configurationPid = Discovery.PID, service = {})
+@Designate(ocd = Discovery.Config.class)
+public class Discovery {
+
+    static final String PID = "dev.outrigger.discovery";
+
+    @ObjectClassDefinition(name = "Outrigger discovery", description = "Where to look for serial devices and the board.")
+    public @interface Config {
+        @AttributeDefinition(description = "sysfs root (another folder for tests, or a host mount in a container)")
+        String sysfs() default "/sys";
+
+        @AttributeDefinition(description = "Device folder, watched for nodes appearing and disappearing")
+        String dev() default "/dev";
+
+        @AttributeDefinition(description = "procfs root (device tree, host name)")
+        String proc() default "/proc";
+
+        @AttributeDefinition(min = "1", description = "Full rescan interval, a safety net next to watching /dev")
+        int rescanSeconds() default 30;
+
+        @AttributeDefinition(description = "Role of devices no profile matches", options = {
+                @Option(value = "ignore"), @Option(value = "bridge") })
+        String unknownRole() default "ignore";
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
+    private static final long DEBOUNCE_MS = 30;
+    /** udev creates /dev/serial/by-id links shortly after the node: look again then. */
+    private static final long UDEV_SETTLE_MS = 1_000;
+
+    private final List<ConfiguredProfile> configured = new CopyOnWriteArrayList<>();
+    private final Map<String, Registered> registered = new LinkedHashMap<>();
+    private final Set<String> reported = new HashSet<>();
+    private BundleContext context;
+    private SysfsScanner scanner;
+    private Role unknownRole;
+    private ScheduledExecutorService executor;
+    private WatchService watcher;
+    private Thread watchThread;
+
+    private record Registered(Device device, ServiceRegistration<SerialDevice> registration) {
+    }
+
+    @Activate
+    void activate(BundleContext context, Config config) {
+        this.context = context;
+        this.scanner = new SysfsScanner(Path.of(config.sysfs()), Path.of(config.dev()));
+        this.unknownRole = Role.of(config.unknownRole());
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-discovery"));
+        rescan();
+        executor.scheduleWithFixedDelay(this::rescan, config.rescanSeconds(), config.rescanSeconds(), TimeUnit.SECONDS);
+        watch(Path.of(config.dev()));
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException e) {
+                LOG.debug("closing the /dev watch: {}", e.getMessage());
+            }
+            watchThread.join(2_000);
+        }
+        executor.shutdownNow();
+        executor.awaitTermination(2, TimeUnit.SECONDS);
+        synchronized (this) {
+            registered.values().forEach(r -> unregister(r.registration()));
+            registered.clear();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addProfile(ConfiguredProfile profile) {
+        configured.add(profile);
+        requestRescan(0);
+    }
+
+    void removeProfile(ConfiguredProfile profile) {
+        configured.remove(profile);
+        requestRescan(0);
+    }
+
+    private void requestRescan(long delayMs) {
+        ScheduledExecutorService e = executor;
+        if (e != null && !e.isShutdown()) {
+            try {
+                e.schedule(this::rescan, delayMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // deactivating: nothing left to do
+            }
+        }
+    }
+
+    /** Brings the registered services in line with what sysfs and /dev show now. */
+    synchronized void rescan() {
+        if (context == null || executor.isShutdown()) {
+            return;
+        }
+        Map<String, Device> found = new LinkedHashMap<>();
+        for (Port port : scanner.scan()) {
+            String id = found.containsKey(port.id()) ? port.id() + "@" + port.name() : port.id();
+            found.put(id, classify(id, port));
+            for (String problem : port.problems()) {
+                if (reported.add(id + problem)) {
+                    LOG.warn("{}: {}; listed with what could be read", port.path(), problem);
+                }
+            }
+        }
+        for (Iterator<Map.Entry<String, Registered>> it = registered.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Registered> e = it.next();
+            if (!found.containsKey(e.getKey())) {
+                unregister(e.getValue().registration());
+                it.remove();
+                reported.removeIf(r -> r.startsWith(e.getKey()));
+                LOG.info("Serial device gone: {} ({})", e.getKey(), e.getValue().device().path());
+            }
+        }
+        found.forEach((id, device) -> {
+            Registered current = registered.get(id);
+            if (current != null && current.device().equals(device)) {
+                return;
+            }
+            if (current != null) {
+                unregister(current.registration());
+            }
+            registered.put(id, new Registered(device,
+                    context.registerService(SerialDevice.class, device, device.serviceProperties())));
+            LOG.info("Serial device {}: {}", current == null ? "present" : "changed", describe(device));
+        });
+    }
+
+    /** The registered devices, for the shell and tests. */
+    synchronized List<Device> devices() {
+        List<Device> devices = new ArrayList<>();
+        registered.values().forEach(r -> devices.add(r.device()));
+        return devices;
+    }
+
+    private Device classify(String id, Port port) {
+        List<Profile> candidates = new ArrayList<>(BuiltInProfiles.all());
+        configured.forEach(c -> candidates.add(c.profile()));
+        return candidates.stream()
+                .filter(p -> p.score(port) != Profile.NO_MATCH)
+                .max(Comparator.comparingLong(p -> p.score(port)))
+                .map(p -> new Device(id, port, p.role(), p.settings(), p.port(), p.name()))
+                .orElseGet(() -> new Device(id, port, unknownRole, SerialSettings.DEFAULT, 0, "default"));
+    }
+
+    private void watch(Path dev) {
+        try {
+            watcher = FileSystems.getDefault().newWatchService();
+            dev.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+        } catch (IOException e) {
+            LOG.warn("Cannot watch {} ({}); devices are found by the periodic rescan only", dev, e.getMessage());
+            watcher = null;
+            return;
+        }
+        watchThread = new Thread(this::watchLoop, "outrigger-discovery-watch");
+        watchThread.setDaemon(true);
+        watchThread.start();
+    }
+
+    private void watchLoop() {
+        try {
+            while (true) {
+                WatchKey key = watcher.take();
+                boolean relevant = false;
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    String name = String.valueOf(event.context());
+                    relevant |= event.kind() == StandardWatchEventKinds.OVERFLOW
+                            || name.startsWith("tty") || name.startsWith("rfcomm") || name.equals("serial");
+                }
+                key.reset();
+                if (relevant) {
+                    requestRescan(DEBOUNCE_MS);
+                    requestRescan(UDEV_SETTLE_MS);
+                }
+            }
+        } catch (ClosedWatchServiceException | InterruptedException stopped) {
+            // deactivated
+        }
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping and the framework unregistered it first
+        }
+    }
+
+    static String describe(Device d) {
+        return d.name() + " " + d.usb().map(u -> u.ids() + " '" + u.product() + "'"
+                + (u.serial().isEmpty() ? "" : " serial " + u.serial())).orElse(d.driver())
+                + ", id " + d.id() + ", role " + d.role().key() + " (profile " + d.profile() + ")";
+    }
+}

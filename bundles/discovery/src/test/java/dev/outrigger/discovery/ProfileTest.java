@@ -1,0 +1,75 @@
+package dev.outrigger.discovery;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.Test;
+
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialSettings;
+import dev.outrigger.device.UsbIdentity;
+
+public class ProfileTest {
+
+    private static Port usb(String vendor, String product, String productName, String serial) {
+        UsbIdentity id = new UsbIdentity(vendor, product, serial, "Maker", productName, 0);
+        return new Port("ttyUSB0", "/dev/ttyUSB0", Optional.of("/dev/serial/by-id/usb-x-" + serial), Optional.empty(),
+                "cp210x", Optional.of(id), List.of());
+    }
+
+    private static Optional<Profile> best(Port port, Profile... extra) {
+        List<Profile> all = new ArrayList<>(BuiltInProfiles.all());
+        all.addAll(List.of(extra));
+        return all.stream().filter(p -> p.score(port) != Profile.NO_MATCH).max(Comparator.comparingLong(p -> p.score(port)));
+    }
+
+    @Test
+    public void sharedIdsAreDecidedByTheProductName() {
+        Profile sonoff = best(usb("10c4", "ea60", "Sonoff Zigbee 3.0 USB Dongle Plus", "1")).orElseThrow();
+        assertEquals("sonoff-zbdongle-p", sonoff.name());
+        assertEquals(Role.BRIDGE, sonoff.role());
+        assertFalse("Zigbee sticks open with DTR off", sonoff.settings().dtr());
+        assertEquals(BuiltInProfiles.ZIGBEE_PORT, sonoff.port());
+
+        assertEquals("nabucasa-skyconnect", best(usb("10c4", "ea60", "SkyConnect v1.0", "2")).orElseThrow().name());
+        assertEquals("a plain CP2102 (a Heltec board, a console cable) is nobody's", Optional.empty(),
+                best(usb("10c4", "ea60", "CP2102 USB to UART Bridge Controller", "3")));
+    }
+
+    @Test
+    public void radiosAndGpsByTheirIds() {
+        assertEquals(Role.MESHTASTIC, best(usb("239a", "8029", "WisCore RAK4631 Board", "4")).orElseThrow().role());
+        assertEquals(Role.GPS, best(usb("1546", "01a8", "u-blox GNSS receiver", "5")).orElseThrow().role());
+        assertEquals(9600, best(usb("1546", "01a7", "u-blox 7", "6")).orElseThrow().settings().baud());
+        assertEquals(Role.MESHTASTIC, best(usb("2886", "0057", "T1000-E", "7")).orElseThrow().role());
+        assertEquals(Optional.empty(), best(usb("2886", "802f", "Seeeduino XIAO", "8")));
+    }
+
+    @Test
+    public void configuredProfilesOutrankBuiltInsAndADeviceOverrideOutranksAll() {
+        Port sonoff = usb("10c4", "ea60", "Sonoff Zigbee 3.0 USB Dongle Plus", "ABC");
+        Profile mine = new Profile("my-cp210x", "", "10c4", "ea60", null, null, null, null, Role.GPS,
+                SerialSettings.DEFAULT, 0, 100);
+        Profile thisOne = new Profile("the-stick-in-the-shed", "usb-x-ABC", "", "", null, null, null, null, Role.IGNORE,
+                SerialSettings.DEFAULT, 0, 100);
+        assertEquals("my-cp210x", best(sonoff, mine).orElseThrow().name());
+        assertEquals("the-stick-in-the-shed", best(sonoff, mine, thisOne).orElseThrow().name());
+        Profile byPath = new Profile("by-path", "/dev/ttyUSB0", "", "", null, null, null, null, Role.BRIDGE,
+                SerialSettings.DEFAULT, 0, 100);
+        assertEquals("by-path", best(sonoff, byPath).orElseThrow().name());
+    }
+
+    @Test
+    public void ttyPatternsMatchBoardUarts() {
+        Port uart = new Port("ttyAMA0", "/dev/ttyAMA0", Optional.empty(), Optional.empty(), "uart-pl011", Optional.empty(), List.of());
+        Profile gpsHat = new Profile("gps-hat", "", "", "", null, null, null, Profile.pattern("^ttyAMA0$"), Role.GPS,
+                SerialSettings.DEFAULT, 0, 100);
+        assertEquals("gps-hat", best(uart, gpsHat).orElseThrow().name());
+        assertEquals("no USB criteria match a UART", Optional.empty(), best(uart));
+    }
+}

@@ -1,0 +1,175 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.feature.Feature;
+
+/**
+ * The discovery bundle in the runtime, on a fake sysfs and /dev: services appear and disappear
+ * live as devices are plugged and unplugged, keep their identity across a replug, and are
+ * re-registered without leaks when the bundle is updated.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DiscoveryIT {
+
+    private static final String SONOFF_ID = "usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_9a1b-if00-port0";
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path root = Files.createTempDirectory("outrigger-discovery-it");
+        Path etc = Files.createDirectories(root.resolve("etc"));
+        FakeSysfs tree = new FakeSysfs(root);
+        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"),
+                "sysfs = " + tree.sys + "\ndev = " + tree.dev + "\nproc = " + root.resolve("proc") + "\n");
+        List<Option> options = new ArrayList<>();
+        List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
+        bundles.addAll(Distribution.bundles("serial"));
+        for (Feature.Entry entry : bundles) {
+            options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
+        }
+        options.add(junitBundles());
+        options.add(frameworkStartLevel(100));
+        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(systemProperty("test.root").value(root.toString()));
+        return options.toArray(Option[]::new);
+    }
+
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        probe.addTest(FakeSysfs.class);
+        probe.addTest(Await.class);
+        return probe;
+    }
+
+    private FakeSysfs tree() {
+        return new FakeSysfs(Path.of(System.getProperty("test.root")));
+    }
+
+    @Test
+    public void devicesAppearAndDisappearLiveAndKeepTheirIdentityAcrossAReplug() throws Exception {
+        FakeSysfs tree = tree();
+        awaitConfigured(tree);
+
+        long plugged = System.nanoTime();
+        tree.plugUsbSerial("ttyUSB0", "1-3", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "9a1b", "cp210x");
+        Await.until("the Sonoff's service", Duration.ofSeconds(5), () -> device(SONOFF_ID) != null);
+        System.out.printf("discovery: plug to SerialDevice registered in %d ms%n", (System.nanoTime() - plugged) / 1_000_000);
+        ServiceReference<SerialDevice> ref = device(SONOFF_ID);
+        assertEquals("bridge", ref.getProperty(SerialDevice.ROLE));
+        assertEquals("10c4", ref.getProperty(SerialDevice.VENDOR_ID));
+        assertEquals(tree.dev.resolve("ttyUSB0").toString(), ref.getProperty(SerialDevice.PATH));
+        assertEquals(1, context.getServiceReferences(SerialDevice.class, "(device.role=bridge)").size());
+
+        long unplugged = System.nanoTime();
+        tree.unplug("ttyUSB0");
+        Await.until("the service gone", Duration.ofSeconds(5), () -> device(SONOFF_ID) == null);
+        System.out.printf("discovery: unplug to SerialDevice unregistered in %d ms%n", (System.nanoTime() - unplugged) / 1_000_000);
+
+        // back on another port number, and a few quick replugs: one service, the same identity
+        for (int i = 0; i < 5; i++) {
+            tree.plugUsbSerial("ttyUSB1", "1-3", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "9a1b", "cp210x");
+            tree.unplug("ttyUSB1");
+        }
+        tree.plugUsbSerial("ttyUSB1", "1-3", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "9a1b", "cp210x");
+        Await.until("the Sonoff back on ttyUSB1", Duration.ofSeconds(5), () -> {
+            ServiceReference<SerialDevice> r = device(SONOFF_ID);
+            return r != null && tree.dev.resolve("ttyUSB1").toString().equals(r.getProperty(SerialDevice.PATH));
+        });
+        Await.until("no stale or duplicate services", Duration.ofSeconds(3),
+                () -> context.getServiceReferences(SerialDevice.class, "(device.vendor=10c4)").size() == 1);
+        tree.unplug("ttyUSB1");
+        Await.until("the Sonoff gone", Duration.ofSeconds(5), () -> device(SONOFF_ID) == null);
+    }
+
+    @Test
+    public void updatingTheBundleReRegistersTheDevicesWithoutLeakingThreads() throws Exception {
+        FakeSysfs tree = tree();
+        awaitConfigured(tree);
+        tree.plugCdcAcm("ttyACM0", "1-2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Board", "E5F1");
+        Await.until("the radio", Duration.ofSeconds(5), () -> device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00") != null);
+        long before = (Long) device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00").getProperty(Constants.SERVICE_ID);
+        assertEquals("meshtastic", device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00").getProperty(SerialDevice.ROLE));
+        long threads = discoveryThreads();
+
+        Bundle discovery = bundleNamed("dev.outrigger.discovery");
+        for (int i = 0; i < 3; i++) {
+            discovery.update();
+        }
+        Await.until("the radio re-registered by the updated bundle", Duration.ofSeconds(10), () -> {
+            ServiceReference<SerialDevice> r = device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00");
+            return r != null && !r.getProperty(Constants.SERVICE_ID).equals(before);
+        });
+        assertEquals("one service per device after three updates", 1,
+                context.getServiceReferences(SerialDevice.class, "(device.vendor=239a)").size());
+        Await.until("discovery threads back to " + threads, Duration.ofSeconds(5), () -> discoveryThreads() == threads);
+        assertTrue(threads > 0);
+        tree.unplug("ttyACM0");
+        Await.until("the radio gone", Duration.ofSeconds(5), () -> device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00") == null);
+    }
+
+    /** The component runs on the fake tree once its configuration file has been applied. */
+    private void awaitConfigured(FakeSysfs tree) throws Exception {
+        tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", true);
+        Await.until("discovery on the fake tree", Duration.ofSeconds(10), () -> device("ttyAMA0") != null);
+        assertNotEquals("ignore is the default for a bare UART", "bridge", device("ttyAMA0").getProperty(SerialDevice.ROLE));
+    }
+
+    private ServiceReference<SerialDevice> device(String id) throws Exception {
+        Collection<ServiceReference<SerialDevice>> refs = context.getServiceReferences(SerialDevice.class, "(device.id=" + id + ")");
+        return refs.isEmpty() ? null : refs.iterator().next();
+    }
+
+    private static long discoveryThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("outrigger-discovery")).count();
+    }
+
+    private Bundle bundleNamed(String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + bsn);
+    }
+}
