@@ -148,6 +148,29 @@ public class DiscoveryIT {
         Await.until("the radio gone", Duration.ofSeconds(5), () -> device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00") == null);
     }
 
+    @Test
+    public void aProfileChangeReEvaluatesPresentDevicesLive() throws Exception {
+        FakeSysfs tree = tree();
+        awaitConfigured(tree);
+        tree.plugUsbSerial("ttyUSB3", "1-5", "10c4", "ea60", "Silicon Labs", "CP2102 USB to UART Bridge Controller", "0001", "cp210x");
+        String id = "usb-Silicon_Labs_CP2102_USB_to_UART_Bridge_Controller_0001-if00-port0";
+        Await.until("the generic CP2102", Duration.ofSeconds(5), () -> device(id) != null);
+        assertEquals("nothing claims a generic CP2102", "ignore", device(id).getProperty(SerialDevice.ROLE));
+
+        Path profile = Path.of(System.getProperty("test.root"), "etc", "dev.outrigger.discovery.profile-console.cfg");
+        Files.writeString(profile, "device = " + id + "\nrole = bridge\nbaud = 9600\nport = 7000\n");
+        Await.until("the profile applied", Duration.ofSeconds(5), () -> "bridge".equals(device(id).getProperty(SerialDevice.ROLE)));
+        SerialDevice d = context.getService(device(id));
+        assertEquals(9600, d.settings().baud());
+        assertEquals(7000, d.suggestedPort());
+        assertEquals("console", d.profile());
+
+        Files.delete(profile);
+        Await.until("back to ignore", Duration.ofSeconds(5), () -> "ignore".equals(device(id).getProperty(SerialDevice.ROLE)));
+        tree.unplug("ttyUSB3");
+        Await.until("gone", Duration.ofSeconds(5), () -> device(id) == null);
+    }
+
     /** The component runs on the fake tree once its configuration file has been applied. */
     private void awaitConfigured(FakeSysfs tree) throws Exception {
         tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", true);

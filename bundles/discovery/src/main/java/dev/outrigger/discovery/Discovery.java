@@ -87,6 +87,7 @@ public class Discovery {
     private ScheduledExecutorService executor;
     private WatchService watcher;
     private Thread watchThread;
+    private String lastFailure;
 
     private record Registered(Device device, ServiceRegistration<SerialDevice> registration) {
     }
@@ -143,11 +144,27 @@ public class Discovery {
         }
     }
 
-    /** Brings the registered services in line with what sysfs and /dev show now. */
+    /**
+     * Brings the registered services in line with what sysfs and /dev show now. Never throws: a
+     * failure is logged once (until a scan succeeds again) and the next scan tries afresh, where an
+     * exception would silently end the periodic rescans.
+     */
     synchronized void rescan() {
         if (context == null || executor.isShutdown()) {
             return;
         }
+        try {
+            reconcile();
+            lastFailure = null;
+        } catch (RuntimeException e) {
+            if (!String.valueOf(e).equals(lastFailure)) {
+                lastFailure = String.valueOf(e);
+                LOG.warn("Device scan failed, retrying with the next scan: {}", e.toString());
+            }
+        }
+    }
+
+    private void reconcile() {
         Map<String, Device> found = new LinkedHashMap<>();
         for (Port port : scanner.scan()) {
             String id = found.containsKey(port.id()) ? port.id() + "@" + port.name() : port.id();
