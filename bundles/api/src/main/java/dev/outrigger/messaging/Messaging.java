@@ -1,0 +1,25 @@
+package dev.outrigger.messaging;
+
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The gateway's MQTT connection, for other bundles. */
+@ProviderType
+public interface Messaging {
+
+    /** {@code <root>/<gateway>/<relative>}, e.g. {@code outrigger/shed-pi/config/set}. */
+    String topic(String relative);
+
+    /** Publishes now (not queued: use the outbox for data that must not be lost). */
+    CompletionStage<Void> publish(Message message);
+
+    /**
+     * Subscribes until the returned handle is closed; kept across reconnects. The handler runs on
+     * the client's thread: hand long work off.
+     */
+    AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler);
+
+    boolean isConnected();
+}

@@ -1,0 +1,350 @@
+package dev.outrigger.outbox.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.outbox.OutboxException;
+import dev.outrigger.outbox.OutboxRecord;
+
+/**
+ * The outbox on H2 MVStore: a log-structured store that survives a killed process with its last
+ * complete commit, is one small bundle, and needs no server. Records live in one map keyed by a
+ * growing sequence number. An append is committed and synced before it returns; concurrent
+ * appends share one sync (group commit). Deletes are committed lazily: after a crash, an entry
+ * deleted in the last second may be delivered again, never lost.
+ */
+@Component(configurationPid = MvStoreOutbox.PID)
+@Designate(ocd = MvStoreOutbox.Config.class)
+public class MvStoreOutbox implements Outbox {
+
+    static final String PID = "dev.outrigger.outbox";
+
+    @ObjectClassDefinition(name = "Outrigger outbox", description = "The durable queue in front of the broker.")
+    public @interface Config {
+        @AttributeDefinition(required = false, description = "Store file (default: <data>/outbox/outbox.mv.db)")
+        String file() default "";
+
+        @AttributeDefinition(min = "1", description = "Size limit of all queued records, MiB")
+        int maxMegabytes() default 64;
+
+        @AttributeDefinition(min = "1", description = "Age limit of a queued record, hours")
+        int maxAgeHours() default 168;
+
+        @AttributeDefinition(min = "1", max = "16777216", description = "Largest record accepted, bytes")
+        int maxRecordBytes() default 262144;
+
+        @AttributeDefinition(description = "When the size limit is reached", options = {
+                @Option(value = "dropOldest", label = "drop the oldest records (counted)"),
+                @Option(value = "reject", label = "refuse new records") })
+        String whenFull() default "dropOldest";
+
+        @AttributeDefinition(description = "always: append returns after fsync (survives power loss); "
+                + "periodic: append returns once written, fsync every syncMillis (survives a killed process)", options = {
+                        @Option(value = "always"), @Option(value = "periodic") })
+        String sync() default "always";
+
+        @AttributeDefinition(min = "10")
+        int syncMillis() default 200;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MvStoreOutbox.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition appended = lock.newCondition();
+    private final Object commitLock = new Object();
+    private MVStore store;
+    private MVMap<Long, byte[]> records;
+    private MVMap<String, Long> counters;
+    private ScheduledExecutorService housekeeping;
+    private Config config;
+    private long maxBytes;
+    private long lastSequence;
+    private volatile long committedSequence;
+    private long bytes;
+    private boolean full;
+
+    @Activate
+    void activate(BundleContext context, Config config) throws IOException {
+        Path file = config.file().isEmpty() ? dataFolder(context).resolve("outbox/outbox.mv.db") : Path.of(config.file());
+        open(file, config);
+    }
+
+    /** Opens the store; also used directly by tests and benchmarks outside OSGi. */
+    void open(Path file, Config config) throws IOException {
+        this.config = config;
+        this.maxBytes = config.maxMegabytes() * 1024L * 1024L;
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+        records = store.openMap("records");
+        counters = store.openMap("counters");
+        Long last = records.lastKey();
+        lastSequence = Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L));
+        committedSequence = lastSequence;
+        for (byte[] r : records.values()) {
+            bytes += r.length;
+        }
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-outbox"));
+        housekeeping.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(this::commitQuietly,
+                "periodic".equals(config.sync()) ? config.syncMillis() : 1000,
+                "periodic".equals(config.sync()) ? config.syncMillis() : 1000, TimeUnit.MILLISECONDS);
+        LOG.info("Outbox {}: {} record(s), {} bytes waiting", file, records.size(), bytes);
+    }
+
+    @Deactivate
+    void close() {
+        housekeeping.shutdownNow();
+        lock.lock();
+        try {
+            synchronized (commitLock) {
+                store.close(); // commits what is left: lazily committed deletes included
+            }
+            appended.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long append(OutboxRecord record) throws OutboxException {
+        return appendAll(List.of(record));
+    }
+
+    @Override
+    public long appendAll(List<OutboxRecord> batch) throws OutboxException {
+        List<byte[]> encoded = new ArrayList<>(batch.size());
+        for (OutboxRecord r : batch) {
+            byte[] data = RecordCodec.encode(r);
+            if (data.length > config.maxRecordBytes()) {
+                throw new OutboxException("record for " + r.topic() + " is " + data.length
+                        + " bytes, more than maxRecordBytes " + config.maxRecordBytes());
+            }
+            encoded.add(data);
+        }
+        long sequence;
+        lock.lock();
+        try {
+            if (store.isClosed()) {
+                throw new OutboxException("the outbox is closed (being updated or stopped); retry");
+            }
+            for (byte[] data : encoded) {
+                makeRoom(data.length);
+                records.put(++lastSequence, data);
+                bytes += data.length;
+            }
+            sequence = lastSequence;
+            counters.put("appended", counters.getOrDefault("appended", 0L) + encoded.size());
+            counters.put("lastSequence", lastSequence);
+            appended.signalAll();
+        } catch (IllegalStateException e) { // MVStore: closed underneath us, or the disk is full
+            throw new OutboxException("cannot store the record: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+        commitUpTo(sequence, "always".equals(config.sync()));
+        return sequence;
+    }
+
+    /**
+     * Group commit: whoever gets the commit lock writes everything appended so far (to the OS:
+     * safe from a killed process) and, if asked, syncs it (safe from power loss).
+     */
+    private void commitUpTo(long sequence, boolean sync) throws OutboxException {
+        synchronized (commitLock) {
+            if (committedSequence >= sequence) {
+                return;
+            }
+            try {
+                long target;
+                lock.lock();
+                try {
+                    target = lastSequence;
+                    store.commit();
+                } finally {
+                    lock.unlock();
+                }
+                if (sync) {
+                    store.sync();
+                }
+                committedSequence = target;
+            } catch (IllegalStateException e) {
+                throw new OutboxException("cannot write the outbox to disk: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Periodically: commits lazy deletes, and syncs what periodic mode wrote without syncing. */
+    private void commitQuietly() {
+        try {
+            synchronized (commitLock) {
+                lock.lock();
+                try {
+                    if (store.hasUnsavedChanges()) {
+                        store.commit();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                store.sync();
+            }
+        } catch (IllegalStateException e) {
+            LOG.warn("Outbox commit failed, retrying: {}", e.getMessage());
+        }
+    }
+
+    /** Called with the lock held: frees space for a record of the given size, or refuses it. */
+    private void makeRoom(int size) throws OutboxException {
+        if (bytes + size <= maxBytes) {
+            if (full) {
+                full = false;
+                LOG.info("Outbox below its limit again: {} bytes", bytes);
+            }
+            return;
+        }
+        if (!full) {
+            full = true;
+            LOG.warn("Outbox full ({} MiB): {}", config.maxMegabytes(),
+                    "reject".equals(config.whenFull()) ? "refusing new records" : "dropping the oldest records");
+        }
+        if ("reject".equals(config.whenFull())) {
+            throw new OutboxException("the outbox is full (" + config.maxMegabytes() + " MiB); the broker has been unreachable too long");
+        }
+        long dropped = 0;
+        Iterator<Map.Entry<Long, byte[]>> oldest = entries(null);
+        while (bytes + size > maxBytes && oldest.hasNext()) {
+            Map.Entry<Long, byte[]> e = oldest.next();
+            records.remove(e.getKey());
+            bytes -= e.getValue().length;
+            dropped++;
+        }
+        counters.put("dropped", counters.getOrDefault("dropped", 0L) + dropped);
+    }
+
+    private void expire() {
+        long limit = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(config.maxAgeHours());
+        lock.lock();
+        try {
+            long expired = 0;
+            for (Iterator<Map.Entry<Long, byte[]>> it = entries(null); it.hasNext();) {
+                Map.Entry<Long, byte[]> e = it.next();
+                if (RecordCodec.created(e.getValue()) >= limit) {
+                    break;
+                }
+                records.remove(e.getKey());
+                bytes -= e.getValue().length;
+                expired++;
+            }
+            if (expired > 0) {
+                counters.put("dropped", counters.getOrDefault("dropped", 0L) + expired);
+                LOG.warn("Outbox dropped {} record(s) older than {} hours", expired, config.maxAgeHours());
+            }
+        } catch (IllegalStateException closed) {
+            // stopping
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Entry> read(long afterSequence, int max, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (!store.isClosed()) {
+                List<Entry> entries = new ArrayList<>();
+                Iterator<Map.Entry<Long, byte[]>> it = entries(afterSequence + 1);
+                while (entries.size() < max && it.hasNext()) {
+                    Map.Entry<Long, byte[]> e = it.next();
+                    if (e.getKey() > committedSequence) {
+                        break; // not yet durable: its producer is still waiting for the commit
+                    }
+                    entries.add(new Entry(e.getKey(), RecordCodec.decode(e.getValue())));
+                }
+                long left = deadline - System.nanoTime();
+                if (!entries.isEmpty() || left <= 0) {
+                    return entries;
+                }
+                appended.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+            return List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void delete(long sequence) {
+        lock.lock();
+        try {
+            byte[] removed = records.remove(sequence);
+            if (removed != null) {
+                bytes -= removed.length;
+                counters.put("delivered", counters.getOrDefault("delivered", 0L) + 1);
+            }
+        } catch (IllegalStateException closed) {
+            // stopping: delivered again after the restart, as at-least-once allows
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Stats stats() {
+        lock.lock();
+        try {
+            Long first = records.firstKey();
+            long age = first == null ? 0 : System.currentTimeMillis() - RecordCodec.created(records.get(first));
+            return new Stats(records.size(), bytes, age, counters.getOrDefault("appended", 0L),
+                    counters.getOrDefault("delivered", 0L), counters.getOrDefault("dropped", 0L), full);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Entries from a sequence on, oldest first, on a snapshot: removing while iterating is safe. */
+    private Iterator<Map.Entry<Long, byte[]>> entries(Long from) {
+        Cursor<Long, byte[]> cursor = records.cursor(from);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return cursor.hasNext();
+            }
+
+            @Override
+            public Map.Entry<Long, byte[]> next() {
+                Long key = cursor.next();
+                return Map.entry(key, cursor.getValue());
+            }
+        };
+    }
+
+    private static Path dataFolder(BundleContext context) {
+        String data = context.getProperty("outrigger.data");
+        return data != null ? Path.of(data) : context.getDataFile("").toPath();
+    }
+}

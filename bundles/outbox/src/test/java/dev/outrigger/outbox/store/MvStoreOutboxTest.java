@@ -1,0 +1,171 @@
+package dev.outrigger.outbox.store;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.outbox.OutboxException;
+import dev.outrigger.outbox.OutboxRecord;
+
+public class MvStoreOutboxTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private MvStoreOutbox outbox;
+
+    private MvStoreOutbox open(Map<String, Object> config) throws Exception {
+        MvStoreOutbox o = new MvStoreOutbox();
+        o.open(folder.getRoot().toPath().resolve("outbox.mv.db"), Configs.outbox(config));
+        return o;
+    }
+
+    @After
+    public void close() {
+        if (outbox != null) {
+            outbox.close();
+        }
+    }
+
+    private static OutboxRecord record(String text) {
+        return OutboxRecord.of("test/topic", text.getBytes());
+    }
+
+    @Test
+    public void readsInOrderDeletesAndKeepsTheRestAcrossARestart() throws Exception {
+        outbox = open(Map.of());
+        for (int i = 0; i < 5; i++) {
+            outbox.append(record("r" + i));
+        }
+        List<Outbox.Entry> first = outbox.read(0, 3, 0, TimeUnit.MILLISECONDS);
+        assertEquals(List.of("r0", "r1", "r2"), first.stream().map(e -> new String(e.record().payload())).toList());
+        outbox.delete(first.get(0).sequence());
+        outbox.delete(first.get(1).sequence());
+        outbox.close();
+
+        outbox = open(Map.of());
+        List<Outbox.Entry> rest = outbox.read(0, 10, 0, TimeUnit.MILLISECONDS);
+        assertEquals(List.of("r2", "r3", "r4"), rest.stream().map(e -> new String(e.record().payload())).toList());
+        long next = outbox.append(record("r5"));
+        assertTrue("sequences keep growing after a restart", next > rest.get(2).sequence());
+        Outbox.Stats stats = outbox.stats();
+        assertEquals(4, stats.depth());
+        assertEquals(6, stats.appended());
+        assertEquals(2, stats.delivered());
+    }
+
+    @Test
+    public void concurrentAppendsShareSyncsAndLoseNothing() throws Exception {
+        outbox = open(Map.of());
+        ExecutorService producers = Executors.newFixedThreadPool(4);
+        List<Future<List<Long>>> results = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            results.add(producers.submit(() -> {
+                List<Long> sequences = new ArrayList<>();
+                for (int i = 0; i < 250; i++) {
+                    sequences.add(outbox.append(record(thread + ":" + i)));
+                }
+                return sequences;
+            }));
+        }
+        Set<Long> all = new HashSet<>();
+        for (Future<List<Long>> f : results) {
+            List<Long> sequences = f.get(30, TimeUnit.SECONDS);
+            for (int i = 1; i < sequences.size(); i++) {
+                assertTrue("a producer's records keep their order", sequences.get(i) > sequences.get(i - 1));
+            }
+            all.addAll(sequences);
+        }
+        producers.shutdown();
+        assertEquals(1000, all.size());
+        assertEquals(1000, outbox.read(0, 2000, 0, TimeUnit.MILLISECONDS).size());
+    }
+
+    @Test
+    public void refusesOversizedRecordsAndBadTopicsWithAClearReason() throws Exception {
+        outbox = open(Map.of("maxRecordBytes", 1024));
+        OutboxException e = assertThrows(OutboxException.class, () -> outbox.append(OutboxRecord.of("big", new byte[2048])));
+        assertTrue(e.getMessage(), e.getMessage().contains("maxRecordBytes"));
+        assertThrows(IllegalArgumentException.class, () -> OutboxRecord.of("mesh/+/text", new byte[1]));
+        assertThrows(IllegalArgumentException.class, () -> OutboxRecord.of("/leading", new byte[1]));
+        assertEquals(0, outbox.stats().depth());
+    }
+
+    @Test
+    public void whenFullDropsTheOldestAndCountsThemOrRefuses() throws Exception {
+        outbox = open(Map.of("maxMegabytes", 1, "maxRecordBytes", 200_000));
+        for (int i = 0; i < 10; i++) {
+            outbox.append(OutboxRecord.of("t", new byte[150_000]));
+        }
+        Outbox.Stats stats = outbox.stats();
+        assertTrue("over the limit the oldest went: " + stats, stats.dropped() >= 3);
+        assertTrue(stats.bytes() <= 1024 * 1024);
+        assertTrue(stats.full());
+        outbox.close();
+
+        outbox = open(Map.of("maxMegabytes", 1, "maxRecordBytes", 200_000, "whenFull", "reject"));
+        OutboxException e = assertThrows(OutboxException.class, () -> outbox.append(OutboxRecord.of("t", new byte[150_000])));
+        assertTrue(e.getMessage(), e.getMessage().contains("full"));
+    }
+
+    @Test
+    public void readWaitsForTheNextAppend() throws Exception {
+        outbox = open(Map.of());
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        Future<List<Outbox.Entry>> waiting = reader.submit(() -> outbox.read(0, 10, 10, TimeUnit.SECONDS));
+        outbox.append(record("wake up"));
+        assertArrayEquals("wake up".getBytes(), waiting.get(10, TimeUnit.SECONDS).get(0).record().payload());
+        reader.shutdown();
+    }
+
+    @Test
+    public void aKilledProcessLosesNoRecordWhoseAppendReturned() throws Exception {
+        for (String sync : List.of("always", "periodic")) {
+            Path file = folder.newFolder(sync).toPath().resolve("outbox.mv.db");
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), AppendUntilKilled.class.getName(), file.toString(), sync)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<Long> acknowledged = new ArrayList<>();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+                String line;
+                while (acknowledged.size() < 2_000 && (line = out.readLine()) != null) {
+                    acknowledged.add(Long.parseLong(line.trim()));
+                }
+                child.destroyForcibly(); // SIGKILL, mid-append
+                child.waitFor(10, TimeUnit.SECONDS);
+            }
+            assertEquals(2_000, acknowledged.size());
+
+            MvStoreOutbox reopened = new MvStoreOutbox();
+            reopened.open(file, Configs.outbox(Map.of()));
+            try {
+                Set<Long> stored = new HashSet<>();
+                reopened.read(0, Integer.MAX_VALUE, 0, TimeUnit.MILLISECONDS).forEach(e -> stored.add(e.sequence()));
+                assertTrue(sync + ": every acknowledged record survives SIGKILL", stored.containsAll(acknowledged));
+            } finally {
+                reopened.close();
+            }
+        }
+    }
+}
