@@ -1,0 +1,70 @@
+package dev.outrigger.mqtt;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.outrigger.outbox.Outbox;
+
+/** Gogo {@code mqtt:status} and {@code mqtt:tail}. */
+@Component(service = MqttCommands.class, property = { "osgi.command.scope=mqtt",
+        "osgi.command.function=status", "osgi.command.function=tail" })
+public class MqttCommands {
+
+    @Reference
+    private MqttConnection connection;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Outbox outbox;
+
+    @Descriptor("connection, broker, records in flight and waiting, last error")
+    public String status() {
+        StringBuilder out = new StringBuilder();
+        long since = connection.connectedSince();
+        out.append(String.format("state       %s%n", connection.isConnected() ? "connected since " + Instant.ofEpochMilli(since) : "disconnected"));
+        out.append(String.format("broker      %s%n", connection.broker()));
+        out.append(String.format("topics      %s/...%n", connection.topic("").replaceAll("/$", "")));
+        out.append(String.format("in flight   %d%n", connection.inflight()));
+        Outbox o = outbox;
+        if (o != null) {
+            Outbox.Stats s = o.stats();
+            out.append(String.format("waiting     %d record(s), oldest %d s%n", s.depth(), s.oldestAgeMillis() / 1000));
+        }
+        out.append(String.format("last error %s%n", connection.lastError().isEmpty() ? "-" : connection.lastError()));
+        return out.toString();
+    }
+
+    @Descriptor("print messages on a topic filter as they arrive")
+    public void tail(CommandSession session,
+            @Descriptor("stop after this many messages") @Parameter(names = { "-n", "--count" }, absentValue = "10") int count,
+            @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--timeout" }, absentValue = "30") int seconds,
+            @Descriptor("topic filter, e.g. outrigger/# (relative filters are below this gateway)") String filter)
+            throws Exception {
+        String absolute = filter.startsWith(connection.topic("").split("/")[0] + "/") || filter.startsWith("#")
+                ? filter : connection.topic(filter);
+        PrintStream out = session.getConsole();
+        CountDownLatch done = new CountDownLatch(count);
+        AtomicInteger seen = new AtomicInteger();
+        try (AutoCloseable subscription = connection.subscribe(absolute, 0, m -> {
+            if (seen.incrementAndGet() <= count) {
+                out.printf("%s %s%s%n", m.topic(), m.retained() ? "(retained) " : "",
+                        new String(m.payload(), StandardCharsets.UTF_8));
+                out.flush();
+                done.countDown();
+            }
+        })) {
+            done.await(seconds, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,357 @@
+package dev.outrigger.mqtt;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.messaging.Message;
+import dev.outrigger.messaging.Messaging;
+
+/**
+ * The gateway's one MQTT 5 connection. Connects with a last will ({@code <root>/<gw>/status} =
+ * offline, retained), announces itself online on every connect, reconnects with exponential
+ * backoff and jitter, and restores subscriptions after each reconnect. Paho keeps nothing of its
+ * own: what must survive lives in the outbox.
+ */
+@Component(service = { Messaging.class, MqttConnection.class }, configurationPid = MqttConnection.PID)
+@Designate(ocd = MqttConfig.class)
+public class MqttConnection implements Messaging {
+
+    static final String PID = "dev.outrigger.mqtt";
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+
+    private record Subscription(String filter, int qos, Consumer<Message> handler) {
+    }
+
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
+    private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    private MqttConfig config;
+    private String root;
+    private String version;
+    private MqttAsyncClient client;
+    private ScheduledExecutorService reconnects;
+    private volatile boolean running;
+    private volatile String lastError = "";
+    private volatile long connectedSince;
+    private int attempts;
+
+    @Activate
+    void activate(MqttConfig config) throws MqttException {
+        this.config = config;
+        String gateway = gatewayId(config);
+        this.root = config.root().isEmpty() ? gateway : config.root() + "/" + gateway;
+        this.version = FrameworkUtil.getBundle(getClass()) == null ? "dev"
+                : FrameworkUtil.getBundle(getClass()).getVersion().toString();
+        String clientId = config.clientId().isEmpty() ? "outrigger-" + gateway : config.clientId();
+        client = new MqttAsyncClient(config.broker(), clientId, new MemoryPersistence());
+        client.setCallback(new Callback());
+        reconnects = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-mqtt-connect"));
+        running = true;
+        reconnects.execute(this::connect);
+        LOG.info("MQTT: connecting to {} as {} below {}", config.broker(), clientId, root);
+    }
+
+    @Deactivate
+    void deactivate() {
+        running = false;
+        reconnects.shutdownNow();
+        try {
+            if (client.isConnected()) {
+                client.publish(topic("status"), status("offline"), null, null).waitForCompletion(1_000);
+                client.disconnect(1_000).waitForCompletion(2_000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("MQTT: disconnecting: {}", e.getMessage());
+        } finally {
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("MQTT: closing: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void connect() {
+        if (!running) {
+            return;
+        }
+        try {
+            client.connect(options(), null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    connected();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    retry("cannot connect to " + config.broker() + ": " + message(e));
+                }
+            });
+        } catch (MqttException | java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            retry("cannot connect to " + config.broker() + ": " + message(e));
+        }
+    }
+
+    private void connected() {
+        attempts = 0;
+        connectedSince = System.currentTimeMillis();
+        lastError = "";
+        LOG.info("MQTT: connected to {}", config.broker());
+        try {
+            client.publish(topic("status"), status("online"));
+            for (Subscription s : subscriptions) {
+                client.subscribe(s.filter(), s.qos());
+            }
+        } catch (MqttException e) {
+            LOG.warn("MQTT: after connecting: {}", message(e));
+        }
+        onConnect.forEach(Runnable::run);
+    }
+
+    /** Exponential backoff with full jitter; the same failure is logged once, not on every attempt. */
+    private void retry(String why) {
+        if (!running) {
+            return;
+        }
+        if (!why.equals(lastError)) {
+            LOG.warn("MQTT: {}; retrying with backoff up to {} s", why, config.reconnectMaxMillis() / 1000);
+        }
+        lastError = why;
+        long ceiling = Math.min(config.reconnectMaxMillis(), config.reconnectMinMillis() * (1L << Math.min(attempts++, 20)));
+        long delay = config.reconnectMinMillis() / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, ceiling));
+        try {
+            reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // deactivated
+        }
+    }
+
+    private MqttConnectionOptions options() throws java.io.IOException, java.security.GeneralSecurityException {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        o.setAutomaticReconnect(false);
+        o.setKeepAliveInterval(config.keepAliveSeconds());
+        o.setConnectionTimeout(10);
+        o.setWill(topic("status"), status("offline"));
+        if (!config.username().isEmpty()) {
+            o.setUserName(config.username());
+            password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
+        }
+        if (config.broker().startsWith("ssl://") || config.broker().startsWith("wss://")) {
+            o.setSocketFactory(TlsFiles.socketFactory(config.caFile(), config.certFile(), config.keyFile()));
+        }
+        return o;
+    }
+
+    /** From a file (a Kubernetes Secret) or an environment variable; never from the configuration itself. */
+    private Optional<String> password() throws java.io.IOException {
+        if (!config.passwordFile().isEmpty()) {
+            return Optional.of(Files.readString(Path.of(config.passwordFile())).strip());
+        }
+        if (!config.passwordEnv().isEmpty()) {
+            return Optional.ofNullable(System.getenv(config.passwordEnv()));
+        }
+        return Optional.empty();
+    }
+
+    private MqttMessage status(String state) {
+        String json = "{\"state\":\"" + state + "\",\"version\":\"" + version + "\",\"time\":" + System.currentTimeMillis() + "}";
+        MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
+        return m;
+    }
+
+    /** Runs on every (re)connect, after the status went out and subscriptions were restored. */
+    void onConnect(Runnable action) {
+        onConnect.add(action);
+    }
+
+    void removeOnConnect(Runnable action) {
+        onConnect.remove(action);
+    }
+
+    @Override
+    public String topic(String relative) {
+        return root + "/" + relative;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return client != null && client.isConnected();
+    }
+
+    @Override
+    public CompletionStage<Void> publish(Message message) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            MqttProperties properties = new MqttProperties();
+            message.responseTopic().ifPresent(properties::setResponseTopic);
+            message.correlationData().ifPresent(properties::setCorrelationData);
+            MqttMessage m = new MqttMessage(message.payload(), message.qos(), message.retained(), properties);
+            client.publish(message.topic(), m, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                        done.completeExceptionally(new RefusedException(codes[0]));
+                    } else {
+                        done.complete(null);
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    @Override
+    public AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler) {
+        MqttTopicValidator.validate(filter, true, true);
+        Subscription s = new Subscription(filter, qos, handler);
+        subscriptions.add(s);
+        if (isConnected()) {
+            try {
+                client.subscribe(filter, qos);
+            } catch (MqttException e) {
+                LOG.warn("MQTT: cannot subscribe to {} now ({}); will on the next connect", filter, message(e));
+            }
+        }
+        return () -> {
+            subscriptions.remove(s);
+            if (isConnected() && subscriptions.stream().noneMatch(o -> o.filter().equals(filter))) {
+                client.unsubscribe(filter);
+            }
+        };
+    }
+
+    /** The broker answered a publish with an MQTT 5 failure reason code. */
+    static final class RefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int reasonCode;
+
+        RefusedException(int reasonCode) {
+            super(String.format("the broker refused it (reason code 0x%02x)", reasonCode));
+            this.reasonCode = reasonCode;
+        }
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            connectedSince = 0;
+            retry("connection to " + config.broker() + " lost: "
+                    + (response.getException() != null ? message(response.getException()) : response.getReasonString()));
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException e) {
+            lastError = message(e);
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage m) {
+            MqttProperties p = m.getProperties();
+            Message message = new Message(topic, m.getPayload(), m.getQos(), m.isRetained(),
+                    Optional.ofNullable(p == null ? null : p.getResponseTopic()),
+                    Optional.ofNullable(p == null ? null : p.getCorrelationData()));
+            for (Subscription s : subscriptions) {
+                if (MqttTopicValidator.isMatched(s.filter(), topic)) {
+                    try {
+                        s.handler().accept(message);
+                    } catch (RuntimeException e) {
+                        if (lastErrors.put(s.filter(), String.valueOf(e)) == null) {
+                            LOG.warn("MQTT: handler for {} failed: {}", s.filter(), e.toString());
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+            // publish listeners complete each message's future
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            // connected() runs from the connect listener
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            // no enhanced authentication
+        }
+    }
+
+    String broker() {
+        return config.broker();
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    long connectedSince() {
+        return connectedSince;
+    }
+
+    int inflight() {
+        return client == null ? 0 : client.getInFlightMessageCount();
+    }
+
+    static String gatewayId(MqttConfig config) {
+        String id = config.gatewayId();
+        if (id.isEmpty()) {
+            try {
+                id = InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                id = System.getenv().getOrDefault("HOSTNAME", "gateway");
+            }
+        }
+        return id.replaceAll("[/+#\\s]", "_");
+    }
+
+    static String message(Throwable e) {
+        Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
+        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return cause == null ? text : text + " (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";
+    }
+}

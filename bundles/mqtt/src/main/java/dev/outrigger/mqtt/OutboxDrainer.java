@@ -1,0 +1,116 @@
+package dev.outrigger.mqtt;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.messaging.Message;
+import dev.outrigger.outbox.Outbox;
+
+/**
+ * Publishes the outbox in order, with at most {@code inflight} records unacknowledged, and
+ * deletes each record only once the broker acknowledged it. After a reconnect it starts again
+ * from the oldest record still there, so what was in flight is sent again: at least once.
+ */
+@Component(configurationPid = MqttConnection.PID)
+public class OutboxDrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxDrainer.class);
+
+    private final MqttConnection connection;
+    private final Outbox outbox;
+    private final int inflight;
+    /** Replaced on every reconnect: Paho does not complete the tokens of a connection that died. */
+    private volatile Semaphore window;
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long cursor;
+    private final Runnable restart = () -> generation.incrementAndGet();
+
+    @Activate
+    public OutboxDrainer(@Reference MqttConnection connection, @Reference Outbox outbox, MqttConfig config) {
+        this.connection = connection;
+        this.outbox = outbox;
+        this.inflight = config.inflight();
+        this.window = new Semaphore(inflight);
+        connection.onConnect(restart);
+        thread = new Thread(this::drain, "outrigger-mqtt-drain");
+        thread.start();
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        running = false;
+        connection.removeOnConnect(restart);
+        thread.interrupt();
+        thread.join(5_000);
+    }
+
+    private void drain() {
+        long seenGeneration = -1;
+        while (running) {
+            try {
+                if (!connection.isConnected()) {
+                    Thread.sleep(50);
+                    continue;
+                }
+                long current = generation.get();
+                if (current != seenGeneration) {
+                    seenGeneration = current;
+                    cursor = 0; // from the oldest record not yet deleted
+                    window = new Semaphore(inflight);
+                }
+                Semaphore permits = window;
+                int free = Math.max(1, permits.availablePermits());
+                List<Outbox.Entry> entries = outbox.read(cursor, free, 200, TimeUnit.MILLISECONDS);
+                for (Outbox.Entry e : entries) {
+                    if (!permits.tryAcquire(1, TimeUnit.SECONDS) || generation.get() != current) {
+                        break; // connection trouble: start over after the reconnect
+                    }
+                    cursor = e.sequence();
+                    publish(e, current, permits);
+                }
+            } catch (InterruptedException stopped) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("MQTT: draining the outbox: {}", e.toString());
+            }
+        }
+    }
+
+    private void publish(Outbox.Entry e, long publishedIn, Semaphore permits) {
+        Message m = new Message(connection.topic(e.record().topic()), e.record().payload(), e.record().qos(),
+                e.record().retained(), java.util.Optional.empty(), java.util.Optional.empty());
+        connection.publish(m).whenComplete((ok, error) -> {
+            permits.release();
+            if (error == null) {
+                outbox.delete(e.sequence());
+                published.incrementAndGet();
+            } else if (error instanceof MqttConnection.RefusedException refused) {
+                // retrying would only block everything behind it
+                LOG.warn("MQTT: record {} for {} dropped: {}", e.sequence(), m.topic(), refused.getMessage());
+                outbox.delete(e.sequence());
+            } else if (generation.compareAndSet(publishedIn, publishedIn + 1)) {
+                LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(), error.getMessage());
+            }
+        });
+    }
+
+    long published() {
+        return published.get();
+    }
+
+    int inflight() {
+        return inflight - window.availablePermits();
+    }
+}

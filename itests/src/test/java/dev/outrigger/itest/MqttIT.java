@@ -1,0 +1,241 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.inject.Inject;
+
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+import dev.outrigger.feature.Feature;
+import dev.outrigger.messaging.Messaging;
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.outbox.OutboxException;
+import dev.outrigger.outbox.OutboxRecord;
+
+/**
+ * The outbox and the mqtt bundle in the runtime against a real mosquitto: order, zero loss across
+ * a broker restart, and zero loss while the mqtt and outbox bundles are updated under load.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class MqttIT {
+
+    private static final String ROOT = "it/gw";
+
+    @Inject
+    private BundleContext context;
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    private Mosquitto broker;
+    private MqttAsyncClient subscriber;
+    private ServiceTracker<Outbox, Outbox> outboxes;
+    private final List<String> received = new CopyOnWriteArrayList<>();
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path root = Files.createTempDirectory("outrigger-mqtt-it");
+        List<Option> options = new ArrayList<>();
+        List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
+        bundles.addAll(Distribution.bundles("mqtt"));
+        for (Feature.Entry entry : bundles) {
+            options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
+        }
+        options.add(junitBundles());
+        options.add(frameworkStartLevel(100));
+        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
+        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(systemProperty("test.root").value(root.toString()));
+        return options.toArray(Option[]::new);
+    }
+
+    @Before
+    public void brokerGatewayAndSubscriber() throws Exception {
+        Path root = Path.of(System.getProperty("test.root"));
+        broker = new Mosquitto(Files.createTempDirectory(root, "broker"), "").start();
+        configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(java.util.Map.of(
+                "broker", broker.uri(), "root", "it", "gatewayId", "gw", "reconnectMinMillis", 100, "reconnectMaxMillis", 1000)));
+        configAdmin.getConfiguration("dev.outrigger.outbox", "?").update(new Hashtable<>(java.util.Map.of(
+                "file", Files.createTempDirectory(root, "outbox").resolve("outbox.mv.db").toString())));
+        outboxes = new ServiceTracker<>(context, Outbox.class, null);
+        outboxes.open();
+
+        subscriber = new MqttAsyncClient(broker.uri(), "it-subscriber-" + System.nanoTime(), new MemoryPersistence());
+        subscriber.setCallback(new PahoCallback(received::add));
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(600L);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 2);
+        subscriber.connect(o).waitForCompletion(10_000);
+        subscriber.subscribe(new MqttSubscription[] { new MqttSubscription(ROOT + "/data/#", 1) }).waitForCompletion(10_000);
+        Await.until("the gateway connected to " + broker.uri(), Duration.ofSeconds(15), () -> {
+            Messaging m = messaging();
+            return m != null && m.isConnected() && m.topic("x").equals(ROOT + "/x");
+        });
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (subscriber != null) {
+            subscriber.disconnectForcibly(1000);
+            subscriber.close(true);
+        }
+        if (outboxes != null) {
+            outboxes.close();
+        }
+        broker.close();
+    }
+
+    @Test
+    public void recordsArriveInOrderAndLeaveTheOutboxOnlyOnceAcknowledged() throws Exception {
+        List<OutboxRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            batch.add(OutboxRecord.of("data/order", Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+            if (batch.size() == 100) {
+                outboxes.getService().appendAll(batch);
+                batch.clear();
+            }
+        }
+        Await.until("2,000 records at the subscriber", Duration.ofSeconds(30), () -> received.size() >= 2_000);
+        for (int i = 0; i < 2_000; i++) {
+            assertEquals("in order", Integer.toString(i), received.get(i));
+        }
+        Await.until("an empty outbox", Duration.ofSeconds(5), () -> outboxes.getService().stats().depth() == 0);
+        assertEquals(2_000, outboxes.getService().stats().delivered());
+    }
+
+    @Test
+    public void aBrokerRestartMidStreamLosesNothing() throws Exception {
+        Producer producer = new Producer(4_000).begin();
+        Await.until("a first part delivered", Duration.ofSeconds(10), () -> received.size() > 500);
+        broker.stop();
+        Await.until("the gateway noticed", Duration.ofSeconds(10), () -> !messaging().isConnected());
+        Await.until("records piling up in the outbox", Duration.ofSeconds(10), () -> outboxes.getService().stats().depth() > 500);
+        broker.start();
+        producer.join();
+        try {
+            Await.until("every record delivered after the restart", Duration.ofSeconds(30),
+                    () -> unique().size() == 4_000);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + state(), e);
+        }
+        assertEquals(0, producer.failures.get());
+    }
+
+    @Test
+    public void updatingTheMqttAndOutboxBundlesUnderLoadLosesNothing() throws Exception {
+        Producer producer = new Producer(5_000).begin();
+        Await.until("records flowing", Duration.ofSeconds(10), () -> received.size() > 500);
+        bundleNamed("dev.outrigger.mqtt").update();
+        Await.until("more records after the mqtt update", Duration.ofSeconds(20), () -> received.size() > 2_000);
+        bundleNamed("dev.outrigger.outbox").update();
+        producer.join();
+        Await.until("every record delivered", Duration.ofSeconds(30), () -> unique().size() == 5_000);
+        assertTrue("producers waited while the outbox was replaced: " + producer.retries.get(), producer.retries.get() >= 0);
+    }
+
+    private String state() {
+        return "gateway connected " + messaging().isConnected() + ", subscriber connected " + subscriber.isConnected()
+                + ", outbox " + outboxes.getService().stats() + ", received " + received.size() + " (" + unique().size() + " unique)";
+    }
+
+    private Set<String> unique() {
+        return new HashSet<>(received);
+    }
+
+    private Messaging messaging() {
+        var ref = context.getServiceReference(Messaging.class);
+        return ref == null ? null : context.getService(ref);
+    }
+
+    private Bundle bundleNamed(String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + bsn);
+    }
+
+    /**
+     * Appends {@code count} records at about 1,000 per second, each until it is accepted: while the
+     * outbox is being replaced, a producer waits and retries, as Outrigger's own producers do.
+     */
+    private final class Producer extends Thread {
+        final int count;
+        final AtomicInteger retries = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
+
+        Producer(int count) {
+            super("it-producer");
+            this.count = count;
+        }
+
+        Producer begin() {
+            start();
+            return this;
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                OutboxRecord r = OutboxRecord.of("data/load", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+                while (true) {
+                    Outbox outbox = outboxes.getService();
+                    try {
+                        if (outbox != null) {
+                            outbox.append(r);
+                            break;
+                        }
+                    } catch (OutboxException | RuntimeException e) {
+                        // closed underneath us by an update: the record was not accepted, retry
+                    }
+                    retries.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+                }
+                long due = start + (i + 1) * 1_000_000L; // 1,000 per second
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+        }
+    }
+}
