@@ -52,6 +52,14 @@ final class GatewayProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL: no shutdown hook, no clean stop, as a power cut or the OOM killer would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("bin/outrigger survived SIGKILL");
+        }
+    }
+
     record Result(int status, String output) {
     }
 

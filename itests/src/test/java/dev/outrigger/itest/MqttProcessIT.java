@@ -1,0 +1,141 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The mqtt feature in a real runtime process against a real mosquitto: nothing accepted is lost
+ * to a SIGKILL while the broker is down; wrong credentials and TLS behave as an operator expects.
+ */
+public class MqttProcessIT {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private GatewayProcess gateway;
+    private Mosquitto broker;
+    private MqttAsyncClient subscriber;
+
+    @Before
+    public void copyDistribution() throws Exception {
+        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (subscriber != null && subscriber.isConnected()) {
+            subscriber.disconnectForcibly(1000);
+        }
+        gateway.close();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** The mqtt feature, configured for the test's broker, plus the fixture's producer command. */
+    private void installMqtt(String brokerUri, String extra) throws Exception {
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"),
+                "broker = " + brokerUri + "\nroot = it\ngatewayId = gw\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n" + extra);
+        GatewayProcess.Result install = gateway.shell("feature:install mqtt");
+        assertEquals(install.output(), 0, install.status());
+        Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Await.until("the fixture's producer and the outbox", Duration.ofSeconds(10),
+                () -> gateway.shell("fixture:produce 0").status() == 0);
+    }
+
+    @Test
+    public void recordsAcceptedWhileTheBrokerIsDownSurviveAKilledProcess() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "");
+        gateway.start();
+        installMqtt(broker.uri(), "");
+        GatewayProcess.Result produced = gateway.shell("fixture:produce 500");
+        assertEquals(produced.output(), 0, produced.status());
+        assertTrue(produced.output().contains("500 appended"));
+        assertTrue(gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+500.*"));
+        gateway.kill();
+
+        broker.start();
+        Set<String> received = subscribe("it/gw/data/#");
+        gateway.start();
+        Await.until("all 500 records at the broker", Duration.ofSeconds(30), () -> received.size() == 500);
+        Await.until("an empty outbox", Duration.ofSeconds(10),
+                () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
+    }
+
+    @Test
+    public void wrongCredentialsGiveOneClearErrorAndRetriesUntilFixed() throws Exception {
+        Path passwords = folder.getRoot().toPath().resolve("passwords");
+        Process p = new ProcessBuilder("mosquitto_passwd", "-b", "-c", passwords.toString(), "gateway", "right").start();
+        assertEquals(0, p.waitFor());
+        broker = new Mosquitto(folder.newFolder("broker").toPath(),
+                "allow_anonymous false\npassword_file " + passwords + "\n").start();
+        Path secret = Files.writeString(folder.getRoot().toPath().resolve("mqtt-password"), "wrong\n");
+        gateway.start();
+        installMqtt(broker.uri(), "username = gateway\npasswordFile = " + secret + "\n");
+
+        Await.until("the refusal reported", Duration.ofSeconds(10),
+                () -> gateway.shell("mqtt:status").output().toLowerCase().contains("not authori"));
+        long lines = gateway.log().lines().filter(l -> l.toLowerCase().contains("not authori")).count();
+        assertTrue("one log line, not one per retry: " + lines, lines <= 2);
+        assertTrue("the password never reaches the log", !gateway.log().contains("wrong"));
+
+        Files.writeString(secret, "right\n");
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"),
+                Files.readString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg")) + "# password fixed\n");
+        Await.until("connected with the right password", Duration.ofSeconds(15),
+                () -> gateway.shell("mqtt:status").output().contains("connected since"));
+    }
+
+    @Test
+    public void connectsOverTlsWithTheConfiguredCa() throws Exception {
+        Path tls = folder.newFolder("tls").toPath();
+        openssl(tls, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Outrigger test CA",
+                "-keyout", "ca.key", "-out", "ca.pem");
+        openssl(tls, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
+        Files.writeString(tls.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+        openssl(tls, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-extfile", "san.ext", "-out", "server.pem");
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "cafile " + tls.resolve("ca.pem") + "\ncertfile "
+                + tls.resolve("server.pem") + "\nkeyfile " + tls.resolve("server.key") + "\n").start();
+
+        gateway.start();
+        installMqtt("ssl://127.0.0.1:" + broker.port, "caFile = " + tls.resolve("ca.pem") + "\n");
+        Await.until("connected over TLS", Duration.ofSeconds(15),
+                () -> gateway.shell("mqtt:status").output().contains("connected since"));
+    }
+
+    private static void openssl(Path dir, String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = "openssl";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue("openssl " + String.join(" ", args) + ": " + out, p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0);
+    }
+
+    private Set<String> subscribe(String filter) throws Exception {
+        Set<String> received = ConcurrentHashMap.newKeySet();
+        subscriber = new MqttAsyncClient(broker.uri(), "it-subscriber", new MemoryPersistence());
+        subscriber.setCallback(new PahoCallback(received::add));
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        subscriber.connect(o).waitForCompletion(10_000);
+        subscriber.subscribe(filter, 1).waitForCompletion(10_000);
+        return received;
+    }
+}
