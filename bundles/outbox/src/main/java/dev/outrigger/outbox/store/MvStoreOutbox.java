@@ -76,7 +76,11 @@ public class MvStoreOutbox implements Outbox {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
-    private final Object commitLock = new Object();
+    private final Condition commitWanted = lock.newCondition();
+    private final Condition committed = lock.newCondition();
+    private Thread committer;
+    private volatile boolean stopping;
+    private volatile String commitFailure;
     private MVStore store;
     private MVMap<Long, byte[]> records;
     private MVMap<String, Long> counters;
@@ -84,7 +88,7 @@ public class MvStoreOutbox implements Outbox {
     private Config config;
     private long maxBytes;
     private long lastSequence;
-    private volatile long committedSequence;
+    private long committedSequence;
     private long bytes;
     private boolean full;
 
@@ -108,6 +112,8 @@ public class MvStoreOutbox implements Outbox {
         for (byte[] r : records.values()) {
             bytes += r.length;
         }
+        committer = new Thread(this::commitLoop, "outrigger-outbox-commit");
+        committer.start();
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-outbox"));
         housekeeping.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::commitQuietly,
@@ -118,12 +124,30 @@ public class MvStoreOutbox implements Outbox {
 
     @Deactivate
     void close() {
-        housekeeping.shutdownNow();
+        // never interrupt a thread inside MVStore: an interrupt closes its FileChannel for good
+        housekeeping.shutdown();
+        try {
+            housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         lock.lock();
         try {
-            synchronized (commitLock) {
-                store.close(); // commits what is left: lazily committed deletes included
-            }
+            stopping = true;
+            commitWanted.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            committer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lock.lock();
+        try {
+            store.close(); // commits what is left: lazily committed deletes included
+            committedSequence = lastSequence;
+            committed.signalAll();
             appended.signalAll();
         } finally {
             lock.unlock();
@@ -166,34 +190,68 @@ public class MvStoreOutbox implements Outbox {
         } finally {
             lock.unlock();
         }
-        commitUpTo(sequence, "always".equals(config.sync()));
+        awaitDurable(sequence);
         return sequence;
     }
 
+    /** Waits until the committer has written (and in sync=always, synced) the given sequence. */
+    private void awaitDurable(long sequence) throws OutboxException {
+        lock.lock();
+        try {
+            commitWanted.signal();
+            while (committedSequence < sequence) {
+                if (store.isClosed()) {
+                    throw new OutboxException("the outbox closed before the record was written; retry");
+                }
+                if (commitFailure != null) {
+                    throw new OutboxException("cannot write the outbox to disk: " + commitFailure);
+                }
+                committed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * Group commit: whoever gets the commit lock writes everything appended so far (to the OS:
-     * safe from a killed process) and, if asked, syncs it (safe from power loss).
+     * Group commit: one thread writes everything appended since its last round, syncs once, and
+     * wakes every producer it covered; producers arriving meanwhile form the next group.
      */
-    private void commitUpTo(long sequence, boolean sync) throws OutboxException {
-        synchronized (commitLock) {
-            if (committedSequence >= sequence) {
-                return;
+    private void commitLoop() {
+        boolean sync = "always".equals(config.sync());
+        while (true) {
+            long target;
+            lock.lock();
+            try {
+                while (lastSequence == committedSequence && !stopping) {
+                    commitWanted.awaitUninterruptibly();
+                }
+                if (stopping) {
+                    return;
+                }
+                target = lastSequence;
+            } finally {
+                lock.unlock();
             }
             try {
-                long target;
-                lock.lock();
-                try {
-                    target = lastSequence;
-                    store.commit();
-                } finally {
-                    lock.unlock();
-                }
+                store.commit();
                 if (sync) {
                     store.sync();
                 }
-                committedSequence = target;
+                commitFailure = null;
             } catch (IllegalStateException e) {
-                throw new OutboxException("cannot write the outbox to disk: " + e.getMessage(), e);
+                commitFailure = e.getMessage();
+                LOG.warn("Outbox write failed, producers get the error: {}", e.getMessage());
+            }
+            lock.lock();
+            try {
+                if (commitFailure == null) {
+                    committedSequence = target;
+                }
+                committed.signalAll();
+                appended.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -201,17 +259,10 @@ public class MvStoreOutbox implements Outbox {
     /** Periodically: commits lazy deletes, and syncs what periodic mode wrote without syncing. */
     private void commitQuietly() {
         try {
-            synchronized (commitLock) {
-                lock.lock();
-                try {
-                    if (store.hasUnsavedChanges()) {
-                        store.commit();
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                store.sync();
+            if (store.hasUnsavedChanges()) {
+                store.commit();
             }
+            store.sync();
         } catch (IllegalStateException e) {
             LOG.warn("Outbox commit failed, retrying: {}", e.getMessage());
         }
