@@ -32,12 +32,17 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
+import dev.outrigger.outbox.Outbox;
 
 /**
  * The gateway's one MQTT 5 connection. Connects with a last will ({@code <root>/<gw>/status} =
@@ -58,6 +63,10 @@ public class MqttConnection implements Messaging {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    /** For the health summary in the online status; the connection works without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Outbox outbox;
     private MqttConfig config;
     private String root;
     private String version;
@@ -188,7 +197,15 @@ public class MqttConnection implements Messaging {
     }
 
     private MqttMessage status(String state) {
-        String json = "{\"state\":\"" + state + "\",\"version\":\"" + version + "\",\"time\":" + System.currentTimeMillis() + "}";
+        Outbox o = outbox;
+        String health = "";
+        if (o != null && "online".equals(state)) {
+            Outbox.Stats s = o.stats();
+            health = ",\"health\":{\"outbox\":\"" + (s.full() ? "full" : "ok") + "\",\"outboxDepth\":" + s.depth()
+                    + ",\"outboxDropped\":" + s.dropped() + "}";
+        }
+        String json = "{\"state\":\"" + state + "\",\"version\":\"" + version + "\",\"time\":" + System.currentTimeMillis()
+                + health + "}";
         MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
         return m;
     }
