@@ -27,4 +27,13 @@ final class Await {
         throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what
                 + (last == null ? "" : " (last error: " + last + ")"));
     }
+
+    /** Polls until the supplier returns a value (not null, no exception) and returns it. */
+    static <T> T value(String what, Duration timeout, Callable<T> supplier) throws InterruptedException {
+        Object[] result = new Object[1];
+        until(what, timeout, () -> (result[0] = supplier.call()) != null);
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
+    }
 }

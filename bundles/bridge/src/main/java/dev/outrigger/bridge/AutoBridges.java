@@ -1,0 +1,91 @@
+package dev.outrigger.bridge;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.device.SerialDevice;
+
+/**
+ * A bridge for every device whose profile gives it role {@code bridge} and a port, with the
+ * profile's serial settings. Once created, a bridge keeps listening when its device is unplugged
+ * and takes it back when the same device (by id) returns.
+ */
+@Component(configurationPid = AutoBridges.PID)
+@Designate(ocd = AutoBridges.Config.class)
+public class AutoBridges {
+
+    static final String PID = "dev.outrigger.bridge.auto";
+
+    @ObjectClassDefinition(name = "Outrigger automatic bridges")
+    public @interface Config {
+        @AttributeDefinition(description = "Bridge devices with role bridge on their profile's port")
+        boolean enabled() default true;
+
+        @AttributeDefinition(description = "Address the automatic bridges listen on")
+        String bind() default "127.0.0.1";
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoBridges.class);
+
+    private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
+    private final Config config;
+    private final Bridges registry;
+
+    @Activate
+    public AutoBridges(Config config, @Reference Bridges registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Deactivate
+    void deactivate() {
+        bridges.values().forEach(b -> {
+            registry.remove(b);
+            b.close();
+        });
+        bridges.clear();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=bridge)")
+    synchronized void addDevice(SerialDevice d) {
+        if (config == null || !config.enabled() || d.suggestedPort() == 0) {
+            return;
+        }
+        Bridge b = bridges.get(d.id());
+        if (b == null) {
+            try {
+                b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), null,
+                        Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
+            } catch (IOException e) {
+                LOG.warn("Bridge for {} cannot listen on {}:{}: {}", d.id(), config.bind(), d.suggestedPort(), e.getMessage());
+                return;
+            }
+            bridges.put(d.id(), b);
+            registry.add(b);
+        }
+        b.attach(d);
+    }
+
+    synchronized void removeDevice(SerialDevice d) {
+        Bridge b = bridges.get(d.id());
+        if (b != null) {
+            b.detach();
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package dev.outrigger.bridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.device.SerialSettings;
+
+/**
+ * One serial device on one TCP port, raw: bytes pass unmodified both ways, as zigbee-herdsman and
+ * zwave-js expect from {@code tcp://}. The listener stays up whether or not the device is present;
+ * the port is opened when the first client connects and closed when the last leaves. Unplugging
+ * closes the clients; a client connecting meanwhile is told why in one line and closed.
+ */
+final class Bridge implements AutoCloseable {
+
+    enum Policy { KICKOLDUSER, SHARE }
+
+    /** @param settings how to open the port; null for the settings of the device's profile */
+    record Options(String name, String bind, int port, SerialSettings settings, Policy policy, int maxClients,
+            int idleTimeoutSeconds, List<String> allow) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+
+    private final Options options;
+    private final ServerSocket server;
+    private final List<Client> clients = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+    private volatile SerialDevice device;
+    private SerialLink link;
+    private volatile String lastOpenError = "";
+
+    Bridge(Options options) throws IOException {
+        this.options = options;
+        server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()));
+        acceptor = new Thread(this::acceptLoop, "outrigger-bridge " + options.name());
+        acceptor.setDaemon(true);
+        acceptor.start();
+        LOG.info("Bridge {} listening on {}:{} (raw)", options.name(), options.bind(), server.getLocalPort());
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    Options options() {
+        return options;
+    }
+
+    SerialDevice device() {
+        return device;
+    }
+
+    int clientCount() {
+        return clients.size();
+    }
+
+    /** The device is (back) present: new clients are bridged to it. */
+    synchronized void attach(SerialDevice d) {
+        if (device == null || !device.path().equals(d.path())) {
+            device = d;
+            LOG.info("Bridge {}: device {} at {}", options.name(), d.id(), d.path());
+        }
+    }
+
+    /** The device is gone: its clients are closed, the listener stays. */
+    synchronized void detach() {
+        if (device != null) {
+            LOG.info("Bridge {}: device {} gone; closing {} client(s)", options.name(), device.id(), clients.size());
+            device = null;
+            closeClients("device unplugged");
+        }
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (SocketException closed) {
+                return;
+            } catch (IOException e) {
+                LOG.warn("Bridge {}: accept failed: {}", options.name(), e.getMessage());
+                continue;
+            }
+            try {
+                admit(socket);
+            } catch (IOException e) {
+                LOG.debug("Bridge {}: client {} gone during setup: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private synchronized void admit(Socket socket) throws IOException {
+        String peer = socket.getInetAddress().getHostAddress();
+        if (!options.allow().isEmpty() && !options.allow().contains(peer)) {
+            refuse(socket, "address " + peer + " is not allowed");
+            LOG.warn("Bridge {}: refused {} (not in allow)", options.name(), peer);
+            return;
+        }
+        SerialDevice d = device;
+        if (d == null) {
+            refuse(socket, "device not present");
+            return;
+        }
+        if (clients.size() >= options.maxClients()) {
+            if (options.policy() == Policy.KICKOLDUSER) {
+                Client oldest = clients.get(0);
+                oldest.close("replaced by a new client from " + peer);
+            } else {
+                refuse(socket, "busy: " + clients.size() + " client(s) connected");
+                return;
+            }
+        }
+        if (link == null) {
+            try {
+                SerialSettings settings = options.settings() != null ? options.settings() : d.settings();
+                link = new SerialLink(d.path(), settings, this::fromSerial, this::serialLost);
+                lastOpenError = "";
+            } catch (IOException e) {
+                if (!e.getMessage().equals(lastOpenError)) {
+                    LOG.warn("Bridge {}: {}", options.name(), e.getMessage());
+                    lastOpenError = e.getMessage();
+                }
+                refuse(socket, e.getMessage());
+                return;
+            }
+        }
+        socket.setTcpNoDelay(true);
+        Client client = new Client(socket);
+        clients.add(client);
+        client.start();
+    }
+
+    private void fromSerial(byte[] data) {
+        for (Client c : clients) {
+            c.send(data);
+        }
+    }
+
+    private void serialLost() {
+        LOG.warn("Bridge {}: the serial port failed; closing its clients", options.name());
+        synchronized (this) {
+            closeClients("serial port failed");
+        }
+    }
+
+    /** Called with the monitor held. */
+    private void closeClients(String why) {
+        for (Client c : clients) {
+            c.close(why);
+        }
+        closeLinkIfIdle();
+    }
+
+    private synchronized void closeLinkIfIdle() {
+        if (clients.isEmpty() && link != null) {
+            link.close();
+            link = null;
+        }
+    }
+
+    private void refuse(Socket socket, String why) {
+        try (socket) {
+            socket.getOutputStream().write(("outrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // the client did not wait for the reason
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly(server);
+        closeClients("bridge stopped");
+        try {
+            acceptor.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+
+    /** One TCP client: a thread copies its bytes to the serial port; serial bytes are sent from the reader. */
+    private final class Client extends Thread {
+        private final Socket socket;
+        private final OutputStream out;
+        private volatile long lastActivity = System.nanoTime();
+
+        Client(Socket socket) throws IOException {
+            super("outrigger-bridge-client " + socket.getRemoteSocketAddress());
+            setDaemon(true);
+            this.socket = socket;
+            this.out = socket.getOutputStream();
+            if (options.idleTimeoutSeconds() > 0) {
+                socket.setSoTimeout(1_000);
+            }
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[4096];
+            try (InputStream in = socket.getInputStream()) {
+                while (true) {
+                    int n;
+                    try {
+                        n = in.read(buffer);
+                    } catch (java.net.SocketTimeoutException tick) {
+                        if (System.nanoTime() - lastActivity > options.idleTimeoutSeconds() * 1_000_000_000L) {
+                            close("idle for " + options.idleTimeoutSeconds() + " s");
+                            return;
+                        }
+                        continue;
+                    }
+                    if (n < 0) {
+                        return;
+                    }
+                    lastActivity = System.nanoTime();
+                    SerialLink l = link;
+                    if (l != null) {
+                        l.write(buffer, n);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("Bridge {}: client {}: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
+            } finally {
+                clients.remove(this);
+                closeQuietly(socket);
+                closeLinkIfIdle();
+            }
+        }
+
+        void send(byte[] data) {
+            try {
+                out.write(data);
+                lastActivity = System.nanoTime();
+            } catch (IOException e) {
+                closeQuietly(socket);
+            }
+        }
+
+        void close(String why) {
+            clients.remove(this);
+            try {
+                out.write(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // already gone
+            }
+            closeQuietly(socket);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.outrigger.bridge;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.device.SerialSettings;
+
+/**
+ * One configured bridge ({@code etc/dev.outrigger.bridge-<name>.cfg}). Changing it re-binds this
+ * bridge only; the others keep their clients.
+ */
+@Component(configurationPid = ConfiguredBridge.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+@Designate(ocd = ConfiguredBridge.Config.class, factory = true)
+public class ConfiguredBridge {
+
+    static final String FACTORY_PID = "dev.outrigger.bridge";
+
+    @ObjectClassDefinition(name = "Outrigger serial bridge", description = "A serial device on a TCP port.")
+    public @interface Config {
+        @AttributeDefinition(description = "Which device: its id, by-id link, /dev path, kernel name, or vendor:product[:serial]")
+        String device();
+
+        @AttributeDefinition(min = "1", max = "65535")
+        int port();
+
+        @AttributeDefinition(description = "Address to listen on; loopback unless you mean the network")
+        String bind() default "127.0.0.1";
+
+        @AttributeDefinition(min = "0", max = "4000000", description = "0: the settings of the device's profile")
+        int baud() default 0;
+
+        @AttributeDefinition(min = "5", max = "8")
+        int dataBits() default 8;
+
+        @AttributeDefinition(options = { @Option(value = "none"), @Option(value = "odd"), @Option(value = "even"),
+                @Option(value = "mark"), @Option(value = "space") })
+        String parity() default "none";
+
+        @AttributeDefinition(options = { @Option(value = "1"), @Option(value = "1.5"), @Option(value = "2") })
+        String stopBits() default "1";
+
+        @AttributeDefinition(options = { @Option(value = "none"), @Option(value = "rtscts"), @Option(value = "xonxoff") })
+        String flowControl() default "none";
+
+        boolean dtr() default true;
+
+        boolean rts() default true;
+
+        @AttributeDefinition(description = "kickolduser: a new client replaces the oldest; share: up to maxClients at once",
+                options = { @Option(value = "kickolduser"), @Option(value = "share") })
+        String policy() default "kickolduser";
+
+        @AttributeDefinition(min = "1", max = "64")
+        int maxClients() default 1;
+
+        @AttributeDefinition(min = "0", description = "Close a client after this many seconds without traffic (0: never)")
+        int idleTimeoutSeconds() default 0;
+
+        @AttributeDefinition(required = false, description = "Client addresses allowed (empty: any)")
+        String[] allow() default {};
+    }
+
+    private final Bridge bridge;
+    private final String selector;
+    private final Bridges registry;
+    private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public ConfiguredBridge(Config config, @Reference Bridges registry) throws IOException {
+        this.selector = config.device().trim();
+        this.registry = registry;
+        SerialSettings settings = config.baud() == 0 ? null : new SerialSettings(config.baud(), config.dataBits(),
+                SerialSettings.Parity.valueOf(config.parity().toUpperCase(Locale.ROOT)),
+                switch (config.stopBits()) {
+                    case "1.5" -> SerialSettings.StopBits.ONE_POINT_FIVE;
+                    case "2" -> SerialSettings.StopBits.TWO;
+                    default -> SerialSettings.StopBits.ONE;
+                },
+                switch (config.flowControl()) {
+                    case "rtscts" -> SerialSettings.FlowControl.RTS_CTS;
+                    case "xonxoff" -> SerialSettings.FlowControl.XON_XOFF;
+                    default -> SerialSettings.FlowControl.NONE;
+                }, config.dtr(), config.rts());
+        this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(), settings,
+                Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
+                config.idleTimeoutSeconds(), Arrays.asList(config.allow())));
+        registry.add(bridge);
+        reevaluate();
+    }
+
+    @Deactivate
+    void deactivate() {
+        registry.remove(bridge);
+        bridge.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addDevice(SerialDevice d) {
+        devices.add(d);
+        reevaluate();
+    }
+
+    void removeDevice(SerialDevice d) {
+        devices.remove(d);
+        reevaluate();
+    }
+
+    private void reevaluate() {
+        Bridge b = bridge;
+        if (b == null) {
+            return; // still constructing: the constructor evaluates once it is done
+        }
+        devices.stream().filter(d -> matches(selector, d)).findFirst().ifPresentOrElse(b::attach, b::detach);
+    }
+
+    static boolean matches(String selector, SerialDevice d) {
+        if (selector.equals(d.id()) || selector.equals(d.path()) || selector.equals(d.name())
+                || d.byId().filter(selector::equals).isPresent()) {
+            return true;
+        }
+        String[] ids = selector.split(":");
+        return d.usb().filter(u -> ids.length >= 2 && ids[0].equalsIgnoreCase(u.vendorId())
+                && ids[1].equalsIgnoreCase(u.productId()) && (ids.length == 2 || ids[2].equals(u.serial()))).isPresent();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.outrigger.bridge;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+import com.fazecast.jSerialComm.SerialPort;
+
+import dev.outrigger.device.SerialSettings;
+
+/** An open serial port (jSerialComm) with a thread that hands whatever arrives to a consumer. */
+final class SerialLink implements AutoCloseable {
+
+    private final SerialPort port;
+    private final Thread reader;
+    private volatile boolean open = true;
+
+    SerialLink(String path, SerialSettings s, Consumer<byte[]> received, Runnable lost) throws IOException {
+        port = SerialPort.getCommPort(path);
+        port.setComPortParameters(s.baud(), s.dataBits(), stopBits(s), parity(s));
+        port.setFlowControl(switch (s.flowControl()) {
+            case RTS_CTS -> SerialPort.FLOW_CONTROL_RTS_ENABLED | SerialPort.FLOW_CONTROL_CTS_ENABLED;
+            case XON_XOFF -> SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED | SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED;
+            case NONE -> SerialPort.FLOW_CONTROL_DISABLED;
+        });
+        // the lines' state at open matters: many Zigbee sticks reset into their bootloader on DTR/RTS
+        if (!s.dtr()) {
+            port.clearDTR();
+        }
+        if (!s.rts()) {
+            port.clearRTS();
+        }
+        port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 100, 0);
+        if (!port.openPort()) {
+            throw new IOException("cannot open " + path + " (error " + port.getLastErrorCode() + ": busy, gone or no permission)");
+        }
+        if (s.dtr()) {
+            port.setDTR();
+        }
+        if (s.rts()) {
+            port.setRTS();
+        }
+        reader = new Thread(() -> read(received, lost), "outrigger-bridge-read " + path);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read(Consumer<byte[]> received, Runnable lost) {
+        byte[] buffer = new byte[4096];
+        while (open) {
+            int n = port.readBytes(buffer, buffer.length);
+            if (n > 0) {
+                received.accept(java.util.Arrays.copyOf(buffer, n));
+            } else if (n < 0 && open) {
+                lost.run(); // unplugged or failed
+                return;
+            }
+        }
+    }
+
+    void write(byte[] data, int length) throws IOException {
+        int offset = 0;
+        while (offset < length) {
+            int n = port.writeBytes(data, length - offset, offset);
+            if (n < 0) {
+                throw new IOException("write to " + port.getSystemPortPath() + " failed (error " + port.getLastErrorCode() + ")");
+            }
+            offset += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        port.closePort();
+        try {
+            reader.join(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int stopBits(SerialSettings s) {
+        return switch (s.stopBits()) {
+            case ONE -> SerialPort.ONE_STOP_BIT;
+            case ONE_POINT_FIVE -> SerialPort.ONE_POINT_FIVE_STOP_BITS;
+            case TWO -> SerialPort.TWO_STOP_BITS;
+        };
+    }
+
+    private static int parity(SerialSettings s) {
+        return switch (s.parity()) {
+            case NONE -> SerialPort.NO_PARITY;
+            case ODD -> SerialPort.ODD_PARITY;
+            case EVEN -> SerialPort.EVEN_PARITY;
+            case MARK -> SerialPort.MARK_PARITY;
+            case SPACE -> SerialPort.SPACE_PARITY;
+        };
+    }
+}

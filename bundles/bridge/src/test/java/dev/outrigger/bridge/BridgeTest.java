@@ -1,0 +1,146 @@
+package dev.outrigger.bridge;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.device.SerialSettings;
+import dev.outrigger.device.UsbIdentity;
+
+/** A raw bridge over a real pseudo-terminal pair, with a real TCP client. */
+public class BridgeTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private PtyPair pty;
+    private Bridge bridge;
+    private FileInputStream fromPeer;
+    private FileOutputStream toPeer;
+
+    @Before
+    public void setUp() throws Exception {
+        pty = new PtyPair(folder.getRoot().toPath());
+        bridge = new Bridge(new Bridge.Options("test", "127.0.0.1", 0, SerialSettings.DEFAULT, Bridge.Policy.KICKOLDUSER,
+                1, 0, List.of()));
+        bridge.attach(device(pty.device.toRealPath().toString()));
+        fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
+        toPeer = new FileOutputStream(pty.peer.toRealPath().toFile());
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        bridge.close();
+        fromPeer.close();
+        toPeer.close();
+        pty.close();
+    }
+
+    @Test
+    public void everyByteValuePassesUnmodifiedBothWays() throws Exception {
+        byte[] all = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            all[i] = (byte) i;
+        }
+        try (Socket client = connect()) {
+            client.getOutputStream().write(all);
+            assertArrayEquals("TCP to serial", all, readFully(fromPeer, 256));
+            toPeer.write(all);
+            assertArrayEquals("serial to TCP", all, readFully(client.getInputStream(), 256));
+        }
+    }
+
+    @Test
+    public void aNewClientReplacesTheOldOneWithKickolduser() throws Exception {
+        try (Socket first = connect()) {
+            first.getOutputStream().write('x');
+            assertEquals('x', readFully(fromPeer, 1)[0]);
+            try (Socket second = connect()) {
+                String told = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(told, told.contains("replaced by a new client"));
+                second.getOutputStream().write('y');
+                assertEquals('y', readFully(fromPeer, 1)[0]);
+            }
+        }
+    }
+
+    @Test
+    public void unplugClosesClientsAndNewOnesAreToldWhyUntilTheDeviceReturns() throws Exception {
+        Socket client = connect();
+        client.getOutputStream().write('a');
+        assertEquals('a', readFully(fromPeer, 1)[0]);
+        bridge.detach();
+        String told = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(told, told.contains("device unplugged"));
+        client.close();
+        try (Socket meanwhile = connect()) {
+            String reason = new String(meanwhile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals("outrigger: test: device not present\r\n", reason);
+        }
+        bridge.attach(device(pty.device.toRealPath().toString()));
+        try (Socket back = connect()) {
+            back.getOutputStream().write('b');
+            assertEquals('b', readFully(fromPeer, 1)[0]);
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.port());
+        s.setSoTimeout(5_000);
+        return s;
+    }
+
+    /** Reads exactly n bytes; the pty is read on a helper thread with a deadline. */
+    private static byte[] readFully(InputStream in, int n) throws Exception {
+        // plain read() calls: FileInputStream.readNBytes seeks, which a tty refuses
+        java.util.concurrent.FutureTask<byte[]> read = new java.util.concurrent.FutureTask<>(() -> {
+            byte[] data = new byte[n];
+            for (int off = 0; off < n;) {
+                int r = in.read(data, off, n - off);
+                if (r < 0) {
+                    throw new IOException("end of stream after " + off + " bytes");
+                }
+                off += r;
+            }
+            return data;
+        });
+        Thread t = new Thread(read);
+        t.setDaemon(true);
+        t.start();
+        return read.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static SerialDevice device(String path) {
+        return new SerialDevice() {
+            public String id() { return "test-device"; }
+            public String path() { return path; }
+            public String name() { return "ttyTEST"; }
+            public Optional<String> byId() { return Optional.empty(); }
+            public Optional<String> byPath() { return Optional.empty(); }
+            public String driver() { return "pty"; }
+            public Optional<UsbIdentity> usb() { return Optional.empty(); }
+            public Role role() { return Role.BRIDGE; }
+            public SerialSettings settings() { return SerialSettings.DEFAULT; }
+            public int suggestedPort() { return 0; }
+            public String profile() { return "test"; }
+        };
+    }
+}

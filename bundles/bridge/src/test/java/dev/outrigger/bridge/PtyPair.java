@@ -1,0 +1,34 @@
+package dev.outrigger.bridge;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A pseudo-terminal pair from socat: one end plays the serial device, the test holds the other. */
+final class PtyPair implements AutoCloseable {
+
+    final Path device;
+    final Path peer;
+    private final Process socat;
+
+    PtyPair(Path folder) throws IOException, InterruptedException {
+        device = folder.resolve("ttyDEVICE");
+        peer = folder.resolve("ttyPEER");
+        socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + device, "pty,raw,echo=0,link=" + peer)
+                .redirectErrorStream(true).redirectOutput(folder.resolve("socat.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(device) && Files.exists(peer))) {
+            if (!socat.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("socat did not create the pty pair: " + Files.readString(folder.resolve("socat.log")));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        socat.destroy();
+        socat.waitFor(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+
+import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.feature.Feature;
+
+/**
+ * Discovery and the bridge together, on a fake sysfs whose /dev node is a real pseudo-terminal:
+ * a profile gives the stick role bridge and a port, the bridge carries bytes both ways, closes its
+ * client when the stick is unplugged and bridges again when it is back.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BridgeIT {
+
+    private static final String ID = "usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_77aa-if00-port0";
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path root = Files.createTempDirectory("outrigger-bridge-it");
+        Path etc = Files.createDirectories(root.resolve("etc"));
+        FakeSysfs tree = new FakeSysfs(root);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"),
+                "sysfs = " + tree.sys + "\ndev = " + tree.dev + "\nproc = " + root.resolve("proc") + "\n");
+        Files.writeString(etc.resolve("dev.outrigger.discovery.profile-it.cfg"),
+                "device = " + ID + "\nrole = bridge\nbaud = 115200\ndtr = false\nrts = false\nport = " + port + "\n");
+        List<Option> options = new ArrayList<>();
+        List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
+        bundles.addAll(Distribution.bundles("serial"));
+        for (Feature.Entry entry : bundles) {
+            options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
+        }
+        options.add(junitBundles());
+        options.add(frameworkStartLevel(100));
+        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(systemProperty("test.root").value(root.toString()));
+        options.add(systemProperty("test.port").value(Integer.toString(port)));
+        return options.toArray(Option[]::new);
+    }
+
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        probe.addTest(FakeSysfs.class);
+        probe.addTest(Await.class);
+        return probe;
+    }
+
+    @Test
+    public void aStickWithRoleBridgeIsOnItsPortAndSurvivesAReplug() throws Exception {
+        Path root = Path.of(System.getProperty("test.root"));
+        int port = Integer.getInteger("test.port");
+        FakeSysfs tree = new FakeSysfs(root);
+        Path ptys = Files.createDirectories(root.resolve("pty"));
+        Process socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + ptys.resolve("stick"),
+                "pty,raw,echo=0,link=" + ptys.resolve("peer")).start();
+        try {
+            Await.until("the pty pair", Duration.ofSeconds(10),
+                    () -> Files.exists(ptys.resolve("stick")) && Files.exists(ptys.resolve("peer")));
+            plug(tree, ptys.resolve("stick"));
+            try (FileInputStream peer = new FileInputStream(ptys.resolve("peer").toRealPath().toFile())) {
+                Socket client = Await.value("the bridge answering with the stick present", Duration.ofSeconds(10),
+                        () -> bridgedClient(port));
+                client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), read(peer, 4));
+                Files.write(ptys.resolve("peer").toRealPath(), new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e });
+                assertArrayEquals(new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e }, read(client.getInputStream(), 4));
+
+                tree.unplug("ttyUSB0");
+                client.setSoTimeout(10_000);
+                String told = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(told, told.contains("device unplugged"));
+                client.close();
+
+                plug(tree, ptys.resolve("stick"));
+                Socket again = Await.value("bridging again after the replug", Duration.ofSeconds(10), () -> bridgedClient(port));
+                again.getOutputStream().write('!');
+                assertEquals('!', read(peer, 1)[0]);
+                again.close();
+            }
+        } finally {
+            socat.destroy();
+            socat.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A connection the bridge has taken on, or null: while the stick is absent the bridge answers
+     * with a reason line and closes, where a bridged connection stays silent.
+     */
+    private static Socket bridgedClient(int port) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        s.setSoTimeout(300);
+        try {
+            s.getInputStream().read();
+            s.close();
+            return null;
+        } catch (java.net.SocketTimeoutException silentSoBridged) {
+            s.setSoTimeout(10_000);
+            return s;
+        }
+    }
+
+    /** Plugs the stick into the fake tree, its /dev node being the pty. */
+    private static void plug(FakeSysfs tree, Path pty) throws IOException {
+        Path node = tree.plugUsbSerial("ttyUSB0", "1-4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
+        Files.delete(node);
+        Files.createSymbolicLink(node, pty.toRealPath());
+    }
+
+    private static byte[] read(InputStream in, int n) throws Exception {
+        FutureTask<byte[]> task = new FutureTask<>(() -> {
+            byte[] data = new byte[n];
+            for (int off = 0; off < n;) {
+                int r = in.read(data, off, n - off);
+                if (r < 0) {
+                    throw new IOException("end of stream after " + off + " bytes");
+                }
+                off += r;
+            }
+            return data;
+        });
+        Thread t = new Thread(task);
+        t.setDaemon(true);
+        t.start();
+        return task.get(10, TimeUnit.SECONDS);
+    }
+}
