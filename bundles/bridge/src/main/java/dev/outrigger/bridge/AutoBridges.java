@@ -70,7 +70,7 @@ public class AutoBridges {
         Bridge b = bridges.get(d.id());
         if (b == null) {
             try {
-                b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), null,
+                b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
                         Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
             } catch (IOException e) {
                 LOG.warn("Bridge for {} cannot listen on {}:{}: {}", d.id(), config.bind(), d.suggestedPort(), e.getMessage());

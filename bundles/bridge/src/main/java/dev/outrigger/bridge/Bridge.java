@@ -28,8 +28,11 @@ final class Bridge implements AutoCloseable {
 
     enum Policy { KICKOLDUSER, SHARE }
 
+    /** raw: bytes as they are; rfc2217: Telnet with COM-PORT-OPTION, so clients set baud, DTR, RTS... */
+    enum Mode { RAW, RFC2217 }
+
     /** @param settings how to open the port; null for the settings of the device's profile */
-    record Options(String name, String bind, int port, SerialSettings settings, Policy policy, int maxClients,
+    record Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
             int idleTimeoutSeconds, List<String> allow) {
     }
 
@@ -51,7 +54,8 @@ final class Bridge implements AutoCloseable {
         acceptor = new Thread(this::acceptLoop, "outrigger-bridge " + options.name());
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("Bridge {} listening on {}:{} (raw)", options.name(), options.bind(), server.getLocalPort());
+        LOG.info("Bridge {} listening on {}:{} ({})", options.name(), options.bind(), server.getLocalPort(),
+                options.mode().name().toLowerCase());
     }
 
     int port() {
@@ -203,10 +207,121 @@ final class Bridge implements AutoCloseable {
         }
     }
 
+    /** RFC 2217 settings applied to the open port (jSerialComm); 0 and the odd values are queries. */
+    private final class LinePort implements Rfc2217.Port {
+        private com.fazecast.jSerialComm.SerialPort port() {
+            SerialLink l = link;
+            return l == null ? null : l.port();
+        }
+
+        @Override
+        public int baud(int requested) {
+            var p = port();
+            if (p == null) {
+                return requested;
+            }
+            if (requested > 0) {
+                p.setBaudRate(requested);
+            }
+            return p.getBaudRate();
+        }
+
+        @Override
+        public int dataBits(int requested) {
+            var p = port();
+            if (p == null) {
+                return requested;
+            }
+            if (requested >= 5 && requested <= 8) {
+                p.setNumDataBits(requested);
+            }
+            return p.getNumDataBits();
+        }
+
+        @Override
+        public int parity(int requested) {
+            var p = port();
+            if (p == null) {
+                return requested;
+            }
+            if (requested >= 1 && requested <= 5) {
+                p.setParity(requested - 1); // RFC 2217 counts from 1 = NONE, jSerialComm from 0
+            }
+            return p.getParity() + 1;
+        }
+
+        @Override
+        public int stopBits(int requested) {
+            var p = port();
+            if (p == null) {
+                return requested;
+            }
+            switch (requested) {
+                case 1 -> p.setNumStopBits(com.fazecast.jSerialComm.SerialPort.ONE_STOP_BIT);
+                case 2 -> p.setNumStopBits(com.fazecast.jSerialComm.SerialPort.TWO_STOP_BITS);
+                case 3 -> p.setNumStopBits(com.fazecast.jSerialComm.SerialPort.ONE_POINT_FIVE_STOP_BITS);
+                default -> {
+                    // query
+                }
+            }
+            return switch (p.getNumStopBits()) {
+                case com.fazecast.jSerialComm.SerialPort.TWO_STOP_BITS -> 2;
+                case com.fazecast.jSerialComm.SerialPort.ONE_POINT_FIVE_STOP_BITS -> 3;
+                default -> 1;
+            };
+        }
+
+        @Override
+        public int control(int requested) {
+            var p = port();
+            if (p == null) {
+                return requested;
+            }
+            switch (requested) {
+                case 1 -> p.setFlowControl(com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_DISABLED);
+                case 2 -> p.setFlowControl(com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED
+                        | com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED);
+                case 3 -> p.setFlowControl(com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_RTS_ENABLED
+                        | com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_CTS_ENABLED);
+                case 5 -> p.setBreak();
+                case 6 -> p.clearBreak();
+                case 8 -> p.setDTR();
+                case 9 -> p.clearDTR();
+                case 11 -> p.setRTS();
+                case 12 -> p.clearRTS();
+                case 0 -> {
+                    return p.getFlowControlSettings() == com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_DISABLED ? 1 : 3;
+                }
+                case 4 -> {
+                    return 6;
+                }
+                case 7 -> {
+                    return p.getDTR() ? 8 : 9;
+                }
+                case 10 -> {
+                    return p.getRTS() ? 11 : 12;
+                }
+                default -> {
+                    // unknown: answered with itself
+                }
+            }
+            return requested;
+        }
+
+        @Override
+        public void purge(int which) {
+            var p = port();
+            if (p != null) {
+                p.flushIOBuffers();
+            }
+        }
+    }
+
     /** One TCP client: a thread copies its bytes to the serial port; serial bytes are sent from the reader. */
     private final class Client extends Thread {
         private final Socket socket;
         private final OutputStream out;
+        private final Rfc2217 telnet;
         private volatile long lastActivity = System.nanoTime();
 
         Client(Socket socket) throws IOException {
@@ -216,6 +331,16 @@ final class Bridge implements AutoCloseable {
             this.out = socket.getOutputStream();
             if (options.idleTimeoutSeconds() > 0) {
                 socket.setSoTimeout(1_000);
+            }
+            telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(new LinePort(), "Outrigger " + options.name()) : null;
+            if (telnet != null) {
+                write(telnet.greeting());
+            }
+        }
+
+        private void write(byte[] data) throws IOException {
+            synchronized (out) {
+                out.write(data);
             }
         }
 
@@ -239,8 +364,20 @@ final class Bridge implements AutoCloseable {
                     }
                     lastActivity = System.nanoTime();
                     SerialLink l = link;
-                    if (l != null) {
-                        l.write(buffer, n);
+                    if (telnet == null) {
+                        if (l != null) {
+                            l.write(buffer, n);
+                        }
+                        continue;
+                    }
+                    java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+                    java.io.ByteArrayOutputStream replies = new java.io.ByteArrayOutputStream();
+                    telnet.receive(buffer, n, data, replies);
+                    if (l != null && data.size() > 0) {
+                        l.write(data.toByteArray(), data.size());
+                    }
+                    if (replies.size() > 0) {
+                        write(replies.toByteArray());
                     }
                 }
             } catch (IOException e) {
@@ -253,8 +390,11 @@ final class Bridge implements AutoCloseable {
         }
 
         void send(byte[] data) {
+            if (telnet != null && telnet.suspended()) {
+                return; // the client asked for FLOWCONTROL-SUSPEND: serial data meanwhile is not sent
+            }
             try {
-                out.write(data);
+                write(telnet == null ? data : Rfc2217.escape(data));
                 lastActivity = System.nanoTime();
             } catch (IOException e) {
                 closeQuietly(socket);
@@ -264,7 +404,7 @@ final class Bridge implements AutoCloseable {
         void close(String why) {
             clients.remove(this);
             try {
-                out.write(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
+                write(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException ignored) {
                 // already gone
             }

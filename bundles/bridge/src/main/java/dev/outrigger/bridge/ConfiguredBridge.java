@@ -44,6 +44,11 @@ public class ConfiguredBridge {
         @AttributeDefinition(description = "Address to listen on; loopback unless you mean the network")
         String bind() default "127.0.0.1";
 
+        @AttributeDefinition(description = "raw: bytes as they are (tcp:// in zigbee2mqtt, zwave-js); "
+                + "rfc2217: clients set baud, DTR, RTS... (pyserial rfc2217://)", options = {
+                        @Option(value = "raw"), @Option(value = "rfc2217") })
+        String mode() default "raw";
+
         @AttributeDefinition(min = "0", max = "4000000", description = "0: the settings of the device's profile")
         int baud() default 0;
 
@@ -99,7 +104,8 @@ public class ConfiguredBridge {
                     case "xonxoff" -> SerialSettings.FlowControl.XON_XOFF;
                     default -> SerialSettings.FlowControl.NONE;
                 }, config.dtr(), config.rts());
-        this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(), settings,
+        this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
+                Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
                 config.idleTimeoutSeconds(), Arrays.asList(config.allow())));
         registry.add(bridge);

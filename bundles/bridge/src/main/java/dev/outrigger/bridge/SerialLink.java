@@ -68,6 +68,11 @@ final class SerialLink implements AutoCloseable {
         }
     }
 
+    /** The live port, for RFC 2217 clients that change its settings while it is open. */
+    SerialPort port() {
+        return port;
+    }
+
     @Override
     public void close() {
         open = false;

@@ -39,7 +39,7 @@ public class BridgeTest {
     @Before
     public void setUp() throws Exception {
         pty = new PtyPair(folder.getRoot().toPath());
-        bridge = new Bridge(new Bridge.Options("test", "127.0.0.1", 0, SerialSettings.DEFAULT, Bridge.Policy.KICKOLDUSER,
+        bridge = new Bridge(new Bridge.Options("test", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT, Bridge.Policy.KICKOLDUSER,
                 1, 0, List.of()));
         bridge.attach(device(pty.device.toRealPath().toString()));
         fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
@@ -109,7 +109,7 @@ public class BridgeTest {
     }
 
     /** Reads exactly n bytes; the pty is read on a helper thread with a deadline. */
-    private static byte[] readFully(InputStream in, int n) throws Exception {
+    static byte[] readFully(InputStream in, int n) throws Exception {
         // plain read() calls: FileInputStream.readNBytes seeks, which a tty refuses
         java.util.concurrent.FutureTask<byte[]> read = new java.util.concurrent.FutureTask<>(() -> {
             byte[] data = new byte[n];
@@ -128,7 +128,7 @@ public class BridgeTest {
         return read.get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    private static SerialDevice device(String path) {
+    static SerialDevice device(String path) {
         return new SerialDevice() {
             public String id() { return "test-device"; }
             public String path() { return path; }

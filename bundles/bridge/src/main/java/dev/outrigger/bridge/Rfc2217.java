@@ -1,0 +1,250 @@
+package dev.outrigger.bridge;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The server side of RFC 2217 (Telnet COM-PORT-OPTION) for one client: a byte-at-a-time Telnet
+ * parser that separates serial data from commands, negotiates BINARY, SGA and COM-PORT-OPTION,
+ * applies the port settings the client asks for and answers each with its code plus 100, as
+ * pyserial's {@code rfc2217://} and other clients expect. 0xFF in data is doubled on the way out and
+ * undoubled on the way in.
+ */
+final class Rfc2217 {
+
+    /** What a client may change on the port. */
+    interface Port {
+        int baud(int requested);
+
+        int dataBits(int requested);
+
+        int parity(int requested);
+
+        int stopBits(int requested);
+
+        /** SET-CONTROL: flow control, BREAK, DTR, RTS; returns the value to answer with. */
+        int control(int requested);
+
+        void purge(int which);
+    }
+
+    static final int IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
+    static final int BINARY = 0, ECHO = 1, SGA = 3, COM_PORT_OPTION = 44;
+    static final int SIGNATURE = 0, SET_BAUDRATE = 1, SET_DATASIZE = 2, SET_PARITY = 3, SET_STOPSIZE = 4,
+            SET_CONTROL = 5, NOTIFY_LINESTATE = 6, NOTIFY_MODEMSTATE = 7, FLOWCONTROL_SUSPEND = 8,
+            FLOWCONTROL_RESUME = 9, SET_LINESTATE_MASK = 10, SET_MODEMSTATE_MASK = 11, PURGE_DATA = 12;
+    private static final int SERVER_OFFSET = 100;
+    private static final int MAX_SUBNEGOTIATION = 64;
+
+    private enum State { DATA, IAC, OPTION, SB, SB_IAC }
+
+    private final Port port;
+    private final String signature;
+    private final Set<Integer> weWill = new HashSet<>();
+    private final Set<Integer> theyWill = new HashSet<>();
+    private State state = State.DATA;
+    private int command;
+    private final ByteArrayOutputStream sub = new ByteArrayOutputStream();
+    private volatile boolean suspended;
+
+    Rfc2217(Port port, String signature) {
+        this.port = port;
+        this.signature = signature;
+    }
+
+    /** What the server says first: binary both ways, no go-ahead. */
+    byte[] greeting() {
+        weWill.add(BINARY);
+        weWill.add(SGA);
+        theyWill.add(BINARY);
+        theyWill.add(SGA);
+        return new byte[] { (byte) IAC, (byte) WILL, BINARY, (byte) IAC, (byte) DO, BINARY,
+                (byte) IAC, (byte) WILL, SGA, (byte) IAC, (byte) DO, SGA };
+    }
+
+    /**
+     * Parses bytes from the client: serial data goes to {@code data}, answers to {@code replies}.
+     */
+    void receive(byte[] in, int length, ByteArrayOutputStream data, ByteArrayOutputStream replies) {
+        for (int i = 0; i < length; i++) {
+            int b = in[i] & 0xff;
+            switch (state) {
+                case DATA -> {
+                    if (b == IAC) {
+                        state = State.IAC;
+                    } else {
+                        data.write(b);
+                    }
+                }
+                case IAC -> {
+                    switch (b) {
+                        case IAC -> {
+                            data.write(IAC);
+                            state = State.DATA;
+                        }
+                        case DO, DONT, WILL, WONT -> {
+                            command = b;
+                            state = State.OPTION;
+                        }
+                        case SB -> {
+                            sub.reset();
+                            state = State.SB;
+                        }
+                        default -> state = State.DATA; // NOP, GA, AYT and friends: nothing to do
+                    }
+                }
+                case OPTION -> {
+                    negotiate(command, b, replies);
+                    state = State.DATA;
+                }
+                case SB -> {
+                    if (b == IAC) {
+                        state = State.SB_IAC;
+                    } else if (sub.size() < MAX_SUBNEGOTIATION) {
+                        sub.write(b);
+                    }
+                }
+                case SB_IAC -> {
+                    if (b == IAC) {
+                        sub.write(IAC);
+                        state = State.SB;
+                    } else {
+                        if (b == SE) {
+                            subnegotiation(sub.toByteArray(), replies);
+                        }
+                        state = State.DATA;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Serial data on its way to the client: IAC doubled. */
+    static byte[] escape(byte[] data) {
+        int iacs = 0;
+        for (byte b : data) {
+            if ((b & 0xff) == IAC) {
+                iacs++;
+            }
+        }
+        if (iacs == 0) {
+            return data;
+        }
+        byte[] out = new byte[data.length + iacs];
+        int j = 0;
+        for (byte b : data) {
+            out[j++] = b;
+            if ((b & 0xff) == IAC) {
+                out[j++] = b;
+            }
+        }
+        return out;
+    }
+
+    /** FLOWCONTROL-SUSPEND from the client: hold serial data back until RESUME. */
+    boolean suspended() {
+        return suspended;
+    }
+
+    private static boolean accepted(int option) {
+        return option == BINARY || option == SGA || option == COM_PORT_OPTION;
+    }
+
+    private void negotiate(int verb, int option, ByteArrayOutputStream replies) {
+        switch (verb) {
+            case DO -> {
+                if (accepted(option)) {
+                    if (weWill.add(option)) {
+                        reply(replies, WILL, option);
+                    }
+                } else {
+                    reply(replies, WONT, option);
+                }
+            }
+            case DONT -> {
+                if (weWill.remove(option)) {
+                    reply(replies, WONT, option);
+                }
+            }
+            case WILL -> {
+                if (accepted(option)) {
+                    if (theyWill.add(option)) {
+                        reply(replies, DO, option);
+                    }
+                } else {
+                    reply(replies, DONT, option);
+                }
+            }
+            case WONT -> {
+                if (theyWill.remove(option)) {
+                    reply(replies, DONT, option);
+                }
+            }
+            default -> {
+                // not a negotiation verb
+            }
+        }
+    }
+
+    private void subnegotiation(byte[] s, ByteArrayOutputStream replies) {
+        if (s.length < 2 || (s[0] & 0xff) != COM_PORT_OPTION) {
+            return;
+        }
+        int cmd = s[1] & 0xff;
+        switch (cmd) {
+            case SIGNATURE -> answer(replies, cmd, signature.getBytes(StandardCharsets.US_ASCII));
+            case SET_BAUDRATE -> {
+                int requested = s.length >= 6 ? ((s[2] & 0xff) << 24) | ((s[3] & 0xff) << 16) | ((s[4] & 0xff) << 8) | (s[5] & 0xff) : 0;
+                int baud = port.baud(requested);
+                answer(replies, cmd, new byte[] { (byte) (baud >>> 24), (byte) (baud >>> 16), (byte) (baud >>> 8), (byte) baud });
+            }
+            case SET_DATASIZE -> answer(replies, cmd, new byte[] { (byte) port.dataBits(value(s)) });
+            case SET_PARITY -> answer(replies, cmd, new byte[] { (byte) port.parity(value(s)) });
+            case SET_STOPSIZE -> answer(replies, cmd, new byte[] { (byte) port.stopBits(value(s)) });
+            case SET_CONTROL -> answer(replies, cmd, new byte[] { (byte) port.control(value(s)) });
+            case FLOWCONTROL_SUSPEND -> {
+                suspended = true;
+                answer(replies, cmd, new byte[0]);
+            }
+            case FLOWCONTROL_RESUME -> {
+                suspended = false;
+                answer(replies, cmd, new byte[0]);
+            }
+            case SET_LINESTATE_MASK, SET_MODEMSTATE_MASK -> answer(replies, cmd, new byte[] { (byte) value(s) });
+            case PURGE_DATA -> {
+                port.purge(value(s));
+                answer(replies, cmd, new byte[] { (byte) value(s) });
+            }
+            default -> {
+                // NOTIFY-* go from server to client; anything else is unknown
+            }
+        }
+    }
+
+    private static int value(byte[] s) {
+        return s.length > 2 ? s[2] & 0xff : 0;
+    }
+
+    private static void reply(ByteArrayOutputStream out, int verb, int option) {
+        out.write(IAC);
+        out.write(verb);
+        out.write(option);
+    }
+
+    private static void answer(ByteArrayOutputStream out, int cmd, byte[] value) {
+        out.write(IAC);
+        out.write(SB);
+        out.write(COM_PORT_OPTION);
+        out.write(cmd + SERVER_OFFSET);
+        for (byte b : value) {
+            out.write(b);
+            if ((b & 0xff) == IAC) {
+                out.write(IAC);
+            }
+        }
+        out.write(IAC);
+        out.write(SE);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.outrigger.bridge;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.device.SerialSettings;
+
+/** RFC 2217: the parser on its own, and the whole bridge against pyserial's rfc2217:// client. */
+public class Rfc2217Test {
+
+    /** Debian's interpreter, where python3-serial installs pyserial. */
+    private static final String PYTHON = "/usr/bin/python3";
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    /** Records what the client set, answering with it. */
+    private static final class Recording implements Rfc2217.Port {
+        int baud;
+        int control;
+
+        public int baud(int requested) {
+            if (requested > 0) {
+                baud = requested;
+            }
+            return baud;
+        }
+
+        public int dataBits(int requested) {
+            return requested;
+        }
+
+        public int parity(int requested) {
+            return requested;
+        }
+
+        public int stopBits(int requested) {
+            return requested;
+        }
+
+        public int control(int requested) {
+            control = requested;
+            return requested;
+        }
+
+        public void purge(int which) {
+        }
+    }
+
+    @Test
+    public void separatesDataFromCommandsAndAnswersWithCodePlus100() {
+        Recording port = new Recording();
+        Rfc2217 telnet = new Rfc2217(port, "test");
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        ByteArrayOutputStream replies = new ByteArrayOutputStream();
+        byte[] in = { 'a', (byte) 255, (byte) 255, 'b', // data with an escaped 0xFF
+                (byte) 255, (byte) 251, 44, // WILL COM-PORT-OPTION
+                (byte) 255, (byte) 250, 44, 1, 0, 0, (byte) 0x96, 0, (byte) 255, (byte) 240, // SET-BAUDRATE 38400
+                (byte) 255, (byte) 250, 44, 5, 9, (byte) 255, (byte) 240, // SET-CONTROL DTR off
+                'c' };
+        // split anywhere: the parser keeps its state between reads
+        telnet.receive(in, 9, data, replies);
+        telnet.receive(java.util.Arrays.copyOfRange(in, 9, in.length), in.length - 9, data, replies);
+
+        assertArrayEquals(new byte[] { 'a', (byte) 255, 'b', 'c' }, data.toByteArray());
+        assertEquals(38400, port.baud);
+        assertEquals(9, port.control);
+        byte[] expected = { (byte) 255, (byte) 253, 44, // DO COM-PORT-OPTION
+                (byte) 255, (byte) 250, 44, 101, 0, 0, (byte) 0x96, 0, (byte) 255, (byte) 240,
+                (byte) 255, (byte) 250, 44, 105, 9, (byte) 255, (byte) 240 };
+        assertArrayEquals(expected, replies.toByteArray());
+        assertArrayEquals(new byte[] { 1, (byte) 255, (byte) 255, 2 }, Rfc2217.escape(new byte[] { 1, (byte) 255, 2 }));
+    }
+
+    @Test
+    public void pyserialOpensConfiguresAndUsesThePort() throws Exception {
+        assumeTrue("python3 with pyserial (Debian's python3-serial)", new ProcessBuilder(PYTHON, "-c", "import serial.rfc2217")
+                .start().waitFor() == 0);
+        try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
+                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
+                        Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
+                FileInputStream fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
+                FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
+            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+            Path script = Files.writeString(folder.getRoot().toPath().resolve("client.py"), """
+                    import serial, sys
+                    s = serial.serial_for_url('rfc2217://127.0.0.1:%s' % sys.argv[1], baudrate=9600, timeout=5)
+                    s.baudrate = 57600
+                    s.bytesize = serial.SEVENBITS
+                    s.bytesize = serial.EIGHTBITS
+                    s.parity = serial.PARITY_EVEN
+                    s.parity = serial.PARITY_NONE
+                    s.stopbits = serial.STOPBITS_TWO
+                    s.stopbits = serial.STOPBITS_ONE
+                    s.rtscts = True
+                    s.rtscts = False
+                    s.dtr = False
+                    s.rts = False
+                    s.reset_input_buffer()
+                    s.write(bytes(range(256)))
+                    s.flush()
+                    back = s.read(256)
+                    print('GOT %d %s' % (len(back), back == bytes(range(256))))
+                    s.close()
+                    """);
+            Process python = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(bridge.port()))
+                    .redirectErrorStream(true).start();
+            byte[] all = new byte[256];
+            for (int i = 0; i < 256; i++) {
+                all[i] = (byte) i;
+            }
+            assertArrayEquals("what pyserial wrote, 0xFF included, reaches the device", all, BridgeTest.readFully(fromPeer, 256));
+            toPeer.write(all);
+            String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("python3 client finished", python.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(out, 0, python.exitValue());
+            assertTrue("every byte back, 0xFF included: " + out, out.contains("GOT 256 True"));
+        }
+    }
+}
