@@ -45,6 +45,8 @@ final class Bridge implements AutoCloseable {
     private volatile SerialDevice device;
     private SerialLink link;
     private volatile String lastOpenError = "";
+    private final java.util.concurrent.atomic.AtomicLong toSerial = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong fromSerial = new java.util.concurrent.atomic.AtomicLong();
 
     Bridge(Options options) throws IOException {
         this.options = options;
@@ -72,6 +74,18 @@ final class Bridge implements AutoCloseable {
 
     int clientCount() {
         return clients.size();
+    }
+
+    /** Bytes written to the serial port and read from it since the bridge started. */
+    long[] bytes() {
+        return new long[] { toSerial.get(), fromSerial.get() };
+    }
+
+    /** Closes every client, as {@code bridge:kick} does; returns how many there were. */
+    synchronized int kick() {
+        int n = clients.size();
+        closeClients("kicked from the shell");
+        return n;
     }
 
     /** The device is (back) present: new clients are bridged to it. */
@@ -153,6 +167,7 @@ final class Bridge implements AutoCloseable {
     }
 
     private void fromSerial(byte[] data) {
+        fromSerial.addAndGet(data.length);
         for (Client c : clients) {
             c.send(data);
         }
@@ -367,6 +382,7 @@ final class Bridge implements AutoCloseable {
                     if (telnet == null) {
                         if (l != null) {
                             l.write(buffer, n);
+                            toSerial.addAndGet(n);
                         }
                         continue;
                     }
@@ -375,6 +391,7 @@ final class Bridge implements AutoCloseable {
                     telnet.receive(buffer, n, data, replies);
                     if (l != null && data.size() > 0) {
                         l.write(data.toByteArray(), data.size());
+                        toSerial.addAndGet(data.size());
                     }
                     if (replies.size() > 0) {
                         write(replies.toByteArray());

@@ -4,21 +4,32 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo {@code bridge:list}. */
-@Component(service = BridgeCommands.class, property = { "osgi.command.scope=bridge", "osgi.command.function=list" })
+/** Gogo {@code bridge:list} and {@code bridge:kick}. */
+@Component(service = BridgeCommands.class, property = { "osgi.command.scope=bridge",
+        "osgi.command.function=list", "osgi.command.function=kick" })
 public class BridgeCommands {
 
     @Reference
     private Bridges bridges;
 
-    @Descriptor("the bridges, their ports, devices and clients")
+    @Descriptor("the bridges: port, mode, device, state, clients, bytes to and from the device")
     public String list() {
-        String format = "%-40s %-22s %-8s %-16s %s%n";
-        StringBuilder out = new StringBuilder(String.format(format, "NAME", "LISTEN", "CLIENTS", "DEVICE", "PATH"));
+        String format = "%-22s %-8s %-8s %-8s %-12s %-12s %s%n";
+        StringBuilder out = new StringBuilder(String.format(format, "LISTEN", "MODE", "STATE", "CLIENTS", "TO DEVICE",
+                "FROM DEVICE", "DEVICE"));
         for (Bridge b : bridges.all()) {
-            out.append(String.format(format, b.options().name(), b.options().bind() + ":" + b.port(), b.clientCount(),
-                    b.device() == null ? "absent" : "present", b.device() == null ? "-" : b.device().path()));
+            long[] bytes = b.bytes();
+            out.append(String.format(format, b.options().bind() + ":" + b.port(), b.options().mode().name().toLowerCase(),
+                    b.device() == null ? "waiting" : "ready", b.clientCount(), bytes[0], bytes[1],
+                    b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")"));
         }
         return out.toString();
+    }
+
+    @Descriptor("disconnect the clients of the bridge on a port")
+    public String kick(@Descriptor("TCP port of the bridge") int port) {
+        Bridge b = bridges.all().stream().filter(x -> x.port() == port).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no bridge on port " + port + " (see bridge:list)"));
+        return b.kick() + " client(s) disconnected";
     }
 }

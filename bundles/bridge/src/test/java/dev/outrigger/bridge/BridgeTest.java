@@ -69,6 +69,62 @@ public class BridgeTest {
     }
 
     @Test
+    public void megabytesRoundTripThroughAnEchoWithEveryByteChecked() throws Exception {
+        int size = 4 * 1024 * 1024;
+        byte[] sent = new byte[size];
+        new java.util.Random(42).nextBytes(sent);
+        // The far end echoes. Its reading never waits for its writing: socat relays both ends of
+        // the pair in one thread with blocking writes, and an echo that stops reading while it
+        // writes deadlocks the pair after a few hundred kilobytes.
+        java.util.concurrent.BlockingQueue<byte[]> pending = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try {
+                for (int total = 0; total < size;) {
+                    int n = fromPeer.read(buffer);
+                    pending.add(java.util.Arrays.copyOf(buffer, n));
+                    total += n;
+                }
+            } catch (IOException e) {
+                // the test fails on what did not come back
+            }
+        });
+        Thread writer = new Thread(() -> {
+            try {
+                for (int total = 0; total < size;) {
+                    byte[] chunk = pending.take();
+                    toPeer.write(chunk);
+                    total += chunk.length;
+                }
+            } catch (IOException | InterruptedException e) {
+                // the test fails on what did not come back
+            }
+        });
+        reader.setDaemon(true);
+        writer.setDaemon(true);
+        reader.start();
+        writer.start();
+        try (Socket client = connect()) {
+            client.setSoTimeout(30_000);
+            Thread sender = new Thread(() -> {
+                try {
+                    client.getOutputStream().write(sent);
+                } catch (IOException e) {
+                    // the read below fails then
+                }
+            });
+            sender.start();
+            long start = System.nanoTime();
+            byte[] back = client.getInputStream().readNBytes(size);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertArrayEquals("4 MiB through the bridge and back, every byte", sent, back);
+            System.out.printf("raw bridge echo round trip: %.1f MB/s%n", size / seconds / 1e6);
+            assertEquals(size, bridge.bytes()[0]);
+            assertEquals(size, bridge.bytes()[1]);
+        }
+    }
+
+    @Test
     public void aNewClientReplacesTheOldOneWithKickolduser() throws Exception {
         try (Socket first = connect()) {
             first.getOutputStream().write('x');
