@@ -53,6 +53,8 @@ public class BridgeIT {
 
     @Inject
     private BundleContext context;
+    @Inject
+    private org.osgi.service.cm.ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -63,10 +65,6 @@ public class BridgeIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"),
-                "sysfs = " + tree.sys + "\ndev = " + tree.dev + "\nproc = " + root.resolve("proc") + "\n");
-        Files.writeString(etc.resolve("dev.outrigger.discovery.profile-it.cfg"),
-                "device = " + ID + "\nrole = bridge\nbaud = 115200\ndtr = false\nrts = false\nport = " + port + "\n");
         List<Option> options = new ArrayList<>();
         List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
         bundles.addAll(Distribution.bundles("serial"));
@@ -85,11 +83,57 @@ public class BridgeIT {
         return options.toArray(Option[]::new);
     }
 
+    /** Discovery on the fake tree (through ConfigAdmin: the file in etc/ is what the other tests exercise). */
+    @org.junit.Before
+    public void discoveryOnTheFakeTree() throws Exception {
+        FakeSysfs tree = new FakeSysfs(Path.of(System.getProperty("test.root")));
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
+        if (c.getProperties() == null || !tree.sys.toString().equals(c.getProperties().get("sysfs"))) {
+            c.update(new java.util.Hashtable<>(java.util.Map.of("sysfs", tree.sys.toString(), "dev", tree.dev.toString(),
+                    "proc", tree.sys.getParent().resolve("proc").toString())));
+        }
+    }
+
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
         probe.addTest(FakeSysfs.class);
         probe.addTest(Await.class);
         return probe;
+    }
+
+    @Test
+    public void aBridgeIsCreatedChangedAndDeletedLiveFromItsConfigurationFile() throws Exception {
+        Path root = Path.of(System.getProperty("test.root"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path cfg = root.resolve("etc/dev.outrigger.bridge-live.cfg");
+        Files.writeString(cfg, "device = ttyNOTHERE\nport = " + port + "\n");
+        String reason = Await.value("the configured bridge listening", Duration.ofSeconds(10), () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(2_000);
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+        });
+        assertEquals("outrigger: ttyNOTHERE: device not present\r\n", reason);
+
+        Files.writeString(cfg, "device = ttyNOTHERE\nport = " + port + "\nmode = rfc2217\n");
+        Await.until("the bridge re-bound in rfc2217 mode", Duration.ofSeconds(10), () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(2_000);
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("not present");
+            }
+        });
+
+        Files.delete(cfg);
+        Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return false;
+            } catch (IOException refused) {
+                return true;
+            }
+        });
     }
 
     @Test
@@ -103,7 +147,20 @@ public class BridgeIT {
         try {
             Await.until("the pty pair", Duration.ofSeconds(10),
                     () -> Files.exists(ptys.resolve("stick")) && Files.exists(ptys.resolve("peer")));
+            // on the fake tree for sure: a board UART there shows discovery reads it
+            tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", true);
+            Await.until("discovery on the fake tree", Duration.ofSeconds(20), () -> !context
+                    .getServiceReferences(dev.outrigger.device.SerialDevice.class, "(device.id=ttyAMA0)").isEmpty());
+            configAdmin.getFactoryConfiguration("dev.outrigger.discovery.profile", "it", "?").update(new java.util.Hashtable<>(
+                    java.util.Map.of("device", ID, "role", "bridge", "baud", 115200, "dtr", false, "rts", false, "port", port)));
             plug(tree, ptys.resolve("stick"));
+            try {
+                Await.until("the stick with its profile's role and port", Duration.ofSeconds(10), () -> context
+                        .getServiceReferences(dev.outrigger.device.SerialDevice.class, "(&(device.id=" + ID + ")(device.role=bridge)(device.profile=it))")
+                        .size() == 1);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; devices: " + devices());
+            }
             try (FileInputStream peer = new FileInputStream(ptys.resolve("peer").toRealPath().toFile())) {
                 Socket client = Await.value("the bridge answering with the stick present", Duration.ofSeconds(10),
                         () -> bridgedClient(port));
@@ -122,7 +179,18 @@ public class BridgeIT {
                 Socket again = Await.value("bridging again after the replug", Duration.ofSeconds(10), () -> bridgedClient(port));
                 again.getOutputStream().write('!');
                 assertEquals('!', read(peer, 1)[0]);
+
+                // an update of the bundle closes every socket and brings the bridge back
+                long updated = System.nanoTime();
+                bundleNamed("dev.outrigger.bridge").update();
+                again.setSoTimeout(10_000);
+                assertEquals("the old connection is closed by the update", -1, drain(again.getInputStream()));
                 again.close();
+                Socket afterUpdate = Await.value("bridging after the bundle update", Duration.ofSeconds(10), () -> bridgedClient(port));
+                System.out.printf("bridge: back %d ms after the bundle update%n", (System.nanoTime() - updated) / 1_000_000);
+                afterUpdate.getOutputStream().write('?');
+                assertEquals('?', read(peer, 1)[0]);
+                afterUpdate.close();
             }
         } finally {
             socat.destroy();
@@ -145,6 +213,33 @@ public class BridgeIT {
             s.setSoTimeout(10_000);
             return s;
         }
+    }
+
+    private String devices() throws Exception {
+        StringBuilder devices = new StringBuilder();
+        for (var ref : context.getServiceReferences(dev.outrigger.device.SerialDevice.class, null)) {
+            dev.outrigger.device.SerialDevice d = context.getService(ref);
+            devices.append(d.id()).append(" at ").append(d.path()).append(" role ").append(d.role().key())
+                    .append(" port ").append(d.suggestedPort()).append(" profile ").append(d.profile()).append("; ");
+        }
+        return devices.toString();
+    }
+
+    /** Reads until the end of the stream; returns -1 then. */
+    private static int drain(InputStream in) throws IOException {
+        while (in.read() >= 0) {
+            // the bridge's goodbye line
+        }
+        return -1;
+    }
+
+    private org.osgi.framework.Bundle bundleNamed(String bsn) {
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + bsn);
     }
 
     /** Plugs the stick into the fake tree, its /dev node being the pty. */

@@ -50,14 +50,14 @@ public class DiscoveryIT {
 
     @Inject
     private BundleContext context;
+    @Inject
+    private org.osgi.service.cm.ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() throws IOException {
         Path root = Files.createTempDirectory("outrigger-discovery-it");
         Path etc = Files.createDirectories(root.resolve("etc"));
         FakeSysfs tree = new FakeSysfs(root);
-        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"),
-                "sysfs = " + tree.sys + "\ndev = " + tree.dev + "\nproc = " + root.resolve("proc") + "\n");
         List<Option> options = new ArrayList<>();
         List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
         bundles.addAll(Distribution.bundles("serial"));
@@ -73,6 +73,17 @@ public class DiscoveryIT {
         options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.add(systemProperty("test.root").value(root.toString()));
         return options.toArray(Option[]::new);
+    }
+
+    /** Discovery on the fake tree (through ConfigAdmin: the file in etc/ is what the other tests exercise). */
+    @org.junit.Before
+    public void discoveryOnTheFakeTree() throws Exception {
+        FakeSysfs tree = new FakeSysfs(Path.of(System.getProperty("test.root")));
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
+        if (c.getProperties() == null || !tree.sys.toString().equals(c.getProperties().get("sysfs"))) {
+            c.update(new java.util.Hashtable<>(java.util.Map.of("sysfs", tree.sys.toString(), "dev", tree.dev.toString(),
+                    "proc", tree.sys.getParent().resolve("proc").toString())));
+        }
     }
 
     @ProbeBuilder

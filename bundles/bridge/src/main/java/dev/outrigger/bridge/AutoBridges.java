@@ -68,6 +68,13 @@ public class AutoBridges {
             return;
         }
         Bridge b = bridges.get(d.id());
+        if (b != null && b.port() != d.suggestedPort()) {
+            // its profile moved it to another port
+            registry.remove(b);
+            b.close();
+            bridges.remove(d.id());
+            b = null;
+        }
         if (b == null) {
             try {
                 b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
