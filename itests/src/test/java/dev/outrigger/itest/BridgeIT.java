@@ -4,9 +4,6 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.FileInputStream;
@@ -19,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +34,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 
 import dev.outrigger.discovery.FakeSysfs;
-import dev.outrigger.feature.Feature;
 
 /**
  * Discovery and the bridge together, on a fake sysfs whose /dev node is a real pseudo-terminal:
@@ -58,46 +53,24 @@ public class BridgeIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path root = Files.createTempDirectory("outrigger-bridge-it");
-        Path etc = Files.createDirectories(root.resolve("etc"));
-        FakeSysfs tree = new FakeSysfs(root);
-        int port;
+        List<Option> options = PaxRuntime.options("outrigger-bridge-it", "core", "serial");
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+            options.add(systemProperty("test.port").value(Integer.toString(s.getLocalPort())));
         }
-        List<Option> options = new ArrayList<>();
-        List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
-        bundles.addAll(Distribution.bundles("serial"));
-        for (Feature.Entry entry : bundles) {
-            options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
-        }
-        options.add(junitBundles());
-        options.add(frameworkStartLevel(100));
-        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
-        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
-        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
-        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
-        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        options.add(systemProperty("test.root").value(root.toString()));
-        options.add(systemProperty("test.port").value(Integer.toString(port)));
         return options.toArray(Option[]::new);
     }
 
-    /** Discovery on the fake tree (through ConfigAdmin: the file in etc/ is what the other tests exercise). */
     @org.junit.Before
     public void discoveryOnTheFakeTree() throws Exception {
-        FakeSysfs tree = new FakeSysfs(Path.of(System.getProperty("test.root")));
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
-        if (c.getProperties() == null || !tree.sys.toString().equals(c.getProperties().get("sysfs"))) {
-            c.update(new java.util.Hashtable<>(java.util.Map.of("sysfs", tree.sys.toString(), "dev", tree.dev.toString(),
-                    "proc", tree.sys.getParent().resolve("proc").toString())));
-        }
+        FakeSysfs tree = new FakeSysfs(PaxRuntime.root());
+        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
     }
 
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
         probe.addTest(FakeSysfs.class);
         probe.addTest(Await.class);
+        probe.addTest(PaxRuntime.class);
         return probe;
     }
 

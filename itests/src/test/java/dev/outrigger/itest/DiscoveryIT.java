@@ -4,18 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 
 import javax.inject.Inject;
 
@@ -35,7 +29,6 @@ import org.osgi.framework.ServiceReference;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.discovery.FakeSysfs;
-import dev.outrigger.feature.Feature;
 
 /**
  * The discovery bundle in the runtime, on a fake sysfs and /dev: services appear and disappear
@@ -55,41 +48,20 @@ public class DiscoveryIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path root = Files.createTempDirectory("outrigger-discovery-it");
-        Path etc = Files.createDirectories(root.resolve("etc"));
-        FakeSysfs tree = new FakeSysfs(root);
-        List<Option> options = new ArrayList<>();
-        List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
-        bundles.addAll(Distribution.bundles("serial"));
-        for (Feature.Entry entry : bundles) {
-            options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
-        }
-        options.add(junitBundles());
-        options.add(frameworkStartLevel(100));
-        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
-        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
-        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
-        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
-        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        options.add(systemProperty("test.root").value(root.toString()));
-        return options.toArray(Option[]::new);
+        return PaxRuntime.options("outrigger-discovery-it", "core", "serial").toArray(Option[]::new);
     }
 
-    /** Discovery on the fake tree (through ConfigAdmin: the file in etc/ is what the other tests exercise). */
     @org.junit.Before
     public void discoveryOnTheFakeTree() throws Exception {
-        FakeSysfs tree = new FakeSysfs(Path.of(System.getProperty("test.root")));
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
-        if (c.getProperties() == null || !tree.sys.toString().equals(c.getProperties().get("sysfs"))) {
-            c.update(new java.util.Hashtable<>(java.util.Map.of("sysfs", tree.sys.toString(), "dev", tree.dev.toString(),
-                    "proc", tree.sys.getParent().resolve("proc").toString())));
-        }
+        FakeSysfs tree = new FakeSysfs(PaxRuntime.root());
+        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
     }
 
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
         probe.addTest(FakeSysfs.class);
         probe.addTest(Await.class);
+        probe.addTest(PaxRuntime.class);
         return probe;
     }
 

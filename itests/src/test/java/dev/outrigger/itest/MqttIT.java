@@ -3,10 +3,6 @@ package dev.outrigger.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +37,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
-import dev.outrigger.feature.Feature;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
@@ -69,19 +64,7 @@ public class MqttIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path root = Files.createTempDirectory("outrigger-mqtt-it");
-        List<Option> options = new ArrayList<>();
-        List<Feature.Entry> bundles = new ArrayList<>(Distribution.bundles("core"));
-        bundles.addAll(Distribution.bundles("mqtt"));
-        for (Feature.Entry entry : bundles) {
-            options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
-        }
-        options.add(junitBundles());
-        options.add(frameworkStartLevel(100));
-        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
-        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        options.add(systemProperty("test.root").value(root.toString()));
-        return options.toArray(Option[]::new);
+        return PaxRuntime.options("outrigger-mqtt-it", "core", "mqtt").toArray(Option[]::new);
     }
 
     @Before

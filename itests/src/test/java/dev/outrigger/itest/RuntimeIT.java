@@ -4,9 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
@@ -57,30 +54,16 @@ public class RuntimeIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path home = Files.createTempDirectory("outrigger-itest");
-        Path etc = Files.createDirectories(home.resolve("etc"));
-        List<Option> options = new ArrayList<>();
+        List<Option> options = PaxRuntime.options("outrigger-itest", "core");
         List<String> symbolicNames = new ArrayList<>();
         for (Feature.Entry entry : Distribution.bundles("core")) {
-            Path jar = Distribution.file(entry);
-            options.add(bundle(jar.toUri().toString()).startLevel(entry.startOrder()).start());
-            try (JarFile file = new JarFile(jar.toFile())) {
+            try (JarFile file = new JarFile(Distribution.file(entry).toFile())) {
                 symbolicNames.add(file.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME).split(";")[0]);
             }
         }
+        options.add(bundle(Distribution.FIXTURE.toUri().toString()).startLevel(Feature.DEFAULT_START_ORDER).start());
         // the probe runs inside the framework, where the feature reader is not visible: hand it the names
         options.add(systemProperty("core.bundles").value(String.join(",", symbolicNames)));
-        options.add(bundle(Distribution.FIXTURE.toUri().toString()).startLevel(Feature.DEFAULT_START_ORDER).start());
-        options.add(junitBundles());
-        options.add(frameworkStartLevel(100));
-        options.add(frameworkProperty("outrigger.home").value(Distribution.HOME.toString()));
-        options.add(frameworkProperty("outrigger.data").value(home.resolve("data").toString()));
-        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
-        options.add(frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config)"));
-        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
-        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
-        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        options.add(systemProperty("test.etc").value(etc.toString()));
         options.add(systemProperty("fixture.jar").value(Distribution.FIXTURE.toString()));
         return options.toArray(Option[]::new);
     }
@@ -104,7 +87,7 @@ public class RuntimeIT {
     public void componentOfATestBundleActivatesAndAFileConfiguresIt() throws Exception {
         Await.until("greeter with its default greeting", Duration.ofSeconds(10), () -> "hello".equals(greeter().get()));
 
-        Path file = Path.of(System.getProperty("test.etc")).resolve("dev.outrigger.itest.greeter.cfg");
+        Path file = PaxRuntime.root().resolve("etc/dev.outrigger.itest.greeter.cfg");
         Files.writeString(file, "greeting = ahoy\n");
         Await.until("greeting from etc/", Duration.ofSeconds(5), () -> "ahoy".equals(greeter().get()));
 

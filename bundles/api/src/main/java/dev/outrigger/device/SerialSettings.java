@@ -7,11 +7,42 @@ package dev.outrigger.device;
 public record SerialSettings(int baud, int dataBits, Parity parity, StopBits stopBits, FlowControl flowControl,
         boolean dtr, boolean rts) {
 
-    public enum Parity { NONE, ODD, EVEN, MARK, SPACE }
+    public enum Parity {
+        NONE, ODD, EVEN, MARK, SPACE;
 
-    public enum StopBits { ONE, ONE_POINT_FIVE, TWO }
+        /** From configuration: {@code none}, {@code odd}, {@code even}, {@code mark}, {@code space}. */
+        public static Parity of(String s) {
+            return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+    }
 
-    public enum FlowControl { NONE, RTS_CTS, XON_XOFF }
+    public enum StopBits {
+        ONE, ONE_POINT_FIVE, TWO;
+
+        /** From configuration: {@code 1}, {@code 1.5} or {@code 2}. */
+        public static StopBits of(String s) {
+            return switch (s.trim()) {
+                case "1" -> ONE;
+                case "1.5" -> ONE_POINT_FIVE;
+                case "2" -> TWO;
+                default -> throw new IllegalArgumentException("stop bits must be 1, 1.5 or 2: " + s);
+            };
+        }
+    }
+
+    public enum FlowControl {
+        NONE, RTS_CTS, XON_XOFF;
+
+        /** From configuration: {@code none}, {@code rtscts} or {@code xonxoff}. */
+        public static FlowControl of(String s) {
+            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "none" -> NONE;
+                case "rtscts" -> RTS_CTS;
+                case "xonxoff" -> XON_XOFF;
+                default -> throw new IllegalArgumentException("flow control must be none, rtscts or xonxoff: " + s);
+            };
+        }
+    }
 
     /** 115200 8N1, no flow control, DTR and RTS on: what most USB serial gear expects. */
     public static final SerialSettings DEFAULT =

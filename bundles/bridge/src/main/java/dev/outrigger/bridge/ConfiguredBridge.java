@@ -93,17 +93,8 @@ public class ConfiguredBridge {
         this.selector = config.device().trim();
         this.registry = registry;
         SerialSettings settings = config.baud() == 0 ? null : new SerialSettings(config.baud(), config.dataBits(),
-                SerialSettings.Parity.valueOf(config.parity().toUpperCase(Locale.ROOT)),
-                switch (config.stopBits()) {
-                    case "1.5" -> SerialSettings.StopBits.ONE_POINT_FIVE;
-                    case "2" -> SerialSettings.StopBits.TWO;
-                    default -> SerialSettings.StopBits.ONE;
-                },
-                switch (config.flowControl()) {
-                    case "rtscts" -> SerialSettings.FlowControl.RTS_CTS;
-                    case "xonxoff" -> SerialSettings.FlowControl.XON_XOFF;
-                    default -> SerialSettings.FlowControl.NONE;
-                }, config.dtr(), config.rts());
+                SerialSettings.Parity.of(config.parity()), SerialSettings.StopBits.of(config.stopBits()),
+                SerialSettings.FlowControl.of(config.flowControl()), config.dtr(), config.rts());
         this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),

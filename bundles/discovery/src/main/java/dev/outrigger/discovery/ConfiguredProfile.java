@@ -1,6 +1,5 @@
 package dev.outrigger.discovery;
 
-import java.util.Locale;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -104,17 +103,7 @@ public class ConfiguredProfile {
     }
 
     static SerialSettings settings(Config c) {
-        Parity parity = Parity.valueOf(c.parity().trim().toUpperCase(Locale.ROOT));
-        StopBits stopBits = switch (c.stopBits().trim()) {
-            case "1.5" -> StopBits.ONE_POINT_FIVE;
-            case "2" -> StopBits.TWO;
-            default -> StopBits.ONE;
-        };
-        FlowControl flow = switch (c.flowControl().trim().toLowerCase(Locale.ROOT)) {
-            case "rtscts" -> FlowControl.RTS_CTS;
-            case "xonxoff" -> FlowControl.XON_XOFF;
-            default -> FlowControl.NONE;
-        };
-        return new SerialSettings(c.baud(), c.dataBits(), parity, stopBits, flow, c.dtr(), c.rts());
+        return new SerialSettings(c.baud(), c.dataBits(), Parity.of(c.parity()), StopBits.of(c.stopBits()),
+                FlowControl.of(c.flowControl()), c.dtr(), c.rts());
     }
 }

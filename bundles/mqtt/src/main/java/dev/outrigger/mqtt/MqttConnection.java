@@ -75,7 +75,9 @@ public class MqttConnection implements Messaging {
     private volatile boolean running;
     private volatile String lastError = "";
     private volatile long connectedSince;
-    private int attempts;
+    private volatile int attempts;
+    private final java.util.concurrent.atomic.AtomicBoolean attempting = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long attemptStarted;
 
     @Activate
     void activate(MqttConfig config) throws MqttException {
@@ -90,6 +92,8 @@ public class MqttConnection implements Messaging {
         reconnects = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-mqtt-connect"));
         running = true;
         reconnects.execute(this::connect);
+        reconnects.scheduleWithFixedDelay(this::ensureConnected, config.reconnectMaxMillis(), config.reconnectMaxMillis(),
+                TimeUnit.MILLISECONDS);
         LOG.info("MQTT: connecting to {} as {} below {}", config.broker(), clientId, root);
     }
 
@@ -113,24 +117,42 @@ public class MqttConnection implements Messaging {
         }
     }
 
+    /** Starts one connection attempt, unless one is under way or the client is connected. */
     private void connect() {
-        if (!running) {
+        if (!running || client.isConnected() || !attempting.compareAndSet(false, true)) {
             return;
         }
+        attemptStarted = System.nanoTime();
         try {
             client.connect(options(), null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
+                    attempting.set(false);
                     connected();
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
+                    attempting.set(false);
                     retry("cannot connect to " + config.broker() + ": " + message(e));
                 }
             });
         } catch (MqttException | java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            attempting.set(false);
             retry("cannot connect to " + config.broker() + ": " + message(e));
+        }
+    }
+
+    /**
+     * The safety net: whatever Paho did or did not report, a disconnected client with no attempt
+     * under way (or one stuck past its timeout) gets a new attempt.
+     */
+    private void ensureConnected() {
+        if (running && !client.isConnected()) {
+            if (attempting.get() && System.nanoTime() - attemptStarted > TimeUnit.SECONDS.toNanos(30)) {
+                attempting.set(false);
+            }
+            connect();
         }
     }
 

@@ -1,0 +1,71 @@
+package dev.outrigger.itest;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.ops4j.pax.exam.Option;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import dev.outrigger.feature.Feature;
+
+/**
+ * Pax Exam options for the runtime as shipped: the bundles of the named features at their start
+ * levels, FileInstall on a private etc/, state in a private data/, and {@code test.root} naming the
+ * folder the test may use.
+ */
+final class PaxRuntime {
+
+    private PaxRuntime() {
+    }
+
+    static List<Option> options(String prefix, String... features) throws IOException {
+        Path root = Files.createTempDirectory(prefix);
+        Path etc = Files.createDirectories(root.resolve("etc"));
+        List<Option> options = new ArrayList<>();
+        for (String feature : features) {
+            for (Feature.Entry entry : Distribution.bundles(feature)) {
+                options.add(bundle(Distribution.file(entry).toUri().toString()).startLevel(entry.startOrder()).start());
+            }
+        }
+        options.add(junitBundles());
+        options.add(frameworkStartLevel(100));
+        options.add(frameworkProperty("outrigger.home").value(Distribution.HOME.toString()));
+        options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
+        options.add(frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config)"));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        // tests rewrite and delete files in etc/ right after changes; FileInstall's asynchronous
+        // write-back of a change could recreate a file a test has just deleted
+        options.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
+        options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(systemProperty("test.root").value(root.toString()));
+        return options;
+    }
+
+    /** Inside the framework: the folder {@link #options} made. */
+    static Path root() {
+        return Path.of(System.getProperty("test.root"));
+    }
+
+    /** Inside the framework: points discovery at the fake tree below {@link #root()}, once. */
+    static void discoveryOn(ConfigurationAdmin configAdmin, Path sys, Path dev) throws IOException {
+        Configuration c = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
+        if (c.getProperties() == null || !sys.toString().equals(c.getProperties().get("sysfs"))) {
+            c.update(new Hashtable<>(Map.of("sysfs", sys.toString(), "dev", dev.toString(),
+                    "proc", root().resolve("proc").toString())));
+        }
+    }
+}
