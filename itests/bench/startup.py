@@ -9,7 +9,9 @@ the second is a restart, as on a node that reboots. For each start it measures:
   rss    - resident memory of the JVM 10 s after launch (restart only)
 and prints the medians of N runs and the ratios Outrigger/Karaf.
 
-Usage: itests/bench/startup.py [runs]       (after `mvn -B -q package -DskipTests`)
+Usage: itests/bench/startup.py [runs] [--all]   (after `mvn -B -q package -DskipTests`)
+Without --all the deploy/ folder is emptied, so Outrigger's core runtime is measured; with it, the
+distribution as shipped (core plus the default features in deploy/).
 Karaf minimal 4.4.8 is fetched from Maven Central into itests/target/bench on first use.
 """
 import os
@@ -27,6 +29,7 @@ DIST = os.path.join(ROOT, "run", "target", "outrigger")
 BENCH = os.path.join(ROOT, "itests", "target", "bench")
 KARAF_VERSION = "4.4.8"
 RSS_AFTER_S = 10.0
+CORE_ONLY = "--all" not in sys.argv
 TIMEOUT_S = 60.0
 
 
@@ -79,6 +82,9 @@ def measure(name, source, command, ready):
     if name == "outrigger":  # any free port: never collide with a gateway already running here
         with open(os.path.join(home, "etc", "dev.outrigger.shell.cfg"), "w") as cfg:
             cfg.write("port = 0\n")
+        if CORE_ONLY:  # the core runtime, as the goal is stated: no application bundles in deploy/
+            for jar in os.listdir(os.path.join(home, "deploy")):
+                os.remove(os.path.join(home, "deploy", jar))
     try:
         first, _ = start(name, home, command, ready, rss_after=None)
         again, rss = start(name, home, command, ready, rss_after=RSS_AFTER_S)
@@ -149,7 +155,8 @@ def jvm_of(pid):
 
 
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    runs = int(numbers[0]) if numbers else 3
     if not os.path.isdir(DIST):
         sys.exit(f"{DIST} is missing: build it first with `mvn -B -q package -DskipTests`")
     karaf = karaf_home()
@@ -166,7 +173,8 @@ def main():
     med = {k: [statistics.median(run[col] for run in v) for col in range(3)] for k, v in results.items()}
     print()
     print(f"median of {runs} runs      first start (s)   restart (s)   RSS {RSS_AFTER_S:.0f} s after restart (MB)")
-    for label, key in ((f"Outrigger core", "outrigger"), (f"Karaf minimal {KARAF_VERSION}", "karaf")):
+    ours = "Outrigger core" if CORE_ONLY else "Outrigger as shipped"
+    for label, key in ((ours, "outrigger"), (f"Karaf minimal {KARAF_VERSION}", "karaf")):
         m = med[key]
         print(f"{label:24} {m[0]:15.2f} {m[1]:13.2f} {m[2]:14.0f}")
     ratio = [med["outrigger"][c] / med["karaf"][c] for c in range(3)]

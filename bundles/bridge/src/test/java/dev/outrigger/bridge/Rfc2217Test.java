@@ -120,16 +120,20 @@ public class Rfc2217Test {
                     """);
             Process python = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(bridge.port()))
                     .redirectErrorStream(true).start();
-            byte[] all = new byte[256];
-            for (int i = 0; i < 256; i++) {
-                all[i] = (byte) i;
+            try {
+                byte[] all = new byte[256];
+                for (int i = 0; i < 256; i++) {
+                    all[i] = (byte) i;
+                }
+                assertArrayEquals("what pyserial wrote, 0xFF included, reaches the device", all, BridgeTest.readFully(fromPeer, 256));
+                toPeer.write(all);
+                assertTrue("python3 client finished", python.waitFor(20, TimeUnit.SECONDS));
+                String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(out, 0, python.exitValue());
+                assertTrue("every byte back, 0xFF included: " + out, out.contains("GOT 256 True"));
+            } finally {
+                python.destroyForcibly();
             }
-            assertArrayEquals("what pyserial wrote, 0xFF included, reaches the device", all, BridgeTest.readFully(fromPeer, 256));
-            toPeer.write(all);
-            String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue("python3 client finished", python.waitFor(20, TimeUnit.SECONDS));
-            assertEquals(out, 0, python.exitValue());
-            assertTrue("every byte back, 0xFF included: " + out, out.contains("GOT 256 True"));
         }
     }
 }

@@ -5,7 +5,10 @@ import java.util.Map;
 
 import dev.outrigger.outbox.OutboxRecord;
 
-/** A child process for the crash test: appends and prints each sequence once append has returned. */
+/**
+ * A child process for the crash test: appends and prints each sequence once append has returned,
+ * until killed; bounded in count and time so that it never outlives a test that failed to kill it.
+ */
 public final class AppendUntilKilled {
 
     private AppendUntilKilled() {
@@ -14,10 +17,12 @@ public final class AppendUntilKilled {
     public static void main(String[] args) throws Exception {
         MvStoreOutbox outbox = new MvStoreOutbox();
         outbox.open(Path.of(args[0]), Configs.outbox(Map.of("sync", args[1])));
-        for (int i = 0;; i++) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; i < 200_000 && System.nanoTime() < deadline; i++) {
             long sequence = outbox.append(OutboxRecord.of("test/crash", ("record " + i).getBytes()));
             System.out.println(sequence);
             System.out.flush();
         }
+        System.exit(0);
     }
 }

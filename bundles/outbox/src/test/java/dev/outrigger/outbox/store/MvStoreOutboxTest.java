@@ -152,7 +152,8 @@ public class MvStoreOutboxTest {
                 while (acknowledged.size() < 2_000 && (line = out.readLine()) != null) {
                     acknowledged.add(Long.parseLong(line.trim()));
                 }
-                child.destroyForcibly(); // SIGKILL, mid-append
+            } finally {
+                child.destroyForcibly(); // SIGKILL, mid-append; and never left running if the test fails
                 child.waitFor(10, TimeUnit.SECONDS);
             }
             assertEquals(2_000, acknowledged.size());
