@@ -51,6 +51,8 @@ final class PaxRuntime {
         // write-back of a change could recreate a file a test has just deleted
         options.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
         options.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        // no console: Gogo's shell would read the test JVM's stdin, and stop the framework at its end
+        options.add(frameworkProperty("gosh.args").value("--nointeractive"));
         options.add(systemProperty("test.root").value(root.toString()));
         return options;
     }
