@@ -139,6 +139,27 @@ public class BridgeTest {
     }
 
     @Test
+    public void sharedModeFeedsEveryClientAndRefusesOneTooMany() throws Exception {
+        bridge.close();
+        bridge = new Bridge(new Bridge.Options("shared", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
+                Bridge.Policy.SHARE, 2, 0, List.of()));
+        bridge.attach(device(pty.device.toRealPath().toString()));
+        try (Socket a = connect(); Socket b = connect()) {
+            a.getOutputStream().write('a');
+            b.getOutputStream().write('b');
+            byte[] both = readFully(fromPeer, 2);
+            assertTrue(new String(both, StandardCharsets.US_ASCII), new String(both, StandardCharsets.US_ASCII).matches("ab|ba"));
+            toPeer.write(new byte[] { 'x', 'y' });
+            assertArrayEquals(new byte[] { 'x', 'y' }, readFully(a.getInputStream(), 2));
+            assertArrayEquals(new byte[] { 'x', 'y' }, readFully(b.getInputStream(), 2));
+            try (Socket c = connect()) {
+                String told = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(told, told.contains("busy: 2 client(s) connected"));
+            }
+        }
+    }
+
+    @Test
     public void unplugClosesClientsAndNewOnesAreToldWhyUntilTheDeviceReturns() throws Exception {
         Socket client = connect();
         client.getOutputStream().write('a');
