@@ -64,7 +64,7 @@ public class AutoBridges {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=bridge)")
     synchronized void addDevice(SerialDevice d) {
-        if (config == null || !config.enabled() || d.suggestedPort() == 0) {
+        if (!config.enabled() || d.suggestedPort() == 0) {
             return;
         }
         Bridge b = bridges.get(d.id());

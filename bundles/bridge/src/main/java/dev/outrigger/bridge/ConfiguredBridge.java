@@ -122,11 +122,7 @@ public class ConfiguredBridge {
     }
 
     private void reevaluate() {
-        Bridge b = bridge;
-        if (b == null) {
-            return; // still constructing: the constructor evaluates once it is done
-        }
-        devices.stream().filter(d -> matches(selector, d)).findFirst().ifPresentOrElse(b::attach, b::detach);
+        devices.stream().filter(d -> matches(selector, d)).findFirst().ifPresentOrElse(bridge::attach, bridge::detach);
     }
 
     static boolean matches(String selector, SerialDevice d) {

@@ -198,13 +198,6 @@ public class Discovery {
         });
     }
 
-    /** The registered devices, for the shell and tests. */
-    synchronized List<Device> devices() {
-        List<Device> devices = new ArrayList<>();
-        registered.values().forEach(r -> devices.add(r.device()));
-        return devices;
-    }
-
     private Device classify(String id, Port port) {
         List<Profile> candidates = new ArrayList<>(BuiltInProfiles.all());
         configured.forEach(c -> candidates.add(c.profile()));

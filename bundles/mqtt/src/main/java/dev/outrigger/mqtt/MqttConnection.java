@@ -228,8 +228,7 @@ public class MqttConnection implements Messaging {
         }
         String json = "{\"state\":\"" + state + "\",\"version\":\"" + version + "\",\"time\":" + System.currentTimeMillis()
                 + health + "}";
-        MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
-        return m;
+        return new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
     }
 
     /** Runs on every (re)connect, after the status went out and subscriptions were restored. */

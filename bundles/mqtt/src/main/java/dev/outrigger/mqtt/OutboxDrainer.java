@@ -31,7 +31,6 @@ public class OutboxDrainer {
     /** Replaced on every reconnect: Paho does not complete the tokens of a connection that died. */
     private volatile Semaphore window;
     private final AtomicLong generation = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long cursor;
@@ -95,7 +94,6 @@ public class OutboxDrainer {
             permits.release();
             if (error == null) {
                 outbox.delete(e.sequence());
-                published.incrementAndGet();
             } else if (error instanceof MqttConnection.RefusedException refused) {
                 // retrying would only block everything behind it
                 LOG.warn("MQTT: record {} for {} dropped: {}", e.sequence(), m.topic(), refused.getMessage());
@@ -104,13 +102,5 @@ public class OutboxDrainer {
                 LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(), error.getMessage());
             }
         });
-    }
-
-    long published() {
-        return published.get();
-    }
-
-    int inflight() {
-        return inflight - window.availablePermits();
     }
 }
