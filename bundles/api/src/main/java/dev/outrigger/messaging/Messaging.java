@@ -9,8 +9,14 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Messaging {
 
+    /** This gateway's id, the topic level below the root. */
+    String gatewayId();
+
     /** {@code <root>/<gateway>/<relative>}, e.g. {@code outrigger/shed-pi/config/set}. */
     String topic(String relative);
+
+    /** {@code <root>/<relative>}, for topics shared by many gateways, e.g. {@code outrigger/group/sheds/config/set}. */
+    String fleetTopic(String relative);
 
     /** Publishes now (not queued: use the outbox for data that must not be lost). */
     CompletionStage<Void> publish(Message message);

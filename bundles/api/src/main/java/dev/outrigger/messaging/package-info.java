@@ -3,7 +3,7 @@
  * queued durably (remote configuration, sending to the mesh).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.outrigger.messaging;
 
 import org.osgi.annotation.bundle.Export;

@@ -68,7 +68,11 @@ public class MqttConnection implements Messaging {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Outbox outbox;
     private MqttConfig config;
+    /** {@code <root>/<gw>}. */
     private String root;
+    private String gateway;
+    /** {@code <root>}, empty when the gateway's topics start at the top. */
+    private String fleetRoot;
     private String version;
     private MqttAsyncClient client;
     private ScheduledExecutorService reconnects;
@@ -82,8 +86,9 @@ public class MqttConnection implements Messaging {
     @Activate
     void activate(MqttConfig config) throws MqttException {
         this.config = config;
-        String gateway = gatewayId(config);
-        this.root = config.root().isEmpty() ? gateway : config.root() + "/" + gateway;
+        this.gateway = gatewayId(config);
+        this.fleetRoot = config.root();
+        this.root = fleetRoot.isEmpty() ? gateway : fleetRoot + "/" + gateway;
         this.version = FrameworkUtil.getBundle(getClass()) == null ? "dev"
                 : FrameworkUtil.getBundle(getClass()).getVersion().toString();
         String clientId = config.clientId().isEmpty() ? "outrigger-" + gateway : config.clientId();
@@ -243,6 +248,16 @@ public class MqttConnection implements Messaging {
     @Override
     public String topic(String relative) {
         return root + "/" + relative;
+    }
+
+    @Override
+    public String gatewayId() {
+        return gateway;
+    }
+
+    @Override
+    public String fleetTopic(String relative) {
+        return fleetRoot.isEmpty() ? relative : fleetRoot + "/" + relative;
     }
 
     @Override

@@ -1,0 +1,285 @@
+package dev.outrigger.config.admin;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.felix.utils.properties.TypedProperties;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.config.Settings;
+import dev.outrigger.config.SettingsException;
+import dev.outrigger.config.SettingsException.Kind;
+import dev.outrigger.config.SettingsException.Problem;
+import dev.outrigger.config.admin.Schemas.Definition;
+
+/**
+ * {@link Settings} over ConfigAdmin and Metatype. A change is validated in full before it is
+ * applied; an applied change is written to {@code etc/} (by FileInstall for configurations that
+ * came from a file, here for new ones), so the file, the shell and remote requests agree and the
+ * change survives a restart.
+ */
+@Component(configurationPid = AdminSettings.PID)
+@Designate(ocd = SettingsConfig.class)
+public class AdminSettings implements Settings {
+
+    static final String PID = "dev.outrigger.config";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminSettings.class);
+    /** Safe in a filter and a file name: a PID, optionally {@code ~name} of a factory instance. */
+    private static final Pattern VALID_PID = Pattern.compile("[A-Za-z0-9_.-]+(~[A-Za-z0-9_.-]+)?");
+
+    private final ConfigurationAdmin configAdmin;
+    private final Schemas schemas;
+    private final Set<String> secretNames;
+    /** Where FileInstall reads configurations; null when it is not watching a folder. */
+    private final Path etc;
+
+    @Activate
+    public AdminSettings(BundleContext context, @Reference ConfigurationAdmin configAdmin,
+            @Reference MetaTypeService metaType, SettingsConfig config) {
+        this.configAdmin = configAdmin;
+        this.schemas = new Schemas(context, metaType);
+        this.secretNames = Stream.of(config.secrets()).map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        String dir = context.getProperty("felix.fileinstall.dir");
+        this.etc = dir != null && new File(dir).isDirectory() ? Path.of(dir) : null;
+    }
+
+    @Override
+    public List<Schema> schemas() {
+        return schemas.all().values().stream().map(d -> Schemas.describe(d, secretNames)).toList();
+    }
+
+    @Override
+    public Optional<Schema> schema(String pid) {
+        return schemas.find(schemaPid(pid)).map(d -> Schemas.describe(d, secretNames));
+    }
+
+    @Override
+    public List<Snapshot> get(String pid) throws SettingsException {
+        checkSyntax(pid);
+        Optional<Definition> definition = schemas.find(schemaPid(pid));
+        boolean allInstances = definition.map(Definition::factory).orElse(false) && !pid.contains("~");
+        List<Configuration> found = list("(" + (allInstances ? ConfigurationAdmin.SERVICE_FACTORYPID : Constants.SERVICE_PID)
+                + "=" + pid + ")");
+        if (found.isEmpty() && definition.isEmpty()) {
+            throw new SettingsException(Kind.NOT_FOUND, "no configuration and no schema for " + pid);
+        }
+        if (found.isEmpty() && !allInstances) {
+            if (pid.contains("~")) {
+                throw new SettingsException(Kind.NOT_FOUND, "no factory instance " + pid);
+            }
+            return List.of(snapshot(pid, Optional.empty(), 0, new Hashtable<>(), definition));
+        }
+        List<Snapshot> snapshots = new ArrayList<>();
+        for (Configuration c : found) {
+            snapshots.add(snapshot(c.getPid(), Optional.ofNullable(c.getFactoryPid()), c.getChangeCount(),
+                    c.getProperties(), definition));
+        }
+        return snapshots;
+    }
+
+    @Override
+    public synchronized Snapshot set(Update update) throws SettingsException {
+        String pid = update.pid();
+        checkSyntax(pid);
+        Definition definition = schemas.find(schemaPid(pid)).orElseThrow(() -> new SettingsException(Kind.NOT_FOUND,
+                "no schema for " + pid + ": only configurations with a Metatype definition can be changed here; "
+                        + "edit its file in etc/ instead"));
+        if (definition.factory() != pid.contains("~")) {
+            throw new SettingsException(Kind.REFUSED, definition.factory()
+                    ? pid + " is a factory PID: name an instance, e.g. " + pid + "~main"
+                    : schemaPid(pid) + " is not a factory PID: use it without ~name");
+        }
+        List<Configuration> found = list("(" + Constants.SERVICE_PID + "=" + pid + ")");
+        Configuration existing = found.isEmpty() ? null : found.get(0);
+        long revision = existing == null ? 0 : existing.getChangeCount();
+        if (update.revision().isPresent() && update.revision().getAsLong() != revision) {
+            throw new SettingsException(Kind.CONFLICT, pid + " changed since revision " + update.revision().getAsLong()
+                    + " (now " + revision + "); get it again and retry");
+        }
+
+        Dictionary<String, Object> current = existing == null || existing.getProperties() == null
+                ? new Hashtable<>() : existing.getProperties();
+        Hashtable<String, Object> next = new Hashtable<>();
+        for (Enumeration<String> keys = current.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (!update.replace() || key.equals(Schemas.FILENAME)) {
+                next.put(key, current.get(key));
+            }
+        }
+        next.remove(Constants.SERVICE_PID);
+        next.remove(ConfigurationAdmin.SERVICE_FACTORYPID);
+        List<Problem> problems = new ArrayList<>();
+        update.values().forEach((key, value) -> {
+            Optional<AttributeDefinition> ad = definition.attribute(key);
+            if (ad.isEmpty()) {
+                problems.add(new Problem(key, "unknown property (known: " + String.join(", ", definition.ids()) + ")"));
+            } else if (value == null) {
+                next.remove(key);
+            } else {
+                try {
+                    next.put(key, Schemas.convert(ad.get(), value));
+                } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(key, Schemas.isSecret(ad.get(), secretNames)
+                            ? "secret value rejected, expected " + Schemas.expected(ad.get()) : e.getMessage()));
+                }
+            }
+        });
+        for (AttributeDefinition ad : definition.attributes()) {
+            boolean reported = problems.stream().anyMatch(p -> p.property().equals(ad.getID()));
+            if (Schemas.isRequired(ad) && next.get(ad.getID()) == null && !reported) {
+                problems.add(new Problem(ad.getID(), "required: it has no default, expected " + Schemas.expected(ad)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new SettingsException(Kind.INVALID, "nothing applied to " + pid, problems);
+        }
+
+        try {
+            Configuration target = existing != null ? existing : create(pid);
+            Path file = null;
+            if (next.get(Schemas.FILENAME) == null && etc != null) {
+                file = etc.resolve(fileName(pid));
+                next.put(Schemas.FILENAME, file.toAbsolutePath().toUri().toString());
+            }
+            boolean changed = target.updateIfDifferent(next);
+            if (file != null) {
+                write(file, next);
+            }
+            if (changed) {
+                LOG.info("Configuration {} changed by {}: {}", pid, update.requester(), new TreeSet<>(update.values().keySet()));
+            }
+            return snapshot(pid, Optional.ofNullable(target.getFactoryPid()), target.getChangeCount(), next,
+                    Optional.of(definition));
+        } catch (IOException e) {
+            throw new SettingsException(Kind.REFUSED, "cannot store " + pid + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void delete(String pid, String requester) throws SettingsException {
+        checkSyntax(pid);
+        List<Configuration> found = list("(" + Constants.SERVICE_PID + "=" + pid + ")");
+        if (found.isEmpty()) {
+            throw new SettingsException(Kind.NOT_FOUND, "no configuration " + pid);
+        }
+        Configuration c = found.get(0);
+        if (c.getFactoryPid() == null) {
+            throw new SettingsException(Kind.REFUSED, pid + " is not a factory instance; "
+                    + "set it with replace to return it to its defaults");
+        }
+        Object file = c.getProperties() == null ? null : c.getProperties().get(Schemas.FILENAME);
+        try {
+            c.delete();
+            if (file != null) {
+                Files.deleteIfExists(Path.of(URI.create(file.toString())));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SettingsException(Kind.REFUSED, "cannot delete " + pid + ": " + e.getMessage());
+        }
+        LOG.info("Configuration {} deleted by {}", pid, requester);
+    }
+
+    private Configuration create(String pid) throws IOException {
+        int tilde = pid.indexOf('~');
+        return tilde < 0 ? configAdmin.getConfiguration(pid, "?")
+                : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
+    }
+
+    /** FileInstall's naming: {@code <pid>.cfg}, or {@code <factoryPid>-<name>.cfg} for an instance. */
+    private static String fileName(String pid) {
+        return pid.replace('~', '-') + ".cfg";
+    }
+
+    /** Written whole to a temporary name first: FileInstall never reads a half-written file. */
+    private static void write(Path file, Dictionary<String, Object> properties) throws IOException {
+        TypedProperties out = new TypedProperties();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (!Schemas.IMPLICIT.contains(key)) {
+                out.put(key, properties.get(key));
+            }
+        }
+        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+        out.save(temporary.toFile());
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private Snapshot snapshot(String pid, Optional<String> factoryPid, long revision, Dictionary<String, Object> stored,
+            Optional<Definition> definition) {
+        Map<String, Object> properties = new TreeMap<>();
+        Map<String, Boolean> secrets = new TreeMap<>();
+        definition.ifPresent(d -> {
+            for (AttributeDefinition ad : d.attributes()) {
+                if (Schemas.isSecret(ad, secretNames)) {
+                    Object value = stored == null ? null : stored.get(ad.getID());
+                    secrets.put(ad.getID(), value != null && !value.toString().isEmpty());
+                }
+            }
+        });
+        if (stored != null) {
+            for (Enumeration<String> keys = stored.keys(); keys.hasMoreElements();) {
+                String key = keys.nextElement();
+                Optional<AttributeDefinition> ad = definition.flatMap(d -> d.attribute(key));
+                if (Schemas.IMPLICIT.contains(key) || secrets.containsKey(key)
+                        || secretNames.contains(key.toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                properties.put(key, ad.map(a -> Schemas.normalise(a, stored.get(key))).orElse(stored.get(key)));
+            }
+        }
+        return new Snapshot(pid, factoryPid, revision, properties, secrets);
+    }
+
+    private List<Configuration> list(String filter) throws SettingsException {
+        try {
+            Configuration[] found = configAdmin.listConfigurations(filter);
+            List<Configuration> sorted = new ArrayList<>(found == null ? List.of() : List.of(found));
+            sorted.sort((a, b) -> a.getPid().compareTo(b.getPid()));
+            return sorted;
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new SettingsException(Kind.REFUSED, "cannot read configurations: " + e.getMessage());
+        }
+    }
+
+    private static void checkSyntax(String pid) throws SettingsException {
+        if (pid == null || !VALID_PID.matcher(pid).matches()) {
+            throw new SettingsException(Kind.REFUSED, "not a PID: " + pid + " (letters, digits, . _ - and one ~name)");
+        }
+    }
+
+    private static String schemaPid(String pid) {
+        int tilde = pid.indexOf('~');
+        return tilde < 0 ? pid : pid.substring(0, tilde);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.outrigger.config.admin;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.service.cm.ConfigurationPlugin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.config.admin.Schemas.Definition;
+
+/**
+ * Checks every configuration as it changes (from a file in etc/, the shell or remotely) against
+ * the Metatype schema its owner declares, and logs one line per property that does not fit:
+ * which file or PID, which key, what is wrong. As a configuration plugin it also withholds such
+ * values from the owner, which then runs on its default for that property instead of failing.
+ * Configurations without a schema are passed through unchecked. Secret values are never logged.
+ */
+@Component(configurationPid = AdminSettings.PID,
+        property = ConfigurationPlugin.CM_RANKING + ":Integer=" + ConfigurationGuard.RANKING)
+public class ConfigurationGuard implements ConfigurationListener, ConfigurationPlugin {
+
+    /** Late among plugins (they run in ranking order): check what the others produced. */
+    static final int RANKING = 900;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationGuard.class);
+
+    private final ConfigurationAdmin configAdmin;
+    private final Schemas schemas;
+    private final Set<String> secretNames;
+
+    @Activate
+    public ConfigurationGuard(BundleContext context, @Reference ConfigurationAdmin configAdmin,
+            @Reference MetaTypeService metaType, SettingsConfig config) {
+        this.configAdmin = configAdmin;
+        this.schemas = new Schemas(context, metaType);
+        this.secretNames = Stream.of(config.secrets()).map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (event.getType() != ConfigurationEvent.CM_UPDATED) {
+            return;
+        }
+        try {
+            Configuration[] found = configAdmin.listConfigurations("(" + Constants.SERVICE_PID + "=" + event.getPid() + ")");
+            if (found != null && found[0].getProperties() != null) {
+                String schemaPid = event.getFactoryPid() != null ? event.getFactoryPid() : event.getPid();
+                Dictionary<String, Object> properties = found[0].getProperties();
+                schemas.find(schemaPid).ifPresent(definition -> {
+                    Object file = properties.get(Schemas.FILENAME);
+                    String source = file != null ? file.toString() : "configuration " + event.getPid();
+                    check(definition, properties).values().forEach(p -> LOG.warn("{}: {}", source, p));
+                });
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.warn("Cannot check configuration {}: {}", event.getPid(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void modifyConfiguration(ServiceReference<?> target, Dictionary<String, Object> properties) {
+        Object factoryPid = properties.get(ConfigurationAdmin.SERVICE_FACTORYPID);
+        Object pid = factoryPid != null ? factoryPid : properties.get(Constants.SERVICE_PID);
+        if (pid != null) {
+            schemas.find(pid.toString()).ifPresent(definition -> invalidKeys(definition, properties).forEach(properties::remove));
+        }
+    }
+
+    /** Properties whose values do not fit (unknown ones are left: they harm no one). */
+    private List<String> invalidKeys(Definition definition, Dictionary<String, Object> properties) {
+        List<String> keys = new ArrayList<>();
+        check(definition, properties).keySet().forEach(key -> definition.attribute(key).ifPresent(ad -> keys.add(key)));
+        return keys;
+    }
+
+    /** One sentence per property that does not fit the schema. */
+    private Map<String, String> check(Definition definition, Dictionary<String, Object> properties) {
+        Map<String, String> problems = new TreeMap<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (Schemas.IMPLICIT.contains(key) || key.startsWith(".")) {
+                continue;
+            }
+            Optional<AttributeDefinition> ad = definition.attribute(key);
+            if (ad.isEmpty()) {
+                problems.put(key, key + ": unknown property, ignored (known: " + String.join(", ", definition.ids()) + ")");
+                continue;
+            }
+            try {
+                Schemas.convert(ad.get(), properties.get(key));
+            } catch (IllegalArgumentException e) {
+                String why = Schemas.isSecret(ad.get(), secretNames) ? "secret value rejected" : e.getMessage();
+                problems.put(key, key + ": " + why + "; the default applies until this is fixed");
+            }
+        }
+        return problems;
+    }
+}

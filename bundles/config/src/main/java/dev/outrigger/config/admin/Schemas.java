@@ -1,0 +1,297 @@
+package dev.outrigger.config.admin;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
+
+import dev.outrigger.config.Settings.Property;
+import dev.outrigger.config.Settings.Schema;
+
+/**
+ * The Metatype side of configuration: finding a PID's definition, checking a value against one
+ * attribute, and converting it to the attribute's type. Shared by the guard and the settings.
+ */
+final class Schemas {
+
+    /** Properties that ConfigAdmin, FileInstall and DS add; never part of a schema. */
+    static final Set<String> IMPLICIT = Set.of(Constants.SERVICE_PID, ConfigurationAdmin.SERVICE_FACTORYPID,
+            ConfigurationAdmin.SERVICE_BUNDLELOCATION, Schemas.FILENAME, "component.name", "component.id");
+    /** Where FileInstall records the file a configuration came from (and is written back to). */
+    static final String FILENAME = "felix.fileinstall.filename";
+
+    /** A definition and whether it is for a factory PID. */
+    record Definition(String pid, boolean factory, ObjectClassDefinition ocd) {
+
+        AttributeDefinition[] attributes() {
+            AttributeDefinition[] all = ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
+            return all == null ? new AttributeDefinition[0] : all;
+        }
+
+        Optional<AttributeDefinition> attribute(String id) {
+            for (AttributeDefinition ad : attributes()) {
+                if (ad.getID().equals(id)) {
+                    return Optional.of(ad);
+                }
+            }
+            return Optional.empty();
+        }
+
+        List<String> ids() {
+            List<String> ids = new ArrayList<>();
+            for (AttributeDefinition ad : attributes()) {
+                ids.add(ad.getID());
+            }
+            return ids;
+        }
+    }
+
+    private final BundleContext context;
+    private final MetaTypeService metaType;
+
+    Schemas(BundleContext context, MetaTypeService metaType) {
+        this.context = context;
+        this.metaType = metaType;
+    }
+
+    /** Every definition in the framework, by PID. */
+    Map<String, Definition> all() {
+        Map<String, Definition> all = new TreeMap<>();
+        for (Bundle bundle : context.getBundles()) {
+            MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+            if (info != null) {
+                add(all, info, info.getPids(), false);
+                add(all, info, info.getFactoryPids(), true);
+            }
+        }
+        return all;
+    }
+
+    private static void add(Map<String, Definition> all, MetaTypeInformation info, String[] pids, boolean factory) {
+        for (String pid : pids == null ? new String[0] : pids) {
+            ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
+            if (ocd != null) {
+                all.putIfAbsent(pid, new Definition(pid, factory, ocd));
+            }
+        }
+    }
+
+    /** The definition of a PID or factory PID. */
+    Optional<Definition> find(String pid) {
+        for (Bundle bundle : context.getBundles()) {
+            MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+            if (info != null) {
+                boolean factory = contains(info.getFactoryPids(), pid);
+                if (factory || contains(info.getPids(), pid)) {
+                    ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
+                    return ocd == null ? Optional.empty() : Optional.of(new Definition(pid, factory, ocd));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static boolean isSecret(AttributeDefinition ad, Set<String> secretNames) {
+        return ad.getType() == AttributeDefinition.PASSWORD || secretNames.contains(ad.getID().toLowerCase(Locale.ROOT));
+    }
+
+    /** No default means the value must be given. */
+    static boolean isRequired(AttributeDefinition ad) {
+        return ad.getDefaultValue() == null;
+    }
+
+    /**
+     * The value in the attribute's type (an array of it when multi-valued), parsed from strings
+     * where needed.
+     *
+     * @throws IllegalArgumentException with a sentence saying what does not fit
+     */
+    static Object convert(AttributeDefinition ad, Object value) {
+        List<Object> items = items(value, ad.getCardinality() != 0);
+        int max = Math.abs(ad.getCardinality());
+        if (ad.getCardinality() == 0 && items.size() != 1) {
+            throw new IllegalArgumentException("takes one value, got " + items.size() + ", expected " + expected(ad));
+        }
+        if (ad.getCardinality() != 0 && items.size() > max) {
+            throw new IllegalArgumentException("takes at most " + max + " values, got " + items.size());
+        }
+        Class<?> type = javaType(ad.getType());
+        Object array = Array.newInstance(type, items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Array.set(array, i, convertOne(ad, type, items.get(i)));
+        }
+        return ad.getCardinality() == 0 ? Array.get(array, 0) : array;
+    }
+
+    private static Object convertOne(AttributeDefinition ad, Class<?> type, Object item) {
+        boolean typeMismatch = item == null || item instanceof Map || item instanceof Collection
+                || (item instanceof Boolean && type != Boolean.class)
+                || (item instanceof Number && (type == Boolean.class || type == String.class));
+        if (typeMismatch) {
+            throw new IllegalArgumentException(
+                    (item == null ? "null" : item.getClass().getSimpleName().toLowerCase(Locale.ROOT)) + " " + item
+                            + " is the wrong type, expected " + expected(ad));
+        }
+        String text = item.toString();
+        String verdict = ad.validate(text);
+        if (verdict != null && !verdict.isEmpty()) {
+            throw new IllegalArgumentException(text + " rejected (" + verdict + "), expected " + expected(ad));
+        }
+        try {
+            return parse(type, text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(text + " rejected, expected " + expected(ad));
+        }
+    }
+
+    /** The value as the schema types it, or unchanged when it does not fit (shown as stored). */
+    static Object normalise(AttributeDefinition ad, Object value) {
+        try {
+            Object typed = convert(ad, value);
+            return typed.getClass().isArray() ? items(typed, true) : typed;
+        } catch (IllegalArgumentException e) {
+            return value;
+        }
+    }
+
+    /** The single values in a value that may be a collection, an array or a comma-separated list. */
+    static List<Object> items(Object value, boolean splitStrings) {
+        List<Object> items = new ArrayList<>();
+        if (value instanceof Collection<?> c) {
+            items.addAll(c);
+        } else if (value != null && value.getClass().isArray()) {
+            for (int i = 0; i < Array.getLength(value); i++) {
+                items.add(Array.get(value, i));
+            }
+        } else if (splitStrings && value instanceof String s) {
+            for (String part : s.split(",")) {
+                if (!part.isBlank()) {
+                    items.add(part.trim());
+                }
+            }
+        } else {
+            items.add(value);
+        }
+        return items;
+    }
+
+    static String expected(AttributeDefinition ad) {
+        String[] options = ad.getOptionValues();
+        if (options != null && options.length > 0) {
+            return "one of " + String.join(", ", options);
+        }
+        return switch (ad.getType()) {
+            case AttributeDefinition.BOOLEAN -> "true or false";
+            case AttributeDefinition.INTEGER, AttributeDefinition.LONG, AttributeDefinition.SHORT,
+                    AttributeDefinition.BYTE -> "an integer";
+            case AttributeDefinition.DOUBLE, AttributeDefinition.FLOAT -> "a number";
+            case AttributeDefinition.PASSWORD -> "a password";
+            default -> "a string";
+        };
+    }
+
+    static Schema describe(Definition d, Set<String> secretNames) {
+        List<Property> properties = new ArrayList<>();
+        for (AttributeDefinition ad : d.attributes()) {
+            Map<String, String> options = new LinkedHashMap<>();
+            String[] values = ad.getOptionValues();
+            String[] labels = ad.getOptionLabels();
+            for (int i = 0; values != null && i < values.length; i++) {
+                options.put(values[i], labels != null && i < labels.length ? labels[i] : values[i]);
+            }
+            String[] defaults = ad.getDefaultValue();
+            int cardinality = ad.getCardinality() == 0 ? 0 : Math.abs(ad.getCardinality());
+            properties.add(new Property(ad.getID(), ad.getName(), nonNull(ad.getDescription()), typeName(ad.getType()),
+                    cardinality, defaults == null ? List.of() : List.of(defaults), options, isRequired(ad),
+                    isSecret(ad, secretNames)));
+        }
+        return new Schema(d.pid(), d.factory(), nonNull(d.ocd().getName()), nonNull(d.ocd().getDescription()),
+                properties);
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case AttributeDefinition.BOOLEAN -> "Boolean";
+            case AttributeDefinition.INTEGER -> "Integer";
+            case AttributeDefinition.LONG -> "Long";
+            case AttributeDefinition.SHORT -> "Short";
+            case AttributeDefinition.BYTE -> "Byte";
+            case AttributeDefinition.DOUBLE -> "Double";
+            case AttributeDefinition.FLOAT -> "Float";
+            case AttributeDefinition.CHARACTER -> "Character";
+            case AttributeDefinition.PASSWORD -> "Password";
+            default -> "String";
+        };
+    }
+
+    private static Class<?> javaType(int type) {
+        return switch (type) {
+            case AttributeDefinition.BOOLEAN -> Boolean.class;
+            case AttributeDefinition.INTEGER -> Integer.class;
+            case AttributeDefinition.LONG -> Long.class;
+            case AttributeDefinition.SHORT -> Short.class;
+            case AttributeDefinition.BYTE -> Byte.class;
+            case AttributeDefinition.DOUBLE -> Double.class;
+            case AttributeDefinition.FLOAT -> Float.class;
+            case AttributeDefinition.CHARACTER -> Character.class;
+            default -> String.class;
+        };
+    }
+
+    private static Object parse(Class<?> type, String text) {
+        if (type == Boolean.class) {
+            if (!text.trim().equalsIgnoreCase("true") && !text.trim().equalsIgnoreCase("false")) {
+                throw new NumberFormatException(text);
+            }
+            return Boolean.valueOf(text.trim());
+        } else if (type == Integer.class) {
+            return Integer.valueOf(text.trim());
+        } else if (type == Long.class) {
+            return Long.valueOf(text.trim());
+        } else if (type == Short.class) {
+            return Short.valueOf(text.trim());
+        } else if (type == Byte.class) {
+            return Byte.valueOf(text.trim());
+        } else if (type == Double.class) {
+            return Double.valueOf(text.trim());
+        } else if (type == Float.class) {
+            return Float.valueOf(text.trim());
+        } else if (type == Character.class) {
+            if (text.length() != 1) {
+                throw new NumberFormatException(text);
+            }
+            return text.charAt(0);
+        }
+        return text;
+    }
+
+    private static boolean contains(String[] pids, String pid) {
+        if (pids != null) {
+            for (String p : pids) {
+                if (p.equals(pid)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

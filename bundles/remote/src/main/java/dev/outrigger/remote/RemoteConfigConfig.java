@@ -1,0 +1,31 @@
+package dev.outrigger.remote;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Set from etc/ or the shell only: this PID is never remotely configurable. */
+@ObjectClassDefinition(name = "Outrigger remote configuration",
+        description = "Configuration requests over MQTT on <root>/<gw>/config/<verb>")
+public @interface RemoteConfigConfig {
+
+    @AttributeDefinition(description = "Answer configuration requests at all")
+    boolean enabled() default true;
+
+    @AttributeDefinition(description = "PIDs and factory PIDs that may be listed, read and changed remotely; "
+            + "a trailing * matches a prefix. The framework's, FileInstall's, the shell's and this bundle's own "
+            + "PIDs are never remotely configurable, whatever this says")
+    String[] allow() default { "dev.outrigger.*" };
+
+    @AttributeDefinition(description = "File holding the shared secret for request signing (HMAC-SHA256). When set, "
+            + "unsigned requests are refused; when the file cannot be read, every request is refused")
+    String hmacKeyFile() default "";
+
+    @AttributeDefinition(description = "How far a signed request's timestamp may be from this gateway's clock, in seconds")
+    int maxSkewSeconds() default 300;
+
+    @AttributeDefinition(description = "Largest request body accepted, in bytes")
+    int maxRequestBytes() default 16384;
+
+    @AttributeDefinition(description = "Requests answered per minute; more are refused until the rate falls")
+    int requestsPerMinute() default 60;
+}
