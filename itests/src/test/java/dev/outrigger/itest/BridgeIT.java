@@ -10,7 +10,6 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,9 +53,7 @@ public class BridgeIT {
     @Configuration
     public Option[] config() throws IOException {
         List<Option> options = PaxRuntime.options("outrigger-bridge-it", "core", "serial");
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            options.add(systemProperty("test.port").value(Integer.toString(s.getLocalPort())));
-        }
+        options.add(systemProperty("test.port").value(Integer.toString(Ports.free())));
         return options.toArray(Option[]::new);
     }
 
@@ -71,16 +68,14 @@ public class BridgeIT {
         probe.addTest(FakeSysfs.class);
         probe.addTest(Await.class);
         probe.addTest(PaxRuntime.class);
+        probe.addTest(Ports.class);
         return probe;
     }
 
     @Test
     public void aBridgeIsCreatedChangedAndDeletedLiveFromItsConfigurationFile() throws Exception {
         Path root = Path.of(System.getProperty("test.root"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         Path cfg = root.resolve("etc/dev.outrigger.bridge-live.cfg");
         Files.writeString(cfg, "device = ttyNOTHERE\nport = " + port + "\n");
         String reason = Await.value("the configured bridge listening", Duration.ofSeconds(10), () -> {

@@ -2,7 +2,6 @@ package dev.outrigger.itest;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +24,7 @@ final class Mosquitto implements AutoCloseable {
     Mosquitto(Path folder, String extraConfig) throws IOException {
         this.folder = Files.createDirectories(folder);
         this.extraConfig = extraConfig;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            this.port = s.getLocalPort();
-        }
+        this.port = Ports.free();
     }
 
     Mosquitto start() throws Exception {

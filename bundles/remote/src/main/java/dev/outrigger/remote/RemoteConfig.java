@@ -16,7 +16,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.felix.utils.json.JSONWriter;
 import org.osgi.service.component.annotations.Activate;
@@ -47,14 +46,16 @@ public class RemoteConfig {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteConfig.class);
     /** Requests waiting beyond this are refused at once: a flood must not queue up memory. */
-    private static final int QUEUE = 32;
+    private static final int QUEUE = 64;
 
     private final Messaging messaging;
     private final RequestHandler handler;
     private final ThreadPoolExecutor worker;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
-    private final AtomicLong refusedSince = new AtomicLong();
-    private volatile long lastRefusalLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
+    private final OncePerMinute refused = new OncePerMinute(n -> LOG.warn(
+            "Remote configuration: {} request(s) refused: more than the rate limit allows", n));
+    private final OncePerMinute unanswerable = new OncePerMinute(n -> LOG.warn(
+            "Remote configuration: {} request(s) answered with nowhere to reply: give an MQTT 5 response topic or a requestId", n));
 
     @Activate
     public RemoteConfig(@Reference Messaging messaging, @Reference Settings settings, @Reference Membership membership,
@@ -103,22 +104,30 @@ public class RemoteConfig {
         }
         String verb = message.topic().substring(prefix.length());
         try {
-            worker.execute(() -> answer(verb, message, origin));
+            worker.execute(() -> {
+                try {
+                    answer(verb, message, origin);
+                } catch (RuntimeException e) {
+                    LOG.error("Remote configuration: {} request on {} failed: {}", verb, message.topic(), e.toString());
+                }
+            });
         } catch (RejectedExecutionException e) {
-            refused();
+            refused.occurred();
         }
     }
 
     private void answer(String verb, Message message, Origin origin) {
         Reply reply = handler.handle(verb, message.payload(), origin);
-        if (reply.errorKind().filter("rate_limited"::equals).isPresent()) {
-            refused();
+        boolean limited = reply.errorKind().filter("rate_limited"::equals).isPresent();
+        if (limited) {
+            refused.occurred();
         }
         Optional<String> topic = message.responseTopic()
                 .or(() -> reply.requestId().map(id -> messaging.topic("config/reply/" + id)));
         if (topic.isEmpty()) {
-            LOG.info("Remote configuration: {} request answered {} but it named no response topic or requestId",
-                    verb, reply.ok() ? "ok" : "with an error");
+            if (!limited) {
+                unanswerable.occurred();
+            }
             return;
         }
         messaging.publish(new Message(topic.get(), json(reply), 1, false, Optional.empty(), message.correlationData()))
@@ -126,17 +135,6 @@ public class RemoteConfig {
                     LOG.warn("Remote configuration: cannot reply on {}: {}", topic.get(), e.getMessage());
                     return null;
                 });
-    }
-
-    /** One log line a minute for a flood, however long it lasts. */
-    private void refused() {
-        long count = refusedSince.incrementAndGet();
-        long now = System.nanoTime();
-        if (now - lastRefusalLog > TimeUnit.MINUTES.toNanos(1)) {
-            lastRefusalLog = now;
-            refusedSince.set(0);
-            LOG.warn("Remote configuration: {} request(s) refused: more than the rate limit allows", count);
-        }
     }
 
     private static byte[] json(Reply reply) {

@@ -86,34 +86,34 @@ final class RequestHandler {
         body.put("verb", verb);
         Optional<String> requestId = Optional.empty();
         try {
-            if (!rate.tryAcquire(nanoTime.getAsLong())) {
-                throw new Refused("rate_limited", "too many requests; try again later");
-            }
             if (payload.length > maxRequestBytes) {
                 throw new Refused("malformed", "request of " + payload.length + " bytes is over the limit of "
                         + maxRequestBytes);
             }
             Map<String, Object> request = parse(new String(payload, StandardCharsets.UTF_8));
+            Object hmac = request.get("hmac");
+            String signed = signatures.isPresent() && request.get("signed") instanceof String s ? s : null;
+            if (signed != null) {
+                request = parse(signed);
+            }
+            requestId = requestId(request);
+            requestId.ifPresent(id -> body.put("requestId", id));
+            if (!rate.tryAcquire(nanoTime.getAsLong())) {
+                throw new Refused("rate_limited", "too many requests; try again later");
+            }
             if (signatures.isPresent()) {
-                Object signed = request.get("signed");
-                Object hmac = request.get("hmac");
-                if (!(signed instanceof String s) || !(hmac instanceof String h)) {
+                if (signed == null || !(hmac instanceof String h)) {
                     throw new Refused("unauthenticated", "this gateway requires signed requests: "
                             + "{\"signed\": \"<request JSON>\", \"hmac\": \"<HMAC-SHA256 hex>\"}");
                 }
-                request = parse(s);
-                requestId = requestId(request);
-                Optional<String> why = signatures.get().verify(s, h, request.get("timestamp"));
+                Optional<String> why = signatures.get().verify(signed, h, request.get("timestamp"));
                 if (why.isPresent()) {
                     throw new Refused("unauthenticated", why.get());
                 }
             }
-            requestId = requestId(request);
-            requestId.ifPresent(id -> body.put("requestId", id));
             body.put("result", execute(verb, request, origin));
             body.put("ok", true);
         } catch (Refused e) {
-            requestId.ifPresent(id -> body.put("requestId", id));
             body.put("ok", false);
             body.put("error", error(e.kind, e.getMessage(), List.of()));
         } catch (SettingsException e) {

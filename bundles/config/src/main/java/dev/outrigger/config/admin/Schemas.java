@@ -110,9 +110,9 @@ final class Schemas {
         return ad.getType() == AttributeDefinition.PASSWORD || secretNames.contains(ad.getID().toLowerCase(Locale.ROOT));
     }
 
-    /** No default means the value must be given. */
+    /** A single value without a default must be given; a list without one is just empty. */
     static boolean isRequired(AttributeDefinition ad) {
-        return ad.getDefaultValue() == null;
+        return ad.getDefaultValue() == null && ad.getCardinality() == 0;
     }
 
     /**

@@ -1,0 +1,340 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.apache.felix.utils.json.JSONParser;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Remote configuration in a real runtime process, with Debian's MQTT clients as the remote side:
+ * {@code mosquitto_rr} (MQTT 5 request/response) and {@code mosquitto_pub} (MQTT 3.1.1, request id
+ * in the body) against a real mosquitto.
+ */
+public class RemoteConfigProcessIT {
+
+    private static final String GREETER = "dev.outrigger.itest.greeter";
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private final List<GatewayProcess> gateways = new ArrayList<>();
+    private Mosquitto broker;
+    private final List<MqttAsyncClient> subscribers = new ArrayList<>();
+
+    @After
+    public void stop() throws Exception {
+        for (MqttAsyncClient s : subscribers) {
+            s.disconnectForcibly(1000);
+        }
+        gateways.forEach(GatewayProcess::close);
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** A gateway with the mqtt feature (and so remote configuration) and the fixture's greeter. */
+    private GatewayProcess gateway(String id, String remoteConfig) throws Exception {
+        if (broker == null) {
+            broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
+        }
+        GatewayProcess gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder(id).toPath()));
+        gateways.add(gateway);
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + broker.uri()
+                + "\nroot = it\ngatewayId = " + id + "\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.remote.cfg"), remoteConfig);
+        gateway.start();
+        GatewayProcess.Result install = gateway.shell("feature:install mqtt");
+        assertEquals(install.output(), 0, install.status());
+        Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Await.until("the greeter and remote configuration of " + id, Duration.ofSeconds(15),
+                () -> gateway.shell("fixture:greet").status() == 0 && gateway.log().contains("Remote configuration: answering"));
+        return gateway;
+    }
+
+    @Test
+    public void listGetSetDeleteChangeARunningBridgeAndSurviveARestart() throws Exception {
+        GatewayProcess gateway = gateway("gw", "");
+
+        Map<String, Object> list = request("gw", "list", "{}");
+        List<String> pids = ((List<?>) list.get("result")).stream().map(s -> (String) ((Map<?, ?>) s).get("pid")).toList();
+        assertTrue(pids.toString(), pids.containsAll(List.of("dev.outrigger.bridge", "dev.outrigger.mqtt", GREETER)));
+        assertFalse("never the shell, the framework's or its own: " + pids, pids.stream().anyMatch(
+                p -> p.equals("dev.outrigger.shell") || p.startsWith("org.apache.felix") || p.equals("dev.outrigger.remote")));
+        Map<?, ?> bridge = schema(list, "dev.outrigger.bridge");
+        assertEquals(true, bridge.get("factory"));
+        Map<?, ?> port = property(bridge, "port");
+        assertEquals("Integer", port.get("type"));
+        assertEquals(true, port.get("required"));
+        assertTrue(property(bridge, "mode").get("options").toString().contains("rfc2217"));
+
+        // a new bridge instance, remotely: listening at once, and telling clients why there is no device
+        int first = Ports.free();
+        Map<String, Object> created = request("gw", "set", "{\"pid\": \"dev.outrigger.bridge~stick\", "
+                + "\"properties\": {\"device\": \"/dev/ttyNOTHERE\", \"port\": " + first + ", \"baud\": 115200}}");
+        assertEquals(created.toString(), true, created.get("ok"));
+        assertTrue(readLine(first).contains("not present"));
+        assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.bridge-stick.cfg")).contains("115200"));
+
+        // a partial update re-binds the running bridge on its new port
+        int second = Ports.free();
+        Map<String, Object> moved = request("gw", "set", "{\"pid\": \"dev.outrigger.bridge~stick\", "
+                + "\"properties\": {\"port\": " + second + "}}");
+        assertEquals(moved.toString(), true, moved.get("ok"));
+        Await.until("the bridge on its new port", Duration.ofSeconds(5), () -> readLine(second).contains("not present"));
+        assertEquals(115200L, ((Map<?, ?>) ((Map<?, ?>) moved.get("result")).get("properties")).get("baud"));
+
+        // the shell sees the same truth, and the change survives a restart
+        assertTrue(gateway.shell("config:get dev.outrigger.bridge~stick").output().contains(String.valueOf(second)));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(10)));
+        gateway.start();
+        Await.until("the bridge back on its port after a restart", Duration.ofSeconds(15),
+                () -> gateway.shell("bridge:list").output().contains(":" + second));
+        Map<String, Object> got = Await.value("remote configuration back after a restart", Duration.ofSeconds(20),
+                () -> request("gw", "get", "{\"pid\": \"dev.outrigger.bridge\"}", 2));
+        assertTrue(got.toString(), got.get("result").toString().contains("port=" + second));
+
+        Map<String, Object> deleted = request("gw", "delete", "{\"pid\": \"dev.outrigger.bridge~stick\"}");
+        assertEquals(deleted.toString(), true, deleted.get("ok"));
+        Await.until("the bridge gone", Duration.ofSeconds(5),
+                () -> !gateway.shell("bridge:list").output().contains(":" + second));
+        assertFalse(Files.exists(gateway.home.resolve("etc/dev.outrigger.bridge-stick.cfg")));
+        assertEquals("not_found", error(request("gw", "delete", "{\"pid\": \"dev.outrigger.bridge~stick\"}")).get("kind"));
+    }
+
+    @Test
+    public void invalidChangesAreRefusedPreciselyAndNothingIsApplied() throws Exception {
+        GatewayProcess gateway = gateway("gw", "");
+        String before = gateway.shell("config:get " + GREETER).output();
+
+        assertProblem(request("gw", "set", set(GREETER, "\"greeting\": \"ahoy\", \"colour\": \"red\"")), "colour", "unknown property");
+        assertProblem(request("gw", "set", set(GREETER, "\"repeat\": \"twice\"")), "repeat", "expected an integer");
+        assertProblem(request("gw", "set", set(GREETER, "\"repeat\": true")), "repeat", "wrong type");
+        assertProblem(request("gw", "set", set(GREETER, "\"repeat\": 0")), "repeat", "rejected");
+        assertProblem(request("gw", "set", set("dev.outrigger.bridge~x", "\"device\": \"/dev/ttyUSB0\", \"port\": 2000, \"mode\": \"telnet\"")),
+                "mode", "one of raw, rfc2217");
+        assertProblem(request("gw", "set", set("dev.outrigger.bridge~x", "\"device\": \"/dev/ttyUSB0\"")), "port", "required");
+        assertEquals("the greeter is unchanged", before, gateway.shell("config:get " + GREETER).output());
+        assertEquals(1, gateway.shell("config:get dev.outrigger.bridge~x").status());
+
+        // the shell refuses the same way
+        GatewayProcess.Result shell = gateway.shell("config:set " + GREETER + " repeat=0");
+        assertEquals(1, shell.status());
+        assertTrue(shell.output(), shell.output().contains("repeat: 0 rejected"));
+
+        // revisions: of two changes based on the same revision, the second is refused
+        long revision = ((Number) ((Map<?, ?>) ((List<?>) request("gw", "get", "{\"pid\": \"" + GREETER + "\"}")
+                .get("result")).get(0)).get("revision")).longValue();
+        String based = "\"revision\": " + revision + ", \"properties\": ";
+        Map<String, Object> one = request("gw", "set", "{\"pid\": \"" + GREETER + "\", " + based + "{\"greeting\": \"one\"}}");
+        Map<String, Object> two = request("gw", "set", "{\"pid\": \"" + GREETER + "\", " + based + "{\"greeting\": \"two\"}}");
+        assertEquals(one.toString(), true, one.get("ok"));
+        assertEquals("conflict", error(two).get("kind"));
+        Await.until("the first change applied", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("one"));
+
+        // not allow-listed, malformed, oversized: refused with a reason
+        assertEquals("forbidden", error(request("gw", "get", "{\"pid\": \"dev.outrigger.shell\"}")).get("kind"));
+        assertEquals("forbidden", error(request("gw", "set", set("org.apache.felix.fileinstall", "\"x\": 1"))).get("kind"));
+        assertEquals("malformed", error(request("gw", "get", "{\"pid\": ")).get("kind"));
+        assertEquals("malformed", error(request("gw", "get", "{\"pid\": \"" + "x".repeat(20_000) + "\"}")).get("kind"));
+        assertEquals("malformed", error(request("gw", "reboot", "{}")).get("kind"));
+    }
+
+    @Test
+    public void secretsAreNeverShownNorLogged() throws Exception {
+        GatewayProcess gateway = gateway("gw", "");
+        Map<String, Object> set = request("gw", "set", set(GREETER, "\"password\": \"hunter2\""));
+        assertEquals(set.toString(), true, set.get("ok"));
+        Await.until("the secret reaches the greeter", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("with a secret"));
+
+        String got = request("gw", "get", "{\"pid\": \"" + GREETER + "\"}").toString();
+        assertTrue(got, got.contains("password=set"));
+        assertFalse(got, got.contains("hunter2") || set.toString().contains("hunter2"));
+        assertTrue(gateway.shell("config:get " + GREETER).output().contains("(secret, set)"));
+        assertFalse(gateway.shell("config:get " + GREETER).output().contains("hunter2"));
+        assertFalse(gateway.log().contains("hunter2"));
+        assertTrue("the change is logged, by key", gateway.log().contains("Configuration " + GREETER + " changed by mqtt"));
+    }
+
+    @Test
+    public void signedRequestsAreCheckedForKeyTimeAndReplay() throws Exception {
+        Path key = Files.writeString(folder.getRoot().toPath().resolve("hmac.key"), "s3cret-shared-key\n");
+        gateway("gw", "hmacKeyFile = " + key + "\nmaxSkewSeconds = 60\n");
+        String get = signedGet(Instant.now().getEpochSecond(), "a1");
+
+        assertEquals("unsigned", "unauthenticated", error(request("gw", "get", "{\"pid\": \"" + GREETER + "\"}")).get("kind"));
+        Map<String, Object> good = request("gw", "get", signed(get, "s3cret-shared-key"));
+        assertEquals(good.toString(), true, good.get("ok"));
+        Map<?, ?> replayed = error(request("gw", "get", signed(get, "s3cret-shared-key")));
+        assertEquals("replayed request", replayed.get("message"));
+        assertEquals("bad signature", error(request("gw", "get", signed(signedGet(Instant.now().getEpochSecond(), "a2"),
+                "wrong-key"))).get("message"));
+        String stale = signedGet(Instant.now().getEpochSecond() - 3600, "a3");
+        assertTrue(error(request("gw", "get", signed(stale, "s3cret-shared-key"))).get("message").toString()
+                .contains("from this gateway's clock"));
+    }
+
+    @Test
+    public void groupsAndMqtt3ClientsGetTheirRepliesFromEveryMember() throws Exception {
+        GatewayProcess shed = gateway("shed", "");
+        GatewayProcess garage = gateway("garage", "");
+        for (String gw : List.of("shed", "garage")) {
+            Map<String, Object> joined = request(gw, "set", set("dev.outrigger.remote.groups", "\"groups\": [\"outbuildings\"]"));
+            assertEquals(joined.toString(), true, joined.get("ok"));
+        }
+        for (GatewayProcess g : List.of(shed, garage)) {
+            Await.until("membership applied", Duration.ofSeconds(10),
+                    () -> g.log().contains("for groups [outbuildings]"));
+        }
+
+        // an MQTT 3.1.1 client: requestId in the body, a reply from each member on its own topic
+        Queue<String> replies = subscribe("it/+/config/reply/r1");
+        publish311("it/group/outbuildings/config/set", "{\"requestId\": \"r1\", \"requester\": \"ops\", "
+                + "\"pid\": \"" + GREETER + "\", \"properties\": {\"greeting\": \"moin\"}}");
+        Await.until("a reply from each member", Duration.ofSeconds(10), () -> replies.size() == 2);
+        assertTrue(replies.toString(), replies.stream().allMatch(r -> r.contains("\"ok\":true")));
+        for (GatewayProcess g : List.of(shed, garage)) {
+            Await.until("the group's change applied", Duration.ofSeconds(5), () -> g.shell("fixture:greet").output().contains("moin"));
+            assertTrue(g.log().contains("changed by mqtt ops via group outbuildings"));
+        }
+
+        // membership changes only through a gateway's own topic
+        Queue<String> refused = subscribe("it/+/config/reply/r2");
+        publish311("it/group/outbuildings/config/set", "{\"requestId\": \"r2\", \"pid\": \"dev.outrigger.remote.groups\", "
+                + "\"properties\": {\"groups\": []}}");
+        Await.until("both refusals", Duration.ofSeconds(10), () -> refused.size() == 2);
+        assertTrue(refused.toString(), refused.stream().allMatch(r -> r.contains("\"kind\":\"forbidden\"")));
+    }
+
+    @Test
+    public void aFloodIsRateLimitedAndTheGatewayAnswersAgainAfterwards() throws Exception {
+        gateway("gw", "requestsPerMinute = 30\n");
+        Queue<String> replies = subscribe("it/gw/config/reply/#");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            lines.append("{\"requestId\": \"f").append(i).append("\", \"pid\": \"").append(GREETER).append("\"}\n");
+        }
+        Process pub = new ProcessBuilder("mosquitto_pub", "-V", "mqttv311", "-p", String.valueOf(broker.port), "-q", "1",
+                "-t", "it/gw/config/get", "-l").redirectErrorStream(true).start();
+        pub.getOutputStream().write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        pub.getOutputStream().close();
+        assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
+        Await.until("50 replies", Duration.ofSeconds(10), () -> replies.size() == 50);
+        long limited = replies.stream().filter(r -> r.contains("rate_limited")).count();
+        assertTrue("some refused for the rate: " + limited, limited >= 20);
+        Await.until("answers again once the rate falls", Duration.ofSeconds(10),
+                () -> Boolean.TRUE.equals(request("gw", "get", "{\"pid\": \"" + GREETER + "\"}").get("ok")));
+    }
+
+    private static String set(String pid, String properties) {
+        return "{\"pid\": \"" + pid + "\", \"properties\": {" + properties + "}}";
+    }
+
+    private static String signedGet(long timestamp, String requestId) {
+        return "{\"pid\": \"" + GREETER + "\", \"timestamp\": " + timestamp + ", \"requestId\": \"" + requestId + "\"}";
+    }
+
+    private static String signed(String request, String key) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String hmac = HexFormat.of().formatHex(mac.doFinal(request.getBytes(StandardCharsets.UTF_8)));
+        return "{\"signed\": \"" + request.replace("\"", "\\\"") + "\", \"hmac\": \"" + hmac + "\"}";
+    }
+
+    /** One MQTT 5 request/response with mosquitto_rr. */
+    private Map<String, Object> request(String gateway, String verb, String body) throws Exception {
+        Map<String, Object> reply = request(gateway, verb, body, 10);
+        assertTrue("a reply to " + verb + " " + body, reply != null);
+        return reply;
+    }
+
+    /** The reply, or null if none came within the time. */
+    private Map<String, Object> request(String gateway, String verb, String body, int seconds) throws Exception {
+        Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-q", "1",
+                "-t", "it/" + gateway + "/config/" + verb, "-e", "it/test/replies/" + System.nanoTime(), "-m", body, "-W", String.valueOf(seconds))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue("mosquitto_rr finished", rr.waitFor(seconds + 5, TimeUnit.SECONDS));
+        return rr.exitValue() == 0 ? new JSONParser(reply).getParsed() : null;
+    }
+
+    private static Map<?, ?> error(Map<String, Object> reply) {
+        assertEquals(reply.toString(), false, reply.get("ok"));
+        return (Map<?, ?>) reply.get("error");
+    }
+
+    private static void assertProblem(Map<String, Object> reply, String property, String says) {
+        Map<?, ?> error = error(reply);
+        assertEquals(reply.toString(), "invalid", error.get("kind"));
+        List<?> problems = (List<?>) error.get("problems");
+        assertTrue(reply.toString(), problems.stream().map(p -> (Map<?, ?>) p)
+                .anyMatch(p -> p.get("property").equals(property) && p.get("message").toString().contains(says)));
+    }
+
+    private static Map<?, ?> schema(Map<String, Object> list, String pid) {
+        return ((List<?>) list.get("result")).stream().map(s -> (Map<?, ?>) s).filter(s -> s.get("pid").equals(pid))
+                .findFirst().orElseThrow();
+    }
+
+    private static Map<?, ?> property(Map<?, ?> schema, String id) {
+        return ((List<?>) schema.get("properties")).stream().map(p -> (Map<?, ?>) p).filter(p -> p.get("id").equals(id))
+                .findFirst().orElseThrow();
+    }
+
+    /** The first line a bridge sends to a client that connects. */
+    private static String readLine(int port) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Payloads arriving on a filter, from the moment this returns. */
+    private Queue<String> subscribe(String filter) throws Exception {
+        Queue<String> received = new ConcurrentLinkedQueue<>();
+        MqttAsyncClient client = new MqttAsyncClient(broker.uri(), "it-" + subscribers.size(), new MemoryPersistence());
+        subscribers.add(client);
+        client.setCallback(new PahoCallback(received::add));
+        client.connect(new MqttConnectionOptions()).waitForCompletion(5000);
+        client.subscribe(filter, 1).waitForCompletion(5000);
+        return received;
+    }
+
+    private void publish311(String topic, String body) throws Exception {
+        Process pub = new ProcessBuilder("mosquitto_pub", "-V", "mqttv311", "-p", String.valueOf(broker.port), "-q", "1",
+                "-t", topic, "-m", body).redirectErrorStream(true).start();
+        assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8), 0, pub.exitValue());
+    }
+}
