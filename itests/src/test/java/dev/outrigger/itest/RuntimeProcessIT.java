@@ -139,9 +139,9 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("fixture:greet").output().contains("ahoy ahoy"));
 
         Files.writeString(cfg, "greeting = ahoy\nrepeat = many\n");
-        Await.until("a log line for repeat = many", Duration.ofSeconds(5),
-                () -> lines(gateway.log(), "repeat = many").size() == 1);
-        String line = lines(gateway.log(), "repeat = many").get(0);
+        Await.until("a log line for repeat: many", Duration.ofSeconds(5),
+                () -> lines(gateway.log(), "repeat: many").size() == 1);
+        String line = lines(gateway.log(), "repeat: many").get(0);
         assertTrue(line, line.contains("dev.outrigger.itest.greeter.cfg") && line.contains("integer"));
         Await.until("the component on its default for the bad value", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
