@@ -1,0 +1,174 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.utils.json.JSONParser;
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The container images as built, without a container engine: the amd64 image unpacked into a root
+ * filesystem and started isolated in namespaces (as its config says: entrypoint, user, environment),
+ * driven with its own {@code outrigger-shell} and stopped with SIGTERM; the arm64 image checked for
+ * what it claims and, under qemu-user, for a JVM that runs.
+ */
+public class ImageIT {
+
+    private static final Path IMAGES = Path.of(System.getProperty("outrigger.images", "../run/image/target/image"));
+    private static final String VERSION = System.getProperty("outrigger.version", "0.1.0-SNAPSHOT");
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private Process container;
+
+    @After
+    public void stop() throws InterruptedException {
+        if (container != null && container.isAlive()) {
+            container.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    public void theAmd64ImageStartsIsolatedWithEveryBundleActiveAndStopsOnSigterm() throws Exception {
+        Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-amd64.tar"));
+        Map<String, Object> manifest = manifest(oci);
+        Map<?, ?> config = (Map<?, ?>) blob(oci, (Map<?, ?>) manifest.get("config")).get("config");
+        assertEquals("1000:1000", config.get("User"));
+        assertEquals(List.of("/opt/outrigger/bin/outrigger"), config.get("Entrypoint"));
+        assertTrue(config.get("Volumes").toString(), ((Map<?, ?>) config.get("Volumes")).keySet()
+                .containsAll(List.of("/opt/outrigger/etc", "/opt/outrigger/data")));
+
+        Path root = Files.createDirectories(folder.getRoot().toPath().resolve("rootfs"));
+        for (Object layer : (List<?>) manifest.get("layers")) {
+            run(List.of("tar", "--warning=no-unknown-keyword", "-xzpf", oci.resolve(blobPath((Map<?, ?>) layer)).toString(), "-C", root.toString(),
+                    "--numeric-owner"));
+        }
+        Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(root.resolve("dev"));
+        // a free port (published in data/shell.port), not 7171: a gateway may run on this machine
+        Files.writeString(root.resolve("opt/outrigger/etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+
+        Path log = folder.getRoot().toPath().resolve("container.log");
+        container = inRoot(root, List.of("/opt/outrigger/bin/outrigger"))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(log.toFile()).redirectErrorStream(true).start();
+        String bundles = Await.value("every bundle active, says the container's shell", Duration.ofSeconds(30), () -> {
+            if (!container.isAlive()) {
+                throw new AssertionError("the container exited: " + Files.readString(log));
+            }
+            Process shell = inRoot(root, List.of("/opt/outrigger/bin/outrigger-shell", "lb")).redirectErrorStream(true).start();
+            String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            List<String> rows = out.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+            return shell.waitFor() == 0 && out.contains("Outrigger serial bridge")
+                    && rows.stream().allMatch(l -> l.contains("|Active")) ? out : null;
+        });
+        assertTrue(bundles, bundles.lines().filter(l -> l.contains("|Active")).count() >= 20);
+        if (isRoot()) {
+            assertEquals("the runtime runs as the image's user, not root", 1000,
+                    Files.getAttribute(root.resolve("opt/outrigger/data/cache"), "unix:uid"));
+        }
+
+        // SIGTERM to the JVM, as a container runtime sends it to the entrypoint's process
+        ProcessHandle jvm = container.toHandle().children().findFirst().orElseThrow();
+        assertTrue(jvm.info().command().orElse("").endsWith("/java"));
+        run(List.of("kill", "-TERM", Long.toString(jvm.pid())));
+        assertTrue("stopped within 10 s of SIGTERM", container.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(Files.readString(log), 0, container.exitValue());
+        assertTrue(Files.readString(log).contains("SIGTERM received"));
+    }
+
+    @Test
+    public void theArm64ImageIsArm64ThroughAndItsJvmRunsUnderEmulation() throws Exception {
+        Path all = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + ".tar"));
+        Map<String, Object> index = new JSONParser(Files.readString(all.resolve("index.json"))).getParsed();
+        List<?> platforms = ((List<?>) index.get("manifests")).stream().map(m -> ((Map<?, ?>) ((Map<?, ?>) m).get("platform"))
+                .get("architecture")).toList();
+        assertEquals("one index for both platforms", List.of("amd64", "arm64"), platforms);
+
+        Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-arm64.tar"));
+        Map<String, Object> manifest = manifest(oci);
+        Map<String, Object> config = blob(oci, (Map<?, ?>) manifest.get("config"));
+        assertEquals("arm64", config.get("architecture"));
+        assertEquals("linux", config.get("os"));
+
+        Path root = Files.createDirectories(folder.getRoot().toPath().resolve("rootfs-arm64"));
+        for (Object layer : (List<?>) manifest.get("layers")) {
+            run(List.of("tar", "--warning=no-unknown-keyword", "-xzf", oci.resolve(blobPath((Map<?, ?>) layer)).toString(), "-C", root.toString(),
+                    "--no-same-owner"));
+        }
+        byte[] elf = new byte[20];
+        try (InputStream in = Files.newInputStream(root.resolve("opt/java/bin/java"))) {
+            assertEquals(20, in.readNBytes(elf, 0, 20));
+        }
+        assertEquals("ELF", new String(elf, 1, 3, StandardCharsets.US_ASCII));
+        assertEquals("64-bit", 2, elf[4]);
+        assertEquals("e_machine EM_AARCH64", 183, (elf[18] & 0xff) | (elf[19] & 0xff) << 8);
+
+        Path qemu = Path.of("/usr/bin/qemu-aarch64-static");
+        assertTrue("qemu-user-static is installed (.ci/run installs it)", Files.isExecutable(qemu));
+        Process java = new ProcessBuilder(qemu.toString(), "-L", root.toString(), root.resolve("opt/java/bin/java").toString(),
+                "-version").redirectErrorStream(true).start();
+        String version = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(java.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(version, 0, java.exitValue());
+        assertTrue(version, version.contains("OpenJDK") && version.contains("17."));
+    }
+
+    private ProcessBuilder inRoot(Path root, List<String> command) throws IOException {
+        Path script = folder.getRoot().toPath().resolve("in-rootfs.sh");
+        if (!Files.exists(script)) {
+            try (InputStream in = ImageIT.class.getResourceAsStream("/in-rootfs.sh")) {
+                Files.copy(in, script);
+            }
+        }
+        List<String> all = new ArrayList<>(List.of("sh", script.toString(), root.toString(), "1000:1000"));
+        all.addAll(command);
+        return new ProcessBuilder(all);
+    }
+
+    private Path unpackArchive(Path tar) throws Exception {
+        assertTrue(tar + " is built (run/image)", Files.isRegularFile(tar));
+        Path dir = Files.createDirectories(folder.getRoot().toPath().resolve(tar.getFileName() + ".d"));
+        run(List.of("tar", "-xf", tar.toString(), "-C", dir.toString()));
+        return dir;
+    }
+
+    private static Map<String, Object> manifest(Path oci) throws IOException {
+        Map<String, Object> index = new JSONParser(Files.readString(oci.resolve("index.json"))).getParsed();
+        return blob(oci, (Map<?, ?>) ((List<?>) index.get("manifests")).get(0));
+    }
+
+    private static Map<String, Object> blob(Path oci, Map<?, ?> descriptor) throws IOException {
+        return new JSONParser(Files.readString(oci.resolve(blobPath(descriptor)))).getParsed();
+    }
+
+    private static String blobPath(Map<?, ?> descriptor) {
+        return "blobs/" + descriptor.get("digest").toString().replace(':', '/');
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(String.join(" ", command) + " finished", p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(String.join(" ", command) + ": " + out, 0, p.exitValue());
+    }
+}
