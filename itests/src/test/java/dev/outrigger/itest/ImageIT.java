@@ -19,6 +19,7 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The container images as built, without a container engine: the amd64 image unpacked into a root
@@ -127,6 +128,30 @@ public class ImageIT {
         assertTrue(java.waitFor(60, TimeUnit.SECONDS));
         assertEquals(version, 0, java.exitValue());
         assertTrue(version, version.contains("OpenJDK") && version.contains("17."));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    public void theDaemonSetRunsThisImageWithItsUserAndMountsWhatItDeclares() throws Exception {
+        Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-amd64.tar"));
+        Map<?, ?> config = (Map<?, ?>) blob(oci, (Map<?, ?>) manifest(oci).get("config")).get("config");
+        Path base = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
+        Map<String, Object> kustomization = new Yaml().load(Files.readString(base.resolve("kustomization.yaml")));
+        for (Object resource : (List<?>) kustomization.get("resources")) {
+            assertTrue(resource + " exists", Files.isRegularFile(base.resolve(resource.toString())));
+        }
+        Map<?, ?> image = (Map<?, ?>) ((List<?>) kustomization.get("images")).get(0);
+        assertEquals("the image this build tags", VERSION, image.get("newTag"));
+
+        Map<String, Object> daemonSet = new Yaml().load(Files.readString(base.resolve("daemonset.yaml")));
+        Map<String, Object> pod = (Map<String, Object>) ((Map<?, ?>) ((Map<?, ?>) daemonSet.get("spec")).get("template")).get("spec");
+        assertEquals(config.get("User"), ((Map<?, ?>) pod.get("securityContext")).get("runAsUser") + ":"
+                + ((Map<?, ?>) pod.get("securityContext")).get("runAsGroup"));
+        Map<?, ?> container = (Map<?, ?>) ((List<?>) pod.get("containers")).get(0);
+        assertEquals(image.get("name"), container.get("image"));
+        List<?> mounts = ((List<?>) container.get("volumeMounts")).stream().map(m -> ((Map<?, ?>) m).get("mountPath")).toList();
+        assertTrue(mounts + " holds the image's volumes " + config.get("Volumes"),
+                mounts.containsAll(((Map<?, ?>) config.get("Volumes")).keySet()));
     }
 
     private ProcessBuilder inRoot(Path root, List<String> command) throws IOException {

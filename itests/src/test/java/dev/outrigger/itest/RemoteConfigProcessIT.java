@@ -60,7 +60,7 @@ public class RemoteConfigProcessIT {
         }
     }
 
-    /** A gateway with the mqtt feature (and so remote configuration) and the fixture's greeter. */
+    /** A gateway with the mqtt feature (so remote configuration), declared in etc/, and the fixture's greeter. */
     private GatewayProcess gateway(String id, String remoteConfig) throws Exception {
         if (broker == null) {
             broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
@@ -70,9 +70,9 @@ public class RemoteConfigProcessIT {
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + broker.uri()
                 + "\nroot = it\ngatewayId = " + id + "\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.remote.cfg"), remoteConfig);
+        // declared, as a ConfigMap would: installed at start
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = mqtt\n");
         gateway.start();
-        GatewayProcess.Result install = gateway.shell("feature:install mqtt");
-        assertEquals(install.output(), 0, install.status());
         Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
         Await.until("the greeter and remote configuration of " + id, Duration.ofSeconds(15),
                 () -> gateway.shell("fixture:greet").status() == 0 && gateway.log().contains("Remote configuration: answering"));

@@ -1,0 +1,55 @@
+package dev.outrigger.feature;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Features declared in configuration ({@code etc/dev.outrigger.feature.cfg}, a ConfigMap, or
+ * remotely) are installed at start and whenever the list changes, as {@code feature:install}
+ * would; features already installed are left as they are. Removing a name uninstalls nothing.
+ */
+@Component(configurationPid = RequiredFeatures.PID)
+@Designate(ocd = RequiredFeatures.Config.class)
+public class RequiredFeatures {
+
+    static final String PID = "dev.outrigger.feature";
+
+    @ObjectClassDefinition(name = "Outrigger features", description = "Features to have installed")
+    public @interface Config {
+        @AttributeDefinition(required = false, description = "Feature names, e.g. mqtt; installed if missing")
+        String[] install() default {};
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequiredFeatures.class);
+
+    /** Off the configuration thread: installing starts bundles, whose components want configuration too. */
+    private final ExecutorService installer = Executors.newSingleThreadExecutor(r -> new Thread(r, "outrigger-features"));
+
+    @Activate
+    public RequiredFeatures(@Reference FeatureCommands features, Config config) {
+        if (config.install().length > 0) {
+            installer.execute(() -> {
+                try {
+                    features.install(config.install());
+                } catch (Exception e) {
+                    LOG.error("Cannot install the configured features {}: {}", String.join(", ", config.install()), e.getMessage());
+                }
+            });
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        installer.shutdown();
+    }
+}
