@@ -1,0 +1,123 @@
+package dev.outrigger.meshtastic;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+import com.fazecast.jSerialComm.SerialPort;
+
+import dev.outrigger.meshtastic.RadioSession.Link;
+
+/** The two ways to a radio: its TCP API (port 4403) and its USB serial port. */
+final class Links {
+
+    /** Reads wake up this often without data, so deadlines and heartbeats are kept. */
+    static final int POLL_MILLIS = 500;
+
+    private Links() {
+    }
+
+    static Link tcp(String host, int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            socket.setSoTimeout(POLL_MILLIS);
+            socket.setTcpNoDelay(true);
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return new Link() {
+            @Override
+            public InputStream in() {
+                try {
+                    return socket.getInputStream();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public OutputStream out() {
+                try {
+                    return socket.getOutputStream();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing: nothing left to do
+                }
+            }
+        };
+    }
+
+    /**
+     * The serial port at 115200 8N1 (or the given rate), DTR and RTS kept low from the start: many
+     * ESP32 boards reset when they toggle, which would restart the radio on every connect.
+     */
+    static Link serial(String path, int baud) throws IOException {
+        SerialPort port = SerialPort.getCommPort(path);
+        port.clearDTR();
+        port.clearRTS();
+        port.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
+        port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
+        port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, POLL_MILLIS, 0);
+        if (!port.openPort()) {
+            throw new IOException("cannot open " + path + " (error " + port.getLastErrorCode() + ")");
+        }
+        // readBytes, not jSerialComm's stream: 0 after the poll interval without data, -1 when unplugged
+        InputStream in = new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException("read(byte[]) only");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return port.readBytes(b, len, off);
+            }
+        };
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] { (byte) b }, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                int done = 0;
+                while (done < len) {
+                    int n = port.writeBytes(b, len - done, off + done);
+                    if (n < 0) {
+                        throw new IOException("write to " + path + " failed (error " + port.getLastErrorCode() + ")");
+                    }
+                    done += n;
+                }
+            }
+        };
+        return new Link() {
+            @Override
+            public InputStream in() {
+                return in;
+            }
+
+            @Override
+            public OutputStream out() {
+                return out;
+            }
+
+            @Override
+            public void close() {
+                port.closePort();
+            }
+        };
+    }
+}

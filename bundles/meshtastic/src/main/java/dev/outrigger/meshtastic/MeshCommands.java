@@ -1,0 +1,82 @@
+package dev.outrigger.meshtastic;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.mesh.MeshRadio.Delivery;
+import dev.outrigger.mesh.MeshRadio.MeshNode;
+
+/** Gogo {@code mesh:nodes}, {@code mesh:info} and {@code mesh:send}. */
+@Component(service = MeshCommands.class, property = { "osgi.command.scope=mesh", "osgi.command.function=nodes",
+        "osgi.command.function=info", "osgi.command.function=send" })
+public class MeshCommands {
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+
+    @Descriptor("every node the radios heard, most recent first")
+    public String nodes() {
+        StringBuilder out = new StringBuilder(String.format("%-10s %-22s %-5s %-16s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
+                "NAME", "SHORT", "HARDWARE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
+        for (MeshRadio radio : radios) {
+            for (MeshNode n : radio.nodes()) {
+                out.append(String.format("%-10s %-22s %-5s %-16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(), n.longName(),
+                        n.shortName(), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
+                        orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
+                        n.voltage() == null ? "-" : String.format("%.2f V", n.voltage()),
+                        n.latitude() == null ? "-" : String.format("%.5f,%.5f", n.latitude(), n.longitude())
+                                + (n.altitude() == null ? "" : " " + n.altitude() + " m")));
+            }
+        }
+        return out.toString();
+    }
+
+    @Descriptor("the radios: address and state, own node, firmware, region and preset, channels")
+    public String info() {
+        if (radios.isEmpty()) {
+            return "no radio configured (etc/dev.outrigger.meshtastic-<name>.cfg with address = host:port or a device path)\n";
+        }
+        StringBuilder out = new StringBuilder();
+        radios.forEach(r -> r.describe().forEach(line -> out.append(line).append(System.lineSeparator())));
+        return out.toString();
+    }
+
+    @Descriptor("send text with want_ack and wait for its acknowledgement")
+    public String send(@Descriptor("to one node, e.g. !a1b2c3d4 (default: everyone)") @Parameter(names = { "-t", "--to" }, absentValue = "") String to,
+            @Descriptor("channel index") @Parameter(names = { "-c", "--channel" }, absentValue = "0") int channel,
+            @Descriptor("seconds to wait for the acknowledgement") @Parameter(names = { "-w", "--wait" }, absentValue = "30") int wait,
+            @Descriptor("the text") String... words) throws Exception {
+        MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no radio is live"));
+        OptionalLong dest = to.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(to.replaceFirst("^!", ""), 16));
+        MeshRadio.Sending sending = radio.send(String.join(" ", words), dest, channel);
+        StringBuilder out = new StringBuilder(String.format("queued as packet %d%n", sending.packetId()));
+        try {
+            Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);
+            out.append(d.outcome().name().toLowerCase().replace('_', ' '))
+                    .append(d.reason().isEmpty() ? "" : ": " + d.reason()).append(System.lineSeparator());
+            if (d.outcome() == MeshRadio.Outcome.FAILED) {
+                throw new IllegalStateException(out.toString().trim());
+            }
+        } catch (TimeoutException e) {
+            out.append("no acknowledgement yet after ").append(wait).append(" s").append(System.lineSeparator());
+        }
+        return out.toString();
+    }
+
+    private static String orDash(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+}

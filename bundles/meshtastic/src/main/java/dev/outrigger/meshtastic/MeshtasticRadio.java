@@ -1,0 +1,307 @@
+package dev.outrigger.meshtastic;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.meshtastic.RadioSession.State;
+import dev.outrigger.meshtastic.proto.Channel;
+import dev.outrigger.meshtastic.proto.Data;
+import dev.outrigger.meshtastic.proto.FromRadio;
+import dev.outrigger.meshtastic.proto.MeshPacket;
+import dev.outrigger.meshtastic.proto.PortNum;
+import dev.outrigger.meshtastic.proto.Position;
+import dev.outrigger.meshtastic.proto.QueueStatus;
+import dev.outrigger.meshtastic.proto.Routing;
+import dev.outrigger.meshtastic.proto.Telemetry;
+import dev.outrigger.meshtastic.proto.ToRadio;
+import dev.outrigger.meshtastic.proto.User;
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.outbox.OutboxException;
+
+/**
+ * One configured radio: keeps its session, turns every packet heard into an outbox record (once,
+ * even when the radio replays its cache after a handshake), keeps the node table, and sends text.
+ */
+@Component(service = MeshRadio.class, configurationPid = MeshtasticRadio.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = MeshtasticRadio.Config.class, factory = true)
+public class MeshtasticRadio implements MeshRadio, RadioSession.Events {
+
+    static final String PID = "dev.outrigger.meshtastic";
+
+    @ObjectClassDefinition(name = "Outrigger Meshtastic radio", description = "A Meshtastic radio on its client API")
+    public @interface Config {
+        @AttributeDefinition(description = "host:port of its TCP API (port 4403), or the path of its serial device, "
+                + "e.g. /dev/serial/by-id/usb-...")
+        String address();
+
+        @AttributeDefinition(min = "1200", max = "921600", description = "Serial line speed")
+        int baud() default 115200;
+
+        @AttributeDefinition(min = "10", max = "840", description = "Heartbeat interval; the radio drops the API after 15 minutes of silence")
+        int heartbeatSeconds() default 300;
+
+        @AttributeDefinition(min = "1", max = "120", description = "How long the handshake may take")
+        int handshakeSeconds() default 15;
+
+        @AttributeDefinition(min = "100", description = "First reconnect delay, doubled (with jitter) up to the maximum")
+        int reconnectMinMillis() default 1000;
+
+        @AttributeDefinition(min = "100")
+        int reconnectMaxMillis() default 30000;
+
+        @AttributeDefinition(min = "10", max = "3600", description = "A sent text without acknowledgement fails after this")
+        int ackTimeoutSeconds() default 300;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MeshtasticRadio.class);
+    private static final long BROADCAST = 0xffffffffL;
+    /** Packets remembered to drop repeats: the radio replays recent ones after each handshake. */
+    private static final int SEEN = 4096;
+
+    private final Outbox outbox;
+    private final String address;
+    private final int ackTimeoutSeconds;
+    private final RadioSession session;
+    private final Thread thread;
+    private final NodeTable nodes = new NodeTable();
+    private final Map<Long, Boolean> seen = java.util.Collections.synchronizedMap(new LinkedHashMap<>(SEEN, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > SEEN;
+        }
+    });
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private volatile long myNum = -1;
+    private volatile String firmware = "";
+    private volatile String lora = "";
+    private final Map<Integer, String> channels = new ConcurrentHashMap<>();
+    private volatile int queueFree = Integer.MAX_VALUE;
+    private volatile boolean outboxFailing;
+
+    private record Pending(long to, CompletableFuture<Delivery> delivery) {
+    }
+
+    @Activate
+    public MeshtasticRadio(@Reference Outbox outbox, Config config) {
+        this.outbox = outbox;
+        this.address = config.address().trim();
+        this.ackTimeoutSeconds = config.ackTimeoutSeconds();
+        boolean serial = address.startsWith("/");
+        RadioSession.Connector connector = serial ? () -> Links.serial(address, config.baud()) : () -> {
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IOException("address " + address + " is neither host:port nor a device path");
+            }
+            return Links.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        };
+        this.session = new RadioSession(address, connector, new RadioSession.Timing(config.handshakeSeconds() * 1000L,
+                config.heartbeatSeconds() * 1000L, config.reconnectMinMillis(), config.reconnectMaxMillis()), this, serial);
+        this.thread = new Thread(session, "outrigger-meshtastic " + address);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        session.stop();
+        thread.interrupt();
+        thread.join(5_000);
+        pending.values().forEach(p -> p.delivery().complete(new Delivery(0, Outcome.FAILED, "radio removed")));
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public String state() {
+        return session.state().name().toLowerCase();
+    }
+
+    @Override
+    public Optional<MeshNode> self() {
+        return Optional.ofNullable(myNum < 0 ? null : nodes.get(myNum));
+    }
+
+    @Override
+    public List<MeshNode> nodes() {
+        return nodes.all();
+    }
+
+    @Override
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("address     " + address + " (" + state() + ")");
+        lines.add("node        " + (myNum < 0 ? "-" : MeshNode.id(myNum) + self().map(n -> " " + n.longName()).orElse("")));
+        lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
+        lines.add("lora        " + (lora.isEmpty() ? "-" : lora));
+        channels.forEach((i, c) -> lines.add("channel " + i + "   " + c));
+        return lines;
+    }
+
+    @Override
+    public Sending send(String text, OptionalLong to, int channel) {
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length > 200) {
+            throw new IllegalArgumentException("text of " + utf8.length + " bytes; a mesh packet carries at most 200");
+        }
+        if (queueFree == 0) {
+            throw new IllegalStateException("the radio's transmit queue is full; try again shortly");
+        }
+        long id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
+        long dest = to.orElse(BROADCAST);
+        MeshPacket packet = MeshPacket.newBuilder().setTo((int) dest).setChannel(channel).setId((int) id).setWantAck(true)
+                .setDecoded(Data.newBuilder().setPortnum(PortNum.TEXT_MESSAGE_APP).setPayload(ByteString.copyFrom(utf8)))
+                .build();
+        CompletableFuture<Delivery> delivery = new CompletableFuture<>();
+        pending.put(id, new Pending(dest, delivery));
+        try {
+            session.send(ToRadio.newBuilder().setPacket(packet).build());
+        } catch (IOException | RuntimeException e) {
+            pending.remove(id);
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        delivery.completeOnTimeout(new Delivery(id, Outcome.FAILED, "no acknowledgement within " + ackTimeoutSeconds + " s"),
+                ackTimeoutSeconds, TimeUnit.SECONDS).whenComplete((d, e) -> pending.remove(id));
+        return new Sending(id, delivery);
+    }
+
+    @Override
+    public void configuring() {
+        firmware = "";
+        lora = "";
+        channels.clear();
+        queueFree = Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void stateChanged(State state, String detail) {
+        LOG.debug("Meshtastic {}: {} {}", address, state, detail);
+    }
+
+    @Override
+    public void fromRadio(FromRadio message) {
+        switch (message.getPayloadVariantCase()) {
+            case MY_INFO -> myNum = message.getMyInfo().getMyNodeNum() & 0xffffffffL;
+            case NODE_INFO -> nodes.nodeInfo(message.getNodeInfo());
+            case METADATA -> firmware = message.getMetadata().getFirmwareVersion();
+            case CHANNEL -> channel(message.getChannel());
+            case CONFIG -> {
+                if (message.getConfig().hasLora()) {
+                    lora = "region " + Names.region(message.getConfig().getLora().getRegion()) + ", preset "
+                            + Names.preset(message.getConfig().getLora().getModemPreset());
+                }
+            }
+            case QUEUESTATUS -> queueStatus(message.getQueueStatus());
+            case PACKET -> packet(message.getPacket());
+            default -> {
+                // other cases (module config, file info, ...) are not needed here
+            }
+        }
+    }
+
+    private void channel(Channel c) {
+        if (c.getRole() != Channel.Role.DISABLED) {
+            String name = c.getSettings().getName();
+            channels.put(c.getIndex(), (name.isEmpty() ? "(default)" : name) + " " + c.getRole().name().toLowerCase());
+        }
+    }
+
+    private void queueStatus(QueueStatus q) {
+        queueFree = q.getFree();
+        Pending p = q.getRes() != 0 ? pending.get(q.getMeshPacketId() & 0xffffffffL) : null;
+        if (p != null) {
+            p.delivery().complete(new Delivery(q.getMeshPacketId() & 0xffffffffL, Outcome.FAILED,
+                    "the radio refused it (queue result " + q.getRes() + ")"));
+        }
+    }
+
+    private void packet(MeshPacket p) {
+        long from = p.getFrom() & 0xffffffffL;
+        if (p.getId() != 0 && seen.put(from << 32 | (p.getId() & 0xffffffffL), Boolean.TRUE) != null) {
+            return; // a replay of a packet already recorded
+        }
+        long now = System.currentTimeMillis() / 1000;
+        nodes.heard(p, now);
+        if (p.hasDecoded()) {
+            learn(from, p);
+        }
+        try {
+            outbox.append(PacketRecords.record(p, myNum < 0 ? "" : MeshNode.id(myNum), now));
+            if (outboxFailing) {
+                outboxFailing = false;
+                LOG.info("Meshtastic {}: the outbox accepts records again", address);
+            }
+        } catch (OutboxException | RuntimeException e) {
+            if (!outboxFailing) {
+                outboxFailing = true;
+                LOG.error("Meshtastic {}: packets cannot be recorded: {}", address, e.getMessage());
+            }
+        }
+    }
+
+    /** What a packet tells about its sender, and acknowledgements of what we sent. */
+    private void learn(long from, MeshPacket p) {
+        Data d = p.getDecoded();
+        try {
+            switch (d.getPortnum()) {
+                case NODEINFO_APP -> nodes.user(from, User.parseFrom(d.getPayload()));
+                case POSITION_APP -> nodes.position(from, Position.parseFrom(d.getPayload()));
+                case TELEMETRY_APP -> {
+                    Telemetry t = Telemetry.parseFrom(d.getPayload());
+                    if (t.hasDeviceMetrics()) {
+                        nodes.metrics(from, t.getDeviceMetrics());
+                    }
+                }
+                case ROUTING_APP -> acknowledged(from, d.getRequestId() & 0xffffffffL, Routing.parseFrom(d.getPayload()));
+                default -> {
+                    // recorded as it is
+                }
+            }
+        } catch (InvalidProtocolBufferException e) {
+            LOG.debug("Meshtastic {}: undecodable {} payload from {}", address, d.getPortnum(), MeshNode.id(from));
+        }
+    }
+
+    private void acknowledged(long from, long requestId, Routing routing) {
+        Pending p = pending.get(requestId);
+        if (p == null) {
+            return;
+        }
+        Delivery delivery;
+        if (routing.getErrorReason() != Routing.Error.NONE) {
+            delivery = new Delivery(requestId, Outcome.FAILED, routing.getErrorReason().name());
+        } else if (p.to() != BROADCAST && from == p.to()) {
+            delivery = new Delivery(requestId, Outcome.ACKED, "");
+        } else {
+            delivery = new Delivery(requestId, Outcome.IMPLICITLY_ACKED, "");
+        }
+        p.delivery().complete(delivery);
+    }
+}
