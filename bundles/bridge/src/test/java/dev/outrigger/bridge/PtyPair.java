@@ -5,14 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A pseudo-terminal pair from socat: one end plays the serial device, the test holds the other. */
-final class PtyPair implements AutoCloseable {
+/**
+ * A pseudo-terminal pair from socat: one end plays the serial device, the test holds the other.
+ * Shared with the integration tests (test-jar).
+ */
+public final class PtyPair implements AutoCloseable {
 
-    final Path device;
-    final Path peer;
+    public final Path device;
+    public final Path peer;
     private final Process socat;
 
-    PtyPair(Path folder) throws IOException, InterruptedException {
+    public PtyPair(Path folder) throws IOException, InterruptedException {
         device = folder.resolve("ttyDEVICE");
         peer = folder.resolve("ttyPEER");
         socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + device, "pty,raw,echo=0,link=" + peer)

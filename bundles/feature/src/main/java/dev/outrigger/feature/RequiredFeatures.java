@@ -2,6 +2,7 @@ package dev.outrigger.feature;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,12 +38,15 @@ public class RequiredFeatures {
 
     @Activate
     public RequiredFeatures(@Reference FeatureCommands features, Config config) {
-        if (config.install().length > 0) {
+        // a list, or one comma-separated value as a .cfg file gives it
+        String[] names = Stream.of(config.install()).flatMap(v -> Stream.of(v.split(","))).map(String::trim)
+                .filter(n -> !n.isEmpty()).toArray(String[]::new);
+        if (names.length > 0) {
             installer.execute(() -> {
                 try {
-                    features.install(config.install());
+                    features.install(names);
                 } catch (Exception e) {
-                    LOG.error("Cannot install the configured features {}: {}", String.join(", ", config.install()), e.getMessage());
+                    LOG.error("Cannot install the configured features {}: {}", String.join(", ", names), e.getMessage());
                 }
             });
         }

@@ -32,7 +32,7 @@ public class MeshCommands {
                 "NAME", "SHORT", "HARDWARE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
         for (MeshRadio radio : radios) {
             for (MeshNode n : radio.nodes()) {
-                out.append(String.format("%-10s %-22s %-5s %-16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(), n.longName(),
+                out.append(String.format("%-10s %-22.22s %-5.5s %-16.16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(), n.longName(),
                         n.shortName(), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
                         orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
                         n.voltage() == null ? "-" : String.format("%.2f V", n.voltage()),

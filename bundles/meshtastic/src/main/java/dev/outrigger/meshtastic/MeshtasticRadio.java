@@ -46,7 +46,8 @@ import dev.outrigger.outbox.OutboxException;
  * One configured radio: keeps its session, turns every packet heard into an outbox record (once,
  * even when the radio replays its cache after a handshake), keeps the node table, and sends text.
  */
-@Component(service = MeshRadio.class, configurationPid = MeshtasticRadio.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(service = MeshRadio.class, immediate = true, configurationPid = MeshtasticRadio.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = MeshtasticRadio.Config.class, factory = true)
 public class MeshtasticRadio implements MeshRadio, RadioSession.Events {
 

@@ -1,0 +1,97 @@
+package dev.outrigger.meshtastic;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.apache.felix.utils.json.JSONParser;
+import org.apache.felix.utils.json.JSONWriter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.messaging.Message;
+import dev.outrigger.messaging.Messaging;
+
+/**
+ * {@code <root>/<gw>/mesh/send} with {@code {"text": "...", "to": "!a1b2c3d4", "channel": 0}} sends
+ * through the first live radio, like {@code mesh:send}. With an MQTT 5 response topic the requester
+ * gets {@code {"packetId": ..., "outcome": "acked" | "implicitly_acked" | "failed", "reason": ...}}
+ * once the mesh has answered. Active only when the mqtt feature is.
+ */
+@Component
+public class MeshSendOverMqtt {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MeshSendOverMqtt.class);
+    private static final int MAX_REQUEST = 4096;
+
+    private final Messaging messaging;
+    private final List<MeshRadio> radios;
+    private final AutoCloseable subscription;
+
+    @Activate
+    public MeshSendOverMqtt(@Reference Messaging messaging,
+            @Reference(policyOption = ReferencePolicyOption.GREEDY) List<MeshRadio> radios) {
+        this.messaging = messaging;
+        this.radios = radios;
+        this.subscription = messaging.subscribe(messaging.topic("mesh/send"), 1, this::send);
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        subscription.close();
+    }
+
+    private void send(Message request) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        try {
+            if (request.payload().length > MAX_REQUEST) {
+                throw new IllegalArgumentException("request over " + MAX_REQUEST + " bytes");
+            }
+            Map<String, Object> body = new JSONParser(new String(request.payload(), StandardCharsets.UTF_8)).getParsed();
+            if (!(body.get("text") instanceof String text) || text.isEmpty()) {
+                throw new IllegalArgumentException("\"text\" is required");
+            }
+            OptionalLong to = body.get("to") instanceof String id && !id.isEmpty()
+                    ? OptionalLong.of(Long.parseLong(id.replaceFirst("^!", ""), 16)) : OptionalLong.empty();
+            int channel = body.get("channel") instanceof Number n ? n.intValue() : 0;
+            MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no radio is live"));
+            MeshRadio.Sending sending = radio.send(text, to, channel);
+            sending.delivery().thenAccept(d -> {
+                reply.put("packetId", d.packetId());
+                reply.put("outcome", d.outcome().name().toLowerCase());
+                reply.put("reason", d.reason());
+                respond(request, reply);
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Meshtastic: mesh/send refused: {}", e.getMessage());
+            reply.put("outcome", "failed");
+            reply.put("reason", e.getMessage());
+            respond(request, reply);
+        }
+    }
+
+    private void respond(Message request, Map<String, Object> reply) {
+        request.responseTopic().ifPresent(topic -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                new JSONWriter(w).value(reply);
+            } catch (IOException e) {
+                return;
+            }
+            messaging.publish(new Message(topic, out.toByteArray(), 1, false, Optional.empty(), request.correlationData()));
+        });
+    }
+}

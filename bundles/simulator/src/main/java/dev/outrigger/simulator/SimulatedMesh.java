@@ -1,0 +1,132 @@
+package dev.outrigger.simulator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+
+import dev.outrigger.meshtastic.proto.Channel;
+import dev.outrigger.meshtastic.proto.ChannelSettings;
+import dev.outrigger.meshtastic.proto.Config;
+import dev.outrigger.meshtastic.proto.Data;
+import dev.outrigger.meshtastic.proto.DeviceMetadata;
+import dev.outrigger.meshtastic.proto.DeviceMetrics;
+import dev.outrigger.meshtastic.proto.EnvironmentMetrics;
+import dev.outrigger.meshtastic.proto.FromRadio;
+import dev.outrigger.meshtastic.proto.LoRaConfig;
+import dev.outrigger.meshtastic.proto.MeshPacket;
+import dev.outrigger.meshtastic.proto.MyNodeInfo;
+import dev.outrigger.meshtastic.proto.NodeInfo;
+import dev.outrigger.meshtastic.proto.PortNum;
+import dev.outrigger.meshtastic.proto.Position;
+import dev.outrigger.meshtastic.proto.QueueStatus;
+import dev.outrigger.meshtastic.proto.Routing;
+import dev.outrigger.meshtastic.proto.Telemetry;
+import dev.outrigger.meshtastic.proto.User;
+
+/**
+ * A small mesh around a simulated radio: the radio's own node and three others, who report
+ * positions (moving a little), device and environment telemetry, and text, in turn.
+ */
+final class SimulatedMesh {
+
+    /** PORTDUINO: the firmware's own hardware model for radios that are not a board. */
+    private static final int HW_PORTDUINO = 37;
+    private static final long BROADCAST = 0xffffffffL;
+
+    record Node(long num, String longName, String shortName, double latitude, double longitude, int altitude) {
+
+        User user() {
+            return User.newBuilder().setId(String.format("!%08x", num)).setLongName(longName).setShortName(shortName)
+                    .setHwModel(HW_PORTDUINO).build();
+        }
+    }
+
+    static final Node SELF = new Node(0x5a1a0001L, "Simulated radio (not real)", "SIM", 52.5200, 13.4050, 34);
+    static final List<Node> OTHERS = List.of(new Node(0x5a1a0002L, "Shed", "SHED", 52.5230, 13.4110, 36),
+            new Node(0x5a1a0003L, "Garage", "GRGE", 52.5185, 13.3990, 33),
+            new Node(0x5a1a0004L, "Camper van", "VAN", 52.5302, 13.4201, 41));
+
+    private final AtomicInteger turn = new AtomicInteger();
+
+    /** The answer to want_config_id: who the radio is, whom it knows, its settings, then the nonce. */
+    List<FromRadio> configuration(int nonce) {
+        List<FromRadio> all = new java.util.ArrayList<>();
+        all.add(FromRadio.newBuilder().setMyInfo(MyNodeInfo.newBuilder().setMyNodeNum((int) SELF.num())).build());
+        for (Node n : java.util.stream.Stream.concat(java.util.stream.Stream.of(SELF), OTHERS.stream()).toList()) {
+            all.add(FromRadio.newBuilder().setNodeInfo(NodeInfo.newBuilder().setNum((int) n.num()).setUser(n.user())
+                    .setPosition(position(n)).setLastHeard((int) now()).build()).build());
+        }
+        all.add(FromRadio.newBuilder().setMetadata(DeviceMetadata.newBuilder().setFirmwareVersion("2.5.0-simulated")
+                .setHwModel(HW_PORTDUINO)).build());
+        all.add(FromRadio.newBuilder().setChannel(Channel.newBuilder().setIndex(0).setRole(Channel.Role.PRIMARY)
+                .setSettings(ChannelSettings.newBuilder().setName("LongFast"))).build());
+        all.add(FromRadio.newBuilder().setConfig(Config.newBuilder().setLora(LoRaConfig.newBuilder().setUsePreset(true)
+                .setModemPreset(0).setRegion(3).setHopLimit(3))).build());
+        all.add(FromRadio.newBuilder().setConfigCompleteId(nonce).build());
+        return all;
+    }
+
+    /** The next packet heard on the mesh, from the nodes in turn. */
+    FromRadio next() {
+        int t = turn.getAndIncrement();
+        Node from = OTHERS.get(t % OTHERS.size());
+        return switch ((t / OTHERS.size()) % 4) {
+            case 0 -> heard(from, BROADCAST, PortNum.POSITION_APP, position(from));
+            case 1 -> heard(from, BROADCAST, PortNum.TELEMETRY_APP, Telemetry.newBuilder().setTime((int) now())
+                    .setDeviceMetrics(DeviceMetrics.newBuilder().setBatteryLevel(40 + t % 60).setVoltage(3.7f + (t % 5) / 10f)
+                            .setChannelUtilization(4.5f).setAirUtilTx(0.8f).setUptimeSeconds(3600 + t)).build());
+            case 2 -> heard(from, BROADCAST, PortNum.TELEMETRY_APP, Telemetry.newBuilder().setTime((int) now())
+                    .setEnvironmentMetrics(EnvironmentMetrics.newBuilder().setTemperature(18.5f + t % 7)
+                            .setRelativeHumidity(55f).setBarometricPressure(1013.2f)).build());
+            default -> heard(from, BROADCAST, PortNum.TEXT_MESSAGE_APP, ByteString.copyFrom(
+                    ("Hello from " + from.longName() + " (simulated)").getBytes(StandardCharsets.UTF_8)));
+        };
+    }
+
+    /** What the radio reports after a client sent a packet: queue status, then the acknowledgement. */
+    List<FromRadio> sent(MeshPacket packet) {
+        List<FromRadio> replies = new java.util.ArrayList<>();
+        replies.add(FromRadio.newBuilder().setQueueStatus(QueueStatus.newBuilder().setRes(0).setFree(15).setMaxlen(16)
+                .setMeshPacketId(packet.getId())).build());
+        if (packet.getWantAck()) {
+            long to = packet.getTo() & 0xffffffffL;
+            boolean known = OTHERS.stream().anyMatch(n -> n.num() == to);
+            // a broadcast is acknowledged implicitly by our own node hearing it rebroadcast
+            Node acker = to == BROADCAST ? SELF : OTHERS.stream().filter(n -> n.num() == to).findFirst().orElse(SELF);
+            Routing routing = known || to == BROADCAST ? Routing.newBuilder().setErrorReason(Routing.Error.NONE).build()
+                    : Routing.newBuilder().setErrorReason(Routing.Error.NO_ROUTE).build();
+            replies.add(FromRadio.newBuilder().setPacket(MeshPacket.newBuilder().setFrom((int) acker.num())
+                    .setTo((int) SELF.num()).setId(ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE))
+                    .setRxTime((int) now()).setDecoded(Data.newBuilder().setPortnum(PortNum.ROUTING_APP)
+                            .setPayload(routing.toByteString()).setRequestId(packet.getId()))).build());
+        }
+        return replies;
+    }
+
+    private static FromRadio heard(Node from, long to, PortNum port, MessageLite payload) {
+        return heard(from, to, port, payload.toByteString());
+    }
+
+    private static FromRadio heard(Node from, long to, PortNum port, ByteString payload) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return FromRadio.newBuilder().setPacket(MeshPacket.newBuilder().setFrom((int) from.num()).setTo((int) to)
+                .setId(random.nextInt(1, Integer.MAX_VALUE)).setRxTime((int) now()).setRxSnr(random.nextInt(-40, 120) / 10f)
+                .setRxRssi(random.nextInt(-120, -60)).setHopStart(3).setHopLimit(random.nextInt(1, 4))
+                .setDecoded(Data.newBuilder().setPortnum(port).setPayload(payload))).build();
+    }
+
+    private static Position position(Node n) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Position.newBuilder().setLatitudeI((int) Math.round((n.latitude() + random.nextDouble(-1e-4, 1e-4)) * 1e7))
+                .setLongitudeI((int) Math.round((n.longitude() + random.nextDouble(-1e-4, 1e-4)) * 1e7))
+                .setAltitude(n.altitude()).setTime((int) now()).setSatsInView(9).setPrecisionBits(32).build();
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+}

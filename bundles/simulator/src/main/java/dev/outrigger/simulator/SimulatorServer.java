@@ -1,0 +1,287 @@
+package dev.outrigger.simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fazecast.jSerialComm.SerialPort;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import dev.outrigger.meshtastic.proto.FromRadio;
+import dev.outrigger.meshtastic.proto.ToRadio;
+import dev.outrigger.meshtastic.protocol.FrameDecoder;
+import dev.outrigger.meshtastic.protocol.Frames;
+
+/**
+ * A simulated Meshtastic radio serving its client API on TCP (like a radio's port 4403) and,
+ * when configured, on a pseudo-terminal (like a radio on USB serial, log text included). Every
+ * client gets the real handshake, then a packet from the simulated mesh each interval.
+ */
+@Component(configurationPid = SimulatorServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = SimulatorServer.Config.class)
+public class SimulatorServer {
+
+    static final String PID = "dev.outrigger.simulator";
+
+    @ObjectClassDefinition(name = "Outrigger simulated Meshtastic radio",
+            description = "Not a radio: a stand-in with simulated nodes, for demos and tests")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to listen on")
+        String bind() default "127.0.0.1";
+
+        @AttributeDefinition(min = "1", max = "65535", description = "TCP port of the client API")
+        int port() default 4403;
+
+        @AttributeDefinition(min = "1", max = "3600", description = "A packet from the simulated mesh this often")
+        int intervalSeconds() default 10;
+
+        @AttributeDefinition(required = false, description = "Also serve as a serial radio on this pseudo-terminal, "
+                + "e.g. one end of a socat pty pair")
+        String pty() default "";
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatorServer.class);
+
+    private final SimulatedMesh mesh = new SimulatedMesh();
+    private final ServerSocket server;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "outrigger-simulator-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final long intervalMillis;
+    /** The pseudo-terminal served, while open. */
+    private volatile SerialPort pty;
+    private volatile boolean running = true;
+
+    @Activate
+    public SimulatorServer(Config config) throws IOException {
+        this.intervalMillis = config.intervalSeconds() * 1000L;
+        server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()));
+        Thread acceptor = new Thread(this::accept, "outrigger-simulator-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        if (!config.pty().isBlank()) {
+            Thread serial = new Thread(() -> servePty(config.pty().trim()), "outrigger-simulator-pty");
+            serial.setDaemon(true);
+            serial.start();
+        }
+        LOG.info("Simulated Meshtastic radio (not a real radio) on {}:{}{}", config.bind(), config.port(),
+                config.pty().isBlank() ? "" : " and " + config.pty());
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        running = false;
+        server.close();
+        clients.forEach(Client::close);
+        timer.shutdownNow();
+        SerialPort p = pty;
+        if (p != null) {
+            p.closePort();
+        }
+    }
+
+    private void accept() {
+        while (running) {
+            try {
+                Socket socket = server.accept();
+                socket.setTcpNoDelay(true);
+                start(new Client(socket.getInputStream(), socket.getOutputStream(), false, socket::close), "tcp " + socket.getRemoteSocketAddress());
+            } catch (SocketException closed) {
+                return;
+            } catch (IOException e) {
+                LOG.warn("Simulated radio: accepting a client failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Like a radio on USB: served whenever the pseudo-terminal is there, again after it comes back. */
+    private void servePty(String path) {
+        String failure = "";
+        while (running) {
+            SerialPort port = SerialPort.getCommPort(path);
+            port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
+            if (port.openPort()) {
+                pty = port;
+                failure = "";
+                Client client = new Client(new InputStream() {
+                    @Override
+                    public int read() {
+                        throw new UnsupportedOperationException();
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        return port.readBytes(b, len, off);
+                    }
+                }, new OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        port.writeBytes(new byte[] { (byte) b }, 1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        port.writeBytes(b, len, off);
+                    }
+                }, true, port::closePort);
+                clients.add(client);
+                try {
+                    client.run();
+                } finally {
+                    client.close();
+                    clients.remove(client);
+                    pty = null;
+                }
+            } else if (!failure.equals(path)) {
+                failure = path;
+                LOG.warn("Simulated radio: cannot open {} (error {}); retrying", path, port.getLastErrorCode());
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void start(Client client, String name) {
+        clients.add(client);
+        Thread t = new Thread(() -> {
+            try {
+                client.run();
+            } finally {
+                client.close();
+                clients.remove(client);
+            }
+        }, "outrigger-simulator " + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One client's session with the simulated radio. */
+    private final class Client {
+
+        private final InputStream in;
+        private final OutputStream out;
+        private final boolean serial;
+        private final AutoCloseable connection;
+        private volatile ScheduledFuture<?> packets;
+
+        Client(InputStream in, OutputStream out, boolean serial, AutoCloseable connection) {
+            this.in = in;
+            this.out = out;
+            this.serial = serial;
+            this.connection = connection;
+        }
+
+        void run() {
+            if (serial) {
+                text("INFO  | 00:00:01 1 [Main] Simulated radio booted; this is log text, not a frame");
+            }
+            FrameDecoder decoder = new FrameDecoder(new FrameDecoder.Listener() {
+                @Override
+                public void frame(byte[] payload) {
+                    try {
+                        received(ToRadio.parseFrom(payload));
+                    } catch (InvalidProtocolBufferException e) {
+                        LOG.debug("Simulated radio: undecodable frame: {}", e.getMessage());
+                    }
+                }
+
+                @Override
+                public void text(String line) {
+                    // a client sends no text
+                }
+            });
+            byte[] buffer = new byte[1024];
+            try {
+                while (running) {
+                    int n = in.read(buffer, 0, buffer.length);
+                    if (n < 0) {
+                        return;
+                    }
+                    decoder.feed(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                LOG.debug("Simulated radio: client gone: {}", e.getMessage());
+            }
+        }
+
+        private void received(ToRadio message) {
+            switch (message.getPayloadVariantCase()) {
+                case WANT_CONFIG_ID -> {
+                    if (serial) {
+                        text("INFO  | 00:00:02 2 [SerialConsole] Client wants config, nonce=" + message.getWantConfigId());
+                    }
+                    mesh.configuration(message.getWantConfigId()).forEach(this::send);
+                    if (packets == null) {
+                        packets = timer.scheduleAtFixedRate(() -> send(mesh.next()), intervalMillis, intervalMillis,
+                                TimeUnit.MILLISECONDS);
+                    }
+                }
+                case PACKET -> mesh.sent(message.getPacket()).forEach(this::send);
+                case DISCONNECT -> close();
+                default -> {
+                    // heartbeat: nothing to answer
+                }
+            }
+        }
+
+        private synchronized void send(FromRadio message) {
+            try {
+                out.write(Frames.encode(message));
+                out.flush();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        private synchronized void text(String line) {
+            try {
+                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        void close() {
+            ScheduledFuture<?> p = packets;
+            if (p != null) {
+                p.cancel(false);
+            }
+            try {
+                connection.close();
+            } catch (Exception e) {
+                LOG.debug("Simulated radio: closing a client: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.utils.json.JSONParser;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.bridge.PtyPair;
+
+/**
+ * A Meshtastic radio in a real runtime process: the simulated radio over TCP all the way to a real
+ * broker, over a pseudo-terminal as a serial radio (log text included) through an unplug, and the
+ * bundle updated under traffic.
+ */
+public class MeshtasticProcessIT {
+
+    private static final String SELF = "!5a1a0001";
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private GatewayProcess gateway;
+    private Mosquitto broker;
+    private MqttAsyncClient subscriber;
+    private PtyPair pty;
+
+    @Before
+    public void copyDistribution() throws Exception {
+        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (subscriber != null && subscriber.isConnected()) {
+            subscriber.disconnectForcibly(1000);
+        }
+        gateway.close();
+        if (pty != null) {
+            pty.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** The simulator on a free port (and a pty, if given) and a radio at the given address. */
+    private void configure(String features, int port, String pty, String address) throws Exception {
+        Path etc = gateway.home.resolve("etc");
+        Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = " + features + "\n");
+        Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"),
+                "bind = 127.0.0.1\nport = " + port + "\nintervalSeconds = 1\n" + (pty.isEmpty() ? "" : "pty = " + pty + "\n"));
+        Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"),
+                "address = " + address + "\nreconnectMinMillis = 200\nreconnectMaxMillis = 1000\nhandshakeSeconds = 5\n");
+    }
+
+    private void awaitLive(String what) throws Exception {
+        Await.until(what, Duration.ofSeconds(20), () -> gateway.shell("mesh:info").output().contains("(live)"));
+    }
+
+    @Test
+    public void simulatedRadioOverTcpAllTheWayToTheBrokerAndBack() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + broker.uri()
+                + "\nroot = it\ngatewayId = gw\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+        int port = Ports.free();
+        configure("mqtt,meshtastic,simulator", port, "", "127.0.0.1:" + port);
+        Queue<String> records = subscribe("it/gw/mesh/#");
+        gateway.start();
+        awaitLive("the radio live over TCP");
+
+        Await.until("positions, telemetry and text from every simulated node", Duration.ofSeconds(30), () -> {
+            List<Map<String, Object>> all = records.stream().map(r -> new JSONParser(r).getParsed()).toList();
+            return all.stream().map(r -> r.get("type")).distinct().count() >= 3
+                    && all.stream().map(r -> r.get("from")).distinct().count() >= 3;
+        });
+        Map<String, Object> position = records.stream().map(r -> new JSONParser(r).getParsed())
+                .filter(r -> "position".equals(r.get("type"))).findFirst().orElseThrow();
+        assertEquals("the firmware's JSON: the receiving radio is the sender", SELF, position.get("sender"));
+        Map<?, ?> payload = (Map<?, ?>) position.get("payload");
+        assertTrue(position.toString(), payload.containsKey("latitude_i") && payload.containsKey("longitude_i"));
+        assertTrue(position.toString(), position.keySet().containsAll(List.of("id", "timestamp", "from", "to", "channel",
+                "rssi", "snr", "hops_away", "hop_start")));
+
+        String nodes = gateway.shell("mesh:nodes").output();
+        assertTrue(nodes, nodes.contains("Shed") && nodes.contains("Garage") && nodes.contains("Camper van"));
+        String info = gateway.shell("mesh:info").output();
+        assertTrue(info, info.contains("2.5.0-simulated") && info.contains("EU_868") && info.contains("LongFast"));
+
+        GatewayProcess.Result sent = gateway.shell("mesh:send --to !5a1a0002 ahoy shed");
+        assertEquals(sent.output(), 0, sent.status());
+        assertTrue(sent.output(), sent.output().contains("acked"));
+        GatewayProcess.Result unknown = gateway.shell("mesh:send --to !0badf00d anyone there");
+        assertEquals(1, unknown.status());
+        assertTrue(unknown.output(), unknown.output().contains("NO_ROUTE"));
+
+        // the same over MQTT, with an MQTT 5 response topic
+        Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/mesh/send",
+                "-e", "it/test/sent", "-m", "{\"text\": \"hello mesh\"}", "-W", "15").redirectErrorStream(true).start();
+        String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(rr.waitFor(20, TimeUnit.SECONDS));
+        assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
+    }
+
+    @Test
+    public void serialRadioOnAPtyThroughLogTextAndAnUnplug() throws Exception {
+        Path ptys = folder.newFolder("pty").toPath();
+        pty = new PtyPair(ptys);
+        configure("meshtastic,simulator", Ports.free(), pty.peer.toString(), pty.device.toString());
+        gateway.start();
+        awaitLive("the serial radio live, despite its log text before the handshake");
+        Await.until("packets recorded from the serial radio", Duration.ofSeconds(20),
+                () -> gateway.shell("mesh:nodes").output().contains("Shed"));
+
+        pty.close(); // unplugged
+        Await.until("the session ended", Duration.ofSeconds(10), () -> !gateway.shell("mesh:info").output().contains("(live)"));
+        pty = new PtyPair(ptys); // plugged in again, same names
+        awaitLive("a new handshake after the radio came back");
+        long appended = appended();
+        Await.until("records flowing again", Duration.ofSeconds(20), () -> appended() > appended);
+    }
+
+    @Test
+    public void theBundleUpdatedUnderTrafficComesBackLive() throws Exception {
+        int port = Ports.free();
+        configure("meshtastic,simulator", port, "", "127.0.0.1:" + port);
+        gateway.start();
+        awaitLive("the radio live");
+        Await.until("traffic", Duration.ofSeconds(20), () -> appended() >= 3);
+        String id = gateway.shell("lb -s dev.outrigger.meshtastic").output().lines()
+                .filter(l -> l.contains("dev.outrigger.meshtastic")).findFirst().orElseThrow().trim().split("\\|")[0].trim();
+        GatewayProcess.Result update = gateway.shell("update " + id);
+        assertEquals(update.output(), 0, update.status());
+        awaitLive("live again after the update");
+        long appended = appended();
+        Await.until("records flowing after the update", Duration.ofSeconds(20), () -> appended() > appended);
+    }
+
+    private long appended() throws Exception {
+        return gateway.shell("outbox:stats").output().lines().filter(l -> l.startsWith("appended"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
+    }
+
+    private Queue<String> subscribe(String filter) throws Exception {
+        Queue<String> received = new ConcurrentLinkedQueue<>();
+        subscriber = new MqttAsyncClient(broker.uri(), "it-mesh", new MemoryPersistence());
+        subscriber.setCallback(new PahoCallback(received::add));
+        subscriber.connect(new MqttConnectionOptions()).waitForCompletion(5000);
+        subscriber.subscribe(filter, 1).waitForCompletion(5000);
+        return received;
+    }
+}
