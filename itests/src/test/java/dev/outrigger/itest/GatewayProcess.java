@@ -22,6 +22,8 @@ final class GatewayProcess implements AutoCloseable {
         this.log = home.resolve("outrigger.log");
         // port 0: a free port, published in data/shell.port, so tests never collide with a running gateway
         Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+        // no quick-start demo (a simulated radio on port 4403): tests install what they test
+        Files.writeString(home.resolve("etc/dev.outrigger.feature.cfg"), "install =\n");
     }
 
     /** Starts bin/outrigger and waits until the shell port answers; returns the milliseconds that took. */

@@ -61,7 +61,8 @@ public interface MeshRadio {
             Double latitude, Double longitude, Integer altitude) {
 
         public static String id(long num) {
-            return String.format("!%08x", num & 0xffffffffL);
+            String hex = Long.toHexString(num & 0xffffffffL);
+            return "!00000000".substring(0, 9 - hex.length()) + hex;
         }
     }
 }

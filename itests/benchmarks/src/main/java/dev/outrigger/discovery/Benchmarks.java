@@ -5,8 +5,9 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import dev.outrigger.bench.OutboxBenchmark;
+import dev.outrigger.meshtastic.MeshDecodeBenchmark;
 
-/** {@code java -jar benchmarks.jar [rescan|outbox]}: runs the benchmarks and prints each against its goal. */
+/** {@code java -jar benchmarks.jar [rescan|mesh|outbox]}: runs the benchmarks and prints each against its goal. */
 public final class Benchmarks {
 
     private Benchmarks() {
@@ -19,6 +20,13 @@ public final class Benchmarks {
                 double ms = result.getPrimaryResult().getScore();
                 System.out.printf("%nfull rescan of %d ttys: %.3f ms (goal 20 ms; ratio to goal %.3f)%n%n",
                         RescanBenchmark.TTYS, ms, ms / 20.0);
+            }
+        }
+        if (which.equals("all") || which.equals("mesh")) {
+            for (RunResult result : new Runner(new OptionsBuilder().include(MeshDecodeBenchmark.class.getSimpleName()).build()).run()) {
+                double perSecond = result.getPrimaryResult().getScore();
+                System.out.printf("%ntelemetry frames decoded to outbox records, one core: %,.0f/s (goal 500,000/s; ratio to goal %.2f)%n%n",
+                        perSecond, perSecond / 500_000);
             }
         }
         if (which.equals("all") || which.equals("outbox")) {
