@@ -12,14 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,42 +35,17 @@ import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
 
 /**
- * One configured radio: keeps its session, turns every packet heard into an outbox record (once,
- * even when the radio replays its cache after a handshake), keeps the node table, and sends text.
+ * One radio: keeps its session, turns every packet heard into an outbox record (once, even when
+ * the radio replays its cache after a handshake), keeps the node table, and sends text. Created
+ * for each configured radio and each discovered device with role {@code meshtastic}.
  */
-@Component(service = MeshRadio.class, immediate = true, configurationPid = MeshtasticRadio.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
-@Designate(ocd = MeshtasticRadio.Config.class, factory = true)
-public class MeshtasticRadio implements MeshRadio, RadioSession.Events {
+final class Radio implements MeshRadio, RadioSession.Events {
 
-    static final String PID = "dev.outrigger.meshtastic";
-
-    @ObjectClassDefinition(name = "Outrigger Meshtastic radio", description = "A Meshtastic radio on its client API")
-    public @interface Config {
-        @AttributeDefinition(description = "host:port of its TCP API (port 4403), or the path of its serial device, "
-                + "e.g. /dev/serial/by-id/usb-...")
-        String address();
-
-        @AttributeDefinition(min = "1200", max = "921600", description = "Serial line speed")
-        int baud() default 115200;
-
-        @AttributeDefinition(min = "10", max = "840", description = "Heartbeat interval; the radio drops the API after 15 minutes of silence")
-        int heartbeatSeconds() default 300;
-
-        @AttributeDefinition(min = "1", max = "120", description = "How long the handshake may take")
-        int handshakeSeconds() default 15;
-
-        @AttributeDefinition(min = "100", description = "First reconnect delay, doubled (with jitter) up to the maximum")
-        int reconnectMinMillis() default 1000;
-
-        @AttributeDefinition(min = "100")
-        int reconnectMaxMillis() default 30000;
-
-        @AttributeDefinition(min = "10", max = "3600", description = "A sent text without acknowledgement fails after this")
-        int ackTimeoutSeconds() default 300;
+    /** Where the radio is and how to talk to it. */
+    record Options(String address, int baud, RadioSession.Timing timing, int ackTimeoutSeconds) {
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(MeshtasticRadio.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Radio.class);
     private static final long BROADCAST = 0xffffffffL;
     /** Packets remembered to drop repeats: the radio replays recent ones after each handshake. */
     private static final int SEEN = 4096;
@@ -107,28 +74,26 @@ public class MeshtasticRadio implements MeshRadio, RadioSession.Events {
     private record Pending(long to, CompletableFuture<Delivery> delivery) {
     }
 
-    @Activate
-    public MeshtasticRadio(@Reference Outbox outbox, Config config) {
+    Radio(Outbox outbox, Options options) {
         this.outbox = outbox;
-        this.address = config.address().trim();
-        this.ackTimeoutSeconds = config.ackTimeoutSeconds();
+        this.address = options.address().trim();
+        this.ackTimeoutSeconds = options.ackTimeoutSeconds();
         boolean serial = address.startsWith("/");
-        RadioSession.Connector connector = serial ? () -> Links.serial(address, config.baud()) : () -> {
+        RadioSession.Connector connector = serial ? () -> Links.serial(address, options.baud()) : () -> {
             int colon = address.lastIndexOf(':');
             if (colon <= 0) {
                 throw new IOException("address " + address + " is neither host:port nor a device path");
             }
             return Links.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
         };
-        this.session = new RadioSession(address, connector, new RadioSession.Timing(config.handshakeSeconds() * 1000L,
-                config.heartbeatSeconds() * 1000L, config.reconnectMinMillis(), config.reconnectMaxMillis()), this, serial);
+        this.session = new RadioSession(address, connector, options.timing(), this, serial);
         this.thread = new Thread(session, "outrigger-meshtastic " + address);
         thread.setDaemon(true);
         thread.start();
     }
 
-    @Deactivate
-    void deactivate() throws InterruptedException {
+    /** Ends the session and its thread; what was sent and not yet acknowledged is reported failed. */
+    void close() throws InterruptedException {
         session.stop();
         thread.interrupt();
         thread.join(5_000);

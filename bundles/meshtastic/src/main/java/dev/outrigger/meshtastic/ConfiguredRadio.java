@@ -1,0 +1,68 @@
+package dev.outrigger.meshtastic;
+
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.outbox.Outbox;
+
+/** A radio at a configured address ({@code etc/dev.outrigger.meshtastic-<name>.cfg}). */
+@Component(configurationPid = ConfiguredRadio.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = ConfiguredRadio.Config.class, factory = true)
+public class ConfiguredRadio {
+
+    static final String PID = "dev.outrigger.meshtastic";
+
+    @ObjectClassDefinition(name = "Outrigger Meshtastic radio", description = "A Meshtastic radio on its client API")
+    public @interface Config {
+        @AttributeDefinition(description = "host:port of its TCP API (port 4403), or the path of its serial device, "
+                + "e.g. /dev/serial/by-id/usb-...")
+        String address();
+
+        @AttributeDefinition(min = "1200", max = "921600", description = "Serial line speed")
+        int baud() default 115200;
+
+        @AttributeDefinition(min = "10", max = "840", description = "Heartbeat interval; the radio drops the API after 15 minutes of silence")
+        int heartbeatSeconds() default 300;
+
+        @AttributeDefinition(min = "1", max = "120", description = "How long the handshake may take")
+        int handshakeSeconds() default 15;
+
+        @AttributeDefinition(min = "100", description = "First reconnect delay, doubled (with jitter) up to the maximum")
+        int reconnectMinMillis() default 1000;
+
+        @AttributeDefinition(min = "100")
+        int reconnectMaxMillis() default 30000;
+
+        @AttributeDefinition(min = "10", max = "3600", description = "A sent text without acknowledgement fails after this")
+        int ackTimeoutSeconds() default 300;
+    }
+
+    private final Radio radio;
+    private final ServiceRegistration<MeshRadio> registration;
+
+    @Activate
+    public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, Config config) {
+        this.radio = new Radio(outbox, new Radio.Options(config.address(), config.baud(),
+                new RadioSession.Timing(config.handshakeSeconds() * 1000L, config.heartbeatSeconds() * 1000L,
+                        config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds()));
+        this.registration = context.registerService(MeshRadio.class, radio,
+                new java.util.Hashtable<>(Map.of("mesh.address", radio.address())));
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        registration.unregister();
+        radio.close();
+    }
+}
