@@ -1,0 +1,294 @@
+package dev.outrigger.kube;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.device.Board;
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.messaging.Messaging;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * Keeps the gateway's own Node true to what is plugged in and to the runtime's health, and renews
+ * a heartbeat Lease. In a pod it uses the service account (node name from the downward API's
+ * {@code NODE_NAME}); elsewhere a configured kubeconfig; with neither it is off, says so once and
+ * builds no client at all.
+ */
+@Component(immediate = true, configurationPid = KubeKeeper.PID)
+@Designate(ocd = KubeKeeper.Settings.class)
+public class KubeKeeper {
+
+    static final String PID = "dev.outrigger.kube";
+    private static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+    @ObjectClassDefinition(name = "Outrigger Kubernetes", description = "Node labels, extended resources, conditions, Lease")
+    public @interface Settings {
+        @AttributeDefinition(description = "auto: the service account in a pod, else the kubeconfig below; off: never",
+                options = { @Option(value = "auto"), @Option(value = "off") })
+        String mode() default "auto";
+
+        @AttributeDefinition(required = false, description = "kubeconfig file, when not running in a pod")
+        String kubeconfig() default "";
+
+        @AttributeDefinition(required = false, description = "The Node (default: NODE_NAME from the downward API, else the host name)")
+        String nodeName() default "";
+
+        @AttributeDefinition(required = false, description = "Namespace of the Lease (default: POD_NAMESPACE, else outrigger)")
+        String namespace() default "";
+
+        @AttributeDefinition(description = "Prefix of the labels and resources, e.g. outrigger.dev/meshtastic")
+        String prefix() default "outrigger.dev";
+
+        @AttributeDefinition(min = "5", max = "600", description = "Conditions are reported at least this often (and at once on a change)")
+        int reportSeconds() default 60;
+
+        @AttributeDefinition(min = "10", max = "3600", description = "Lease duration")
+        int leaseSeconds() default 40;
+
+        @AttributeDefinition(min = "1", max = "600", description = "Lease renewal interval")
+        int renewSeconds() default 10;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubeKeeper.class);
+
+    private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    private volatile Board board;
+    private volatile Messaging messaging;
+
+    private Settings settings;
+    private String nodeName;
+    private String namespace;
+    private KubernetesClient client;
+    private ScheduledExecutorService ticks;
+    private NodeSync sync;
+    private NodeSync.Wanted applied;
+    private long lastReport;
+    private long lastRenew;
+    private String failing = "";
+
+    @Activate
+    void activate(Settings settings) {
+        this.settings = settings;
+        this.nodeName = first(settings.nodeName(), System.getenv("NODE_NAME"), KubeKeeper::hostName);
+        this.namespace = first(settings.namespace(), System.getenv("POD_NAMESPACE"), () -> "outrigger");
+        Optional<Config> config = config();
+        if (config.isEmpty()) {
+            return;
+        }
+        client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config.get()).build());
+        sync = new NodeSync(client, nodeName);
+        ticks = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-kube"));
+        // every second: a device gone or a condition flipped is on the Node within two
+        ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
+        LOG.info("Kubernetes: keeping Node {} ({}), Lease in namespace {}", nodeName, config.get().getMasterUrl(), namespace);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (ticks != null) {
+            ticks.shutdownNow();
+            try {
+                ticks.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private Optional<Config> config() {
+        if (settings.mode().equals("off")) {
+            LOG.info("Kubernetes: off (mode = off)");
+            return Optional.empty();
+        }
+        if (System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.exists(SERVICE_ACCOUNT)) {
+            return Optional.of(withBundleLoader(() -> Config.autoConfigure(null)));
+        }
+        if (!settings.kubeconfig().isBlank()) {
+            try {
+                String content = Files.readString(Path.of(settings.kubeconfig()));
+                return Optional.of(withBundleLoader(() -> Config.fromKubeconfig(content)));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Kubernetes: off: cannot read kubeconfig {}: {}", settings.kubeconfig(), e.getMessage());
+                return Optional.empty();
+            }
+        }
+        LOG.info("Kubernetes: off (not in a pod, and no kubeconfig configured in etc/dev.outrigger.kube.cfg)");
+        return Optional.empty();
+    }
+
+    private void tick() {
+        try {
+            long now = System.nanoTime();
+            NodeSync.Wanted wanted = wanted();
+            if (!wanted.equals(applied) || now - lastReport >= TimeUnit.SECONDS.toNanos(settings.reportSeconds())) {
+                boolean found = withBundleLoader(() -> sync.apply(wanted, Instant.now()));
+                if (!found) {
+                    failed("Node " + nodeName + " does not exist (set nodeName, or NODE_NAME from the downward API)");
+                    return;
+                }
+                applied = wanted;
+                lastReport = now;
+            }
+            if (now - lastRenew >= TimeUnit.SECONDS.toNanos(settings.renewSeconds())) {
+                withBundleLoader(() -> {
+                    sync.renewLease(namespace, settings.leaseSeconds(), Instant.now());
+                    return null;
+                });
+                lastRenew = now;
+            }
+            if (!failing.isEmpty()) {
+                LOG.info("Kubernetes: Node {} reported again", nodeName);
+                failing = "";
+            }
+        } catch (RuntimeException e) {
+            failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    /** One log line per kind of failure, not one per second. */
+    private void failed(String why) {
+        applied = null;
+        if (!why.equals(failing)) {
+            LOG.warn("Kubernetes: cannot report Node {}: {}; retrying", nodeName, why);
+            failing = why;
+        }
+    }
+
+    NodeSync.Wanted wanted() {
+        String p = settings.prefix() + "/";
+        Map<String, String> labels = new TreeMap<>();
+        Map<String, Integer> resources = new TreeMap<>();
+        for (SerialDevice d : devices) {
+            if (d.role() != Role.IGNORE) {
+                labels.put(p + "serial", "true");
+                labels.put(p + d.role().key(), "true");
+                resources.merge(p + d.role().key(), 1, Integer::sum);
+            }
+        }
+        Board b = board;
+        if (b != null && !labelValue(b.model()).isEmpty()) {
+            labels.put(p + "board", labelValue(b.model()));
+        }
+        Map<String, NodeSync.Condition> conditions = new TreeMap<>();
+        conditions.put("OutriggerReady", new NodeSync.Condition(true, "Running", "Outrigger gateway running"));
+        boolean serial = labels.containsKey(p + "serial");
+        conditions.put("SerialDevicesPresent", new NodeSync.Condition(serial, serial ? "DevicesPresent" : "NoDevices",
+                resources.toString()));
+        long live = radios.stream().filter(r -> r.state().equals("live")).count();
+        conditions.put("MeshtasticLinkUp", new NodeSync.Condition(live > 0, live > 0 ? "SessionLive" : "NoLiveSession",
+                live + " of " + radios.size() + " radio(s) live"));
+        Messaging m = messaging;
+        boolean mqtt = m != null && m.isConnected();
+        conditions.put("MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : m == null ? "NotInstalled" : "Disconnected", ""));
+        return new NodeSync.Wanted(labels, resources, conditions);
+    }
+
+    /** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric. */
+    static String labelValue(String text) {
+        String v = text.trim().replaceAll("[^A-Za-z0-9._-]+", "_");
+        v = v.length() > 63 ? v.substring(0, 63) : v;
+        return v.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+    }
+
+    /** fabric8 finds its model classes and services by name: through this bundle's class loader. */
+    private static <T> T withBundleLoader(Supplier<T> call) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(KubeKeeper.class.getClassLoader());
+        try {
+            return call.get();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static String first(String configured, String environment, Supplier<String> fallback) {
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        return environment != null && !environment.isBlank() ? environment.trim() : fallback.get();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addDevice(SerialDevice d) {
+        devices.add(d);
+    }
+
+    void removeDevice(SerialDevice d) {
+        devices.remove(d);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addRadio(MeshRadio r) {
+        radios.add(r);
+    }
+
+    void removeRadio(MeshRadio r) {
+        radios.remove(r);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setBoard(Board b) {
+        board = b;
+    }
+
+    void unsetBoard(Board b) {
+        if (board == b) {
+            board = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setMessaging(Messaging m) {
+        messaging = m;
+    }
+
+    void unsetMessaging(Messaging m) {
+        if (messaging == m) {
+            messaging = null;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.outrigger.kube;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Brings one Node to the wanted state: labels in {@code metadata}, extended resources in
+ * {@code status.capacity} and {@code status.allocatable}, conditions in {@code status.conditions},
+ * and keeps a heartbeat Lease. Only what it created itself is ever changed or removed: the keys it
+ * owns are listed in an annotation on the Node, and anything else is left alone.
+ */
+final class NodeSync {
+
+    /** The labels and extended resources this gateway put on the Node, comma-separated. */
+    static final String OWNED = "outrigger.dev/owned";
+    static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
+
+    /** What the Node should carry. Conditions: type to status ("True"/"False") and reason. */
+    record Wanted(Map<String, String> labels, Map<String, Integer> resources, Map<String, Condition> conditions) {
+    }
+
+    record Condition(boolean status, String reason, String message) {
+    }
+
+    private final KubernetesClient client;
+    private final String nodeName;
+
+    NodeSync(KubernetesClient client, String nodeName) {
+        this.client = client;
+        this.nodeName = nodeName;
+    }
+
+    /**
+     * Labels and resources as wanted (ours only), conditions refreshed: {@code lastHeartbeatTime}
+     * now, {@code lastTransitionTime} only where the status flipped.
+     *
+     * @return false when the Node does not exist
+     */
+    boolean apply(Wanted wanted, Instant now) {
+        Node node = client.nodes().withName(nodeName).get();
+        if (node == null) {
+            return false;
+        }
+        Set<String> owned = owned(node);
+        Set<String> stillOwned = new TreeSet<>();
+        stillOwned.addAll(wanted.labels().keySet());
+        stillOwned.addAll(wanted.resources().keySet());
+        client.nodes().withName(nodeName).edit(n -> {
+            Map<String, String> labels = n.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(n.getMetadata().getLabels());
+            owned.stream().filter(k -> !wanted.labels().containsKey(k)).forEach(labels::remove);
+            labels.putAll(wanted.labels());
+            n.getMetadata().setLabels(labels);
+            Map<String, String> annotations = n.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(n.getMetadata().getAnnotations());
+            annotations.put(OWNED, String.join(",", stillOwned));
+            n.getMetadata().setAnnotations(annotations);
+            return n;
+        });
+        client.nodes().withName(nodeName).editStatus(n -> {
+            if (n.getStatus() == null) {
+                n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatus());
+            }
+            Map<String, Quantity> capacity = copy(n.getStatus().getCapacity());
+            Map<String, Quantity> allocatable = copy(n.getStatus().getAllocatable());
+            for (String key : owned) {
+                if (!wanted.resources().containsKey(key)) {
+                    capacity.remove(key);
+                    allocatable.remove(key);
+                }
+            }
+            wanted.resources().forEach((key, count) -> {
+                capacity.put(key, new Quantity(Integer.toString(count)));
+                allocatable.put(key, new Quantity(Integer.toString(count)));
+            });
+            n.getStatus().setCapacity(capacity);
+            n.getStatus().setAllocatable(allocatable);
+            n.getStatus().setConditions(conditions(n.getStatus().getConditions(), wanted.conditions(), now));
+            return n;
+        });
+        return true;
+    }
+
+    /** Ours replaced (transition time kept unless the status flipped), the kubelet's and others' kept. */
+    static List<NodeCondition> conditions(List<NodeCondition> current, Map<String, Condition> wanted, Instant now) {
+        String time = TIME.format(now);
+        Map<String, NodeCondition> byType = new LinkedHashMap<>();
+        if (current != null) {
+            current.forEach(c -> byType.put(c.getType(), c));
+        }
+        wanted.forEach((type, c) -> {
+            NodeCondition old = byType.get(type);
+            String status = c.status() ? "True" : "False";
+            String transition = old != null && status.equals(old.getStatus()) && old.getLastTransitionTime() != null
+                    ? old.getLastTransitionTime() : time;
+            byType.put(type, new NodeConditionBuilder().withType(type).withStatus(status).withReason(c.reason())
+                    .withMessage(c.message()).withLastHeartbeatTime(time).withLastTransitionTime(transition).build());
+        });
+        return new ArrayList<>(byType.values());
+    }
+
+    /** Creates or renews the gateway's own Lease (not the kubelet's). */
+    void renewLease(String namespace, int durationSeconds, Instant now) {
+        String name = "outrigger-" + nodeName;
+        String time = ZonedDateTime.ofInstant(now, ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        Lease lease = client.leases().inNamespace(namespace).withName(name).get();
+        if (lease == null) {
+            client.leases().inNamespace(namespace).resource(new LeaseBuilder().withNewMetadata().withName(name)
+                    .withNamespace(namespace).addToLabels("app.kubernetes.io/name", "outrigger").endMetadata().withNewSpec()
+                    .withHolderIdentity(nodeName).withLeaseDurationSeconds(durationSeconds)
+                    .withAcquireTime(ZonedDateTime.ofInstant(now, ZoneOffset.UTC)).withRenewTime(ZonedDateTime.ofInstant(now, ZoneOffset.UTC))
+                    .endSpec().build()).create();
+        } else {
+            client.leases().inNamespace(namespace).withName(name).edit(l -> {
+                l.getSpec().setRenewTime(ZonedDateTime.parse(time));
+                l.getSpec().setHolderIdentity(nodeName);
+                l.getSpec().setLeaseDurationSeconds(durationSeconds);
+                return l;
+            });
+        }
+    }
+
+    private static Set<String> owned(Node node) {
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
+        String list = annotations == null ? null : annotations.get(OWNED);
+        return list == null || list.isBlank() ? Set.of()
+                : Arrays.stream(list.split(",")).map(String::trim).collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    private static Map<String, Quantity> copy(Map<String, Quantity> map) {
+        return map == null ? new LinkedHashMap<>() : new LinkedHashMap<>(map);
+    }
+}

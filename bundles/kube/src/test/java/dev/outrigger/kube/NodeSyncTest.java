@@ -1,0 +1,124 @@
+package dev.outrigger.kube;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+/**
+ * Against fabric8's mock API server in CRUD mode (no real API server can run here): the objects
+ * sent are the real client's, so they are what a real API server would get.
+ */
+public class NodeSyncTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private NodeSync sync;
+
+    @Before
+    public void nodeWithTheKubeletsOwnLabelsResourcesAndConditions() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.init();
+        client = server.createClient();
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("shed-pi")
+                .addToLabels("kubernetes.io/arch", "arm64").addToLabels("example.com/radio", "true").endMetadata()
+                .withNewStatus().addToCapacity("cpu", new Quantity("4"))
+                .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
+                .endStatus().build()).create();
+        sync = new NodeSync(client, "shed-pi");
+    }
+
+    @After
+    public void stop() {
+        client.close();
+        server.destroy();
+    }
+
+    private Node node() {
+        return client.nodes().withName("shed-pi").get();
+    }
+
+    private static NodeSync.Wanted wanted(boolean meshtastic, boolean mqtt) {
+        return new NodeSync.Wanted(
+                meshtastic ? Map.of("outrigger.dev/serial", "true", "outrigger.dev/meshtastic", "true") : Map.of(),
+                meshtastic ? Map.of("outrigger.dev/meshtastic", 1) : Map.of(),
+                Map.of("OutriggerReady", new NodeSync.Condition(true, "Running", "gateway running"),
+                        "MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : "Disconnected", "")));
+    }
+
+    @Test
+    public void labelsResourcesAndConditionsComeAndGoWithoutTouchingOthers() {
+        assertTrue(sync.apply(wanted(true, true), T0));
+        Node node = node();
+        assertEquals("true", node.getMetadata().getLabels().get("outrigger.dev/meshtastic"));
+        assertEquals(new Quantity("1"), node.getStatus().getCapacity().get("outrigger.dev/meshtastic"));
+        assertEquals(new Quantity("1"), node.getStatus().getAllocatable().get("outrigger.dev/meshtastic"));
+        assertEquals("True", condition(node, "MqttConnected").getStatus());
+
+        // unplugged: ours go, the kubelet's and the hand-set label stay
+        assertTrue(sync.apply(wanted(false, true), T0.plusSeconds(1)));
+        node = node();
+        assertFalse(node.getMetadata().getLabels().containsKey("outrigger.dev/meshtastic"));
+        assertFalse(node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
+        assertEquals("true", node.getMetadata().getLabels().get("example.com/radio"));
+        assertEquals("arm64", node.getMetadata().getLabels().get("kubernetes.io/arch"));
+        assertEquals(new Quantity("4"), node.getStatus().getCapacity().get("cpu"));
+        assertEquals("KubeletReady", condition(node, "Ready").getReason());
+    }
+
+    @Test
+    public void heartbeatEveryReportTransitionOnlyOnAFlip() {
+        sync.apply(wanted(false, true), T0);
+        sync.apply(wanted(false, true), T0.plusSeconds(60));
+        NodeCondition mqtt = condition(node(), "MqttConnected");
+        assertEquals("2026-11-23T10:01:00Z", mqtt.getLastHeartbeatTime());
+        assertEquals("unchanged status, unchanged transition", "2026-11-23T10:00:00Z", mqtt.getLastTransitionTime());
+
+        sync.apply(wanted(false, false), T0.plusSeconds(90));
+        mqtt = condition(node(), "MqttConnected");
+        assertEquals("False", mqtt.getStatus());
+        assertEquals("2026-11-23T10:01:30Z", mqtt.getLastTransitionTime());
+    }
+
+    @Test
+    public void aLeaseOfItsOwnCreatedThenRenewed() {
+        sync.renewLease("outrigger", 40, T0);
+        sync.renewLease("outrigger", 40, T0.plusSeconds(10));
+        Lease lease = client.leases().inNamespace("outrigger").withName("outrigger-shed-pi").get();
+        assertNotNull(lease);
+        assertEquals("shed-pi", lease.getSpec().getHolderIdentity());
+        assertEquals(Integer.valueOf(40), lease.getSpec().getLeaseDurationSeconds());
+        assertEquals(T0.plusSeconds(10), lease.getSpec().getRenewTime().toInstant());
+    }
+
+    @Test
+    public void aMissingNodeIsReportedNotCreated() {
+        assertFalse(new NodeSync(client, "elsewhere").apply(wanted(true, true), T0));
+        assertEquals(null, client.nodes().withName("elsewhere").get());
+    }
+
+    private static NodeCondition condition(Node node, String type) {
+        return node.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+}
