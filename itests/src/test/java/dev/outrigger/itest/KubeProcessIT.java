@@ -1,9 +1,9 @@
 package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,42 +42,61 @@ public class KubeProcessIT {
     private GatewayProcess gateway;
 
     @Before
-    public void apiServerWithTheNode() throws Exception {
+    public void apiServer() throws Exception {
+        startApiServer(Ports.free());
+        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+    }
+
+    /** An empty API server (CRUD mode keeps its objects in memory) on a fixed loopback port. */
+    private void startApiServer(int port) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init();
+        server.init(InetAddress.getLoopbackAddress(), port);
         client = server.createClient();
+    }
+
+    private void stopApiServer() {
+        client.close();
+        server.destroy();
+    }
+
+    private void createNode() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("edge-it").addToLabels("example.com/radio", "true")
                 .endMetadata().withNewStatus().addToCapacity("cpu", new Quantity("2")).endStatus().build()).create();
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
     }
 
     @After
     public void stop() {
         gateway.close();
-        client.close();
-        server.destroy();
+        stopApiServer();
+    }
+
+    private Path configure(String extra) throws Exception {
+        Path kubeconfig = Files.writeString(folder.getRoot().toPath().resolve("kubeconfig"), String.join("\n",
+                "apiVersion: v1", "kind: Config", "clusters:", "- name: mock", "  cluster:",
+                "    server: http://127.0.0.1:" + server.getPort(), "contexts:", "- name: mock", "  context:",
+                "    cluster: mock", "    user: gateway", "current-context: mock", "users:", "- name: gateway", "  user:",
+                "    token: test-token", ""));
+        Path etc = gateway.home.resolve("etc");
+        Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube\n");
+        Files.writeString(etc.resolve("dev.outrigger.kube.cfg"), "kubeconfig = " + kubeconfig + "\nnodeName = edge-it\n"
+                + "namespace = outrigger\n" + extra);
+        return etc;
     }
 
     @Test
-    public void theNodeFollowsWhatIsPluggedInAndALeaseIsKept() throws Exception {
-        Path kubeconfig = Files.writeString(folder.getRoot().toPath().resolve("kubeconfig"), String.join("\n",
-                "apiVersion: v1", "kind: Config", "clusters:", "- name: mock", "  cluster:",
-                "    server: http://localhost:" + server.getPort(), "contexts:", "- name: mock", "  context:",
-                "    cluster: mock", "    user: gateway", "current-context: mock", "users:", "- name: gateway", "  user:",
-                "    token: test-token", ""));
+    public void theNodeFollowsWhatIsPluggedInAndALeaseIsKeptThroughAnApiOutage() throws Exception {
+        createNode();
         FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
-        Path etc = gateway.home.resolve("etc");
-        Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube\n");
+        Path etc = configure("");
         Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
-        Files.writeString(etc.resolve("dev.outrigger.kube.cfg"), "kubeconfig = " + kubeconfig + "\nnodeName = edge-it\n"
-                + "namespace = outrigger\n");
         gateway.start();
 
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
         assertEquals("False", condition("SerialDevicesPresent").getStatus());
         assertEquals("NotInstalled", condition("MqttConnected").getReason());
-        assertNotNull("a Lease of its own", client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get());
+        Await.until("a Lease of its own", Duration.ofSeconds(5),
+                () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
 
         tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
         Await.until("the radio's labels and resource", Duration.ofSeconds(5), () -> "true".equals(labels().get("outrigger.dev/meshtastic"))
@@ -97,6 +116,41 @@ public class KubeProcessIT {
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
         assertEquals(new Quantity("2"), node.getStatus().getCapacity().get("cpu"));
+        assertTrue(gateway.shell("kube:status").output().contains("reporting"));
+
+        // the API server goes away (and comes back empty, as this mock does): retried, then converged
+        int port = server.getPort();
+        tree.plugCdcAcm("ttyACM1", "1-1.3", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "BEEF");
+        stopApiServer();
+        Await.until("the outage noticed", Duration.ofSeconds(10), () -> gateway.shell("kube:status").output().contains("retrying"));
+        startApiServer(port);
+        createNode();
+        Await.until("the Node reported again after the outage", Duration.ofSeconds(20),
+                () -> "true".equals(labels().get("outrigger.dev/meshtastic")) && condition("OutriggerReady") != null);
+        Await.until("the Lease back within one renew interval (10 s)", Duration.ofSeconds(12),
+                () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
+        long warnings = gateway.log().lines().filter(l -> l.contains("cannot report Node")).count();
+        assertTrue("one line per kind of failure, not one per retry: " + warnings, warnings <= 3);
+    }
+
+    @Test
+    public void nodeModeRegistersATaintedNodeAndKeepsItsLeaseInKubeNodeLease() throws Exception {
+        configure("registerNode = true\n");
+        gateway.start();
+        Await.until("the Node registered, Ready", Duration.ofSeconds(20),
+                () -> client.nodes().withName("edge-it").get() != null && condition("Ready") != null);
+        Node node = client.nodes().withName("edge-it").get();
+        assertEquals("outrigger.dev/gateway", node.getSpec().getTaints().get(0).getKey());
+        assertEquals("NoSchedule", node.getSpec().getTaints().get(0).getEffect());
+        assertEquals("True", condition("Ready").getStatus());
+        assertTrue(node.getStatus().getNodeInfo().getKubeletVersion().startsWith("outrigger-"));
+        assertTrue(node.getMetadata().getLabels().containsKey("kubernetes.io/arch"));
+        Await.until("its Lease in kube-node-lease", Duration.ofSeconds(15),
+                () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
+
+        client.leases().inNamespace("kube-node-lease").withName("edge-it").delete();
+        Await.until("the Lease recreated after deletion", Duration.ofSeconds(15),
+                () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
     }
 
     private Map<String, String> labels() {

@@ -45,7 +45,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * {@code NODE_NAME}); elsewhere a configured kubeconfig; with neither it is off, says so once and
  * builds no client at all.
  */
-@Component(immediate = true, configurationPid = KubeKeeper.PID)
+@Component(service = KubeKeeper.class, immediate = true, configurationPid = KubeKeeper.PID)
 @Designate(ocd = KubeKeeper.Settings.class)
 public class KubeKeeper {
 
@@ -78,6 +78,10 @@ public class KubeKeeper {
 
         @AttributeDefinition(min = "1", max = "600", description = "Lease renewal interval")
         int renewSeconds() default 10;
+
+        @AttributeDefinition(description = "Node mode, for a gateway without a kubelet: register the Node (tainted "
+                + "outrigger.dev/gateway:NoSchedule) with a Ready condition and a Lease in kube-node-lease")
+        boolean registerNode() default false;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeKeeper.class);
@@ -97,6 +101,12 @@ public class KubeKeeper {
     private long lastReport;
     private long lastRenew;
     private String failing = "";
+    /** After an error: no call before this (nanoTime), the delay doubling from 200 ms to 7 s. */
+    private long retryAt;
+    private long backoffMillis;
+    private volatile String state = "off";
+    private volatile Instant renewed;
+    private volatile Instant reported;
 
     @Activate
     void activate(Settings settings) {
@@ -107,12 +117,18 @@ public class KubeKeeper {
         if (config.isEmpty()) {
             return;
         }
+        // retries are this component's own (backoff, one log line): none inside the client
+        config.get().setRequestRetryBackoffLimit(0);
+        config.get().setConnectionTimeout(5_000);
+        config.get().setRequestTimeout(10_000);
         client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config.get()).build());
         sync = new NodeSync(client, nodeName);
         ticks = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-kube"));
         // every second: a device gone or a condition flipped is on the Node within two
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
-        LOG.info("Kubernetes: keeping Node {} ({}), Lease in namespace {}", nodeName, config.get().getMasterUrl(), namespace);
+        state = "connecting to " + config.get().getMasterUrl();
+        LOG.info("Kubernetes: keeping Node {} ({}){}", nodeName, config.get().getMasterUrl(),
+                settings.registerNode() ? " in node mode" : ", Lease in namespace " + namespace);
     }
 
     @Deactivate
@@ -132,7 +148,8 @@ public class KubeKeeper {
 
     private Optional<Config> config() {
         if (settings.mode().equals("off")) {
-            LOG.info("Kubernetes: off (mode = off)");
+            state = "off (mode = off)";
+            LOG.info("Kubernetes: {}", state);
             return Optional.empty();
         }
         if (System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.exists(SERVICE_ACCOUNT)) {
@@ -147,30 +164,49 @@ public class KubeKeeper {
                 return Optional.empty();
             }
         }
-        LOG.info("Kubernetes: off (not in a pod, and no kubeconfig configured in etc/dev.outrigger.kube.cfg)");
+        state = "off (not in a pod, and no kubeconfig configured in etc/dev.outrigger.kube.cfg)";
+        LOG.info("Kubernetes: {}", state);
         return Optional.empty();
     }
 
     private void tick() {
+        long now = System.nanoTime();
+        if (now - retryAt < 0) {
+            return;
+        }
         try {
-            long now = System.nanoTime();
             NodeSync.Wanted wanted = wanted();
             if (!wanted.equals(applied) || now - lastReport >= TimeUnit.SECONDS.toNanos(settings.reportSeconds())) {
                 boolean found = withBundleLoader(() -> sync.apply(wanted, Instant.now()));
+                if (!found && settings.registerNode()) {
+                    withBundleLoader(() -> {
+                        sync.register(architecture(), address(), "outrigger-" + version());
+                        return null;
+                    });
+                    LOG.info("Kubernetes: registered Node {}", nodeName);
+                    found = withBundleLoader(() -> sync.apply(wanted, Instant.now()));
+                }
                 if (!found) {
-                    failed("Node " + nodeName + " does not exist (set nodeName, or NODE_NAME from the downward API)");
+                    failed("Node " + nodeName + " does not exist (set nodeName, NODE_NAME from the downward API, or registerNode)");
                     return;
                 }
                 applied = wanted;
                 lastReport = now;
+                reported = Instant.now();
             }
             if (now - lastRenew >= TimeUnit.SECONDS.toNanos(settings.renewSeconds())) {
+                // node mode: the Lease the node controller watches; otherwise one of its own
+                String leaseNamespace = settings.registerNode() ? "kube-node-lease" : namespace;
+                String leaseName = settings.registerNode() ? nodeName : "outrigger-" + nodeName;
                 withBundleLoader(() -> {
-                    sync.renewLease(namespace, settings.leaseSeconds(), Instant.now());
+                    sync.renewLease(leaseNamespace, leaseName, settings.leaseSeconds(), Instant.now());
                     return null;
                 });
                 lastRenew = now;
+                renewed = Instant.now();
             }
+            backoffMillis = 0;
+            state = "reporting";
             if (!failing.isEmpty()) {
                 LOG.info("Kubernetes: Node {} reported again", nodeName);
                 failing = "";
@@ -180,13 +216,34 @@ public class KubeKeeper {
         }
     }
 
-    /** One log line per kind of failure, not one per second. */
+    /** One log line per kind of failure, not one per attempt; the next attempt after a backoff. */
     private void failed(String why) {
         applied = null;
+        backoffMillis = backoffMillis == 0 ? 200 : Math.min(backoffMillis * 2, 7_000);
+        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        state = "retrying: " + why;
         if (!why.equals(failing)) {
             LOG.warn("Kubernetes: cannot report Node {}: {}; retrying", nodeName, why);
             failing = why;
         }
+    }
+
+    /** For {@code kube:status}. */
+    List<String> status() {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("mode        " + settings.mode() + (settings.registerNode() ? " (node mode)" : " (label mode)"));
+        lines.add("state       " + state);
+        lines.add("node        " + nodeName);
+        lines.add("reported    " + (reported == null ? "-" : reported));
+        lines.add("lease       " + (renewed == null ? "-" : "renewed " + renewed));
+        NodeSync.Wanted w = applied;
+        if (w != null) {
+            lines.add("labels      " + w.labels());
+            lines.add("resources   " + w.resources());
+            w.conditions().forEach((type, c) -> lines.add("condition   " + type + "=" + (c.status() ? "True" : "False")
+                    + " (" + c.reason() + ")"));
+        }
+        return lines;
     }
 
     NodeSync.Wanted wanted() {
@@ -206,6 +263,10 @@ public class KubeKeeper {
         }
         Map<String, NodeSync.Condition> conditions = new TreeMap<>();
         conditions.put("OutriggerReady", new NodeSync.Condition(true, "Running", "Outrigger gateway running"));
+        if (settings.registerNode()) {
+            // no kubelet reports Ready for this node: the gateway does, and the Lease keeps it true
+            conditions.put("Ready", new NodeSync.Condition(true, "OutriggerReady", "Outrigger gateway running"));
+        }
         boolean serial = labels.containsKey(p + "serial");
         conditions.put("SerialDevicesPresent", new NodeSync.Condition(serial, serial ? "DevicesPresent" : "NoDevices",
                 resources.toString()));
@@ -242,6 +303,32 @@ public class KubeKeeper {
             return configured.trim();
         }
         return environment != null && !environment.isBlank() ? environment.trim() : fallback.get();
+    }
+
+    private static String architecture() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "aarch64" -> "arm64";
+            case "x86_64" -> "amd64";
+            default -> arch;
+        };
+    }
+
+    /** The first non-loopback IPv4 address, for the Node's InternalIP. */
+    private static String address() {
+        try {
+            return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                    .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                    .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                    .map(InetAddress::getHostAddress).findFirst().orElse("127.0.0.1");
+        } catch (IOException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    private static String version() {
+        org.osgi.framework.Bundle bundle = org.osgi.framework.FrameworkUtil.getBundle(KubeKeeper.class);
+        return bundle == null ? "dev" : bundle.getVersion().toString();
     }
 
     private static String hostName() {

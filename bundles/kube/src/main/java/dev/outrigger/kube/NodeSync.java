@@ -15,12 +15,15 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Brings one Node to the wanted state: labels in {@code metadata}, extended resources in
@@ -33,6 +36,7 @@ final class NodeSync {
     /** The labels and extended resources this gateway put on the Node, comma-separated. */
     static final String OWNED = "outrigger.dev/owned";
     static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
+    private static final int HTTP_CONFLICT = 409;
 
     /** What the Node should carry. Conditions: type to status ("True"/"False") and reason. */
     record Wanted(Map<String, String> labels, Map<String, Integer> resources, Map<String, Condition> conditions) {
@@ -118,25 +122,55 @@ final class NodeSync {
         return new ArrayList<>(byType.values());
     }
 
-    /** Creates or renews the gateway's own Lease (not the kubelet's). */
-    void renewLease(String namespace, int durationSeconds, Instant now) {
-        String name = "outrigger-" + nodeName;
-        String time = ZonedDateTime.ofInstant(now, ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        Lease lease = client.leases().inNamespace(namespace).withName(name).get();
-        if (lease == null) {
-            client.leases().inNamespace(namespace).resource(new LeaseBuilder().withNewMetadata().withName(name)
-                    .withNamespace(namespace).addToLabels("app.kubernetes.io/name", "outrigger").endMetadata().withNewSpec()
-                    .withHolderIdentity(nodeName).withLeaseDurationSeconds(durationSeconds)
-                    .withAcquireTime(ZonedDateTime.ofInstant(now, ZoneOffset.UTC)).withRenewTime(ZonedDateTime.ofInstant(now, ZoneOffset.UTC))
-                    .endSpec().build()).create();
-        } else {
-            client.leases().inNamespace(namespace).withName(name).edit(l -> {
-                l.getSpec().setRenewTime(ZonedDateTime.parse(time));
-                l.getSpec().setHolderIdentity(nodeName);
-                l.getSpec().setLeaseDurationSeconds(durationSeconds);
-                return l;
-            });
+    /**
+     * Creates or renews a Lease held by this node: an update carrying the resourceVersion it read,
+     * so a concurrent writer makes it re-read (409) rather than overwrite; created when missing.
+     */
+    void renewLease(String namespace, String name, int durationSeconds, Instant now) {
+        ZonedDateTime time = ZonedDateTime.ofInstant(now, ZoneOffset.UTC);
+        for (int attempt = 0; ; attempt++) {
+            Lease lease = client.leases().inNamespace(namespace).withName(name).get();
+            try {
+                if (lease == null) {
+                    client.leases().inNamespace(namespace).resource(new LeaseBuilder().withNewMetadata().withName(name)
+                            .withNamespace(namespace).addToLabels("app.kubernetes.io/name", "outrigger").endMetadata()
+                            .withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(durationSeconds)
+                            .withAcquireTime(time).withRenewTime(time).endSpec().build()).create();
+                } else {
+                    lease.getSpec().setRenewTime(time);
+                    lease.getSpec().setHolderIdentity(nodeName);
+                    lease.getSpec().setLeaseDurationSeconds(durationSeconds);
+                    client.leases().inNamespace(namespace).resource(lease).update();
+                }
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HTTP_CONFLICT || attempt >= 2) {
+                    throw e;
+                }
+            }
         }
+    }
+
+    /**
+     * Node mode, for a gateway without a kubelet: registers its Node, tainted so that no ordinary
+     * pod lands on it, with what a node controller and {@code kubectl get nodes} expect to see.
+     */
+    void register(String architecture, String address, String version) {
+        Node node = new NodeBuilder().withNewMetadata().withName(nodeName)
+                .addToLabels("kubernetes.io/hostname", nodeName).addToLabels("kubernetes.io/os", "linux")
+                .addToLabels("kubernetes.io/arch", architecture).addToLabels("outrigger.dev/gateway", "true").endMetadata()
+                .withNewSpec().addNewTaint().withKey("outrigger.dev/gateway").withEffect("NoSchedule").endTaint().endSpec()
+                .build();
+        client.nodes().resource(node).create();
+        client.nodes().withName(nodeName).editStatus(n -> {
+            n.setStatus(new NodeStatusBuilder().addNewAddress().withType("Hostname").withAddress(nodeName).endAddress()
+                    .addNewAddress().withType("InternalIP").withAddress(address).endAddress()
+                    .withNewNodeInfo().withArchitecture(architecture).withOperatingSystem("linux")
+                    .withKubeletVersion(version).withKubeProxyVersion("").withContainerRuntimeVersion("none://outrigger")
+                    .withOsImage("Outrigger edge gateway " + version).withKernelVersion(System.getProperty("os.version"))
+                    .withMachineID("").withSystemUUID("").withBootID("").endNodeInfo().build());
+            return n;
+        });
     }
 
     private static Set<String> owned(Node node) {

@@ -103,9 +103,12 @@ public class NodeSyncTest {
 
     @Test
     public void aLeaseOfItsOwnCreatedThenRenewed() {
-        sync.renewLease("outrigger", 40, T0);
-        sync.renewLease("outrigger", 40, T0.plusSeconds(10));
+        sync.renewLease("outrigger", "outrigger-shed-pi", 40, T0);
+        sync.renewLease("outrigger", "outrigger-shed-pi", 40, T0.plusSeconds(10));
         Lease lease = client.leases().inNamespace("outrigger").withName("outrigger-shed-pi").get();
+        // the API server takes MicroTime with exactly six fractional digits, nothing else
+        String json = client.getKubernetesSerialization().asJson(lease);
+        assertTrue(json, json.matches("(?s).*\"renewTime\":\"2026-11-23T10:00:10\\.000000Z\".*"));
         assertNotNull(lease);
         assertEquals("shed-pi", lease.getSpec().getHolderIdentity());
         assertEquals(Integer.valueOf(40), lease.getSpec().getLeaseDurationSeconds());
