@@ -21,6 +21,9 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.yaml.snakeyaml.Yaml;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+
 /**
  * The container images as built, without a container engine: the amd64 image unpacked into a root
  * filesystem and started isolated in namespaces (as its config says: entrypoint, user, environment),
@@ -142,6 +145,19 @@ public class ImageIT {
         }
         Map<?, ?> image = (Map<?, ?>) ((List<?>) kustomization.get("images")).get(0);
         assertEquals("the image this build tags", VERSION, image.get("newTag"));
+
+        // every object parses as what Kubernetes expects of its kind (fabric8's typed model)
+        List<String> kinds = new ArrayList<>();
+        KubernetesSerialization kube = new KubernetesSerialization();
+        for (Object resource : (List<?>) kustomization.get("resources")) {
+            for (String doc : Files.readString(base.resolve(resource.toString())).split("(?m)^---$")) {
+                HasMetadata object = kube.unmarshal(doc);
+                assertTrue(object.getClass().getName(), object.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model"));
+                kinds.add(object.getKind());
+            }
+        }
+        assertTrue(kinds.toString(), kinds.containsAll(List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                "Role", "RoleBinding", "DaemonSet")));
 
         Map<String, Object> daemonSet = new Yaml().load(Files.readString(base.resolve("daemonset.yaml")));
         Map<String, Object> pod = (Map<String, Object>) ((Map<?, ?>) ((Map<?, ?>) daemonSet.get("spec")).get("template")).get("spec");
