@@ -77,6 +77,12 @@ final class GatewayProcess implements AutoCloseable {
         return new Result(p.exitValue(), out);
     }
 
+    /** Resident memory of the running process, in kB (Linux /proc). */
+    long rssKb() throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
+    }
+
     String log() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }

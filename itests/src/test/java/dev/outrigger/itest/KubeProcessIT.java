@@ -87,16 +87,21 @@ public class KubeProcessIT {
     public void theNodeFollowsWhatIsPluggedInAndALeaseIsKeptThroughAnApiOutage() throws Exception {
         createNode();
         FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
-        Path etc = configure("");
+        Path etc = configure("mode = off\n");
         Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
         gateway.start();
+        Await.until("the kube bundle installed, off", Duration.ofSeconds(20), () -> gateway.shell("kube:status").output().contains("off"));
+        long off = gateway.rssKb();
+        configure("");
 
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
         assertEquals("False", condition("SerialDevicesPresent").getStatus());
         assertEquals("NotInstalled", condition("MqttConnected").getReason());
         Await.until("a Lease of its own", Duration.ofSeconds(5),
                 () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
+        System.out.printf("RSS with the kube bundle off: %d MB, active (client built, reporting): %d MB, added %d MB%n",
+                off / 1024, gateway.rssKb() / 1024, (gateway.rssKb() - off) / 1024);
 
         tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
         Await.until("the radio's labels and resource", Duration.ofSeconds(5), () -> "true".equals(labels().get("outrigger.dev/meshtastic"))
