@@ -333,16 +333,29 @@ final class Bridge implements AutoCloseable {
     }
 
     /** One TCP client: a thread copies its bytes to the serial port; serial bytes are sent from the reader. */
+    /**
+     * Bytes from the device waiting for one client, at most: a client that stops reading is closed
+     * rather than allowed to hold up the device and the other clients, or to grow the heap.
+     */
+    static final int MAX_QUEUED = 256 * 1024;
+    private static final int SEND_BUFFER = 64 * 1024;
+
     private final class Client extends Thread {
         private final Socket socket;
         private final OutputStream out;
         private final Rfc2217 telnet;
         private volatile long lastActivity = System.nanoTime();
+        /** Device data on its way to this client, written by its own thread. */
+        private final java.util.concurrent.BlockingQueue<byte[]> outbound = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+        private final Thread writer;
 
         Client(Socket socket) throws IOException {
             super("outrigger-bridge-client " + socket.getRemoteSocketAddress());
             setDaemon(true);
             this.socket = socket;
+            // a small kernel buffer: what a client does not read shows up in the bounded queue
+            socket.setSendBufferSize(SEND_BUFFER);
             this.out = socket.getOutputStream();
             if (options.idleTimeoutSeconds() > 0) {
                 socket.setSoTimeout(1_000);
@@ -350,6 +363,23 @@ final class Bridge implements AutoCloseable {
             telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(new LinePort(), "Outrigger " + options.name()) : null;
             if (telnet != null) {
                 write(telnet.greeting());
+            }
+            writer = new Thread(this::writeLoop, "outrigger-bridge-writer " + socket.getRemoteSocketAddress());
+            writer.setDaemon(true);
+            writer.start();
+        }
+
+        private void writeLoop() {
+            try {
+                while (!socket.isClosed()) {
+                    byte[] data = outbound.take();
+                    write(data);
+                    queued.addAndGet(-data.length);
+                }
+            } catch (InterruptedException closing) {
+                // close() owns the socket now: it may still tell the client why
+            } catch (IOException e) {
+                closeQuietly(socket);
             }
         }
 
@@ -406,24 +436,43 @@ final class Bridge implements AutoCloseable {
             }
         }
 
+        /** On the serial reader's thread: queues, never blocks it. */
         void send(byte[] data) {
             if (telnet != null && telnet.suspended()) {
                 return; // the client asked for FLOWCONTROL-SUSPEND: serial data meanwhile is not sent
             }
-            try {
-                write(telnet == null ? data : Rfc2217.escape(data));
-                lastActivity = System.nanoTime();
-            } catch (IOException e) {
-                closeQuietly(socket);
+            byte[] bytes = telnet == null ? data : Rfc2217.escape(data);
+            if (queued.addAndGet(bytes.length) > MAX_QUEUED) {
+                LOG.warn("Bridge {}: client {} does not read: more than {} KiB waiting; closed", options.name(),
+                        socket.getRemoteSocketAddress(), MAX_QUEUED / 1024);
+                close("closed: not reading (more than " + MAX_QUEUED / 1024 + " KiB waiting)");
+                return;
             }
+            outbound.add(bytes);
+            lastActivity = System.nanoTime();
         }
 
         void close(String why) {
             clients.remove(this);
-            try {
-                write(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // already gone
+            writer.interrupt();
+            outbound.clear();
+            if (queued.get() <= MAX_QUEUED) {
+                // the reason, unless the client stopped reading: then a write could block, so it
+                // gets half a second before the socket is closed under it
+                Thread reason = new Thread(() -> {
+                    try {
+                        write(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException ignored) {
+                        // already gone
+                    }
+                }, "outrigger-bridge-close");
+                reason.setDaemon(true);
+                reason.start();
+                try {
+                    reason.join(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             closeQuietly(socket);
         }

@@ -160,6 +160,61 @@ public class BridgeTest {
     }
 
     @Test
+    public void aClientThatStopsReadingIsClosedAndTheOthersGetEveryByte() throws Exception {
+        bridge.close();
+        bridge = new Bridge(new Bridge.Options("shared", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
+                Bridge.Policy.SHARE, 2, 0, List.of()));
+        bridge.attach(device(pty.device.toRealPath().toString()));
+        Socket stalled = new Socket();
+        stalled.setReceiveBufferSize(4096); // before connecting: it sets the TCP window
+        stalled.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), bridge.port()));
+        try (Socket reader = connect(); stalled) {
+            reader.getOutputStream().write('r');
+            stalled.getOutputStream().write('s');
+            readFully(fromPeer, 2); // both connected and the port open
+            byte[] sent = new byte[8 * 1024 * 1024];
+            new java.util.Random(7).nextBytes(sent);
+            // a device no faster than its reader: at most 128 KiB ahead of what the reader has read
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(32);
+            Thread device = new Thread(() -> {
+                try {
+                    for (int off = 0; off < sent.length; off += 4096) {
+                        window.acquire();
+                        toPeer.write(sent, off, 4096);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            device.start();
+            byte[] received = new byte[sent.length];
+            InputStream fromReader = reader.getInputStream();
+            int done = 0;
+            for (int released = 0; done < sent.length;) {
+                int n = fromReader.read(received, done, sent.length - done);
+                assertTrue("end of stream after " + done + " bytes", n > 0);
+                done += n;
+                window.release(done / 4096 - released);
+                released = done / 4096;
+            }
+            assertArrayEquals("every byte, in order, for the client that reads", sent, received);
+            device.join(10_000);
+            // the one that never read was cut off: what it can still read ends long before 4 MiB
+            stalled.setSoTimeout(5_000);
+            long got = 0;
+            try (InputStream in = stalled.getInputStream()) {
+                byte[] buffer = new byte[65536];
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    got += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // closed with a reset: as good as an end of stream here
+            }
+            assertTrue("closed after at most the queue and the socket buffers: " + got, got < 1024 * 1024);
+        }
+    }
+
+    @Test
     public void unplugClosesClientsAndNewOnesAreToldWhyUntilTheDeviceReturns() throws Exception {
         Socket client = connect();
         client.getOutputStream().write('a');
