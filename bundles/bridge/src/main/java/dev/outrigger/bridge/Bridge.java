@@ -6,6 +6,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +35,22 @@ final class Bridge implements AutoCloseable {
     /** raw: bytes as they are; rfc2217: Telnet with COM-PORT-OPTION, so clients set baud, DTR, RTS... */
     enum Mode { RAW, RFC2217 }
 
-    /** @param settings how to open the port; null for the settings of the device's profile */
+    /**
+     * @param settings   how to open the port; null for the settings of the device's profile
+     * @param tls        TLS for the listener (its certificate, and the CAs of client certificates
+     *                   when {@code clientAuth}); null for plain TCP
+     */
     record Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
-            int idleTimeoutSeconds, List<String> allow) {
+            int idleTimeoutSeconds, List<String> allow, SSLContext tls, boolean clientAuth) {
+
+        Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
+                int idleTimeoutSeconds, List<String> allow) {
+            this(name, bind, port, mode, settings, policy, maxClients, idleTimeoutSeconds, allow, null, false);
+        }
     }
+
+    /** A TLS client must finish its handshake within this. */
+    private static final int HANDSHAKE_MILLIS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
@@ -50,14 +66,18 @@ final class Bridge implements AutoCloseable {
 
     Bridge(Options options) throws IOException {
         this.options = options;
-        server = new ServerSocket();
+        server = options.tls() == null ? new ServerSocket() : options.tls().getServerSocketFactory().createServerSocket();
+        if (server instanceof SSLServerSocket tls) {
+            tls.setNeedClientAuth(options.clientAuth());
+        }
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()));
         acceptor = new Thread(this::acceptLoop, "outrigger-bridge " + options.name());
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("Bridge {} listening on {}:{} ({})", options.name(), options.bind(), server.getLocalPort(),
-                options.mode().name().toLowerCase());
+        LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), server.getLocalPort(),
+                options.mode().name().toLowerCase(), options.tls() == null ? "" : options.clientAuth()
+                        ? ", TLS with client certificates" : ", TLS");
     }
 
     int port() {
@@ -116,12 +136,35 @@ final class Bridge implements AutoCloseable {
                 LOG.warn("Bridge {}: accept failed: {}", options.name(), e.getMessage());
                 continue;
             }
-            try {
-                admit(socket);
-            } catch (IOException e) {
-                LOG.debug("Bridge {}: client {} gone during setup: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
-                closeQuietly(socket);
+            if (socket instanceof SSLSocket tls) {
+                // off the accepting thread: a client that stalls its handshake must not hold up others
+                Thread handshake = new Thread(() -> {
+                    try {
+                        tls.setSoTimeout(HANDSHAKE_MILLIS);
+                        tls.startHandshake();
+                        tls.setSoTimeout(0);
+                    } catch (IOException e) {
+                        LOG.warn("Bridge {}: TLS handshake with {} failed: {}", options.name(), socket.getInetAddress()
+                                .getHostAddress(), e.getMessage());
+                        closeQuietly(socket);
+                        return;
+                    }
+                    admitQuietly(socket);
+                }, "outrigger-bridge-handshake");
+                handshake.setDaemon(true);
+                handshake.start();
+            } else {
+                admitQuietly(socket);
             }
+        }
+    }
+
+    private void admitQuietly(Socket socket) {
+        try {
+            admit(socket);
+        } catch (IOException e) {
+            LOG.debug("Bridge {}: client {} gone during setup: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
+            closeQuietly(socket);
         }
     }
 

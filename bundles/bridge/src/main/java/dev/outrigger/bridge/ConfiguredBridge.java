@@ -1,10 +1,13 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.SSLContext;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,6 +23,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.tls.PemTls;
 import dev.outrigger.device.SerialSettings;
 
 /**
@@ -81,6 +85,15 @@ public class ConfiguredBridge {
 
         @AttributeDefinition(required = false, description = "Client addresses allowed (empty: any)")
         String[] allow() default {};
+
+        @AttributeDefinition(required = false, description = "PEM certificate (chain) of the listener: TLS instead of plain TCP")
+        String tlsCertFile() default "";
+
+        @AttributeDefinition(required = false, description = "PKCS#8 PEM private key of that certificate")
+        String tlsKeyFile() default "";
+
+        @AttributeDefinition(required = false, description = "PEM CA certificates: when set, clients must present a certificate they signed")
+        String tlsClientCaFile() default "";
     }
 
     private final Bridge bridge;
@@ -98,9 +111,22 @@ public class ConfiguredBridge {
         this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
-                config.idleTimeoutSeconds(), Arrays.asList(config.allow())));
+                config.idleTimeoutSeconds(), Arrays.asList(config.allow()), tls(config), !config.tlsClientCaFile().isBlank()));
         registry.add(bridge);
         reevaluate();
+    }
+
+    private static SSLContext tls(Config config) throws IOException {
+        if (config.tlsCertFile().isBlank()) {
+            return null;
+        }
+        try {
+            // trust: only the client CA, when client certificates are required; otherwise not used
+            return PemTls.context(config.tlsClientCaFile().isBlank() ? "" : config.tlsClientCaFile(), config.tlsCertFile(),
+                    config.tlsKeyFile());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("bridge " + config.device() + ": TLS files unusable: " + e.getMessage(), e);
+        }
     }
 
     @Deactivate

@@ -41,6 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.messaging.Message;
+import dev.outrigger.tls.PemTls;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
 
@@ -207,7 +208,7 @@ public class MqttConnection implements Messaging {
             password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
         }
         if (config.broker().startsWith("ssl://") || config.broker().startsWith("wss://")) {
-            o.setSocketFactory(TlsFiles.socketFactory(config.caFile(), config.certFile(), config.keyFile()));
+            o.setSocketFactory(PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory());
         }
         return o;
     }

@@ -1,4 +1,4 @@
-package dev.outrigger.mqtt;
+package dev.outrigger.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,16 +15,24 @@ import java.util.Base64;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-/** An SSLSocketFactory from PEM files, as brokers and Kubernetes Secrets hand them out. */
-final class TlsFiles {
+/**
+ * TLS from PEM files, as brokers, CAs and Kubernetes Secrets hand them out: the certificates to
+ * trust, and optionally a certificate chain with its PKCS#8 key to present. Embedded privately by
+ * the bundles that speak TLS (a client to a broker, a server to bridge clients).
+ */
+public final class PemTls {
 
-    private TlsFiles() {
+    private PemTls() {
     }
 
-    static SSLSocketFactory socketFactory(String caFile, String certFile, String keyFile)
+    /**
+     * @param caFile   certificates to trust; empty for the JVM's own
+     * @param certFile certificate chain to present; empty for none
+     * @param keyFile  its PKCS#8 private key
+     */
+    public static SSLContext context(String caFile, String certFile, String keyFile)
             throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (caFile.isEmpty()) {
@@ -42,13 +50,13 @@ final class TlsFiles {
         if (!certFile.isEmpty()) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
-            store.setKeyEntry("client", privateKey(keyFile), new char[0], certificates(certFile).toArray(Certificate[]::new));
+            store.setKeyEntry("own", privateKey(keyFile), new char[0], certificates(certFile).toArray(Certificate[]::new));
             keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, new char[0]);
         }
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
-        return context.getSocketFactory();
+        return context;
     }
 
     private static java.util.Collection<? extends Certificate> certificates(String file) throws IOException, GeneralSecurityException {
