@@ -377,11 +377,17 @@ final class Bridge implements AutoCloseable {
 
     /** One TCP client: a thread copies its bytes to the serial port; serial bytes are sent from the reader. */
     /**
-     * Bytes from the device waiting for one client, at most: a client that stops reading is closed
-     * rather than allowed to hold up the device and the other clients, or to grow the heap.
+     * Bytes from the device waiting for its clients, at most, shared among them (but at least
+     * {@link #MIN_QUEUED} each): a client that stops reading is closed rather than allowed to hold
+     * up the device and the other clients, or to grow the heap.
      */
-    static final int MAX_QUEUED = 256 * 1024;
+    static final int MAX_QUEUED = 4 * 1024 * 1024;
+    static final int MIN_QUEUED = 256 * 1024;
     private static final int SEND_BUFFER = 64 * 1024;
+
+    private int queueLimit() {
+        return Math.max(MIN_QUEUED, MAX_QUEUED / options.maxClients());
+    }
 
     private final class Client extends Thread {
         private final Socket socket;
@@ -485,10 +491,10 @@ final class Bridge implements AutoCloseable {
                 return; // the client asked for FLOWCONTROL-SUSPEND: serial data meanwhile is not sent
             }
             byte[] bytes = telnet == null ? data : Rfc2217.escape(data);
-            if (queued.addAndGet(bytes.length) > MAX_QUEUED) {
+            if (queued.addAndGet(bytes.length) > queueLimit()) {
                 LOG.warn("Bridge {}: client {} does not read: more than {} KiB waiting; closed", options.name(),
-                        socket.getRemoteSocketAddress(), MAX_QUEUED / 1024);
-                close("closed: not reading (more than " + MAX_QUEUED / 1024 + " KiB waiting)");
+                        socket.getRemoteSocketAddress(), queueLimit() / 1024);
+                close("closed: not reading (more than " + queueLimit() / 1024 + " KiB waiting)");
                 return;
             }
             outbound.add(bytes);
@@ -499,7 +505,7 @@ final class Bridge implements AutoCloseable {
             clients.remove(this);
             writer.interrupt();
             outbound.clear();
-            if (queued.get() <= MAX_QUEUED) {
+            if (queued.get() <= queueLimit()) {
                 // the reason, unless the client stopped reading: then a write could block, so it
                 // gets half a second before the socket is closed under it
                 Thread reason = new Thread(() -> {
