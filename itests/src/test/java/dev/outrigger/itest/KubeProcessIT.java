@@ -136,6 +136,14 @@ public class KubeProcessIT {
                 () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
         long warnings = gateway.log().lines().filter(l -> l.contains("cannot report Node")).count();
         assertTrue("one line per kind of failure, not one per retry: " + warnings, warnings <= 3);
+
+        // the bundle updated under way: the Node keeps its labels, and reporting resumes
+        String id = gateway.shell("lb -s dev.outrigger.kube").output().lines().filter(l -> l.contains("dev.outrigger.kube"))
+                .findFirst().orElseThrow().trim().split("\\|")[0].trim();
+        assertEquals(0, gateway.shell("update " + id).status());
+        assertEquals("labels kept through the update", "true", labels().get("outrigger.dev/meshtastic"));
+        Await.until("reporting again after the update", Duration.ofSeconds(15),
+                () -> gateway.shell("kube:status").output().contains("state       reporting"));
     }
 
     @Test
