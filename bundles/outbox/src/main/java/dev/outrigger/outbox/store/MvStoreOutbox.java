@@ -81,9 +81,11 @@ public class MvStoreOutbox implements Outbox {
     private Thread committer;
     private volatile boolean stopping;
     private volatile String commitFailure;
-    private MVStore store;
-    private MVMap<Long, byte[]> records;
-    private MVMap<String, Long> counters;
+    /** Replaced when the store is reopened after a write failure closed it. */
+    private volatile MVStore store;
+    private volatile MVMap<Long, byte[]> records;
+    private volatile MVMap<String, Long> counters;
+    private Path file;
     private ScheduledExecutorService housekeeping;
     private Config config;
     private long maxBytes;
@@ -102,6 +104,7 @@ public class MvStoreOutbox implements Outbox {
     void open(Path file, Config config) throws IOException {
         this.config = config;
         this.maxBytes = config.maxMegabytes() * 1024L * 1024L;
+        this.file = file;
         Files.createDirectories(file.toAbsolutePath().getParent());
         store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
         records = store.openMap("records");
@@ -174,7 +177,10 @@ public class MvStoreOutbox implements Outbox {
         lock.lock();
         try {
             if (store.isClosed()) {
-                throw new OutboxException("the outbox is closed (being updated or stopped); retry");
+                if (stopping) {
+                    throw new OutboxException("the outbox is closed (being updated or stopped); retry");
+                }
+                reopen();
             }
             for (byte[] data : encoded) {
                 makeRoom(data.length);
@@ -185,7 +191,7 @@ public class MvStoreOutbox implements Outbox {
             counters.put("appended", counters.getOrDefault("appended", 0L) + encoded.size());
             counters.put("lastSequence", lastSequence);
             appended.signalAll();
-        } catch (IllegalStateException e) { // MVStore: closed underneath us, or the disk is full
+        } catch (RuntimeException e) { // MVStore: closed underneath us, or the disk is full
             throw new OutboxException("cannot store the record: " + e.getMessage(), e);
         } finally {
             lock.unlock();
@@ -200,11 +206,11 @@ public class MvStoreOutbox implements Outbox {
         try {
             commitWanted.signal();
             while (committedSequence < sequence) {
-                if (store.isClosed()) {
-                    throw new OutboxException("the outbox closed before the record was written; retry");
-                }
                 if (commitFailure != null) {
                     throw new OutboxException("cannot write the outbox to disk: " + commitFailure);
+                }
+                if (store.isClosed()) {
+                    throw new OutboxException("the outbox closed before the record was written; retry");
                 }
                 committed.awaitUninterruptibly();
             }
@@ -239,9 +245,11 @@ public class MvStoreOutbox implements Outbox {
                     store.sync();
                 }
                 commitFailure = null;
-            } catch (IllegalStateException e) {
-                commitFailure = e.getMessage();
-                LOG.warn("Outbox write failed, producers get the error: {}", e.getMessage());
+            } catch (RuntimeException e) { // the disk full or failing; MVStore may close itself
+                if (commitFailure == null) {
+                    LOG.warn("Outbox write failed, producers get the error until it works again: {}", rootMessage(e));
+                }
+                commitFailure = rootMessage(e);
             }
             lock.lock();
             try {
@@ -256,6 +264,44 @@ public class MvStoreOutbox implements Outbox {
         }
     }
 
+    /**
+     * After a write failure closed the store: opens it again from what is on disk (everything whose
+     * append returned). Sequence numbers go on from the highest ever handed out, so a reader never
+     * mistakes a new record for one it has already seen.
+     */
+    private void reopen() throws OutboxException {
+        try {
+            store.closeImmediately();
+        } catch (RuntimeException alreadyGone) {
+            // closed by the failure
+        }
+        try {
+            MVStore reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+            records = reopened.openMap("records");
+            counters = reopened.openMap("counters");
+            store = reopened;
+            Long last = records.lastKey();
+            lastSequence = Math.max(lastSequence, Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L)));
+            committedSequence = lastSequence;
+            bytes = 0;
+            for (byte[] r : records.values()) {
+                bytes += r.length;
+            }
+            commitFailure = null;
+            LOG.info("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
+        } catch (RuntimeException e) {
+            throw new OutboxException("the outbox cannot be written (" + rootMessage(e) + "); the next record tries again", e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
     /** Periodically: commits lazy deletes, and syncs what periodic mode wrote without syncing. */
     private void commitQuietly() {
         try {
@@ -263,8 +309,8 @@ public class MvStoreOutbox implements Outbox {
                 store.commit();
             }
             store.sync();
-        } catch (IllegalStateException e) {
-            LOG.warn("Outbox commit failed, retrying: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.debug("Outbox commit failed, retrying: {}", e.getMessage());
         }
     }
 
@@ -314,8 +360,8 @@ public class MvStoreOutbox implements Outbox {
                 counters.put("dropped", counters.getOrDefault("dropped", 0L) + expired);
                 LOG.warn("Outbox dropped {} record(s) older than {} hours", expired, config.maxAgeHours());
             }
-        } catch (IllegalStateException closed) {
-            // stopping
+        } catch (RuntimeException closed) {
+            // stopping, or closed by a write failure: the next append reopens it
         } finally {
             lock.unlock();
         }
@@ -326,6 +372,14 @@ public class MvStoreOutbox implements Outbox {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         lock.lock();
         try {
+            if (store.isClosed() && !stopping) {
+                try {
+                    reopen();
+                } catch (OutboxException stillFailing) {
+                    appended.awaitNanos(unit.toNanos(timeout));
+                    return List.of();
+                }
+            }
             while (!store.isClosed()) {
                 List<Entry> entries = new ArrayList<>();
                 Iterator<Map.Entry<Long, byte[]>> it = entries(afterSequence + 1);
@@ -357,8 +411,8 @@ public class MvStoreOutbox implements Outbox {
                 bytes -= removed.length;
                 counters.put("delivered", counters.getOrDefault("delivered", 0L) + 1);
             }
-        } catch (IllegalStateException closed) {
-            // stopping: delivered again after the restart, as at-least-once allows
+        } catch (RuntimeException closed) {
+            // stopping, or a write failure: delivered again after the restart, as at-least-once allows
         } finally {
             lock.unlock();
         }

@@ -169,4 +169,67 @@ public class MvStoreOutboxTest {
             }
         }
     }
+
+    /**
+     * A real full disk (a 2 MiB tmpfs, mounted as root only: CI runs as root): an append that
+     * cannot be written fails clearly, what was accepted before stays, and once space is freed the
+     * outbox accepts records again by itself.
+     */
+    @Test
+    public void aFullDiskRefusesAppendsLosesNothingAcceptedAndRecovers() throws Exception {
+        org.junit.Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
+        java.nio.file.Path disk = folder.newFolder("disk").toPath();
+        mount("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk.toString());
+        try {
+            java.nio.file.Path filler = disk.resolve("filler");
+            MvStoreOutbox o = new MvStoreOutbox();
+            o.open(disk.resolve("outbox.mv.db"), Configs.outbox(Map.of("maxMegabytes", 64)));
+            outbox = o;
+            byte[] payload = new byte[1000];
+            long accepted = 0;
+            // fill the disk around the store, then append until the store cannot grow
+            java.nio.file.Files.write(filler, new byte[1024 * 1024]);
+            String failure = null;
+            for (int i = 0; i < 5000 && failure == null; i++) {
+                try {
+                    outbox.append(OutboxRecord.of("test/full", payload));
+                    accepted++;
+                } catch (dev.outrigger.outbox.OutboxException e) {
+                    failure = e.getMessage();
+                }
+            }
+            assertTrue("the disk filled up", failure != null);
+            assertTrue(failure, failure.toLowerCase().contains("disk") || failure.toLowerCase().contains("space")
+                    || failure.toLowerCase().contains("write"));
+
+            java.nio.file.Files.delete(filler);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            boolean again = false;
+            while (!again && System.nanoTime() < deadline) {
+                try {
+                    outbox.append(OutboxRecord.of("test/full", payload));
+                    again = true;
+                } catch (dev.outrigger.outbox.OutboxException stillFull) {
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue("accepting again once space was freed", again);
+            outbox.close();
+            outbox = new MvStoreOutbox();
+            outbox.open(disk.resolve("outbox.mv.db"), Configs.outbox(Map.of()));
+            assertEquals("every record accepted before, and the one after, still there", accepted + 1, outbox.stats().depth());
+        } finally {
+            if (outbox != null) {
+                outbox.close();
+                outbox = null;
+            }
+            mount("umount", disk.toString());
+        }
+    }
+
+    private static void mount(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
+    }
 }
