@@ -39,7 +39,7 @@ public class MeshtasticProcessIT {
 
     private GatewayProcess gateway;
     private Mosquitto broker;
-    private MqttAsyncClient subscriber;
+    private final java.util.List<MqttAsyncClient> subscribers = new java.util.ArrayList<>();
     private PtyPair pty;
 
     @Before
@@ -49,8 +49,8 @@ public class MeshtasticProcessIT {
 
     @After
     public void stop() throws Exception {
-        if (subscriber != null && subscriber.isConnected()) {
-            subscriber.disconnectForcibly(1000);
+        for (MqttAsyncClient s : subscribers) {
+            s.disconnectForcibly(1000);
         }
         gateway.close();
         if (pty != null) {
@@ -83,6 +83,7 @@ public class MeshtasticProcessIT {
         int port = Ports.free();
         configure("mqtt,meshtastic,simulator", port, "", "127.0.0.1:" + port);
         Queue<String> records = subscribe("it/gw/mesh/#");
+        Queue<String> status = subscribe("it/gw/status");
         gateway.start();
         awaitLive("the radio live over TCP");
 
@@ -98,6 +99,9 @@ public class MeshtasticProcessIT {
         assertTrue(position.toString(), payload.containsKey("latitude_i") && payload.containsKey("longitude_i"));
         assertTrue(position.toString(), position.keySet().containsAll(List.of("id", "timestamp", "from", "to", "channel",
                 "rssi", "snr", "hops_away", "hop_start")));
+
+        Await.until("the radio's session in the retained status' health", Duration.ofSeconds(20),
+                () -> status.stream().anyMatch(m -> m.contains("\"mesh\":{\"127.0.0.1:" + port + "\":\"live\"}")));
 
         String nodes = gateway.shell("mesh:nodes").output();
         assertTrue(nodes, nodes.contains("Shed") && nodes.contains("Garage") && nodes.contains("Camper van"));
@@ -160,7 +164,8 @@ public class MeshtasticProcessIT {
 
     private Queue<String> subscribe(String filter) throws Exception {
         Queue<String> received = new ConcurrentLinkedQueue<>();
-        subscriber = new MqttAsyncClient(broker.uri(), "it-mesh", new MemoryPersistence());
+        MqttAsyncClient subscriber = new MqttAsyncClient(broker.uri(), "it-mesh-" + subscribers.size(), new MemoryPersistence());
+        subscribers.add(subscriber);
         subscriber.setCallback(new PahoCallback(received::add));
         subscriber.connect(new MqttConnectionOptions()).waitForCompletion(5000);
         subscriber.subscribe(filter, 1).waitForCompletion(5000);

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +41,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.messaging.Messaging;
@@ -57,6 +59,7 @@ public class MqttConnection implements Messaging {
 
     static final String PID = "dev.outrigger.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final long HEALTH_CHECK_SECONDS = 5;
 
     private record Subscription(String filter, int qos, Consumer<Message> handler) {
     }
@@ -68,6 +71,12 @@ public class MqttConnection implements Messaging {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Outbox outbox;
+    /** Their session states are part of the health summary too. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    /** The health last published, so that the status is republished when it changes, and only then. */
+    private volatile String publishedHealth = "";
     private MqttConfig config;
     /** {@code <root>/<gw>}. */
     private String root;
@@ -98,6 +107,8 @@ public class MqttConnection implements Messaging {
         reconnects = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-mqtt-connect"));
         running = true;
         reconnects.execute(this::connect);
+        reconnects.scheduleWithFixedDelay(this::republishIfHealthChanged, HEALTH_CHECK_SECONDS, HEALTH_CHECK_SECONDS,
+                TimeUnit.SECONDS);
         reconnects.scheduleWithFixedDelay(this::ensureConnected, config.reconnectMaxMillis(), config.reconnectMaxMillis(),
                 TimeUnit.MILLISECONDS);
         LOG.info("MQTT: connecting to {} as {} below {}", config.broker(), clientId, root);
@@ -225,16 +236,46 @@ public class MqttConnection implements Messaging {
     }
 
     private MqttMessage status(String state) {
-        Outbox o = outbox;
-        String health = "";
-        if (o != null && "online".equals(state)) {
-            Outbox.Stats s = o.stats();
-            health = ",\"health\":{\"outbox\":\"" + (s.full() ? "full" : "ok") + "\",\"outboxDepth\":" + s.depth()
-                    + ",\"outboxDropped\":" + s.dropped() + "}";
+        String health = "online".equals(state) ? health() : "";
+        if (!health.isEmpty()) {
+            publishedHealth = health;
         }
         String json = "{\"state\":\"" + state + "\",\"version\":\"" + version + "\",\"time\":" + System.currentTimeMillis()
-                + health + "}";
+                + (health.isEmpty() ? "" : ",\"health\":" + health) + "}";
         return new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
+    }
+
+    /** Outbox and radios, as JSON; empty when neither is there. */
+    private String health() {
+        List<String> parts = new ArrayList<>();
+        Outbox o = outbox;
+        if (o != null) {
+            Outbox.Stats s = o.stats();
+            parts.add("\"outbox\":\"" + (s.full() ? "full" : "ok") + "\",\"outboxDepth\":" + s.depth() + ",\"outboxDropped\":"
+                    + s.dropped());
+        }
+        if (!radios.isEmpty()) {
+            parts.add("\"mesh\":{" + radios.stream().map(r -> "\"" + r.address().replace("\"", "") + "\":\"" + r.state() + "\"")
+                    .sorted().collect(java.util.stream.Collectors.joining(",")) + "}");
+        }
+        return parts.isEmpty() ? "" : "{" + String.join(",", parts) + "}";
+    }
+
+    /** The retained status follows the health (radio sessions, a full outbox) within seconds. */
+    private void republishIfHealthChanged() {
+        try {
+            String health = health();
+            // the depth changes with every record: a change of state, not of numbers, is news
+            if (isConnected() && !withoutNumbers(health).equals(withoutNumbers(publishedHealth))) {
+                client.publish(topic("status"), status("online"));
+            }
+        } catch (MqttException | RuntimeException e) {
+            LOG.debug("MQTT: status not republished: {}", e.getMessage());
+        }
+    }
+
+    private static String withoutNumbers(String json) {
+        return json.replaceAll(":\\d+", ":#");
     }
 
     /** Runs on every (re)connect, after the status went out and subscriptions were restored. */
