@@ -15,6 +15,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,9 @@ final class Bridge implements AutoCloseable {
     private volatile SerialDevice device;
     private SerialLink link;
     private volatile String lastOpenError = "";
+    /** After a failed open: clients are told why without a new attempt until then (nanoTime). */
+    private long openRetryAt;
+    private long openBackoffMillis;
     private final java.util.concurrent.atomic.AtomicLong toSerial = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong fromSerial = new java.util.concurrent.atomic.AtomicLong();
 
@@ -110,6 +114,9 @@ final class Bridge implements AutoCloseable {
 
     /** The device is (back) present: new clients are bridged to it. */
     synchronized void attach(SerialDevice d) {
+        if (device == null || !device.id().equals(d.id())) {
+            openBackoffMillis = 0; // a device (back) in place: try it at once
+        }
         if (device == null || !device.path().equals(d.path())) {
             device = d;
             LOG.info("Bridge {}: device {} at {}", options.name(), d.id(), d.path());
@@ -162,7 +169,7 @@ final class Bridge implements AutoCloseable {
     private void admitQuietly(Socket socket) {
         try {
             admit(socket);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // one client's trouble never ends the accepting
             LOG.debug("Bridge {}: client {} gone during setup: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
             closeQuietly(socket);
         }
@@ -190,13 +197,23 @@ final class Bridge implements AutoCloseable {
             }
         }
         if (link == null) {
+            long now = System.nanoTime();
+            if (openBackoffMillis > 0 && now - openRetryAt < 0) {
+                refuse(socket, lastOpenError + "; next attempt in "
+                        + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(openRetryAt - now)) + " s");
+                return;
+            }
             try {
                 SerialSettings settings = options.settings() != null ? options.settings() : d.settings();
                 link = new SerialLink(d.path(), settings, this::fromSerial, this::serialLost);
                 lastOpenError = "";
+                openBackoffMillis = 0;
             } catch (IOException e) {
+                // busy or failing: retried by the next client, no sooner than the backoff (1 s doubling to 30 s)
+                openBackoffMillis = openBackoffMillis == 0 ? 1_000 : Math.min(openBackoffMillis * 2, 30_000);
+                openRetryAt = now + TimeUnit.MILLISECONDS.toNanos(openBackoffMillis);
                 if (!e.getMessage().equals(lastOpenError)) {
-                    LOG.warn("Bridge {}: {}", options.name(), e.getMessage());
+                    LOG.warn("Bridge {}: {}; retrying with backoff", options.name(), e.getMessage());
                     lastOpenError = e.getMessage();
                 }
                 refuse(socket, e.getMessage());

@@ -15,7 +15,11 @@ final class SerialLink implements AutoCloseable {
     private volatile boolean open = true;
 
     SerialLink(String path, SerialSettings s, Consumer<byte[]> received, Runnable lost) throws IOException {
-        port = SerialPort.getCommPort(path);
+        try {
+            port = SerialPort.getCommPort(path);
+        } catch (RuntimeException e) { // jSerialComm: no such port
+            throw new IOException("cannot open " + path + " (" + e.getMessage() + ")", e);
+        }
         port.setComPortParameters(s.baud(), s.dataBits(), stopBits(s), parity(s));
         port.setFlowControl(switch (s.flowControl()) {
             case RTS_CTS -> SerialPort.FLOW_CONTROL_RTS_ENABLED | SerialPort.FLOW_CONTROL_CTS_ENABLED;

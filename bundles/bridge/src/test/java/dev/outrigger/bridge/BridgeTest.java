@@ -215,6 +215,27 @@ public class BridgeTest {
     }
 
     @Test
+    public void aPortThatCannotBeOpenedIsRetriedWithBackoffAndClientsAreToldWhy() throws Exception {
+        bridge.detach();
+        bridge.attach(device(folder.getRoot().toPath().resolve("ttyGONE").toString()));
+        try (Socket first = connect()) {
+            String reason = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(reason, reason.contains("cannot open"));
+        }
+        try (Socket soon = connect()) {
+            String reason = new String(soon.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("no new attempt within the backoff: " + reason, reason.contains("next attempt in"));
+        }
+        // the device back: tried at once
+        bridge.detach();
+        bridge.attach(device(pty.device.toRealPath().toString()));
+        try (Socket back = connect()) {
+            back.getOutputStream().write('z');
+            assertEquals('z', readFully(fromPeer, 1)[0]);
+        }
+    }
+
+    @Test
     public void unplugClosesClientsAndNewOnesAreToldWhyUntilTheDeviceReturns() throws Exception {
         Socket client = connect();
         client.getOutputStream().write('a');

@@ -125,9 +125,17 @@ public class SimulatorServer {
     private void servePty(String path) {
         String failure = "";
         while (running) {
-            SerialPort port = SerialPort.getCommPort(path);
-            port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
-            if (port.openPort()) {
+            SerialPort port;
+            try {
+                port = SerialPort.getCommPort(path);
+            } catch (RuntimeException gone) { // jSerialComm: no such port (yet)
+                port = null;
+            }
+            if (port != null) {
+                port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
+            }
+            if (port != null && port.openPort()) {
+                SerialPort open = port;
                 pty = port;
                 failure = "";
                 Client client = new Client(new InputStream() {
@@ -138,19 +146,19 @@ public class SimulatorServer {
 
                     @Override
                     public int read(byte[] b, int off, int len) {
-                        return port.readBytes(b, len, off);
+                        return open.readBytes(b, len, off);
                     }
                 }, new OutputStream() {
                     @Override
                     public void write(int b) {
-                        port.writeBytes(new byte[] { (byte) b }, 1);
+                        open.writeBytes(new byte[] { (byte) b }, 1);
                     }
 
                     @Override
                     public void write(byte[] b, int off, int len) {
-                        port.writeBytes(b, len, off);
+                        open.writeBytes(b, len, off);
                     }
-                }, true, port::closePort);
+                }, true, open::closePort);
                 clients.add(client);
                 try {
                     client.run();
@@ -161,7 +169,7 @@ public class SimulatorServer {
                 }
             } else if (!failure.equals(path)) {
                 failure = path;
-                LOG.warn("Simulated radio: cannot open {} (error {}); retrying", path, port.getLastErrorCode());
+                LOG.warn("Simulated radio: cannot open {}; retrying", path);
             }
             try {
                 Thread.sleep(500);
