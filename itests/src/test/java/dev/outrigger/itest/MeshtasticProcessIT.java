@@ -10,13 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.utils.json.JSONParser;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -39,7 +35,7 @@ public class MeshtasticProcessIT {
 
     private GatewayProcess gateway;
     private Mosquitto broker;
-    private final java.util.List<MqttAsyncClient> subscribers = new java.util.ArrayList<>();
+    private final Subscriptions subscriptions = new Subscriptions();
     private PtyPair pty;
 
     @Before
@@ -49,9 +45,7 @@ public class MeshtasticProcessIT {
 
     @After
     public void stop() throws Exception {
-        for (MqttAsyncClient s : subscribers) {
-            s.disconnectForcibly(1000);
-        }
+        subscriptions.close();
         gateway.close();
         if (pty != null) {
             pty.close();
@@ -82,8 +76,8 @@ public class MeshtasticProcessIT {
                 + "\nroot = it\ngatewayId = gw\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
         int port = Ports.free();
         configure("mqtt,meshtastic,simulator", port, "", "127.0.0.1:" + port);
-        Queue<String> records = subscribe("it/gw/mesh/#");
-        Queue<String> status = subscribe("it/gw/status");
+        Queue<String> records = subscriptions.subscribe(broker.uri(), "it/gw/mesh/#");
+        Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
         gateway.start();
         awaitLive("the radio live over TCP");
 
@@ -160,15 +154,5 @@ public class MeshtasticProcessIT {
     private long appended() throws Exception {
         return gateway.shell("outbox:stats").output().lines().filter(l -> l.startsWith("appended"))
                 .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
-    }
-
-    private Queue<String> subscribe(String filter) throws Exception {
-        Queue<String> received = new ConcurrentLinkedQueue<>();
-        MqttAsyncClient subscriber = new MqttAsyncClient(broker.uri(), "it-mesh-" + subscribers.size(), new MemoryPersistence());
-        subscribers.add(subscriber);
-        subscriber.setCallback(new PahoCallback(received::add));
-        subscriber.connect(new MqttConnectionOptions()).waitForCompletion(5000);
-        subscriber.subscribe(filter, 1).waitForCompletion(5000);
-        return received;
     }
 }

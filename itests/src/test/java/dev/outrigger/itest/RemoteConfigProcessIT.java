@@ -18,16 +18,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.apache.felix.utils.json.JSONParser;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -47,13 +43,11 @@ public class RemoteConfigProcessIT {
 
     private final List<GatewayProcess> gateways = new ArrayList<>();
     private Mosquitto broker;
-    private final List<MqttAsyncClient> subscribers = new ArrayList<>();
+    private final Subscriptions subscriptions = new Subscriptions();
 
     @After
     public void stop() throws Exception {
-        for (MqttAsyncClient s : subscribers) {
-            s.disconnectForcibly(1000);
-        }
+        subscriptions.close();
         gateways.forEach(GatewayProcess::close);
         if (broker != null) {
             broker.close();
@@ -216,7 +210,7 @@ public class RemoteConfigProcessIT {
         }
 
         // an MQTT 3.1.1 client: requestId in the body, a reply from each member on its own topic
-        Queue<String> replies = subscribe("it/+/config/reply/r1");
+        Queue<String> replies = subscriptions.subscribe(broker.uri(), "it/+/config/reply/r1");
         publish311("it/group/outbuildings/config/set", "{\"requestId\": \"r1\", \"requester\": \"ops\", "
                 + "\"pid\": \"" + GREETER + "\", \"properties\": {\"greeting\": \"moin\"}}");
         Await.until("a reply from each member", Duration.ofSeconds(10), () -> replies.size() == 2);
@@ -227,7 +221,7 @@ public class RemoteConfigProcessIT {
         }
 
         // membership changes only through a gateway's own topic
-        Queue<String> refused = subscribe("it/+/config/reply/r2");
+        Queue<String> refused = subscriptions.subscribe(broker.uri(), "it/+/config/reply/r2");
         publish311("it/group/outbuildings/config/set", "{\"requestId\": \"r2\", \"pid\": \"dev.outrigger.remote.groups\", "
                 + "\"properties\": {\"groups\": []}}");
         Await.until("both refusals", Duration.ofSeconds(10), () -> refused.size() == 2);
@@ -237,7 +231,7 @@ public class RemoteConfigProcessIT {
     @Test
     public void aFloodIsRateLimitedAndTheGatewayAnswersAgainAfterwards() throws Exception {
         gateway("gw", "requestsPerMinute = 30\n");
-        Queue<String> replies = subscribe("it/gw/config/reply/#");
+        Queue<String> replies = subscriptions.subscribe(broker.uri(), "it/gw/config/reply/#");
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 50; i++) {
             lines.append("{\"requestId\": \"f").append(i).append("\", \"pid\": \"").append(GREETER).append("\"}\n");
@@ -318,17 +312,6 @@ public class RemoteConfigProcessIT {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    /** Payloads arriving on a filter, from the moment this returns. */
-    private Queue<String> subscribe(String filter) throws Exception {
-        Queue<String> received = new ConcurrentLinkedQueue<>();
-        MqttAsyncClient client = new MqttAsyncClient(broker.uri(), "it-" + subscribers.size(), new MemoryPersistence());
-        subscribers.add(client);
-        client.setCallback(new PahoCallback(received::add));
-        client.connect(new MqttConnectionOptions()).waitForCompletion(5000);
-        client.subscribe(filter, 1).waitForCompletion(5000);
-        return received;
     }
 
     private void publish311(String topic, String body) throws Exception {
