@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -18,6 +17,8 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.bridge.TestCertificates;
 
 /**
  * The mqtt feature in a real runtime process against a real mosquitto: nothing accepted is lost
@@ -104,29 +105,14 @@ public class MqttProcessIT {
 
     @Test
     public void connectsOverTlsWithTheConfiguredCa() throws Exception {
-        Path tls = folder.newFolder("tls").toPath();
-        openssl(tls, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Outrigger test CA",
-                "-keyout", "ca.key", "-out", "ca.pem");
-        openssl(tls, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-        Files.writeString(tls.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        openssl(tls, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-days", "2", "-extfile", "san.ext", "-out", "server.pem");
-        broker = new Mosquitto(folder.newFolder("broker").toPath(), "cafile " + tls.resolve("ca.pem") + "\ncertfile "
-                + tls.resolve("server.pem") + "\nkeyfile " + tls.resolve("server.key") + "\n").start();
+        TestCertificates tls = new TestCertificates(folder.newFolder("tls").toPath());
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "cafile " + tls.ca() + "\ncertfile "
+                + tls.cert("server") + "\nkeyfile " + tls.key("server") + "\n").start();
 
         gateway.start();
-        installMqtt("ssl://127.0.0.1:" + broker.port, "caFile = " + tls.resolve("ca.pem") + "\n");
+        installMqtt("ssl://127.0.0.1:" + broker.port, "caFile = " + tls.ca() + "\n");
         Await.until("connected over TLS", Duration.ofSeconds(15),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
-    }
-
-    private static void openssl(Path dir, String... args) throws Exception {
-        String[] command = new String[args.length + 1];
-        command[0] = "openssl";
-        System.arraycopy(args, 0, command, 1, args.length);
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue("openssl " + String.join(" ", args) + ": " + out, p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0);
     }
 
     private Set<String> subscribe(String filter) throws Exception {

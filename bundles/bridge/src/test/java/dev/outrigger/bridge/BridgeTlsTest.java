@@ -7,9 +7,7 @@ import static org.junit.Assert.assertThrows;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -34,22 +32,13 @@ public class BridgeTlsTest {
 
     private PtyPair pty;
     private Bridge bridge;
-    private Path tls;
+    private TestCertificates tls;
 
     @Before
     public void certificatesAndABridge() throws Exception {
-        tls = folder.newFolder("tls").toPath();
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Outrigger test CA", "-keyout", "ca.key",
-                "-out", "ca.pem");
-        for (String name : List.of("server", "client")) {
-            openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + (name.equals("server") ? "127.0.0.1" : "zigbee2mqtt"),
-                    "-keyout", name + ".key", "-out", name + ".csr");
-            java.nio.file.Files.writeString(tls.resolve(name + ".ext"), name.equals("server") ? "subjectAltName=IP:127.0.0.1\n" : "");
-            openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-                    "-extfile", name + ".ext", "-out", name + ".pem");
-        }
+        tls = new TestCertificates(folder.newFolder("tls").toPath(), "zigbee2mqtt");
         pty = new PtyPair(folder.newFolder("pty").toPath());
-        SSLContext server = PemTls.context(file("ca.pem"), file("server.pem"), file("server.key"));
+        SSLContext server = PemTls.context(tls.ca().toString(), tls.cert("server").toString(), tls.key("server").toString());
         bridge = new Bridge(new Bridge.Options("tls", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
                 Bridge.Policy.KICKOLDUSER, 1, 0, List.of(), server, true));
         bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
@@ -63,7 +52,8 @@ public class BridgeTlsTest {
 
     @Test
     public void aClientWithACertificateFromTheCaGetsThrough() throws Exception {
-        SSLContext client = PemTls.context(file("ca.pem"), file("client.pem"), file("client.key"));
+        SSLContext client = PemTls.context(tls.ca().toString(), tls.cert("zigbee2mqtt").toString(),
+                tls.key("zigbee2mqtt").toString());
         try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), bridge.port());
                 FileInputStream fromPeer = new FileInputStream(pty.peer.toRealPath().toFile())) {
             socket.setSoTimeout(5_000);
@@ -75,7 +65,7 @@ public class BridgeTlsTest {
 
     @Test
     public void aClientWithoutACertificateIsRefused() throws Exception {
-        SSLContext anonymous = PemTls.context(file("ca.pem"), "", "");
+        SSLContext anonymous = PemTls.context(tls.ca().toString(), "", "");
         try (SSLSocket socket = (SSLSocket) anonymous.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), bridge.port())) {
             socket.setSoTimeout(5_000);
             assertThrows(IOException.class, () -> {
@@ -87,19 +77,5 @@ public class BridgeTlsTest {
             });
         }
         assertEquals("no client admitted", 0, bridge.clientCount());
-    }
-
-    private String file(String name) {
-        return tls.resolve(name).toString();
-    }
-
-    private void openssl(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(tls.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("openssl " + String.join(" ", args) + ": " + out);
-        }
     }
 }
