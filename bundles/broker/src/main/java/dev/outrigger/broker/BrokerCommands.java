@@ -1,0 +1,40 @@
+package dev.outrigger.broker;
+
+import java.net.InetSocketAddress;
+import java.util.Comparator;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Gogo {@code broker:status}. */
+@Component(service = BrokerCommands.class, property = { "osgi.command.scope=broker", "osgi.command.function=status" })
+public class BrokerCommands {
+
+    @Reference
+    private EmbeddedBroker embedded;
+
+    @Descriptor("the embedded broker: address, counters, connected clients")
+    public String status() {
+        MqttBroker broker = embedded.broker();
+        MqttBroker.Settings settings = broker.settings();
+        InetSocketAddress address = broker.address();
+        MqttBroker.Stats stats = broker.stats();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("listening   %s%n", address == null
+                ? "no (waiting for " + settings.bind() + ":" + settings.port() + ")"
+                : address.getHostString() + ":" + address.getPort()));
+        out.append(String.format("clients     %d (at most %d)%n", stats.clients(), settings.maxClients()));
+        out.append(String.format("retained    %d topic(s)%n", stats.retained()));
+        out.append(String.format("messages    %d received, %d delivered, %d dropped%n", stats.received(),
+                stats.delivered(), stats.dropped()));
+        if (stats.clients() > 0) {
+            out.append(String.format("%n%-32s %-22s %-5s %5s %8s %8s%n", "CLIENT", "ADDRESS", "MQTT", "SUBS", "PENDING", "DROPPED"));
+            broker.clients().stream().sorted(Comparator.comparing(ClientSession::clientId)).forEach(c -> out.append(
+                    String.format("%-32s %-22s %-5s %5d %8d %8d%n", c.clientId(), c.remoteAddress(),
+                            c.version() == 311 ? "3.1.1" : c.version() == 5 ? "5" : "3.1", c.subscriptionCount(),
+                            c.pending(), c.dropped())));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.outrigger.broker;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Outrigger embedded MQTT broker",
+        description = "A small MQTT 5 / 3.1.1 broker for the out-of-the-box default. No authentication: keep it on loopback; production points the gateway at a real broker.")
+public @interface BrokerConfig {
+
+    @AttributeDefinition(description = "Address to listen on (loopback unless you mean otherwise: clients are not authenticated)")
+    String bind() default "127.0.0.1";
+
+    @AttributeDefinition(min = "0", max = "65535")
+    int port() default 1883;
+
+    @AttributeDefinition(min = "1", max = "10000", description = "Connected clients at most; more are refused")
+    int maxClients() default 32;
+
+    @AttributeDefinition(min = "1", max = "65536", description = "Largest packet accepted (and announced to MQTT 5 clients), in KiB")
+    int maxPacketKilobytes() default 256;
+
+    @AttributeDefinition(min = "1", max = "1000000", description = "QoS 1 messages waiting per slow client before further ones are dropped (counted)")
+    int maxQueuedPerClient() default 1000;
+}

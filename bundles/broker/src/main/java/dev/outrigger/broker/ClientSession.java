@@ -1,0 +1,461 @@
+package dev.outrigger.broker;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+
+/**
+ * One client connection, from CONNECT to close. Runs on the broker's event loop; only
+ * {@link #offer} is called from elsewhere, and it hands over to the loop.
+ */
+final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
+
+    private static final int MQTT_5 = 5;
+    private static final long CONNECT_TIMEOUT_SECONDS = 10;
+
+    private final MqttBroker broker;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** QoS 1 messages sent and not yet acknowledged, by packet id. */
+    private final Map<Integer, Publication> inflight = new HashMap<>();
+    /** QoS 1 messages waiting for the client's receive window. */
+    private final ArrayDeque<Outgoing> queued = new ArrayDeque<>();
+    /** Incoming QoS 2 packet ids routed and awaiting PUBREL: a resent PUBLISH is not routed twice. */
+    private final Set<Integer> awaitingRelease = new HashSet<>();
+
+    private ChannelHandlerContext ctx;
+    private volatile String clientId;
+    private volatile int version;
+    private volatile boolean connected;
+    private boolean disconnected;
+    private Publication will;
+    private int receiveMaximum = 65535;
+    private long maxPacketToClient = Long.MAX_VALUE;
+    private int nextPacketId = 1;
+    private long lastReadNanos = System.nanoTime();
+    private ScheduledFuture<?> watchdog;
+    private volatile long dropped;
+
+    private record Outgoing(Publication message, int qos, boolean retain, List<Integer> identifiers) {
+    }
+
+    ClientSession(MqttBroker broker) {
+        this.broker = broker;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    int version() {
+        return version == MQTT_5 ? 5 : version == 4 ? 311 : 31;
+    }
+
+    String remoteAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getHostString() + ":" + a.getPort() : "?";
+    }
+
+    /** The client in log lines: its id once known, and where it connects from. */
+    private String who() {
+        return (clientId == null ? "" : clientId + " ") + "from " + remoteAddress();
+    }
+
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    long dropped() {
+        return dropped;
+    }
+
+    /** In flight and queued, read from outside the loop: a snapshot good enough for a status line. */
+    int pending() {
+        return inflight.size() + queued.size();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        watchdog = ctx.executor().schedule(() -> {
+            if (!connected) {
+                ctx.close();
+            }
+        }, CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
+        lastReadNanos = System.nanoTime();
+        if (message.decoderResult().isFailure()) {
+            refuseUndecodable(message.decoderResult().cause());
+            return;
+        }
+        MqttMessageType type = message.fixedHeader().messageType();
+        if (!connected && type != MqttMessageType.CONNECT) {
+            broker.complain("MQTT client {} sent {} before CONNECT; closed", who(), type);
+            ctx.close();
+            return;
+        }
+        switch (type) {
+            case CONNECT -> connect((MqttConnectMessage) message);
+            case PUBLISH -> publish((MqttPublishMessage) message);
+            case PUBACK -> acknowledged(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+            case PUBREL -> released(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+            case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
+            case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
+            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
+                    new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case DISCONNECT -> disconnect(message);
+            default -> protocolError(type + " is not expected from a client");
+        }
+    }
+
+    private void refuseUndecodable(Throwable cause) {
+        if (!connected && cause instanceof MqttUnacceptableProtocolVersionException) {
+            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+        } else if (!connected && cause instanceof MqttIdentifierRejectedException) {
+            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+        } else if (cause instanceof TooLongFrameException) {
+            broker.complain("MQTT client {} sent a packet over {} bytes; disconnected", who(), broker.settings().maxPacketBytes());
+            disconnectWith(MqttReasonCodes.Disconnect.PACKET_TOO_LARGE);
+        } else {
+            broker.complain("MQTT client {} sent a malformed packet ({}); disconnected", who(), cause.getMessage());
+            disconnectWith(MqttReasonCodes.Disconnect.MALFORMED_PACKET);
+        }
+    }
+
+    private void connect(MqttConnectMessage message) {
+        if (connected) {
+            protocolError("second CONNECT");
+            return;
+        }
+        var header = message.variableHeader();
+        var payload = message.payload();
+        version = header.version();
+        boolean assigned = payload.clientIdentifier() == null || payload.clientIdentifier().isEmpty();
+        if (assigned && version != MQTT_5 && !header.isCleanSession()) {
+            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+            return;
+        }
+        clientId = assigned ? broker.assignClientId() : payload.clientIdentifier();
+        MqttProperties properties = header.properties();
+        if (properties.getProperty(MqttPropertyType.RECEIVE_MAXIMUM.value()) instanceof IntegerProperty p) {
+            receiveMaximum = Math.max(1, p.value());
+        }
+        if (properties.getProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value()) instanceof IntegerProperty p) {
+            maxPacketToClient = Integer.toUnsignedLong(p.value());
+        }
+        if (header.isWillFlag()) {
+            if (!Topics.isValidName(payload.willTopic())) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID);
+                return;
+            }
+            will = new Publication(payload.willTopic(), payload.willMessageInBytes(), Math.min(header.willQos(), 2),
+                    header.isWillRetain(), Publication.forwardable(payload.willProperties()));
+        }
+        if (!broker.admit(this)) {
+            broker.complain("MQTT client {} refused: {} clients connected already", who(),
+                    broker.settings().maxClients());
+            refuseConnect(version == MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return;
+        }
+        connected = true;
+        String assignedId = assigned ? clientId : null;
+        MqttConnAckMessage ack = MqttMessageBuilders.connAck()
+                .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .sessionPresent(false)
+                .properties(p -> {
+                    p.maximumPacketSize(broker.settings().maxPacketBytes())
+                            .retainAvailable(true)
+                            .wildcardSubscriptionAvailable(true)
+                            .subscriptionIdentifiersAvailable(true)
+                            .sharedSubscriptionAvailable(false)
+                            .topicAliasMaximum(0);
+                    if (assignedId != null) {
+                        p.assignedClientId(assignedId);
+                    }
+                })
+                .build();
+        ctx.writeAndFlush(ack);
+        watchdog.cancel(false);
+        int keepAlive = header.keepAliveTimeSeconds();
+        if (keepAlive > 0) {
+            // The client must send something every keepAlive seconds; half as much again is allowed.
+            long limitNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive * 1500L);
+            watchdog = ctx.executor().scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - lastReadNanos > limitNanos) {
+                    disconnectWith(MqttReasonCodes.Disconnect.KEEP_ALIVE_TIMEOUT);
+                }
+            }, keepAlive * 500L, keepAlive * 500L, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void refuseConnect(MqttConnectReturnCode code) {
+        ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void publish(MqttPublishMessage message) {
+        var header = message.variableHeader();
+        String topic = header.topicName();
+        if (header.properties().getProperty(MqttPropertyType.TOPIC_ALIAS.value()) != null) {
+            protocolError("topic alias used, none were allowed");
+            return;
+        }
+        if (!Topics.isValidName(topic)) {
+            broker.complain("MQTT client {} published to the invalid topic '{}'; disconnected", who(), topic);
+            disconnectWith(MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID);
+            return;
+        }
+        int qos = message.fixedHeader().qosLevel().value();
+        Publication publication = new Publication(topic, ByteBufUtil.getBytes(message.payload()), qos,
+                message.fixedHeader().isRetain(), Publication.forwardable(header.properties()));
+        int packetId = header.packetId();
+        switch (qos) {
+            case 0 -> broker.route(this, publication);
+            case 1 -> {
+                broker.route(this, publication);
+                ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
+            }
+            default -> {
+                if (awaitingRelease.add(packetId)) {
+                    broker.route(this, publication);
+                }
+                ctx.writeAndFlush(reply(MqttMessageType.PUBREC, packetId));
+            }
+        }
+    }
+
+    private void released(int packetId) {
+        awaitingRelease.remove(packetId);
+        ctx.writeAndFlush(reply(MqttMessageType.PUBCOMP, packetId));
+    }
+
+    private static MqttMessage reply(MqttMessageType type, int packetId) {
+        return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(packetId));
+    }
+
+    private void subscribe(MqttSubscribeMessage message) {
+        var header = message.idAndPropertiesVariableHeader();
+        int identifier = header.properties().getProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value())
+                instanceof IntegerProperty p ? p.value() : 0;
+        var ack = MqttMessageBuilders.subAck().packetId(header.messageId());
+        List<Runnable> retainedToSend = new ArrayList<>();
+        for (MqttTopicSubscription request : message.payload().topicSubscriptions()) {
+            String filter = request.topicFilter();
+            if (!Topics.isValidFilter(filter) || filter.startsWith("$share/")) {
+                ack.addGrantedQos(MqttQoS.FAILURE);
+                continue;
+            }
+            var option = request.option();
+            int qos = Math.min(option.qos().value(), 1);
+            Subscription subscription = new Subscription(filter, qos, option.isNoLocal(),
+                    option.isRetainAsPublished(), identifier);
+            boolean existed = subscriptions.put(filter, subscription) != null;
+            ack.addGrantedQos(MqttQoS.valueOf(qos));
+            RetainedHandlingPolicy policy = option.retainHandling();
+            if (policy == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE
+                    || policy == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && !existed) {
+                List<Integer> ids = identifier == 0 ? List.of() : List.of(identifier);
+                retainedToSend.add(() -> broker.retained(filter,
+                        p -> send(new Outgoing(p, Math.min(p.qos(), qos), true, ids))));
+            }
+        }
+        ctx.writeAndFlush(ack.build());
+        retainedToSend.forEach(Runnable::run);
+    }
+
+    private void unsubscribe(MqttUnsubscribeMessage message) {
+        var ack = MqttMessageBuilders.unsubAck().packetId(message.idAndPropertiesVariableHeader().messageId());
+        for (String filter : message.payload().topics()) {
+            boolean existed = subscriptions.remove(filter) != null;
+            ack.addReasonCode(existed ? (short) 0x00 : (short) 0x11);
+        }
+        ctx.writeAndFlush(ack.build());
+    }
+
+    private void disconnect(MqttMessage message) {
+        boolean keepWill = message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
+                && h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue();
+        if (!keepWill) {
+            will = null;
+        }
+        disconnected = true;
+        ctx.close();
+    }
+
+    /**
+     * Offers a routed message; delivered once even when several of this client's filters match, at
+     * the highest of their QoS, with all their subscription identifiers.
+     */
+    void offer(ClientSession from, Publication message) {
+        if (!connected) {
+            return;
+        }
+        int qos = -1;
+        boolean retainAsPublished = false;
+        List<Integer> identifiers = List.of();
+        for (Subscription s : subscriptions.values()) {
+            if ((s.noLocal() && from == this) || !Topics.matches(s.filter(), message.topic())) {
+                continue;
+            }
+            qos = Math.max(qos, Math.min(message.qos(), s.qos()));
+            retainAsPublished |= s.retainAsPublished();
+            if (s.identifier() != 0) {
+                if (identifiers.isEmpty()) {
+                    identifiers = new ArrayList<>(2);
+                }
+                identifiers.add(s.identifier());
+            }
+        }
+        if (qos < 0) {
+            return;
+        }
+        Outgoing outgoing = new Outgoing(message, qos, retainAsPublished && message.retain(), identifiers);
+        ctx.executor().execute(() -> send(outgoing));
+    }
+
+    private void send(Outgoing outgoing) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (outgoing.message().payload().length + outgoing.message().topic().length() + 64 > maxPacketToClient) {
+            dropOne();
+            return;
+        }
+        if (outgoing.qos() == 0) {
+            if (ctx.channel().isWritable()) {
+                write(outgoing, 0);
+            } else {
+                dropOne();
+            }
+        } else if (inflight.size() < receiveMaximum && queued.isEmpty()) {
+            write(outgoing, packetId());
+        } else if (queued.size() < broker.settings().maxQueuedPerClient()) {
+            queued.add(outgoing);
+        } else {
+            dropOne();
+        }
+    }
+
+    private void write(Outgoing outgoing, int packetId) {
+        Publication m = outgoing.message();
+        MqttProperties properties = new MqttProperties();
+        m.properties().listAll().forEach(properties::add);
+        for (int id : outgoing.identifiers()) {
+            properties.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), id));
+        }
+        if (packetId != 0) {
+            inflight.put(packetId, m);
+        }
+        ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(m.topic()).qos(MqttQoS.valueOf(outgoing.qos()))
+                .retained(outgoing.retain()).messageId(packetId).properties(properties)
+                .payload(Unpooled.wrappedBuffer(m.payload())).build());
+        broker.delivered();
+    }
+
+    private void acknowledged(int packetId) {
+        inflight.remove(packetId);
+        while (!queued.isEmpty() && inflight.size() < receiveMaximum) {
+            Outgoing next = queued.poll();
+            write(next, packetId());
+        }
+    }
+
+    private int packetId() {
+        while (inflight.containsKey(nextPacketId)) {
+            nextPacketId = nextPacketId % 65535 + 1;
+        }
+        int id = nextPacketId;
+        nextPacketId = nextPacketId % 65535 + 1;
+        return id;
+    }
+
+    private void dropOne() {
+        dropped++;
+        broker.dropped();
+        broker.complain("MQTT client {} does not keep up; messages to it are dropped ({} so far)", who(), dropped);
+    }
+
+    /** Another connection took this client id. */
+    void takenOver() {
+        ctx.executor().execute(() -> disconnectWith(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER));
+    }
+
+    private void protocolError(String what) {
+        broker.complain("MQTT client {} broke the protocol ({}); disconnected", who(), what);
+        disconnectWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR);
+    }
+
+    /** MQTT 5 clients are told why; older ones are just closed, as their protocol has no way to say. */
+    private void disconnectWith(MqttReasonCodes.Disconnect reason) {
+        if (connected && version == MQTT_5) {
+            ctx.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason.byteValue()).build())
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+        if (!connected) {
+            return;
+        }
+        connected = false;
+        broker.leave(this);
+        Publication lastWill = will;
+        if (lastWill != null && !disconnected && !broker.closing()) {
+            broker.route(this, lastWill);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            broker.complain("MQTT client {} failed: {}", who(), cause.toString());
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.outrigger.broker;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The broker: one event-loop thread, the connected clients and the retained messages. Sessions end
+ * with their connection (no offline queues): the gateway's own durability is its outbox.
+ */
+final class MqttBroker implements AutoCloseable {
+
+    record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient) {
+    }
+
+    record Stats(long received, long delivered, long dropped, int clients, int retained) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
+    private static final long MAX_RETRY_MILLIS = 30_000;
+
+    private final Settings settings;
+    private final EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("outrigger-broker", true));
+    private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
+    private final Map<String, Publication> retained = new ConcurrentHashMap<>();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final AtomicLong lastComplaint = new AtomicLong();
+    private final AtomicLong anonymous = new AtomicLong();
+    private volatile Channel server;
+    private volatile boolean closing;
+
+    MqttBroker(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Listens, or keeps trying with backoff (1 s doubling to 30 s) while the address is taken or
+     * missing; the first failure and the eventual success are logged.
+     */
+    void start() {
+        tryBind(0, 1000);
+    }
+
+    private void tryBind(int failures, long retryMillis) {
+        if (closing) {
+            return;
+        }
+        new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 64)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new MqttDecoder(settings.maxPacketBytes()), MqttEncoder.INSTANCE,
+                                new ClientSession(MqttBroker.this));
+                    }
+                })
+                .bind(settings.bind(), settings.port()).addListener(f -> {
+                    if (f.isSuccess()) {
+                        server = ((io.netty.channel.ChannelFuture) f).channel();
+                        if (closing) {
+                            server.close();
+                            return;
+                        }
+                        LOG.info("Embedded MQTT broker listening on {}:{}{}", settings.bind(), address().getPort(),
+                                failures > 0 ? " after " + failures + " failed attempt(s)" : "");
+                    } else {
+                        if (failures == 0) {
+                            LOG.warn("Embedded MQTT broker cannot listen on {}:{} ({}); retrying every {} s at most",
+                                    settings.bind(), settings.port(), f.cause().getMessage(), MAX_RETRY_MILLIS / 1000);
+                        }
+                        if (!loop.isShuttingDown()) {
+                            loop.schedule(() -> tryBind(failures + 1, Math.min(retryMillis * 2, MAX_RETRY_MILLIS)),
+                                    retryMillis, TimeUnit.MILLISECONDS);
+                        }
+                    }
+                });
+    }
+
+    /** The address listened on, or null while not (yet) listening. */
+    InetSocketAddress address() {
+        Channel s = server;
+        return s == null ? null : (InetSocketAddress) s.localAddress();
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Admits a connected client under its id. A client already connected under that id is taken
+     * over (closed), as MQTT requires. False when the broker is full.
+     */
+    boolean admit(ClientSession session) {
+        ClientSession previous = clients.get(session.clientId());
+        if (previous == null && clients.size() >= settings.maxClients()) {
+            return false;
+        }
+        previous = clients.put(session.clientId(), session);
+        if (previous != null) {
+            previous.takenOver();
+        }
+        return true;
+    }
+
+    void leave(ClientSession session) {
+        clients.remove(session.clientId(), session);
+    }
+
+    String assignClientId() {
+        return "outrigger-broker-" + anonymous.incrementAndGet();
+    }
+
+    /** Stores or clears the retained message of the topic, and offers the message to every client. */
+    void route(ClientSession from, Publication message) {
+        received.increment();
+        if (message.retain()) {
+            if (message.payload().length == 0) {
+                retained.remove(message.topic());
+            } else {
+                retained.put(message.topic(), message);
+            }
+        }
+        for (ClientSession client : clients.values()) {
+            client.offer(from, message);
+        }
+    }
+
+    void retained(String filter, Consumer<Publication> each) {
+        for (Publication p : retained.values()) {
+            if (Topics.matches(filter, p.topic())) {
+                each.accept(p);
+            }
+        }
+    }
+
+    void delivered() {
+        delivered.increment();
+    }
+
+    void dropped() {
+        dropped.increment();
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Misbehaving clients are logged at most once a minute, so that one reconnecting in a loop
+     * cannot flood the log.
+     */
+    void complain(String format, Object... args) {
+        long now = System.currentTimeMillis();
+        long last = lastComplaint.get();
+        if (now - last >= 60_000 && lastComplaint.compareAndSet(last, now)) {
+            LOG.warn(format, args);
+        }
+    }
+
+    Stats stats() {
+        return new Stats(received.sum(), delivered.sum(), dropped.sum(), clients.size(), retained.size());
+    }
+
+    List<ClientSession> clients() {
+        return new ArrayList<>(clients.values());
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        Channel s = server;
+        if (s != null) {
+            s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

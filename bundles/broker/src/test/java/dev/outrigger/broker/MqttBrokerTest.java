@@ -1,0 +1,319 @@
+package dev.outrigger.broker;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** The broker against real clients: Paho's MQTT 5 client and mosquitto's 3.1.1 / 5 command-line clients. */
+public class MqttBrokerTest {
+
+    private static final int MAX_PACKET = 4096;
+
+    private MqttBroker broker;
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @Before
+    public void start() {
+        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000));
+        broker.start();
+        await("listening", () -> broker.address() != null);
+    }
+
+    @After
+    public void stop() throws Exception {
+        for (AutoCloseable c : cleanup) {
+            c.close();
+        }
+        broker.close();
+    }
+
+    @Test
+    public void requestsReachTheResponderInOrderWithTheirMqtt5Properties() throws Exception {
+        Client responder = client("responder");
+        responder.paho.subscribe("gw/config/#", 1).waitForCompletion(5000);
+        Client requester = client("requester");
+        for (int i = 0; i < 500; i++) {
+            MqttProperties properties = new MqttProperties();
+            properties.setResponseTopic("gw/reply/" + i);
+            properties.setCorrelationData(new byte[] { (byte) i, 42 });
+            properties.setContentType("application/json");
+            properties.setUserProperties(List.of(new UserProperty("via", "test")));
+            requester.paho.publish("gw/config/set", new MqttMessage(("{\"n\":" + i + "}").getBytes(UTF_8), 1, false, properties));
+        }
+        for (int i = 0; i < 500; i++) {
+            Received r = responder.next();
+            assertEquals("gw/config/set", r.topic);
+            assertEquals("{\"n\":" + i + "}", r.text());
+            MqttProperties p = r.message.getProperties();
+            assertEquals("gw/reply/" + i, p.getResponseTopic());
+            assertArrayEquals(new byte[] { (byte) i, 42 }, p.getCorrelationData());
+            assertEquals("application/json", p.getContentType());
+            assertEquals(List.of(new UserProperty("via", "test")), p.getUserProperties());
+            assertEquals(1, r.message.getQos());
+        }
+    }
+
+    @Test
+    public void retainedMessagesGoToLaterSubscribersUntilCleared() throws Exception {
+        Client gateway = client("gateway");
+        gateway.paho.publish("gw/status", "online".getBytes(UTF_8), 1, true);
+
+        Client first = client("first");
+        first.paho.subscribe("gw/+", 1).waitForCompletion(5000);
+        Received status = first.next();
+        assertEquals("online", status.text());
+        assertTrue("sent because retained, so flagged retained", status.message.isRetained());
+
+        gateway.paho.publish("gw/status", new byte[0], 1, true);
+        assertEquals("", first.next().text()); // the clearing message itself still goes to subscribers
+
+        Client second = client("second");
+        second.paho.subscribe("gw/+", 1).waitForCompletion(5000);
+        gateway.paho.publish("gw/marker", "after".getBytes(UTF_8), 1, false);
+        assertEquals("nothing retained is left before the marker", "gw/marker", second.next().topic);
+    }
+
+    @Test
+    public void theWillOfAClientThatDiesIsPublishedAndOlderClientsInteroperate() throws Exception {
+        Client watcher = client("watcher");
+        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+
+        // mosquitto_sub speaking MQTT 3.1.1, killed without a DISCONNECT: its will goes out
+        Process dying = process("mosquitto_sub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-i", "dying",
+                "-t", "nothing", "--will-topic", "gw/status", "--will-payload", "offline", "--will-retain");
+        await("mosquitto_sub connected", () -> broker.stats().clients() == 2);
+        dying.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        Received will = watcher.next();
+        assertEquals("gw/status", will.topic);
+        assertEquals("offline", will.text());
+
+        // a 3.1.1 publisher reaches an MQTT 5 subscriber, and an MQTT 5 publisher a 3.1.1 one
+        Process subscriber = process("mosquitto_sub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1",
+                "-t", "gw/from5", "-C", "1", "-q", "1");
+        await("mosquitto_sub subscribed", () -> broker.clients().stream().anyMatch(c -> c.subscriptionCount() == 1
+                && c.version() == 311));
+        Process publisher = process("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1",
+                "-t", "gw/from311", "-m", "hello from 3.1.1", "-q", "1");
+        assertEquals(0, publisher.waitFor());
+        assertEquals("hello from 3.1.1", watcher.next().text());
+        watcher.paho.publish("gw/from5", "hello from 5".getBytes(UTF_8), 1, false);
+        assertTrue(subscriber.waitFor(10, TimeUnit.SECONDS));
+        assertEquals("hello from 5", new String(subscriber.getInputStream().readAllBytes(), UTF_8).trim());
+
+        // the will was retained: a late subscriber learns the client is gone
+        Client late = client("late");
+        late.paho.subscribe("gw/status", 1).waitForCompletion(5000);
+        assertEquals("offline", late.next().text());
+    }
+
+    @Test
+    public void garbageAndOversizedPacketsCostOnlyTheirOwnConnection() throws Exception {
+        Client watcher = client("watcher");
+        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+
+        try (Socket http = new Socket("127.0.0.1", broker.address().getPort())) {
+            http.setSoTimeout(10_000);
+            OutputStream out = http.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(UTF_8));
+            out.flush();
+            InputStream in = http.getInputStream();
+            assertEquals("closed by the broker", -1, in.read());
+        }
+
+        // MQTT 5: the client knows the limit from CONNACK and refuses to send
+        Client big = client("big");
+        try {
+            big.paho.publish("gw/big", new byte[MAX_PACKET + 1], 1, false);
+            fail("a packet over the announced maximum must be refused");
+        } catch (MqttException expected) {
+            // the producer gets the error
+        }
+        // MQTT 3.1.1 has no way to learn the limit: the broker disconnects the sender
+        Process oversized = process("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1",
+                "-t", "gw/big", "-s", "-q", "1");
+        try (OutputStream stdin = oversized.getOutputStream()) {
+            stdin.write(new byte[MAX_PACKET * 2]);
+        }
+        assertTrue(oversized.waitFor(10, TimeUnit.SECONDS));
+        assertTrue("mosquitto_pub failed", oversized.exitValue() != 0);
+
+        client("small").paho.publish("gw/small", "fine".getBytes(UTF_8), 1, false);
+        assertEquals("gw/small", watcher.next().topic);
+        assertTrue(watcher.paho.isConnected());
+    }
+
+    @Test
+    public void aSecondConnectionWithTheSameClientIdTakesOver() throws Exception {
+        Client first = client("same");
+        Client second = client("same");
+        await("first told and closed", () -> first.disconnectReason != null);
+        assertEquals(0x8E, first.disconnectReason.intValue());
+        assertTrue(second.paho.isConnected());
+        assertEquals(1, broker.stats().clients());
+    }
+
+    @Test
+    public void aBrokerWhosePortIsTakenListensOnceItIsFree() throws Exception {
+        int port = broker.address().getPort();
+        MqttBroker waiting = new MqttBroker(new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000));
+        try {
+            waiting.start();
+            await("first attempt failed", () -> waiting.address() == null);
+            broker.close();
+            await("listening after the port was freed", () -> waiting.address() != null);
+            assertEquals(port, waiting.address().getPort());
+        } finally {
+            waiting.close();
+        }
+    }
+
+    @Test
+    public void slowClientsAreBoundedAndTheRestKeepsFlowing() throws Exception {
+        // a subscriber that never reads: its socket and then its queue fill up, the excess is dropped
+        try (Socket stuck = new Socket()) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new InetSocketAddress("127.0.0.1", broker.address().getPort()));
+            OutputStream out = stuck.getOutputStream();
+            out.write(new byte[] { 0x10, 18, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 0, 0, 6, 's', 't', 'u', 'c', 'k', '!' });
+            out.write(new byte[] { (byte) 0x82, 6, 0, 1, 0, 1, '#', 1 });
+            out.flush();
+            await("stuck client subscribed", () -> broker.clients().stream().anyMatch(c -> "stuck!".equals(c.clientId())
+                    && c.subscriptionCount() == 1));
+            Client watcher = client("watcher");
+            watcher.paho.subscribe("load", 0).waitForCompletion(5000);
+            Client producer = client("producer");
+            byte[] payload = new byte[1000];
+            for (int i = 0; i < 5000; i++) {
+                producer.paho.publish("load", payload, 0, false);
+            }
+            await("stuck client's excess dropped", () -> broker.stats().dropped() > 0);
+            for (int i = 0; i < 100; i++) {
+                assertNotNull(watcher.next());
+            }
+        }
+    }
+
+    // --- helpers
+
+    private String port() {
+        return Integer.toString(broker.address().getPort());
+    }
+
+    private Process process(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        cleanup.add(() -> p.destroyForcibly().waitFor(5, TimeUnit.SECONDS));
+        return p;
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within 15 s: " + what);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(20); // polling interval of the await, not synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
+    private record Received(String topic, MqttMessage message) {
+        String text() {
+            return new String(message.getPayload(), UTF_8);
+        }
+    }
+
+    private Client client(String id) throws Exception {
+        Client c = new Client(id);
+        cleanup.add(0, c);
+        return c;
+    }
+
+    private final class Client implements MqttCallback, AutoCloseable {
+        final MqttClient paho;
+        final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+        volatile Integer disconnectReason;
+
+        Client(String id) throws MqttException {
+            paho = new MqttClient("tcp://127.0.0.1:" + port(), id, new MemoryPersistence());
+            paho.setCallback(this);
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            options.setAutomaticReconnect(false);
+            paho.connect(options);
+        }
+
+        Received next() throws InterruptedException {
+            Received r = received.poll(10, TimeUnit.SECONDS);
+            assertNotNull("a message within 10 s", r);
+            return r;
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            received.add(new Received(topic, message));
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            disconnectReason = response.getReturnCode();
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+
+        @Override
+        public void close() throws MqttException {
+            if (paho.isConnected()) {
+                paho.disconnect(2000);
+            }
+            paho.close(true);
+        }
+    }
+}
