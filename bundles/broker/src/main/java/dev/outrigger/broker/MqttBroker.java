@@ -89,6 +89,10 @@ final class MqttBroker implements AutoCloseable {
                         }
                         LOG.info("Embedded MQTT broker listening on {}:{}{}", settings.bind(), address().getPort(),
                                 failures > 0 ? " after " + failures + " failed attempt(s)" : "");
+                        if (!address().getAddress().isLoopbackAddress()) {
+                            LOG.warn("Embedded MQTT broker is reachable beyond this host on {} and does not authenticate"
+                                    + " clients: use it on loopback, or a real broker", settings.bind());
+                        }
                     } else {
                         if (failures == 0) {
                             LOG.warn("Embedded MQTT broker cannot listen on {}:{} ({}); retrying every {} s at most",

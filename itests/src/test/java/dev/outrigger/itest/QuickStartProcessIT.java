@@ -1,0 +1,84 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Queue;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The quick start as shipped (etc/dev.outrigger.feature.cfg of the distribution): records of the
+ * simulated radio flow through the embedded broker with no broker installed, visible to any MQTT
+ * client and in the shell. Ports are moved to free ones so that the test never meets a real broker.
+ */
+public class QuickStartProcessIT {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private GatewayProcess gateway;
+    private final Subscriptions subscriptions = new Subscriptions();
+
+    @Before
+    public void copyDistribution() throws Exception {
+        Path home = Distribution.copyTo(folder.newFolder("outrigger").toPath());
+        String shipped = Files.readString(home.resolve("etc/dev.outrigger.feature.cfg"));
+        gateway = new GatewayProcess(home);
+        Files.writeString(home.resolve("etc/dev.outrigger.feature.cfg"), shipped);
+    }
+
+    @After
+    public void stop() throws Exception {
+        subscriptions.close();
+        gateway.close();
+    }
+
+    @Test
+    public void recordsFlowThroughTheEmbeddedBrokerOutOfTheBox() throws Exception {
+        assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"))
+                .contains("install = broker, mqtt, meshtastic, simulator"));
+        int brokerPort = Ports.free();
+        int radioPort = Ports.free();
+        Path etc = gateway.home.resolve("etc");
+        Files.writeString(etc.resolve("dev.outrigger.broker.cfg"), "bind = 127.0.0.1\nport = " + brokerPort + "\n");
+        Files.writeString(etc.resolve("dev.outrigger.mqtt.cfg"), "broker = tcp://127.0.0.1:" + brokerPort
+                + "\nroot = outrigger\ngatewayId = van\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+        Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"), "bind = 127.0.0.1\nport = " + radioPort + "\nintervalSeconds = 1\n");
+        Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"), "address = 127.0.0.1:" + radioPort + "\n");
+        gateway.start();
+        String uri = "tcp://127.0.0.1:" + brokerPort;
+        Await.until("the embedded broker listening", Duration.ofSeconds(20),
+                () -> gateway.shell("broker:status").output().contains("listening   127.0.0.1:" + brokerPort));
+
+        Queue<String> status = subscriptions.subscribe(uri, "outrigger/van/status");
+        Await.until("the gateway's retained online status", Duration.ofSeconds(20),
+                () -> status.stream().anyMatch(s -> s.contains("\"online\"")));
+        Queue<String> records = subscriptions.subscribe(uri, "outrigger/van/mesh/#");
+        Await.until("mesh records from the simulated radio", Duration.ofSeconds(30), () -> records.size() >= 3);
+
+        // a third-party MQTT 3.1.1 client sees the same
+        Process sub = new ProcessBuilder("mosquitto_sub", "-V", "mqttv311", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort),
+                "-t", "outrigger/van/mesh/#", "-C", "1", "-W", "20").redirectErrorStream(true).start();
+        try {
+            String line = new String(sub.getInputStream().readAllBytes()).trim();
+            assertEquals(0, sub.waitFor());
+            assertTrue(line, line.startsWith("{") && line.contains("\"sender\":\"!5a1a0001\""));
+        } finally {
+            sub.destroyForcibly();
+        }
+
+        String tail = gateway.shell("mqtt:tail -n 1 -t 20 mesh/#").output();
+        assertTrue(tail, tail.contains("outrigger/van/mesh/"));
+        String brokerStatus = gateway.shell("broker:status").output();
+        assertTrue(brokerStatus, brokerStatus.contains("outrigger-van") && brokerStatus.contains(" 0 dropped"));
+        assertTrue(gateway.log(), !gateway.log().contains("connection to tcp://127.0.0.1:" + brokerPort + " lost"));
+    }
+}
