@@ -27,15 +27,17 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
+import dev.outrigger.broker.BenchBroker;
 import dev.outrigger.mqtt.BenchMqtt;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxRecord;
 import dev.outrigger.outbox.store.BenchOutbox;
 
 /**
- * The outbox and the MQTT drain against a real mosquitto, in one run: durable append rate, drain
- * rate of a 100,000-record backlog at QoS 1, end-to-end latency at 100 records/s, and whether
- * 5,000 records/s are sustained end to end. Goals: 5,000/s sustained, backlog drained at 5,000/s.
+ * The outbox and the MQTT drain in one run: durable append rate, then, through a real mosquitto and
+ * through the embedded broker, the drain rate of a 100,000-record backlog at QoS 1, end-to-end
+ * latency at 100 records/s, and whether 5,000 records/s are sustained end to end. Goals: 5,000/s
+ * sustained, backlog drained at 5,000/s; the embedded broker is compared with mosquitto.
  */
 public final class OutboxBenchmark {
 
@@ -46,6 +48,14 @@ public final class OutboxBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("outrigger-outbox-bench");
+        System.out.println("Outrigger outbox + MQTT benchmark (payload " + PAYLOAD + " bytes, QoS 1, sync=always, brokers on loopback)");
+        Outbox a = BenchOutbox.open(work.resolve("append/outbox.mv.db"), Map.of());
+        double single = appendRate(a, 1, 5_000);
+        double eight = appendRate(a, 8, 40_000);
+        BenchOutbox.close(a);
+        System.out.printf("durable append, 1 producer:      %,10.0f records/s%n", single);
+        System.out.printf("durable append, 8 producers:     %,10.0f records/s (group commit)%n", eight);
+
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -54,26 +64,24 @@ public final class OutboxBenchmark {
                 + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\n");
         Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
+        double toMosquitto;
         try {
             awaitPort(port);
-            run("tcp://127.0.0.1:" + port, work);
+            toMosquitto = drain("mosquitto", "tcp://127.0.0.1:" + port, work.resolve("mosquitto"));
         } finally {
             mosquitto.destroy();
             mosquitto.waitFor(10, TimeUnit.SECONDS);
         }
+        try (BenchBroker embedded = new BenchBroker()) {
+            double toEmbedded = drain("embedded broker", embedded.uri(), work.resolve("embedded"));
+            System.out.printf("embedded broker / mosquitto, backlog drain rate: %.2f%n", toEmbedded / toMosquitto);
+        }
     }
 
-    private static void run(String broker, Path work) throws Exception {
-        System.out.println("Outrigger outbox + MQTT benchmark (payload " + PAYLOAD + " bytes, QoS 1, sync=always, mosquitto on loopback)");
-
-        Outbox a = BenchOutbox.open(work.resolve("append/outbox.mv.db"), Map.of());
-        double single = appendRate(a, 1, 5_000);
-        double eight = appendRate(a, 8, 40_000);
-        BenchOutbox.close(a);
-        System.out.printf("durable append, 1 producer:      %,10.0f records/s%n", single);
-        System.out.printf("durable append, 8 producers:     %,10.0f records/s (group commit)%n", eight);
-
-        Outbox outbox = BenchOutbox.open(work.resolve("drain/outbox.mv.db"), Map.of("maxMegabytes", 512));
+    /** Backlog drain, latency at 100/s and 5,000/s sustained through one broker; returns the drain rate. */
+    private static double drain(String name, String broker, Path work) throws Exception {
+        System.out.println("-- through " + name);
+        Outbox outbox = BenchOutbox.open(work.resolve("outbox.mv.db"), Map.of("maxMegabytes", 512));
         Subscriber sub = new Subscriber(broker);
         List<OutboxRecord> batch = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
@@ -102,6 +110,7 @@ public final class OutboxBenchmark {
             double rate = sustained.size() / seconds(t);
             System.out.printf("sustained end to end at 5,000/s: %,10.0f records/s delivered (goal 5,000; ratio %.2f), backlog after: %d%n",
                     rate, rate / 5_000, outbox.stats().depth());
+            return drain;
         } finally {
             sub.close();
             BenchOutbox.close(outbox);
