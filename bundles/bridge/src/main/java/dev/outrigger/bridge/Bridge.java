@@ -1,17 +1,16 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,7 +69,9 @@ final class Bridge implements AutoCloseable {
 
     Bridge(Options options) throws IOException {
         this.options = options;
-        server = options.tls() == null ? new ServerSocket() : options.tls().getServerSocketFactory().createServerSocket();
+        // plain TCP through a channel, so that clients get non-blocking writes (ClientConnection)
+        server = options.tls() == null ? ServerSocketChannel.open().socket()
+                : options.tls().getServerSocketFactory().createServerSocket();
         if (server instanceof SSLServerSocket tls) {
             tls.setNeedClientAuth(options.clientAuth());
         }
@@ -137,9 +138,10 @@ final class Bridge implements AutoCloseable {
             Socket socket;
             try {
                 socket = server.accept();
-            } catch (SocketException closed) {
-                return;
             } catch (IOException e) {
+                if (server.isClosed()) {
+                    return;
+                }
                 LOG.warn("Bridge {}: accept failed: {}", options.name(), e.getMessage());
                 continue;
             }
@@ -392,7 +394,6 @@ final class Bridge implements AutoCloseable {
         }
     }
 
-    /** One TCP client: a thread copies its bytes to the serial port; serial bytes are sent from the reader. */
     /**
      * Bytes from the device waiting for its clients, at most, shared among them (but at least
      * {@link #MIN_QUEUED} each): a client that stops reading is closed rather than allowed to hold
@@ -408,70 +409,39 @@ final class Bridge implements AutoCloseable {
 
     private final class Client extends Thread {
         private final Socket socket;
-        private final OutputStream out;
+        private final ClientConnection connection;
         private final Rfc2217 telnet;
         private volatile long lastActivity = System.nanoTime();
-        /** Device data on its way to this client, written by its own thread. */
-        private final java.util.concurrent.BlockingQueue<byte[]> outbound = new java.util.concurrent.LinkedBlockingQueue<>();
-        private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
-        private final Thread writer;
 
         Client(Socket socket) throws IOException {
             super("outrigger-bridge-client " + socket.getRemoteSocketAddress());
             setDaemon(true);
             this.socket = socket;
-            // a small kernel buffer: what a client does not read shows up in the bounded queue
+            // a small kernel buffer: what a client does not read shows up in the bounded backlog
             socket.setSendBufferSize(SEND_BUFFER);
-            this.out = socket.getOutputStream();
-            if (options.idleTimeoutSeconds() > 0) {
-                socket.setSoTimeout(1_000);
-            }
+            connection = ClientConnection.of(socket, String.valueOf(socket.getRemoteSocketAddress()));
             telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(new LinePort(), "Outrigger " + options.name()) : null;
             if (telnet != null) {
-                write(telnet.greeting());
-            }
-            writer = new Thread(this::writeLoop, "outrigger-bridge-writer " + socket.getRemoteSocketAddress());
-            writer.setDaemon(true);
-            writer.start();
-        }
-
-        private void writeLoop() {
-            try {
-                while (!socket.isClosed()) {
-                    byte[] data = outbound.take();
-                    write(data);
-                    queued.addAndGet(-data.length);
-                }
-            } catch (InterruptedException closing) {
-                // close() owns the socket now: it may still tell the client why
-            } catch (IOException e) {
-                closeQuietly(socket);
-            }
-        }
-
-        private void write(byte[] data) throws IOException {
-            synchronized (out) {
-                out.write(data);
+                connection.write(telnet.greeting());
             }
         }
 
         @Override
         public void run() {
             byte[] buffer = new byte[4096];
-            try (InputStream in = socket.getInputStream()) {
+            try {
                 while (true) {
-                    int n;
-                    try {
-                        n = in.read(buffer);
-                    } catch (java.net.SocketTimeoutException tick) {
-                        if (System.nanoTime() - lastActivity > options.idleTimeoutSeconds() * 1_000_000_000L) {
+                    int n = connection.read(buffer);
+                    if (n < 0) {
+                        return;
+                    }
+                    if (n == 0) {
+                        if (options.idleTimeoutSeconds() > 0
+                                && System.nanoTime() - lastActivity > options.idleTimeoutSeconds() * 1_000_000_000L) {
                             close("idle for " + options.idleTimeoutSeconds() + " s");
                             return;
                         }
                         continue;
-                    }
-                    if (n < 0) {
-                        return;
                     }
                     lastActivity = System.nanoTime();
                     SerialLink l = link;
@@ -490,57 +460,40 @@ final class Bridge implements AutoCloseable {
                         toSerial.addAndGet(data.size());
                     }
                     if (replies.size() > 0) {
-                        write(replies.toByteArray());
+                        connection.write(replies.toByteArray());
                     }
                 }
             } catch (IOException e) {
                 LOG.debug("Bridge {}: client {}: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
             } finally {
                 clients.remove(this);
-                closeQuietly(socket);
+                connection.close(new byte[0]);
                 closeLinkIfIdle();
             }
         }
 
-        /** On the serial reader's thread: queues, never blocks it. */
+        /** On the serial reader's thread: written at once, or kept within the limit; never blocks it. */
         void send(byte[] data) {
             if (telnet != null && telnet.suspended()) {
                 return; // the client asked for FLOWCONTROL-SUSPEND: serial data meanwhile is not sent
             }
-            byte[] bytes = telnet == null ? data : Rfc2217.escape(data);
-            if (queued.addAndGet(bytes.length) > queueLimit()) {
+            if (connection.waiting() > queueLimit()) {
                 LOG.warn("Bridge {}: client {} does not read: more than {} KiB waiting; closed", options.name(),
                         socket.getRemoteSocketAddress(), queueLimit() / 1024);
                 close("closed: not reading (more than " + queueLimit() / 1024 + " KiB waiting)");
                 return;
             }
-            outbound.add(bytes);
+            try {
+                connection.write(telnet == null ? data : Rfc2217.escape(data));
+            } catch (IOException gone) {
+                // the client's own thread sees the same and cleans up
+            }
             lastActivity = System.nanoTime();
         }
 
         void close(String why) {
             clients.remove(this);
-            writer.interrupt();
-            outbound.clear();
-            if (queued.get() <= queueLimit()) {
-                // the reason, unless the client stopped reading: then a write could block, so it
-                // gets half a second before the socket is closed under it
-                Thread reason = new Thread(() -> {
-                    try {
-                        write(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
-                    } catch (IOException ignored) {
-                        // already gone
-                    }
-                }, "outrigger-bridge-close");
-                reason.setDaemon(true);
-                reason.start();
-                try {
-                    reason.join(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            closeQuietly(socket);
+            connection.close(("\r\noutrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 }
