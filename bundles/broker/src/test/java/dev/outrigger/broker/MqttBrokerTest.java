@@ -173,6 +173,29 @@ public class MqttBrokerTest {
     }
 
     @Test
+    public void aClientSilentBeyondItsKeepAliveIsDroppedAndItsWillPublished() throws Exception {
+        Client watcher = client("watcher");
+        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        try (Socket silent = new Socket("127.0.0.1", broker.address().getPort())) {
+            silent.setSoTimeout(10_000);
+            // MQTT 3.1.1 CONNECT: clean session, will "gone" on gw/ka, keep-alive 1 s; then nothing more
+            OutputStream out = silent.getOutputStream();
+            out.write(new byte[] { 0x10, 27, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x06, 0, 1, 0, 2, 'k', 'a',
+                    0, 5, 'g', 'w', '/', 'k', 'a', 0, 4, 'g', 'o', 'n', 'e' });
+            out.flush();
+            InputStream in = silent.getInputStream();
+            assertArrayEquals("CONNACK, accepted", new byte[] { 0x20, 2, 0, 0 }, in.readNBytes(4));
+            long start = System.nanoTime();
+            assertEquals("closed by the broker", -1, in.read());
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue("one and a half keep-alives, not sooner: " + waitedMillis + " ms", waitedMillis >= 1_400);
+        }
+        Received will = watcher.next();
+        assertEquals("gw/ka", will.topic);
+        assertEquals("gone", will.text());
+    }
+
+    @Test
     public void aSecondConnectionWithTheSameClientIdTakesOver() throws Exception {
         Client first = client("same");
         Client second = client("same");
