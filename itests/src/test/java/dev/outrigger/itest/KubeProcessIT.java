@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -148,7 +150,7 @@ public class KubeProcessIT {
 
     @Test
     public void nodeModeRegistersATaintedNodeAndKeepsItsLeaseInKubeNodeLease() throws Exception {
-        configure("registerNode = true\n");
+        configure("registerNode = true\nrenewSeconds = 2\n");
         gateway.start();
         Await.until("the Node registered, Ready", Duration.ofSeconds(20),
                 () -> client.nodes().withName("edge-it").get() != null && condition("Ready") != null);
@@ -160,10 +162,23 @@ public class KubeProcessIT {
         assertTrue(node.getMetadata().getLabels().containsKey("kubernetes.io/arch"));
         Await.until("its Lease in kube-node-lease", Duration.ofSeconds(15),
                 () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
+        Lease lease = client.leases().inNamespace("kube-node-lease").withName("edge-it").get();
+        assertEquals(Integer.valueOf(40), lease.getSpec().getLeaseDurationSeconds());
+        assertEquals("edge-it", lease.getSpec().getHolderIdentity());
+        ZonedDateTime first = lease.getSpec().getRenewTime();
+        Await.until("renewed", Duration.ofSeconds(10), () -> !first.equals(renewTime()));
+        ZonedDateTime second = renewTime();
+        Await.until("renewed again", Duration.ofSeconds(10), () -> !second.equals(renewTime()));
+        long cadence = Duration.between(second, renewTime()).toMillis();
+        assertTrue("renewed every renewSeconds (2 s): " + cadence + " ms", cadence >= 1_900 && cadence <= 3_500);
 
         client.leases().inNamespace("kube-node-lease").withName("edge-it").delete();
         Await.until("the Lease recreated after deletion", Duration.ofSeconds(15),
                 () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
+    }
+
+    private ZonedDateTime renewTime() {
+        return client.leases().inNamespace("kube-node-lease").withName("edge-it").get().getSpec().getRenewTime();
     }
 
     private Map<String, String> labels() {
