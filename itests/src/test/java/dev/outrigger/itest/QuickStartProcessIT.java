@@ -17,7 +17,7 @@ import org.junit.rules.TemporaryFolder;
 /**
  * The quick start as shipped (etc/dev.outrigger.feature.cfg of the distribution): records of the
  * simulated radio flow through the embedded broker with no broker installed, visible to any MQTT
- * client and in the shell. Ports are moved to free ones so that the test never meets a real broker.
+ * client and in the shell, and remote configuration answers through it. Ports are moved to free ones so that the test never meets a real broker.
  */
 public class QuickStartProcessIT {
 
@@ -73,6 +73,18 @@ public class QuickStartProcessIT {
             assertTrue(line, line.startsWith("{") && line.contains("\"sender\":\"!5a1a0001\""));
         } finally {
             sub.destroyForcibly();
+        }
+
+        // remote configuration, MQTT 5 request/response through the embedded broker
+        Process rr = new ProcessBuilder("mosquitto_rr", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort), "-q", "1",
+                "-t", "outrigger/van/config/get", "-e", "it/replies", "-m", "{\"pid\": \"dev.outrigger.simulator\"}",
+                "-W", "10").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String reply = new String(rr.getInputStream().readAllBytes()).trim();
+            assertEquals(0, rr.waitFor());
+            assertTrue(reply, reply.contains("\"ok\":true") && reply.contains(String.valueOf(radioPort)));
+        } finally {
+            rr.destroyForcibly();
         }
 
         String tail = gateway.shell("mqtt:tail -n 1 -t 20 mesh/#").output();
