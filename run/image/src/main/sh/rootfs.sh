@@ -64,6 +64,8 @@ extra=
 "$jlink_home/usr/lib/jvm/java-17-openjdk-$host/bin/jlink" --module-path "$jmods/usr/lib/jvm/java-17-openjdk-$arch/jmods" \
   --add-modules "$modules" --strip-java-debug-attributes --no-header-files --no-man-pages --compress=2 $extra \
   --output "$out/opt/java"
+# the archive for heaps of 32 GB and more (no compressed oops) never serves an edge node
+rm -f "$out/opt/java/lib/server/classes_nocoops.jsa"
 
 # inside the root: where a link points, as a path on this machine
 resolve() {
