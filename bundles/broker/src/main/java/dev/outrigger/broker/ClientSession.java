@@ -104,9 +104,17 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         return dropped;
     }
 
-    /** In flight and queued, read from outside the loop: a snapshot good enough for a status line. */
+    /** QoS 1 messages in flight and queued, counted on the event loop that owns them; -1 if it does not answer. */
     int pending() {
-        return inflight.size() + queued.size();
+        try {
+            return ctx.executor().submit(() -> inflight.size() + queued.size()).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.RejectedExecutionException busyOrGone) {
+            return -1;
+        }
     }
 
     @Override
