@@ -21,6 +21,8 @@ final class ChannelConnection implements ClientConnection {
     private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>();
     private final Thread drainer;
     private int waiting;
+    /** Read on the client's thread only. */
+    private boolean moreLikely;
 
     ChannelConnection(SocketChannel channel, String name) throws IOException {
         this.channel = channel;
@@ -38,7 +40,9 @@ final class ChannelConnection implements ClientConnection {
     public int read(byte[] buffer) throws IOException {
         ByteBuffer into = ByteBuffer.wrap(buffer);
         try {
-            int n = channel.read(into);
+            // after a full buffer more is likely waiting: read at once; otherwise wait first, which
+            // spares a read that would find nothing (one system call less per small message)
+            int n = moreLikely ? channel.read(into) : 0;
             while (n == 0) {
                 if (readable.select(1_000) == 0) {
                     return 0;
@@ -46,6 +50,7 @@ final class ChannelConnection implements ClientConnection {
                 readable.selectedKeys().clear();
                 n = channel.read(into);
             }
+            moreLikely = n == buffer.length;
             return n;
         } catch (ClosedSelectorException closed) {
             return -1; // closed by close(), from another thread

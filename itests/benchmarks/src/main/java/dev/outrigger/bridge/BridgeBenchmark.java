@@ -56,6 +56,12 @@ public final class BridgeBenchmark {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         Path folder = Files.createTempDirectory("bridge-bench");
         List<Result> results = new ArrayList<>();
+        // a JIT warm-up pass of Outrigger's bridge in both modes, not measured: on two cores the
+        // compiler threads would otherwise compete with whichever bridge is measured first
+        for (boolean rfc2217 : new boolean[] { false, true }) {
+            run("outrigger warm-up", folder.resolve(rfc2217 ? "warm-up-rfc2217" : "warm-up-raw"), Math.min(mib, 8),
+                    rfc2217, device -> outrigger(device, rfc2217));
+        }
         for (boolean rfc2217 : new boolean[] { false, true }) {
             String mode = rfc2217 ? "rfc2217" : "raw";
             results.add(run("outrigger " + mode, folder, mib, rfc2217, device -> outrigger(device, rfc2217)));
