@@ -83,6 +83,26 @@ final class GatewayProcess implements AutoCloseable {
                 .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
     }
 
+    /** Threads whose name starts with the prefix; Linux keeps the first 15 characters of a thread's name. */
+    long threads(String prefix) throws IOException {
+        String shown = prefix.length() > 15 ? prefix.substring(0, 15) : prefix;
+        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            return tasks.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).startsWith(shown);
+                } catch (IOException gone) {
+                    return false; // the thread ended meanwhile
+                }
+            }).count();
+        }
+    }
+
+    /** The id of the bundle with this symbolic name, from {@code lb -s}. */
+    String bundleId(String symbolicName) throws Exception {
+        return shell("lb -s " + symbolicName).output().lines().filter(l -> l.contains("|" + symbolicName))
+                .findFirst().orElseThrow(() -> new AssertionError(symbolicName + " not installed")).trim().split("\\|")[0].trim();
+    }
+
     String log() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }

@@ -140,9 +140,7 @@ public class KubeProcessIT {
         assertTrue("one line per kind of failure, not one per retry: " + warnings, warnings <= 3);
 
         // the bundle updated under way: the Node keeps its labels, and reporting resumes
-        String id = gateway.shell("lb -s dev.outrigger.kube").output().lines().filter(l -> l.contains("dev.outrigger.kube"))
-                .findFirst().orElseThrow().trim().split("\\|")[0].trim();
-        assertEquals(0, gateway.shell("update " + id).status());
+        assertEquals(0, gateway.shell("update " + gateway.bundleId("dev.outrigger.kube")).status());
         assertEquals("labels kept through the update", "true", labels().get("outrigger.dev/meshtastic"));
         Await.until("reporting again after the update", Duration.ofSeconds(15),
                 () -> gateway.shell("kube:status").output().contains("state       reporting"));

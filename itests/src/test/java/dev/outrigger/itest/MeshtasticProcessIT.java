@@ -142,9 +142,7 @@ public class MeshtasticProcessIT {
         gateway.start();
         awaitLive("the radio live");
         Await.until("traffic", Duration.ofSeconds(20), () -> appended() >= 3);
-        String id = gateway.shell("lb -s dev.outrigger.meshtastic").output().lines()
-                .filter(l -> l.contains("dev.outrigger.meshtastic")).findFirst().orElseThrow().trim().split("\\|")[0].trim();
-        GatewayProcess.Result update = gateway.shell("update " + id);
+        GatewayProcess.Result update = gateway.shell("update " + gateway.bundleId("dev.outrigger.meshtastic"));
         assertEquals(update.output(), 0, update.status());
         awaitLive("live again after the update");
         long appended = appended();

@@ -92,5 +92,20 @@ public class QuickStartProcessIT {
         String brokerStatus = gateway.shell("broker:status").output();
         assertTrue(brokerStatus, brokerStatus.contains("outrigger-van") && brokerStatus.contains(" 0 dropped"));
         assertTrue(gateway.log(), !gateway.log().contains("connection to tcp://127.0.0.1:" + brokerPort + " lost"));
+
+        // the broker bundle updated while records flow: port and thread released and taken again,
+        // the uplink reconnects, and what was appended meanwhile is delivered from the outbox
+        assertEquals(1, gateway.threads("outrigger-broker"));
+        GatewayProcess.Result update = gateway.shell("update " + gateway.bundleId("dev.outrigger.broker"));
+        assertEquals(update.output(), 0, update.status());
+        Await.until("listening again on the same port", Duration.ofSeconds(10),
+                () -> gateway.shell("broker:status").output().contains("listening   127.0.0.1:" + brokerPort));
+        Await.until("the uplink back", Duration.ofSeconds(15),
+                () -> gateway.shell("mqtt:status").output().contains("connected since"));
+        Queue<String> after = subscriptions.subscribe(uri, "outrigger/van/mesh/#");
+        Await.until("records flowing again", Duration.ofSeconds(20), () -> !after.isEmpty());
+        Await.until("nothing left behind in the outbox", Duration.ofSeconds(20),
+                () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
+        Await.until("one broker thread, none leaked", Duration.ofSeconds(5), () -> gateway.threads("outrigger-broker") == 1);
     }
 }

@@ -29,7 +29,9 @@ final class Subscriptions implements AutoCloseable {
     @Override
     public void close() throws MqttException {
         for (MqttAsyncClient client : clients) {
-            client.disconnectForcibly(1000);
+            // no quiescing: a client whose broker went away would otherwise wait 30 s for it
+            client.disconnectForcibly(0, 1000, client.isConnected());
+            client.close(true);
         }
     }
 }
