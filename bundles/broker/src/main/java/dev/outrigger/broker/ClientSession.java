@@ -2,9 +2,7 @@ package dev.outrigger.broker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +12,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -52,10 +49,6 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
     private final MqttBroker broker;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    /** QoS 1 messages sent and not yet acknowledged, by packet id. */
-    private final Map<Integer, Publication> inflight = new HashMap<>();
-    /** QoS 1 messages waiting for the client's receive window. */
-    private final ArrayDeque<Outgoing> queued = new ArrayDeque<>();
     /** Incoming QoS 2 packet ids routed and awaiting PUBREL: a resent PUBLISH is not routed twice. */
     private final Set<Integer> awaitingRelease = new HashSet<>();
 
@@ -65,15 +58,9 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     private volatile boolean connected;
     private boolean disconnected;
     private Publication will;
-    private int receiveMaximum = 65535;
-    private long maxPacketToClient = Long.MAX_VALUE;
-    private int nextPacketId = 1;
+    private volatile Delivery delivery;
     private long lastReadNanos = System.nanoTime();
     private ScheduledFuture<?> watchdog;
-    private volatile long dropped;
-
-    private record Outgoing(Publication message, int qos, boolean retain, List<Integer> identifiers) {
-    }
 
     ClientSession(MqttBroker broker) {
         this.broker = broker;
@@ -101,13 +88,14 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     long dropped() {
-        return dropped;
+        Delivery d = delivery;
+        return d == null ? 0 : d.dropped();
     }
 
     /** QoS 1 messages in flight and queued, counted on the event loop that owns them; -1 if it does not answer. */
     int pending() {
         try {
-            return ctx.executor().submit(() -> inflight.size() + queued.size()).get(1, TimeUnit.SECONDS);
+            return ctx.executor().submit(() -> delivery.pending()).get(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
@@ -143,7 +131,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         switch (type) {
             case CONNECT -> connect((MqttConnectMessage) message);
             case PUBLISH -> publish((MqttPublishMessage) message);
-            case PUBACK -> acknowledged(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+            case PUBACK -> delivery.acknowledged(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
             case PUBREL -> released(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
             case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
@@ -182,13 +170,6 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         clientId = assigned ? broker.assignClientId() : payload.clientIdentifier();
-        MqttProperties properties = header.properties();
-        if (properties.getProperty(MqttPropertyType.RECEIVE_MAXIMUM.value()) instanceof IntegerProperty p) {
-            receiveMaximum = Math.max(1, p.value());
-        }
-        if (properties.getProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value()) instanceof IntegerProperty p) {
-            maxPacketToClient = Integer.toUnsignedLong(p.value());
-        }
         if (header.isWillFlag()) {
             if (!Topics.isValidName(payload.willTopic())) {
                 refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID);
@@ -204,6 +185,12 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
             return;
         }
+        MqttProperties properties = header.properties();
+        delivery = new Delivery(ctx, broker, who(),
+                properties.getProperty(MqttPropertyType.RECEIVE_MAXIMUM.value()) instanceof IntegerProperty p
+                        ? Math.max(1, p.value()) : 65535,
+                properties.getProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value()) instanceof IntegerProperty p
+                        ? Integer.toUnsignedLong(p.value()) : Long.MAX_VALUE);
         connected = true;
         String assignedId = assigned ? clientId : null;
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
@@ -304,7 +291,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                     || policy == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && !existed) {
                 List<Integer> ids = identifier == 0 ? List.of() : List.of(identifier);
                 retainedToSend.add(() -> broker.retained(filter,
-                        p -> send(new Outgoing(p, Math.min(p.qos(), qos), true, ids))));
+                        p -> delivery.send(new Delivery.Outgoing(p, Math.min(p.qos(), qos), true, ids))));
             }
         }
         ctx.writeAndFlush(ack.build());
@@ -357,70 +344,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         if (qos < 0) {
             return;
         }
-        Outgoing outgoing = new Outgoing(message, qos, retainAsPublished && message.retain(), identifiers);
-        ctx.executor().execute(() -> send(outgoing));
-    }
-
-    private void send(Outgoing outgoing) {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
-        if (outgoing.message().payload().length + outgoing.message().topic().length() + 64 > maxPacketToClient) {
-            dropOne();
-            return;
-        }
-        if (outgoing.qos() == 0) {
-            if (ctx.channel().isWritable()) {
-                write(outgoing, 0);
-            } else {
-                dropOne();
-            }
-        } else if (inflight.size() < receiveMaximum && queued.isEmpty()) {
-            write(outgoing, packetId());
-        } else if (queued.size() < broker.settings().maxQueuedPerClient()) {
-            queued.add(outgoing);
-        } else {
-            dropOne();
-        }
-    }
-
-    private void write(Outgoing outgoing, int packetId) {
-        Publication m = outgoing.message();
-        MqttProperties properties = new MqttProperties();
-        m.properties().listAll().forEach(properties::add);
-        for (int id : outgoing.identifiers()) {
-            properties.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), id));
-        }
-        if (packetId != 0) {
-            inflight.put(packetId, m);
-        }
-        ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(m.topic()).qos(MqttQoS.valueOf(outgoing.qos()))
-                .retained(outgoing.retain()).messageId(packetId).properties(properties)
-                .payload(Unpooled.wrappedBuffer(m.payload())).build());
-        broker.delivered();
-    }
-
-    private void acknowledged(int packetId) {
-        inflight.remove(packetId);
-        while (!queued.isEmpty() && inflight.size() < receiveMaximum) {
-            Outgoing next = queued.poll();
-            write(next, packetId());
-        }
-    }
-
-    private int packetId() {
-        while (inflight.containsKey(nextPacketId)) {
-            nextPacketId = nextPacketId % 65535 + 1;
-        }
-        int id = nextPacketId;
-        nextPacketId = nextPacketId % 65535 + 1;
-        return id;
-    }
-
-    private void dropOne() {
-        dropped++;
-        broker.dropped();
-        broker.complain("MQTT client {} does not keep up; messages to it are dropped ({} so far)", who(), dropped);
+        Delivery.Outgoing outgoing = new Delivery.Outgoing(message, qos, retainAsPublished && message.retain(), identifiers);
+        ctx.executor().execute(() -> delivery.send(outgoing));
     }
 
     /** Another connection took this client id. */

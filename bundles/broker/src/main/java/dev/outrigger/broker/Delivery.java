@@ -1,0 +1,119 @@
+package dev.outrigger.broker;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+/**
+ * Messages on their way to one connected client, on its event loop: QoS 1 ones within the window
+ * the client allows (its receive maximum), the rest queued up to a limit; beyond it, and for QoS 0
+ * while the socket is full, dropped and counted, so that a slow client costs memory only up to a
+ * bound and never holds up the others.
+ */
+final class Delivery {
+
+    /** A message for this client, at the QoS and with the subscription identifiers its filters give it. */
+    record Outgoing(Publication message, int qos, boolean retain, List<Integer> identifiers) {
+    }
+
+    private final ChannelHandlerContext ctx;
+    private final MqttBroker broker;
+    private final String client;
+    private final int receiveMaximum;
+    private final long maxPacket;
+    /** QoS 1 messages sent and not yet acknowledged, by packet id. */
+    private final Map<Integer, Publication> inflight = new HashMap<>();
+    private final ArrayDeque<Outgoing> queued = new ArrayDeque<>();
+    private int nextPacketId = 1;
+    private volatile long dropped;
+
+    /**
+     * @param client         who the client is, for log lines
+     * @param receiveMaximum QoS 1 messages the client takes unacknowledged
+     * @param maxPacket      the largest packet the client takes, in bytes
+     */
+    Delivery(ChannelHandlerContext ctx, MqttBroker broker, String client, int receiveMaximum, long maxPacket) {
+        this.ctx = ctx;
+        this.broker = broker;
+        this.client = client;
+        this.receiveMaximum = receiveMaximum;
+        this.maxPacket = maxPacket;
+    }
+
+    void send(Outgoing outgoing) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (outgoing.message().payload().length + outgoing.message().topic().length() + 64 > maxPacket) {
+            drop();
+        } else if (outgoing.qos() == 0) {
+            if (ctx.channel().isWritable()) {
+                write(outgoing, 0);
+            } else {
+                drop();
+            }
+        } else if (inflight.size() < receiveMaximum && queued.isEmpty()) {
+            write(outgoing, packetId());
+        } else if (queued.size() < broker.settings().maxQueuedPerClient()) {
+            queued.add(outgoing);
+        } else {
+            drop();
+        }
+    }
+
+    void acknowledged(int packetId) {
+        inflight.remove(packetId);
+        while (!queued.isEmpty() && inflight.size() < receiveMaximum) {
+            write(queued.poll(), packetId());
+        }
+    }
+
+    /** In flight and queued; on the event loop only. */
+    int pending() {
+        return inflight.size() + queued.size();
+    }
+
+    long dropped() {
+        return dropped;
+    }
+
+    private void write(Outgoing outgoing, int packetId) {
+        Publication m = outgoing.message();
+        MqttProperties properties = new MqttProperties();
+        m.properties().listAll().forEach(properties::add);
+        for (int id : outgoing.identifiers()) {
+            properties.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), id));
+        }
+        if (packetId != 0) {
+            inflight.put(packetId, m);
+        }
+        ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(m.topic()).qos(MqttQoS.valueOf(outgoing.qos()))
+                .retained(outgoing.retain()).messageId(packetId).properties(properties)
+                .payload(Unpooled.wrappedBuffer(m.payload())).build());
+        broker.delivered();
+    }
+
+    private int packetId() {
+        while (inflight.containsKey(nextPacketId)) {
+            nextPacketId = nextPacketId % 65535 + 1;
+        }
+        int id = nextPacketId;
+        nextPacketId = nextPacketId % 65535 + 1;
+        return id;
+    }
+
+    private void drop() {
+        dropped++;
+        broker.dropped();
+        broker.complain("MQTT client {} does not keep up; messages to it are dropped ({} so far)", client, dropped);
+    }
+}
