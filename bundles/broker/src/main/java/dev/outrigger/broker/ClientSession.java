@@ -1,6 +1,5 @@
 package dev.outrigger.broker;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -79,7 +78,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     /** The client in log lines: its id once known, and where it connects from. */
-    private String who() {
+    String who() {
         return (clientId == null ? "" : clientId + " ") + "from " + remoteAddress();
     }
 
@@ -382,13 +381,5 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         if (lastWill != null && !disconnected && !broker.closing()) {
             broker.route(this, lastWill);
         }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException)) {
-            broker.complain("MQTT client {} failed: {}", who(), cause.toString());
-        }
-        ctx.close();
     }
 }

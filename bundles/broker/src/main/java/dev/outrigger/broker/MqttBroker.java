@@ -1,5 +1,6 @@
 package dev.outrigger.broker;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -50,6 +54,7 @@ final class MqttBroker implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final AtomicLong lastComplaint = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
+    private final ClosesOnFailure closesOnFailure = new ClosesOnFailure();
     private volatile Channel server;
     private volatile boolean closing;
 
@@ -77,7 +82,7 @@ final class MqttBroker implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new MqttDecoder(settings.maxPacketBytes()), MqttEncoder.INSTANCE,
-                                new ClientSession(MqttBroker.this));
+                                new ClientSession(MqttBroker.this), closesOnFailure);
                     }
                 })
                 .bind(settings.bind(), settings.port()).addListener(f -> {
@@ -193,6 +198,23 @@ final class MqttBroker implements AutoCloseable {
 
     List<ClientSession> clients() {
         return new ArrayList<>(clients.values());
+    }
+
+    /**
+     * The end of every client's pipeline: a failure, the client gone or a fault of ours, closes
+     * that connection only, with one line at most.
+     */
+    @ChannelHandler.Sharable
+    private final class ClosesOnFailure extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof IOException)) {
+                ClientSession session = ctx.pipeline().get(ClientSession.class);
+                complain("MQTT client {} failed: {}; disconnected", session == null ? ctx.channel().remoteAddress() : session.who(),
+                        cause.toString());
+            }
+            ctx.close();
+        }
     }
 
     @Override
