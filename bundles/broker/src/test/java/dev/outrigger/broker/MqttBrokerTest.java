@@ -59,8 +59,7 @@ public class MqttBrokerTest {
 
     @Test
     public void requestsReachTheResponderInOrderWithTheirMqtt5Properties() throws Exception {
-        Client responder = client("responder");
-        responder.paho.subscribe("gw/config/#", 1).waitForCompletion(5000);
+        Client responder = subscriber("responder", "gw/config/#", 1);
         Client requester = client("requester");
         for (int i = 0; i < 500; i++) {
             MqttProperties properties = new MqttProperties();
@@ -88,8 +87,7 @@ public class MqttBrokerTest {
         Client gateway = client("gateway");
         gateway.paho.publish("gw/status", "online".getBytes(UTF_8), 1, true);
 
-        Client first = client("first");
-        first.paho.subscribe("gw/+", 1).waitForCompletion(5000);
+        Client first = subscriber("first", "gw/+", 1);
         Received status = first.next();
         assertEquals("online", status.text());
         assertTrue("sent because retained, so flagged retained", status.message.isRetained());
@@ -97,16 +95,14 @@ public class MqttBrokerTest {
         gateway.paho.publish("gw/status", new byte[0], 1, true);
         assertEquals("", first.next().text()); // the clearing message itself still goes to subscribers
 
-        Client second = client("second");
-        second.paho.subscribe("gw/+", 1).waitForCompletion(5000);
+        Client second = subscriber("second", "gw/+", 1);
         gateway.paho.publish("gw/marker", "after".getBytes(UTF_8), 1, false);
         assertEquals("nothing retained is left before the marker", "gw/marker", second.next().topic);
     }
 
     @Test
     public void theWillOfAClientThatDiesIsPublishedAndOlderClientsInteroperate() throws Exception {
-        Client watcher = client("watcher");
-        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        Client watcher = subscriber("watcher", "gw/#", 1);
 
         // mosquitto_sub speaking MQTT 3.1.1, killed without a DISCONNECT: its will goes out
         Process dying = process("mosquitto_sub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-i", "dying",
@@ -131,15 +127,13 @@ public class MqttBrokerTest {
         assertEquals("hello from 5", new String(subscriber.getInputStream().readAllBytes(), UTF_8).trim());
 
         // the will was retained: a late subscriber learns the client is gone
-        Client late = client("late");
-        late.paho.subscribe("gw/status", 1).waitForCompletion(5000);
+        Client late = subscriber("late", "gw/status", 1);
         assertEquals("offline", late.next().text());
     }
 
     @Test
     public void garbageAndOversizedPacketsCostOnlyTheirOwnConnection() throws Exception {
-        Client watcher = client("watcher");
-        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        Client watcher = subscriber("watcher", "gw/#", 1);
 
         try (Socket http = new Socket("127.0.0.1", broker.address().getPort())) {
             http.setSoTimeout(10_000);
@@ -174,8 +168,7 @@ public class MqttBrokerTest {
 
     @Test
     public void aClientSilentBeyondItsKeepAliveIsDroppedAndItsWillPublished() throws Exception {
-        Client watcher = client("watcher");
-        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        Client watcher = subscriber("watcher", "gw/#", 1);
         try (Socket silent = new Socket("127.0.0.1", broker.address().getPort())) {
             silent.setSoTimeout(10_000);
             // MQTT 3.1.1 CONNECT: clean session, will "gone" on gw/ka, keep-alive 1 s; then nothing more
@@ -232,8 +225,7 @@ public class MqttBrokerTest {
             out.flush();
             await("stuck client subscribed", () -> broker.clients().stream().anyMatch(c -> "stuck!".equals(c.clientId())
                     && c.subscriptionCount() == 1));
-            Client watcher = client("watcher");
-            watcher.paho.subscribe("load", 0).waitForCompletion(5000);
+            Client watcher = subscriber("watcher", "load", 0);
             Client producer = client("producer");
             byte[] payload = new byte[1000];
             for (int i = 0; i < 5000; i++) {
@@ -277,6 +269,13 @@ public class MqttBrokerTest {
         String text() {
             return new String(message.getPayload(), UTF_8);
         }
+    }
+
+    /** A client subscribed to the filter once this returns. */
+    private Client subscriber(String id, String filter, int qos) throws Exception {
+        Client c = client(id);
+        c.paho.subscribe(filter, qos).waitForCompletion(5000);
+        return c;
     }
 
     private Client client(String id) throws Exception {
