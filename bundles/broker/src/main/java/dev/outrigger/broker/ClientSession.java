@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -56,7 +57,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     private volatile int version;
     private volatile boolean connected;
     private boolean disconnected;
-    private Publication will;
+    /** The last will, made into a message when it is published. */
+    private Supplier<Publication> will;
     private volatile Delivery delivery;
     private long lastReadNanos = System.nanoTime();
     private ScheduledFuture<?> watchdog;
@@ -174,8 +176,13 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                 refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID);
                 return;
             }
-            will = new Publication(payload.willTopic(), payload.willMessageInBytes(), Math.min(header.willQos(), 2),
-                    header.isWillRetain(), Publication.forwardable(payload.willProperties()));
+            // its expiry interval runs from its publication, not from now
+            String topic = payload.willTopic();
+            byte[] body = payload.willMessageInBytes();
+            int qos = Math.min(header.willQos(), 2);
+            boolean retain = header.isWillRetain();
+            MqttProperties properties = payload.willProperties();
+            will = () -> Publication.of(topic, body, qos, retain, properties);
         }
         if (!broker.admit(this)) {
             broker.complain("MQTT client {} refused: {} clients connected already", who(),
@@ -239,8 +246,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         int qos = message.fixedHeader().qosLevel().value();
-        Publication publication = new Publication(topic, ByteBufUtil.getBytes(message.payload()), qos,
-                message.fixedHeader().isRetain(), Publication.forwardable(header.properties()));
+        Publication publication = Publication.of(topic, ByteBufUtil.getBytes(message.payload()), qos,
+                message.fixedHeader().isRetain(), header.properties());
         int packetId = header.packetId();
         switch (qos) {
             case 0 -> broker.route(this, publication);
@@ -377,9 +384,9 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
         connected = false;
         broker.leave(this);
-        Publication lastWill = will;
+        Supplier<Publication> lastWill = will;
         if (lastWill != null && !disconnected && !broker.closing()) {
-            broker.route(this, lastWill);
+            broker.route(this, lastWill.get());
         }
     }
 }

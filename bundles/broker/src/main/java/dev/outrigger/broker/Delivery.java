@@ -57,12 +57,12 @@ final class Delivery {
             drop();
         } else if (outgoing.qos() == 0) {
             if (ctx.channel().isWritable()) {
-                write(outgoing, 0);
+                write(outgoing);
             } else {
                 drop();
             }
         } else if (inflight.size() < receiveMaximum && queued.isEmpty()) {
-            write(outgoing, packetId());
+            write(outgoing);
         } else if (queued.size() < broker.settings().maxQueuedPerClient()) {
             queued.add(outgoing);
         } else {
@@ -73,7 +73,7 @@ final class Delivery {
     void acknowledged(int packetId) {
         inflight.remove(packetId);
         while (!queued.isEmpty() && inflight.size() < receiveMaximum) {
-            write(queued.poll(), packetId());
+            write(queued.poll());
         }
     }
 
@@ -86,14 +86,20 @@ final class Delivery {
         return dropped;
     }
 
-    private void write(Outgoing outgoing, int packetId) {
+    /** Sends, unless the message expired while it waited. */
+    private void write(Outgoing outgoing) {
         Publication m = outgoing.message();
-        MqttProperties properties = new MqttProperties();
-        m.properties().listAll().forEach(properties::add);
+        long now = System.nanoTime();
+        if (m.expired(now)) {
+            return;
+        }
+        MqttProperties properties = m.propertiesAt(now);
         for (int id : outgoing.identifiers()) {
             properties.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), id));
         }
-        if (packetId != 0) {
+        int packetId = 0;
+        if (outgoing.qos() > 0) {
+            packetId = packetId();
             inflight.put(packetId, m);
         }
         ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(m.topic()).qos(MqttQoS.valueOf(outgoing.qos()))

@@ -160,9 +160,13 @@ final class MqttBroker implements AutoCloseable {
         }
     }
 
+    /** The retained messages on topics the filter matches; those whose expiry ran out are dropped. */
     void retained(String filter, Consumer<Publication> each) {
+        long now = System.nanoTime();
         for (Publication p : retained.values()) {
-            if (Topics.matches(filter, p.topic())) {
+            if (p.expired(now)) {
+                retained.remove(p.topic(), p);
+            } else if (Topics.matches(filter, p.topic())) {
                 each.accept(p);
             }
         }

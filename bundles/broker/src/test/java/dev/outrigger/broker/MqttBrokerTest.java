@@ -101,6 +101,35 @@ public class MqttBrokerTest {
     }
 
     @Test
+    public void aRetainedMessageExpiresAfterItsMessageExpiryInterval() throws Exception {
+        Client gateway = client("gateway");
+        MqttProperties expiring = new MqttProperties();
+        expiring.setMessageExpiryInterval(2L);
+        long published = System.nanoTime();
+        gateway.paho.publish("gw/position", new MqttMessage("here".getBytes(UTF_8), 1, true, expiring));
+
+        Client early = subscriber("early", "gw/position", 1);
+        Received r = early.next();
+        assertEquals("here", r.text());
+        long left = r.message.getProperties().getMessageExpiryInterval();
+        assertTrue("the interval less the time it waited: " + left, left >= 1 && left <= 2);
+
+        // once the interval has run out, a new subscriber gets the marker and not the position
+        long deadline = published + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Client late = new Client("late")) {
+                late.paho.subscribe("gw/+", 1).waitForCompletion(5000);
+                gateway.paho.publish("gw/marker", new byte[0], 1, false);
+                if (late.next().topic.equals("gw/marker")) {
+                    assertTrue("not before the interval ran out", System.nanoTime() - published >= TimeUnit.SECONDS.toNanos(2));
+                    break;
+                }
+            }
+            assertTrue("expired within 10 s", System.nanoTime() < deadline);
+        }
+    }
+
+    @Test
     public void theWillOfAClientThatDiesIsPublishedAndOlderClientsInteroperate() throws Exception {
         Client watcher = subscriber("watcher", "gw/#", 1);
 
