@@ -282,7 +282,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         List<Runnable> retainedToSend = new ArrayList<>();
         for (MqttTopicSubscription request : message.payload().topicSubscriptions()) {
             String filter = request.topicFilter();
-            if (!Topics.isValidFilter(filter) || filter.startsWith("$share/")) {
+            if (!Topics.isValidFilter(filter) || filter.startsWith("$share/")
+                    || subscriptions.size() >= MqttBroker.MAX_SUBSCRIPTIONS && !subscriptions.containsKey(filter)) {
                 ack.addGrantedQos(MqttQoS.FAILURE);
                 continue;
             }

@@ -44,6 +44,10 @@ final class MqttBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
     private static final long MAX_RETRY_MILLIS = 30_000;
+    /** Retained payloads at most, so that publishers to ever new topics cannot fill the heap. */
+    static final long MAX_RETAINED_BYTES = 16 * 1024 * 1024;
+    /** Topic filters per client at most. */
+    static final int MAX_SUBSCRIPTIONS = 1000;
 
     private final Settings settings;
     private final EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("outrigger-broker", true));
@@ -54,6 +58,7 @@ final class MqttBroker implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final AtomicLong lastComplaint = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
+    private long retainedBytes;
     private final ClosesOnFailure closesOnFailure = new ClosesOnFailure();
     private volatile Channel server;
     private volatile boolean closing;
@@ -149,14 +154,31 @@ final class MqttBroker implements AutoCloseable {
     void route(ClientSession from, Publication message) {
         received.increment();
         if (message.retain()) {
-            if (message.payload().length == 0) {
-                retained.remove(message.topic());
-            } else {
-                retained.put(message.topic(), message);
-            }
+            retain(message);
         }
         for (ClientSession client : clients.values()) {
             client.offer(from, message);
+        }
+    }
+
+    /** Stores (or, for an empty payload, clears) the retained message of its topic, within the bound. */
+    private synchronized void retain(Publication message) {
+        Publication previous = retained.get(message.topic());
+        long grows = message.payload().length - (previous == null ? 0 : previous.payload().length);
+        if (message.payload().length == 0) {
+            unretain(previous);
+        } else if (retainedBytes + grows > MAX_RETAINED_BYTES) {
+            complain("Embedded MQTT broker: retained messages fill {} MiB; {} not retained",
+                    MAX_RETAINED_BYTES / (1024 * 1024), message.topic());
+        } else {
+            retained.put(message.topic(), message);
+            retainedBytes += grows;
+        }
+    }
+
+    private synchronized void unretain(Publication message) {
+        if (message != null && retained.remove(message.topic(), message)) {
+            retainedBytes -= message.payload().length;
         }
     }
 
@@ -165,7 +187,7 @@ final class MqttBroker implements AutoCloseable {
         long now = System.nanoTime();
         for (Publication p : retained.values()) {
             if (p.expired(now)) {
-                retained.remove(p.topic(), p);
+                unretain(p);
             } else if (Topics.matches(filter, p.topic())) {
                 each.accept(p);
             }
