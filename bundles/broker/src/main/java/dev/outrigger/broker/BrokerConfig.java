@@ -21,4 +21,7 @@ public @interface BrokerConfig {
 
     @AttributeDefinition(min = "1", max = "1000000", description = "QoS 1 messages waiting per slow client before further ones are dropped (counted)")
     int maxQueuedPerClient() default 1000;
+
+    @AttributeDefinition(min = "1", max = "4096", description = "Retained payloads at most, in MiB; beyond, further topics are not retained (logged)")
+    int maxRetainedMegabytes() default 16;
 }

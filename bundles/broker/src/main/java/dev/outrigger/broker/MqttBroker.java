@@ -36,7 +36,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 final class MqttBroker implements AutoCloseable {
 
-    record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient) {
+    record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient, long maxRetainedBytes) {
     }
 
     record Stats(long received, long delivered, long dropped, int clients, int retained) {
@@ -44,8 +44,6 @@ final class MqttBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
     private static final long MAX_RETRY_MILLIS = 30_000;
-    /** Retained payloads at most, so that publishers to ever new topics cannot fill the heap. */
-    static final long MAX_RETAINED_BYTES = 16 * 1024 * 1024;
     /** Topic filters per client at most. */
     static final int MAX_SUBSCRIPTIONS = 1000;
 
@@ -167,9 +165,9 @@ final class MqttBroker implements AutoCloseable {
         long grows = message.payload().length - (previous == null ? 0 : previous.payload().length);
         if (message.payload().length == 0) {
             unretain(previous);
-        } else if (retainedBytes + grows > MAX_RETAINED_BYTES) {
-            complain("Embedded MQTT broker: retained messages fill {} MiB; {} not retained",
-                    MAX_RETAINED_BYTES / (1024 * 1024), message.topic());
+        } else if (retainedBytes + grows > settings.maxRetainedBytes()) {
+            complain("Embedded MQTT broker: retained messages fill {} KiB; {} not retained",
+                    settings.maxRetainedBytes() / 1024, message.topic());
         } else {
             retained.put(message.topic(), message);
             retainedBytes += grows;

@@ -38,13 +38,14 @@ import org.junit.Test;
 public class MqttBrokerTest {
 
     private static final int MAX_PACKET = 4096;
+    private static final int MAX_RETAINED = 10_000;
 
     private MqttBroker broker;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
 
     @Before
     public void start() {
-        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000));
+        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000, MAX_RETAINED));
         broker.start();
         await("listening", () -> broker.address() != null);
     }
@@ -98,6 +99,29 @@ public class MqttBrokerTest {
         Client second = subscriber("second", "gw/+", 1);
         gateway.paho.publish("gw/marker", "after".getBytes(UTF_8), 1, false);
         assertEquals("nothing retained is left before the marker", "gw/marker", second.next().topic);
+    }
+
+    @Test
+    public void retainedMessagesAreKeptWithinTheirBoundAndStillRouted() throws Exception {
+        Client gateway = client("gateway");
+        Client watcher = subscriber("watcher", "big/#", 1);
+        for (String topic : List.of("big/1", "big/2", "big/3")) {
+            gateway.paho.publish(topic, new byte[4000], 1, true);
+            assertEquals("routed whether retained or not", topic, watcher.next().topic);
+        }
+        gateway.paho.publish("big/2", new byte[10], 1, true); // smaller now: room for more
+        watcher.next();
+        gateway.paho.publish("big/4", new byte[4000], 1, true);
+        watcher.next();
+
+        Client late = subscriber("late", "big/#", 1);
+        gateway.paho.publish("big/marker", new byte[0], 1, false);
+        List<String> retained = new ArrayList<>();
+        for (Received r = late.next(); !r.topic.equals("big/marker"); r = late.next()) {
+            retained.add(r.topic);
+        }
+        retained.sort(null);
+        assertEquals("10,000 bytes hold two of 4,000 and one of 10, not a third of 4,000", List.of("big/1", "big/2", "big/4"), retained);
     }
 
     @Test
@@ -230,7 +254,7 @@ public class MqttBrokerTest {
     @Test
     public void aBrokerWhosePortIsTakenListensOnceItIsFree() throws Exception {
         int port = broker.address().getPort();
-        MqttBroker waiting = new MqttBroker(new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000));
+        MqttBroker waiting = new MqttBroker(new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED));
         try {
             waiting.start();
             await("first attempt failed", () -> waiting.address() == null);
