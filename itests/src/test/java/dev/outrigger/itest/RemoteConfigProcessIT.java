@@ -89,12 +89,13 @@ public class RemoteConfigProcessIT {
         assertEquals(true, port.get("required"));
         assertTrue(property(bridge, "mode").get("options").toString().contains("rfc2217"));
 
-        // a new bridge instance, remotely: listening at once, and telling clients why there is no device
+        // a new bridge instance, remotely: listening, and telling clients why there is no device
         int first = Ports.free();
         Map<String, Object> created = request("gw", "set", "{\"pid\": \"dev.outrigger.bridge~stick\", "
                 + "\"properties\": {\"device\": \"/dev/ttyNOTHERE\", \"port\": " + first + ", \"baud\": 115200}}");
         assertEquals(created.toString(), true, created.get("ok"));
-        assertTrue(readLine(first).contains("not present"));
+        // the reply says ConfigAdmin has it; the bridge component starts listening moments later
+        Await.until("the new bridge listening", Duration.ofSeconds(5), () -> readLine(first).contains("not present"));
         assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.bridge-stick.cfg")).contains("115200"));
 
         // a partial update re-binds the running bridge on its new port
