@@ -75,6 +75,10 @@ final class StreamConnection implements ClientConnection {
     public void close(byte[] lastWords) {
         writer.interrupt();
         outbound.clear();
+        if (lastWords.length == 0) {
+            closeQuietly();
+            return;
+        }
         // a blocking write to a client that stopped reading could hang: it gets its own thread and
         // half a second before the socket is closed under it
         Thread reason = new Thread(() -> {

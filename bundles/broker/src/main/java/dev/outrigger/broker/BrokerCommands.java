@@ -32,7 +32,7 @@ public class BrokerCommands {
             out.append(String.format("%n%-32s %-22s %-5s %5s %8s %8s%n", "CLIENT", "ADDRESS", "MQTT", "SUBS", "PENDING", "DROPPED"));
             broker.clients().stream().sorted(Comparator.comparing(ClientSession::clientId)).forEach(c -> out.append(
                     String.format("%-32s %-22s %-5s %5d %8d %8d%n", c.clientId(), c.remoteAddress(),
-                            c.version() == 311 ? "3.1.1" : c.version() == 5 ? "5" : "3.1", c.subscriptionCount(),
+                            c.protocol(), c.subscriptionCount(),
                             c.pending(), c.dropped())));
         }
         return out.toString();

@@ -39,8 +39,8 @@ import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 
 /**
- * One client connection, from CONNECT to close. Runs on the broker's event loop; only
- * {@link #offer} is called from elsewhere, and it hands over to the loop.
+ * One client connection, from CONNECT to close. Runs on the broker's event loop; what is called
+ * from elsewhere ({@link #offer}, {@link #takenOver}, {@link #pending}) hands over to the loop.
  */
 final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
@@ -71,8 +71,9 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         return clientId;
     }
 
-    int version() {
-        return version == MQTT_5 ? 5 : version == 4 ? 311 : 31;
+    /** The protocol version the client connected with, as MQTT names it. */
+    String protocol() {
+        return version == MQTT_5 ? "5" : version == 4 ? "3.1.1" : "3.1";
     }
 
     String remoteAddress() {

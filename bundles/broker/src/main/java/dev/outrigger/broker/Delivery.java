@@ -9,8 +9,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
-import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
 /**
@@ -93,10 +91,7 @@ final class Delivery {
         if (m.expired(now)) {
             return;
         }
-        MqttProperties properties = m.propertiesAt(now);
-        for (int id : outgoing.identifiers()) {
-            properties.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), id));
-        }
+        MqttProperties properties = m.propertiesFor(outgoing.identifiers(), now);
         int packetId = 0;
         if (outgoing.qos() > 0) {
             packetId = packetId();

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -88,9 +89,9 @@ final class MqttBroker implements AutoCloseable {
                                 new ClientSession(MqttBroker.this), closesOnFailure);
                     }
                 })
-                .bind(settings.bind(), settings.port()).addListener(f -> {
+                .bind(settings.bind(), settings.port()).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
-                        server = ((io.netty.channel.ChannelFuture) f).channel();
+                        server = f.channel();
                         if (closing) {
                             server.close();
                             return;

@@ -1,5 +1,6 @@
 package dev.outrigger.broker;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -45,12 +46,19 @@ record Publication(String topic, byte[] payload, int qos, boolean retain, MqttPr
     }
 
     /**
-     * The properties for a receiver now: those sent, and the expiry interval less the time the
-     * message waited here, as MQTT 5 requires.
+     * The properties for a receiver now: those sent, the identifiers of the receiver's matching
+     * subscriptions, and the expiry interval less the time the message waited here (rounded up),
+     * as MQTT 5 requires. Without either, the sent ones are shared: encoding only reads them.
      */
-    MqttProperties propertiesAt(long nowNanos) {
+    MqttProperties propertiesFor(List<Integer> subscriptionIds, long nowNanos) {
+        if (subscriptionIds.isEmpty() && expiresNanos == Long.MAX_VALUE) {
+            return properties;
+        }
         MqttProperties out = new MqttProperties();
         properties.listAll().forEach(out::add);
+        for (int id : subscriptionIds) {
+            out.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), id));
+        }
         if (expiresNanos != Long.MAX_VALUE) {
             long left = TimeUnit.NANOSECONDS.toSeconds(expiresNanos - nowNanos + TimeUnit.SECONDS.toNanos(1) - 1);
             out.add(new IntegerProperty(EXPIRY, (int) Math.max(1, left)));
