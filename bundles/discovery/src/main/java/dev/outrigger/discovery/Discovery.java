@@ -98,9 +98,10 @@ public class Discovery {
         this.scanner = new SysfsScanner(Path.of(config.sysfs()), Path.of(config.dev()));
         this.unknownRole = Role.of(config.unknownRole());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-discovery"));
+        // watch before the first scan: a node created between the two would otherwise wait for the rescan
+        watch(Path.of(config.dev()));
         rescan();
         executor.scheduleWithFixedDelay(this::rescan, config.rescanSeconds(), config.rescanSeconds(), TimeUnit.SECONDS);
-        watch(Path.of(config.dev()));
     }
 
     @Deactivate
