@@ -4,10 +4,10 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(name = "Outrigger embedded MQTT broker",
-        description = "A small MQTT 5 / 3.1.1 broker for the out-of-the-box default. No authentication: keep it on loopback; production points the gateway at a real broker.")
+        description = "A small MQTT 5 / 3.1.1 broker for the out-of-the-box default. Keep it on loopback, or give it a password file; production points the gateway at a real broker.")
 public @interface BrokerConfig {
 
-    @AttributeDefinition(description = "Address to listen on (loopback unless you mean otherwise: clients are not authenticated)")
+    @AttributeDefinition(description = "Address to listen on (loopback unless you mean otherwise; then set a password file)")
     String bind() default "127.0.0.1";
 
     @AttributeDefinition(min = "0", max = "65535")
@@ -24,4 +24,8 @@ public @interface BrokerConfig {
 
     @AttributeDefinition(min = "1", max = "4096", description = "Retained payloads at most, in MiB; beyond, further topics are not retained (logged)")
     int maxRetainedMegabytes() default 16;
+
+    @AttributeDefinition(required = false, description = "mosquitto_passwd password file: when set, clients must give a user"
+            + " name and password listed there (read again when it changes); empty: anyone connects")
+    String passwordFile() default "";
 }

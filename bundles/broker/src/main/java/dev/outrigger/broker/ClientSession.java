@@ -172,6 +172,18 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         clientId = assigned ? broker.assignClientId() : payload.clientIdentifier();
+        if (!broker.authenticates(header.hasUserName() ? payload.userName() : null,
+                header.hasPassword() ? payload.passwordInBytes() : null)) {
+            boolean anonymous = !header.hasUserName();
+            broker.refused(this, anonymous ? "no user name, and the broker requires one"
+                    : "wrong user name or password for user '" + payload.userName() + "'");
+            refuseConnect(anonymous
+                    ? version == MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                            : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED
+                    : version == MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                            : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+            return;
+        }
         if (header.isWillFlag()) {
             if (!Topics.isValidName(payload.willTopic())) {
                 refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID);

@@ -37,7 +37,8 @@ public class EmbeddedBroker {
 
     private static MqttBroker.Settings settings(BrokerConfig config) {
         return new MqttBroker.Settings(config.bind(), config.port(), config.maxClients(),
-                config.maxPacketKilobytes() * 1024, config.maxQueuedPerClient(), config.maxRetainedMegabytes() * 1024L * 1024);
+                config.maxPacketKilobytes() * 1024, config.maxQueuedPerClient(), config.maxRetainedMegabytes() * 1024L * 1024,
+                config.passwordFile().strip());
     }
 
     MqttBroker broker() {

@@ -2,6 +2,7 @@ package dev.outrigger.broker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 final class MqttBroker implements AutoCloseable {
 
-    record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient, long maxRetainedBytes) {
+    /** What the broker runs with; an empty password file means clients are not authenticated. */
+    record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient, long maxRetainedBytes,
+            String passwordFile) {
     }
 
-    record Stats(long received, long delivered, long dropped, int clients, int retained) {
+    record Stats(long received, long delivered, long dropped, int clients, int retained, long refused) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
@@ -55,6 +58,8 @@ final class MqttBroker implements AutoCloseable {
     private final LongAdder received = new LongAdder();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final PasswordFile passwords;
     private final AtomicLong lastComplaint = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
     private long retainedBytes;
@@ -64,6 +69,7 @@ final class MqttBroker implements AutoCloseable {
 
     MqttBroker(Settings settings) {
         this.settings = settings;
+        this.passwords = settings.passwordFile().isEmpty() ? null : new PasswordFile(Path.of(settings.passwordFile()));
     }
 
     /**
@@ -98,9 +104,9 @@ final class MqttBroker implements AutoCloseable {
                         }
                         LOG.info("Embedded MQTT broker listening on {}:{}{}", settings.bind(), address().getPort(),
                                 failures > 0 ? " after " + failures + " failed attempt(s)" : "");
-                        if (!address().getAddress().isLoopbackAddress()) {
+                        if (passwords == null && !address().getAddress().isLoopbackAddress()) {
                             LOG.warn("Embedded MQTT broker is reachable beyond this host on {} and does not authenticate"
-                                    + " clients: use it on loopback, or a real broker", settings.bind());
+                                    + " clients: use it on loopback, or set passwordFile", settings.bind());
                         }
                     } else {
                         if (failures == 0) {
@@ -139,6 +145,17 @@ final class MqttBroker implements AutoCloseable {
             previous.takenOver();
         }
         return true;
+    }
+
+    /** Whether a client with these credentials may connect: anyone, unless a password file is set. */
+    boolean authenticates(String user, byte[] password) {
+        return passwords == null || passwords.accepts(user, password);
+    }
+
+    /** A connection refused for its credentials: counted, and logged within the complaint limit. */
+    void refused(ClientSession session, String why) {
+        refused.increment();
+        complain("MQTT client {} refused: {}", session.who(), why);
     }
 
     void leave(ClientSession session) {
@@ -218,7 +235,7 @@ final class MqttBroker implements AutoCloseable {
     }
 
     Stats stats() {
-        return new Stats(received.sum(), delivered.sum(), dropped.sum(), clients.size(), retained.size());
+        return new Stats(received.sum(), delivered.sum(), dropped.sum(), clients.size(), retained.size(), refused.sum());
     }
 
     List<ClientSession> clients() {

@@ -45,7 +45,7 @@ public class MqttBrokerTest {
 
     @Before
     public void start() {
-        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000, MAX_RETAINED));
+        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000, MAX_RETAINED, ""));
         broker.start();
         await("listening", () -> broker.address() != null);
     }
@@ -141,7 +141,7 @@ public class MqttBrokerTest {
         // once the interval has run out, a new subscriber gets the marker and not the position
         long deadline = published + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            try (Client late = new Client("late")) {
+            try (Client late = new Client("late", null, null)) {
                 late.paho.subscribe("gw/+", 1).waitForCompletion(5000);
                 gateway.paho.publish("gw/marker", new byte[0], 1, false);
                 if (late.next().topic.equals("gw/marker")) {
@@ -182,6 +182,42 @@ public class MqttBrokerTest {
         // the will was retained: a late subscriber learns the client is gone
         Client late = subscriber("late", "gw/status", 1);
         assertEquals("offline", late.next().text());
+    }
+
+    @Test
+    public void withAPasswordFileOnlyItsUsersConnectAndEditsApplyWithoutARestart() throws Exception {
+        java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("broker-users");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        String file = folder.resolve("passwd").toString();
+        // made by mosquitto's own tool: its default hash (PBKDF2) and the older salted SHA-512
+        run("mosquitto_passwd", "-c", "-b", file, "alice", "s3cret");
+        run("mosquitto_passwd", "-H", "sha512", "-b", file, "bob", "hunter2");
+        broker.close();
+        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000, MAX_RETAINED, file));
+        broker.start();
+        await("listening", () -> broker.address() != null);
+
+        Client watcher = client("watcher", "alice", "s3cret");
+        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        client("bob", "bob", "hunter2");
+        assertEquals("MQTT 5: bad user name or password", 0x86, refusal("mallory", "alice", "guess"));
+        assertEquals("MQTT 5: not authorized without a user name", 0x87, refusal("anonymous", null, null));
+
+        // MQTT 3.1.1 clients: refused with return code 4, admitted with the right password
+        String wrong = run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-u", "alice", "-P", "nope",
+                "-t", "gw/x", "-m", "x");
+        assertTrue(wrong, wrong.toLowerCase().contains("bad user name or password"));
+        run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-u", "bob", "-P", "hunter2", "-q", "1",
+                "-t", "gw/from-bob", "-m", "hello");
+        assertEquals("hello", watcher.next().text());
+
+        // the file edited while the broker runs: a user added, another removed
+        run("mosquitto_passwd", "-b", file, "carol", "pa55");
+        run("mosquitto_passwd", "-D", file, "bob");
+        client("carol", "carol", "pa55");
+        assertEquals(0x86, refusal("bob-again", "bob", "hunter2"));
+        assertEquals(4, broker.stats().refused());
+        assertTrue("the user stays connected", watcher.paho.isConnected());
     }
 
     @Test
@@ -254,7 +290,7 @@ public class MqttBrokerTest {
     @Test
     public void aBrokerWhosePortIsTakenListensOnceItIsFree() throws Exception {
         int port = broker.address().getPort();
-        MqttBroker waiting = new MqttBroker(new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED));
+        MqttBroker waiting = new MqttBroker(new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, ""));
         try {
             waiting.start();
             await("first attempt failed", () -> waiting.address() == null);
@@ -297,6 +333,25 @@ public class MqttBrokerTest {
         return Integer.toString(broker.address().getPort());
     }
 
+    /** Runs a command to its end and returns what it printed; a failure is part of the output. */
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(String.join(" ", command) + " did not finish", p.waitFor(10, TimeUnit.SECONDS));
+        return output;
+    }
+
+    /** The reason code of an MQTT 5 connection the broker refuses. */
+    private int refusal(String id, String user, String password) throws Exception {
+        try {
+            client(id, user, password);
+        } catch (MqttException refused) {
+            return refused.getReasonCode();
+        }
+        fail(id + " was let in");
+        return -1;
+    }
+
     private Process process(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         cleanup.add(() -> p.destroyForcibly().waitFor(5, TimeUnit.SECONDS));
@@ -332,7 +387,11 @@ public class MqttBrokerTest {
     }
 
     private Client client(String id) throws Exception {
-        Client c = new Client(id);
+        return client(id, null, null);
+    }
+
+    private Client client(String id, String user, String password) throws Exception {
+        Client c = new Client(id, user, password);
         cleanup.add(0, c);
         return c;
     }
@@ -342,13 +401,22 @@ public class MqttBrokerTest {
         final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
         volatile Integer disconnectReason;
 
-        Client(String id) throws MqttException {
+        Client(String id, String user, String password) throws MqttException {
             paho = new MqttClient("tcp://127.0.0.1:" + port(), id, new MemoryPersistence());
             paho.setCallback(this);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
+            if (user != null) {
+                options.setUserName(user);
+                options.setPassword(password.getBytes(UTF_8));
+            }
             options.setAutomaticReconnect(false);
-            paho.connect(options);
+            try {
+                paho.connect(options);
+            } catch (MqttException refused) {
+                paho.close(true);
+                throw refused;
+            }
         }
 
         Received next() throws InterruptedException {
