@@ -18,7 +18,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import dev.outrigger.bridge.TestCertificates;
+import dev.outrigger.tls.TestCertificates;
 
 /**
  * The mqtt feature in a real runtime process against a real mosquitto: nothing accepted is lost

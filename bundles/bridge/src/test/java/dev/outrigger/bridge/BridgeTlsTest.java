@@ -20,6 +20,7 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.tls.PemTls;
+import dev.outrigger.tls.TestCertificates;
 
 /**
  * A bridge behind TLS that requires client certificates, with certificates made by openssl as an

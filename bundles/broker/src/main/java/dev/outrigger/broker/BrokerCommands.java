@@ -25,8 +25,11 @@ public class BrokerCommands {
                 ? "no (waiting for " + settings.bind() + ":" + settings.port() + ")"
                 : address.getHostString() + ":" + address.getPort()));
         out.append(String.format("clients     %d (at most %d)%n", stats.clients(), settings.maxClients()));
-        out.append(String.format("users       %s%n", settings.passwordFile().isEmpty() ? "anyone (no password file)"
-                : "from " + settings.passwordFile() + ", " + stats.refused() + " connection(s) refused"));
+        MqttBroker.Access access = settings.access();
+        out.append(String.format("tls         %s%n", !access.tls() ? "no" : access.tlsClientCaFile().isEmpty() ? "yes"
+                : "yes, client certificates signed by " + access.tlsClientCaFile()));
+        out.append(String.format("users       %s%n", access.passwordFile().isEmpty() ? "anyone (no password file)"
+                : "from " + access.passwordFile() + ", " + stats.refused() + " connection(s) refused"));
         out.append(String.format("retained    %d topic(s)%n", stats.retained()));
         out.append(String.format("messages    %d received, %d delivered, %d dropped%n", stats.received(),
                 stats.delivered(), stats.dropped()));

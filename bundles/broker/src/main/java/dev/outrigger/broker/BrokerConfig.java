@@ -28,4 +28,14 @@ public @interface BrokerConfig {
     @AttributeDefinition(required = false, description = "mosquitto_passwd password file: when set, clients must give a user"
             + " name and password listed there (read again when it changes); empty: anyone connects")
     String passwordFile() default "";
+
+    @AttributeDefinition(required = false, description = "PEM certificate (chain) of the listener: TLS instead of plain MQTT")
+    String tlsCertFile() default "";
+
+    @AttributeDefinition(required = false, description = "PKCS#8 PEM private key of that certificate")
+    String tlsKeyFile() default "";
+
+    @AttributeDefinition(required = false,
+            description = "PEM CA certificates: when set, clients must present a certificate they signed")
+    String tlsClientCaFile() default "";
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -77,7 +78,12 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     String remoteAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getHostString() + ":" + a.getPort() : "?";
+        return address(ctx.channel());
+    }
+
+    /** A connection's peer as host:port, for log lines and the shell. */
+    static String address(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() + ":" + a.getPort() : "?";
     }
 
     /** The client in log lines: its id once known, and where it connects from. */

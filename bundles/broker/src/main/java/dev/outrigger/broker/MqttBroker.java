@@ -2,7 +2,9 @@ package dev.outrigger.broker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +36,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+
+import dev.outrigger.tls.PemTls;
 
 /**
  * The broker: one event-loop thread, the connected clients and the retained messages. Sessions end
@@ -38,9 +48,20 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 final class MqttBroker implements AutoCloseable {
 
-    /** What the broker runs with; an empty password file means clients are not authenticated. */
     record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient, long maxRetainedBytes,
-            String passwordFile) {
+            Access access) {
+    }
+
+    /**
+     * Who may connect and how: an empty password file lets anyone in; a certificate makes the
+     * listener TLS, and a client CA makes it require client certificates that CA signed.
+     */
+    record Access(String passwordFile, String tlsCertFile, String tlsKeyFile, String tlsClientCaFile) {
+        static final Access OPEN = new Access("", "", "", "");
+
+        boolean tls() {
+            return !tlsCertFile.isEmpty();
+        }
     }
 
     record Stats(long received, long delivered, long dropped, int clients, int retained, long refused) {
@@ -60,6 +81,8 @@ final class MqttBroker implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final PasswordFile passwords;
+    /** Made from the PEM files on the event loop before listening; null without TLS. */
+    private SSLContext tls;
     private final AtomicLong lastComplaint = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
     private long retainedBytes;
@@ -69,7 +92,8 @@ final class MqttBroker implements AutoCloseable {
 
     MqttBroker(Settings settings) {
         this.settings = settings;
-        this.passwords = settings.passwordFile().isEmpty() ? null : new PasswordFile(Path.of(settings.passwordFile()));
+        String passwordFile = settings.access().passwordFile();
+        this.passwords = passwordFile.isEmpty() ? null : new PasswordFile(Path.of(passwordFile));
     }
 
     /**
@@ -77,12 +101,26 @@ final class MqttBroker implements AutoCloseable {
      * missing; the first failure and the eventual success are logged.
      */
     void start() {
-        tryBind(0, 1000);
+        loop.execute(() -> tryBind(0, 1000));
     }
 
     private void tryBind(int failures, long retryMillis) {
         if (closing) {
             return;
+        }
+        Access access = settings.access();
+        if (access.tls() && tls == null) {
+            try {
+                tls = PemTls.context(access.tlsClientCaFile(), access.tlsCertFile(), access.tlsKeyFile());
+            } catch (IOException | GeneralSecurityException e) {
+                if (failures == 0) {
+                    LOG.warn("Embedded MQTT broker cannot use its TLS files ({}); not listening until they are usable,"
+                            + " retrying every {} s at most", e instanceof NoSuchFileException ? "no such file: " + e.getMessage()
+                                    : e.getMessage(), MAX_RETRY_MILLIS / 1000);
+                }
+                retry(failures, retryMillis);
+                return;
+            }
         }
         new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 64)
@@ -91,6 +129,9 @@ final class MqttBroker implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(new SslHandler(serverEngine()));
+                        }
                         ch.pipeline().addLast(new MqttDecoder(settings.maxPacketBytes()), MqttEncoder.INSTANCE,
                                 new ClientSession(MqttBroker.this), closesOnFailure);
                     }
@@ -102,23 +143,36 @@ final class MqttBroker implements AutoCloseable {
                             server.close();
                             return;
                         }
-                        LOG.info("Embedded MQTT broker listening on {}:{}{}", settings.bind(), address().getPort(),
+                        boolean clientCertificates = !access.tlsClientCaFile().isEmpty();
+                        LOG.info("Embedded MQTT broker listening on {}:{}{}{}", settings.bind(), address().getPort(),
+                                tls == null ? "" : clientCertificates ? " (TLS, client certificates required)" : " (TLS)",
                                 failures > 0 ? " after " + failures + " failed attempt(s)" : "");
-                        if (passwords == null && !address().getAddress().isLoopbackAddress()) {
+                        if (passwords == null && !clientCertificates && !address().getAddress().isLoopbackAddress()) {
                             LOG.warn("Embedded MQTT broker is reachable beyond this host on {} and does not authenticate"
-                                    + " clients: use it on loopback, or set passwordFile", settings.bind());
+                                    + " clients: use it on loopback, or set passwordFile or tlsClientCaFile", settings.bind());
                         }
                     } else {
                         if (failures == 0) {
                             LOG.warn("Embedded MQTT broker cannot listen on {}:{} ({}); retrying every {} s at most",
                                     settings.bind(), settings.port(), f.cause().getMessage(), MAX_RETRY_MILLIS / 1000);
                         }
-                        if (!loop.isShuttingDown()) {
-                            loop.schedule(() -> tryBind(failures + 1, Math.min(retryMillis * 2, MAX_RETRY_MILLIS)),
-                                    retryMillis, TimeUnit.MILLISECONDS);
-                        }
+                        retry(failures, retryMillis);
                     }
                 });
+    }
+
+    private void retry(int failures, long retryMillis) {
+        if (!loop.isShuttingDown()) {
+            loop.schedule(() -> tryBind(failures + 1, Math.min(retryMillis * 2, MAX_RETRY_MILLIS)), retryMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private SSLEngine serverEngine() {
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setNeedClientAuth(!settings.access().tlsClientCaFile().isEmpty());
+        return engine;
     }
 
     /** The address listened on, or null while not (yet) listening. */
@@ -250,10 +304,16 @@ final class MqttBroker implements AutoCloseable {
     private final class ClosesOnFailure extends ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof IOException)) {
+            if (cause instanceof NotSslRecordException) {
+                complain("MQTT client from {} does not speak TLS, which this listener requires; disconnected",
+                        ClientSession.address(ctx.channel()));
+            } else if (cause.getCause() instanceof SSLException tls) {
+                complain("MQTT client from {}: TLS handshake failed ({}); disconnected", ClientSession.address(ctx.channel()),
+                        tls.getMessage());
+            } else if (!(cause instanceof IOException)) {
                 ClientSession session = ctx.pipeline().get(ClientSession.class);
-                complain("MQTT client {} failed: {}; disconnected", session == null ? ctx.channel().remoteAddress() : session.who(),
-                        cause.toString());
+                complain("MQTT client {} failed: {}; disconnected",
+                        session == null ? "from " + ClientSession.address(ctx.channel()) : session.who(), cause.toString());
             }
             ctx.close();
         }

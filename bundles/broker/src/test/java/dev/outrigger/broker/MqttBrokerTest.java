@@ -6,6 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -13,12 +14,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -34,6 +40,9 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
+import dev.outrigger.tls.PemTls;
+import dev.outrigger.tls.TestCertificates;
+
 /** The broker against real clients: Paho's MQTT 5 client and mosquitto's 3.1.1 / 5 command-line clients. */
 public class MqttBrokerTest {
 
@@ -45,9 +54,13 @@ public class MqttBrokerTest {
 
     @Before
     public void start() {
-        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000, MAX_RETAINED, ""));
+        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN));
         broker.start();
         await("listening", () -> broker.address() != null);
+    }
+
+    private static MqttBroker.Settings settings(int port, MqttBroker.Access access) {
+        return new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, access);
     }
 
     @After
@@ -141,7 +154,7 @@ public class MqttBrokerTest {
         // once the interval has run out, a new subscriber gets the marker and not the position
         long deadline = published + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            try (Client late = new Client("late", null, null)) {
+            try (Client late = new Client("late", "tcp", null, null, null)) {
                 late.paho.subscribe("gw/+", 1).waitForCompletion(5000);
                 gateway.paho.publish("gw/marker", new byte[0], 1, false);
                 if (late.next().topic.equals("gw/marker")) {
@@ -186,14 +199,14 @@ public class MqttBrokerTest {
 
     @Test
     public void withAPasswordFileOnlyItsUsersConnectAndEditsApplyWithoutARestart() throws Exception {
-        java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("broker-users");
+        Path folder = Files.createTempDirectory("broker-users");
         cleanup.add(() -> run("rm", "-rf", folder.toString()));
         String file = folder.resolve("passwd").toString();
         // made by mosquitto's own tool: its default hash (PBKDF2) and the older salted SHA-512
         run("mosquitto_passwd", "-c", "-b", file, "alice", "s3cret");
         run("mosquitto_passwd", "-H", "sha512", "-b", file, "bob", "hunter2");
         broker.close();
-        broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 8, MAX_PACKET, 1000, MAX_RETAINED, file));
+        broker = new MqttBroker(settings(0, new MqttBroker.Access(file, "", "", "")));
         broker.start();
         await("listening", () -> broker.address() != null);
 
@@ -218,6 +231,40 @@ public class MqttBrokerTest {
         assertEquals(0x86, refusal("bob-again", "bob", "hunter2"));
         assertEquals(4, broker.stats().refused());
         assertTrue("the user stays connected", watcher.paho.isConnected());
+    }
+
+    @Test
+    public void overTlsOnlyClientsWithACertificateFromItsCaGetIn() throws Exception {
+        Path folder = Files.createTempDirectory("broker-tls");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        // the listener's files are not there yet: it must not listen, in plain MQTT least of all
+        Path pending = Files.createDirectories(folder.resolve("etc"));
+        broker.close();
+        broker = new MqttBroker(settings(0, new MqttBroker.Access("", pending.resolve("server.pem").toString(),
+                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString())));
+        broker.start();
+        assertNull(broker.address());
+        TestCertificates certificates = new TestCertificates(folder, "alice");
+        for (Path made : List.of(certificates.cert("server"), certificates.key("server"), certificates.ca())) {
+            Files.copy(made, pending.resolve(made.getFileName()));
+        }
+        await("listening once its files are usable", () -> broker.address() != null);
+
+        SSLContext alice = PemTls.context(certificates.ca().toString(), certificates.cert("alice").toString(),
+                certificates.key("alice").toString());
+        Client watcher = tlsClient("watcher", alice.getSocketFactory());
+        watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        // mosquitto's MQTT 3.1.1 client with the same certificate
+        run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "--cafile", certificates.ca().toString(),
+                "--cert", certificates.cert("alice").toString(), "--key", certificates.key("alice").toString(), "-q", "1",
+                "-t", "gw/over-tls", "-m", "hello");
+        assertEquals("hello", watcher.next().text());
+
+        SSLContext anonymous = PemTls.context(certificates.ca().toString(), "", "");
+        assertThrows("no client certificate", MqttException.class, () -> tlsClient("anonymous", anonymous.getSocketFactory()));
+        String plain = run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-t", "gw/plain", "-m", "x");
+        assertTrue("plain MQTT refused: " + plain, plain.toLowerCase().contains("error"));
+        assertTrue("the others stay connected", watcher.paho.isConnected());
     }
 
     @Test
@@ -290,7 +337,7 @@ public class MqttBrokerTest {
     @Test
     public void aBrokerWhosePortIsTakenListensOnceItIsFree() throws Exception {
         int port = broker.address().getPort();
-        MqttBroker waiting = new MqttBroker(new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, ""));
+        MqttBroker waiting = new MqttBroker(settings(port, MqttBroker.Access.OPEN));
         try {
             waiting.start();
             await("first attempt failed", () -> waiting.address() == null);
@@ -391,7 +438,13 @@ public class MqttBrokerTest {
     }
 
     private Client client(String id, String user, String password) throws Exception {
-        Client c = new Client(id, user, password);
+        Client c = new Client(id, "tcp", null, user, password);
+        cleanup.add(0, c);
+        return c;
+    }
+
+    private Client tlsClient(String id, SocketFactory sockets) throws Exception {
+        Client c = new Client(id, "ssl", sockets, null, null);
         cleanup.add(0, c);
         return c;
     }
@@ -401,11 +454,14 @@ public class MqttBrokerTest {
         final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
         volatile Integer disconnectReason;
 
-        Client(String id, String user, String password) throws MqttException {
-            paho = new MqttClient("tcp://127.0.0.1:" + port(), id, new MemoryPersistence());
+        Client(String id, String scheme, SocketFactory sockets, String user, String password) throws MqttException {
+            paho = new MqttClient(scheme + "://127.0.0.1:" + port(), id, new MemoryPersistence());
             paho.setCallback(this);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
+            if (sockets != null) {
+                options.setSocketFactory(sockets);
+            }
             if (user != null) {
                 options.setUserName(user);
                 options.setPassword(password.getBytes(UTF_8));

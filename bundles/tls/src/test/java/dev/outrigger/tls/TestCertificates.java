@@ -1,4 +1,4 @@
-package dev.outrigger.bridge;
+package dev.outrigger.tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A test CA made with openssl, as an operator would, and certificates it signed: one for a server
- * on 127.0.0.1 and one per named client, each with its PKCS#8 key. Shared with the integration
- * tests (test-jar).
+ * on 127.0.0.1 and one per named client, each with its PKCS#8 key. Shared with the bundles' and
+ * the integration tests (test-jar).
  */
 public final class TestCertificates {
 
