@@ -172,6 +172,8 @@ public class RuntimeProcessIT {
         assertEquals(install.output(), 0, install.status());
         Await.until("the feature's bundle with the feature's configuration", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().contains("from the feature"));
+        assertEquals("started configured, not with its defaults first", "from the feature",
+                gateway.shell("fixture:first").output().trim());
         assertTrue(lines(gateway.shell("feature:list").output(), "fixture").get(0).contains("installed"));
         assertTrue("the feature's configuration lives in etc/, where it can be edited",
                 Files.readString(gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg")).contains("from the feature"));

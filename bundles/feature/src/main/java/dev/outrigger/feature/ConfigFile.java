@@ -24,6 +24,11 @@ public final class ConfigFile {
                 .map(p -> p.getKey() + " = " + value(p.getValue()) + "\n").collect(Collectors.joining());
     }
 
+    /** The properties as FileInstall reads them from the file: every value text. */
+    static Map<String, String> values(Map<String, Object> properties) {
+        return properties.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, p -> value(p.getValue())));
+    }
+
     private static String value(Object value) {
         if (value instanceof List<?> list) {
             return list.stream().map(String::valueOf).collect(Collectors.joining(","));

@@ -23,6 +23,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.Version;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -46,6 +47,8 @@ public class FeatureCommands {
 
     /** The feature the launcher itself boots; removing it would remove the shell in use. */
     static final String CORE = "core";
+    /** FileInstall's link from a configuration to its file in etc/. */
+    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
 
     private final BundleContext context;
@@ -87,6 +90,10 @@ public class FeatureCommands {
                 }
             }
             int configured = applyConfigurations(feature);
+            // resolved together first, waiting for the framework's resolver like any caller: a
+            // start that must resolve while holding its bundle's lock gives up instead of waiting
+            // when another thread resolves meanwhile (a configuration listener reading Metatype)
+            context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).resolveBundles(added);
             for (Bundle b : added) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                     b.start();
@@ -198,6 +205,12 @@ public class FeatureCommands {
                 continue;
             }
             if (file != null) {
+                // in ConfigAdmin before the feature's bundles start, so that their components start
+                // configured rather than start and restart; as FileInstall will read the file back
+                // (text values, linked to it), so that it finds nothing to change
+                Hashtable<String, Object> properties = new Hashtable<>(ConfigFile.values(c.getValue()));
+                properties.put(FILEINSTALL_FILENAME, file.toFile().toURI().toString());
+                configuration.update(properties);
                 Path tmp = Files.createTempFile(etc, ".feature", ".tmp");
                 Files.writeString(tmp, ConfigFile.text("Default of feature " + feature.name() + "; edit freely, changes apply live", c.getValue()));
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
