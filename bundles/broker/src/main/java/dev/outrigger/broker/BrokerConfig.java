@@ -19,11 +19,16 @@ public @interface BrokerConfig {
     @AttributeDefinition(min = "1", max = "65536", description = "Largest packet accepted (and announced to MQTT 5 clients), in KiB")
     int maxPacketKilobytes() default 256;
 
-    @AttributeDefinition(min = "1", max = "1000000", description = "QoS 1 messages waiting per slow client before further ones are dropped (counted)")
+    @AttributeDefinition(min = "1", max = "1000000",
+            description = "QoS 1 messages waiting per slow or disconnected client before further ones are dropped (counted)")
     int maxQueuedPerClient() default 1000;
 
     @AttributeDefinition(min = "1", max = "4096", description = "Retained payloads at most, in MiB; beyond, further topics are not retained (logged)")
     int maxRetainedMegabytes() default 16;
+
+    @AttributeDefinition(min = "0", max = "8760", description = "The longest a persistent session (MQTT 3 clean session off,"
+            + " MQTT 5 session expiry) is kept for a disconnected client, in hours, in memory; 0: sessions end with their connection")
+    int maxSessionExpiryHours() default 24;
 
     @AttributeDefinition(required = false, description = "mosquitto_passwd password file: when set, clients must give a user"
             + " name and password listed there (read again when it changes); empty: anyone connects")

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -49,7 +48,6 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     private static final long CONNECT_TIMEOUT_SECONDS = 10;
 
     private final MqttBroker broker;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** Incoming QoS 2 packet ids routed and awaiting PUBREL: a resent PUBLISH is not routed twice. */
     private final Set<Integer> awaitingRelease = new HashSet<>();
 
@@ -61,6 +59,10 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     /** The last will, made into a message when it is published. */
     private Supplier<Publication> will;
     private volatile Delivery delivery;
+    /** Subscriptions and what outlives this connection; set at CONNECT. */
+    private volatile Session session;
+    /** Another connection took over this client id and its session. */
+    private boolean replaced;
     private long lastReadNanos = System.nanoTime();
     private ScheduledFuture<?> watchdog;
 
@@ -92,7 +94,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     int subscriptionCount() {
-        return subscriptions.size();
+        Session s = session;
+        return s == null ? 0 : s.subscriptions().size();
     }
 
     long dropped() {
@@ -211,6 +214,15 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         MqttProperties properties = header.properties();
+        // MQTT 3: clean session off keeps the session "forever"; MQTT 5 says how long; both within our limit
+        long requested = version == MQTT_5
+                ? properties.getProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value()) instanceof IntegerProperty p
+                        ? Integer.toUnsignedLong(p.value()) : 0
+                : header.isCleanSession() ? 0 : Long.MAX_VALUE;
+        long expiry = Math.min(requested, broker.settings().maxSessionExpirySeconds());
+        Session resumed = broker.resume(clientId, header.isCleanSession());
+        session = resumed != null ? resumed : new Session(clientId, expiry);
+        session.expirySeconds(expiry);
         delivery = new Delivery(ctx, broker, who(),
                 properties.getProperty(MqttPropertyType.RECEIVE_MAXIMUM.value()) instanceof IntegerProperty p
                         ? Math.max(1, p.value()) : 65535,
@@ -220,8 +232,11 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         String assignedId = assigned ? clientId : null;
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(false)
+                .sessionPresent(resumed != null)
                 .properties(p -> {
+                    if (expiry != requested) {
+                        p.sessionExpiryInterval(expiry);
+                    }
                     p.maximumPacketSize(broker.settings().maxPacketBytes())
                             .retainAvailable(true)
                             .wildcardSubscriptionAvailable(true)
@@ -234,6 +249,9 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                 })
                 .build();
         ctx.writeAndFlush(ack);
+        if (resumed != null) {
+            resumed.resumeInto(delivery);
+        }
         watchdog.cancel(false);
         int keepAlive = header.keepAliveTimeSeconds();
         if (keepAlive > 0) {
@@ -301,6 +319,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         List<Runnable> retainedToSend = new ArrayList<>();
         for (MqttTopicSubscription request : message.payload().topicSubscriptions()) {
             String filter = request.topicFilter();
+            Map<String, Subscription> subscriptions = session.subscriptions();
             if (!Topics.isValidFilter(filter) || filter.startsWith("$share/")
                     || subscriptions.size() >= MqttBroker.MAX_SUBSCRIPTIONS && !subscriptions.containsKey(filter)) {
                 ack.addGrantedQos(MqttQoS.FAILURE);
@@ -327,7 +346,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     private void unsubscribe(MqttUnsubscribeMessage message) {
         var ack = MqttMessageBuilders.unsubAck().packetId(message.idAndPropertiesVariableHeader().messageId());
         for (String filter : message.payload().topics()) {
-            boolean existed = subscriptions.remove(filter) != null;
+            boolean existed = session.subscriptions().remove(filter) != null;
             ack.addReasonCode(existed ? (short) 0x00 : (short) 0x11);
         }
         ctx.writeAndFlush(ack.build());
@@ -338,6 +357,12 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                 && h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue();
         if (!keepWill) {
             will = null;
+        }
+        // MQTT 5 may shorten or lengthen the session's life as it leaves, unless it was to end now
+        if (message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
+                && h.properties().getProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value()) instanceof IntegerProperty p
+                && session.expirySeconds() > 0) {
+            session.expirySeconds(Math.min(Integer.toUnsignedLong(p.value()), broker.settings().maxSessionExpirySeconds()));
         }
         disconnected = true;
         ctx.close();
@@ -351,31 +376,21 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         if (!connected) {
             return;
         }
-        int qos = -1;
-        boolean retainAsPublished = false;
-        List<Integer> identifiers = List.of();
-        for (Subscription s : subscriptions.values()) {
-            if ((s.noLocal() && from == this) || !Topics.matches(s.filter(), message.topic())) {
-                continue;
-            }
-            qos = Math.max(qos, Math.min(message.qos(), s.qos()));
-            retainAsPublished |= s.retainAsPublished();
-            if (s.identifier() != 0) {
-                if (identifiers.isEmpty()) {
-                    identifiers = new ArrayList<>(2);
-                }
-                identifiers.add(s.identifier());
-            }
+        Delivery.Outgoing outgoing = session.match(from.clientId(), message);
+        if (outgoing != null) {
+            ctx.executor().execute(() -> delivery.send(outgoing));
         }
-        if (qos < 0) {
-            return;
-        }
-        Delivery.Outgoing outgoing = new Delivery.Outgoing(message, qos, retainAsPublished && message.retain(), identifiers);
-        ctx.executor().execute(() -> delivery.send(outgoing));
     }
 
-    /** Another connection took this client id. */
+    /**
+     * Another connection took this client id, on the broker's event loop: a persistent session is
+     * handed over at once, so that the new connection resumes it, and this one is closed.
+     */
     void takenOver() {
+        replaced = true;
+        if (session.expirySeconds() > 0) {
+            broker.park(session, delivery);
+        }
         ctx.executor().execute(() -> disconnectWith(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER));
     }
 
@@ -404,6 +419,9 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
         connected = false;
         broker.leave(this);
+        if (!replaced && session.expirySeconds() > 0 && !broker.closing()) {
+            broker.park(session, delivery);
+        }
         Supplier<Publication> lastWill = will;
         if (lastWill != null && !disconnected && !broker.closing()) {
             broker.route(this, lastWill.get());

@@ -1,14 +1,17 @@
 package dev.outrigger.broker;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
 /**
@@ -28,8 +31,8 @@ final class Delivery {
     private final String client;
     private final int receiveMaximum;
     private final long maxPacket;
-    /** QoS 1 messages sent and not yet acknowledged, by packet id. */
-    private final Map<Integer, Publication> inflight = new HashMap<>();
+    /** QoS 1 messages sent and not yet acknowledged, by packet id, in the order sent. */
+    private final Map<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private final ArrayDeque<Outgoing> queued = new ArrayDeque<>();
     private int nextPacketId = 1;
     private volatile long dropped;
@@ -75,6 +78,27 @@ final class Delivery {
         }
     }
 
+    /**
+     * Sends again what a persistent session's previous connection had not had acknowledged, with
+     * the same packet ids and the DUP flag, as MQTT requires when a session resumes.
+     */
+    void resend(Map<Integer, Outgoing> unacknowledged) {
+        unacknowledged.forEach((packetId, outgoing) -> {
+            inflight.put(packetId, outgoing);
+            publish(outgoing, packetId, true, System.nanoTime());
+        });
+    }
+
+    /** Sent and not acknowledged, by packet id; the connection is over. */
+    Map<Integer, Outgoing> inflight() {
+        return inflight;
+    }
+
+    /** Waiting for room in the window; the connection is over. */
+    List<Outgoing> queued() {
+        return List.copyOf(queued);
+    }
+
     /** In flight and queued; on the event loop only. */
     int pending() {
         return inflight.size() + queued.size();
@@ -86,20 +110,24 @@ final class Delivery {
 
     /** Sends, unless the message expired while it waited. */
     private void write(Outgoing outgoing) {
-        Publication m = outgoing.message();
         long now = System.nanoTime();
-        if (m.expired(now)) {
+        if (outgoing.message().expired(now)) {
             return;
         }
-        MqttProperties properties = m.propertiesFor(outgoing.identifiers(), now);
         int packetId = 0;
         if (outgoing.qos() > 0) {
             packetId = packetId();
-            inflight.put(packetId, m);
+            inflight.put(packetId, outgoing);
         }
-        ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(m.topic()).qos(MqttQoS.valueOf(outgoing.qos()))
-                .retained(outgoing.retain()).messageId(packetId).properties(properties)
-                .payload(Unpooled.wrappedBuffer(m.payload())).build());
+        publish(outgoing, packetId, false, now);
+    }
+
+    private void publish(Outgoing outgoing, int packetId, boolean dup, long now) {
+        Publication m = outgoing.message();
+        MqttProperties properties = m.propertiesFor(outgoing.identifiers(), now);
+        ctx.writeAndFlush(new MqttPublishMessage(
+                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(outgoing.qos()), outgoing.retain(), 0),
+                new MqttPublishVariableHeader(m.topic(), packetId, properties), Unpooled.wrappedBuffer(m.payload())));
         broker.delivered();
     }
 

@@ -43,13 +43,18 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import dev.outrigger.tls.PemTls;
 
 /**
- * The broker: one event-loop thread, the connected clients and the retained messages. Sessions end
- * with their connection (no offline queues): the gateway's own durability is its outbox.
+ * The broker: one event-loop thread, the connected clients, the persistent sessions of disconnected
+ * ones and the retained messages, all in memory: the gateway's own durability is its outbox.
  */
 final class MqttBroker implements AutoCloseable {
 
+    /**
+     * @param maxClients                connected clients at most, and sessions kept for disconnected ones at most
+     * @param maxQueuedPerClient        QoS 1 messages waiting per client, connected or not
+     * @param maxSessionExpirySeconds   the longest a persistent session outlives its connection; 0: none do
+     */
     record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient, long maxRetainedBytes,
-            Access access) {
+            long maxSessionExpirySeconds, Access access) {
     }
 
     /**
@@ -76,6 +81,8 @@ final class MqttBroker implements AutoCloseable {
     private final EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("outrigger-broker", true));
     private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
     private final Map<String, Publication> retained = new ConcurrentHashMap<>();
+    /** Persistent sessions of clients not connected, by client id. */
+    private final Map<String, Session> parked = new ConcurrentHashMap<>();
     private final LongAdder received = new LongAdder();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -102,6 +109,7 @@ final class MqttBroker implements AutoCloseable {
      */
     void start() {
         loop.execute(() -> tryBind(0, 1000));
+        loop.scheduleWithFixedDelay(this::expireSessions, 10, 10, TimeUnit.SECONDS);
     }
 
     private void tryBind(int failures, long retryMillis) {
@@ -212,6 +220,45 @@ final class MqttBroker implements AutoCloseable {
         complain("MQTT client {} refused: {}", session.who(), why);
     }
 
+    /**
+     * The session a connecting client resumes: the one kept for its id, unless it asks to start
+     * clean (which ends the kept one) or the kept one expired; null for a new session.
+     */
+    Session resume(String clientId, boolean cleanStart) {
+        Session kept = parked.remove(clientId);
+        return cleanStart || kept == null || kept.expired(System.nanoTime()) ? null : kept;
+    }
+
+    /** Keeps a persistent session whose connection ended, with what it had not finished. */
+    void park(Session session, Delivery delivery) {
+        session.park(delivery.inflight(), delivery.queued(), System.nanoTime());
+        if (parked.size() >= settings.maxClients() && !parked.containsKey(session.clientId())) {
+            complain("Embedded MQTT broker keeps {} sessions already; that of {} ends with its connection",
+                    settings.maxClients(), session.clientId());
+            return;
+        }
+        parked.put(session.clientId(), session);
+    }
+
+    private void expireSessions() {
+        long now = System.nanoTime();
+        parked.values().removeIf(s -> s.expired(now));
+    }
+
+    /** Sessions kept for disconnected clients, and the messages waiting in them; -1s if the loop does not answer. */
+    long[] keptSessions() {
+        try {
+            return loop.submit(() -> new long[] { parked.size(), parked.values().stream().mapToLong(Session::waiting).sum() })
+                    .get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new long[] { -1, -1 };
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.RejectedExecutionException busyOrGone) {
+            return new long[] { -1, -1 };
+        }
+    }
+
     void leave(ClientSession session) {
         clients.remove(session.clientId(), session);
     }
@@ -228,6 +275,14 @@ final class MqttBroker implements AutoCloseable {
         }
         for (ClientSession client : clients.values()) {
             client.offer(from, message);
+        }
+        for (Session away : parked.values()) {
+            Delivery.Outgoing outgoing = away.match(from.clientId(), message);
+            if (outgoing != null && !away.keep(outgoing, settings.maxQueuedPerClient())) {
+                dropped();
+                complain("MQTT client {} is away and {} messages wait for it already; more are dropped ({} so far)",
+                        away.clientId(), settings.maxQueuedPerClient(), away.dropped());
+            }
         }
     }
 

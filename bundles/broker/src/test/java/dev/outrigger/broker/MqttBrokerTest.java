@@ -22,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
@@ -60,7 +61,7 @@ public class MqttBrokerTest {
     }
 
     private static MqttBroker.Settings settings(int port, MqttBroker.Access access) {
-        return new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, access);
+        return new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, 3600, access);
     }
 
     @After
@@ -154,7 +155,7 @@ public class MqttBrokerTest {
         // once the interval has run out, a new subscriber gets the marker and not the position
         long deadline = published + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            try (Client late = new Client("late", "tcp", null, null, null)) {
+            try (Client late = new Client("tcp", "late", o -> { })) {
                 late.paho.subscribe("gw/+", 1).waitForCompletion(5000);
                 gateway.paho.publish("gw/marker", new byte[0], 1, false);
                 if (late.next().topic.equals("gw/marker")) {
@@ -265,6 +266,47 @@ public class MqttBrokerTest {
         String plain = run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-t", "gw/plain", "-m", "x");
         assertTrue("plain MQTT refused: " + plain, plain.toLowerCase().contains("error"));
         assertTrue("the others stay connected", watcher.paho.isConnected());
+    }
+
+    @Test
+    public void aPersistentSessionKeepsSubscriptionsAndQos1MessagesWhileItsClientIsAway() throws Exception {
+        Client logger = persistentClient("logger");
+        assertFalse("a new session", logger.sessionPresent);
+        logger.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        logger.close();
+        await("the session kept", () -> broker.keptSessions()[0] == 1);
+
+        Client gateway = client("gateway");
+        for (int i = 0; i < 200; i++) {
+            gateway.paho.publish("gw/n", String.valueOf(i).getBytes(UTF_8), 1, false);
+        }
+        gateway.paho.publish("gw/q0", "not kept".getBytes(UTF_8), 0, false);
+        assertEquals("QoS 1 messages wait, QoS 0 ones do not", 200, broker.keptSessions()[1]);
+
+        Client back = persistentClient("logger");
+        assertTrue("the session resumed", back.sessionPresent);
+        for (int i = 0; i < 200; i++) {
+            assertEquals("in order, without subscribing again", String.valueOf(i), back.next().text());
+        }
+        gateway.paho.publish("gw/live", "now".getBytes(UTF_8), 1, false);
+        assertEquals("gw/live", back.next().topic);
+        back.close();
+
+        Client clean = client("logger");
+        assertFalse("a clean start ends the kept session", clean.sessionPresent);
+        clean.close();
+        assertFalse(persistentClient("logger").sessionPresent);
+
+        // an MQTT 3.1.1 client with clean session off, away while a message is published
+        String[] v3 = { "mosquitto_sub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-i", "v3-logger", "-c", "-q", "1",
+                "-t", "gw/#", "-C", "1", "-W", "10" };
+        Process first = process(v3);
+        await("the 3.1.1 client subscribed", () -> broker.clients().stream()
+                .anyMatch(c -> c.clientId().equals("v3-logger") && c.subscriptionCount() == 1));
+        first.destroy();
+        await("its session kept", () -> broker.keptSessions()[0] == 1);
+        gateway.paho.publish("gw/while-away", "queued".getBytes(UTF_8), 1, false);
+        assertEquals("queued", run(v3).trim());
     }
 
     @Test
@@ -438,37 +480,49 @@ public class MqttBrokerTest {
     }
 
     private Client client(String id, String user, String password) throws Exception {
-        Client c = new Client(id, "tcp", null, user, password);
+        return connect("tcp", id, o -> {
+            if (user != null) {
+                o.setUserName(user);
+                o.setPassword(password.getBytes(UTF_8));
+            }
+        });
+    }
+
+    private Client tlsClient(String id, SocketFactory sockets) throws Exception {
+        return connect("ssl", id, o -> o.setSocketFactory(sockets));
+    }
+
+    /** A client that asks for its session to be kept for a minute after it disconnects. */
+    private Client persistentClient(String id) throws Exception {
+        return connect("tcp", id, o -> {
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(60L);
+        });
+    }
+
+    private Client connect(String scheme, String id, Consumer<MqttConnectionOptions> configure) throws Exception {
+        Client c = new Client(scheme, id, configure);
         cleanup.add(0, c);
         return c;
     }
 
-    private Client tlsClient(String id, SocketFactory sockets) throws Exception {
-        Client c = new Client(id, "ssl", sockets, null, null);
-        cleanup.add(0, c);
-        return c;
-    }
 
     private final class Client implements MqttCallback, AutoCloseable {
         final MqttClient paho;
         final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
         volatile Integer disconnectReason;
+        final boolean sessionPresent;
+        private boolean closed;
 
-        Client(String id, String scheme, SocketFactory sockets, String user, String password) throws MqttException {
+        Client(String scheme, String id, Consumer<MqttConnectionOptions> configure) throws MqttException {
             paho = new MqttClient(scheme + "://127.0.0.1:" + port(), id, new MemoryPersistence());
             paho.setCallback(this);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
-            if (sockets != null) {
-                options.setSocketFactory(sockets);
-            }
-            if (user != null) {
-                options.setUserName(user);
-                options.setPassword(password.getBytes(UTF_8));
-            }
             options.setAutomaticReconnect(false);
+            configure.accept(options);
             try {
-                paho.connect(options);
+                sessionPresent = paho.connectWithResult(options).getSessionPresent();
             } catch (MqttException refused) {
                 paho.close(true);
                 throw refused;
@@ -509,6 +563,10 @@ public class MqttBrokerTest {
 
         @Override
         public void close() throws MqttException {
+            if (closed) {
+                return;
+            }
+            closed = true;
             if (paho.isConnected()) {
                 paho.disconnect(2000);
             }

@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 /** The embedded broker outside OSGi, on a free loopback port, for benchmarks. */
 public final class BenchBroker implements AutoCloseable {
 
-    private final MqttBroker broker = new MqttBroker(new MqttBroker.Settings("127.0.0.1", 0, 32, 256 * 1024, 100_000, 16L * 1024 * 1024, MqttBroker.Access.OPEN));
+    private final MqttBroker broker = new MqttBroker(
+            new MqttBroker.Settings("127.0.0.1", 0, 32, 256 * 1024, 100_000, 16L * 1024 * 1024, 0, MqttBroker.Access.OPEN));
 
     public BenchBroker() {
         broker.start();
