@@ -41,6 +41,19 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.tls.TestCertificates;
 
@@ -310,6 +323,29 @@ public class MqttBrokerTest {
     }
 
     @Test
+    public void whatWasNotAcknowledgedGoesAgainWithItsPacketIdWhenTheSessionResumes() throws Exception {
+        int packetId;
+        try (RawClient first = new RawClient("forgetful")) {
+            assertFalse(first.connAck().variableHeader().isSessionPresent());
+            first.send(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "gw/#").build());
+            first.expect(MqttSubAckMessage.class);
+            client("gateway").paho.publish("gw/a", "once".getBytes(UTF_8), 1, false);
+            MqttPublishMessage sent = first.expect(MqttPublishMessage.class);
+            assertFalse(sent.fixedHeader().isDup());
+            packetId = sent.variableHeader().packetId();
+        } // gone without acknowledging it
+        await("the session kept", () -> broker.keptSessions()[0] == 1);
+
+        try (RawClient again = new RawClient("forgetful")) {
+            assertTrue(again.connAck().variableHeader().isSessionPresent());
+            MqttPublishMessage resent = again.expect(MqttPublishMessage.class);
+            assertTrue("flagged as sent before", resent.fixedHeader().isDup());
+            assertEquals(packetId, resent.variableHeader().packetId());
+            assertEquals("once", resent.payload().toString(UTF_8));
+        }
+    }
+
+    @Test
     public void garbageAndOversizedPacketsCostOnlyTheirOwnConnection() throws Exception {
         Client watcher = subscriber("watcher", "gw/#", 1);
 
@@ -571,6 +607,58 @@ public class MqttBrokerTest {
                 paho.disconnect(2000);
             }
             paho.close(true);
+        }
+    }
+
+    /**
+     * A bare MQTT 3.1.1 client with clean session off, speaking through Netty's codec over a plain
+     * socket, so that the test decides what is acknowledged (Paho acknowledges everything).
+     */
+    private final class RawClient implements AutoCloseable {
+        private final Socket socket;
+        private final EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
+        private final EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder());
+        private final MqttConnAckMessage connAck;
+
+        RawClient(String id) throws Exception {
+            socket = new Socket("127.0.0.1", broker.address().getPort());
+            socket.setSoTimeout(10_000);
+            send(MqttMessageBuilders.connect().clientId(id).protocolVersion(MqttVersion.MQTT_3_1_1).cleanSession(false)
+                    .keepAlive(60).build());
+            connAck = expect(MqttConnAckMessage.class);
+        }
+
+        MqttConnAckMessage connAck() {
+            return connAck;
+        }
+
+        void send(io.netty.handler.codec.mqtt.MqttMessage message) throws Exception {
+            encoder.writeOutbound(message);
+            for (ByteBuf b = encoder.readOutbound(); b != null; b = encoder.readOutbound()) {
+                socket.getOutputStream().write(ByteBufUtil.getBytes(b));
+                b.release();
+            }
+        }
+
+        /** The next packet, which must be of that type. */
+        <T extends io.netty.handler.codec.mqtt.MqttMessage> T expect(Class<T> type) throws Exception {
+            byte[] buffer = new byte[4096];
+            Object next = decoder.readInbound();
+            while (next == null) {
+                int n = socket.getInputStream().read(buffer);
+                assertTrue("closed by the broker", n > 0);
+                decoder.writeInbound(Unpooled.copiedBuffer(buffer, 0, n));
+                next = decoder.readInbound();
+            }
+            assertTrue(next.toString(), type.isInstance(next));
+            return type.cast(next);
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            encoder.finishAndReleaseAll();
+            decoder.finishAndReleaseAll();
         }
     }
 }
