@@ -90,7 +90,8 @@ final class MqttBroker implements AutoCloseable {
     private final PasswordFile passwords;
     /** Made from the PEM files on the event loop before listening; null without TLS. */
     private SSLContext tls;
-    private final AtomicLong lastComplaint = new AtomicLong();
+    /** When each kind of complaint (its message format) was last logged. */
+    private final Map<String, AtomicLong> lastComplaints = new ConcurrentHashMap<>();
     private final AtomicLong anonymous = new AtomicLong();
     private long retainedBytes;
     private final ClosesOnFailure closesOnFailure = new ClosesOnFailure();
@@ -332,11 +333,12 @@ final class MqttBroker implements AutoCloseable {
     }
 
     /**
-     * Misbehaving clients are logged at most once a minute, so that one reconnecting in a loop
-     * cannot flood the log.
+     * Each kind of problem with clients is logged at most once a minute, so that one reconnecting
+     * in a loop cannot flood the log, nor hide another kind of problem.
      */
     void complain(String format, Object... args) {
         long now = System.currentTimeMillis();
+        AtomicLong lastComplaint = lastComplaints.computeIfAbsent(format, f -> new AtomicLong(now - 60_000));
         long last = lastComplaint.get();
         if (now - last >= 60_000 && lastComplaint.compareAndSet(last, now)) {
             LOG.warn(format, args);
