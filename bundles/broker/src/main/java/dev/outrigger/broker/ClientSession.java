@@ -368,10 +368,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         ctx.close();
     }
 
-    /**
-     * Offers a routed message; delivered once even when several of this client's filters match, at
-     * the highest of their QoS, with all their subscription identifiers.
-     */
+    /** Offers a routed message, delivered as its session's subscriptions match it ({@link Session#match}). */
     void offer(ClientSession from, Publication message) {
         if (!connected) {
             return;

@@ -83,9 +83,12 @@ final class Delivery {
      * the same packet ids and the DUP flag, as MQTT requires when a session resumes.
      */
     void resend(Map<Integer, Outgoing> unacknowledged) {
+        long now = System.nanoTime();
         unacknowledged.forEach((packetId, outgoing) -> {
-            inflight.put(packetId, outgoing);
-            publish(outgoing, packetId, true, System.nanoTime());
+            if (!outgoing.message().expired(now)) {
+                inflight.put(packetId, outgoing);
+                publish(outgoing, packetId, true, now);
+            }
         });
     }
 

@@ -152,7 +152,7 @@ final class MqttBroker implements AutoCloseable {
                             server.close();
                             return;
                         }
-                        boolean clientCertificates = !access.tlsClientCaFile().isEmpty();
+                        boolean clientCertificates = tls != null && !access.tlsClientCaFile().isEmpty();
                         LOG.info("Embedded MQTT broker listening on {}:{}{}{}", settings.bind(), address().getPort(),
                                 tls == null ? "" : clientCertificates ? " (TLS, client certificates required)" : " (TLS)",
                                 failures > 0 ? " after " + failures + " failed attempt(s)" : "");
@@ -232,12 +232,12 @@ final class MqttBroker implements AutoCloseable {
 
     /** Keeps a persistent session whose connection ended, with what it had not finished. */
     void park(Session session, Delivery delivery) {
-        session.park(delivery.inflight(), delivery.queued(), System.nanoTime());
         if (parked.size() >= settings.maxClients() && !parked.containsKey(session.clientId())) {
             complain("Embedded MQTT broker keeps {} sessions already; that of {} ends with its connection",
                     settings.maxClients(), session.clientId());
             return;
         }
+        session.park(delivery.inflight(), delivery.queued(), System.nanoTime());
         parked.put(session.clientId(), session);
     }
 
