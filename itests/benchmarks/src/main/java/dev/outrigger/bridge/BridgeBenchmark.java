@@ -83,6 +83,10 @@ public final class BridgeBenchmark {
                 benches.forEach(bench -> medians.add(bench.median()));
             }
         }
+        // the distribution copies, pty links and logs: nothing is left in the temporary folder
+        try (var paths = Files.walk(folder)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
         System.out.printf("%n%-28s %10s %10s %10s %14s%n", "medians of " + rounds + " rounds (" + mib + " MiB bulk, " + MESSAGE
                 + "-byte round trips)", "MB/s", "p50 ms", "p99 ms", "CPU s per MB");
         for (Result r : medians) {
