@@ -30,8 +30,9 @@ public class BrokerCommands {
                 : "yes, client certificates signed by " + access.tlsClientCaFile()));
         out.append(String.format("users       %s%n", access.passwordFile().isEmpty() ? "anyone (no password file)"
                 : "from " + access.passwordFile() + ", " + stats.refused() + " connection(s) refused"));
-        long[] kept = broker.keptSessions();
-        out.append(String.format("sessions    %d kept for disconnected clients, %d message(s) waiting in them%n", kept[0], kept[1]));
+        MqttBroker.Kept kept = broker.keptSessions();
+        out.append(String.format("sessions    %d kept for disconnected clients, %d message(s) waiting in them%n", kept.sessions(),
+                kept.waiting()));
         out.append(String.format("retained    %d topic(s)%n", stats.retained()));
         out.append(String.format("messages    %d received, %d delivered, %d dropped%n", stats.received(),
                 stats.delivered(), stats.dropped()));

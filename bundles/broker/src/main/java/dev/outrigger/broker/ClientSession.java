@@ -105,15 +105,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
     /** QoS 1 messages in flight and queued, counted on the event loop that owns them; -1 if it does not answer. */
     int pending() {
-        try {
-            return ctx.executor().submit(() -> delivery.pending()).get(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
-                | java.util.concurrent.RejectedExecutionException busyOrGone) {
-            return -1;
-        }
+        return broker.onLoop(() -> delivery.pending(), -1);
     }
 
     @Override
@@ -385,9 +377,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
      */
     void takenOver() {
         replaced = true;
-        if (session.expirySeconds() > 0) {
-            broker.park(session, delivery);
-        }
+        keepSession();
         ctx.executor().execute(() -> disconnectWith(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER));
     }
 
@@ -406,6 +396,13 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
+    /** A persistent session outlives its connection, with what the connection had not finished. */
+    private void keepSession() {
+        if (session.expirySeconds() > 0) {
+            broker.park(session, delivery);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (watchdog != null) {
@@ -416,8 +413,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
         connected = false;
         broker.leave(this);
-        if (!replaced && session.expirySeconds() > 0 && !broker.closing()) {
-            broker.park(session, delivery);
+        if (!replaced && !broker.closing()) {
+            keepSession();
         }
         Supplier<Publication> lastWill = will;
         if (lastWill != null && !disconnected && !broker.closing()) {

@@ -8,8 +8,12 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -246,17 +250,28 @@ final class MqttBroker implements AutoCloseable {
         parked.values().removeIf(s -> s.expired(now));
     }
 
-    /** Sessions kept for disconnected clients, and the messages waiting in them; -1s if the loop does not answer. */
-    long[] keptSessions() {
+    /** Sessions kept for disconnected clients, and the messages waiting in them. */
+    record Kept(long sessions, long waiting) {
+    }
+
+    /** What is kept for disconnected clients; -1s if the event loop does not answer. */
+    Kept keptSessions() {
+        return onLoop(() -> new Kept(parked.size(), parked.values().stream().mapToLong(Session::waiting).sum()),
+                new Kept(-1, -1));
+    }
+
+    /**
+     * The answer of a question asked on the event loop, which owns the clients' state, for the
+     * shell; {@code unanswered} if the loop is busy for a second or gone.
+     */
+    <T> T onLoop(Callable<T> question, T unanswered) {
         try {
-            return loop.submit(() -> new long[] { parked.size(), parked.values().stream().mapToLong(Session::waiting).sum() })
-                    .get(1, TimeUnit.SECONDS);
+            return loop.submit(question).get(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new long[] { -1, -1 };
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
-                | java.util.concurrent.RejectedExecutionException busyOrGone) {
-            return new long[] { -1, -1 };
+            return unanswered;
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException busyOrGone) {
+            return unanswered;
         }
     }
 
