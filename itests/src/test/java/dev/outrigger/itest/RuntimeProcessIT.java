@@ -182,10 +182,34 @@ public class RuntimeProcessIT {
         assertFalse(gateway.shell("lb").output().contains("test fixture"));
         assertEquals("core cannot be uninstalled", 1, gateway.shell("feature:uninstall core").status());
         assertEquals("an unknown feature is an error", 1, gateway.shell("feature:install nosuch").status());
+
+        // gateway: the production set, in one step, and out again in one step
+        assertEquals(0, gateway.shell("feature:install gateway").status());
+        int all = Distribution.bundles("gateway").size() + 1;
+        Await.until("every bundle of gateway Active", Duration.ofSeconds(10), () -> {
+            List<String> lb = bundleLines(gateway.shell("lb").output());
+            return lb.size() == all && lb.stream().allMatch(l -> l.contains("|Active"));
+        });
+        list = gateway.shell("feature:list").output();
+        for (String included : List.of("gateway", "serial", "meshtastic", "mqtt", "kube")) {
+            assertEquals(list, "installed", state(list, included));
+        }
+        assertEquals(0, gateway.shell("feature:uninstall gateway").status());
+        assertEquals("what feature:install added is gone; core and serial, from bundle/ and deploy/, stay",
+                Distribution.bundles("core").size() + Distribution.bundles("serial").size() + 1,
+                bundleLines(gateway.shell("lb").output()).size());
+        list = gateway.shell("feature:list").output();
+        assertEquals(list, "-", state(list, "mqtt"));
+        assertEquals(list, "installed", state(list, "serial"));
     }
 
     private static List<String> bundleLines(String lb) {
         return lb.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+    }
+
+    /** A feature's state column in feature:list. */
+    private static String state(String featureList, String name) {
+        return featureList.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow().split("\\s+")[2];
     }
 
     private static List<String> lines(String text, String containing) {

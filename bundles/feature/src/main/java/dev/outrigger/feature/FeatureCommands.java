@@ -23,7 +23,6 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.Version;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -105,28 +104,31 @@ public class FeatureCommands {
         return out.toString();
     }
 
-    @Descriptor("uninstall features: their bundles that no other installed feature needs")
+    @Descriptor("uninstall features: the bundles feature:install added that no other installed feature needs")
     public String uninstall(@Descriptor("feature names") String... names) throws IOException, BundleException {
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             if (CORE.equals(name)) {
                 throw new IllegalArgumentException("feature core is the runtime itself and cannot be uninstalled");
             }
-            Feature feature = find(name);
+            List<Feature> all = Feature.readAll(features);
+            Feature feature = find(name, all);
+            // features this one contains go with it; those containing it are incomplete after
             Set<ArtifactId> stillNeeded = new HashSet<>();
-            for (Feature other : Feature.readAll(features)) {
-                if (!other.name().equals(name) && "installed".equals(state(other))) {
+            for (Feature other : all) {
+                if (other != feature && !feature.includes(other, all) && !other.includes(feature, all)
+                        && "installed".equals(state(other))) {
                     other.bundles().forEach(e -> stillNeeded.add(e.artifact()));
                 }
             }
             List<Bundle> removed = new ArrayList<>();
             for (Feature.Entry entry : feature.bundles()) {
-                if (!stillNeeded.contains(entry.artifact())) {
-                    Optional<Bundle> bundle = installed(entry);
-                    if (bundle.isPresent()) {
-                        bundle.get().uninstall();
-                        removed.add(bundle.get());
-                    }
+                Optional<Bundle> bundle = installed(entry);
+                // bundles from bundle/ and deploy/ belong to those folders, not to features
+                if (bundle.isPresent() && !stillNeeded.contains(entry.artifact())
+                        && bundle.get().getLocation().equals(location(entry))) {
+                    bundle.get().uninstall();
+                    removed.add(bundle.get());
                 }
             }
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(removed);
@@ -137,7 +139,11 @@ public class FeatureCommands {
     }
 
     private Feature find(String name) throws IOException {
-        return Feature.readAll(features).stream().filter(f -> f.name().equals(name)).findFirst()
+        return find(name, Feature.readAll(features));
+    }
+
+    private Feature find(String name, List<Feature> all) {
+        return all.stream().filter(f -> f.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + features));
     }
 
@@ -177,11 +183,15 @@ public class FeatureCommands {
         }
     }
 
+    /** Where feature:install installs a bundle from: its file in the local repository. */
+    private String location(Feature.Entry entry) {
+        return entry.artifact().in(repository).toUri().toString();
+    }
+
     private Bundle installBundle(Feature.Entry entry) throws IOException, BundleException {
-        Path jar = entry.artifact().in(repository);
         Bundle bundle;
-        try (InputStream in = Files.newInputStream(jar)) {
-            bundle = context.installBundle(jar.toUri().toString(), in);
+        try (InputStream in = Files.newInputStream(entry.artifact().in(repository))) {
+            bundle = context.installBundle(location(entry), in);
         }
         bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
         return bundle;

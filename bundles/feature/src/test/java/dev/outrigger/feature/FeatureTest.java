@@ -1,6 +1,7 @@
 package dev.outrigger.feature;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -54,6 +56,61 @@ public class FeatureTest {
 
         Path truncated = write("truncated.json", "{ \"id\": \"a:b:1\", \"bundles\": [ ");
         assertThrows(IOException.class, () -> Feature.read(truncated));
+    }
+
+    @Test
+    public void aFeatureIncludingOthersHasTheirBundlesAndConfigurationsOnceItsOwnLast() throws IOException {
+        write("core.json", """
+                { "id": "dev.outrigger:core:1", "bundles": [ { "id": "org.example:log:1", "start-order": 1 } ],
+                  "configurations": { "shell": { "port": 7171 } } }
+                """);
+        write("serial.json", """
+                { "id": "dev.outrigger:serial:1",
+                  "bundles": [ { "id": "org.example:serial:1" }, { "id": "org.example:native:1", "start-order": 40 } ],
+                  "configurations": { "bridge": { "bind": "127.0.0.1" } } }
+                """);
+        write("mesh.json", """
+                { "id": "dev.outrigger:mesh:1", "bundles": [ { "id": "org.example:native:1", "start-order": 40 }, { "id": "org.example:mesh:1" } ] }
+                """);
+        write("gateway.json", """
+                { "id": "dev.outrigger:gateway:1",
+                  "extensions": { "dev.outrigger.includes": { "type": "artifacts", "kind": "mandatory",
+                    "artifacts": [ { "id": "dev.outrigger:core:1" }, { "id": "dev.outrigger:serial:1" }, { "id": "dev.outrigger:mesh:1" } ] } },
+                  "configurations": { "bridge": { "bind": "0.0.0.0" } } }
+                """);
+        List<Feature> all = Feature.readAll(folder.getRoot().toPath());
+        Feature gateway = all.stream().filter(f -> f.name().equals("gateway")).findFirst().orElseThrow();
+
+        assertEquals(List.of("org.example:log:1", "org.example:serial:1", "org.example:native:1", "org.example:mesh:1"),
+                gateway.bundles().stream().map(e -> e.artifact().toString()).toList());
+        assertEquals(1, gateway.bundles().get(0).startOrder());
+        assertEquals(7171L, ((Number) gateway.configurations().get("shell").get("port")).longValue());
+        assertEquals("its own configuration wins", "0.0.0.0", gateway.configurations().get("bridge").get("bind"));
+        Feature serial = all.stream().filter(f -> f.name().equals("serial")).findFirst().orElseThrow();
+        assertTrue(gateway.includes(serial, all));
+        assertFalse(serial.includes(gateway, all));
+    }
+
+    @Test
+    public void aMissingOrCircularIncludeAndAnUnknownMandatoryExtensionAreErrors() throws IOException {
+        write("a.json", """
+                { "id": "x:a:1", "extensions": { "dev.outrigger.includes": { "kind": "mandatory", "artifacts": [ { "id": "x:b:1" } ] } } }
+                """);
+        IOException missing = assertThrows(IOException.class, () -> Feature.readAll(folder.getRoot().toPath()));
+        assertTrue(missing.getMessage(), missing.getMessage().contains("includes x:b:1, which is not there"));
+
+        write("b.json", """
+                { "id": "x:b:1", "extensions": { "dev.outrigger.includes": { "kind": "mandatory", "artifacts": [ { "id": "x:a:1" } ] } } }
+                """);
+        IOException circle = assertThrows(IOException.class, () -> Feature.readAll(folder.getRoot().toPath()));
+        assertTrue(circle.getMessage(), circle.getMessage().contains("include each other"));
+
+        Path unknown = write("c.json", """
+                { "id": "x:c:1", "extensions": { "org.example.apis": { "type": "json", "kind": "mandatory", "json": {} },
+                                                 "org.example.notes": { "type": "text", "kind": "optional", "text": "" } } }
+                """);
+        IOException refused = assertThrows(IOException.class, () -> Feature.read(unknown));
+        assertTrue(refused.getMessage(), refused.getMessage().contains("org.example.apis") && refused.getMessage().contains("c.json"));
     }
 
     @Test
