@@ -30,6 +30,9 @@ public class BrokerCommands {
                 : "yes, client certificates signed by " + access.tlsClientCaFile()));
         out.append(String.format("users       %s%n", access.passwordFile().isEmpty() ? "anyone (no password file)"
                 : "from " + access.passwordFile() + ", " + stats.refused() + " connection(s) refused"));
+        String acl = broker.aclSummary();
+        out.append(String.format("topics      %s%n", acl == null ? "all open to every client (no ACL file)"
+                : "as " + acl + " grant, " + stats.denied() + " publication(s) refused"));
         MqttBroker.Kept kept = broker.keptSessions();
         out.append(String.format("sessions    %d kept for disconnected clients, %d message(s) waiting in them%n", kept.sessions(),
                 kept.waiting()));

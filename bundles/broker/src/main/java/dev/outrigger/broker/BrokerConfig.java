@@ -34,6 +34,10 @@ public @interface BrokerConfig {
             + " name and password listed there (read again when it changes); empty: anyone connects")
     String passwordFile() default "";
 
+    @AttributeDefinition(required = false, description = "mosquitto ACL file: when set, clients publish and read only the"
+            + " topics it grants them (read again when it changes); empty: every topic is open to every client")
+    String aclFile() default "";
+
     @AttributeDefinition(required = false, description = "PEM certificate (chain) of the listener: TLS instead of plain MQTT")
     String tlsCertFile() default "";
 

@@ -28,6 +28,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
@@ -53,6 +54,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
     private ChannelHandlerContext ctx;
     private volatile String clientId;
+    /** The user name given at CONNECT; null without one. */
+    private volatile String user;
     private volatile int version;
     private volatile boolean connected;
     private boolean disconnected;
@@ -72,6 +75,10 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
     String clientId() {
         return clientId;
+    }
+
+    String user() {
+        return user;
     }
 
     /** The protocol version the client connected with, as MQTT names it. */
@@ -173,9 +180,9 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         clientId = assigned ? broker.assignClientId() : payload.clientIdentifier();
-        if (!broker.authenticates(header.hasUserName() ? payload.userName() : null,
-                header.hasPassword() ? payload.passwordInBytes() : null)) {
-            boolean anonymous = !header.hasUserName();
+        user = header.hasUserName() ? payload.userName() : null;
+        if (!broker.authenticates(user, header.hasPassword() ? payload.passwordInBytes() : null)) {
+            boolean anonymous = user == null;
             broker.refused(this, anonymous ? "no user name, and the broker requires one"
                     : "wrong user name or password for user '" + payload.userName() + "'");
             refuseConnect(anonymous
@@ -215,6 +222,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         Session resumed = broker.resume(clientId, header.isCleanSession());
         session = resumed != null ? resumed : new Session(clientId, expiry);
         session.expirySeconds(expiry);
+        session.user(user);
         delivery = new Delivery(ctx, broker, who(),
                 properties.getProperty(MqttPropertyType.RECEIVE_MAXIMUM.value()) instanceof IntegerProperty p
                         ? Math.max(1, p.value()) : 65535,
@@ -278,6 +286,18 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         Publication publication = Publication.of(topic, ByteBufUtil.getBytes(message.payload()), qos,
                 message.fixedHeader().isRetain(), header.properties());
         int packetId = header.packetId();
+        if (!broker.mayPublish(this, topic)) {
+            // dropped; an MQTT 5 publisher is told why, an older one cannot be (its acknowledgement has no code)
+            if (qos == 1) {
+                ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId)
+                        .reasonCode(MqttReasonCodes.PubAck.NOT_AUTHORIZED.byteValue()).build());
+            } else if (qos == 2) {
+                ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREC, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                        new MqttPubReplyMessageVariableHeader(packetId, MqttReasonCodes.PubRec.NOT_AUTHORIZED.byteValue(),
+                                MqttProperties.NO_PROPERTIES)));
+            }
+            return;
+        }
         switch (qos) {
             case 0 -> broker.route(this, publication);
             case 1 -> {
@@ -327,8 +347,11 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             if (policy == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE
                     || policy == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && !existed) {
                 List<Integer> ids = identifier == 0 ? List.of() : List.of(identifier);
-                retainedToSend.add(() -> broker.retained(filter,
-                        p -> delivery.send(new Delivery.Outgoing(p, Math.min(p.qos(), qos), true, ids))));
+                retainedToSend.add(() -> broker.retained(filter, p -> {
+                    if (broker.mayRead(session, p.topic())) {
+                        delivery.send(new Delivery.Outgoing(p, Math.min(p.qos(), qos), true, ids));
+                    }
+                }));
             }
         }
         ctx.writeAndFlush(ack.build());
@@ -366,7 +389,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         Delivery.Outgoing outgoing = session.match(from.clientId(), message);
-        if (outgoing != null) {
+        if (outgoing != null && broker.mayRead(session, message.topic())) {
             ctx.executor().execute(() -> delivery.send(outgoing));
         }
     }
@@ -418,7 +441,10 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
         Supplier<Publication> lastWill = will;
         if (lastWill != null && !disconnected && !broker.closing()) {
-            broker.route(this, lastWill.get());
+            Publication message = lastWill.get();
+            if (broker.mayPublish(this, message.topic())) {
+                broker.route(this, message);
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ public class EmbeddedBroker {
                 config.maxPacketKilobytes() * 1024, config.maxQueuedPerClient(), config.maxRetainedMegabytes() * 1024L * 1024,
                 config.maxSessionExpiryHours() * 3600L,
                 new MqttBroker.Access(config.passwordFile().strip(), config.tlsCertFile().strip(), config.tlsKeyFile().strip(),
-                        config.tlsClientCaFile().strip()));
+                        config.tlsClientCaFile().strip(), config.aclFile().strip()));
     }
 
     MqttBroker broker() {

@@ -63,17 +63,19 @@ final class MqttBroker implements AutoCloseable {
 
     /**
      * Who may connect and how: an empty password file lets anyone in; a certificate makes the
-     * listener TLS, and a client CA makes it require client certificates that CA signed.
+     * listener TLS, and a client CA makes it require client certificates that CA signed. An ACL
+     * file limits the topics each may publish and read; without one, all are open to all.
      */
-    record Access(String passwordFile, String tlsCertFile, String tlsKeyFile, String tlsClientCaFile) {
-        static final Access OPEN = new Access("", "", "", "");
+    record Access(String passwordFile, String tlsCertFile, String tlsKeyFile, String tlsClientCaFile, String aclFile) {
+        static final Access OPEN = new Access("", "", "", "", "");
 
         boolean tls() {
             return !tlsCertFile.isEmpty();
         }
     }
 
-    record Stats(long received, long delivered, long dropped, int clients, int retained, long refused) {
+    /** @param denied publications the ACL file refused */
+    record Stats(long received, long delivered, long dropped, int clients, int retained, long refused, long denied) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
@@ -91,7 +93,9 @@ final class MqttBroker implements AutoCloseable {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder denied = new LongAdder();
     private final PasswordFile passwords;
+    private final AclFile acl;
     /** Made from the PEM files on the event loop before listening; null without TLS. */
     private SSLContext tls;
     /** When each kind of complaint (its message format) was last logged. */
@@ -106,6 +110,8 @@ final class MqttBroker implements AutoCloseable {
         this.settings = settings;
         String passwordFile = settings.access().passwordFile();
         this.passwords = passwordFile.isEmpty() ? null : new PasswordFile(Path.of(passwordFile));
+        String aclFile = settings.access().aclFile();
+        this.acl = aclFile.isEmpty() ? null : new AclFile(Path.of(aclFile));
     }
 
     /**
@@ -219,6 +225,28 @@ final class MqttBroker implements AutoCloseable {
         return passwords == null || passwords.accepts(user, password);
     }
 
+    /** Whether the client may publish to the topic; a refusal is counted and logged within the complaint limit. */
+    boolean mayPublish(ClientSession client, String topic) {
+        return acl == null || acl.mayPublish(client.user(), client.clientId(), topic)
+                || denied(client, topic);
+    }
+
+    /** Whether the session's client may receive a message published to the topic. */
+    boolean mayRead(Session session, String topic) {
+        return acl == null || acl.mayRead(session.user(), session.clientId(), topic);
+    }
+
+    private boolean denied(ClientSession client, String topic) {
+        denied.increment();
+        complain("MQTT client {} may not publish to '{}' ({}); dropped", client.who(), topic, acl.file());
+        return false;
+    }
+
+    /** The ACL file and its rule count, or null without one. */
+    String aclSummary() {
+        return acl == null ? null : acl.file() + ", " + acl.size() + " rule(s)";
+    }
+
     /** A connection refused for its credentials: counted, and logged within the complaint limit. */
     void refused(ClientSession session, String why) {
         refused.increment();
@@ -294,6 +322,9 @@ final class MqttBroker implements AutoCloseable {
         }
         for (Session away : parked.values()) {
             Delivery.Outgoing outgoing = away.match(from.clientId(), message);
+            if (outgoing != null && !mayRead(away, message.topic())) {
+                continue;
+            }
             if (outgoing != null && !away.keep(outgoing, settings.maxQueuedPerClient())) {
                 dropped();
                 complain("MQTT client {} is away and {} messages wait for it already; more are dropped ({} so far)",
@@ -361,7 +392,8 @@ final class MqttBroker implements AutoCloseable {
     }
 
     Stats stats() {
-        return new Stats(received.sum(), delivered.sum(), dropped.sum(), clients.size(), retained.size(), refused.sum());
+        return new Stats(received.sum(), delivered.sum(), dropped.sum(), clients.size(), retained.size(), refused.sum(),
+                denied.sum());
     }
 
     List<ClientSession> clients() {

@@ -1,11 +1,7 @@
 package dev.outrigger.broker;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -30,63 +26,39 @@ final class PasswordFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(PasswordFile.class);
 
-    private final Path file;
-    private Map<String, String> hashes = Map.of();
-    private FileTime readVersion;
-    private long readSize = -1;
-    private String lastProblem;
+    /** User name to hash. */
+    private final WatchedFile<Map<String, String>> hashes;
 
     PasswordFile(Path file) {
-        this.file = file;
+        hashes = new WatchedFile<>(file, "password file", PasswordFile::parse, Map.of(), "refusing every client until it can");
     }
 
     Path file() {
-        return file;
+        return hashes.file();
     }
 
     /** Whether the user is listed and the password is theirs. */
-    synchronized boolean accepts(String user, byte[] password) {
-        refresh();
-        String hash = user == null ? null : hashes.get(user);
+    boolean accepts(String user, byte[] password) {
+        String hash = user == null ? null : hashes.current().get(user);
         return hash != null && password != null && matches(hash, password);
     }
 
-    private void refresh() {
-        try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
-            if (modified.equals(readVersion) && size == readSize) {
-                return;
+    private static Map<String, String> parse(Path file, List<String> lines) {
+        Map<String, String> read = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            int colon = line.indexOf(':');
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
             }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            Map<String, String> read = new HashMap<>();
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).strip();
-                int colon = line.indexOf(':');
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                if (colon <= 0 || !(line.startsWith("$6$", colon + 1) || line.startsWith("$7$", colon + 1))) {
-                    LOG.warn("{} line {}: not user:$7$... or user:$6$... (make it with mosquitto_passwd); ignored", file, i + 1);
-                    continue;
-                }
-                read.put(line.substring(0, colon), line.substring(colon + 1));
+            if (colon <= 0 || !(line.startsWith("$6$", colon + 1) || line.startsWith("$7$", colon + 1))) {
+                LOG.warn("{} line {}: not user:$7$... or user:$6$... (make it with mosquitto_passwd); ignored", file, i + 1);
+                continue;
             }
-            hashes = read;
-            readVersion = modified;
-            readSize = size;
-            lastProblem = null;
-            LOG.info("Embedded MQTT broker: {} user(s) from {}", read.size(), file);
-        } catch (IOException | RuntimeException e) {
-            hashes = Map.of();
-            readVersion = null;
-            String problem = e.toString();
-            if (!problem.equals(lastProblem)) {
-                lastProblem = problem;
-                LOG.warn("Embedded MQTT broker cannot read its password file {} ({}); refusing every client until it can",
-                        file, e instanceof NoSuchFileException ? "no such file" : e.getMessage());
-            }
+            read.put(line.substring(0, colon), line.substring(colon + 1));
         }
+        LOG.info("Embedded MQTT broker: {} user(s) from {}", read.size(), file);
+        return read;
     }
 
     /** Checks a password against a {@code $6$} or {@code $7$} hash; a malformed hash matches nothing. */

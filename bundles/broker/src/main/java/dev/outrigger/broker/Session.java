@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Session {
 
     private final String clientId;
+    /** The user name its client connected with last; null without one. */
+    private volatile String user;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** Sent and not acknowledged when the connection ended: sent again first, with their packet ids. */
     private final Map<Integer, Delivery.Outgoing> unacknowledged = new LinkedHashMap<>();
@@ -33,6 +35,14 @@ final class Session {
 
     String clientId() {
         return clientId;
+    }
+
+    String user() {
+        return user;
+    }
+
+    void user(String name) {
+        user = name;
     }
 
     Map<String, Subscription> subscriptions() {

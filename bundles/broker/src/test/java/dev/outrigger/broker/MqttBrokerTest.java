@@ -10,9 +10,11 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +77,14 @@ public class MqttBrokerTest {
 
     private static MqttBroker.Settings settings(int port, MqttBroker.Access access) {
         return new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, 3600, access);
+    }
+
+    /** The broker again, with other access settings, listening once this returns. */
+    private void restart(MqttBroker.Access access) {
+        broker.close();
+        broker = new MqttBroker(settings(0, access));
+        broker.start();
+        await("listening", () -> broker.address() != null);
     }
 
     @After
@@ -219,10 +229,7 @@ public class MqttBrokerTest {
         // made by mosquitto's own tool: its default hash (PBKDF2) and the older salted SHA-512
         run("mosquitto_passwd", "-c", "-b", file, "alice", "s3cret");
         run("mosquitto_passwd", "-H", "sha512", "-b", file, "bob", "hunter2");
-        broker.close();
-        broker = new MqttBroker(settings(0, new MqttBroker.Access(file, "", "", "")));
-        broker.start();
-        await("listening", () -> broker.address() != null);
+        restart(new MqttBroker.Access(file, "", "", "", ""));
 
         Client watcher = client("watcher", "alice", "s3cret");
         watcher.paho.subscribe("gw/#", 1).waitForCompletion(5000);
@@ -248,6 +255,95 @@ public class MqttBrokerTest {
     }
 
     @Test
+    public void anAclFileDecidesWhoPublishesAndReadsWhatAndEditsApplyWithoutARestart() throws Exception {
+        Path file = aclFile();
+        restart(new MqttBroker.Access("", "", "", "", file.toString()));
+
+        Client admin = client("admin", "admin", "x");
+        admin.paho.publish("sensors/secret", "s".getBytes(UTF_8), 1, true);
+        admin.paho.publish("sensors/open", "o".getBytes(UTF_8), 1, true);
+        Client alice = subscriber("alice", "alice", "#");
+        assertEquals("the retained message it may read, not the denied one", "sensors/open", alice.next().topic);
+
+        Client bob = subscriber("bob-phone", "bob", "#");
+        bob.paho.publish("sensors/bob/t", "21".getBytes(UTF_8), 1, false);
+        assertEquals("21", alice.next().text());
+        bob.paho.publish("sensors/alice/t", "forged".getBytes(UTF_8), 1, false);
+        admin.paho.publish("sensors/secret", "s2".getBytes(UTF_8), 1, false);
+        alice.paho.publish("sensors/secret", "s3".getBytes(UTF_8), 1, false);
+        admin.paho.publish("clients/bob-phone/cmd", "c".getBytes(UTF_8), 1, false);
+        admin.paho.publish("sensors/marker", "m".getBytes(UTF_8), 1, false);
+        assertEquals("neither bob's forgery nor anything secret came first", "sensors/marker", alice.next().topic);
+        assertEquals("bob reads his client id's topics only", "clients/bob-phone/cmd", bob.next().topic);
+        assertEquals("bob's forgery and alice's secret", 2, broker.stats().denied());
+
+        // edited while the broker runs: bob may now read what he writes
+        Files.writeString(file, Files.readString(file) + "user bob\ntopic read sensors/bob/#\n");
+        alice.paho.publish("sensors/bob/t", "22".getBytes(UTF_8), 1, false);
+        assertEquals("22", bob.next().text());
+        assertTrue("nobody was disconnected", alice.paho.isConnected() && bob.paho.isConnected());
+    }
+
+    @Test
+    public void theSameAclFileRefusesThePublicationsMosquittoRefuses() throws Exception {
+        Path file = aclFile();
+        restart(new MqttBroker.Access("", "", "", "", file.toString()));
+        int mosquittoPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            mosquittoPort = free.getLocalPort();
+        }
+        // as root, mosquitto would switch to its own user, which cannot read this folder
+        Path config = Files.writeString(file.resolveSibling("mosquitto.conf"), "user " + System.getProperty("user.name")
+                + "\nlistener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\nacl_file " + file + "\n");
+        process("/usr/sbin/mosquitto", "-c", config.toString());
+        await("mosquitto listening", () -> {
+            try (Socket probe = new Socket("127.0.0.1", mosquittoPort)) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        int refusals = 0;
+        String[][] cases = { { "admin", "a", "anything/at/all" }, { "alice", "a", "sensors/kitchen" },
+                { "alice", "a", "sensors/secret" }, { "alice", "a", "public/news" }, { "bob", "bob-phone", "sensors/bob/t" },
+                { "bob", "bob-phone", "sensors/alice/t" }, { "bob", "bob-phone", "clients/bob-phone/x" },
+                { "bob", "bob-phone", "clients/other/x" }, { "", "anon", "public/news" }, { "", "anon", "clients/anon/x" } };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("mosquitto_pub", "-V", "5", "-q", "1", "-d", "-h", "127.0.0.1",
+                    "-i", c[1], "-t", c[2], "-m", "x"));
+            if (!c[0].isEmpty()) {
+                args.addAll(List.of("-u", c[0]));
+            }
+            List<String> ours = new ArrayList<>(args);
+            ours.addAll(List.of("-p", port()));
+            args.addAll(List.of("-p", Integer.toString(mosquittoPort)));
+            boolean mosquittoRefuses = run(args.toArray(String[]::new)).contains("RC:135");
+            assertEquals(String.join(" ", c) + ": refused as by mosquitto (" + mosquittoRefuses + ")", mosquittoRefuses,
+                    run(ours.toArray(String[]::new)).contains("RC:135"));
+            refusals += mosquittoRefuses ? 1 : 0;
+        }
+        assertEquals("alice's secret and public, bob's forgery and another's client topic, the anonymous publication",
+                5, refusals);
+    }
+
+    /** An ACL file in mosquitto's format, in a folder removed after the test. */
+    private Path aclFile() throws IOException {
+        Path folder = Files.createTempDirectory("broker-acl");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        return Files.writeString(folder.resolve("acl"), """
+                topic read public/#
+                user admin
+                topic readwrite #
+                user alice
+                topic readwrite sensors/#
+                topic deny sensors/secret
+                user bob
+                topic write sensors/bob/#
+                pattern readwrite clients/%c/#
+                """);
+    }
+
+    @Test
     public void overTlsOnlyClientsWithACertificateFromItsCaGetIn() throws Exception {
         Path folder = Files.createTempDirectory("broker-tls");
         cleanup.add(() -> run("rm", "-rf", folder.toString()));
@@ -255,7 +351,7 @@ public class MqttBrokerTest {
         Path pending = Files.createDirectories(folder.resolve("etc"));
         broker.close();
         broker = new MqttBroker(settings(0, new MqttBroker.Access("", pending.resolve("server.pem").toString(),
-                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString())));
+                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString(), "")));
         broker.start();
         assertNull(broker.address());
         TestCertificates certificates = new TestCertificates(folder, "alice");
@@ -508,6 +604,13 @@ public class MqttBrokerTest {
     private Client subscriber(String id, String filter, int qos) throws Exception {
         Client c = client(id);
         c.paho.subscribe(filter, qos).waitForCompletion(5000);
+        return c;
+    }
+
+    /** A client of the user, subscribed to the filter once this returns. */
+    private Client subscriber(String id, String user, String filter) throws Exception {
+        Client c = client(id, user, "x");
+        c.paho.subscribe(filter, 1).waitForCompletion(5000);
         return c;
     }
 
