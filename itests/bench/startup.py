@@ -5,13 +5,14 @@ Each runtime is started twice from a fresh copy: the first start installs every 
 empty framework cache (and, for Outrigger, writes its class data sharing archive at the stop);
 the second is a restart, as on a node that reboots. For each start it measures:
   ready  - launch until the runtime answers its shell (Outrigger: the loopback shell port, confirmed
-           by `bin/outrigger-shell lb` listing every bundle Active; Karaf: its SSH port accepting)
+           by `lb` over the shell port listing every bundle Active; Karaf: its SSH port accepting)
   rss    - resident memory of the JVM 10 s after launch (restart only)
 and prints the medians of N runs and the ratios Outrigger/Karaf.
 
 Usage: itests/bench/startup.py [runs] [--all]   (after `mvn -B -q package -DskipTests`)
-Without --all the deploy/ folder is emptied, so Outrigger's core runtime is measured; with it, the
-distribution as shipped (core plus the default features in deploy/).
+Without --all the deploy/ folder is emptied and no feature is installed at start, so Outrigger's
+core runtime is measured; with it, the distribution as shipped (the quick start: core, the features
+in deploy/ and those etc/dev.outrigger.feature.cfg installs).
 Karaf minimal 4.4.8 is fetched from Maven Central into itests/target/bench on first use.
 """
 import os
@@ -62,16 +63,24 @@ def karaf_home():
 
 
 def outrigger_ready(home):
+    """The shell answers `lb` with every bundle Active. Asked over the shell port's own protocol, as
+    bin/outrigger-shell does, but without starting a client JVM per poll: Karaf's readiness is a
+    bare port check, so a client's start-up must not count against Outrigger either."""
     port_file = os.path.join(home, "data", "shell.port")
     if not os.path.exists(port_file):
         return False
     with open(port_file) as f:
-        port = int(f.read().split()[0])
-    if not port_answers(port):
+        port, token = f.read().split()
+    try:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=2) as shell:
+            shell.sendall(f"{token}\nlb\n".encode())
+            shell.shutdown(socket.SHUT_WR)
+            reply = b"".join(iter(lambda: shell.recv(65536), b"")).decode()
+    except OSError:
         return False
-    lb = subprocess.run([os.path.join(home, "bin", "outrigger-shell"), "lb"], capture_output=True, text=True)
-    rows = [l for l in lb.stdout.splitlines() if "|" in l and l.strip()[0].isdigit()]
-    return lb.returncode == 0 and rows and all("|Active" in r for r in rows)
+    output, _, status = reply.partition("\0")
+    rows = [l for l in output.splitlines() if "|" in l and l.strip()[0].isdigit()]
+    return status.strip() == "0" and rows and all("|Active" in r for r in rows)
 
 
 def measure(name, source, command, ready):
@@ -82,9 +91,11 @@ def measure(name, source, command, ready):
     if name == "outrigger":  # any free port: never collide with a gateway already running here
         with open(os.path.join(home, "etc", "dev.outrigger.shell.cfg"), "w") as cfg:
             cfg.write("port = 0\n")
-        if CORE_ONLY:  # the core runtime, as the goal is stated: no application bundles in deploy/
+        if CORE_ONLY:  # the core runtime, as the goal is stated: no application bundles, no features added at start
             for jar in os.listdir(os.path.join(home, "deploy")):
                 os.remove(os.path.join(home, "deploy", jar))
+            with open(os.path.join(home, "etc", "dev.outrigger.feature.cfg"), "w") as cfg:
+                cfg.write("install =\n")
     try:
         first, _ = start(name, home, command, ready, rss_after=None)
         again, rss = start(name, home, command, ready, rss_after=RSS_AFTER_S)
