@@ -1,19 +1,21 @@
 package dev.outrigger.bridge;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.channels.ServerSocketChannel;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,13 +60,14 @@ final class Bridge implements AutoCloseable {
     private final List<Client> clients = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile SerialDevice device;
-    private SerialLink link;
+    /** The open port while clients are connected; written with the monitor held. */
+    private volatile SerialLink link;
     private volatile String lastOpenError = "";
     /** After a failed open: clients are told why without a new attempt until then (nanoTime). */
     private long openRetryAt;
     private long openBackoffMillis;
-    private final java.util.concurrent.atomic.AtomicLong toSerial = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong fromSerial = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong toSerial = new AtomicLong();
+    private final AtomicLong fromSerial = new AtomicLong();
 
     Bridge(Options options) throws IOException {
         this.options = options;
@@ -227,6 +230,12 @@ final class Bridge implements AutoCloseable {
         client.start();
     }
 
+    /** What RFC 2217 requests apply to: the open port, or none between a close and the next open. */
+    private Rfc2217.Port openPort() {
+        SerialLink l = link;
+        return l == null ? Rfc2217.Port.ABSENT : l;
+    }
+
     private void fromSerial(byte[] data) {
         fromSerial.addAndGet(data.length);
         for (Client c : clients) {
@@ -283,116 +292,6 @@ final class Bridge implements AutoCloseable {
         }
     }
 
-    /** RFC 2217 settings applied to the open port (jSerialComm); 0 and the odd values are queries. */
-    private final class LinePort implements Rfc2217.Port {
-        private com.fazecast.jSerialComm.SerialPort port() {
-            SerialLink l = link;
-            return l == null ? null : l.port();
-        }
-
-        @Override
-        public int baud(int requested) {
-            var p = port();
-            if (p == null) {
-                return requested;
-            }
-            if (requested > 0) {
-                p.setBaudRate(requested);
-            }
-            return p.getBaudRate();
-        }
-
-        @Override
-        public int dataBits(int requested) {
-            var p = port();
-            if (p == null) {
-                return requested;
-            }
-            if (requested >= 5 && requested <= 8) {
-                p.setNumDataBits(requested);
-            }
-            return p.getNumDataBits();
-        }
-
-        @Override
-        public int parity(int requested) {
-            var p = port();
-            if (p == null) {
-                return requested;
-            }
-            if (requested >= 1 && requested <= 5) {
-                p.setParity(requested - 1); // RFC 2217 counts from 1 = NONE, jSerialComm from 0
-            }
-            return p.getParity() + 1;
-        }
-
-        @Override
-        public int stopBits(int requested) {
-            var p = port();
-            if (p == null) {
-                return requested;
-            }
-            switch (requested) {
-                case 1 -> p.setNumStopBits(com.fazecast.jSerialComm.SerialPort.ONE_STOP_BIT);
-                case 2 -> p.setNumStopBits(com.fazecast.jSerialComm.SerialPort.TWO_STOP_BITS);
-                case 3 -> p.setNumStopBits(com.fazecast.jSerialComm.SerialPort.ONE_POINT_FIVE_STOP_BITS);
-                default -> {
-                    // query
-                }
-            }
-            return switch (p.getNumStopBits()) {
-                case com.fazecast.jSerialComm.SerialPort.TWO_STOP_BITS -> 2;
-                case com.fazecast.jSerialComm.SerialPort.ONE_POINT_FIVE_STOP_BITS -> 3;
-                default -> 1;
-            };
-        }
-
-        @Override
-        public int control(int requested) {
-            var p = port();
-            if (p == null) {
-                return requested;
-            }
-            switch (requested) {
-                case 1 -> p.setFlowControl(com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_DISABLED);
-                case 2 -> p.setFlowControl(com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED
-                        | com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED);
-                case 3 -> p.setFlowControl(com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_RTS_ENABLED
-                        | com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_CTS_ENABLED);
-                case 5 -> p.setBreak();
-                case 6 -> p.clearBreak();
-                case 8 -> p.setDTR();
-                case 9 -> p.clearDTR();
-                case 11 -> p.setRTS();
-                case 12 -> p.clearRTS();
-                case 0 -> {
-                    return p.getFlowControlSettings() == com.fazecast.jSerialComm.SerialPort.FLOW_CONTROL_DISABLED ? 1 : 3;
-                }
-                case 4 -> {
-                    return 6;
-                }
-                case 7 -> {
-                    return p.getDTR() ? 8 : 9;
-                }
-                case 10 -> {
-                    return p.getRTS() ? 11 : 12;
-                }
-                default -> {
-                    // unknown: answered with itself
-                }
-            }
-            return requested;
-        }
-
-        @Override
-        public void purge(int which) {
-            var p = port();
-            if (p != null) {
-                p.flushIOBuffers();
-            }
-        }
-    }
-
     /**
      * Bytes from the device waiting for its clients, at most, shared among them (but at least
      * {@link #MIN_QUEUED} each): a client that stops reading is closed rather than allowed to hold
@@ -419,7 +318,7 @@ final class Bridge implements AutoCloseable {
             // a small kernel buffer: what a client does not read shows up in the bounded backlog
             socket.setSendBufferSize(SEND_BUFFER);
             connection = ClientConnection.of(socket, String.valueOf(socket.getRemoteSocketAddress()));
-            telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(new LinePort(), "Outrigger " + options.name()) : null;
+            telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(Bridge.this::openPort, "Outrigger " + options.name()) : null;
             if (telnet != null) {
                 connection.write(telnet.greeting());
             }
@@ -451,8 +350,8 @@ final class Bridge implements AutoCloseable {
                         }
                         continue;
                     }
-                    java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-                    java.io.ByteArrayOutputStream replies = new java.io.ByteArrayOutputStream();
+                    ByteArrayOutputStream data = new ByteArrayOutputStream();
+                    ByteArrayOutputStream replies = new ByteArrayOutputStream();
                     telnet.receive(buffer, n, data, replies);
                     if (l != null && data.size() > 0) {
                         l.write(data.toByteArray(), data.size());

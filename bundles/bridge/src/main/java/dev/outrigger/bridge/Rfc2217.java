@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The server side of RFC 2217 (Telnet COM-PORT-OPTION) for one client: a byte-at-a-time Telnet
@@ -14,7 +15,10 @@ import java.util.Set;
  */
 final class Rfc2217 {
 
-    /** What a client may change on the port. */
+    /**
+     * What a client may change on the port. Each call returns the value in effect afterwards, so
+     * that every request is answered (pyserial waits for the answers to DTR and RTS).
+     */
     interface Port {
         int baud(int requested);
 
@@ -28,6 +32,39 @@ final class Rfc2217 {
         int control(int requested);
 
         void purge(int which);
+
+        /** No port open: each request is answered with itself. */
+        Port ABSENT = new Port() {
+            @Override
+            public int baud(int requested) {
+                return requested;
+            }
+
+            @Override
+            public int dataBits(int requested) {
+                return requested;
+            }
+
+            @Override
+            public int parity(int requested) {
+                return requested;
+            }
+
+            @Override
+            public int stopBits(int requested) {
+                return requested;
+            }
+
+            @Override
+            public int control(int requested) {
+                return requested;
+            }
+
+            @Override
+            public void purge(int which) {
+                // nothing to purge
+            }
+        };
     }
 
     static final int IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
@@ -40,7 +77,8 @@ final class Rfc2217 {
 
     private enum State { DATA, IAC, OPTION, SB, SB_IAC }
 
-    private final Port port;
+    /** The port as it is when a request arrives: it may be opened and closed while the client stays. */
+    private final Supplier<Port> port;
     private final String signature;
     private final Set<Integer> weWill = new HashSet<>();
     private final Set<Integer> theyWill = new HashSet<>();
@@ -49,7 +87,7 @@ final class Rfc2217 {
     private final ByteArrayOutputStream sub = new ByteArrayOutputStream();
     private volatile boolean suspended;
 
-    Rfc2217(Port port, String signature) {
+    Rfc2217(Supplier<Port> port, String signature) {
         this.port = port;
         this.signature = signature;
     }
@@ -197,13 +235,13 @@ final class Rfc2217 {
             case SIGNATURE -> answer(replies, cmd, signature.getBytes(StandardCharsets.US_ASCII));
             case SET_BAUDRATE -> {
                 int requested = s.length >= 6 ? ((s[2] & 0xff) << 24) | ((s[3] & 0xff) << 16) | ((s[4] & 0xff) << 8) | (s[5] & 0xff) : 0;
-                int baud = port.baud(requested);
+                int baud = port.get().baud(requested);
                 answer(replies, cmd, new byte[] { (byte) (baud >>> 24), (byte) (baud >>> 16), (byte) (baud >>> 8), (byte) baud });
             }
-            case SET_DATASIZE -> answer(replies, cmd, new byte[] { (byte) port.dataBits(value(s)) });
-            case SET_PARITY -> answer(replies, cmd, new byte[] { (byte) port.parity(value(s)) });
-            case SET_STOPSIZE -> answer(replies, cmd, new byte[] { (byte) port.stopBits(value(s)) });
-            case SET_CONTROL -> answer(replies, cmd, new byte[] { (byte) port.control(value(s)) });
+            case SET_DATASIZE -> answer(replies, cmd, new byte[] { (byte) port.get().dataBits(value(s)) });
+            case SET_PARITY -> answer(replies, cmd, new byte[] { (byte) port.get().parity(value(s)) });
+            case SET_STOPSIZE -> answer(replies, cmd, new byte[] { (byte) port.get().stopBits(value(s)) });
+            case SET_CONTROL -> answer(replies, cmd, new byte[] { (byte) port.get().control(value(s)) });
             case FLOWCONTROL_SUSPEND -> {
                 suspended = true;
                 answer(replies, cmd, new byte[0]);
@@ -214,7 +252,7 @@ final class Rfc2217 {
             }
             case SET_LINESTATE_MASK, SET_MODEMSTATE_MASK -> answer(replies, cmd, new byte[] { (byte) value(s) });
             case PURGE_DATA -> {
-                port.purge(value(s));
+                port.get().purge(value(s));
                 answer(replies, cmd, new byte[] { (byte) value(s) });
             }
             default -> {

@@ -7,8 +7,12 @@ import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.device.SerialSettings;
 
-/** An open serial port (jSerialComm) with a thread that hands whatever arrives to a consumer. */
-final class SerialLink implements AutoCloseable {
+/**
+ * An open serial port (jSerialComm) with a thread that hands whatever arrives to a consumer; its
+ * settings change while it is open as RFC 2217 clients ask. On a pty the line settings are no-ops,
+ * and the values read back are what was asked.
+ */
+final class SerialLink implements Rfc2217.Port, AutoCloseable {
 
     private final SerialPort port;
     private final Thread reader;
@@ -72,9 +76,82 @@ final class SerialLink implements AutoCloseable {
         }
     }
 
-    /** The live port, for RFC 2217 clients that change its settings while it is open. */
-    SerialPort port() {
-        return port;
+    @Override
+    public int baud(int requested) {
+        if (requested > 0) { // 0: a query
+            port.setBaudRate(requested);
+        }
+        return port.getBaudRate();
+    }
+
+    @Override
+    public int dataBits(int requested) {
+        if (requested >= 5 && requested <= 8) {
+            port.setNumDataBits(requested);
+        }
+        return port.getNumDataBits();
+    }
+
+    @Override
+    public int parity(int requested) {
+        if (requested >= 1 && requested <= 5) {
+            port.setParity(requested - 1); // RFC 2217 counts from 1 = NONE, jSerialComm from 0
+        }
+        return port.getParity() + 1;
+    }
+
+    @Override
+    public int stopBits(int requested) {
+        switch (requested) {
+            case 1 -> port.setNumStopBits(SerialPort.ONE_STOP_BIT);
+            case 2 -> port.setNumStopBits(SerialPort.TWO_STOP_BITS);
+            case 3 -> port.setNumStopBits(SerialPort.ONE_POINT_FIVE_STOP_BITS);
+            default -> {
+                // a query
+            }
+        }
+        return switch (port.getNumStopBits()) {
+            case SerialPort.TWO_STOP_BITS -> 2;
+            case SerialPort.ONE_POINT_FIVE_STOP_BITS -> 3;
+            default -> 1;
+        };
+    }
+
+    /** RFC 2217 SET-CONTROL: flow control, BREAK, DTR and RTS set, or (0, 4, 7, 10) asked for. */
+    @Override
+    public int control(int requested) {
+        switch (requested) {
+            case 0 -> {
+                return port.getFlowControlSettings() == SerialPort.FLOW_CONTROL_DISABLED ? 1 : 3;
+            }
+            case 1 -> port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
+            case 2 -> port.setFlowControl(SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED | SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED);
+            case 3 -> port.setFlowControl(SerialPort.FLOW_CONTROL_RTS_ENABLED | SerialPort.FLOW_CONTROL_CTS_ENABLED);
+            case 4 -> {
+                return 6; // BREAK state: off, as far as anyone here knows
+            }
+            case 5 -> port.setBreak();
+            case 6 -> port.clearBreak();
+            case 7 -> {
+                return port.getDTR() ? 8 : 9;
+            }
+            case 8 -> port.setDTR();
+            case 9 -> port.clearDTR();
+            case 10 -> {
+                return port.getRTS() ? 11 : 12;
+            }
+            case 11 -> port.setRTS();
+            case 12 -> port.clearRTS();
+            default -> {
+                // unknown: answered with itself
+            }
+        }
+        return requested;
+    }
+
+    @Override
+    public void purge(int which) {
+        port.flushIOBuffers();
     }
 
     @Override

@@ -65,7 +65,7 @@ public class Rfc2217Test {
     @Test
     public void separatesDataFromCommandsAndAnswersWithCodePlus100() {
         Recording port = new Recording();
-        Rfc2217 telnet = new Rfc2217(port, "test");
+        Rfc2217 telnet = new Rfc2217(() -> port, "test");
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         ByteArrayOutputStream replies = new ByteArrayOutputStream();
         byte[] in = { 'a', (byte) 255, (byte) 255, 'b', // data with an escaped 0xFF
