@@ -11,11 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
@@ -119,8 +122,8 @@ public class BridgeIT {
             tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", true);
             Await.until("discovery on the fake tree", Duration.ofSeconds(20), () -> !context
                     .getServiceReferences(dev.outrigger.device.SerialDevice.class, "(device.id=ttyAMA0)").isEmpty());
-            configAdmin.getFactoryConfiguration("dev.outrigger.discovery.profile", "it", "?").update(new java.util.Hashtable<>(
-                    java.util.Map.of("device", ID, "role", "bridge", "baud", 115200, "dtr", false, "rts", false, "port", port)));
+            configAdmin.getFactoryConfiguration("dev.outrigger.discovery.profile", "it", "?").update(new Hashtable<>(
+                    Map.of("device", ID, "role", "bridge", "baud", 115200, "dtr", false, "rts", false, "port", port)));
             plug(tree, ptys.resolve("stick"));
             try {
                 Await.until("the stick with its profile's role and port", Duration.ofSeconds(10), () -> context
@@ -177,7 +180,7 @@ public class BridgeIT {
             s.getInputStream().read();
             s.close();
             return null;
-        } catch (java.net.SocketTimeoutException silentSoBridged) {
+        } catch (SocketTimeoutException silentSoBridged) {
             s.setSoTimeout(10_000);
             return s;
         }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public class MeshtasticIT {
                 List<MeshRadio> live = radios().stream().filter(r -> r.state().equals("live")).toList();
                 if (live.isEmpty()) {
                     throw new IllegalStateException("radios " + radios().stream().map(r -> r.address() + " " + r.state()).toList()
-                            + ", devices " + java.util.Arrays.toString(context.getServiceReferences(
+                            + ", devices " + Arrays.toString(context.getServiceReferences(
                                     "dev.outrigger.device.SerialDevice", null)));
                 }
                 return live.get(0);

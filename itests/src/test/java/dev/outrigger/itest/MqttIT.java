@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.inject.Inject;
 
@@ -71,9 +73,9 @@ public class MqttIT {
     public void brokerGatewayAndSubscriber() throws Exception {
         Path root = Path.of(System.getProperty("test.root"));
         broker = new Mosquitto(Files.createTempDirectory(root, "broker"), "").start();
-        configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(java.util.Map.of(
+        configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(Map.of(
                 "broker", broker.uri(), "root", "it", "gatewayId", "gw", "reconnectMinMillis", 100, "reconnectMaxMillis", 1000)));
-        configAdmin.getConfiguration("dev.outrigger.outbox", "?").update(new Hashtable<>(java.util.Map.of(
+        configAdmin.getConfiguration("dev.outrigger.outbox", "?").update(new Hashtable<>(Map.of(
                 "file", Files.createTempDirectory(root, "outbox").resolve("outbox.mv.db").toString())));
         outboxes = new ServiceTracker<>(context, Outbox.class, null);
         outboxes.open();
@@ -211,12 +213,12 @@ public class MqttIT {
                         // closed underneath us by an update: the record was not accepted, retry
                     }
                     retries.incrementAndGet();
-                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+                    LockSupport.parkNanos(5_000_000L);
                 }
                 long due = start + (i + 1) * 1_000_000L; // 1,000 per second
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    LockSupport.parkNanos(wait);
                 }
             }
         }

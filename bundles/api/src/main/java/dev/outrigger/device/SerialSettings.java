@@ -1,5 +1,7 @@
 package dev.outrigger.device;
 
+import java.util.Locale;
+
 /**
  * How a port is to be opened: line settings plus the initial state of the modem control lines
  * (many Zigbee sticks need DTR and RTS off, or they stay in their bootloader).
@@ -12,7 +14,7 @@ public record SerialSettings(int baud, int dataBits, Parity parity, StopBits sto
 
         /** From configuration: {@code none}, {@code odd}, {@code even}, {@code mark}, {@code space}. */
         public static Parity of(String s) {
-            return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
         }
     }
 
@@ -35,7 +37,7 @@ public record SerialSettings(int baud, int dataBits, Parity parity, StopBits sto
 
         /** From configuration: {@code none}, {@code rtscts} or {@code xonxoff}. */
         public static FlowControl of(String s) {
-            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "none" -> NONE;
                 case "rtscts" -> RTS_CTS;
                 case "xonxoff" -> XON_XOFF;

@@ -1,6 +1,7 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 import com.fazecast.jSerialComm.SerialPort;
@@ -57,7 +58,7 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
         while (open) {
             int n = port.readBytes(buffer, buffer.length);
             if (n > 0) {
-                received.accept(java.util.Arrays.copyOf(buffer, n));
+                received.accept(Arrays.copyOf(buffer, n));
             } else if (n < 0 && open) {
                 lost.run(); // unplugged or failed
                 return;

@@ -9,10 +9,19 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
 import org.junit.Before;
@@ -72,17 +81,17 @@ public class BridgeTest {
     public void megabytesRoundTripThroughAnEchoWithEveryByteChecked() throws Exception {
         int size = 4 * 1024 * 1024;
         byte[] sent = new byte[size];
-        new java.util.Random(42).nextBytes(sent);
+        new Random(42).nextBytes(sent);
         // The far end echoes. Its reading never waits for its writing: socat relays both ends of
         // the pair in one thread with blocking writes, and an echo that stops reading while it
         // writes deadlocks the pair after a few hundred kilobytes.
-        java.util.concurrent.BlockingQueue<byte[]> pending = new java.util.concurrent.LinkedBlockingQueue<>();
+        BlockingQueue<byte[]> pending = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try {
                 for (int total = 0; total < size;) {
                     int n = fromPeer.read(buffer);
-                    pending.add(java.util.Arrays.copyOf(buffer, n));
+                    pending.add(Arrays.copyOf(buffer, n));
                     total += n;
                 }
             } catch (IOException e) {
@@ -167,15 +176,15 @@ public class BridgeTest {
         bridge.attach(device(pty.device.toRealPath().toString()));
         Socket stalled = new Socket();
         stalled.setReceiveBufferSize(4096); // before connecting: it sets the TCP window
-        stalled.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), bridge.port()));
+        stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), bridge.port()));
         try (Socket reader = connect(); stalled) {
             reader.getOutputStream().write('r');
             stalled.getOutputStream().write('s');
             readFully(fromPeer, 2); // both connected and the port open
             byte[] sent = new byte[8 * 1024 * 1024];
-            new java.util.Random(7).nextBytes(sent);
+            new Random(7).nextBytes(sent);
             // a device no faster than its reader: at most 128 KiB ahead of what the reader has read
-            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(32);
+            Semaphore window = new Semaphore(32);
             Thread device = new Thread(() -> {
                 try {
                     for (int off = 0; off < sent.length; off += 4096) {
@@ -207,7 +216,7 @@ public class BridgeTest {
                 for (int n; (n = in.read(buffer)) > 0;) {
                     got += n;
                 }
-            } catch (java.net.SocketException reset) {
+            } catch (SocketException reset) {
                 // closed with a reset: as good as an end of stream here
             }
             assertTrue("closed after at most the queue and the socket buffers: " + got, got < 1024 * 1024);
@@ -264,7 +273,7 @@ public class BridgeTest {
     /** Reads exactly n bytes; the pty is read on a helper thread with a deadline. */
     static byte[] readFully(InputStream in, int n) throws Exception {
         // plain read() calls: FileInputStream.readNBytes seeks, which a tty refuses
-        java.util.concurrent.FutureTask<byte[]> read = new java.util.concurrent.FutureTask<>(() -> {
+        FutureTask<byte[]> read = new FutureTask<>(() -> {
             byte[] data = new byte[n];
             for (int off = 0; off < n;) {
                 int r = in.read(data, off, n - off);
@@ -278,7 +287,7 @@ public class BridgeTest {
         Thread t = new Thread(read);
         t.setDaemon(true);
         t.start();
-        return read.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        return read.get(5, TimeUnit.SECONDS);
     }
 
     static SerialDevice device(String path) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A pseudo-terminal pair from socat: one end plays the serial device, the test holds the other.
@@ -25,7 +26,7 @@ public final class PtyPair implements AutoCloseable {
             if (!socat.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException("socat did not create the pty pair: " + Files.readString(folder.resolve("socat.log")));
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            LockSupport.parkNanos(10_000_000);
         }
     }
 

@@ -11,6 +11,7 @@ import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -75,7 +76,7 @@ public class Rfc2217Test {
                 'c' };
         // split anywhere: the parser keeps its state between reads
         telnet.receive(in, 9, data, replies);
-        telnet.receive(java.util.Arrays.copyOfRange(in, 9, in.length), in.length - 9, data, replies);
+        telnet.receive(Arrays.copyOfRange(in, 9, in.length), in.length - 9, data, replies);
 
         assertArrayEquals(new byte[] { 'a', (byte) 255, 'b', 'c' }, data.toByteArray());
         assertEquals(38400, port.baud);

@@ -1,5 +1,7 @@
 package dev.outrigger.discovery;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,9 +38,9 @@ public class BoardInfo implements Board {
 
     private static List<String> compatible(Path file) {
         try {
-            return Arrays.stream(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8).split("\0"))
+            return Arrays.stream(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\0"))
                     .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return List.of();
         }
     }

@@ -1,5 +1,6 @@
 package dev.outrigger.discovery;
 
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -89,7 +90,7 @@ public class ConfiguredProfile {
     private final Profile profile;
 
     @Activate
-    public ConfiguredProfile(Config config, java.util.Map<String, Object> properties) {
+    public ConfiguredProfile(Config config, Map<String, Object> properties) {
         String name = config.name().isEmpty()
                 ? String.valueOf(properties.getOrDefault("service.pid", FACTORY_PID)).replaceFirst("^.*~", "")
                 : config.name();

@@ -1,10 +1,14 @@
 package dev.outrigger.kube;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -230,7 +234,7 @@ public class KubeKeeper {
 
     /** For {@code kube:status}. */
     List<String> status() {
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         lines.add("mode        " + settings.mode() + (settings.registerNode() ? " (node mode)" : " (label mode)"));
         lines.add("state       " + state);
         lines.add("node        " + nodeName);
@@ -317,9 +321,9 @@ public class KubeKeeper {
     /** The first non-loopback IPv4 address, for the Node's InternalIP. */
     private static String address() {
         try {
-            return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
-                    .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
-                    .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+            return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                    .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+                    .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
                     .map(InetAddress::getHostAddress).findFirst().orElse("127.0.0.1");
         } catch (IOException e) {
             return "127.0.0.1";

@@ -1,5 +1,6 @@
 package dev.outrigger.meshtastic;
 
+import java.util.Hashtable;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
@@ -57,7 +58,7 @@ public class ConfiguredRadio {
                 new RadioSession.Timing(config.handshakeSeconds() * 1000L, config.heartbeatSeconds() * 1000L,
                         config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds()));
         this.registration = context.registerService(MeshRadio.class, radio,
-                new java.util.Hashtable<>(Map.of("mesh.address", radio.address())));
+                new Hashtable<>(Map.of("mesh.address", radio.address())));
     }
 
     @Deactivate

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 import dev.outrigger.mesh.MeshRadio.MeshNode;
 import dev.outrigger.meshtastic.proto.DeviceMetrics;
@@ -69,7 +70,7 @@ final class NodeTable {
         update(num, n -> metrics(n, metrics));
     }
 
-    private void update(long num, java.util.function.UnaryOperator<MeshNode> change) {
+    private void update(long num, UnaryOperator<MeshNode> change) {
         nodes.compute(num, (k, old) -> change.apply(old != null ? old
                 : new MeshNode(num, MeshNode.id(num), "", "", "", "", 0, null, null, null, null, null, null, null, null)));
         if (nodes.size() > MAX_NODES) {

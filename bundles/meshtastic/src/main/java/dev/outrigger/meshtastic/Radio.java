@@ -1,8 +1,10 @@
 package dev.outrigger.meshtastic;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private final RadioSession session;
     private final Thread thread;
     private final NodeTable nodes = new NodeTable();
-    private final Map<Long, Boolean> seen = java.util.Collections.synchronizedMap(new LinkedHashMap<>(SEEN, 0.75f, false) {
+    private final Map<Long, Boolean> seen = Collections.synchronizedMap(new LinkedHashMap<>(SEEN, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
             return size() > SEEN;
@@ -133,7 +135,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
 
     @Override
     public Sending send(String text, OptionalLong to, int channel) {
-        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > 200) {
             throw new IllegalArgumentException("text of " + utf8.length + " bytes; a mesh packet carries at most 200");
         }

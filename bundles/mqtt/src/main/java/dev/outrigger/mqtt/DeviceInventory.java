@@ -1,8 +1,12 @@
 package dev.outrigger.mqtt;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.felix.utils.json.JSONWriter;
@@ -52,13 +56,13 @@ public class DeviceInventory {
         MqttConnection c = connection;
         if (c != null && c.isConnected()) {
             Message m = new Message(c.topic("devices"), json(devices).getBytes(StandardCharsets.UTF_8), 1, true,
-                    java.util.Optional.empty(), java.util.Optional.empty());
+                    Optional.empty(), Optional.empty());
             c.publish(m);
         }
     }
 
     static String json(List<SerialDevice> devices) {
-        java.io.StringWriter out = new java.io.StringWriter();
+        StringWriter out = new StringWriter();
         try {
             JSONWriter w = new JSONWriter(out);
             w.array();
@@ -78,16 +82,16 @@ public class DeviceInventory {
                         w.key("manufacturer").value(u.manufacturer());
                         w.key("product").value(u.product());
                         w.key("serial").value(u.serial());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 });
                 w.endObject();
             }
             w.endArray();
             w.flush();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return out.toString();
     }

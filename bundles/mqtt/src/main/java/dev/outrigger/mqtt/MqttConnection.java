@@ -1,6 +1,8 @@
 package dev.outrigger.mqtt;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +15,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -90,7 +95,7 @@ public class MqttConnection implements Messaging {
     private volatile String lastError = "";
     private volatile long connectedSince;
     private volatile int attempts;
-    private final java.util.concurrent.atomic.AtomicBoolean attempting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean attempting = new AtomicBoolean();
     private volatile long attemptStarted;
 
     @Activate
@@ -154,7 +159,7 @@ public class MqttConnection implements Messaging {
                     retry("cannot connect to " + config.broker() + ": " + message(e));
                 }
             });
-        } catch (MqttException | java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+        } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
             retry("cannot connect to " + config.broker() + ": " + message(e));
         }
@@ -202,12 +207,12 @@ public class MqttConnection implements Messaging {
         long delay = config.reconnectMinMillis() / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, ceiling));
         try {
             reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             // deactivated
         }
     }
 
-    private MqttConnectionOptions options() throws java.io.IOException, java.security.GeneralSecurityException {
+    private MqttConnectionOptions options() throws IOException, java.security.GeneralSecurityException {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);
@@ -225,7 +230,7 @@ public class MqttConnection implements Messaging {
     }
 
     /** From a file (a Kubernetes Secret) or an environment variable; never from the configuration itself. */
-    private Optional<String> password() throws java.io.IOException {
+    private Optional<String> password() throws IOException {
         if (!config.passwordFile().isEmpty()) {
             return Optional.of(Files.readString(Path.of(config.passwordFile())).strip());
         }
@@ -256,7 +261,7 @@ public class MqttConnection implements Messaging {
         }
         if (!radios.isEmpty()) {
             parts.add("\"mesh\":{" + radios.stream().map(r -> "\"" + r.address().replace("\"", "") + "\":\"" + r.state() + "\"")
-                    .sorted().collect(java.util.stream.Collectors.joining(",")) + "}");
+                    .sorted().collect(Collectors.joining(",")) + "}");
         }
         return parts.isEmpty() ? "" : "{" + String.join(",", parts) + "}";
     }
@@ -437,7 +442,7 @@ public class MqttConnection implements Messaging {
         if (id.isEmpty()) {
             try {
                 id = InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 id = System.getenv().getOrDefault("HOSTNAME", "gateway");
             }
         }

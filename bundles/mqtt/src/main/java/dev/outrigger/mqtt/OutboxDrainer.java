@@ -1,6 +1,7 @@
 package dev.outrigger.mqtt;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,7 +90,7 @@ public class OutboxDrainer {
 
     private void publish(Outbox.Entry e, long publishedIn, Semaphore permits) {
         Message m = new Message(connection.topic(e.record().topic()), e.record().payload(), e.record().qos(),
-                e.record().retained(), java.util.Optional.empty(), java.util.Optional.empty());
+                e.record().retained(), Optional.empty(), Optional.empty());
         connection.publish(m).whenComplete((ok, error) -> {
             permits.release();
             if (error == null) {

@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -34,7 +35,7 @@ public final class ShellClient {
         System.exit(run(data, String.join(" ", args), System.out, System.err));
     }
 
-    static int run(Path data, String command, OutputStream stdout, java.io.PrintStream stderr) {
+    static int run(Path data, String command, OutputStream stdout, PrintStream stderr) {
         String[] portAndToken;
         try {
             portAndToken = Files.readString(data.resolve(ShellProtocol.PORT_FILE)).trim().split(" ", 2);

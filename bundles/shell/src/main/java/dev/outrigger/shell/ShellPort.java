@@ -1,5 +1,6 @@
 package dev.outrigger.shell;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +19,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.CommandProcessor;
@@ -118,7 +120,7 @@ public class ShellPort {
                 workers.execute(() -> serve(client));
             } catch (SocketException closed) {
                 return;
-            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+            } catch (IOException | RejectedExecutionException e) {
                 LOG.warn("Shell port: {}", e.getMessage());
             }
         }
@@ -186,7 +188,7 @@ public class ShellPort {
     }
 
     /** Gogo closes a session's streams; the socket must stay open for the status trailer. */
-    private static final class UnclosableStream extends java.io.FilterOutputStream {
+    private static final class UnclosableStream extends FilterOutputStream {
         UnclosableStream(OutputStream out) {
             super(out);
         }

@@ -1,9 +1,11 @@
 package dev.outrigger.simulator;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
@@ -54,9 +56,9 @@ final class SimulatedMesh {
 
     /** The answer to want_config_id: who the radio is, whom it knows, its settings, then the nonce. */
     List<FromRadio> configuration(int nonce) {
-        List<FromRadio> all = new java.util.ArrayList<>();
+        List<FromRadio> all = new ArrayList<>();
         all.add(FromRadio.newBuilder().setMyInfo(MyNodeInfo.newBuilder().setMyNodeNum((int) SELF.num())).build());
-        for (Node n : java.util.stream.Stream.concat(java.util.stream.Stream.of(SELF), OTHERS.stream()).toList()) {
+        for (Node n : Stream.concat(Stream.of(SELF), OTHERS.stream()).toList()) {
             all.add(FromRadio.newBuilder().setNodeInfo(NodeInfo.newBuilder().setNum((int) n.num()).setUser(n.user())
                     .setPosition(position(n)).setLastHeard((int) now()).build()).build());
         }
@@ -89,7 +91,7 @@ final class SimulatedMesh {
 
     /** What the radio reports after a client sent a packet: queue status, then the acknowledgement. */
     List<FromRadio> sent(MeshPacket packet) {
-        List<FromRadio> replies = new java.util.ArrayList<>();
+        List<FromRadio> replies = new ArrayList<>();
         replies.add(FromRadio.newBuilder().setQueueStatus(QueueStatus.newBuilder().setRes(0).setFree(15).setMaxlen(16)
                 .setMeshPacketId(packet.getId())).build());
         if (packet.getWantAck()) {

@@ -12,6 +12,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.util.Collection;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -59,7 +60,7 @@ public final class PemTls {
         return context;
     }
 
-    private static java.util.Collection<? extends Certificate> certificates(String file) throws IOException, GeneralSecurityException {
+    private static Collection<? extends Certificate> certificates(String file) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             return CertificateFactory.getInstance("X.509").generateCertificates(in);
         }

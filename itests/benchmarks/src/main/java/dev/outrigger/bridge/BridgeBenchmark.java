@@ -1,23 +1,28 @@
 package dev.outrigger.bridge;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import dev.outrigger.discovery.FakeSysfs;
 
@@ -85,7 +90,7 @@ public final class BridgeBenchmark {
         }
         // the distribution copies, pty links and logs: nothing is left in the temporary folder
         try (var paths = Files.walk(folder)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         System.out.printf("%n%-28s %10s %10s %10s %14s%n", "medians of " + rounds + " rounds (" + mib + " MiB bulk, " + MESSAGE
                 + "-byte round trips)", "MB/s", "p50 ms", "p99 ms", "CPU s per MB");
@@ -162,7 +167,7 @@ public final class BridgeBenchmark {
                     median(Result::cpuSecondsPerMb));
         }
 
-        private double median(java.util.function.ToDoubleFunction<Result> figure) {
+        private double median(ToDoubleFunction<Result> figure) {
             double[] values = results.stream().mapToDouble(figure).sorted().toArray();
             int n = values.length;
             return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
@@ -215,7 +220,7 @@ public final class BridgeBenchmark {
         Files.writeString(etc.resolve("dev.outrigger.bridge-bench.cfg"), "device = ttyUSB0\nport = " + port
                 + "\nmode = " + (rfc2217 ? "rfc2217" : "raw") + "\n");
         Process process = new ProcessBuilder(home.resolve("bin/outrigger").toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true).redirectOutput(run.resolve("outrigger.log").toFile()).start();
         Target target = new Target() {
             public int port() {
@@ -247,7 +252,7 @@ public final class BridgeBenchmark {
     /** Runs a command to its end and returns its output (empty when it fails, e.g. a shell not up yet). */
     private static String exec(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return p.waitFor() == 0 ? out : "";
     }
 
@@ -362,7 +367,7 @@ public final class BridgeBenchmark {
                         send(data, off, Math.min(4096, data.length - off));
                     }
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             sender.start();

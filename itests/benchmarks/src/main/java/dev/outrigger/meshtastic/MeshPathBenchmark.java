@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ public final class MeshPathBenchmark {
         Outbox timed = new Outbox() {
             public long append(OutboxRecord record) throws OutboxException {
                 long sequence = store.append(record);
-                String json = new String(record.payload(), java.nio.charset.StandardCharsets.UTF_8);
+                String json = new String(record.payload(), StandardCharsets.UTF_8);
                 long id = Long.parseLong(json.substring(json.indexOf("\"id\":") + 5, json.indexOf(',')));
                 Long at = sent.remove(id);
                 if (at != null) {

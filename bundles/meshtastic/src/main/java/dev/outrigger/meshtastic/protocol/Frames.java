@@ -1,5 +1,7 @@
 package dev.outrigger.meshtastic.protocol;
 
+import java.util.Arrays;
+
 import com.google.protobuf.MessageLite;
 
 /**
@@ -35,7 +37,7 @@ public final class Frames {
 
     private static byte[] wake() {
         byte[] wake = new byte[32];
-        java.util.Arrays.fill(wake, (byte) START2);
+        Arrays.fill(wake, (byte) START2);
         return wake;
     }
 }

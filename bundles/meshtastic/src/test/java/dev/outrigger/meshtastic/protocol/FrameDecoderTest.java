@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.Test;
 
@@ -99,7 +100,7 @@ public class FrameDecoderTest {
         feed(hex("9e 04"));
         assertEquals(1, frames.size());
         byte[] garbage = new byte[4096];
-        new java.util.Random(42).nextBytes(garbage);
+        new Random(42).nextBytes(garbage);
         feed(garbage);
         // whatever frame the garbage seemed to begin ends within 512 bytes; then frames are found again
         feed(new byte[Frames.MAX_PAYLOAD]);

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -178,17 +179,17 @@ public class MvStoreOutboxTest {
     @Test
     public void aFullDiskRefusesAppendsLosesNothingAcceptedAndRecovers() throws Exception {
         org.junit.Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
-        java.nio.file.Path disk = folder.newFolder("disk").toPath();
+        Path disk = folder.newFolder("disk").toPath();
         mount("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk.toString());
         try {
-            java.nio.file.Path filler = disk.resolve("filler");
+            Path filler = disk.resolve("filler");
             MvStoreOutbox o = new MvStoreOutbox();
             o.open(disk.resolve("outbox.mv.db"), Configs.outbox(Map.of("maxMegabytes", 64)));
             outbox = o;
             byte[] payload = new byte[1000];
             long accepted = 0;
             // fill the disk around the store, then append until the store cannot grow
-            java.nio.file.Files.write(filler, new byte[1024 * 1024]);
+            Files.write(filler, new byte[1024 * 1024]);
             String failure = null;
             for (int i = 0; i < 5000 && failure == null; i++) {
                 try {
@@ -202,8 +203,8 @@ public class MvStoreOutboxTest {
             assertTrue(failure, failure.toLowerCase().contains("disk") || failure.toLowerCase().contains("space")
                     || failure.toLowerCase().contains("write"));
 
-            java.nio.file.Files.delete(filler);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            Files.delete(filler);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             boolean again = false;
             while (!again && System.nanoTime() < deadline) {
                 try {
