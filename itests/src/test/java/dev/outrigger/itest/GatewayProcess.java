@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,15 +88,22 @@ final class GatewayProcess implements AutoCloseable {
     /** Threads whose name starts with the prefix; Linux keeps the first 15 characters of a thread's name. */
     long threads(String prefix) throws IOException {
         String shown = prefix.length() > 15 ? prefix.substring(0, 15) : prefix;
+        return threadNames().stream().filter(name -> name.startsWith(shown)).count();
+    }
+
+    /** The names of the process's threads, as Linux keeps them (the first 15 characters). */
+    List<String> threadNames() throws IOException {
+        List<String> names = new ArrayList<>();
         try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
-            return tasks.filter(t -> {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
-                    return Files.readString(t.resolve("comm")).startsWith(shown);
+                    names.add(Files.readString(task.resolve("comm")).strip());
                 } catch (IOException gone) {
-                    return false; // the thread ended meanwhile
+                    // the thread ended meanwhile
                 }
-            }).count();
+            }
         }
+        return names;
     }
 
     /** The id of the bundle with this symbolic name, from {@code lb -s}. */

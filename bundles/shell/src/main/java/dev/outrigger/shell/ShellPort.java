@@ -20,7 +20,6 @@ import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -104,12 +103,10 @@ public class ShellPort {
         if (server != null) {
             server.close();
         }
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // commands under way run to their end, uninterrupted: one of them may be what stops this
+        // bundle (`update` of the shell, from the shell), and interrupting it would stop the update
+        // half way, leaving no shell at all
+        workers.shutdown();
         Files.deleteIfExists(portFile);
     }
 
