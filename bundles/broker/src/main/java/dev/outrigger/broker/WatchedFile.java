@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 
@@ -56,8 +57,10 @@ final class WatchedFile<T> {
     /** The file's content as last parsed, parsed again first if it changed. */
     synchronized T current() {
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
+            // one stat per check: the ACL file is checked for every message delivered
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            FileTime modified = attributes.lastModifiedTime();
+            long size = attributes.size();
             if (!modified.equals(readVersion) || size != readSize) {
                 current = parser.parse(file, Files.readAllLines(file, StandardCharsets.UTF_8));
                 readVersion = modified;
