@@ -13,11 +13,15 @@ import org.slf4j.LoggerFactory;
  * Who may publish and read which topics, in mosquitto's ACL file format, so that an existing
  * mosquitto {@code acl_file} works as it is:
  * <pre>
- * topic read status/#          # before any user line: clients without a user name
+ * # before any user line: clients without a user name
+ * topic read status/#
+ * # after one: that user's
  * user alice
- * topic readwrite sensors/#    # alice's own rules
- * pattern write devices/%u/#   # every client, %u its user name, %c its client id
+ * topic readwrite sensors/#
+ * # for every client, %u its user name, %c its client id
+ * pattern write devices/%u/#
  * </pre>
+ * (mosquitto has no comments at the end of a line, so neither has this.)
  * Access is {@code read}, {@code write}, {@code readwrite} (the default) or {@code deny}, which
  * wins over any grant. Anything not granted is refused. As with mosquitto, any subscription is
  * accepted and each message checked as it is delivered, so that a client subscribed to {@code #}
@@ -136,6 +140,7 @@ final class AclFile {
                 default -> LOG.warn("{} line {}: '{}' is not topic, pattern or user; ignored", file, i + 1, words[0]);
             }
         }
+        users.replaceAll((user, own) -> List.copyOf(own));
         Rules rules = new Rules(List.copyOf(anonymous), Map.copyOf(users), List.copyOf(patterns));
         LOG.info("Embedded MQTT broker: {} ACL rule(s) from {}", rules.size(), file);
         return rules;
