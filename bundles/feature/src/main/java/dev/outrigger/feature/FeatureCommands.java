@@ -125,8 +125,7 @@ public class FeatureCommands {
             for (Feature.Entry entry : feature.bundles()) {
                 Optional<Bundle> bundle = installed(entry);
                 // bundles from bundle/ and deploy/ belong to those folders, not to features
-                if (bundle.isPresent() && !stillNeeded.contains(entry.artifact())
-                        && bundle.get().getLocation().equals(location(entry))) {
+                if (bundle.isPresent() && !stillNeeded.contains(entry.artifact()) && installedByFeature(bundle.get(), entry)) {
                     bundle.get().uninstall();
                     removed.add(bundle.get());
                 }
@@ -181,6 +180,15 @@ public class FeatureCommands {
             }
             return manifest;
         }
+    }
+
+    /**
+     * Whether feature:install installed the bundle: it came from the artifact's place in a Maven
+     * layout (bundle/ and deploy/ are flat), in this repository or in that of a distribution since
+     * moved (a data volume kept across image upgrades keeps the framework cache, old locations too).
+     */
+    private static boolean installedByFeature(Bundle bundle, Feature.Entry entry) {
+        return bundle.getLocation().endsWith("/" + entry.artifact().in(Path.of("")));
     }
 
     /** Where feature:install installs a bundle from: its file in the local repository. */
