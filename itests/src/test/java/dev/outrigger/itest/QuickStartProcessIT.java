@@ -6,7 +6,11 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 
 import org.junit.After;
 import org.junit.Before;
@@ -17,9 +21,14 @@ import org.junit.rules.TemporaryFolder;
 /**
  * The quick start as shipped (etc/dev.outrigger.feature.cfg of the distribution): records of the
  * simulated radio flow through the embedded broker with no broker installed, visible to any MQTT
- * client and in the shell, and remote configuration answers through it. Ports are moved to free ones so that the test never meets a real broker.
+ * client and in the shell, and remote configuration answers through it. And the design's rule for
+ * live updates, for every bundle of Outrigger's at once. Ports are moved to free ones so that the
+ * tests never meet a real broker.
  */
 public class QuickStartProcessIT {
+
+    /** Threads started by Outrigger's bundles and the libraries they run (Paho, the JDK's file watcher). */
+    private static final List<String> OWN_THREADS = List.of("outrigger", "MQTT ", "FileSystemWatch", "SCR ", "fileinstall");
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
@@ -45,15 +54,8 @@ public class QuickStartProcessIT {
     public void recordsFlowThroughTheEmbeddedBrokerOutOfTheBox() throws Exception {
         assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"))
                 .contains("install = broker, mqtt, meshtastic, simulator"));
-        int brokerPort = Ports.free();
-        int radioPort = Ports.free();
-        Path etc = gateway.home.resolve("etc");
-        Files.writeString(etc.resolve("dev.outrigger.broker.cfg"), "bind = 127.0.0.1\nport = " + brokerPort + "\n");
-        Files.writeString(etc.resolve("dev.outrigger.mqtt.cfg"), "broker = tcp://127.0.0.1:" + brokerPort
-                + "\nroot = outrigger\ngatewayId = van\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
-        Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"), "bind = 127.0.0.1\nport = " + radioPort + "\nintervalSeconds = 1\n");
-        Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"), "address = 127.0.0.1:" + radioPort + "\n");
-        gateway.start();
+        FreePorts ports = startOnFreePorts();
+        int brokerPort = ports.broker();
         String uri = "tcp://127.0.0.1:" + brokerPort;
         Await.until("the embedded broker listening", Duration.ofSeconds(20),
                 () -> gateway.shell("broker:status").output().contains("listening   127.0.0.1:" + brokerPort));
@@ -82,7 +84,7 @@ public class QuickStartProcessIT {
         try {
             String reply = new String(rr.getInputStream().readAllBytes()).trim();
             assertEquals(0, rr.waitFor());
-            assertTrue(reply, reply.contains("\"ok\":true") && reply.contains(String.valueOf(radioPort)));
+            assertTrue(reply, reply.contains("\"ok\":true") && reply.contains(String.valueOf(ports.radio())));
         } finally {
             rr.destroyForcibly();
         }
@@ -107,5 +109,84 @@ public class QuickStartProcessIT {
         Await.until("nothing left behind in the outbox", Duration.ofSeconds(20),
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
         Await.until("one broker thread, none leaked", Duration.ofSeconds(5), () -> gateway.threads("outrigger-broker") == 1);
+    }
+
+    @Test
+    public void everyBundleUpdatedUnderLoadComesBackWithoutLeaksOrLoss() throws Exception {
+        // every feature: the gateway's, the embedded broker and the simulated radio
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = gateway, broker, simulator\n");
+        int brokerPort = startOnFreePorts().broker();
+        Await.until("the uplink connected", Duration.ofSeconds(30),
+                () -> gateway.shell("mqtt:status").output().contains("connected since"));
+        Queue<String> records = subscriptions.subscribe("tcp://127.0.0.1:" + brokerPort, "outrigger/van/mesh/#");
+        Await.until("records flowing", Duration.ofSeconds(30), () -> records.size() >= 3);
+        Map<String, Integer> threads = ownThreads();
+
+        // api exports packages: replacing it takes a refresh of every bundle, a restart in all but name
+        List<String> bundles = gateway.shell("lb -s").output().lines()
+                .filter(l -> l.contains("|dev.outrigger.") && !l.contains("|dev.outrigger.api "))
+                .map(l -> l.split("\\|")[3].trim().split(" ")[0])
+                // the shell last: updating it ends the connection that asks
+                .sorted(Comparator.comparing((String b) -> b.equals("dev.outrigger.shell"))).toList();
+        assertEquals(bundles.toString(), 13, bundles.size());
+        long started = System.nanoTime();
+        for (String bundle : bundles) {
+            String id = gateway.bundleId(bundle);
+            // the shell updating itself ends the very connection that asked: its answer may not arrive
+            GatewayProcess.Result update = gateway.shell("update " + id);
+            assertTrue(bundle + ": " + update.output(), update.status() == 0 || bundle.equals("dev.outrigger.shell"));
+            Await.until(bundle + " back and every bundle Active", Duration.ofSeconds(15), () -> {
+                GatewayProcess.Result lb = gateway.shell("lb");
+                return lb.status() == 0 && lb.output().lines().filter(l -> l.matches("\\s*\\d+\\|.*"))
+                        .allMatch(l -> l.contains("|Active"));
+            });
+        }
+
+        System.out.printf("live updates: %d bundles updated one by one in %d ms; their threads before: %s%n", bundles.size(),
+                (System.nanoTime() - started) / 1_000_000, threads);
+        Await.until("the uplink connected again", Duration.ofSeconds(30),
+                () -> gateway.shell("mqtt:status").output().contains("connected since"));
+        // subscribed again: the embedded broker's update ended the first subscription
+        Queue<String> after = subscriptions.subscribe("tcp://127.0.0.1:" + brokerPort, "outrigger/van/mesh/#");
+        Await.until("records flowing after every update", Duration.ofSeconds(30), () -> after.size() >= 3);
+        Await.until("every record accepted meanwhile delivered", Duration.ofSeconds(30),
+                () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
+        assertTrue(gateway.shell("outbox:stats").output().matches("(?s).*dropped\\s+0\\b.*"));
+        try {
+            Await.until("the same threads as before the updates", Duration.ofSeconds(15), () -> ownThreads().equals(threads));
+        } catch (AssertionError differ) {
+            assertEquals("threads by name before and after the updates: none left behind", threads, ownThreads());
+        }
+    }
+
+    private record FreePorts(int broker, int radio) {
+    }
+
+    /**
+     * Starts the gateway with the features etc/dev.outrigger.feature.cfg names, the embedded broker
+     * and the simulated radio moved to free ports.
+     */
+    private FreePorts startOnFreePorts() throws Exception {
+        int brokerPort = Ports.free();
+        int radioPort = Ports.free();
+        Path etc = gateway.home.resolve("etc");
+        Files.writeString(etc.resolve("dev.outrigger.broker.cfg"), "bind = 127.0.0.1\nport = " + brokerPort + "\n");
+        Files.writeString(etc.resolve("dev.outrigger.mqtt.cfg"), "broker = tcp://127.0.0.1:" + brokerPort
+                + "\nroot = outrigger\ngatewayId = van\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+        Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"), "bind = 127.0.0.1\nport = " + radioPort + "\nintervalSeconds = 1\n");
+        Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"), "address = 127.0.0.1:" + radioPort + "\n");
+        gateway.start();
+        return new FreePorts(brokerPort, radioPort);
+    }
+
+    /** Outrigger's threads by name (as Linux keeps it: 15 characters) and how many of each. */
+    private Map<String, Integer> ownThreads() throws Exception {
+        Map<String, Integer> named = new TreeMap<>();
+        for (String name : gateway.threadNames()) {
+            if (OWN_THREADS.stream().anyMatch(name::startsWith)) {
+                named.merge(name, 1, Integer::sum);
+            }
+        }
+        return named;
     }
 }
