@@ -35,7 +35,14 @@ public class OutboxDrainer {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long cursor;
-    private final Runnable restart = () -> generation.incrementAndGet();
+    /** Notified on every (re)connect, which also starts the drain over from the oldest record. */
+    private final Object reconnected = new Object();
+    private final Runnable restart = () -> {
+        generation.incrementAndGet();
+        synchronized (reconnected) {
+            reconnected.notifyAll();
+        }
+    };
 
     @Activate
     public OutboxDrainer(@Reference MqttConnection connection, @Reference Outbox outbox, MqttConfig config) {
@@ -61,7 +68,13 @@ public class OutboxDrainer {
         while (running) {
             try {
                 if (!connection.isConnected()) {
-                    Thread.sleep(50);
+                    // idle while the link is down (a vehicle may be offline for days): woken by the
+                    // reconnect, the timeout only a safety net
+                    synchronized (reconnected) {
+                        if (!connection.isConnected()) {
+                            reconnected.wait(1_000);
+                        }
+                    }
                     continue;
                 }
                 long current = generation.get();
