@@ -1,8 +1,9 @@
 /**
- * What is attached to this node: the board itself and, in later versions, its serial devices.
+ * What is attached to this node: the board itself and its serial devices, with their roles and
+ * the settings to open them with.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.outrigger.device;
 
 import org.osgi.annotation.bundle.Export;

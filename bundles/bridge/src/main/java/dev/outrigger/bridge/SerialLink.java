@@ -1,11 +1,13 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
 import com.fazecast.jSerialComm.SerialPort;
 
+import dev.outrigger.device.OpenFailure;
 import dev.outrigger.device.SerialSettings;
 
 /**
@@ -23,7 +25,7 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
         try {
             port = SerialPort.getCommPort(path);
         } catch (RuntimeException e) { // jSerialComm: no such port
-            throw new IOException("cannot open " + path + " (" + e.getMessage() + ")", e);
+            throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason(), e);
         }
         port.setComPortParameters(s.baud(), s.dataBits(), stopBits(s), parity(s));
         port.setFlowControl(switch (s.flowControl()) {
@@ -40,7 +42,8 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
         }
         port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 100, 0);
         if (!port.openPort()) {
-            throw new IOException("cannot open " + path + " (error " + port.getLastErrorCode() + ": busy, gone or no permission)");
+            throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason() + " (error "
+                    + port.getLastErrorCode() + ")");
         }
         if (s.dtr()) {
             port.setDTR();

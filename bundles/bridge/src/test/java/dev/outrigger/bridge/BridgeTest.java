@@ -23,6 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import com.fazecast.jSerialComm.SerialPort;
+
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -229,7 +231,7 @@ public class BridgeTest {
         bridge.attach(device(folder.getRoot().toPath().resolve("ttyGONE").toString()));
         try (Socket first = connect()) {
             String reason = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(reason, reason.contains("cannot open"));
+            assertTrue(reason, reason.contains("cannot open") && reason.contains("no such device"));
         }
         try (Socket soon = connect()) {
             String reason = new String(soon.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -241,6 +243,18 @@ public class BridgeTest {
         try (Socket back = connect()) {
             back.getOutputStream().write('z');
             assertEquals('z', readFully(fromPeer, 1)[0]);
+        }
+    }
+
+    @Test
+    public void aPortAnotherProgramHoldsIsReportedBusy() throws Exception {
+        SerialPort holder = SerialPort.getCommPort(pty.device.toRealPath().toString());
+        assertTrue(holder.openPort());
+        try (Socket client = connect()) {
+            String reason = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(reason, reason.contains("busy: another program has it open"));
+        } finally {
+            holder.closePort();
         }
     }
 
