@@ -48,6 +48,29 @@ final class AclFile {
         int size() {
             return anonymous.size() + patterns.size() + users.values().stream().mapToInt(List::size).sum();
         }
+
+        /** Whether the client may receive a message published to the topic. */
+        boolean mayRead(String user, String clientId, String topic) {
+            return allowed(user, clientId, false, topic);
+        }
+
+        private boolean allowed(String user, String clientId, boolean write, String topic) {
+            List<Rule> own = user == null ? anonymous : users.getOrDefault(user, List.of());
+            boolean granted = false;
+            for (List<Rule> list : List.of(own, patterns)) {
+                for (Rule rule : list) {
+                    String filter = rule.pattern() ? substitute(rule.topic(), user, clientId) : rule.topic();
+                    if (filter == null || !Topics.matches(filter, topic)) {
+                        continue;
+                    }
+                    if (rule.access() == Access.DENY) {
+                        return false;
+                    }
+                    granted |= rule.access().grants(write);
+                }
+            }
+            return granted;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(AclFile.class);
@@ -62,37 +85,23 @@ final class AclFile {
         return rules.file();
     }
 
+    /** The rules as the file says now (read again first if it changed). */
+    Rules rules() {
+        return rules.current();
+    }
+
     int size() {
-        return rules.current().size();
+        return rules().size();
     }
 
     /** Whether the client may publish to the topic. */
     boolean mayPublish(String user, String clientId, String topic) {
-        return allowed(user, clientId, true, topic);
+        return rules().allowed(user, clientId, true, topic);
     }
 
     /** Whether the client may receive a message published to the topic. */
     boolean mayRead(String user, String clientId, String topic) {
-        return allowed(user, clientId, false, topic);
-    }
-
-    private boolean allowed(String user, String clientId, boolean write, String topic) {
-        Rules r = rules.current();
-        List<Rule> own = user == null ? r.anonymous() : r.users().getOrDefault(user, List.of());
-        boolean granted = false;
-        for (List<Rule> list : List.of(own, r.patterns())) {
-            for (Rule rule : list) {
-                String filter = rule.pattern() ? substitute(rule.topic(), user, clientId) : rule.topic();
-                if (filter == null || !Topics.matches(filter, topic)) {
-                    continue;
-                }
-                if (rule.access() == Access.DENY) {
-                    return false;
-                }
-                granted |= rule.access().grants(write);
-            }
-        }
-        return granted;
+        return rules().mayRead(user, clientId, topic);
     }
 
     /**

@@ -329,6 +329,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                 instanceof IntegerProperty p ? p.value() : 0;
         var ack = MqttMessageBuilders.subAck().packetId(header.messageId());
         List<Runnable> retainedToSend = new ArrayList<>();
+        MqttBroker.ReadAccess access = broker.readAccess();
         for (MqttTopicSubscription request : message.payload().topicSubscriptions()) {
             String filter = request.topicFilter();
             Map<String, Subscription> subscriptions = session.subscriptions();
@@ -348,7 +349,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
                     || policy == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && !existed) {
                 List<Integer> ids = identifier == 0 ? List.of() : List.of(identifier);
                 retainedToSend.add(() -> broker.retained(filter, p -> {
-                    if (broker.mayRead(session, p.topic())) {
+                    if (access.allows(session, p.topic())) {
                         delivery.send(new Delivery.Outgoing(p, Math.min(p.qos(), qos), true, ids));
                     }
                 }));
@@ -383,13 +384,16 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         ctx.close();
     }
 
-    /** Offers a routed message, delivered as its session's subscriptions match it ({@link Session#match}). */
-    void offer(ClientSession from, Publication message) {
+    /**
+     * Offers a routed message, delivered as its session's subscriptions match it ({@link Session#match})
+     * and the access allows.
+     */
+    void offer(ClientSession from, Publication message, MqttBroker.ReadAccess access) {
         if (!connected) {
             return;
         }
         Delivery.Outgoing outgoing = session.match(from.clientId(), message);
-        if (outgoing != null && broker.mayRead(session, message.topic())) {
+        if (outgoing != null && access.allows(session, message.topic())) {
             ctx.executor().execute(() -> delivery.send(outgoing));
         }
     }

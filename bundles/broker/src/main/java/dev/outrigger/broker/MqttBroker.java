@@ -231,9 +231,20 @@ final class MqttBroker implements AutoCloseable {
                 || denied(client, topic);
     }
 
-    /** Whether the session's client may receive a message published to the topic. */
-    boolean mayRead(Session session, String topic) {
-        return acl == null || acl.mayRead(session.user(), session.clientId(), topic);
+    /** Who may receive what, for one routing: the ACL file is looked at once, not once per receiver. */
+    interface ReadAccess {
+        boolean allows(Session receiver, String topic);
+    }
+
+    private static final ReadAccess EVERYONE = (receiver, topic) -> true;
+
+    /** Who may receive what as the ACL file says now; without one, everyone everything. */
+    ReadAccess readAccess() {
+        if (acl == null) {
+            return EVERYONE;
+        }
+        AclFile.Rules rules = acl.rules();
+        return (receiver, topic) -> rules.mayRead(receiver.user(), receiver.clientId(), topic);
     }
 
     private boolean denied(ClientSession client, String topic) {
@@ -317,12 +328,13 @@ final class MqttBroker implements AutoCloseable {
         if (message.retain()) {
             retain(message);
         }
+        ReadAccess access = readAccess();
         for (ClientSession client : clients.values()) {
-            client.offer(from, message);
+            client.offer(from, message, access);
         }
         for (Session away : parked.values()) {
             Delivery.Outgoing outgoing = away.match(from.clientId(), message);
-            if (outgoing != null && !mayRead(away, message.topic())) {
+            if (outgoing != null && !access.allows(away, message.topic())) {
                 continue;
             }
             if (outgoing != null && !away.keep(outgoing, settings.maxQueuedPerClient())) {

@@ -57,7 +57,7 @@ final class WatchedFile<T> {
     /** The file's content as last parsed, parsed again first if it changed. */
     synchronized T current() {
         try {
-            // one stat per check: the ACL file is checked for every message delivered
+            // one stat per check: the ACL file is checked for every message routed
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             FileTime modified = attributes.lastModifiedTime();
             long size = attributes.size();
