@@ -7,10 +7,12 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,12 +31,16 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import com.sun.net.httpserver.HttpServer;
+
+import dev.outrigger.feature.Feature;
+
 /**
- * Remote configuration in a real runtime process, with Debian's MQTT clients as the remote side:
+ * Remote configuration and bundle management in a real runtime process, with Debian's MQTT clients as the remote side:
  * {@code mosquitto_rr} (MQTT 5 request/response) and {@code mosquitto_pub} (MQTT 3.1.1, request id
  * in the body) against a real mosquitto.
  */
-public class RemoteConfigProcessIT {
+public class RemoteProcessIT {
 
     private static final String GREETER = "dev.outrigger.itest.greeter";
 
@@ -249,6 +255,103 @@ public class RemoteConfigProcessIT {
                 () -> Boolean.TRUE.equals(request("gw", "get", "{\"pid\": \"" + GREETER + "\"}").get("ok")));
     }
 
+    @Test
+    public void bundlesAreInstalledUpdatedAndUninstalledBySignedRequestsFromAUrlPinnedByItsDigest() throws Exception {
+        Path key = Files.writeString(folder.getRoot().toPath().resolve("hmac.key"), "fleet-key\n");
+        GatewayProcess gateway = gateway("gw", "bundles = true\nhmacKeyFile = " + key + "\n");
+        Path served = folder.newFolder("served").toPath();
+        Path jackson = Files.copy(Distribution.file(artifact("meshtastic", "jackson-core")), served.resolve("jackson.jar"));
+        Path greeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("greeter.jar"), Map.of("Bundle-Version", "0.1.1.remote"));
+        Path remote = Jars.withHeaders(Distribution.file(artifact("mqtt", "dev.outrigger.remote")), served.resolve("remote.jar"),
+                Map.of("Bundle-Version", "0.1.1.remote"));
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/", exchange -> {
+            Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
+            if (Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(200, Files.size(file));
+                Files.copy(file, exchange.getResponseBody());
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+            }
+            exchange.close();
+        });
+        http.start();
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
+
+            // the digest pins the content: a jar that is not the one asked for is refused, nothing installed
+            Map<?, ?> tampered = error(bundles("install", "\"url\": \"" + base + "jackson.jar\", \"sha256\": \""
+                    + "0".repeat(64) + "\""));
+            assertEquals(tampered.toString(), "invalid", tampered.get("kind"));
+            assertEquals("failed", error(bundles("install", "\"url\": \"" + base + "missing.jar\", \"sha256\": \""
+                    + sha256(jackson) + "\"")).get("kind"));
+            assertFalse(gateway.shell("lb").output().contains("Jackson"));
+
+            // a new bundle: installed, started, listed
+            Map<?, ?> installed = result(bundles("install", "\"url\": \"" + base + "jackson.jar\", \"sha256\": \""
+                    + sha256(jackson) + "\""));
+            assertEquals("active", installed.get("state"));
+            assertTrue(gateway.shell("lb").output().contains("Jackson"));
+            assertTrue(gateway.log().contains("Remote bundles: com.fasterxml.jackson.core.jackson-core"));
+
+            // a bundle from deploy/ is updated through its file there: the folder stays the truth
+            Map<?, ?> updated = result(bundles("install", "\"url\": \"" + base + "greeter.jar\", \"sha256\": \""
+                    + sha256(greeter) + "\""));
+            assertEquals("0.1.1.remote", updated.get("version"));
+            assertEquals("active", updated.get("state"));
+            assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
+            assertEquals(0, gateway.shell("fixture:greet").status());
+
+            // the bundle that answers: replied to first, then updated; it answers again, as the new version
+            Map<?, ?> self = result(bundles("install", "\"url\": \"" + base + "remote.jar\", \"sha256\": \""
+                    + sha256(remote) + "\""));
+            assertEquals("updating", self.get("state"));
+            Await.until("the remote bundle back, updated", Duration.ofSeconds(20), () -> {
+                Map<String, Object> list = call("gw", "bundles/list", signed(signedBody(""), "fleet-key"), 2);
+                return list != null && ((List<?>) list.get("result")).stream().map(b -> (Map<?, ?>) b)
+                        .anyMatch(b -> b.get("symbolicName").equals("dev.outrigger.remote")
+                                && b.get("version").equals("0.1.1.remote") && b.get("state").equals("active"));
+            });
+
+            // the core and the channel stay; anything else goes
+            assertEquals("forbidden", error(bundles("uninstall", "\"symbolicName\": \"dev.outrigger.shell\"")).get("kind"));
+            assertEquals("forbidden", error(bundles("uninstall", "\"symbolicName\": \"dev.outrigger.mqtt\"")).get("kind"));
+            assertEquals("not_found", error(bundles("uninstall", "\"symbolicName\": \"no.such.bundle\"")).get("kind"));
+            assertEquals("uninstalled", result(bundles("uninstall",
+                    "\"symbolicName\": \"com.fasterxml.jackson.core.jackson-core\"")).get("state"));
+            assertFalse(gateway.shell("lb").output().contains("Jackson"));
+            assertEquals("uninstalled", result(bundles("uninstall", "\"symbolicName\": \"dev.outrigger.itest.fixture\""))
+                    .get("state"));
+            assertFalse("deploy/ stays the truth", Files.exists(gateway.home.resolve("deploy/fixture.jar")));
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    private static Feature.Entry artifact(String feature, String artifactId) throws IOException {
+        return Distribution.bundles(feature).stream().filter(e -> e.artifact().artifactId().equals(artifactId)).findFirst()
+                .orElseThrow();
+    }
+
+    /** A signed bundle request of the gateway "gw", unique by its request id. */
+    private Map<String, Object> bundles(String verb, String fields) throws Exception {
+        return request("gw", "bundles/" + verb, signed(signedBody(fields), "fleet-key"));
+    }
+
+    private static String signedBody(String fields) {
+        return "{" + fields + (fields.isEmpty() ? "" : ", ") + "\"timestamp\": " + Instant.now().getEpochSecond()
+                + ", \"requestId\": \"b" + System.nanoTime() + "\"}";
+    }
+
+    private static Map<?, ?> result(Map<String, Object> reply) {
+        assertEquals(reply.toString(), true, reply.get("ok"));
+        return (Map<?, ?>) reply.get("result");
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
     private static String set(String pid, String properties) {
         return "{\"pid\": \"" + pid + "\", \"properties\": {" + properties + "}}";
     }
@@ -264,17 +367,21 @@ public class RemoteConfigProcessIT {
         return "{\"signed\": \"" + request.replace("\"", "\\\"") + "\", \"hmac\": \"" + hmac + "\"}";
     }
 
-    /** One MQTT 5 request/response with mosquitto_rr. */
+    /** One MQTT 5 request/response with mosquitto_rr; a verb without a kind is a configuration verb. */
     private Map<String, Object> request(String gateway, String verb, String body) throws Exception {
         Map<String, Object> reply = request(gateway, verb, body, 10);
         assertTrue("a reply to " + verb + " " + body, reply != null);
         return reply;
     }
 
-    /** The reply, or null if none came within the time. */
     private Map<String, Object> request(String gateway, String verb, String body, int seconds) throws Exception {
+        return call(gateway, verb.contains("/") ? verb : "config/" + verb, body, seconds);
+    }
+
+    /** The reply to a request on {@code it/<gateway>/<kind>/<verb>}, or null if none came within the time. */
+    private Map<String, Object> call(String gateway, String kindAndVerb, String body, int seconds) throws Exception {
         Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-q", "1",
-                "-t", "it/" + gateway + "/config/" + verb, "-e", "it/test/replies/" + System.nanoTime(), "-m", body, "-W", String.valueOf(seconds))
+                "-t", "it/" + gateway + "/" + kindAndVerb, "-e", "it/test/replies/" + System.nanoTime(), "-m", body, "-W", String.valueOf(seconds))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue("mosquitto_rr finished", rr.waitFor(seconds + 5, TimeUnit.SECONDS));

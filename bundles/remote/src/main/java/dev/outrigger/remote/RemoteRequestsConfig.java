@@ -4,12 +4,19 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Set from etc/ or the shell only: this PID is never remotely configurable. */
-@ObjectClassDefinition(name = "Outrigger remote configuration",
-        description = "Configuration requests over MQTT on <root>/<gw>/config/<verb>")
-public @interface RemoteConfigConfig {
+@ObjectClassDefinition(name = "Outrigger remote requests",
+        description = "Configuration requests over MQTT on <root>/<gw>/config/<verb>, bundle management on <root>/<gw>/bundles/<verb>")
+public @interface RemoteRequestsConfig {
 
     @AttributeDefinition(description = "Answer configuration requests at all")
     boolean enabled() default true;
+
+    @AttributeDefinition(description = "Answer bundle management requests (list, install from a URL, update, uninstall). "
+            + "They must be signed: without hmacKeyFile every one is refused")
+    boolean bundles() default false;
+
+    @AttributeDefinition(min = "1", description = "Largest bundle jar fetched for an install or update, in bytes")
+    int maxBundleBytes() default 64 * 1024 * 1024;
 
     @AttributeDefinition(description = "PIDs and factory PIDs that may be listed, read and changed remotely; "
             + "a trailing * matches a prefix. The framework's, FileInstall's, the shell's and this bundle's own "

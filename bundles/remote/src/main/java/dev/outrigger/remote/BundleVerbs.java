@@ -1,0 +1,440 @@
+package dev.outrigger.remote;
+
+import static dev.outrigger.remote.RequestHandler.printable;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.Constants;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.remote.RequestHandler.Origin;
+
+/**
+ * {@code bundles/<verb>}: list the bundles, install or update one from a URL pinned by its SHA-256,
+ * uninstall one. Installing a bundle is running code on the gateway, so every request must be
+ * signed. A bundle that came from {@code deploy/} is changed through its file there, as a person
+ * would, so that the folder stays the truth; the core's bundles (from {@code bundle/}) are restored
+ * at every start and cannot be uninstalled. Changes to the bundles the reply travels through are
+ * replied to first and carried out afterwards.
+ */
+final class BundleVerbs implements Verbs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BundleVerbs.class);
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    private static final int READ_TIMEOUT_MS = 30_000;
+    /** FileInstall polls deploy/ every half second; a refresh restarts the dependents. */
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
+    private final BundleContext context;
+    private final Set<Long> channel;
+    private final Optional<Path> core;
+    private final Optional<Path> deploy;
+    private final Path downloads;
+    private final long maxBundleBytes;
+    private final boolean signed;
+
+    /**
+     * @param channel the bundles remote requests and their replies depend on: this one, and those
+     *        providing its packages and services
+     * @param home the distribution's folder ({@code bundle/}, {@code deploy/}), if known
+     */
+    BundleVerbs(BundleContext context, Set<Long> channel, Optional<Path> home, long maxBundleBytes, boolean signed) {
+        this.context = context;
+        this.channel = channel;
+        this.core = home.map(h -> h.resolve("bundle"));
+        this.deploy = home.map(h -> h.resolve("deploy"));
+        this.downloads = context.getDataFile("downloads").toPath();
+        this.maxBundleBytes = maxBundleBytes;
+        this.signed = signed;
+    }
+
+    @Override
+    public Object execute(String verb, Map<String, Object> request, Origin origin, String requester) throws Refused {
+        if (!signed) {
+            throw new Refused("forbidden", "remote bundle management takes signed requests only: "
+                    + "set hmacKeyFile in etc/dev.outrigger.remote.cfg");
+        }
+        return switch (verb) {
+            case "list" -> list();
+            case "install" -> install(request, requester);
+            case "uninstall" -> uninstall(request, requester);
+            default -> throw new Refused("malformed", "unknown verb " + printable(verb) + "; one of list, install, uninstall");
+        };
+    }
+
+    private List<Object> list() {
+        List<Object> bundles = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            bundles.add(describe(b));
+        }
+        return bundles;
+    }
+
+    private Object install(Map<String, Object> request, String requester) throws Refused {
+        URI url = url(request);
+        if (!(request.get("sha256") instanceof String sha256) || !SHA256.matcher(sha256).matches()) {
+            throw new Refused("malformed", "\"sha256\" is missing: the SHA-256 of the jar, 64 hex digits");
+        }
+        boolean start = !Boolean.FALSE.equals(request.get("start"));
+        Path jar = download(url, sha256.toLowerCase());
+        boolean handedOver = false;
+        try {
+            Manifest manifest = manifest(jar, url);
+            String name = manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME).split(";")[0].trim();
+            Optional<Bundle> existing = bySymbolicName(name);
+            if (existing.isEmpty()) {
+                return installNew(jar, withoutUserInfo(url) + "#sha256=" + sha256.toLowerCase(), start, requester);
+            }
+            Bundle bundle = existing.get();
+            if (bundle.getBundleId() == 0) {
+                throw new Refused("forbidden", "the framework itself is not updated remotely");
+            }
+            String previous = bundle.getVersion().toString();
+            if (channel.contains(bundle.getBundleId())) {
+                Map<String, Object> result = describe(bundle);
+                result.put("state", "updating");
+                result.put("note", "remote requests travel through this bundle: list the bundles again for the outcome");
+                handedOver = true;
+                return new Deferred(result, () -> {
+                    Thread t = new Thread(() -> {
+                        try {
+                            update(bundle, jar, start, previous, requester, url);
+                        } catch (Refused e) {
+                            LOG.error("Remote bundles: {}", e.getMessage());
+                        } finally {
+                            delete(jar);
+                        }
+                    }, "outrigger-remote-update");
+                    t.setDaemon(true);
+                    t.start();
+                });
+            }
+            return update(bundle, jar, start, previous, requester, url);
+        } finally {
+            if (!handedOver) {
+                delete(jar);
+            }
+        }
+    }
+
+    private Map<String, Object> installNew(Path jar, String location, boolean start, String requester) throws Refused {
+        Bundle bundle;
+        try (InputStream in = Files.newInputStream(jar)) {
+            bundle = context.installBundle(location, in);
+        } catch (BundleException | IOException e) {
+            throw new Refused("failed", "cannot install " + location + ": " + e.getMessage());
+        }
+        if (start && !isFragment(bundle)) {
+            try {
+                bundle.start();
+            } catch (BundleException e) {
+                try {
+                    bundle.uninstall();
+                } catch (BundleException ignored) {
+                    // it was never started: uninstalling cannot fail on anything that matters here
+                }
+                throw new Refused("failed", bundle.getSymbolicName() + " " + bundle.getVersion() + " cannot start, so it was "
+                        + "not installed: " + e.getMessage());
+            }
+        }
+        LOG.info("Remote bundles: {} {} installed from {} by {}", bundle.getSymbolicName(), bundle.getVersion(), location,
+                requester);
+        return describe(bundle);
+    }
+
+    private Map<String, Object> update(Bundle bundle, Path jar, boolean start, String previous, String requester, URI url)
+            throws Refused {
+        long before = bundle.getLastModified();
+        Optional<Path> file = deployFile(bundle);
+        try {
+            if (file.isPresent() && Files.isWritable(file.get().getParent())) {
+                // next to the jar, under a name FileInstall ignores, so that the move below is atomic
+                Path staged = Files.createTempFile(file.get().getParent(), ".remote", ".tmp");
+                Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
+                // replace in one step: FileInstall must never see half a jar
+                Files.move(staged, file.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                if (!settle(bundle, b -> b.getLastModified() != before
+                        && (b.getState() == Bundle.ACTIVE || !start || isFragment(b)))) {
+                    throw new Refused("failed", "the jar is in " + file.get() + " but FileInstall has not updated and started "
+                            + bundle.getSymbolicName() + " within " + SETTLE.toSeconds() + " s; see the gateway's log");
+                }
+            } else {
+                // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
+                try (InputStream in = Files.newInputStream(jar)) {
+                    bundle.update(in);
+                }
+                refreshIfPending(List.of(bundle));
+                // an active bundle comes back active by itself; starting it here reports why when it cannot
+                if (start && !isFragment(bundle) && bundle.getState() != Bundle.ACTIVE) {
+                    bundle.start();
+                }
+            }
+        } catch (BundleException | IOException e) {
+            throw new Refused("failed", "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + withoutUserInfo(url)
+                    + ": " + e.getMessage());
+        }
+        LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}", bundle.getSymbolicName(), previous, bundle.getVersion(),
+                withoutUserInfo(url), requester);
+        Map<String, Object> result = describe(bundle);
+        result.put("previousVersion", previous);
+        return result;
+    }
+
+    private Object uninstall(Map<String, Object> request, String requester) throws Refused {
+        if (!(request.get("symbolicName") instanceof String name) || name.isEmpty()) {
+            throw new Refused("malformed", "\"symbolicName\" is missing: the bundle's symbolic name");
+        }
+        Bundle bundle = bySymbolicName(name)
+                .orElseThrow(() -> new Refused("not_found", "no bundle " + printable(name) + " is installed"));
+        if (bundle.getBundleId() == 0 || core.map(c -> isIn(bundle, c)).orElse(false)) {
+            throw new Refused("forbidden", name + " belongs to the core runtime, which is put back at every start");
+        }
+        if (channel.contains(bundle.getBundleId())) {
+            throw new Refused("forbidden", "remote requests travel through " + name + ": uninstalling it would cut this "
+                    + "gateway off; do it from the shell");
+        }
+        Map<String, Object> result = describe(bundle);
+        try {
+            Optional<Path> file = deployFile(bundle);
+            if (file.isPresent()) {
+                if (!Files.isWritable(file.get().getParent())) {
+                    throw new Refused("forbidden", name + " comes from " + file.get() + ", in a read-only folder: "
+                            + "FileInstall would put it back");
+                }
+                Files.delete(file.get());
+                if (!settle(bundle, b -> b.getState() == Bundle.UNINSTALLED)) {
+                    throw new Refused("failed", file.get() + " is deleted but FileInstall has not uninstalled " + name
+                            + " within " + SETTLE.toSeconds() + " s; see the gateway's log");
+                }
+            } else {
+                bundle.uninstall();
+                refreshIfPending(List.of(bundle));
+            }
+        } catch (BundleException | IOException e) {
+            throw new Refused("failed", "cannot uninstall " + name + ": " + e.getMessage());
+        }
+        LOG.info("Remote bundles: {} {} uninstalled by {}", name, result.get("version"), requester);
+        result.put("state", "uninstalled");
+        return result;
+    }
+
+    private static URI url(Map<String, Object> request) throws Refused {
+        if (!(request.get("url") instanceof String text)) {
+            throw new Refused("malformed", "\"url\" is missing: where to fetch the bundle jar (http or https)");
+        }
+        try {
+            URI url = new URI(text);
+            if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new Refused("malformed", "\"url\" must be an http or https URL");
+            }
+            return url;
+        } catch (URISyntaxException e) {
+            throw new Refused("malformed", "\"url\" is not a URL: " + e.getMessage());
+        }
+    }
+
+    /** Fetches the jar into this bundle's data folder, refusing it unless it has the given digest and size limit. */
+    private Path download(URI url, String sha256) throws Refused {
+        String shown = withoutUserInfo(url);
+        Path jar;
+        try {
+            Files.createDirectories(downloads);
+            jar = Files.createTempFile(downloads, "bundle", ".jar");
+        } catch (IOException e) {
+            throw new Refused("failed", "cannot store a download in " + downloads + ": " + e.getMessage());
+        }
+        try {
+            URLConnection connection = url.toURL().openConnection();
+            connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
+            connection.setReadTimeout(READ_TIMEOUT_MS);
+            if (connection instanceof HttpURLConnection http && http.getResponseCode() != HttpURLConnection.HTTP_OK) {
+                throw new Refused("failed", "cannot fetch " + shown + ": HTTP " + http.getResponseCode());
+            }
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = new DigestInputStream(connection.getInputStream(), digest);
+                    OutputStream out = Files.newOutputStream(jar)) {
+                byte[] buffer = new byte[16384];
+                long total = 0;
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    total += n;
+                    if (total > maxBundleBytes) {
+                        throw new Refused("invalid", shown + " is larger than maxBundleBytes (" + maxBundleBytes + ")");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (!actual.equals(sha256)) {
+                throw new Refused("invalid", shown + " has SHA-256 " + actual + ", not the " + sha256 + " asked for; nothing installed");
+            }
+            return jar;
+        } catch (IOException e) {
+            delete(jar);
+            throw new Refused("failed", "cannot fetch " + shown + ": " + e);
+        } catch (Refused e) {
+            delete(jar);
+            throw e;
+        } catch (NoSuchAlgorithmException e) {
+            delete(jar);
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static Manifest manifest(Path jar, URI url) throws Refused {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            if (manifest == null || manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME) == null) {
+                throw new Refused("invalid", withoutUserInfo(url) + " is not an OSGi bundle: its manifest has no Bundle-SymbolicName");
+            }
+            return manifest;
+        } catch (IOException e) {
+            throw new Refused("invalid", withoutUserInfo(url) + " is not a jar: " + e.getMessage());
+        }
+    }
+
+    private Optional<Bundle> bySymbolicName(String name) {
+        for (Bundle b : context.getBundles()) {
+            if (name.equals(b.getSymbolicName())) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The bundle's jar in deploy/, if FileInstall installed it from there. */
+    private Optional<Path> deployFile(Bundle bundle) {
+        return deploy.filter(d -> isIn(bundle, d)).map(d -> Path.of(URI.create(bundle.getLocation().replaceFirst("^reference:", ""))))
+                .filter(Files::isRegularFile);
+    }
+
+    private static boolean isIn(Bundle bundle, Path folder) {
+        String location = bundle.getLocation().replaceFirst("^reference:", "");
+        try {
+            return location.startsWith("file:") && Path.of(URI.create(location)).getParent().equals(folder);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Waits, with a deadline, until the bundle is as wanted; woken by its events. */
+    private boolean settle(Bundle bundle, Predicate<Bundle> wanted) {
+        Object changed = new Object();
+        BundleListener listener = event -> {
+            if (event.getBundle().getBundleId() == bundle.getBundleId()) {
+                synchronized (changed) {
+                    changed.notifyAll();
+                }
+            }
+        };
+        context.addBundleListener(listener);
+        try {
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            synchronized (changed) {
+                while (!wanted.test(bundle)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    // FileInstall starts a bundle after its UPDATED event: look again at every event
+                    TimeUnit.NANOSECONDS.timedWait(changed, left);
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            context.removeBundleListener(listener);
+        }
+    }
+
+    /** A bundle whose old revision others still use: refresh them onto the new one, and wait until done. */
+    private void refreshIfPending(List<Bundle> bundles) {
+        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        List<Bundle> pending = bundles.stream().filter(wiring.getRemovalPendingBundles()::contains).toList();
+        if (pending.isEmpty()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        wiring.refreshBundles(pending, event -> done.countDown());
+        try {
+            if (!done.await(SETTLE.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("Remote bundles: refreshing {} takes longer than {} s", pending, SETTLE.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean isFragment(Bundle bundle) {
+        return bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+    }
+
+    private static Map<String, Object> describe(Bundle b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", b.getBundleId());
+        m.put("symbolicName", b.getSymbolicName());
+        m.put("version", b.getVersion().toString());
+        m.put("state", switch (b.getState()) {
+            case Bundle.INSTALLED -> "installed";
+            case Bundle.RESOLVED -> "resolved";
+            case Bundle.STARTING -> "starting";
+            case Bundle.STOPPING -> "stopping";
+            case Bundle.ACTIVE -> "active";
+            default -> "uninstalled";
+        });
+        m.put("location", b.getLocation());
+        return m;
+    }
+
+    /** A URL as it may be shown and logged: without credentials. */
+    private static String withoutUserInfo(URI url) {
+        try {
+            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), url.getQuery(), null).toString();
+        } catch (URISyntaxException e) {
+            return url.getScheme() + "://" + url.getHost();
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("Remote bundles: cannot delete {}: {}", file, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.outrigger.remote;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.felix.utils.json.JSONWriter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.config.Settings;
+import dev.outrigger.messaging.Message;
+import dev.outrigger.messaging.Messaging;
+import dev.outrigger.remote.RequestHandler.Origin;
+import dev.outrigger.remote.RequestHandler.Reply;
+
+/**
+ * Answers requests on {@code <root>/<gw>/<kind>/<verb>} and on the topics of the groups the
+ * gateway belongs to: {@code config} (remote configuration) and, when enabled, {@code bundles}
+ * (remote bundle management). Replies go to the MQTT 5 response topic with the request's
+ * correlation data, or to {@code <root>/<gw>/<kind>/reply/<requestId>}. One worker thread carries
+ * the requests out in order; the rate limit and the signing key are shared by both kinds.
+ */
+@Component(configurationPid = RemoteRequests.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = RemoteRequestsConfig.class)
+public class RemoteRequests {
+
+    /** A kind of request: its topic segment, its verbs, and how its log lines begin. */
+    private record Kind(String segment, String label, RequestHandler handler) {
+    }
+
+    static final String PID = "dev.outrigger.remote";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteRequests.class);
+    /** Requests waiting beyond this are refused at once: a flood must not queue up memory. */
+    private static final int QUEUE = 64;
+
+    private final Messaging messaging;
+    private final ThreadPoolExecutor worker;
+    private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private final OncePerMinute refused = new OncePerMinute(n -> LOG.warn(
+            "Remote requests: {} refused: more than the rate limit allows", n));
+    private final OncePerMinute unanswerable = new OncePerMinute(n -> LOG.warn(
+            "Remote requests: {} answered with nowhere to reply: give an MQTT 5 response topic or a requestId", n));
+
+    @Activate
+    public RemoteRequests(@Reference Messaging messaging, @Reference Settings settings, @Reference Membership membership,
+            RemoteRequestsConfig config, BundleContext context) {
+        this.messaging = messaging;
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+            Thread t = new Thread(r, "outrigger-remote");
+            t.setDaemon(true);
+            return t;
+        });
+        Optional<Signatures> signatures = signatures(config);
+        RateLimiter rate = new RateLimiter(config.requestsPerMinute(), System.nanoTime());
+        List<Kind> kinds = new ArrayList<>();
+        if (config.enabled()) {
+            kinds.add(new Kind("config", "Remote configuration", new RequestHandler(new ConfigVerbs(settings,
+                    new AllowList(config.allow())), messaging.gatewayId(), signatures, config.maxRequestBytes(), rate, System::nanoTime)));
+        } else {
+            LOG.info("Remote configuration is disabled");
+        }
+        if (config.bundles()) {
+            BundleVerbs verbs = new BundleVerbs(context, channel(context, messaging, settings), home(context),
+                    config.maxBundleBytes(), signatures.isPresent());
+            kinds.add(new Kind("bundles", "Remote bundles", new RequestHandler(verbs, messaging.gatewayId(), signatures,
+                    config.maxRequestBytes(), rate, System::nanoTime)));
+            if (signatures.isEmpty()) {
+                LOG.warn("Remote bundles: every request is refused until hmacKeyFile is set: installing a bundle is running code");
+            }
+        }
+        for (Kind kind : kinds) {
+            String own = messaging.topic(kind.segment() + "/");
+            subscriptions.add(messaging.subscribe(own + "+", 1, m -> accept(m, own, Origin.OWN, kind)));
+            for (String group : membership.groups()) {
+                String prefix = messaging.fleetTopic("group/" + group + "/" + kind.segment() + "/");
+                subscriptions.add(messaging.subscribe(prefix + "+", 1, m -> accept(m, prefix, Origin.group(group), kind)));
+            }
+            LOG.info("{}: answering on {}+{}", kind.label(), own,
+                    membership.groups().isEmpty() ? "" : " and for groups " + membership.groups());
+        }
+    }
+
+    /** The bundles a request and its reply pass through: changing one of them takes this component down with it. */
+    private static Set<Long> channel(BundleContext context, Messaging messaging, Settings settings) {
+        Set<Long> ids = new HashSet<>();
+        Bundle self = context.getBundle();
+        ids.add(self.getBundleId());
+        ids.add(FrameworkUtil.getBundle(messaging.getClass()).getBundleId());
+        ids.add(FrameworkUtil.getBundle(settings.getClass()).getBundleId());
+        for (BundleWire wire : self.adapt(BundleWiring.class).getRequiredWires(null)) {
+            ids.add(wire.getProvider().getBundle().getBundleId());
+        }
+        return Set.copyOf(ids);
+    }
+
+    private static Optional<Path> home(BundleContext context) {
+        return Optional.ofNullable(context.getProperty("outrigger.home")).map(Path::of);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (AutoCloseable s : subscriptions) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.debug("Remote requests: unsubscribing: {}", e.getMessage());
+            }
+        }
+        worker.shutdownNow();
+    }
+
+    /** On the MQTT client's thread: hand off, never block it. */
+    private void accept(Message message, String prefix, Origin origin, Kind kind) {
+        if (message.retained()) {
+            // a retained request would be carried out again on every reconnect
+            LOG.warn("{}: retained request on {} ignored; publish requests without retain", kind.label(), message.topic());
+            return;
+        }
+        String verb = message.topic().substring(prefix.length());
+        try {
+            worker.execute(() -> {
+                try {
+                    answer(verb, message, origin, kind);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: {} request on {} failed: {}", kind.label(), verb, message.topic(), e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            refused.occurred();
+        }
+    }
+
+    private void answer(String verb, Message message, Origin origin, Kind kind) {
+        Reply reply = kind.handler().handle(verb, message.payload(), origin);
+        boolean limited = reply.errorKind().filter("rate_limited"::equals).isPresent();
+        if (limited) {
+            refused.occurred();
+        }
+        Optional<String> topic = message.responseTopic()
+                .or(() -> reply.requestId().map(id -> messaging.topic(kind.segment() + "/reply/" + id)));
+        if (topic.isEmpty()) {
+            if (!limited) {
+                unanswerable.occurred();
+            }
+            reply.afterwards().run();
+            return;
+        }
+        messaging.publish(new Message(topic.get(), json(reply), 1, false, Optional.empty(), message.correlationData()))
+                .whenComplete((done, e) -> {
+                    if (e != null) {
+                        LOG.warn("{}: cannot reply on {}: {}", kind.label(), topic.get(), e.getMessage());
+                    }
+                    reply.afterwards().run();
+                });
+    }
+
+    private static byte[] json(Reply reply) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            new JSONWriter(w).value(reply.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** No key file: unsigned requests are accepted. A key file: read on each request. */
+    private static Optional<Signatures> signatures(RemoteRequestsConfig config) {
+        if (config.hmacKeyFile().isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = Path.of(config.hmacKeyFile());
+        AtomicBoolean failing = new AtomicBoolean();
+        return Optional.of(new Signatures(() -> {
+            try {
+                byte[] key = Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
+                if (key.length == 0) {
+                    throw new IOException("the file is empty");
+                }
+                if (failing.getAndSet(false)) {
+                    LOG.info("Remote requests: signing key {} readable again", file);
+                }
+                return Optional.of(key);
+            } catch (IOException e) {
+                if (!failing.getAndSet(true)) {
+                    LOG.error("Remote requests: cannot read the signing key {} ({}); every request is refused until it can be read",
+                            file, e.getMessage());
+                }
+                return Optional.empty();
+            }
+        }, config.maxSkewSeconds(), Clock.systemUTC()));
+    }
+}
