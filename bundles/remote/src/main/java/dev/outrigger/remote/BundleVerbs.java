@@ -36,6 +36,7 @@ import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
+import org.osgi.framework.Version;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,16 @@ final class BundleVerbs implements Verbs {
         this.downloads = context.getDataFile("downloads").toPath();
         this.maxBundleBytes = maxBundleBytes;
         this.signed = signed;
+        removeLeftovers();
+    }
+
+    /** Downloads a stop or a crash interrupted. */
+    private void removeLeftovers() {
+        try (var files = Files.list(downloads)) {
+            files.forEach(BundleVerbs::delete);
+        } catch (IOException e) {
+            // no folder yet: nothing left over
+        }
     }
 
     @Override
@@ -126,6 +137,8 @@ final class BundleVerbs implements Verbs {
             String previous = bundle.getVersion().toString();
             if (channel.contains(bundle.getBundleId())) {
                 Map<String, Object> result = describe(bundle);
+                result.put("version", Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION)).toString());
+                result.put("previousVersion", previous);
                 result.put("state", "updating");
                 result.put("note", "remote requests travel through this bundle: list the bundles again for the outcome");
                 handedOver = true;
