@@ -137,7 +137,7 @@ final class BundleVerbs implements Verbs {
             String previous = bundle.getVersion().toString();
             if (channel.contains(bundle.getBundleId())) {
                 Map<String, Object> result = describe(bundle);
-                result.put("version", Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION)).toString());
+                result.put("version", version(manifest, url));
                 result.put("previousVersion", previous);
                 result.put("state", "updating");
                 result.put("note", "remote requests travel through this bundle: list the bundles again for the outcome");
@@ -146,7 +146,7 @@ final class BundleVerbs implements Verbs {
                     Thread t = new Thread(() -> {
                         try {
                             update(bundle, jar, start, previous, requester, url);
-                        } catch (Refused e) {
+                        } catch (Refused | RuntimeException e) {
                             LOG.error("Remote bundles: {}", e.getMessage());
                         } finally {
                             delete(jar);
@@ -216,7 +216,7 @@ final class BundleVerbs implements Verbs {
                     bundle.start();
                 }
             }
-        } catch (BundleException | IOException e) {
+        } catch (BundleException | IOException | IllegalStateException e) {
             throw new Refused("failed", "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + withoutUserInfo(url)
                     + ": " + e.getMessage());
         }
@@ -257,7 +257,7 @@ final class BundleVerbs implements Verbs {
                 bundle.uninstall();
                 refreshIfPending(List.of(bundle));
             }
-        } catch (BundleException | IOException e) {
+        } catch (BundleException | IOException | IllegalStateException e) {
             throw new Refused("failed", "cannot uninstall " + name + ": " + e.getMessage());
         }
         LOG.info("Remote bundles: {} {} uninstalled by {}", name, result.get("version"), requester);
@@ -336,6 +336,14 @@ final class BundleVerbs implements Verbs {
             return manifest;
         } catch (IOException e) {
             throw new Refused("invalid", withoutUserInfo(url) + " is not a jar: " + e.getMessage());
+        }
+    }
+
+    private static String version(Manifest manifest, URI url) throws Refused {
+        try {
+            return Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION)).toString();
+        } catch (IllegalArgumentException e) {
+            throw new Refused("invalid", withoutUserInfo(url) + " has an invalid Bundle-Version: " + e.getMessage());
         }
     }
 
