@@ -1,0 +1,232 @@
+package dev.outrigger.gps;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fazecast.jSerialComm.SerialPort;
+
+import dev.outrigger.device.OpenFailure;
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.outbox.OutboxException;
+
+/**
+ * One GPS receiver on a serial port: reads its NMEA sentences on a thread of its own, keeps the
+ * current {@link Fix}, and appends it to the outbox every {@code publishMillis} while there is a
+ * position, and at once whenever the fix is gained, lost or changes between 2D and 3D. A port that
+ * cannot be opened, or stops answering, is retried with backoff; garbage between sentences and
+ * sentences with a wrong checksum are counted and skipped.
+ */
+final class GpsReceiver implements AutoCloseable {
+
+    /** How to reach the receiver and how often to report. */
+    record Options(String deviceId, String path, int baud, long publishMillis) {
+    }
+
+    /** What {@code gps:status} shows. */
+    record Status(String state, long sentences, long rejected, long published, Optional<Instant> lastSentence, Fix fix,
+            Optional<String> lastError) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(GpsReceiver.class);
+    /** A read returns after this long without data, so that a close is noticed. */
+    private static final int POLL_MILLIS = 500;
+    private static final long MIN_BACKOFF_MILLIS = 1_000;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final String STORE_FAILED = "cannot store a fix: ";
+
+    private final Options options;
+    private final Outbox outbox;
+    private final LongSupplier clock;
+    private final Thread thread;
+    private final FixTracker tracker = new FixTracker();
+    private final StringBuilder line = new StringBuilder(Nmea.MAX_LENGTH);
+
+    private volatile boolean running = true;
+    private volatile SerialPort port;
+    private volatile String state = "opening";
+    private volatile Fix fix = Fix.NONE;
+    private volatile Optional<String> lastError = Optional.empty();
+    private volatile Optional<Instant> lastSentence = Optional.empty();
+    private volatile long sentences;
+    private volatile long rejected;
+    private volatile long published;
+    private long publishedAt = Long.MIN_VALUE;
+    private int publishedMode = 1;
+
+    GpsReceiver(Options options, Outbox outbox, LongSupplier clock) {
+        this.options = options;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "outrigger-gps " + options.deviceId());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    Options options() {
+        return options;
+    }
+
+    Status status() {
+        return new Status(state, sentences, rejected, published, lastSentence, fix, lastError);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        synchronized (this) {
+            notifyAll();
+        }
+        SerialPort p = port;
+        if (p != null) {
+            p.closePort(); // ends a read in progress
+        }
+        thread.join(5_000);
+    }
+
+    private void run() {
+        long backoff = MIN_BACKOFF_MILLIS;
+        while (running) {
+            state = "opening";
+            try {
+                port = open();
+            } catch (IOException e) {
+                failed(e.getMessage());
+                state = "backoff";
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                continue;
+            }
+            backoff = MIN_BACKOFF_MILLIS;
+            if (lastError.isPresent()) {
+                LOG.info("GPS {}: reading {} again", options.deviceId(), options.path());
+                lastError = Optional.empty();
+            }
+            state = "reading";
+            try {
+                read(port);
+            } finally {
+                port.closePort();
+                port = null;
+            }
+            if (running) {
+                failed(options.path() + " stopped answering (unplugged?)");
+                state = "backoff";
+                pause(MIN_BACKOFF_MILLIS);
+            }
+        }
+        state = "closed";
+    }
+
+    private SerialPort open() throws IOException {
+        SerialPort p;
+        try {
+            p = SerialPort.getCommPort(options.path());
+        } catch (RuntimeException e) { // jSerialComm: no such port
+            throw new IOException("cannot open " + options.path() + ": " + OpenFailure.of(Path.of(options.path())).reason(), e);
+        }
+        p.setComPortParameters(options.baud(), 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
+        p.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, POLL_MILLIS, 0);
+        if (!p.openPort()) {
+            throw new IOException("cannot open " + options.path() + ": " + OpenFailure.of(Path.of(options.path())).reason()
+                    + " (error " + p.getLastErrorCode() + ")");
+        }
+        return p;
+    }
+
+    /** Until the port fails or is closed: a read returns 0 after the poll interval, -1 when the device is gone. */
+    private void read(SerialPort p) {
+        byte[] buffer = new byte[512];
+        while (running) {
+            int n = p.readBytes(buffer, buffer.length);
+            if (n < 0) {
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                accept((char) (buffer[i] & 0xff));
+            }
+        }
+    }
+
+    /** A sentence starts at '$' (whatever came before is dropped) and ends at CR or LF. */
+    private void accept(char c) {
+        if (c == '$') {
+            if (!line.isEmpty()) {
+                rejected++;
+            }
+            line.setLength(0);
+            line.append(c);
+        } else if (c == '\r' || c == '\n') {
+            if (!line.isEmpty()) {
+                sentence(line.toString());
+                line.setLength(0);
+            }
+        } else if (!line.isEmpty()) {
+            if (line.length() < Nmea.MAX_LENGTH) {
+                line.append(c);
+            } else {
+                rejected++;
+                line.setLength(0);
+            }
+        }
+    }
+
+    private void sentence(String text) {
+        Optional<Nmea.Sentence> s = Nmea.parse(text);
+        if (s.isEmpty()) {
+            rejected++;
+            return;
+        }
+        sentences++;
+        long now = clock.getAsLong();
+        lastSentence = Optional.of(Instant.ofEpochMilli(now));
+        if (!tracker.apply(s.get())) {
+            return;
+        }
+        Fix current = tracker.fix();
+        fix = current;
+        if (current.mode() != publishedMode || current.hasPosition() && now - publishedAt >= options.publishMillis()) {
+            publish(current, now);
+        }
+    }
+
+    private void publish(Fix current, long now) {
+        publishedAt = now;
+        publishedMode = current.mode();
+        try {
+            outbox.append(FixRecords.record(options.deviceId(), options.path(), current, now));
+            published++;
+            if (lastError.filter(e -> e.startsWith(STORE_FAILED)).isPresent()) {
+                LOG.info("GPS {}: fixes stored again", options.deviceId());
+                lastError = Optional.empty();
+            }
+        } catch (OutboxException e) {
+            failed(STORE_FAILED + e.getMessage());
+        }
+    }
+
+    /** One log line per distinct problem, not one per retry. */
+    private void failed(String why) {
+        if (!lastError.equals(Optional.of(why))) {
+            LOG.warn("GPS {}: {}; retrying", options.deviceId(), why);
+        }
+        lastError = Optional.of(why);
+    }
+
+    private synchronized void pause(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        try {
+            for (long left = millis; running && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                wait(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

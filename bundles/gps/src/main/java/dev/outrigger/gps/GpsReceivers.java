@@ -1,0 +1,119 @@
+package dev.outrigger.gps;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.outbox.Outbox;
+
+/**
+ * A {@link GpsReceiver} for every device that discovery gives role {@code gps} (the u-blox
+ * profiles, or one of your own): plugged in, its fixes flow to the outbox; unplugged, it stops.
+ * {@code gps:status} shows each receiver and its fix.
+ */
+@Component(service = GpsReceivers.class, configurationPid = GpsReceivers.PID,
+        property = { "osgi.command.scope=gps", "osgi.command.function=status" })
+@Designate(ocd = GpsReceivers.Config.class)
+public class GpsReceivers {
+
+    static final String PID = "dev.outrigger.gps";
+
+    @ObjectClassDefinition(name = "Outrigger GPS receivers", description = "Fixes from NMEA receivers with role gps, "
+            + "published on <root>/<gw>/gps/<device id>")
+    public @interface Config {
+        @AttributeDefinition(description = "Read every device with role gps")
+        boolean enabled() default true;
+
+        @AttributeDefinition(min = "1", max = "86400", description = "Seconds between position reports while there is "
+                + "a fix; gaining or losing the fix is reported at once")
+        int publishSeconds() default 10;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(GpsReceivers.class);
+
+    private final Outbox outbox;
+    private final Config config;
+    private final Map<String, GpsReceiver> receivers = new ConcurrentSkipListMap<>();
+
+    @Activate
+    public GpsReceivers(@Reference Outbox outbox, Config config) {
+        this.outbox = outbox;
+        this.config = config;
+    }
+
+    @Deactivate
+    synchronized void deactivate() throws InterruptedException {
+        for (String id : receivers.keySet()) {
+            stop(id);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=gps)")
+    synchronized void addDevice(SerialDevice device) {
+        if (!config.enabled() || receivers.containsKey(device.id())) {
+            return;
+        }
+        GpsReceiver.Options options = new GpsReceiver.Options(device.id(), device.path(), device.settings().baud(),
+                Duration.ofSeconds(config.publishSeconds()).toMillis());
+        receivers.put(device.id(), new GpsReceiver(options, outbox, System::currentTimeMillis));
+        LOG.info("GPS receiver found: {} ({} at {} baud)", device.id(), device.path(), options.baud());
+    }
+
+    synchronized void removeDevice(SerialDevice device) throws InterruptedException {
+        if (stop(device.id())) {
+            LOG.info("GPS receiver gone: {}", device.id());
+        }
+    }
+
+    private boolean stop(String id) throws InterruptedException {
+        GpsReceiver receiver = receivers.remove(id);
+        if (receiver == null) {
+            return false;
+        }
+        receiver.close();
+        return true;
+    }
+
+    /** Gogo: {@code gps:status}. */
+    public String status() {
+        if (receivers.isEmpty()) {
+            return "no GPS receiver: none plugged in with role gps (device:list shows the roles)\n";
+        }
+        StringBuilder out = new StringBuilder(String.format("%-28s %-24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9s %8s%n",
+                "DEVICE", "PATH", "STATE", "MODE", "TIME", "POSITION", "ALT", "SPEED", "SATS", "HDOP", "SENTENCES", "REJECTED"));
+        receivers.forEach((id, receiver) -> {
+            GpsReceiver.Status s = receiver.status();
+            Fix f = s.fix();
+            out.append(String.format("%-28.28s %-24.24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9d %8d%n", id,
+                    receiver.options().path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D",
+                    f.time().map(Instant::toString).orElse("-"),
+                    f.hasPosition() ? String.format("%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : "-",
+                    format(f.altMsl(), "%.1f m"), format(f.speed(), "%.1f m/s"),
+                    f.satellites().isPresent() ? String.valueOf(f.satellites().getAsInt()) : "-", format(f.hdop(), "%.1f"),
+                    s.sentences(), s.rejected()));
+            s.lastError().ifPresent(e -> out.append("  last error: ").append(e).append(System.lineSeparator()));
+        });
+        return out.toString();
+    }
+
+    private static String format(OptionalDouble value, String pattern) {
+        return value.isPresent() ? String.format(pattern, value.getAsDouble()) : "-";
+    }
+}

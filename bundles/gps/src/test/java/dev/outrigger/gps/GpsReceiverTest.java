@@ -1,0 +1,160 @@
+package dev.outrigger.gps;
+
+import static dev.outrigger.gps.FixTrackerTest.CLASSIC_GGA;
+import static dev.outrigger.gps.FixTrackerTest.CLASSIC_RMC;
+import static dev.outrigger.gps.FixTrackerTest.nmea;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.outbox.OutboxRecord;
+
+/** A receiver on a real pseudo-terminal, fed NMEA as a USB GPS sends it, garbage included. */
+public class GpsReceiverTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private final Records records = new Records();
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private PtyPair pty;
+    private GpsReceiver receiver;
+
+    @Before
+    public void start() throws Exception {
+        pty = new PtyPair(folder.getRoot().toPath());
+        receiver = new GpsReceiver(new GpsReceiver.Options("ublox", pty.device.toString(), 9600, 10_000), records, clock::get);
+    }
+
+    @After
+    public void stop() throws Exception {
+        receiver.close();
+        pty.close();
+    }
+
+    @Test
+    public void fixesAreReportedOnGainEveryIntervalAndOnLossWithGarbageSkipped() throws Exception {
+        send("\u0000\u00ff noise before the first sentence\r\n" + nmea("GPTXT,01,01,02,u-blox ag") + "\r\n");
+        send(CLASSIC_RMC + "\r\n" + CLASSIC_GGA.replace("*47", "*00") + "\r\n$GPGGA,123519,48\r\n" + CLASSIC_GGA + "\r\n");
+        await("the fix gained, reported at once", () -> records.size() >= 1 && records.last().contains("\"mode\":3"));
+        String first = records.last();
+        assertTrue(first, first.startsWith("{\"class\":\"TPV\",\"device\":\"" + pty.device + "\",\"mode\":3,"
+                + "\"time\":\"1994-03-23T12:35:19Z\",\"lat\":48.1173"));
+        assertTrue(first, first.contains("\"lon\":11.51666") && first.contains("\"altMSL\":545.4,\"speed\":11.52"));
+        assertTrue(first, first.endsWith("\"track\":84.4,\"uSat\":8,\"hdop\":0.9}"));
+        assertEquals("gps/ublox", records.all().get(records.size() - 1).topic());
+        assertTrue("retained: a new subscriber learns where the gateway is", records.all().get(0).retained());
+
+        // within the interval: nothing more; after it: the next fix
+        int reported = records.size();
+        send(CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n" + nmea("GPTXT,01,01,02,sync") + "\r\n");
+        await("the third sentence read", () -> receiver.status().sentences() >= 6);
+        assertEquals(reported, records.size());
+        clock.addAndGet(10_000);
+        send(CLASSIC_GGA + "\r\n");
+        await("the next report after the interval", () -> records.size() == reported + 1);
+
+        // lost: reported at once, without a stale position
+        send(nmea("GPRMC,123520,V,,,,,,,230394,,") + "\r\n");
+        await("the loss reported", () -> records.last().contains("\"mode\":1"));
+        assertTrue(records.last(), !records.last().contains("\"lat\""));
+
+        GpsReceiver.Status status = receiver.status();
+        assertEquals("reading", status.state());
+        assertEquals("a bad checksum and a truncated sentence (noise outside sentences is skipped)", 2, status.rejected());
+    }
+
+    @Test
+    public void anUnpluggedReceiverIsReadAgainWhenItComesBack() throws Exception {
+        send(CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n");
+        await("a fix", () -> records.last().contains("\"mode\":3"));
+        int reported = records.size();
+        pty.close();
+        await("the loss noticed", () -> receiver.status().lastError().isPresent());
+        pty = new PtyPair(folder.getRoot().toPath());
+        await("reading the new port", () -> receiver.status().state().equals("reading") && receiver.status().lastError().isEmpty());
+        clock.addAndGet(10_000);
+        send(CLASSIC_GGA + "\r\n");
+        await("fixes again", () -> records.size() == reported + 1);
+    }
+
+    private void send(String text) throws IOException {
+        try (OutputStream out = Files.newOutputStream(pty.peer)) {
+            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    /** The outbox as the receiver sees it: appends, kept in memory. */
+    private static final class Records implements Outbox {
+
+        private final List<OutboxRecord> appended = new ArrayList<>();
+
+        @Override
+        public synchronized long append(OutboxRecord record) {
+            appended.add(record);
+            return appended.size();
+        }
+
+        @Override
+        public long appendAll(List<OutboxRecord> records) {
+            records.forEach(this::append);
+            return size();
+        }
+
+        synchronized int size() {
+            return appended.size();
+        }
+
+        synchronized List<OutboxRecord> all() {
+            return List.copyOf(appended);
+        }
+
+        synchronized String last() {
+            return appended.isEmpty() ? "" : new String(appended.get(appended.size() - 1).payload(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public List<Entry> read(long afterSequence, int max, long timeout, TimeUnit unit) {
+            throw new UnsupportedOperationException("the receiver only appends");
+        }
+
+        @Override
+        public void delete(long sequence) {
+            throw new UnsupportedOperationException("the receiver only appends");
+        }
+
+        @Override
+        public Stats stats() {
+            throw new UnsupportedOperationException("the receiver only appends");
+        }
+    }
+}

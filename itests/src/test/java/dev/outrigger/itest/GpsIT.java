@@ -1,0 +1,112 @@
+package dev.outrigger.itest;
+
+import static org.junit.Assert.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.outbox.Outbox;
+
+/**
+ * A GPS receiver found by discovery: a u-blox USB receiver (its built-in profile makes it role
+ * {@code gps}) whose node is a pseudo-terminal; the NMEA written to the other end becomes a
+ * position record in the real outbox; unplugged, the receiver is gone.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class GpsIT {
+
+    /** The NMEA 0183 examples receiver manuals quote, checksums included. */
+    private static final String FIX = "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A\r\n"
+            + "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n";
+
+    @Inject
+    private BundleContext context;
+    @Inject
+    private ConfigurationAdmin configAdmin;
+    @Inject
+    private Outbox outbox;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        return PaxRuntime.options("outrigger-gps-it", "core", "serial", "gps").toArray(Option[]::new);
+    }
+
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        probe.addTest(FakeSysfs.class);
+        probe.addTest(PtyPair.class);
+        probe.addTest(Await.class);
+        probe.addTest(PaxRuntime.class);
+        return probe;
+    }
+
+    @Test
+    public void aPluggedInReceiversFixesReachTheOutboxUntilItIsUnplugged() throws Exception {
+        Path root = PaxRuntime.root();
+        FakeSysfs tree = new FakeSysfs(root);
+        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty")));
+        try {
+            Path node = tree.plugCdcAcm("ttyACM0", "1-1.3", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
+            Files.delete(node);
+            Files.createSymbolicLink(node, pty.device);
+
+            // a receiver sends its sentences every second, whoever listens: so does this test
+            Await.until("a 3D fix in gps:status and in the outbox", Duration.ofSeconds(20), () -> {
+                try (OutputStream out = Files.newOutputStream(pty.peer)) {
+                    out.write(FIX.getBytes(StandardCharsets.US_ASCII));
+                }
+                return status().contains("48.117300,11.516667") && !fixes().isEmpty();
+            });
+            Outbox.Entry fix = fixes().get(0);
+            String json = new String(fix.record().payload(), StandardCharsets.UTF_8);
+            assertTrue(json, json.contains("\"lat\":48.1173") && json.contains("\"altMSL\":545.4"));
+            assertTrue(fix.record().topic(), fix.record().topic().startsWith("gps/usb-u-blox"));
+            assertTrue("retained: a new subscriber learns where the gateway is", fix.record().retained());
+
+            tree.unplug("ttyACM0");
+            Await.until("the receiver gone with the device", Duration.ofSeconds(10), () -> status().startsWith("no GPS receiver"));
+        } finally {
+            pty.close();
+        }
+    }
+
+    private List<Outbox.Entry> fixes() throws InterruptedException {
+        return outbox.read(0, 100, 0, TimeUnit.SECONDS).stream()
+                .filter(e -> new String(e.record().payload(), StandardCharsets.UTF_8).contains("\"mode\":3")).toList();
+    }
+
+    /** What gps:status prints (the command's class is private to its bundle). */
+    private String status() throws Exception {
+        ServiceReference<?> ref = context.getServiceReference("dev.outrigger.gps.GpsReceivers");
+        Object receivers = context.getService(ref);
+        try {
+            return (String) receivers.getClass().getMethod("status").invoke(receivers);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+}
