@@ -128,7 +128,7 @@ public class QuickStartProcessIT {
                 .map(l -> l.split("\\|")[3].trim().split(" ")[0])
                 // the shell last: updating it ends the connection that asks
                 .sorted(Comparator.comparing((String b) -> b.equals("dev.outrigger.shell"))).toList();
-        assertEquals(bundles.toString(), 13, bundles.size());
+        assertEquals(bundles.toString(), 14, bundles.size());
         long started = System.nanoTime();
         for (String bundle : bundles) {
             String id = gateway.bundleId(bundle);
