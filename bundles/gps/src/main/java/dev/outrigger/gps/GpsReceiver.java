@@ -90,6 +90,16 @@ final class GpsReceiver implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            receive();
+        } catch (Throwable e) { // jSerialComm's native code may throw anything
+            state = "failed";
+            lastError = Optional.of(e.toString());
+            LOG.error("GPS {}: reading {} failed: {}", options.deviceId(), options.path(), e.toString(), e);
+        }
+    }
+
+    private void receive() {
         long backoff = MIN_BACKOFF_MILLIS;
         while (running) {
             state = "opening";
