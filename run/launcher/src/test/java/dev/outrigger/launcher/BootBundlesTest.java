@@ -5,6 +5,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ public class BootBundlesTest {
     }
 
     @Test
-    public void installsNewJarsUpdatesNewerOnesKeepsOthersAndRemovesDeletedOnes() throws Exception {
+    public void installsNewJarsUpdatesChangedOnesKeepsOthersAndRemovesDeletedOnes() throws Exception {
         Path bundles = folder.newFolder("bundle").toPath();
         Path startLevels = folder.getRoot().toPath().resolve("startup.properties");
         Files.writeString(startLevels, "a-1.0.0.jar = 7\n");
@@ -55,13 +56,24 @@ public class BootBundlesTest {
         long bInstalled = find("test.b").getLastModified();
         restart();
 
-        // same jars again: nothing to do, so an update made from the shell would survive
+        // same jars again: nothing to do
         boot(bundles, startLevels);
         assertEquals(bInstalled, find("test.b").getLastModified());
 
-        // a newer a: updated in place; b removed from bundle/: uninstalled
+        // an update from the shell survives a restart while its jar in bundle/ stays as it was
+        Path shell = bundle(folder.getRoot().toPath().resolve("b-shell.jar"), "test.b", "1.0.1");
+        try (InputStream in = Files.newInputStream(shell)) {
+            find("test.b").update(in);
+        }
+        restart();
+        boot(bundles, startLevels);
+        assertEquals("1.0.1", find("test.b").getVersion().toString());
+
+        // a changed a, with the very same time stamp (reproducible builds): updated in place;
+        // b removed from bundle/: uninstalled
+        FileTime stamp = Files.getLastModifiedTime(a);
         bundle(a, "test.a", "1.1.0");
-        Files.setLastModifiedTime(a, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Files.setLastModifiedTime(a, stamp);
         Files.delete(b);
         restart();
         boot(bundles, startLevels);
