@@ -4,18 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -33,28 +33,34 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  * updates, started state) across restarts, so this only installs jars that are new, updates those
  * whose jar changed since it was installed, and removes those whose jar was deleted.
  *
- * <p>A jar's change is told by its fingerprint (the names, CRCs and sizes in its central
- * directory), kept next to the framework cache, not by its time stamp: the distribution's files all
+ * <p>A jar's change is told by a fingerprint of its zip central directory (every entry's name, CRC
+ * and size), kept with the framework cache, not by its time stamp: the distribution's files all
  * carry the same one (reproducible builds), so a newer distribution's jars are not newer files.
+ * Reading a central directory is cheaper than opening the jar, which is needed only when the
+ * fingerprint is new.
  */
 final class BootBundles {
 
     private static final int DEFAULT_START_LEVEL = 80;
-    private static final String FINGERPRINTS = "boot-bundles.properties";
+    private static final String RECORDS = "boot-bundles.properties";
+    /** Written in a record for a jar that is not a bundle. */
+    private static final String NOT_A_BUNDLE = "-";
+    private static final int END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+    private static final int END_RECORD_LENGTH = 22;
 
     private final BundleContext context;
     private final Path folder;
     private final Properties startLevels = new Properties();
-    /** Symbolic name: the fingerprint of the jar it was last installed or updated from. */
-    private final Properties fingerprints = new Properties();
-    private final Path fingerprintsFile;
+    /** Jar file name: "fingerprint symbolic-name" of the jar its bundle was last installed or updated from. */
+    private final Properties records = new Properties();
+    private final Path recordsFile;
 
     BootBundles(BundleContext context, Path folder, Path startLevelsFile) throws IOException {
         this.context = context;
         this.folder = folder;
         load(startLevels, startLevelsFile);
-        this.fingerprintsFile = context.getDataFile(FINGERPRINTS).toPath();
-        load(fingerprints, fingerprintsFile);
+        this.recordsFile = context.getDataFile(RECORDS).toPath();
+        load(records, recordsFile);
     }
 
     private static void load(Properties properties, Path file) throws IOException {
@@ -73,10 +79,15 @@ final class BootBundles {
         String systemBundle = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getSymbolicName();
         Set<String> present = new HashSet<>();
         List<Bundle> toStart = new ArrayList<>();
+        Properties seen = new Properties();
         for (Path jar : jars()) {
-            JarIdentity identity = identity(jar);
-            String bsn = identity.symbolicName();
-            if (bsn == null || bsn.equals(systemBundle)) {
+            String name = jar.getFileName().toString();
+            String fingerprint = fingerprint(jar);
+            String[] record = records.getProperty(name, "").split(" ");
+            boolean unchanged = record.length == 2 && record[0].equals(fingerprint);
+            String bsn = unchanged ? record[1] : symbolicName(jar);
+            seen.setProperty(name, fingerprint + " " + bsn);
+            if (bsn.equals(NOT_A_BUNDLE) || bsn.equals(systemBundle)) {
                 continue;
             }
             present.add(bsn);
@@ -86,16 +97,15 @@ final class BootBundles {
                     bundle = context.installBundle(jar.toUri().toString(), in);
                 }
                 toStart.add(bundle);
-            } else if (!identity.fingerprint().equals(fingerprints.getProperty(bsn))) {
+            } else if (!unchanged) {
                 // changed since it was installed (or installed before fingerprints were kept)
                 try (InputStream in = Files.newInputStream(jar)) {
                     bundle.update(in);
                 }
                 toStart.add(bundle);
             }
-            fingerprints.setProperty(bsn, identity.fingerprint());
             bundle.adapt(BundleStartLevel.class).setStartLevel(Integer.parseInt(
-                    startLevels.getProperty(jar.getFileName().toString(), Integer.toString(DEFAULT_START_LEVEL)).trim()));
+                    startLevels.getProperty(name, Integer.toString(DEFAULT_START_LEVEL)).trim()));
         }
         String bootLocation = folder.toUri().toString();
         for (Bundle b : context.getBundles()) {
@@ -103,9 +113,10 @@ final class BootBundles {
                 b.uninstall();
             }
         }
-        fingerprints.keySet().retainAll(present);
-        try (Writer out = Files.newBufferedWriter(fingerprintsFile)) {
-            fingerprints.store(out, "fingerprints of the jars in " + folder + " the installed bundles came from");
+        if (!seen.equals(records)) {
+            try (Writer out = Files.newBufferedWriter(recordsFile)) {
+                seen.store(out, "the jars in " + folder + " the installed bundles came from: fingerprint, symbolic name");
+            }
         }
         for (Bundle b : toStart) {
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
@@ -120,24 +131,46 @@ final class BootBundles {
         }
     }
 
-    /** A jar's symbolic name (null: not a bundle) and fingerprint. */
-    private record JarIdentity(String symbolicName, String fingerprint) {
-    }
-
-    /** Reads the manifest and the central directory only, not the entries' contents. */
-    private static JarIdentity identity(Path jar) throws IOException {
+    private static String symbolicName(Path jar) throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
             Manifest manifest = file.getManifest();
             String bsn = manifest == null ? null : manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
-            CRC32 print = new CRC32();
-            long entries = 0;
-            for (Enumeration<JarEntry> e = file.entries(); e.hasMoreElements();) {
-                JarEntry entry = e.nextElement();
-                print.update((entry.getName() + ':' + entry.getCrc() + ':' + entry.getSize() + '\n').getBytes(StandardCharsets.UTF_8));
-                entries++;
-            }
-            return new JarIdentity(bsn == null ? null : bsn.split(";")[0].trim(),
-                    Long.toHexString(print.getValue()) + "-" + entries + "-" + Files.size(jar));
+            return bsn == null ? NOT_A_BUNDLE : bsn.split(";")[0].trim();
         }
+    }
+
+    /** CRC-32 of the zip central directory, and the file's size. */
+    private static String fingerprint(Path jar) throws IOException {
+        try (FileChannel channel = FileChannel.open(jar)) {
+            long size = channel.size();
+            // the end record is 22 bytes, followed by a comment of at most 65535 bytes: jars have none
+            ByteBuffer tail = read(channel, Math.max(0, size - END_RECORD_LENGTH), size);
+            if (tail.limit() < END_RECORD_LENGTH || tail.getInt(0) != END_OF_CENTRAL_DIRECTORY) {
+                tail = read(channel, Math.max(0, size - END_RECORD_LENGTH - 0xffff), size);
+            }
+            for (int i = tail.limit() - END_RECORD_LENGTH; i >= 0; i--) {
+                if (tail.getInt(i) == END_OF_CENTRAL_DIRECTORY) {
+                    long length = Integer.toUnsignedLong(tail.getInt(i + 12));
+                    long offset = Integer.toUnsignedLong(tail.getInt(i + 16));
+                    if (offset + length > size) {
+                        break;
+                    }
+                    CRC32 crc = new CRC32();
+                    crc.update(read(channel, offset, offset + length));
+                    return Long.toHexString(crc.getValue()) + "-" + size;
+                }
+            }
+            throw new IOException(jar + " is not a jar: no zip central directory");
+        }
+    }
+
+    private static ByteBuffer read(FileChannel channel, long from, long to) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(to - from)).order(ByteOrder.LITTLE_ENDIAN);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, from + buffer.position()) < 0) {
+                throw new IOException("unexpected end of file");
+            }
+        }
+        return buffer.flip();
     }
 }
