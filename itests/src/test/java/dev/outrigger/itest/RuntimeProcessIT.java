@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -201,6 +202,56 @@ public class RuntimeProcessIT {
         list = gateway.shell("feature:list").output();
         assertEquals(list, "-", state(list, "mqtt"));
         assertEquals(list, "installed", state(list, "serial"));
+    }
+
+    @Test
+    public void anUpgradeUnderAKeptDataFolderUpdatesWhatFeaturesAndDeployInstalled() throws Exception {
+        Path versions = gateway.home.resolve("repository/dev/outrigger/" + FIXTURE_BSN);
+        fixtureFeature(versions, "0.1.0");
+        gateway.start();
+        assertEquals(0, gateway.shell("feature:install fixture").status());
+        Await.until("the fixture", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").status() == 0);
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(10)));
+
+        // the upgrade: a newer fixture in the repository, named by its feature; a jar in deploy/
+        // changed in place, its name and time stamp as they were (reproducible builds)
+        fixtureFeature(versions, "0.2.0");
+        Path bridge;
+        try (var jars = Files.list(gateway.home.resolve("deploy"))) {
+            bridge = jars.filter(j -> j.getFileName().toString().startsWith("dev.outrigger.bridge-")).findFirst().orElseThrow();
+        }
+        FileTime stamp = Files.getLastModifiedTime(bridge);
+        Jars.withHeaders(bridge, bridge, Map.of("Bundle-Version", "0.1.0.upgraded"));
+        Files.setLastModifiedTime(bridge, stamp);
+        gateway.start();
+
+        Await.until("the changed deploy/ jar's bundle updated at start", Duration.ofSeconds(10),
+                () -> gateway.shell("lb").output().contains("Outrigger serial bridge (0.1.0.upgraded)"));
+        assertTrue("by the launcher, before anything ran the old code",
+                gateway.log().contains("dev.outrigger.bridge 0.1.0.SNAPSHOT updated to 0.1.0.upgraded"));
+        GatewayProcess.Result install = gateway.shell("feature:install fixture");
+        assertTrue(install.output(), install.output().contains("1 updated"));
+        List<String> fixtures = lines(gateway.shell("lb").output(), "test fixture");
+        assertEquals("updated, not joined by a second version: " + fixtures, 1, fixtures.size());
+        assertTrue(fixtures.get(0), fixtures.get(0).contains("0.2.0") && fixtures.get(0).contains("|Active"));
+        assertEquals("installed", state(gateway.shell("feature:list").output(), "fixture"));
+        assertEquals(0, gateway.shell("feature:uninstall fixture").status());
+        assertFalse("what the old version's install put in goes with the feature",
+                gateway.shell("lb").output().contains("test fixture"));
+    }
+
+    /** The fixture as a feature of its own, at the given version in the distribution's repository. */
+    private void fixtureFeature(Path versions, String version) throws Exception {
+        Files.createDirectories(versions.resolve(version));
+        Jars.withHeaders(Distribution.FIXTURE, versions.resolve(version + "/" + FIXTURE_BSN + "-" + version + ".jar"),
+                Map.of("Bundle-Version", version));
+        Files.writeString(gateway.home.resolve("features/fixture.json"), """
+                {
+                  "feature-resource-version": "1.0",
+                  "id": "dev.outrigger:fixture:%s",
+                  "bundles": [ { "id": "dev.outrigger:%s:%s" } ]
+                }
+                """.formatted(version, FIXTURE_BSN, version));
     }
 
     private static List<String> bundleLines(String lb) {

@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -48,6 +51,7 @@ public class FeatureCommands {
     static final String CORE = "core";
     /** FileInstall's link from a configuration to its file in etc/. */
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
+    private static final long REFRESH_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
 
     private final BundleContext context;
@@ -83,11 +87,18 @@ public class FeatureCommands {
         for (String name : names) {
             Feature feature = find(name);
             List<Bundle> added = new ArrayList<>();
+            List<Bundle> updated = new ArrayList<>();
             for (Feature.Entry entry : feature.bundles()) {
                 if (installed(entry).isEmpty()) {
-                    added.add(installBundle(entry));
+                    Optional<Bundle> other = otherVersion(entry);
+                    if (other.isPresent()) {
+                        updated.add(updateBundle(other.get(), entry));
+                    } else {
+                        added.add(installBundle(entry));
+                    }
                 }
             }
+            refreshReplaced(updated);
             int configured = applyConfigurations(feature);
             // resolved together first, waiting for the framework's resolver like any caller: a
             // start that must resolve while holding its bundle's lock gives up instead of waiting
@@ -98,8 +109,9 @@ public class FeatureCommands {
                     b.start();
                 }
             }
-            LOG.info("Feature {} installed: {} bundle(s) added, {} configuration(s) created", name, added.size(), configured);
-            out.append(String.format("%s: %d bundle(s) added, %d configuration(s) created%n", name, added.size(), configured));
+            String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
+            LOG.info("Feature {} installed: {} bundle(s) added{}, {} configuration(s) created", name, added.size(), upgraded, configured);
+            out.append(String.format("%s: %d bundle(s) added%s, %d configuration(s) created%n", name, added.size(), upgraded, configured));
         }
         return out.toString();
     }
@@ -184,11 +196,59 @@ public class FeatureCommands {
 
     /**
      * Whether feature:install installed the bundle: it came from the artifact's place in a Maven
-     * layout (bundle/ and deploy/ are flat), in this repository or in that of a distribution since
-     * moved (a data volume kept across image upgrades keeps the framework cache, old locations too).
+     * layout (bundle/ and deploy/ are flat), of any version, in this repository or in that of a
+     * distribution since moved or upgraded (a data volume kept across image upgrades keeps the
+     * framework cache, old locations too).
      */
     private static boolean installedByFeature(Bundle bundle, Feature.Entry entry) {
-        return bundle.getLocation().endsWith("/" + entry.artifact().in(Path.of("")));
+        ArtifactId a = entry.artifact();
+        String place = "/" + a.groupId().replace('.', '/') + "/" + a.artifactId() + "/";
+        String location = bundle.getLocation();
+        int at = location.lastIndexOf(place);
+        return at >= 0 && location.substring(at + place.length()).matches("[^/]+/" + Pattern.quote(a.artifactId() + "-") + "[^/]+");
+    }
+
+    /**
+     * A bundle of the entry's symbolic name that an earlier feature:install put in at another
+     * version: a distribution upgraded under a kept data folder. It is updated, not joined by a
+     * second version that would run next to it.
+     */
+    private Optional<Bundle> otherVersion(Feature.Entry entry) throws IOException {
+        String bsn = manifest(entry).getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME).split(";")[0].trim();
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName()) && installedByFeature(b, entry)) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Bundle updateBundle(Bundle bundle, Feature.Entry entry) throws IOException, BundleException {
+        String previous = bundle.getVersion().toString();
+        try (InputStream in = Files.newInputStream(entry.artifact().in(repository))) {
+            bundle.update(in);
+        }
+        bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
+        LOG.info("{} updated from {} to {}, the version of this distribution", bundle.getSymbolicName(), previous, bundle.getVersion());
+        return bundle;
+    }
+
+    /** Libraries export packages: their users move to the new version, and the old one goes. */
+    private void refreshReplaced(List<Bundle> updated) {
+        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        List<Bundle> pending = updated.stream().filter(wiring.getRemovalPendingBundles()::contains).toList();
+        if (pending.isEmpty()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        wiring.refreshBundles(pending, event -> done.countDown());
+        try {
+            if (!done.await(REFRESH_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("Refreshing the users of {} takes longer than {} s", pending, REFRESH_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Where feature:install installs a bundle from: its file in the local repository. */

@@ -37,11 +37,13 @@ public final class Main {
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(properties);
         framework.init();
-        Signal.handle(new Signal("TERM"), signal -> stop(framework, "SIGTERM"));
-        Signal.handle(new Signal("INT"), signal -> stop(framework, "SIGINT"));
         try {
-            new BootBundles(framework.getBundleContext(), home.resolve("bundle"), home.resolve("etc/startup.properties"))
+            Sources sources = new Sources(framework.getBundleContext(), home);
+            new BootBundles(framework.getBundleContext(), home.resolve("bundle"), home.resolve("etc/startup.properties"), sources)
                     .synchronize();
+            sources.updateChanged(framework.getBundleContext().getBundles(), home.resolve("bundle"));
+            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, "SIGTERM"));
+            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, "SIGINT"));
         } catch (IOException | BundleException e) {
             System.err.println("outrigger: cannot install the bundles in " + home.resolve("bundle") + ": " + e.getMessage());
             framework.stop();
@@ -56,8 +58,13 @@ public final class Main {
     }
 
     /** Runs on the signal's thread: stop, and halt if a bundle keeps the framework from stopping. */
-    private static void stop(Framework framework, String why) {
+    private static void stop(Framework framework, Sources sources, String why) {
         System.err.println("outrigger: " + why + " received, stopping");
+        try {
+            sources.recordAll(framework.getBundleContext().getBundles());
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("outrigger: cannot record the bundles' jars (an upgrade will not be noticed): " + e.getMessage());
+        }
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(STOP_TIMEOUT_MS);

@@ -81,6 +81,26 @@ public class BootBundlesTest {
         assertNull(findOrNull("test.b"));
     }
 
+    @Test
+    public void aDeployedJarChangedBetweenACleanStopAndAStartIsUpdatedThoughItsNameAndTimeStampAreTheSame() throws Exception {
+        Path home = folder.getRoot().toPath();
+        Path bundles = folder.newFolder("bundle").toPath();
+        Path startLevels = home.resolve("startup.properties");
+        Path deployed = bundle(folder.newFolder("deploy").toPath().resolve("d.jar"), "test.d", "1.0.0");
+        boot(bundles, startLevels);
+        framework.getBundleContext().installBundle(deployed.toUri().toString()).start();
+        new Sources(framework.getBundleContext(), home).recordAll(framework.getBundleContext().getBundles());
+        restart();
+
+        // an upgrade, as unpacking a newer distribution does it: same name and time stamp
+        FileTime stamp = Files.getLastModifiedTime(deployed);
+        bundle(deployed, "test.d", "1.0.1");
+        Files.setLastModifiedTime(deployed, stamp);
+        boot(bundles, startLevels);
+        assertEquals("1.0.1", find("test.d").getVersion().toString());
+        assertEquals(Bundle.ACTIVE, find("test.d").getState());
+    }
+
     private void boot(Path bundles, Path startLevels) throws Exception {
         if (framework == null) {
             framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
@@ -88,7 +108,9 @@ public class BootBundlesTest {
                     Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "100"));
             framework.init();
         }
-        new BootBundles(framework.getBundleContext(), bundles, startLevels).synchronize();
+        Sources sources = new Sources(framework.getBundleContext(), folder.getRoot().toPath());
+        new BootBundles(framework.getBundleContext(), bundles, startLevels, sources).synchronize();
+        sources.updateChanged(framework.getBundleContext().getBundles(), bundles);
         framework.start();
     }
 
