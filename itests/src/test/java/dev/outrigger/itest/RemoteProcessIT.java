@@ -132,7 +132,7 @@ public class RemoteProcessIT {
 
     @Test
     public void invalidChangesAreRefusedPreciselyAndNothingIsApplied() throws Exception {
-        GatewayProcess gateway = gateway("gw", "");
+        GatewayProcess gateway = gateway("gw", "bundles = true\n");
         String before = gateway.shell("config:get " + GREETER).output();
 
         assertProblem(request("gw", "set", set(GREETER, "\"greeting\": \"ahoy\", \"colour\": \"red\"")), "colour", "unknown property");
@@ -166,6 +166,12 @@ public class RemoteProcessIT {
         assertEquals("malformed", error(request("gw", "get", "{\"pid\": ")).get("kind"));
         assertEquals("malformed", error(request("gw", "get", "{\"pid\": \"" + "x".repeat(20_000) + "\"}")).get("kind"));
         assertEquals("malformed", error(request("gw", "reboot", "{}")).get("kind"));
+
+        // bundle management switched on, but without a signing key: nothing a stranger could install
+        Map<?, ?> unsigned = error(request("gw", "bundles/list", "{}"));
+        assertEquals("forbidden", unsigned.get("kind"));
+        assertTrue(unsigned.toString(), unsigned.get("message").toString().contains("hmacKeyFile"));
+        assertTrue(gateway.log().contains("Remote bundles: every request is refused until hmacKeyFile is set"));
     }
 
     @Test
