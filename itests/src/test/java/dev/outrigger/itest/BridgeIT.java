@@ -215,9 +215,8 @@ public class BridgeIT {
 
     /** Plugs the stick into the fake tree, its /dev node being the pty. */
     private static void plug(FakeSysfs tree, Path pty) throws IOException {
-        Path node = tree.plugUsbSerial("ttyUSB0", "1-4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
-        Files.delete(node);
-        Files.createSymbolicLink(node, pty.toRealPath());
+        tree.wire("ttyUSB0", pty.toRealPath());
+        tree.plugUsbSerial("ttyUSB0", "1-4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
     }
 
     private static byte[] read(InputStream in, int n) throws Exception {

@@ -69,9 +69,8 @@ public class MeshtasticIT {
             simulator.update(new Hashtable<>(Map.of("port", Ports.free(), "intervalSeconds", 1, "pty", pty.peer.toString())));
 
             // a RAK4631-like radio: CDC ACM, product name with "Meshtastic" in it; its node is the pty
-            Path node = tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
-            Files.delete(node);
-            Files.createSymbolicLink(node, pty.device);
+            tree.wire("ttyACM0", pty.device);
+            tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
 
             MeshRadio radio = Await.value("a radio for the discovered device, live", Duration.ofSeconds(20), () -> {
                 List<MeshRadio> live = radios().stream().filter(r -> r.state().equals("live")).toList();

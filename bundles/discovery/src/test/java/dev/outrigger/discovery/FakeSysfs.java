@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -16,6 +18,7 @@ public final class FakeSysfs {
 
     public final Path sys;
     public final Path dev;
+    private final Map<String, Path> terminals = new HashMap<>();
 
     public FakeSysfs(Path root) {
         this.sys = root.resolve("sys");
@@ -131,8 +134,20 @@ public final class FakeSysfs {
         link(sys.resolve("class/tty/" + tty), classDir);
     }
 
+    /**
+     * From now on, {@code tty}'s /dev node is a link to a real terminal (one end of a pty pair),
+     * so that what discovery finds can be opened: the device appears once, already openable.
+     */
+    public void wire(String tty, Path terminal) {
+        terminals.put(tty, terminal);
+    }
+
     private Path node(String tty) {
         Path node = dev.resolve(tty);
+        Path terminal = terminals.get(tty);
+        if (terminal != null) {
+            return link(node, terminal);
+        }
         write(node, "");
         return node;
     }

@@ -210,7 +210,7 @@ final class BundleVerbs implements Verbs {
                 try (InputStream in = Files.newInputStream(jar)) {
                     bundle.update(in);
                 }
-                refreshIfPending(List.of(bundle));
+                refreshIfPending(bundle);
                 // an active bundle comes back active by itself; starting it here reports why when it cannot
                 if (start && !isFragment(bundle) && bundle.getState() != Bundle.ACTIVE) {
                     bundle.start();
@@ -255,7 +255,7 @@ final class BundleVerbs implements Verbs {
                 }
             } else {
                 bundle.uninstall();
-                refreshIfPending(List.of(bundle));
+                refreshIfPending(bundle);
             }
         } catch (BundleException | IOException | IllegalStateException e) {
             throw new Refused("failed", "cannot uninstall " + name + ": " + e.getMessage());
@@ -404,17 +404,17 @@ final class BundleVerbs implements Verbs {
     }
 
     /** A bundle whose old revision others still use: refresh them onto the new one, and wait until done. */
-    private void refreshIfPending(List<Bundle> bundles) {
+    private void refreshIfPending(Bundle bundle) {
         FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
-        List<Bundle> pending = bundles.stream().filter(wiring.getRemovalPendingBundles()::contains).toList();
-        if (pending.isEmpty()) {
+        if (!wiring.getRemovalPendingBundles().contains(bundle)) {
             return;
         }
         CountDownLatch done = new CountDownLatch(1);
-        wiring.refreshBundles(pending, event -> done.countDown());
+        wiring.refreshBundles(List.of(bundle), event -> done.countDown());
         try {
             if (!done.await(SETTLE.toSeconds(), TimeUnit.SECONDS)) {
-                LOG.warn("Remote bundles: refreshing {} takes longer than {} s", pending, SETTLE.toSeconds());
+                LOG.warn("Remote bundles: refreshing the users of {} takes longer than {} s", bundle.getSymbolicName(),
+                        SETTLE.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -35,10 +35,6 @@ final class RequestHandler {
      */
     record Reply(Optional<String> requestId, Map<String, Object> body, Runnable afterwards) {
 
-        boolean ok() {
-            return Boolean.TRUE.equals(body.get("ok"));
-        }
-
         Optional<String> errorKind() {
             return body.get("error") instanceof Map<?, ?> error ? Optional.of(String.valueOf(error.get("kind"))) : Optional.empty();
         }
