@@ -270,6 +270,12 @@ public class RemoteProcessIT {
         Path greeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("greeter.jar"), Map.of("Bundle-Version", "0.1.1.remote"));
         Path remote = Jars.withHeaders(Distribution.file(artifact("mqtt", "dev.outrigger.remote")), served.resolve("remote.jar"),
                 Map.of("Bundle-Version", "0.1.1.remote"));
+        // releases that cannot resolve on this gateway
+        Map<String, String> broken = Map.of("Bundle-Version", "0.1.2.broken", "Require-Capability",
+                "osgi.ee;filter:=\"(osgi.ee=NoSuchRuntime)\"");
+        Path brokenGreeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("broken-greeter.jar"), broken);
+        Path brokenRemote = Jars.withHeaders(Distribution.file(artifact("mqtt", "dev.outrigger.remote")),
+                served.resolve("broken-remote.jar"), broken);
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         http.createContext("/", exchange -> {
             Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
@@ -308,11 +314,35 @@ public class RemoteProcessIT {
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
             assertEquals(0, gateway.shell("fixture:greet").status());
 
+            // a release that cannot start is rolled back: the previous jar is back in deploy/, and running
+            Map<?, ?> refused = error(bundles("install", "\"url\": \"" + base + "broken-greeter.jar\", \"sha256\": \""
+                    + sha256(brokenGreeter) + "\""));
+            assertEquals(refused.toString(), "failed", refused.get("kind"));
+            assertTrue(refused.toString(), refused.get("message").toString().contains("NoSuchRuntime")
+                    && refused.get("message").toString().endsWith("rolled back to 0.1.1.remote"));
+            assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
+            assertEquals(0, gateway.shell("fixture:greet").status());
+
             // the bundle that answers: replied to first, then updated; it answers again, as the new version
             Map<?, ?> self = result(bundles("install", "\"url\": \"" + base + "remote.jar\", \"sha256\": \""
                     + sha256(remote) + "\""));
             assertEquals("updating", self.get("state"));
             Await.until("the remote bundle back, updated", Duration.ofSeconds(20), () -> {
+                Map<String, Object> list = call("gw", "bundles/list", signed(signedBody(""), "fleet-key"), 2);
+                return list != null && ((List<?>) list.get("result")).stream().map(b -> (Map<?, ?>) b)
+                        .anyMatch(b -> b.get("symbolicName").equals("dev.outrigger.remote")
+                                && b.get("version").equals("0.1.1.remote") && b.get("state").equals("active"));
+            });
+            Await.until("the self-update logged as done", Duration.ofSeconds(5),
+                    () -> gateway.log().contains("dev.outrigger.remote updated from 0.1.0.SNAPSHOT to 0.1.1.remote"));
+
+            // nor does a bad release of it cut the gateway off: it answers again, as the version before
+            assertEquals("updating", result(bundles("install", "\"url\": \"" + base + "broken-remote.jar\", \"sha256\": \""
+                    + sha256(brokenRemote) + "\"")).get("state"));
+            Await.until("the remote bundle rolled back", Duration.ofSeconds(20),
+                    () -> gateway.log().lines().anyMatch(l -> l.contains("cannot update dev.outrigger.remote 0.1.1.remote")
+                            && l.contains("rolled back to 0.1.1.remote")));
+            Await.until("the remote bundle answering again", Duration.ofSeconds(20), () -> {
                 Map<String, Object> list = call("gw", "bundles/list", signed(signedBody(""), "fleet-key"), 2);
                 return list != null && ((List<?>) list.get("result")).stream().map(b -> (Map<?, ?>) b)
                         .anyMatch(b -> b.get("symbolicName").equals("dev.outrigger.remote")

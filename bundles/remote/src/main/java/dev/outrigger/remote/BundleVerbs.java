@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
@@ -60,7 +63,8 @@ final class BundleVerbs implements Verbs {
     /** FileInstall polls deploy/ every half second; a refresh restarts the dependents. */
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
-    private final BundleContext context;
+    /** The framework's: this bundle's own context goes invalid when it updates itself, in mid-request. */
+    private final BundleContext framework;
     private final Set<Long> channel;
     private final Optional<Path> core;
     private final Optional<Path> deploy;
@@ -74,7 +78,7 @@ final class BundleVerbs implements Verbs {
      * @param home the distribution's folder ({@code bundle/}, {@code deploy/}), if known
      */
     BundleVerbs(BundleContext context, Set<Long> channel, Optional<Path> home, long maxBundleBytes, boolean signed) {
-        this.context = context;
+        this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
         this.channel = channel;
         this.core = home.map(h -> h.resolve("bundle"));
         this.deploy = home.map(h -> h.resolve("deploy"));
@@ -109,7 +113,7 @@ final class BundleVerbs implements Verbs {
 
     private List<Object> list() {
         List<Object> bundles = new ArrayList<>();
-        for (Bundle b : context.getBundles()) {
+        for (Bundle b : framework.getBundles()) {
             bundles.add(describe(b));
         }
         return bundles;
@@ -167,7 +171,7 @@ final class BundleVerbs implements Verbs {
     private Map<String, Object> installNew(Path jar, String location, boolean start, String requester) throws Refused {
         Bundle bundle;
         try (InputStream in = Files.newInputStream(jar)) {
-            bundle = context.installBundle(location, in);
+            bundle = framework.installBundle(location, in);
         } catch (BundleException | IOException e) {
             throw new Refused("failed", "cannot install " + location + ": " + e.getMessage());
         }
@@ -189,42 +193,107 @@ final class BundleVerbs implements Verbs {
         return describe(bundle);
     }
 
+    /**
+     * Replaces the bundle's jar and starts it if asked; if the new one does not resolve or start,
+     * puts the previous one back, so that a bad release never leaves a gateway without the bundle,
+     * or cut off when it is one the requests travel through.
+     */
     private Map<String, Object> update(Bundle bundle, Path jar, boolean start, String previous, String requester, URI url)
             throws Refused {
-        long before = bundle.getLastModified();
-        Optional<Path> file = deployFile(bundle);
+        boolean wasActive = bundle.getState() == Bundle.ACTIVE;
+        // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
+        Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
+        Path kept = keep(bundle, file);
         try {
-            if (file.isPresent() && Files.isWritable(file.get().getParent())) {
-                // next to the jar, under a name FileInstall ignores, so that the move below is atomic
-                Path staged = Files.createTempFile(file.get().getParent(), ".remote", ".tmp");
-                Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
-                // replace in one step: FileInstall must never see half a jar
-                Files.move(staged, file.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                if (!settle(bundle, b -> b.getLastModified() != before
-                        && (b.getState() == Bundle.ACTIVE || !start || isFragment(b)))) {
-                    throw new Refused("failed", "the jar is in " + file.get() + " but FileInstall has not updated and started "
-                            + bundle.getSymbolicName() + " within " + SETTLE.toSeconds() + " s; see the gateway's log");
-                }
-            } else {
-                // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
-                try (InputStream in = Files.newInputStream(jar)) {
-                    bundle.update(in);
-                }
-                refreshIfPending(bundle);
-                // an active bundle comes back active by itself; starting it here reports why when it cannot
-                if (start && !isFragment(bundle) && bundle.getState() != Bundle.ACTIVE) {
-                    bundle.start();
-                }
-            }
+            replace(bundle, jar, file, start);
         } catch (BundleException | IOException | IllegalStateException e) {
-            throw new Refused("failed", "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + withoutUserInfo(url)
-                    + ": " + e.getMessage());
+            String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + withoutUserInfo(url) + ": "
+                    + e.getMessage();
+            try {
+                replace(bundle, kept, file, wasActive);
+                LOG.warn("Remote bundles: {}; rolled back to {} (request by {})", failure, previous, requester);
+                throw new Refused("failed", failure + "; rolled back to " + previous);
+            } catch (BundleException | IOException | IllegalStateException again) {
+                LOG.error("Remote bundles: {}; rolling back to {} failed too: {}", failure, previous, again.getMessage());
+                throw new Refused("failed", failure + "; rolling back to " + previous + " failed too: " + again.getMessage());
+            }
+        } finally {
+            delete(kept);
         }
         LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}", bundle.getSymbolicName(), previous, bundle.getVersion(),
                 withoutUserInfo(url), requester);
         Map<String, Object> result = describe(bundle);
         result.put("previousVersion", previous);
         return result;
+    }
+
+    /** Puts the jar in the bundle's place: through its file in deploy/ if given, else through the framework. */
+    private void replace(Bundle bundle, Path jar, Optional<Path> file, boolean start) throws BundleException, IOException {
+        if (file.isPresent()) {
+            long before = bundle.getLastModified();
+            // next to the jar, under a name FileInstall ignores, so that the move below is atomic
+            Path staged = Files.createTempFile(file.get().getParent(), ".remote", ".tmp");
+            Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
+            // replace in one step: FileInstall must never see half a jar
+            Files.move(staged, file.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // FileInstall updates, refreshes and starts it: wait for the end, or for the sign it cannot come
+            if (!settle(bundle, b -> b.getLastModified() != before
+                    && (b.getState() == Bundle.ACTIVE || !start || isFragment(b) || !resolves(b)))) {
+                throw new IOException("the jar is in " + file.get() + " but FileInstall has not " + (start ? "started" : "taken")
+                        + " it within " + SETTLE.toSeconds() + " s");
+            }
+        } else {
+            try (InputStream in = Files.newInputStream(jar)) {
+                bundle.update(in);
+            }
+            refreshIfPending(bundle);
+        }
+        // an active bundle comes back active by itself; starting it here says why when it cannot
+        if (start && !isFragment(bundle) && bundle.getState() != Bundle.ACTIVE) {
+            bundle.start();
+        }
+    }
+
+    /**
+     * The bundle's current jar, to roll back to: a copy of its file in deploy/, or else rebuilt from
+     * its entries (the framework's own copy is not reachable through its API).
+     */
+    private Path keep(Bundle bundle, Optional<Path> file) throws Refused {
+        Path kept = null;
+        try {
+            kept = Files.createTempFile(downloads, "previous", ".jar");
+            if (file.isPresent()) {
+                Files.copy(file.get(), kept, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(kept))) {
+                    copyEntries(bundle, "/", out);
+                }
+            }
+            return kept;
+        } catch (IOException e) {
+            if (kept != null) {
+                delete(kept);
+            }
+            throw new Refused("failed", "cannot keep " + bundle.getSymbolicName() + " " + bundle.getVersion()
+                    + " to roll back to, so it was not updated: " + e.getMessage());
+        }
+    }
+
+    private static void copyEntries(Bundle bundle, String folder, JarOutputStream out) throws IOException {
+        Enumeration<String> paths = bundle.getEntryPaths(folder);
+        while (paths != null && paths.hasMoreElements()) {
+            String path = paths.nextElement();
+            out.putNextEntry(new JarEntry(path));
+            if (!path.endsWith("/")) {
+                try (InputStream in = bundle.getEntry(path).openStream()) {
+                    in.transferTo(out);
+                }
+            }
+            out.closeEntry();
+            if (path.endsWith("/")) {
+                copyEntries(bundle, path, out);
+            }
+        }
     }
 
     private Object uninstall(Map<String, Object> request, String requester) throws Refused {
@@ -348,7 +417,7 @@ final class BundleVerbs implements Verbs {
     }
 
     private Optional<Bundle> bySymbolicName(String name) {
-        for (Bundle b : context.getBundles()) {
+        for (Bundle b : framework.getBundles()) {
             if (name.equals(b.getSymbolicName())) {
                 return Optional.of(b);
             }
@@ -381,7 +450,7 @@ final class BundleVerbs implements Verbs {
                 }
             }
         };
-        context.addBundleListener(listener);
+        framework.addBundleListener(listener);
         try {
             long deadline = System.nanoTime() + SETTLE.toNanos();
             synchronized (changed) {
@@ -399,13 +468,21 @@ final class BundleVerbs implements Verbs {
             Thread.currentThread().interrupt();
             return false;
         } finally {
-            context.removeBundleListener(listener);
+            framework.removeBundleListener(listener);
         }
+    }
+
+    private boolean resolves(Bundle bundle) {
+        return bundle.getState() != Bundle.INSTALLED || frameworkWiring().resolveBundles(List.of(bundle));
+    }
+
+    private FrameworkWiring frameworkWiring() {
+        return framework.getBundle().adapt(FrameworkWiring.class);
     }
 
     /** A bundle whose old revision others still use: refresh them onto the new one, and wait until done. */
     private void refreshIfPending(Bundle bundle) {
-        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        FrameworkWiring wiring = frameworkWiring();
         if (!wiring.getRemovalPendingBundles().contains(bundle)) {
             return;
         }
