@@ -1,8 +1,8 @@
 package dev.outrigger.itest;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +28,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
 import dev.outrigger.outbox.Outbox;
+import dev.outrigger.position.PositionSource;
 
 /**
  * A GPS receiver found by discovery: a u-blox USB receiver (its built-in profile makes it role
@@ -37,10 +38,6 @@ import dev.outrigger.outbox.Outbox;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class GpsIT {
-
-    /** The NMEA 0183 examples receiver manuals quote, checksums included. */
-    private static final String FIX = "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A\r\n"
-            + "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n";
 
     @Inject
     private BundleContext context;
@@ -59,6 +56,7 @@ public class GpsIT {
         probe.addTest(FakeSysfs.class);
         probe.addTest(PtyPair.class);
         probe.addTest(Await.class);
+        probe.addTest(TalkingGps.class);
         probe.addTest(PaxRuntime.class);
         return probe;
     }
@@ -69,25 +67,27 @@ public class GpsIT {
         FakeSysfs tree = new FakeSysfs(root);
         PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
         PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty")));
-        try {
+        try (TalkingGps gps = new TalkingGps(pty.peer)) {
             tree.wire("ttyACM0", pty.device);
             tree.plugCdcAcm("ttyACM0", "1-1.3", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
 
-            // a receiver sends its sentences every second, whoever listens: so does this test
-            Await.until("a 3D fix in gps:status and in the outbox", Duration.ofSeconds(20), () -> {
-                try (OutputStream out = Files.newOutputStream(pty.peer)) {
-                    out.write(FIX.getBytes(StandardCharsets.US_ASCII));
-                }
-                return status().contains("48.117300,11.516667") && !fixes().isEmpty();
-            });
+            Await.until("a 3D fix in gps:status and in the outbox", Duration.ofSeconds(20),
+                    () -> status().contains("48.117300,11.516667") && !fixes().isEmpty());
             Outbox.Entry fix = fixes().get(0);
             String json = new String(fix.record().payload(), StandardCharsets.UTF_8);
             assertTrue(json, json.contains("\"lat\":48.1173") && json.contains("\"altMSL\":545.4"));
             assertTrue(fix.record().topic(), fix.record().topic().startsWith("gps/usb-u-blox"));
             assertTrue("retained: a new subscriber learns where the gateway is", fix.record().retained());
+            // what the MQTT status and the Node's GpsFix condition report
+            ServiceReference<PositionSource> ref = context.getServiceReference(PositionSource.class);
+            PositionSource source = context.getService(ref);
+            assertTrue(source.device(), source.device().startsWith("usb-u-blox"));
+            assertEquals(3, source.mode());
+            context.ungetService(ref);
 
             tree.unplug("ttyACM0");
             Await.until("the receiver gone with the device", Duration.ofSeconds(10), () -> status().startsWith("no GPS receiver"));
+            assertEquals(null, context.getServiceReference(PositionSource.class));
         } finally {
             pty.close();
         }

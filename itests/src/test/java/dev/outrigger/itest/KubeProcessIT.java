@@ -17,6 +17,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -79,7 +80,7 @@ public class KubeProcessIT {
                 "    cluster: mock", "    user: gateway", "current-context: mock", "users:", "- name: gateway", "  user:",
                 "    token: test-token", ""));
         Path etc = gateway.home.resolve("etc");
-        Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube\n");
+        Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube, gps\n");
         Files.writeString(etc.resolve("dev.outrigger.kube.cfg"), "kubeconfig = " + kubeconfig + "\nnodeName = edge-it\n"
                 + "namespace = outrigger\n" + extra);
         return etc;
@@ -100,6 +101,7 @@ public class KubeProcessIT {
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
         assertEquals("False", condition("SerialDevicesPresent").getStatus());
         assertEquals("NotInstalled", condition("MqttConnected").getReason());
+        assertEquals("NoReceiver", condition("GpsFix").getReason());
         Await.until("a Lease of its own", Duration.ofSeconds(5),
                 () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
         System.out.printf("RSS with the kube bundle off: %d MB, active (client built, reporting): %d MB, added %d MB%n",
@@ -124,6 +126,20 @@ public class KubeProcessIT {
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
         assertEquals(new Quantity("2"), node.getStatus().getCapacity().get("cpu"));
         assertTrue(gateway.shell("kube:status").output().contains("reporting"));
+
+        // a GPS receiver: GpsFix is true while it tells where the node is
+        PtyPair pty = new PtyPair(folder.newFolder("pty").toPath());
+        try (TalkingGps gps = new TalkingGps(pty.peer)) {
+            tree.wire("ttyACM2", pty.device);
+            tree.plugCdcAcm("ttyACM2", "1-1.4", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
+            Await.until("GpsFix true", Duration.ofSeconds(20), () -> "True".equals(condition("GpsFix").getStatus()));
+            assertEquals("1 of 1 receiver(s) with a fix", condition("GpsFix").getMessage());
+            tree.unplug("ttyACM2");
+            Await.until("GpsFix false with the receiver gone", Duration.ofSeconds(10),
+                    () -> "NoReceiver".equals(condition("GpsFix").getReason()) && "False".equals(condition("GpsFix").getStatus()));
+        } finally {
+            pty.close();
+        }
 
         // the API server goes away (and comes back empty, as this mock does): retried, then converged
         int port = server.getPort();

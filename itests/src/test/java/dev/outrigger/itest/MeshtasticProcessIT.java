@@ -20,6 +20,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.discovery.FakeSysfs;
 
 /**
  * A Meshtastic radio in a real runtime process: the simulated radio over TCP all the way to a real
@@ -75,9 +76,13 @@ public class MeshtasticProcessIT {
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + broker.uri()
                 + "\nroot = it\ngatewayId = gw\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
         int port = Ports.free();
-        configure("mqtt,meshtastic,simulator", port, "", "127.0.0.1:" + port);
+        configure("mqtt,meshtastic,simulator,gps", port, "", "127.0.0.1:" + port);
+        FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
+                + "\nproc = " + folder.getRoot() + "/proc\n");
         Queue<String> records = subscriptions.subscribe(broker.uri(), "it/gw/mesh/#");
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
+        Queue<String> fixes = subscriptions.subscribe(broker.uri(), "it/gw/gps/#");
         gateway.start();
         awaitLive("the radio live over TCP");
 
@@ -96,6 +101,17 @@ public class MeshtasticProcessIT {
 
         Await.until("the radio's session in the retained status' health", Duration.ofSeconds(20),
                 () -> status.stream().anyMatch(m -> m.contains("\"mesh\":{\"127.0.0.1:" + port + "\":\"live\"}")));
+
+        // a GPS receiver plugged in: its fixes reach the broker, and the health says it has one
+        pty = new PtyPair(folder.newFolder("pty").toPath());
+        try (TalkingGps gps = new TalkingGps(pty.peer)) {
+            tree.wire("ttyACM0", pty.device);
+            tree.plugCdcAcm("ttyACM0", "1-1.3", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
+            Await.until("a fix at the broker", Duration.ofSeconds(20),
+                    () -> fixes.stream().anyMatch(f -> f.contains("\"mode\":3") && f.contains("\"lat\":48.1173")));
+            Await.until("the fix in the retained status' health", Duration.ofSeconds(20), () -> status.stream()
+                    .anyMatch(m -> m.contains("\"gps\":{\"usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00\":\"fix3d\"}")));
+        }
 
         String nodes = gateway.shell("mesh:nodes").output();
         assertTrue(nodes, nodes.contains("Shed") && nodes.contains("Garage") && nodes.contains("Camper van"));

@@ -14,6 +14,7 @@ import com.fazecast.jSerialComm.SerialPort;
 import dev.outrigger.device.OpenFailure;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
+import dev.outrigger.position.PositionSource;
 
 /**
  * One GPS receiver on a serial port: reads its NMEA sentences on a thread of its own, keeps the
@@ -22,7 +23,7 @@ import dev.outrigger.outbox.OutboxException;
  * cannot be opened, or stops answering, is retried with backoff; garbage between sentences and
  * sentences with a wrong checksum are counted and skipped.
  */
-final class GpsReceiver implements AutoCloseable {
+final class GpsReceiver implements PositionSource, AutoCloseable {
 
     /** How to reach the receiver and how often to report. */
     record Options(String deviceId, String path, int baud, long publishMillis) {
@@ -39,6 +40,8 @@ final class GpsReceiver implements AutoCloseable {
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     private static final String STORE_FAILED = "cannot store a fix: ";
+    /** NMEA receivers talk every second: one quiet for this long is not telling where it is. */
+    private static final long SILENT_MILLIS = 5_000;
 
     private final Options options;
     private final Outbox outbox;
@@ -53,6 +56,8 @@ final class GpsReceiver implements AutoCloseable {
     private volatile Fix fix = Fix.NONE;
     private volatile Optional<String> lastError = Optional.empty();
     private volatile Optional<Instant> lastSentence = Optional.empty();
+    /** When the port was opened or last gave a sentence. */
+    private volatile long heardAt;
     private volatile long sentences;
     private volatile long rejected;
     private volatile long published;
@@ -73,7 +78,23 @@ final class GpsReceiver implements AutoCloseable {
     }
 
     Status status() {
-        return new Status(state, sentences, rejected, published, lastSentence, fix, lastError);
+        return new Status(state(), sentences, rejected, published, lastSentence, fix, lastError);
+    }
+
+    @Override
+    public String device() {
+        return options.deviceId();
+    }
+
+    @Override
+    public String state() {
+        String s = state;
+        return s.equals("reading") && clock.getAsLong() - heardAt > SILENT_MILLIS ? "silent" : s;
+    }
+
+    @Override
+    public int mode() {
+        return state().equals("reading") ? fix.mode() : 1;
     }
 
     @Override
@@ -117,6 +138,7 @@ final class GpsReceiver implements AutoCloseable {
                 LOG.info("GPS {}: reading {} again", options.deviceId(), options.path());
                 lastError = Optional.empty();
             }
+            heardAt = clock.getAsLong();
             state = "reading";
             try {
                 read(port);
@@ -194,6 +216,7 @@ final class GpsReceiver implements AutoCloseable {
         }
         sentences++;
         long now = clock.getAsLong();
+        heardAt = now;
         lastSentence = Optional.of(Instant.ofEpochMilli(now));
         if (!tracker.apply(s.get())) {
             return;

@@ -2,10 +2,13 @@ package dev.outrigger.gps;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Hashtable;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentSkipListMap;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -21,13 +24,16 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.outbox.Outbox;
+import dev.outrigger.position.PositionSource;
 
 /**
  * A {@link GpsReceiver} for every device that discovery gives role {@code gps} (the u-blox
- * profiles, or one of your own): plugged in, its fixes flow to the outbox; unplugged, it stops.
+ * profiles, or one of your own): plugged in, its fixes flow to the outbox and it is a
+ * {@link PositionSource} service, for health reports; unplugged, it stops.
  * {@code gps:status} shows each receiver and its fix.
  */
-@Component(service = GpsReceivers.class, configurationPid = GpsReceivers.PID,
+// immediate: receivers are read whether or not anyone asks gps:status
+@Component(service = GpsReceivers.class, immediate = true, configurationPid = GpsReceivers.PID,
         property = { "osgi.command.scope=gps", "osgi.command.function=status" })
 @Designate(ocd = GpsReceivers.Config.class)
 public class GpsReceivers {
@@ -47,12 +53,17 @@ public class GpsReceivers {
 
     private static final Logger LOG = LoggerFactory.getLogger(GpsReceivers.class);
 
+    private final BundleContext context;
     private final Outbox outbox;
     private final Config config;
-    private final Map<String, GpsReceiver> receivers = new ConcurrentSkipListMap<>();
+    private final Map<String, Running> receivers = new ConcurrentSkipListMap<>();
+
+    private record Running(GpsReceiver receiver, ServiceRegistration<PositionSource> registration) {
+    }
 
     @Activate
-    public GpsReceivers(@Reference Outbox outbox, Config config) {
+    public GpsReceivers(BundleContext context, @Reference Outbox outbox, Config config) {
+        this.context = context;
         this.outbox = outbox;
         this.config = config;
     }
@@ -72,7 +83,9 @@ public class GpsReceivers {
         }
         GpsReceiver.Options options = new GpsReceiver.Options(device.id(), device.path(), device.settings().baud(),
                 Duration.ofSeconds(config.publishSeconds()).toMillis());
-        receivers.put(device.id(), new GpsReceiver(options, outbox, System::currentTimeMillis));
+        GpsReceiver receiver = new GpsReceiver(options, outbox, System::currentTimeMillis);
+        receivers.put(device.id(), new Running(receiver, context.registerService(PositionSource.class, receiver,
+                new Hashtable<>(Map.of(SerialDevice.ID, device.id())))));
         LOG.info("GPS receiver found: {} ({} at {} baud)", device.id(), device.path(), options.baud());
     }
 
@@ -83,11 +96,12 @@ public class GpsReceivers {
     }
 
     private boolean stop(String id) throws InterruptedException {
-        GpsReceiver receiver = receivers.remove(id);
-        if (receiver == null) {
+        Running running = receivers.remove(id);
+        if (running == null) {
             return false;
         }
-        receiver.close();
+        running.registration().unregister();
+        running.receiver().close();
         return true;
     }
 
@@ -98,7 +112,8 @@ public class GpsReceivers {
         }
         StringBuilder out = new StringBuilder(String.format("%-28s %-24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9s %8s%n",
                 "DEVICE", "PATH", "STATE", "MODE", "TIME", "POSITION", "ALT", "SPEED", "SATS", "HDOP", "SENTENCES", "REJECTED"));
-        receivers.forEach((id, receiver) -> {
+        receivers.forEach((id, running) -> {
+            GpsReceiver receiver = running.receiver();
             GpsReceiver.Status s = receiver.status();
             Fix f = s.fix();
             out.append(String.format("%-28.28s %-24.24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9d %8d%n", id,

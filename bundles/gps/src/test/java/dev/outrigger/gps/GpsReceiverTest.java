@@ -63,6 +63,7 @@ public class GpsReceiverTest {
         assertTrue(first, first.endsWith("\"track\":84.4,\"uSat\":8,\"hdop\":0.9}"));
         assertEquals("gps/ublox", records.all().get(records.size() - 1).topic());
         assertTrue("retained: a new subscriber learns where the gateway is", records.all().get(0).retained());
+        assertEquals("health reports see the 3D fix", 3, receiver.mode());
 
         // within the interval: nothing more; after it: the next fix
         int reported = records.size();
@@ -80,7 +81,15 @@ public class GpsReceiverTest {
 
         GpsReceiver.Status status = receiver.status();
         assertEquals("reading", status.state());
+        assertEquals(1, receiver.mode());
         assertEquals("a bad checksum and a truncated sentence (noise outside sentences is skipped)", 2, status.rejected());
+
+        // a receiver that falls quiet is not telling where it is, whatever it said last
+        send(CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n");
+        await("the fix again", () -> receiver.mode() == 3);
+        clock.addAndGet(6_000);
+        assertEquals("silent", receiver.state());
+        assertEquals(1, receiver.mode());
     }
 
     @Test
@@ -90,6 +99,7 @@ public class GpsReceiverTest {
         int reported = records.size();
         pty.close();
         await("the loss noticed", () -> receiver.status().lastError().isPresent());
+        assertEquals("no fix from a receiver that is not there", 1, receiver.mode());
         pty = new PtyPair(folder.getRoot().toPath());
         await("reading the new port", () -> receiver.status().state().equals("reading") && receiver.status().lastError().isEmpty());
         clock.addAndGet(10_000);

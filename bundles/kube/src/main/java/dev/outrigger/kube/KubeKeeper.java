@@ -38,6 +38,7 @@ import dev.outrigger.device.Board;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.position.PositionSource;
 import dev.outrigger.messaging.Messaging;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,6 +93,7 @@ public class KubeKeeper {
 
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
     private volatile Board board;
     private volatile Messaging messaging;
 
@@ -277,6 +279,9 @@ public class KubeKeeper {
         long live = radios.stream().filter(r -> r.state().equals("live")).count();
         conditions.put("MeshtasticLinkUp", new NodeSync.Condition(live > 0, live > 0 ? "SessionLive" : "NoLiveSession",
                 live + " of " + radios.size() + " radio(s) live"));
+        long fixed = positions.stream().filter(s -> s.mode() >= 2).count();
+        conditions.put("GpsFix", new NodeSync.Condition(fixed > 0, fixed > 0 ? "Fix" : positions.isEmpty() ? "NoReceiver" : "NoFix",
+                fixed + " of " + positions.size() + " receiver(s) with a fix"));
         Messaging m = messaging;
         boolean mqtt = m != null && m.isConnected();
         conditions.put("MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : m == null ? "NotInstalled" : "Disconnected", ""));
@@ -359,6 +364,15 @@ public class KubeKeeper {
 
     void removeRadio(MeshRadio r) {
         radios.remove(r);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addPosition(PositionSource s) {
+        positions.add(s);
+    }
+
+    void removePosition(PositionSource s) {
+        positions.remove(s);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,7 @@ import dev.outrigger.messaging.Message;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
+import dev.outrigger.position.PositionSource;
 
 /**
  * The gateway's one MQTT 5 connection. Connects with a last will ({@code <root>/<gw>/status} =
@@ -80,6 +82,10 @@ public class MqttConnection implements Messaging {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    /** And whether the GPS receivers have a fix. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
     /** The health last published, so that the status is republished when it changes, and only then. */
     private volatile String publishedHealth = "";
     private MqttConfig config;
@@ -250,7 +256,7 @@ public class MqttConnection implements Messaging {
         return new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
     }
 
-    /** Outbox and radios, as JSON; empty when neither is there. */
+    /** Outbox, radios and GPS receivers, as JSON; empty when none is there. */
     private String health() {
         List<String> parts = new ArrayList<>();
         Outbox o = outbox;
@@ -260,10 +266,20 @@ public class MqttConnection implements Messaging {
                     + s.dropped());
         }
         if (!radios.isEmpty()) {
-            parts.add("\"mesh\":{" + radios.stream().map(r -> "\"" + r.address().replace("\"", "") + "\":\"" + r.state() + "\"")
-                    .sorted().collect(Collectors.joining(",")) + "}");
+            parts.add(states("mesh", radios.stream().collect(Collectors.toMap(MeshRadio::address, MeshRadio::state, (a, b) -> a))));
+        }
+        if (!positions.isEmpty()) {
+            // reading: whether there is a fix, which is what a fleet watches; otherwise why not
+            parts.add(states("gps", positions.stream().collect(Collectors.toMap(PositionSource::device,
+                    p -> !p.state().equals("reading") ? p.state() : p.mode() >= 2 ? "fix" + p.mode() + "d" : "nofix", (a, b) -> a))));
         }
         return parts.isEmpty() ? "" : "{" + String.join(",", parts) + "}";
+    }
+
+    /** {@code "name":{"key":"state",...}}, sorted by key. */
+    private static String states(String name, Map<String, String> states) {
+        return "\"" + name + "\":{" + new TreeMap<>(states).entrySet().stream()
+                .map(e -> "\"" + e.getKey().replace("\"", "") + "\":\"" + e.getValue() + "\"").collect(Collectors.joining(",")) + "}";
     }
 
     /** The retained status follows the health (radio sessions, a full outbox) within seconds. */

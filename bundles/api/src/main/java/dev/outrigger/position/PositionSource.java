@@ -1,0 +1,20 @@
+package dev.outrigger.position;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A satellite positioning receiver (a GPS on a serial port), registered while it is plugged in. */
+@ProviderType
+public interface PositionSource {
+
+    /** The device it is read from: discovery's id. */
+    String device();
+
+    /**
+     * {@code opening}, {@code reading}, {@code silent} (open, but no sentence for seconds),
+     * {@code backoff} (waiting to open it again) or {@code failed}.
+     */
+    String state();
+
+    /** gpsd's fix mode: 1 no fix, 2 a 2D fix, 3 a 3D fix; 1 whenever the receiver is not {@code reading}. */
+    int mode();
+}
