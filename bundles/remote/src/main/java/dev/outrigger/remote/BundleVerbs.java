@@ -40,7 +40,11 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Version;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.resource.Namespace;
+import org.osgi.resource.Requirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,9 +240,17 @@ final class BundleVerbs implements Verbs {
             Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
             // replace in one step: FileInstall must never see half a jar
             Files.move(staged, file.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            // FileInstall updates, refreshes and starts it: wait for the end, or for the sign it cannot come
-            if (!settle(bundle, b -> b.getLastModified() != before
-                    && (b.getState() == Bundle.ACTIVE || !start || isFragment(b) || !resolves(b)))) {
+            // FileInstall updates, refreshes and starts it: wait for the end, or for the sign it cannot
+            // come (resolving or starting it here as well would race FileInstall for the resolver's lock)
+            boolean taken = settle(bundle, b -> b.getLastModified() != before
+                    && (b.getState() == Bundle.ACTIVE || !start || isFragment(b) || missingRequirement(b).isPresent()));
+            Optional<String> missing = missingRequirement(bundle);
+            if (start && missing.isPresent()) {
+                throw new BundleException(bundle.getSymbolicName() + " " + bundle.getVersion() + " cannot resolve: nothing "
+                        + "installed provides " + missing.get(), BundleException.RESOLVE_ERROR);
+            }
+            // resolved but not started in time: starting it below says why (its activator failed, say)
+            if (!taken && (bundle.getLastModified() == before || bundle.getState() != Bundle.RESOLVED)) {
                 throw new IOException("the jar is in " + file.get() + " but FileInstall has not " + (start ? "started" : "taken")
                         + " it within " + SETTLE.toSeconds() + " s");
             }
@@ -472,8 +484,26 @@ final class BundleVerbs implements Verbs {
         }
     }
 
-    private boolean resolves(Bundle bundle) {
-        return bundle.getState() != Bundle.INSTALLED || frameworkWiring().resolveBundles(List.of(bundle));
+    /**
+     * A requirement of the bundle, enforced at resolve time, that no installed bundle provides: the
+     * usual reason a release cannot resolve, found without taking the resolver's lock.
+     */
+    private Optional<String> missingRequirement(Bundle bundle) {
+        BundleRevision revision = bundle.adapt(BundleRevision.class);
+        if (revision == null || bundle.getState() != Bundle.INSTALLED) {
+            return Optional.empty();
+        }
+        for (Requirement r : revision.getRequirements(null)) {
+            Map<String, String> directives = r.getDirectives();
+            boolean enforced = !Namespace.RESOLUTION_OPTIONAL.equals(directives.get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))
+                    && !PackageNamespace.RESOLUTION_DYNAMIC.equals(directives.get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))
+                    && Namespace.EFFECTIVE_RESOLVE.equals(directives.getOrDefault(Namespace.REQUIREMENT_EFFECTIVE_DIRECTIVE,
+                            Namespace.EFFECTIVE_RESOLVE));
+            if (enforced && frameworkWiring().findProviders(r).isEmpty()) {
+                return Optional.of(r.getNamespace() + " " + directives.getOrDefault(Namespace.REQUIREMENT_FILTER_DIRECTIVE, ""));
+            }
+        }
+        return Optional.empty();
     }
 
     private FrameworkWiring frameworkWiring() {
