@@ -1,24 +1,19 @@
 package dev.outrigger.remote;
 
+import static dev.outrigger.remote.JarDownloads.delete;
+import static dev.outrigger.remote.JarDownloads.shown;
 import static dev.outrigger.remote.RequestHandler.printable;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,18 +23,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
-import org.osgi.framework.Version;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
@@ -62,8 +54,6 @@ final class BundleVerbs implements Verbs {
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleVerbs.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final int CONNECT_TIMEOUT_MS = 10_000;
-    private static final int READ_TIMEOUT_MS = 30_000;
     /** FileInstall polls deploy/ every half second; a refresh restarts the dependents. */
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
@@ -72,8 +62,7 @@ final class BundleVerbs implements Verbs {
     private final Set<Long> channel;
     private final Optional<Path> core;
     private final Optional<Path> deploy;
-    private final Path downloads;
-    private final long maxBundleBytes;
+    private final JarDownloads downloads;
     private final boolean signed;
 
     /**
@@ -86,19 +75,8 @@ final class BundleVerbs implements Verbs {
         this.channel = channel;
         this.core = home.map(h -> h.resolve("bundle"));
         this.deploy = home.map(h -> h.resolve("deploy"));
-        this.downloads = context.getDataFile("downloads").toPath();
-        this.maxBundleBytes = maxBundleBytes;
+        this.downloads = new JarDownloads(context.getDataFile("downloads").toPath(), maxBundleBytes);
         this.signed = signed;
-        removeLeftovers();
-    }
-
-    /** Downloads a stop or a crash interrupted. */
-    private void removeLeftovers() {
-        try (var files = Files.list(downloads)) {
-            files.forEach(BundleVerbs::delete);
-        } catch (IOException e) {
-            // no folder yet: nothing left over
-        }
     }
 
     @Override
@@ -129,14 +107,14 @@ final class BundleVerbs implements Verbs {
             throw new Refused("malformed", "\"sha256\" is missing: the SHA-256 of the jar, 64 hex digits");
         }
         boolean start = !Boolean.FALSE.equals(request.get("start"));
-        Path jar = download(url, sha256.toLowerCase());
+        Path jar = downloads.fetch(url, sha256.toLowerCase());
         boolean handedOver = false;
         try {
-            Manifest manifest = manifest(jar, url);
+            Manifest manifest = JarDownloads.manifest(jar, url);
             String name = manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME).split(";")[0].trim();
             Optional<Bundle> existing = bySymbolicName(name);
             if (existing.isEmpty()) {
-                return installNew(jar, withoutUserInfo(url) + "#sha256=" + sha256.toLowerCase(), start, requester);
+                return installNew(jar, shown(url) + "#sha256=" + sha256.toLowerCase(), start, requester);
             }
             Bundle bundle = existing.get();
             if (bundle.getBundleId() == 0) {
@@ -145,7 +123,7 @@ final class BundleVerbs implements Verbs {
             String previous = bundle.getVersion().toString();
             if (channel.contains(bundle.getBundleId())) {
                 Map<String, Object> result = describe(bundle);
-                result.put("version", version(manifest, url));
+                result.put("version", JarDownloads.version(manifest, url));
                 result.put("previousVersion", previous);
                 result.put("state", "updating");
                 result.put("note", "remote requests travel through this bundle: list the bundles again for the outcome");
@@ -211,7 +189,7 @@ final class BundleVerbs implements Verbs {
         try {
             replace(bundle, jar, file, start);
         } catch (BundleException | IOException | IllegalStateException e) {
-            String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + withoutUserInfo(url) + ": "
+            String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "
                     + e.getMessage();
             try {
                 replace(bundle, kept, file, wasActive);
@@ -225,7 +203,7 @@ final class BundleVerbs implements Verbs {
             delete(kept);
         }
         LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}", bundle.getSymbolicName(), previous, bundle.getVersion(),
-                withoutUserInfo(url), requester);
+                shown(url), requester);
         Map<String, Object> result = describe(bundle);
         result.put("previousVersion", previous);
         return result;
@@ -273,7 +251,7 @@ final class BundleVerbs implements Verbs {
     private Path keep(Bundle bundle, Optional<Path> file) throws Refused {
         Path kept = null;
         try {
-            kept = Files.createTempFile(downloads, "previous", ".jar");
+            kept = downloads.newFile("previous");
             if (file.isPresent()) {
                 Files.copy(file.get(), kept, StandardCopyOption.REPLACE_EXISTING);
             } else {
@@ -358,73 +336,6 @@ final class BundleVerbs implements Verbs {
             return url;
         } catch (URISyntaxException e) {
             throw new Refused("malformed", "\"url\" is not a URL: " + e.getMessage());
-        }
-    }
-
-    /** Fetches the jar into this bundle's data folder, refusing it unless it has the given digest and size limit. */
-    private Path download(URI url, String sha256) throws Refused {
-        String shown = withoutUserInfo(url);
-        Path jar;
-        try {
-            Files.createDirectories(downloads);
-            jar = Files.createTempFile(downloads, "bundle", ".jar");
-        } catch (IOException e) {
-            throw new Refused("failed", "cannot store a download in " + downloads + ": " + e.getMessage());
-        }
-        try {
-            URLConnection connection = url.toURL().openConnection();
-            connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
-            connection.setReadTimeout(READ_TIMEOUT_MS);
-            if (connection instanceof HttpURLConnection http && http.getResponseCode() != HttpURLConnection.HTTP_OK) {
-                throw new Refused("failed", "cannot fetch " + shown + ": HTTP " + http.getResponseCode());
-            }
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(connection.getInputStream(), digest);
-                    OutputStream out = Files.newOutputStream(jar)) {
-                byte[] buffer = new byte[16384];
-                long total = 0;
-                for (int n; (n = in.read(buffer)) > 0;) {
-                    total += n;
-                    if (total > maxBundleBytes) {
-                        throw new Refused("invalid", shown + " is larger than maxBundleBytes (" + maxBundleBytes + ")");
-                    }
-                    out.write(buffer, 0, n);
-                }
-            }
-            String actual = HexFormat.of().formatHex(digest.digest());
-            if (!actual.equals(sha256)) {
-                throw new Refused("invalid", shown + " has SHA-256 " + actual + ", not the " + sha256 + " asked for; nothing installed");
-            }
-            return jar;
-        } catch (IOException e) {
-            delete(jar);
-            throw new Refused("failed", "cannot fetch " + shown + ": " + e);
-        } catch (Refused e) {
-            delete(jar);
-            throw e;
-        } catch (NoSuchAlgorithmException e) {
-            delete(jar);
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
-    private static Manifest manifest(Path jar, URI url) throws Refused {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Manifest manifest = file.getManifest();
-            if (manifest == null || manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME) == null) {
-                throw new Refused("invalid", withoutUserInfo(url) + " is not an OSGi bundle: its manifest has no Bundle-SymbolicName");
-            }
-            return manifest;
-        } catch (IOException e) {
-            throw new Refused("invalid", withoutUserInfo(url) + " is not a jar: " + e.getMessage());
-        }
-    }
-
-    private static String version(Manifest manifest, URI url) throws Refused {
-        try {
-            return Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION)).toString();
-        } catch (IllegalArgumentException e) {
-            throw new Refused("invalid", withoutUserInfo(url) + " has an invalid Bundle-Version: " + e.getMessage());
         }
     }
 
@@ -547,22 +458,5 @@ final class BundleVerbs implements Verbs {
         });
         m.put("location", b.getLocation());
         return m;
-    }
-
-    /** A URL as it may be shown and logged: without credentials. */
-    private static String withoutUserInfo(URI url) {
-        try {
-            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), url.getQuery(), null).toString();
-        } catch (URISyntaxException e) {
-            return url.getScheme() + "://" + url.getHost();
-        }
-    }
-
-    private static void delete(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("Remote bundles: cannot delete {}: {}", file, e.getMessage());
-        }
     }
 }
