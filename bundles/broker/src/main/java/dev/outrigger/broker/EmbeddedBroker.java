@@ -1,5 +1,8 @@
 package dev.outrigger.broker;
 
+import java.nio.file.Path;
+
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -9,30 +12,40 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The broker as a component: listening while the bundle is active. A configuration change that
- * alters a setting restarts it (connected clients reconnect, as after any broker restart); one that
- * does not, such as the feature's defaults arriving after the start, leaves clients alone.
+ * alters a setting restarts it (connected clients reconnect, as after any broker restart, and find
+ * the retained messages again); one that does not, such as the feature's defaults arriving after
+ * the start, leaves clients alone.
  */
 @Component(service = EmbeddedBroker.class, immediate = true, configurationPid = "dev.outrigger.broker",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = BrokerConfig.class)
 public class EmbeddedBroker {
 
+    private final Path retainedFile;
     private volatile MqttBroker broker;
+    private boolean keepRetained;
+    private RetainedStore store;
 
     @Activate
-    public EmbeddedBroker(BrokerConfig config) {
-        broker = new MqttBroker(settings(config));
-        broker.start();
+    public EmbeddedBroker(BundleContext context, BrokerConfig config) {
+        String data = context.getProperty("outrigger.data");
+        retainedFile = (data != null ? Path.of(data) : context.getDataFile("").toPath()).resolve("broker/retained.mv.db");
+        start(config);
     }
 
     @Modified
-    void modified(BrokerConfig config) {
-        MqttBroker.Settings wanted = settings(config);
-        if (!wanted.equals(broker.settings())) {
-            broker.close();
-            broker = new MqttBroker(wanted);
-            broker.start();
+    synchronized void modified(BrokerConfig config) {
+        if (!settings(config).equals(broker.settings()) || config.keepRetained() != keepRetained) {
+            stop();
+            start(config);
         }
+    }
+
+    private synchronized void start(BrokerConfig config) {
+        keepRetained = config.keepRetained();
+        store = keepRetained ? RetainedStore.open(retainedFile) : RetainedStore.none();
+        broker = new MqttBroker(settings(config), store);
+        broker.start();
     }
 
     private static MqttBroker.Settings settings(BrokerConfig config) {
@@ -48,7 +61,8 @@ public class EmbeddedBroker {
     }
 
     @Deactivate
-    void stop() {
+    synchronized void stop() {
         broker.close();
+        store.close();
     }
 }

@@ -47,8 +47,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import dev.outrigger.tls.PemTls;
 
 /**
- * The broker: one event-loop thread, the connected clients, the persistent sessions of disconnected
- * ones and the retained messages, all in memory: the gateway's own durability is its outbox.
+ * The broker: one event-loop thread, the connected clients and the persistent sessions of
+ * disconnected ones in memory (the gateway's own durability is its outbox), the retained messages
+ * in memory and, written through, in a {@link RetainedStore}.
  */
 final class MqttBroker implements AutoCloseable {
 
@@ -87,6 +88,7 @@ final class MqttBroker implements AutoCloseable {
     private final EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("outrigger-broker", true));
     private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
     private final Map<String, Publication> retained = new ConcurrentHashMap<>();
+    private final RetainedStore store;
     /** Persistent sessions of clients not connected, by client id. */
     private final Map<String, Session> parked = new ConcurrentHashMap<>();
     private final LongAdder received = new LongAdder();
@@ -106,8 +108,18 @@ final class MqttBroker implements AutoCloseable {
     private volatile Channel server;
     private volatile boolean closing;
 
-    MqttBroker(Settings settings) {
+    /** @param store the retained messages of an earlier broker, kept up to date by this one; not closed by it */
+    MqttBroker(Settings settings, RetainedStore store) {
         this.settings = settings;
+        this.store = store;
+        for (Publication p : store.load()) {
+            if (retainedBytes + p.payload().length <= settings.maxRetainedBytes()) {
+                retained.put(p.topic(), p);
+                retainedBytes += p.payload().length;
+            } else {
+                store.remove(p.topic()); // maxRetainedMegabytes was lowered
+            }
+        }
         String passwordFile = settings.access().passwordFile();
         this.passwords = passwordFile.isEmpty() ? null : new PasswordFile(Path.of(passwordFile));
         String aclFile = settings.access().aclFile();
@@ -357,12 +369,14 @@ final class MqttBroker implements AutoCloseable {
         } else {
             retained.put(message.topic(), message);
             retainedBytes += grows;
+            store.put(message);
         }
     }
 
     private synchronized void unretain(Publication message) {
         if (message != null && retained.remove(message.topic(), message)) {
             retainedBytes -= message.payload().length;
+            store.remove(message.topic());
         }
     }
 

@@ -70,7 +70,7 @@ public class MqttBrokerTest {
 
     @Before
     public void start() {
-        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN));
+        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), RetainedStore.none());
         broker.start();
         await("listening", () -> broker.address() != null);
     }
@@ -82,7 +82,7 @@ public class MqttBrokerTest {
     /** The broker again, with other access settings, listening once this returns. */
     private void restart(MqttBroker.Access access) {
         broker.close();
-        broker = new MqttBroker(settings(0, access));
+        broker = new MqttBroker(settings(0, access), RetainedStore.none());
         broker.start();
         await("listening", () -> broker.address() != null);
     }
@@ -136,6 +136,63 @@ public class MqttBrokerTest {
         Client second = subscriber("second", "gw/+", 1);
         gateway.paho.publish("gw/marker", "after".getBytes(UTF_8), 1, false);
         assertEquals("nothing retained is left before the marker", "gw/marker", second.next().topic);
+    }
+
+    @Test
+    public void retainedMessagesOutliveARestartWithTheirPropertiesAndWhatIsLeftOfTheirExpiry() throws Exception {
+        Path folder = Files.createTempDirectory("broker-retained");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        Path file = folder.resolve("retained.mv.db");
+        RetainedStore store = RetainedStore.open(file);
+        broker.close();
+        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
+        broker.start();
+        await("listening", () -> broker.address() != null);
+
+        // what zigbee2mqtt leaves for Home Assistant: discovery configs and last states
+        Client z2m = client("zigbee2mqtt");
+        MqttProperties discovery = new MqttProperties();
+        discovery.setContentType("application/json");
+        discovery.setCorrelationData(new byte[] { 1, 2 });
+        discovery.setUserProperties(List.of(new UserProperty("origin", "z2m")));
+        z2m.paho.publish("homeassistant/light/0x1/config", new MqttMessage("{\"name\":\"lamp\"}".getBytes(UTF_8), 1, true, discovery));
+        MqttProperties expiring = new MqttProperties();
+        expiring.setMessageExpiryInterval(3600L);
+        z2m.paho.publish("zigbee2mqtt/lamp", new MqttMessage("{\"state\":\"ON\"}".getBytes(UTF_8), 1, true, expiring));
+        z2m.paho.publish("zigbee2mqtt/removed", "x".getBytes(UTF_8), 1, true);
+        z2m.paho.publish("zigbee2mqtt/removed", new byte[0], 1, true);
+
+        // the gateway stops and starts again
+        broker.close();
+        store.close();
+        store = RetainedStore.open(file);
+        try {
+            broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
+            broker.start();
+            await("listening again", () -> broker.address() != null);
+            Client ha = subscriber("homeassistant", "#", 1);
+            client("marker").paho.publish("marker", new byte[0], 1, false);
+            List<Received> retained = new ArrayList<>();
+            for (Received r = ha.next(); !r.topic.equals("marker"); r = ha.next()) {
+                retained.add(r);
+            }
+            retained.sort((a, b) -> a.topic.compareTo(b.topic));
+            assertEquals(2, retained.size());
+            Received config = retained.get(0);
+            assertEquals("homeassistant/light/0x1/config", config.topic);
+            assertEquals("{\"name\":\"lamp\"}", config.text());
+            assertTrue(config.message.isRetained());
+            assertEquals("application/json", config.message.getProperties().getContentType());
+            assertArrayEquals(new byte[] { 1, 2 }, config.message.getProperties().getCorrelationData());
+            assertEquals(List.of(new UserProperty("origin", "z2m")), config.message.getProperties().getUserProperties());
+            Received lamp = retained.get(1);
+            assertEquals("zigbee2mqtt/lamp", lamp.topic);
+            long left = lamp.message.getProperties().getMessageExpiryInterval();
+            assertTrue("the expiry counted down across the restart: " + left, left >= 3500 && left <= 3600);
+        } finally {
+            broker.close();
+            store.close();
+        }
     }
 
     @Test
@@ -351,7 +408,7 @@ public class MqttBrokerTest {
         Path pending = Files.createDirectories(folder.resolve("etc"));
         broker.close();
         broker = new MqttBroker(settings(0, new MqttBroker.Access("", pending.resolve("server.pem").toString(),
-                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString(), "")));
+                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString(), "")), RetainedStore.none());
         broker.start();
         assertNull(broker.address());
         TestCertificates certificates = new TestCertificates(folder, "alice");
@@ -511,7 +568,7 @@ public class MqttBrokerTest {
     @Test
     public void aBrokerWhosePortIsTakenListensOnceItIsFree() throws Exception {
         int port = broker.address().getPort();
-        MqttBroker waiting = new MqttBroker(settings(port, MqttBroker.Access.OPEN));
+        MqttBroker waiting = new MqttBroker(settings(port, MqttBroker.Access.OPEN), RetainedStore.none());
         try {
             waiting.start();
             await("first attempt failed", () -> waiting.address() == null);
