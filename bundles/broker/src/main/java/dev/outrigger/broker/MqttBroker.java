@@ -417,6 +417,10 @@ final class MqttBroker implements AutoCloseable {
         }
     }
 
+    RetainedStore retainedStore() {
+        return store;
+    }
+
     Stats stats() {
         return new Stats(received.sum(), delivered.sum(), dropped.sum(), clients.size(), retained.size(), refused.sum(),
                 denied.sum());

@@ -40,17 +40,19 @@ final class RetainedStore implements AutoCloseable {
     private static final byte FORMAT = 1;
     private static final long NEVER = -1;
 
+    private final Path file;
     private final MVStore store;
     private final MVMap<String, byte[]> messages;
 
-    private RetainedStore(MVStore store) {
+    private RetainedStore(Path file, MVStore store) {
+        this.file = file;
         this.store = store;
         this.messages = store == null ? null : store.openMap("retained");
     }
 
     /** Keeps nothing: retained messages live as long as the broker. */
     static RetainedStore none() {
-        return new RetainedStore(null);
+        return new RetainedStore(null, null);
     }
 
     /** The store in the file; one that cannot be read is moved aside (one log line) and a new one begun. */
@@ -58,13 +60,13 @@ final class RetainedStore implements AutoCloseable {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             try {
-                return new RetainedStore(new MVStore.Builder().fileName(file.toString()).open());
+                return new RetainedStore(file, new MVStore.Builder().fileName(file.toString()).open());
             } catch (MVStoreException e) {
                 Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
                 LOG.warn("Embedded MQTT broker: the retained messages in {} cannot be read ({}); moved to {}, starting without them",
                         file, e.getMessage(), aside);
-                return new RetainedStore(new MVStore.Builder().fileName(file.toString()).open());
+                return new RetainedStore(file, new MVStore.Builder().fileName(file.toString()).open());
             }
         } catch (IOException | MVStoreException e) {
             LOG.warn("Embedded MQTT broker: cannot keep retained messages in {} ({}); they last until the broker stops", file,
@@ -106,6 +108,12 @@ final class RetainedStore implements AutoCloseable {
         if (messages != null) {
             messages.remove(topic);
         }
+    }
+
+    /** For {@code broker:status}. */
+    @Override
+    public String toString() {
+        return file == null ? "in memory only" : "kept in " + file;
     }
 
     @Override
