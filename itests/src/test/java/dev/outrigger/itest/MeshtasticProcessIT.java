@@ -163,6 +163,13 @@ public class MeshtasticProcessIT {
         awaitLive("live again after the update");
         long appended = appended();
         Await.until("records flowing after the update", Duration.ofSeconds(20), () -> appended() > appended);
+        assertTrue("what the radio handed over again was recorded before the update, and is known after it", repeats() >= 1);
+    }
+
+    /** Packets the radio handed over again and the gateway did not record twice, as mesh:info counts them. */
+    private long repeats() throws Exception {
+        return gateway.shell("mesh:info").output().lines().filter(l -> l.startsWith("packets"))
+                .map(l -> Long.parseLong(l.replaceAll(".* recorded, (\\d+) repeat.*", "$1"))).findFirst().orElse(0L);
     }
 
     private long appended() throws Exception {

@@ -74,7 +74,7 @@ public class AutoRadios {
         int baud = device.settings().baud();
         // the by-id link where udev made one (discovery also derives the name where it did not)
         String address = device.byId().filter(link -> Files.exists(Path.of(link))).orElse(device.path());
-        Radio radio = new Radio(outbox, new Radio.Options(address, baud, TIMING, 300));
+        Radio radio = new Radio(outbox, new Radio.Options(address, baud, TIMING, 300, SeenPackets.fileFor(context, address)));
         radios.put(device.id(), new Running(radio, context.registerService(MeshRadio.class, radio,
                 new Hashtable<>(Map.of("mesh.address", radio.address(), SerialDevice.ID, device.id())))));
         LOG.info("Meshtastic radio found: {} ({})", device.id(), radio.address());

@@ -56,7 +56,8 @@ public class ConfiguredRadio {
     public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, Config config) {
         this.radio = new Radio(outbox, new Radio.Options(config.address(), config.baud(),
                 new RadioSession.Timing(config.handshakeSeconds() * 1000L, config.heartbeatSeconds() * 1000L,
-                        config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds()));
+                        config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds(),
+                SeenPackets.fileFor(context, config.address())));
         this.registration = context.registerService(MeshRadio.class, radio,
                 new Hashtable<>(Map.of("mesh.address", radio.address())));
     }

@@ -2,10 +2,9 @@ package dev.outrigger.meshtastic;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,14 +42,16 @@ import dev.outrigger.outbox.OutboxException;
  */
 final class Radio implements MeshRadio, RadioSession.Events {
 
-    /** Where the radio is and how to talk to it. */
-    record Options(String address, int baud, RadioSession.Timing timing, int ackTimeoutSeconds) {
+    /**
+     * Where the radio is and how to talk to it.
+     *
+     * @param seenFile where the packets already recorded are kept between runs; null: in memory only
+     */
+    record Options(String address, int baud, RadioSession.Timing timing, int ackTimeoutSeconds, Path seenFile) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Radio.class);
     private static final long BROADCAST = 0xffffffffL;
-    /** Packets remembered to drop repeats: the radio replays recent ones after each handshake. */
-    private static final int SEEN = 4096;
 
     private final Outbox outbox;
     private final String address;
@@ -58,12 +59,10 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private final RadioSession session;
     private final Thread thread;
     private final NodeTable nodes = new NodeTable();
-    private final Map<Long, Boolean> seen = Collections.synchronizedMap(new LinkedHashMap<>(SEEN, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > SEEN;
-        }
-    });
+    /** The radio hands recent packets over again after each handshake: recorded once. */
+    private final SeenPackets seen;
+    private volatile long recorded;
+    private volatile long repeats;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile long myNum = -1;
@@ -80,6 +79,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         this.outbox = outbox;
         this.address = options.address().trim();
         this.ackTimeoutSeconds = options.ackTimeoutSeconds();
+        this.seen = new SeenPackets(options.seenFile());
         boolean serial = address.startsWith("/");
         RadioSession.Connector connector = serial ? () -> Links.serial(address, options.baud()) : () -> {
             int colon = address.lastIndexOf(':');
@@ -100,6 +100,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         thread.interrupt();
         thread.join(5_000);
         pending.values().forEach(p -> p.delivery().complete(new Delivery(0, Outcome.FAILED, "radio removed")));
+        seen.save();
     }
 
     @Override
@@ -130,6 +131,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
         lines.add("lora        " + (lora.isEmpty() ? "-" : lora));
         channels.forEach((i, c) -> lines.add("channel " + i + "   " + c));
+        lines.add("packets     " + recorded + " recorded, " + repeats + " repeat(s) dropped");
         return lines;
     }
 
@@ -212,8 +214,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
 
     private void packet(MeshPacket p) {
         long from = p.getFrom() & 0xffffffffL;
-        if (p.getId() != 0 && seen.put(from << 32 | (p.getId() & 0xffffffffL), Boolean.TRUE) != null) {
-            return; // a replay of a packet already recorded
+        if (p.getId() != 0 && !seen.first(from, p.getId())) {
+            repeats++;
+            return;
         }
         long now = System.currentTimeMillis() / 1000;
         nodes.heard(p, now);
@@ -222,11 +225,13 @@ final class Radio implements MeshRadio, RadioSession.Events {
         }
         try {
             outbox.append(PacketRecords.record(p, myNum < 0 ? "" : MeshNode.id(myNum), now));
+            recorded++;
             if (outboxFailing) {
                 outboxFailing = false;
                 LOG.info("Meshtastic {}: the outbox accepts records again", address);
             }
         } catch (OutboxException | RuntimeException e) {
+            seen.forget(from, p.getId()); // not recorded: should the radio hand it over again, welcome
             if (!outboxFailing) {
                 outboxFailing = true;
                 LOG.error("Meshtastic {}: packets cannot be recorded: {}", address, e.getMessage());

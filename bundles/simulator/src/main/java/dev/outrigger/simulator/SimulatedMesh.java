@@ -1,7 +1,9 @@
 package dev.outrigger.simulator;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +55,9 @@ final class SimulatedMesh {
             new Node(0x5a1a0004L, "Camper van", "VAN", 52.5302, 13.4201, 41));
 
     private final AtomicInteger turn = new AtomicInteger();
+    /** The last packets heard, which a radio hands over again after a handshake: clients must record them once. */
+    private final Deque<FromRadio> recent = new ArrayDeque<>();
+    private static final int HANDED_OVER_AGAIN = 3;
 
     /** The answer to want_config_id: who the radio is, whom it knows, its settings, then the nonce. */
     List<FromRadio> configuration(int nonce) {
@@ -72,9 +77,24 @@ final class SimulatedMesh {
         return all;
     }
 
+    /** What the radio hands over again after the configuration: the last packets heard. */
+    synchronized List<FromRadio> again() {
+        return List.copyOf(recent);
+    }
+
     /** The next packet heard on the mesh, from the nodes in turn. */
     FromRadio next() {
-        int t = turn.getAndIncrement();
+        FromRadio packet = heard(turn.getAndIncrement());
+        synchronized (this) {
+            recent.addLast(packet);
+            if (recent.size() > HANDED_OVER_AGAIN) {
+                recent.removeFirst();
+            }
+        }
+        return packet;
+    }
+
+    private static FromRadio heard(int t) {
         Node from = OTHERS.get(t % OTHERS.size());
         return switch ((t / OTHERS.size()) % 4) {
             case 0 -> heard(from, BROADCAST, PortNum.POSITION_APP, position(from));

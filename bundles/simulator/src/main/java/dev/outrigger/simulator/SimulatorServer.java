@@ -37,7 +37,8 @@ import dev.outrigger.meshtastic.protocol.Frames;
 /**
  * A simulated Meshtastic radio serving its client API on TCP (like a radio's port 4403) and,
  * when configured, on a pseudo-terminal (like a radio on USB serial, log text included). Every
- * client gets the real handshake, then a packet from the simulated mesh each interval.
+ * client gets the real handshake, the last three packets again (as a radio hands over its queue),
+ * then a packet from the simulated mesh each interval.
  */
 @Component(configurationPid = SimulatorServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SimulatorServer.Config.class)
@@ -249,6 +250,7 @@ public class SimulatorServer {
                         text("INFO  | 00:00:02 2 [SerialConsole] Client wants config, nonce=" + message.getWantConfigId());
                     }
                     mesh.configuration(message.getWantConfigId()).forEach(this::send);
+                    mesh.again().forEach(this::send);
                     if (packets == null) {
                         packets = timer.scheduleAtFixedRate(() -> send(mesh.next()), intervalMillis, intervalMillis,
                                 TimeUnit.MILLISECONDS);

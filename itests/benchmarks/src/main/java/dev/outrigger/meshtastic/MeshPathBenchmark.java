@@ -82,7 +82,7 @@ public final class MeshPathBenchmark {
         };
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Radio radio = new Radio(timed, new Radio.Options("127.0.0.1:" + server.getLocalPort(), 115200,
-                    new RadioSession.Timing(5_000, 300_000, 200, 1_000), 60));
+                    new RadioSession.Timing(5_000, 300_000, 200, 1_000), 60, null));
             try (Socket socket = server.accept()) {
                 socket.setTcpNoDelay(true);
                 handshake(socket.getInputStream(), socket.getOutputStream());
