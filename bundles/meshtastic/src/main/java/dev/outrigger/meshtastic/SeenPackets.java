@@ -24,7 +24,7 @@ final class SeenPackets {
 
     private static final Logger LOG = LoggerFactory.getLogger(SeenPackets.class);
     /** Far more than a radio hands over after a handshake. */
-    static final int KEPT = 4096;
+    private static final int KEPT = 4096;
 
     private final LinkedHashSet<Long> keys = new LinkedHashSet<>();
     private final Path file;
