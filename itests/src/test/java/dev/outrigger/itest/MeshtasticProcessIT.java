@@ -35,6 +35,7 @@ public class MeshtasticProcessIT {
     public TemporaryFolder folder = new TemporaryFolder();
 
     private GatewayProcess gateway;
+    private GatewayProcess radio;
     private Mosquitto broker;
     private final Subscriptions subscriptions = new Subscriptions();
     private PtyPair pty;
@@ -48,6 +49,9 @@ public class MeshtasticProcessIT {
     public void stop() throws Exception {
         subscriptions.close();
         gateway.close();
+        if (radio != null) {
+            radio.close();
+        }
         if (pty != null) {
             pty.close();
         }
@@ -164,6 +168,28 @@ public class MeshtasticProcessIT {
         long appended = appended();
         Await.until("records flowing after the update", Duration.ofSeconds(20), () -> appended() > appended);
         assertTrue("what the radio handed over again was recorded before the update, and is known after it", repeats() >= 1);
+    }
+
+    @Test
+    public void packetsHandedOverAgainAfterTheGatewayWasKilledAreRecordedOnce() throws Exception {
+        // the radio in a process of its own, so that it outlives the gateway as a real one does
+        radio = new GatewayProcess(Distribution.copyTo(folder.newFolder("radio").toPath()));
+        int port = Ports.free();
+        Files.writeString(radio.home.resolve("etc/dev.outrigger.feature.cfg"), "install = simulator\n");
+        Files.writeString(radio.home.resolve("etc/dev.outrigger.simulator.cfg"),
+                "bind = 127.0.0.1\nport = " + port + "\nintervalSeconds = 1\n");
+        radio.start();
+        configure("meshtastic", port, "", "127.0.0.1:" + port);
+        Files.delete(gateway.home.resolve("etc/dev.outrigger.simulator.cfg"));
+        gateway.start();
+        awaitLive("the radio live");
+        Await.until("traffic", Duration.ofSeconds(20), () -> appended() >= 3);
+
+        gateway.kill();
+        gateway.start();
+        awaitLive("live again after the restart");
+        Await.until("what the radio handed over again was recorded before the kill, and is known after it",
+                Duration.ofSeconds(20), () -> repeats() >= 1);
     }
 
     /** Packets the radio handed over again and the gateway did not record twice, as mesh:info counts them. */

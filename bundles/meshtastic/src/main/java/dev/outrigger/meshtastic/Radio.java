@@ -100,7 +100,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         thread.interrupt();
         thread.join(5_000);
         pending.values().forEach(p -> p.delivery().complete(new Delivery(0, Outcome.FAILED, "radio removed")));
-        seen.save();
+        seen.close();
     }
 
     @Override
@@ -214,7 +214,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
 
     private void packet(MeshPacket p) {
         long from = p.getFrom() & 0xffffffffL;
-        if (p.getId() != 0 && !seen.first(from, p.getId())) {
+        if (p.getId() != 0 && seen.recorded(from, p.getId())) {
             repeats++;
             return;
         }
@@ -225,13 +225,15 @@ final class Radio implements MeshRadio, RadioSession.Events {
         }
         try {
             outbox.append(PacketRecords.record(p, myNum < 0 ? "" : MeshNode.id(myNum), now));
+            if (p.getId() != 0) {
+                seen.add(from, p.getId());
+            }
             recorded++;
             if (outboxFailing) {
                 outboxFailing = false;
                 LOG.info("Meshtastic {}: the outbox accepts records again", address);
             }
         } catch (OutboxException | RuntimeException e) {
-            seen.forget(from, p.getId()); // not recorded: should the radio hand it over again, welcome
             if (!outboxFailing) {
                 outboxFailing = true;
                 LOG.error("Meshtastic {}: packets cannot be recorded: {}", address, e.getMessage());

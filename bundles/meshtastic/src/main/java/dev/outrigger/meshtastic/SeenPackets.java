@@ -1,14 +1,13 @@
 package dev.outrigger.meshtastic;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
-import java.util.List;
 
 import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
@@ -16,24 +15,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The packets of one radio already recorded, by sender and packet id, so that those the radio
- * hands over again after a handshake are recorded once. The most recent ones are kept, in a file
- * of the bundle's data area when the radio is closed, so that a restart or an update of the bundle
- * does not record them twice either.
+ * hands over again after a handshake are recorded once. The most recent ones are kept in a journal
+ * in the bundle's data area: each one is appended as it is recorded, so that neither a restart, an
+ * update of the bundle nor a killed process records them twice. The journal is rewritten with the
+ * kept ones when it has grown to twice their number.
  */
-final class SeenPackets {
+final class SeenPackets implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SeenPackets.class);
     /** Far more than a radio hands over after a handshake. */
-    private static final int KEPT = 4096;
+    static final int KEPT = 4096;
 
     private final LinkedHashSet<Long> keys = new LinkedHashSet<>();
     private final Path file;
+    private FileChannel journal;
+    private long journalled;
+    private boolean failing;
 
     /** @param file where they are kept between runs; null: in memory only */
     SeenPackets(Path file) {
         this.file = file;
-        if (file != null && Files.exists(file)) {
+        if (file != null) {
             load();
+            journal();
         }
     }
 
@@ -42,54 +46,104 @@ final class SeenPackets {
         return context.getDataFile("seen-" + address.replaceAll("[^A-Za-z0-9._-]", "_")).toPath();
     }
 
-    /** @return true the first time, false for a repeat */
-    synchronized boolean first(long from, long packetId) {
-        long key = from << 32 | packetId & 0xffffffffL;
+    synchronized boolean recorded(long from, long packetId) {
+        return keys.contains(key(from, packetId));
+    }
+
+    /** Called once the packet is recorded: a repeat of it is dropped from now on. */
+    synchronized void add(long from, long packetId) {
+        long key = key(from, packetId);
         if (!keys.add(key)) {
-            return false;
+            return;
         }
         if (keys.size() > KEPT) {
             keys.remove(keys.iterator().next());
         }
-        return true;
+        if (file == null) {
+            return;
+        }
+        if (journal != null) {
+            try {
+                journal.write(ByteBuffer.allocate(Long.BYTES).putLong(0, key));
+                if (++journalled < 2L * KEPT) {
+                    return;
+                }
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+        }
+        journal(); // grown to twice the kept ones, or failing so far
     }
 
-    /** A packet that could not be recorded: a repeat of it is welcome. */
-    synchronized void forget(long from, long packetId) {
-        keys.remove(from << 32 | packetId & 0xffffffffL);
+    private static long key(long from, long packetId) {
+        return from << 32 | packetId & 0xffffffffL;
     }
 
     private void load() {
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-            for (int n = in.readInt(); n > 0 && keys.size() < KEPT; n--) {
-                keys.add(in.readLong());
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
+            while (all.remaining() >= Long.BYTES) {
+                keys.add(all.getLong());
             }
-        } catch (EOFException e) {
-            LOG.warn("Meshtastic: {} is cut short; the packets it names up to there are known", file);
+            while (keys.size() > KEPT) {
+                keys.remove(keys.iterator().next());
+            }
+            if (all.hasRemaining()) {
+                LOG.warn("Meshtastic: {} ends in a partly written entry (the process was stopped while writing it); "
+                        + "the entries before it are known", file);
+            }
         } catch (IOException e) {
             LOG.warn("Meshtastic: cannot read {} ({}); packets the radio hands over again may be recorded twice", file,
                     e.getMessage());
         }
     }
 
-    /** Written next to the file and moved over it, so that a crash leaves the old or the new one. */
-    synchronized void save() {
-        if (file == null) {
-            return;
-        }
+    /**
+     * Starts the journal anew with the kept ones, written next to it and moved over it, so that a
+     * crash leaves the old or the new one.
+     */
+    private void journal() {
         try {
+            close();
             Path next = file.resolveSibling(file.getFileName() + ".next");
-            try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(next))) {
-                List<Long> all = List.copyOf(keys);
-                out.writeInt(all.size());
-                for (long key : all) {
-                    out.writeLong(key);
-                }
-            }
+            ByteBuffer bytes = ByteBuffer.allocate(keys.size() * Long.BYTES);
+            keys.forEach(bytes::putLong);
+            Files.write(next, bytes.array());
             Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            journal = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            journalled = keys.size();
+            if (failing) {
+                failing = false;
+                LOG.info("Meshtastic: {} is written again", file);
+            }
         } catch (IOException e) {
-            LOG.warn("Meshtastic: cannot write {} ({}); packets the radio hands over again may be recorded twice", file,
-                    e.getMessage());
+            failed(e);
+        }
+    }
+
+    /** Logged once until it works again; the packets stay known in memory meanwhile. */
+    private void failed(IOException e) {
+        if (!failing) {
+            failing = true;
+            LOG.warn("Meshtastic: cannot write {} ({}); packets the radio hands over again after a restart may be "
+                    + "recorded twice", file, e.getMessage());
+        }
+        close();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                LOG.debug("Meshtastic: closing {}", file, e);
+            }
+            journal = null;
         }
     }
 }
