@@ -43,6 +43,7 @@ import dev.outrigger.feature.Feature;
 public class RemoteProcessIT {
 
     private static final String GREETER = "dev.outrigger.itest.greeter";
+    private static final String GREETER_COMPONENT = "OSGI-INF/dev.outrigger.itest.fixture.Greeter.xml";
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
@@ -276,6 +277,11 @@ public class RemoteProcessIT {
         Path brokenGreeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("broken-greeter.jar"), broken);
         Path brokenRemote = Jars.withHeaders(Distribution.file(artifact("mqtt", "dev.outrigger.remote")),
                 served.resolve("broken-remote.jar"), broken);
+        // a release that starts, but whose component cannot be made
+        Path failingGreeter = Jars.variant(Distribution.FIXTURE, served.resolve("failing-greeter.jar"),
+                Map.of("Bundle-Version", "0.1.3.failing"), Map.of(GREETER_COMPONENT, new String(
+                        Jars.entry(Distribution.FIXTURE, GREETER_COMPONENT), StandardCharsets.UTF_8)
+                        .replace("class=\"dev.outrigger.itest.fixture.Greeter\"", "class=\"dev.outrigger.itest.fixture.Gone\"")));
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         http.createContext("/", exchange -> {
             Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
@@ -322,6 +328,15 @@ public class RemoteProcessIT {
                     && refused.get("message").toString().endsWith("rolled back to 0.1.1.remote"));
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
             assertEquals(0, gateway.shell("fixture:greet").status());
+
+            // so is a release that starts but whose component does not come up as before
+            Map<?, ?> failing = error(bundles("install", "\"url\": \"" + base + "failing-greeter.jar\", \"sha256\": \""
+                    + sha256(failingGreeter) + "\""));
+            assertEquals(failing.toString(), "failed", failing.get("kind"));
+            assertTrue(failing.toString(), failing.get("message").toString().contains("0.1.3.failing starts, but its component "
+                    + "dev.outrigger.itest.fixture.Greeter") && failing.get("message").toString().endsWith("rolled back to 0.1.1.remote"));
+            assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
+            Await.until("the greeter back", Duration.ofSeconds(10), () -> gateway.shell("fixture:greet").status() == 0);
 
             // the bundle that answers: replied to first, then updated; it answers again, as the new version
             Map<?, ?> self = result(bundles("install", "\"url\": \"" + base + "remote.jar\", \"sha256\": \""
@@ -405,7 +420,7 @@ public class RemoteProcessIT {
 
     /** One MQTT 5 request/response with mosquitto_rr; a verb without a kind is a configuration verb. */
     private Map<String, Object> request(String gateway, String verb, String body) throws Exception {
-        Map<String, Object> reply = request(gateway, verb, body, 10);
+        Map<String, Object> reply = request(gateway, verb, body, 30);
         assertTrue("a reply to " + verb + " " + body, reply != null);
         return reply;
     }

@@ -63,6 +63,8 @@ final class BundleVerbs implements Verbs {
     private final Optional<Path> core;
     private final Optional<Path> deploy;
     private final JarDownloads downloads;
+    /** Made before any update: a class not loaded yet cannot be once this bundle has updated itself. */
+    private final ComponentHealth components;
     private final boolean signed;
 
     /**
@@ -76,6 +78,7 @@ final class BundleVerbs implements Verbs {
         this.core = home.map(h -> h.resolve("bundle"));
         this.deploy = home.map(h -> h.resolve("deploy"));
         this.downloads = new JarDownloads(context.getDataFile("downloads").toPath(), maxBundleBytes);
+        this.components = new ComponentHealth(framework);
         this.signed = signed;
     }
 
@@ -176,9 +179,10 @@ final class BundleVerbs implements Verbs {
     }
 
     /**
-     * Replaces the bundle's jar and starts it if asked; if the new one does not resolve or start,
-     * puts the previous one back, so that a bad release never leaves a gateway without the bundle,
-     * or cut off when it is one the requests travel through.
+     * Replaces the bundle's jar and starts it if asked; if the new one does not resolve or start, or
+     * its components do not come up as the old one's did, puts the previous one back, so that a bad
+     * release never leaves a gateway without the bundle, or cut off when it is one the requests
+     * travel through.
      */
     private Map<String, Object> update(Bundle bundle, Path jar, boolean start, String previous, String requester, URI url)
             throws Refused {
@@ -186,8 +190,13 @@ final class BundleVerbs implements Verbs {
         // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
         Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
         Path kept = keep(bundle, file);
+        Set<String> wasUp = components.up(bundle);
         try {
             replace(bundle, jar, file, start);
+            Optional<String> problem = start ? components.problem(bundle, wasUp) : Optional.empty();
+            if (problem.isPresent()) {
+                throw new BundleException(bundle.getVersion() + " starts, but its " + problem.get(), BundleException.ACTIVATOR_ERROR);
+            }
         } catch (BundleException | IOException | IllegalStateException e) {
             String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "
                     + e.getMessage();
