@@ -6,11 +6,13 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
 import org.junit.Before;
@@ -95,6 +97,11 @@ public class QuickStartProcessIT {
         assertTrue(brokerStatus, brokerStatus.contains("outrigger-van") && brokerStatus.contains(" 0 dropped"));
         assertTrue(gateway.log(), !gateway.log().contains("connection to tcp://127.0.0.1:" + brokerPort + " lost"));
 
+        // a client with a persistent session (clean session off), away during the update
+        String[] logger = { "mosquitto_sub", "-V", "mqttv311", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort), "-c", "-i",
+                "it-logger", "-q", "1", "-C", "1", "-W", "15", "-t" };
+        assertTrue(mosquittoSub(logger, "outrigger/van/mesh/#").contains("\"from\""));
+
         // the broker bundle updated while records flow: port and thread released and taken again,
         // the uplink reconnects, and what was appended meanwhile is delivered from the outbox
         assertEquals(1, gateway.threads("outrigger-broker"));
@@ -109,6 +116,22 @@ public class QuickStartProcessIT {
         Await.until("nothing left behind in the outbox", Duration.ofSeconds(20),
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
         Await.until("one broker thread, none leaked", Duration.ofSeconds(5), () -> gateway.threads("outrigger-broker") == 1);
+        assertTrue("the persistent session kept across the update: its subscription delivers without subscribing again",
+                mosquittoSub(logger, "it/nothing").contains("\"from\""));
+    }
+
+    /** One message with mosquitto_sub, or what it said instead. */
+    private static String mosquittoSub(String[] command, String filter) throws Exception {
+        String[] full = Arrays.copyOf(command, command.length + 1);
+        full[command.length] = filter;
+        Process sub = new ProcessBuilder(full).redirectErrorStream(true).start();
+        try {
+            String out = new String(sub.getInputStream().readAllBytes());
+            sub.waitFor(20, TimeUnit.SECONDS);
+            return out;
+        } finally {
+            sub.destroyForcibly();
+        }
     }
 
     @Test

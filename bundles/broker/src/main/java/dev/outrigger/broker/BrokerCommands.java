@@ -36,7 +36,8 @@ public class BrokerCommands {
         MqttBroker.Kept kept = broker.keptSessions();
         out.append(String.format("sessions    %d kept for disconnected clients, %d message(s) waiting in them%n", kept.sessions(),
                 kept.waiting()));
-        out.append(String.format("retained    %d topic(s), %s%n", stats.retained(), broker.retainedStore()));
+        out.append(String.format("retained    %d topic(s)%n", stats.retained()));
+        out.append(String.format("persisted   %s%n", broker.store()));
         out.append(String.format("messages    %d received, %d delivered, %d dropped%n", stats.received(),
                 stats.delivered(), stats.dropped()));
         if (stats.clients() > 0) {

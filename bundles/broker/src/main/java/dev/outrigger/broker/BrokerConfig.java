@@ -26,12 +26,13 @@ public @interface BrokerConfig {
     @AttributeDefinition(min = "1", max = "4096", description = "Retained payloads at most, in MiB; beyond, further topics are not retained (logged)")
     int maxRetainedMegabytes() default 16;
 
-    @AttributeDefinition(description = "Keep retained messages on disk (data/broker/retained.mv.db), so that they outlive a "
-            + "restart of the broker or the gateway, as mosquitto's persistence does; false: in memory only")
-    boolean keepRetained() default true;
+    @AttributeDefinition(description = "Keep retained messages (as they change) and persistent sessions (when the broker stops)"
+            + " on disk in data/broker/broker.mv.db, so that they outlive a restart of the broker or the gateway, as mosquitto's"
+            + " persistence does; false: in memory only")
+    boolean persistence() default true;
 
     @AttributeDefinition(min = "0", max = "8760", description = "The longest a persistent session (MQTT 3 clean session off,"
-            + " MQTT 5 session expiry) is kept for a disconnected client, in hours, in memory; 0: sessions end with their connection")
+            + " MQTT 5 session expiry) is kept for a disconnected client, in hours; 0: sessions end with their connection")
     int maxSessionExpiryHours() default 24;
 
     @AttributeDefinition(required = false, description = "mosquitto_passwd password file: when set, clients must give a user"

@@ -423,6 +423,13 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
+    /** The broker stops, on its event loop: a persistent session is kept with what this connection had not finished. */
+    void stopping() {
+        if (connected && !replaced) {
+            keepSession();
+        }
+    }
+
     /** A persistent session outlives its connection, with what the connection had not finished. */
     private void keepSession() {
         if (session.expirySeconds() > 0) {

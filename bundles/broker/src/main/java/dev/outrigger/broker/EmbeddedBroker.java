@@ -21,29 +21,29 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = BrokerConfig.class)
 public class EmbeddedBroker {
 
-    private final Path retainedFile;
+    private final Path storeFile;
     private volatile MqttBroker broker;
-    private boolean keepRetained;
-    private RetainedStore store;
+    private boolean persistence;
+    private BrokerStore store;
 
     @Activate
     public EmbeddedBroker(BundleContext context, BrokerConfig config) {
         String data = context.getProperty("outrigger.data");
-        retainedFile = (data != null ? Path.of(data) : context.getDataFile("").toPath()).resolve("broker/retained.mv.db");
+        storeFile = (data != null ? Path.of(data) : context.getDataFile("").toPath()).resolve("broker/broker.mv.db");
         start(config);
     }
 
     @Modified
     synchronized void modified(BrokerConfig config) {
-        if (!settings(config).equals(broker.settings()) || config.keepRetained() != keepRetained) {
+        if (!settings(config).equals(broker.settings()) || config.persistence() != persistence) {
             stop();
             start(config);
         }
     }
 
     private synchronized void start(BrokerConfig config) {
-        keepRetained = config.keepRetained();
-        store = keepRetained ? RetainedStore.open(retainedFile) : RetainedStore.none();
+        persistence = config.persistence();
+        store = persistence ? BrokerStore.open(storeFile) : BrokerStore.none();
         broker = new MqttBroker(settings(config), store);
         broker.start();
     }

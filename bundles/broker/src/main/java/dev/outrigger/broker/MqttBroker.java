@@ -47,9 +47,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import dev.outrigger.tls.PemTls;
 
 /**
- * The broker: one event-loop thread, the connected clients and the persistent sessions of
- * disconnected ones in memory (the gateway's own durability is its outbox), the retained messages
- * in memory and, written through, in a {@link RetainedStore}.
+ * The broker: one event-loop thread, the connected clients, the persistent sessions of
+ * disconnected ones and the retained messages in memory, and in a {@link BrokerStore} across
+ * restarts (the gateway's own durability is its outbox).
  */
 final class MqttBroker implements AutoCloseable {
 
@@ -88,7 +88,7 @@ final class MqttBroker implements AutoCloseable {
     private final EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("outrigger-broker", true));
     private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
     private final Map<String, Publication> retained = new ConcurrentHashMap<>();
-    private final RetainedStore store;
+    private final BrokerStore store;
     /** Persistent sessions of clients not connected, by client id. */
     private final Map<String, Session> parked = new ConcurrentHashMap<>();
     private final LongAdder received = new LongAdder();
@@ -108,11 +108,17 @@ final class MqttBroker implements AutoCloseable {
     private volatile Channel server;
     private volatile boolean closing;
 
-    /** @param store the retained messages of an earlier broker, kept up to date by this one; not closed by it */
-    MqttBroker(Settings settings, RetainedStore store) {
+    /**
+     * @param store the retained messages and sessions of an earlier broker, kept up to date by this
+     *        one; not closed by it
+     */
+    MqttBroker(Settings settings, BrokerStore store) {
         this.settings = settings;
         this.store = store;
-        for (Publication p : store.load()) {
+        if (settings.maxSessionExpirySeconds() > 0) {
+            store.sessions().stream().limit(settings.maxClients()).forEach(s -> parked.put(s.clientId(), s));
+        }
+        for (Publication p : store.retained()) {
             if (retainedBytes + p.payload().length <= settings.maxRetainedBytes()) {
                 retained.put(p.topic(), p);
                 retainedBytes += p.payload().length;
@@ -417,7 +423,7 @@ final class MqttBroker implements AutoCloseable {
         }
     }
 
-    RetainedStore retainedStore() {
+    BrokerStore store() {
         return store;
     }
 
@@ -453,9 +459,18 @@ final class MqttBroker implements AutoCloseable {
         }
     }
 
+    /** Keeps the persistent sessions, those of connected clients too, in the store before the connections close. */
     @Override
     public void close() {
         closing = true;
+        boolean kept = onLoop(() -> {
+            clients.values().forEach(ClientSession::stopping);
+            store.sessions(parked.values());
+            return true;
+        }, false);
+        if (!kept && settings.maxSessionExpirySeconds() > 0) {
+            LOG.warn("Embedded MQTT broker: its event loop did not answer; the persistent sessions end with this stop");
+        }
         Channel s = server;
         if (s != null) {
             s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

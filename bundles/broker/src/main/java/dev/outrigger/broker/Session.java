@@ -2,6 +2,8 @@ package dev.outrigger.broker;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * What the broker keeps of a client beyond one connection when it asks for a persistent session
  * (MQTT 3 clean session off, MQTT 5 a session expiry interval): its subscriptions, the QoS 1
  * messages it had not acknowledged when the connection ended, and those its filters match while it
- * is away, up to a bound (beyond, dropped and counted). Kept in memory until it expires: the
- * gateway's own records are durable in its outbox, not here. Used on the broker's event loop; the
+ * is away, up to a bound (beyond, dropped and counted). Kept in memory until it expires, and in the
+ * {@link BrokerStore} while the broker is stopped. Used on the broker's event loop; the
  * subscriptions are read by the shell too.
  */
 final class Session {
@@ -84,9 +86,28 @@ final class Session {
 
     /** The connection ended: what it had not finished waits here until the session expires. */
     void park(Map<Integer, Delivery.Outgoing> inflight, List<Delivery.Outgoing> queued, long nowNanos) {
+        parkUntil(inflight, queued, nowNanos + expirySeconds * 1_000_000_000L);
+    }
+
+    void parkUntil(Map<Integer, Delivery.Outgoing> inflight, List<Delivery.Outgoing> queued, long endsNanos) {
         unacknowledged.putAll(inflight);
         waiting.addAll(queued);
-        endsNanos = nowNanos + expirySeconds * 1_000_000_000L;
+        this.endsNanos = endsNanos;
+    }
+
+    /** When it ends, once parked ({@link System#nanoTime}). */
+    long endsNanos() {
+        return endsNanos;
+    }
+
+    /** Sent and not acknowledged when the connection ended, by packet id; read-only. */
+    Map<Integer, Delivery.Outgoing> unacknowledged() {
+        return Collections.unmodifiableMap(unacknowledged);
+    }
+
+    /** Matched while its client was away; read-only. */
+    Collection<Delivery.Outgoing> waitingMessages() {
+        return Collections.unmodifiableCollection(waiting);
     }
 
     /** A message for the absent client: QoS 1 waits (within the bound), QoS 0 is not kept. */

@@ -70,7 +70,7 @@ public class MqttBrokerTest {
 
     @Before
     public void start() {
-        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), RetainedStore.none());
+        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), BrokerStore.none());
         broker.start();
         await("listening", () -> broker.address() != null);
     }
@@ -82,7 +82,7 @@ public class MqttBrokerTest {
     /** The broker again, with other access settings, listening once this returns. */
     private void restart(MqttBroker.Access access) {
         broker.close();
-        broker = new MqttBroker(settings(0, access), RetainedStore.none());
+        broker = new MqttBroker(settings(0, access), BrokerStore.none());
         broker.start();
         await("listening", () -> broker.address() != null);
     }
@@ -143,7 +143,7 @@ public class MqttBrokerTest {
         Path folder = Files.createTempDirectory("broker-retained");
         cleanup.add(() -> run("rm", "-rf", folder.toString()));
         Path file = folder.resolve("retained.mv.db");
-        RetainedStore store = RetainedStore.open(file);
+        BrokerStore store = BrokerStore.open(file);
         broker.close();
         broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
         broker.start();
@@ -165,7 +165,7 @@ public class MqttBrokerTest {
         // the gateway stops and starts again
         broker.close();
         store.close();
-        store = RetainedStore.open(file);
+        store = BrokerStore.open(file);
         try {
             broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
             broker.start();
@@ -189,6 +189,59 @@ public class MqttBrokerTest {
             assertEquals("zigbee2mqtt/lamp", lamp.topic);
             long left = lamp.message.getProperties().getMessageExpiryInterval();
             assertTrue("the expiry counted down across the restart: " + left, left >= 3500 && left <= 3600);
+        } finally {
+            broker.close();
+            store.close();
+        }
+    }
+
+    @Test
+    public void persistentSessionsOutliveARestartWithTheMessagesTheirClientsHadNotReceived() throws Exception {
+        Path folder = Files.createTempDirectory("broker-sessions");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        Path file = folder.resolve("broker.mv.db");
+        BrokerStore store = BrokerStore.open(file);
+        broker.close();
+        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
+        broker.start();
+        await("listening", () -> broker.address() != null);
+
+        // one client away when the gateway stops, one connected
+        Client away = persistentClient("away");
+        away.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        away.close();
+        Client connected = persistentClient("connected");
+        connected.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        Client gateway = client("gateway");
+        for (int i = 0; i < 5; i++) {
+            gateway.paho.publish("gw/n", String.valueOf(i).getBytes(UTF_8), 1, false);
+        }
+        for (int i = 0; i < 5; i++) {
+            assertEquals(String.valueOf(i), connected.next().text());
+        }
+        await("five waiting for the one away", () -> broker.keptSessions().waiting() == 5);
+        await("the connected one acknowledged them", () -> broker.clients().stream()
+                .filter(c -> c.clientId().equals("connected")).allMatch(c -> c.pending() == 0));
+
+        broker.close();
+        store.close();
+        store = BrokerStore.open(file);
+        try {
+            broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
+            broker.start();
+            await("listening again", () -> broker.address() != null);
+            assertEquals("both sessions back", 2, broker.keptSessions().sessions());
+            client("gateway-again").paho.publish("gw/after", "restart".getBytes(UTF_8), 1, false);
+
+            Client awayBack = persistentClient("away");
+            assertTrue("its session resumed", awayBack.sessionPresent);
+            for (int i = 0; i < 5; i++) {
+                assertEquals("what waited, in order", String.valueOf(i), awayBack.next().text());
+            }
+            assertEquals("and what came after the restart, without subscribing again", "gw/after", awayBack.next().topic);
+            Client connectedBack = persistentClient("connected");
+            assertTrue("its session resumed", connectedBack.sessionPresent);
+            assertEquals("gw/after", connectedBack.next().topic);
         } finally {
             broker.close();
             store.close();
@@ -408,7 +461,7 @@ public class MqttBrokerTest {
         Path pending = Files.createDirectories(folder.resolve("etc"));
         broker.close();
         broker = new MqttBroker(settings(0, new MqttBroker.Access("", pending.resolve("server.pem").toString(),
-                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString(), "")), RetainedStore.none());
+                pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString(), "")), BrokerStore.none());
         broker.start();
         assertNull(broker.address());
         TestCertificates certificates = new TestCertificates(folder, "alice");
@@ -568,7 +621,7 @@ public class MqttBrokerTest {
     @Test
     public void aBrokerWhosePortIsTakenListensOnceItIsFree() throws Exception {
         int port = broker.address().getPort();
-        MqttBroker waiting = new MqttBroker(settings(port, MqttBroker.Access.OPEN), RetainedStore.none());
+        MqttBroker waiting = new MqttBroker(settings(port, MqttBroker.Access.OPEN), BrokerStore.none());
         try {
             waiting.start();
             await("first attempt failed", () -> waiting.address() == null);

@@ -1,0 +1,152 @@
+package dev.outrigger.broker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the broker keeps on disk, as mosquitto's persistence does, so that it outlives a restart of
+ * the broker, an update of its bundle and a reboot (H2 MVStore, committed in the background within
+ * a second):
+ * <ul>
+ * <li>the retained messages, written through as they change: Home Assistant's discovery topics and
+ * the last known states zigbee2mqtt published are still there when the gateway comes back;
+ * <li>the persistent sessions, written when the broker stops: a client that asked for its session
+ * to be kept finds its subscriptions, and the QoS 1 messages it had not received, after the
+ * gateway restarted. Like mosquitto's, they are lost when the process is killed.
+ * </ul>
+ */
+final class BrokerStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerStore.class);
+
+    private final Path file;
+    private final MVStore store;
+    private final MVMap<String, byte[]> messages;
+    private final MVMap<String, byte[]> sessions;
+
+    private BrokerStore(Path file, MVStore store) {
+        this.file = file;
+        this.store = store;
+        this.messages = store == null ? null : store.openMap("retained");
+        this.sessions = store == null ? null : store.openMap("sessions");
+    }
+
+    /** Keeps nothing: retained messages and sessions live as long as the broker. */
+    static BrokerStore none() {
+        return new BrokerStore(null, null);
+    }
+
+    /** The store in the file; one that cannot be read is moved aside (one log line) and a new one begun. */
+    static BrokerStore open(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try {
+                return new BrokerStore(file, new MVStore.Builder().fileName(file.toString()).open());
+            } catch (MVStoreException e) {
+                Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
+                Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                LOG.warn("Embedded MQTT broker: the retained messages and sessions in {} cannot be read ({}); moved to {}, "
+                        + "starting without them",
+                        file, e.getMessage(), aside);
+                return new BrokerStore(file, new MVStore.Builder().fileName(file.toString()).open());
+            }
+        } catch (IOException | MVStoreException e) {
+            LOG.warn("Embedded MQTT broker: cannot keep retained messages and sessions in {} ({}); they last until the broker "
+                    + "stops", file,
+                    e.getMessage());
+            return none();
+        }
+    }
+
+    /** What was retained, as messages received now; those expired meanwhile or unreadable are dropped. */
+    List<Publication> retained() {
+        List<Publication> loaded = new ArrayList<>();
+        if (messages == null) {
+            return loaded;
+        }
+        for (var entry : messages.entrySet()) {
+            try {
+                Publication p = StoredForm.retained(entry.getKey(), entry.getValue());
+                if (p == null) {
+                    messages.remove(entry.getKey());
+                } else {
+                    loaded.add(p);
+                }
+            } catch (IOException e) {
+                LOG.warn("Embedded MQTT broker: the retained message of {} cannot be read ({}); dropped", entry.getKey(),
+                        e.getMessage());
+                messages.remove(entry.getKey());
+            }
+        }
+        return loaded;
+    }
+
+    void put(Publication p) {
+        if (messages != null) {
+            messages.put(p.topic(), StoredForm.retained(p));
+        }
+    }
+
+    void remove(String topic) {
+        if (messages != null) {
+            messages.remove(topic);
+        }
+    }
+
+    /** The sessions kept when the broker last stopped; those that ended meanwhile or are unreadable are left out. */
+    List<Session> sessions() {
+        List<Session> loaded = new ArrayList<>();
+        if (sessions == null) {
+            return loaded;
+        }
+        for (var entry : sessions.entrySet()) {
+            try {
+                Session s = StoredForm.session(entry.getKey(), entry.getValue());
+                if (s != null) {
+                    loaded.add(s);
+                }
+            } catch (IOException e) {
+                LOG.warn("Embedded MQTT broker: the session of {} cannot be read ({}); its client starts a new one",
+                        entry.getKey(), e.getMessage());
+            }
+        }
+        return loaded;
+    }
+
+    /** Replaces the sessions kept with these. */
+    void sessions(Collection<Session> kept) {
+        if (sessions == null) {
+            return;
+        }
+        sessions.clear();
+        for (Session s : kept) {
+            sessions.put(s.clientId(), StoredForm.session(s));
+        }
+        store.commit();
+    }
+
+    /** For {@code broker:status}. */
+    @Override
+    public String toString() {
+        return file == null ? "no: retained messages and sessions last as long as the broker"
+                : "in " + file + " (retained messages as they change, sessions when the broker stops)";
+    }
+
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+}
