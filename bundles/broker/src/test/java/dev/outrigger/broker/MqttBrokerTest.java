@@ -66,6 +66,8 @@ public class MqttBrokerTest {
     private static final int MAX_RETAINED = 10_000;
 
     private MqttBroker broker;
+    /** Where the broker keeps retained messages and sessions, in the tests that restart it on a file. */
+    private BrokerStore store = BrokerStore.none();
     private final List<AutoCloseable> cleanup = new ArrayList<>();
 
     @Before
@@ -87,12 +89,30 @@ public class MqttBrokerTest {
         await("listening", () -> broker.address() != null);
     }
 
+    /** A file for the broker's store, deleted after the test. */
+    private Path storeFile() throws IOException {
+        Path folder = Files.createTempDirectory("broker-store");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        return folder.resolve("broker.mv.db");
+    }
+
+    /** The broker stopped and started again on the store in the file, as when the gateway restarts. */
+    private void restartOn(Path file) {
+        broker.close();
+        store.close();
+        store = BrokerStore.open(file);
+        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
+        broker.start();
+        await("listening", () -> broker.address() != null);
+    }
+
     @After
     public void stop() throws Exception {
         for (AutoCloseable c : cleanup) {
             c.close();
         }
         broker.close();
+        store.close();
     }
 
     @Test
@@ -140,14 +160,8 @@ public class MqttBrokerTest {
 
     @Test
     public void retainedMessagesOutliveARestartWithTheirPropertiesAndWhatIsLeftOfTheirExpiry() throws Exception {
-        Path folder = Files.createTempDirectory("broker-retained");
-        cleanup.add(() -> run("rm", "-rf", folder.toString()));
-        Path file = folder.resolve("retained.mv.db");
-        BrokerStore store = BrokerStore.open(file);
-        broker.close();
-        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
-        broker.start();
-        await("listening", () -> broker.address() != null);
+        Path file = storeFile();
+        restartOn(file);
 
         // what zigbee2mqtt leaves for Home Assistant: discovery configs and last states
         Client z2m = client("zigbee2mqtt");
@@ -163,48 +177,32 @@ public class MqttBrokerTest {
         z2m.paho.publish("zigbee2mqtt/removed", new byte[0], 1, true);
 
         // the gateway stops and starts again
-        broker.close();
-        store.close();
-        store = BrokerStore.open(file);
-        try {
-            broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
-            broker.start();
-            await("listening again", () -> broker.address() != null);
-            Client ha = subscriber("homeassistant", "#", 1);
-            client("marker").paho.publish("marker", new byte[0], 1, false);
-            List<Received> retained = new ArrayList<>();
-            for (Received r = ha.next(); !r.topic.equals("marker"); r = ha.next()) {
-                retained.add(r);
-            }
-            retained.sort((a, b) -> a.topic.compareTo(b.topic));
-            assertEquals(2, retained.size());
-            Received config = retained.get(0);
-            assertEquals("homeassistant/light/0x1/config", config.topic);
-            assertEquals("{\"name\":\"lamp\"}", config.text());
-            assertTrue(config.message.isRetained());
-            assertEquals("application/json", config.message.getProperties().getContentType());
-            assertArrayEquals(new byte[] { 1, 2 }, config.message.getProperties().getCorrelationData());
-            assertEquals(List.of(new UserProperty("origin", "z2m")), config.message.getProperties().getUserProperties());
-            Received lamp = retained.get(1);
-            assertEquals("zigbee2mqtt/lamp", lamp.topic);
-            long left = lamp.message.getProperties().getMessageExpiryInterval();
-            assertTrue("the expiry counted down across the restart: " + left, left >= 3500 && left <= 3600);
-        } finally {
-            broker.close();
-            store.close();
+        restartOn(file);
+        Client ha = subscriber("homeassistant", "#", 1);
+        client("marker").paho.publish("marker", new byte[0], 1, false);
+        List<Received> retained = new ArrayList<>();
+        for (Received r = ha.next(); !r.topic.equals("marker"); r = ha.next()) {
+            retained.add(r);
         }
+        retained.sort((a, b) -> a.topic.compareTo(b.topic));
+        assertEquals(2, retained.size());
+        Received config = retained.get(0);
+        assertEquals("homeassistant/light/0x1/config", config.topic);
+        assertEquals("{\"name\":\"lamp\"}", config.text());
+        assertTrue(config.message.isRetained());
+        assertEquals("application/json", config.message.getProperties().getContentType());
+        assertArrayEquals(new byte[] { 1, 2 }, config.message.getProperties().getCorrelationData());
+        assertEquals(List.of(new UserProperty("origin", "z2m")), config.message.getProperties().getUserProperties());
+        Received lamp = retained.get(1);
+        assertEquals("zigbee2mqtt/lamp", lamp.topic);
+        long left = lamp.message.getProperties().getMessageExpiryInterval();
+        assertTrue("the expiry counted down across the restart: " + left, left >= 3500 && left <= 3600);
     }
 
     @Test
     public void persistentSessionsOutliveARestartWithTheMessagesTheirClientsHadNotReceived() throws Exception {
-        Path folder = Files.createTempDirectory("broker-sessions");
-        cleanup.add(() -> run("rm", "-rf", folder.toString()));
-        Path file = folder.resolve("broker.mv.db");
-        BrokerStore store = BrokerStore.open(file);
-        broker.close();
-        broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
-        broker.start();
-        await("listening", () -> broker.address() != null);
+        Path file = storeFile();
+        restartOn(file);
 
         // one client away when the gateway stops, one connected
         Client away = persistentClient("away");
@@ -223,29 +221,19 @@ public class MqttBrokerTest {
         await("the connected one acknowledged them", () -> broker.clients().stream()
                 .filter(c -> c.clientId().equals("connected")).allMatch(c -> c.pending() == 0));
 
-        broker.close();
-        store.close();
-        store = BrokerStore.open(file);
-        try {
-            broker = new MqttBroker(settings(0, MqttBroker.Access.OPEN), store);
-            broker.start();
-            await("listening again", () -> broker.address() != null);
-            assertEquals("both sessions back", 2, broker.keptSessions().sessions());
-            client("gateway-again").paho.publish("gw/after", "restart".getBytes(UTF_8), 1, false);
+        restartOn(file);
+        assertEquals("both sessions back", 2, broker.keptSessions().sessions());
+        client("gateway-again").paho.publish("gw/after", "restart".getBytes(UTF_8), 1, false);
 
-            Client awayBack = persistentClient("away");
-            assertTrue("its session resumed", awayBack.sessionPresent);
-            for (int i = 0; i < 5; i++) {
-                assertEquals("what waited, in order", String.valueOf(i), awayBack.next().text());
-            }
-            assertEquals("and what came after the restart, without subscribing again", "gw/after", awayBack.next().topic);
-            Client connectedBack = persistentClient("connected");
-            assertTrue("its session resumed", connectedBack.sessionPresent);
-            assertEquals("gw/after", connectedBack.next().topic);
-        } finally {
-            broker.close();
-            store.close();
+        Client awayBack = persistentClient("away");
+        assertTrue("its session resumed", awayBack.sessionPresent);
+        for (int i = 0; i < 5; i++) {
+            assertEquals("what waited, in order", String.valueOf(i), awayBack.next().text());
         }
+        assertEquals("and what came after the restart, without subscribing again", "gw/after", awayBack.next().topic);
+        Client connectedBack = persistentClient("connected");
+        assertTrue("its session resumed", connectedBack.sessionPresent);
+        assertEquals("gw/after", connectedBack.next().topic);
     }
 
     @Test
