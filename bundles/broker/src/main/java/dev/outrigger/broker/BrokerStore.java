@@ -129,11 +129,16 @@ final class BrokerStore implements AutoCloseable {
         if (sessions == null) {
             return;
         }
-        sessions.clear();
-        for (Session s : kept) {
-            sessions.put(s.clientId(), StoredForm.session(s));
+        try {
+            sessions.clear();
+            for (Session s : kept) {
+                sessions.put(s.clientId(), StoredForm.session(s));
+            }
+            store.commit();
+        } catch (MVStoreException e) {
+            LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {} ({}); they end with this stop", file,
+                    e.getMessage());
         }
-        store.commit();
     }
 
     /** For {@code broker:status}. */

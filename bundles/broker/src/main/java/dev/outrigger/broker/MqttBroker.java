@@ -322,8 +322,12 @@ final class MqttBroker implements AutoCloseable {
      * shell; {@code unanswered} if the loop is busy for a second or gone.
      */
     <T> T onLoop(Callable<T> question, T unanswered) {
+        return onLoop(question, unanswered, 1);
+    }
+
+    private <T> T onLoop(Callable<T> question, T unanswered, int seconds) {
         try {
-            return loop.submit(question).get(1, TimeUnit.SECONDS);
+            return loop.submit(question).get(seconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return unanswered;
@@ -463,13 +467,15 @@ final class MqttBroker implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        // thousands of waiting messages take a moment to write; the store must not be closed under it
         boolean kept = onLoop(() -> {
             clients.values().forEach(ClientSession::stopping);
             store.sessions(parked.values());
             return true;
-        }, false);
+        }, false, 10);
         if (!kept && settings.maxSessionExpirySeconds() > 0) {
-            LOG.warn("Embedded MQTT broker: its event loop did not answer; the persistent sessions end with this stop");
+            LOG.warn("Embedded MQTT broker: the persistent sessions could not be written within 10 s; they may end with "
+                    + "this stop");
         }
         Channel s = server;
         if (s != null) {
