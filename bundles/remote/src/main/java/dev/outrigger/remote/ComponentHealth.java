@@ -39,7 +39,7 @@ final class ComponentHealth {
         this.framework = framework;
     }
 
-    /** The names of the bundle's components that are satisfied or active now. */
+    /** The names of the bundle's components that are up now. */
     Set<String> up(Bundle bundle) {
         Set<String> up = new HashSet<>();
         withRuntime(scr -> {
