@@ -277,11 +277,14 @@ public class RemoteProcessIT {
         Path brokenGreeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("broken-greeter.jar"), broken);
         Path brokenRemote = Jars.withHeaders(Distribution.file(artifact("mqtt", "dev.outrigger.remote")),
                 served.resolve("broken-remote.jar"), broken);
-        // a release that starts, but whose component cannot be made
+        // releases that start, but whose component cannot be made, or needs a service nobody offers
+        String component = new String(Jars.entry(Distribution.FIXTURE, GREETER_COMPONENT), StandardCharsets.UTF_8);
         Path failingGreeter = Jars.variant(Distribution.FIXTURE, served.resolve("failing-greeter.jar"),
-                Map.of("Bundle-Version", "0.1.3.failing"), Map.of(GREETER_COMPONENT, new String(
-                        Jars.entry(Distribution.FIXTURE, GREETER_COMPONENT), StandardCharsets.UTF_8)
+                Map.of("Bundle-Version", "0.1.3.failing"), Map.of(GREETER_COMPONENT, component
                         .replace("class=\"dev.outrigger.itest.fixture.Greeter\"", "class=\"dev.outrigger.itest.fixture.Gone\"")));
+        Path needyGreeter = Jars.variant(Distribution.FIXTURE, served.resolve("needy-greeter.jar"),
+                Map.of("Bundle-Version", "0.1.4.needy"), Map.of(GREETER_COMPONENT, component.replace("<implementation",
+                        "<reference name=\"clock\" interface=\"java.time.InstantSource\" cardinality=\"1..1\"/><implementation")));
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         http.createContext("/", exchange -> {
             Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
@@ -335,6 +338,11 @@ public class RemoteProcessIT {
             assertEquals(failing.toString(), "failed", failing.get("kind"));
             assertTrue(failing.toString(), failing.get("message").toString().contains("0.1.3.failing starts, but its component "
                     + "dev.outrigger.itest.fixture.Greeter") && failing.get("message").toString().endsWith("rolled back to 0.1.1.remote"));
+            Map<?, ?> needy = error(bundles("install", "\"url\": \"" + base + "needy-greeter.jar\", \"sha256\": \""
+                    + sha256(needyGreeter) + "\""));
+            assertTrue(needy.toString(), needy.get("message").toString().contains("0.1.4.needy starts, but its component "
+                    + "dev.outrigger.itest.fixture.Greeter lacks a service for its reference clock (java.time.InstantSource) "
+                    + "5 s after the update; rolled back to 0.1.1.remote"));
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
             Await.until("the greeter back", Duration.ofSeconds(10), () -> gateway.shell("fixture:greet").status() == 0);
 
