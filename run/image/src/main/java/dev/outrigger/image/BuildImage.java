@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +48,24 @@ public final class BuildImage {
         Path output = Files.createDirectories(Path.of(args[2]));
         String version = args[3];
         Map<String, Path> images = new LinkedHashMap<>();
-        for (String arch : args[4].split(",")) {
-            Path tar = output.resolve("outrigger-" + version + "-" + arch + ".tar");
-            JibContainer image = build(distribution, rootfs.resolve(arch), arch, version, tar);
-            images.put(arch, tar);
-            System.out.printf("image linux/%s: %s, %.1f MB, manifest %s%n", arch, tar.getFileName(),
-                    Files.size(tar) / 1e6, image.getDigest());
+        // Jib's shared cache knows a file by its path and modification time, which reproducible
+        // builds keep constant: a rebuilt bundle would come out of it stale. One cache per build
+        // still stores the distribution layer once for all platforms.
+        Path layers = Files.createTempDirectory(output.toAbsolutePath().getParent(), "layers");
+        try {
+            for (String arch : args[4].split(",")) {
+                Path tar = output.resolve("outrigger-" + version + "-" + arch + ".tar");
+                JibContainer image = build(distribution, rootfs.resolve(arch), arch, version, tar, layers);
+                images.put(arch, tar);
+                System.out.printf("image linux/%s: %s, %.1f MB, manifest %s%n", arch, tar.getFileName(),
+                        Files.size(tar) / 1e6, image.getDigest());
+            }
+        } finally {
+            try (Stream<Path> all = Files.walk(layers)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
         }
         Path all = output.resolve("outrigger-" + version + ".tar");
         MultiPlatformArchive.write(images, "outrigger:" + version, all);
@@ -60,7 +73,8 @@ public final class BuildImage {
                 Files.size(all) / 1e6);
     }
 
-    static JibContainer build(Path distribution, Path rootfs, String arch, String version, Path tar) throws Exception {
+    static JibContainer build(Path distribution, Path rootfs, String arch, String version, Path tar, Path layers)
+            throws Exception {
         FileEntriesLayer.Builder system = FileEntriesLayer.builder().setName("system");
         // entry by entry below the root: the root itself is not an entry of a layer
         try (Stream<Path> top = Files.list(rootfs)) {
@@ -89,7 +103,7 @@ public final class BuildImage {
                         "org.opencontainers.image.description", "Edge gateway runtime on Apache Felix",
                         "org.opencontainers.image.version", version))
                 .containerize(Containerizer.to(TarImage.at(tar).named(ImageReference.of(null, "outrigger", version)))
-                        .setToolName("outrigger-image"));
+                        .setApplicationLayersCache(layers).setToolName("outrigger-image"));
     }
 
     private static boolean writable(Path relative) {
