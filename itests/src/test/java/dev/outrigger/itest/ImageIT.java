@@ -82,6 +82,17 @@ public class ImageIT {
                     && rows.stream().allMatch(l -> l.contains("|Active")) ? out : null;
         });
         assertTrue(bundles, bundles.lines().filter(l -> l.contains("|Active")).count() >= 20);
+        // the DaemonSet's readiness probe, as the kubelet runs it in the container
+        String[] health = { "" };
+        try {
+            Await.until("the container healthy, says the readiness probe's command", Duration.ofSeconds(15), () -> {
+                Process probe = inRoot(root, List.of("/opt/outrigger/bin/outrigger-shell", "health")).redirectErrorStream(true).start();
+                health[0] = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                return probe.waitFor() == 0;
+            });
+        } catch (AssertionError unhealthy) {
+            throw new AssertionError("health: " + health[0], unhealthy);
+        }
         if (isRoot()) {
             assertEquals("the runtime runs as the image's user, not root", 1000,
                     Files.getAttribute(root.resolve("opt/outrigger/data/cache"), "unix:uid"));

@@ -336,11 +336,11 @@ public class RemoteProcessIT {
             Map<?, ?> failing = error(bundles("install", "\"url\": \"" + base + "failing-greeter.jar\", \"sha256\": \""
                     + sha256(failingGreeter) + "\""));
             assertEquals(failing.toString(), "failed", failing.get("kind"));
-            assertTrue(failing.toString(), failing.get("message").toString().contains("0.1.3.failing starts, but its component "
+            assertTrue(failing.toString(), failing.get("message").toString().contains("0.1.3.failing starts, but component "
                     + "dev.outrigger.itest.fixture.Greeter") && failing.get("message").toString().endsWith("rolled back to 0.1.1.remote"));
             Map<?, ?> needy = error(bundles("install", "\"url\": \"" + base + "needy-greeter.jar\", \"sha256\": \""
                     + sha256(needyGreeter) + "\""));
-            assertTrue(needy.toString(), needy.get("message").toString().contains("0.1.4.needy starts, but its component "
+            assertTrue(needy.toString(), needy.get("message").toString().contains("0.1.4.needy starts, but component "
                     + "dev.outrigger.itest.fixture.Greeter lacks a service for its reference clock (java.time.InstantSource) "
                     + "5 s after the update; rolled back to 0.1.1.remote"));
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));

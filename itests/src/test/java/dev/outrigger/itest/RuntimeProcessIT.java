@@ -105,6 +105,14 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("fixture:greet").output().contains("hello"));
         bundleLines(gateway.shell("lb").output()).stream().filter(l -> !l.contains("Unresolvable"))
                 .forEach(line -> assertTrue(line, line.contains("|Active")));
+
+        // the health a readiness probe asks: failing while a bundle does not resolve, and saying which
+        GatewayProcess.Result unhealthy = gateway.shell("health");
+        assertEquals(unhealthy.output(), 1, unhealthy.status());
+        assertTrue(unhealthy.output(), unhealthy.output().contains("bundle dev.outrigger.itest.unresolvable is installed (it does not resolve)"));
+        Files.delete(gateway.home.resolve("deploy/unresolvable.jar"));
+        Await.until("healthy once it is gone", Duration.ofSeconds(5), () -> gateway.shell("health").status() == 0);
+        assertTrue(gateway.shell("health").output().startsWith("healthy: "));
     }
 
     @Test

@@ -64,7 +64,7 @@ final class BundleVerbs implements Verbs {
     private final Optional<Path> deploy;
     private final JarDownloads downloads;
     /** Made before any update: a class not loaded yet cannot be once this bundle has updated itself. */
-    private final ComponentHealth components;
+    private final UpdateHealth health;
     private final boolean signed;
 
     /**
@@ -78,7 +78,7 @@ final class BundleVerbs implements Verbs {
         this.core = home.map(h -> h.resolve("bundle"));
         this.deploy = home.map(h -> h.resolve("deploy"));
         this.downloads = new JarDownloads(context.getDataFile("downloads").toPath(), maxBundleBytes);
-        this.components = new ComponentHealth(framework);
+        this.health = new UpdateHealth(framework);
         this.signed = signed;
     }
 
@@ -190,12 +190,12 @@ final class BundleVerbs implements Verbs {
         // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
         Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
         Path kept = keep(bundle, file);
-        Set<String> wasUp = components.up(bundle);
+        Set<String> before = health.problems(bundle);
         try {
             replace(bundle, jar, file, start);
-            Optional<String> problem = start ? components.problem(bundle, wasUp) : Optional.empty();
-            if (problem.isPresent()) {
-                throw new BundleException(bundle.getVersion() + " starts, but its " + problem.get(), BundleException.ACTIVATOR_ERROR);
+            Optional<String> problems = start ? health.newProblems(bundle, before) : Optional.empty();
+            if (problems.isPresent()) {
+                throw new BundleException(bundle.getVersion() + " starts, but " + problems.get(), BundleException.ACTIVATOR_ERROR);
             }
         } catch (BundleException | IOException | IllegalStateException e) {
             String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "

@@ -1,0 +1,128 @@
+package dev.outrigger.diagnostics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
+
+import dev.outrigger.health.RuntimeHealth;
+
+/**
+ * The runtime's health as its bundles and Declarative Services components show it, and the
+ * {@code health} command that prints it (for a container's readiness probe, or a person). An
+ * immediate component only counts as up once active: Felix SCR leaves one it cannot make satisfied.
+ * A component waiting for a configuration it requires is fine: factory components wait so.
+ */
+@Component(property = { "osgi.command.scope=outrigger", "osgi.command.function=health" })
+public class BundlesAndComponents implements RuntimeHealth {
+
+    private final BundleContext context;
+    private final ServiceComponentRuntime scr;
+
+    @Activate
+    public BundlesAndComponents(BundleContext context, @Reference ServiceComponentRuntime scr) {
+        this.context = context;
+        this.scr = scr;
+    }
+
+    @Descriptor("whether every bundle is active and every component up; fails, naming each problem, when not")
+    public String health() {
+        List<String> problems = problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("\n", problems));
+        }
+        return "healthy: " + context.getBundles().length + " bundles, each active (fragments resolved) with its components up";
+    }
+
+    @Override
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            problems.addAll(problems(b));
+        }
+        return problems;
+    }
+
+    @Override
+    public List<String> problems(long bundleId) {
+        Bundle bundle = context.getBundle(bundleId);
+        return bundle == null ? List.of() : problems(bundle);
+    }
+
+    private List<String> problems(Bundle bundle) {
+        List<String> problems = new ArrayList<>();
+        String name = bundle.getSymbolicName();
+        boolean fragment = bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+        int state = bundle.getState();
+        if (state == Bundle.UNINSTALLED) {
+            return problems;
+        }
+        if (!fragment && state != Bundle.ACTIVE || fragment && state == Bundle.INSTALLED) {
+            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (it does not resolve)" : ""));
+            return problems;
+        }
+        Collection<ComponentDescriptionDTO> descriptions = scr.getComponentDescriptionDTOs(bundle);
+        if (descriptions.isEmpty() && bundle.getHeaders("").get(ComponentConstants.SERVICE_COMPONENT) != null && !fragment) {
+            problems.add("bundle " + name + ": its components are not taken up by Declarative Services");
+        }
+        for (ComponentDescriptionDTO d : descriptions) {
+            if (!scr.isComponentEnabled(d)) {
+                continue;
+            }
+            Collection<ComponentConfigurationDTO> configurations = scr.getComponentConfigurationDTOs(d);
+            if (configurations.isEmpty() && !"require".equals(d.configurationPolicy)) {
+                // one that needs no configuration is made as soon as it is enabled: not yet, as its bundle starts
+                problems.add("component " + d.name + " is not set up yet");
+            }
+            for (ComponentConfigurationDTO c : configurations) {
+                String problem = switch (c.state) {
+                    case ComponentConfigurationDTO.FAILED_ACTIVATION -> "fails to activate: " + firstLine(c.failure);
+                    case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "lacks a service for its reference " + missing(d, c);
+                    case ComponentConfigurationDTO.SATISFIED -> d.immediate ? "does not activate (the log says why)" : null;
+                    default -> null;
+                };
+                if (problem != null && !problems.contains("component " + d.name + " " + problem)) {
+                    problems.add("component " + d.name + " " + problem);
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static String missing(ComponentDescriptionDTO d, ComponentConfigurationDTO c) {
+        List<String> missing = new ArrayList<>();
+        for (UnsatisfiedReferenceDTO r : c.unsatisfiedReferences) {
+            String service = Arrays.stream(d.references).filter(ref -> ref.name.equals(r.name)).map(ref -> ref.interfaceName)
+                    .findFirst().orElse("?");
+            missing.add(r.name + " (" + service + (r.target == null ? "" : " " + r.target) + ")");
+        }
+        return String.join(", ", missing);
+    }
+
+    private static String firstLine(String failure) {
+        return failure == null ? "(no reason given)" : failure.lines().findFirst().orElse("");
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case Bundle.INSTALLED -> "installed";
+            case Bundle.RESOLVED -> "resolved, not active";
+            case Bundle.STARTING -> "starting";
+            case Bundle.STOPPING -> "stopping";
+            default -> "in state " + state;
+        };
+    }
+}
