@@ -175,6 +175,8 @@ public class QuickStartProcessIT {
         Await.until("every record accepted meanwhile delivered", Duration.ofSeconds(30),
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
         assertTrue(gateway.shell("outbox:stats").output().matches("(?s).*dropped\\s+0\\b.*"));
+        GatewayProcess.Result health = gateway.shell("health");
+        assertEquals("every component up again: " + health.output(), 0, health.status());
         try {
             Await.until("the same threads as before the updates", Duration.ofSeconds(15), () -> ownThreads().equals(threads));
         } catch (AssertionError differ) {
