@@ -102,6 +102,7 @@ public class KubeProcessIT {
         assertEquals("False", condition("SerialDevicesPresent").getStatus());
         assertEquals("NotInstalled", condition("MqttConnected").getReason());
         assertEquals("NoReceiver", condition("GpsFix").getReason());
+        assertEquals("Healthy", condition("OutriggerReady").getReason());
         Await.until("a Lease of its own", Duration.ofSeconds(5),
                 () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
         System.out.printf("RSS with the kube bundle off: %d MB, active (client built, reporting): %d MB, added %d MB%n",
@@ -126,6 +127,15 @@ public class KubeProcessIT {
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
         assertEquals(new Quantity("2"), node.getStatus().getCapacity().get("cpu"));
         assertTrue(gateway.shell("kube:status").output().contains("reporting"));
+
+        // a bundle that does not resolve: the Node says so, and why, until it is gone
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Import-Package", "com.example.missing"));
+        Await.until("OutriggerReady false, naming the bundle", Duration.ofSeconds(10),
+                () -> "False".equals(condition("OutriggerReady").getStatus())
+                        && condition("OutriggerReady").getMessage().contains("dev.outrigger.itest.unresolvable is installed"));
+        Files.delete(gateway.home.resolve("deploy/unresolvable.jar"));
+        Await.until("OutriggerReady true again", Duration.ofSeconds(10), () -> "True".equals(condition("OutriggerReady").getStatus()));
 
         // a GPS receiver: GpsFix is true while it tells where the node is
         PtyPair pty = new PtyPair(folder.newFolder("pty").toPath());

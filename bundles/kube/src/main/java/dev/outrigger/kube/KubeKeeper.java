@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.device.Board;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
-import dev.outrigger.position.PositionSource;
 import dev.outrigger.messaging.Messaging;
+import dev.outrigger.position.PositionSource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -96,6 +98,8 @@ public class KubeKeeper {
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
     private volatile Board board;
     private volatile Messaging messaging;
+    /** OutriggerReady: every bundle active, every component up. */
+    private volatile RuntimeHealth health;
 
     private Settings settings;
     private String nodeName;
@@ -268,7 +272,12 @@ public class KubeKeeper {
             labels.put(p + "board", labelValue(b.model()));
         }
         Map<String, NodeSync.Condition> conditions = new TreeMap<>();
-        conditions.put("OutriggerReady", new NodeSync.Condition(true, "Running", "Outrigger gateway running"));
+        RuntimeHealth h = health;
+        List<String> problems = h == null ? List.of() : h.problems();
+        conditions.put("OutriggerReady", problems.isEmpty()
+                ? new NodeSync.Condition(true, "Healthy", "every bundle active, every component up")
+                : new NodeSync.Condition(false, "Unhealthy", problems.stream().limit(3).collect(Collectors.joining("; "))
+                        + (problems.size() > 3 ? " (and " + (problems.size() - 3) + " more: outrigger-shell health)" : "")));
         if (settings.registerNode()) {
             // no kubelet reports Ready for this node: the gateway does, and the Lease keeps it true
             conditions.put("Ready", new NodeSync.Condition(true, "OutriggerReady", "Outrigger gateway running"));
@@ -383,6 +392,17 @@ public class KubeKeeper {
     void unsetBoard(Board b) {
         if (board == b) {
             board = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setHealth(RuntimeHealth h) {
+        health = h;
+    }
+
+    void unsetHealth(RuntimeHealth h) {
+        if (health == h) {
+            health = null;
         }
     }
 
