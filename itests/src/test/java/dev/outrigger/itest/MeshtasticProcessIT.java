@@ -103,8 +103,9 @@ public class MeshtasticProcessIT {
         assertTrue(position.toString(), position.keySet().containsAll(List.of("id", "timestamp", "from", "to", "channel",
                 "rssi", "snr", "hops_away", "hop_start")));
 
-        Await.until("the radio's session in the retained status' health", Duration.ofSeconds(20),
-                () -> status.stream().anyMatch(m -> m.contains("\"mesh\":{\"127.0.0.1:" + port + "\":\"live\"}")));
+        Await.until("the radio's session and the runtime in the retained status' health", Duration.ofSeconds(20),
+                () -> status.stream().anyMatch(m -> m.contains("\"mesh\":{\"127.0.0.1:" + port + "\":\"live\"}")
+                        && m.contains("\"runtime\":\"ok\"")));
 
         // a GPS receiver plugged in: its fixes reach the broker, and the health says it has one
         pty = new PtyPair(folder.newFolder("pty").toPath());

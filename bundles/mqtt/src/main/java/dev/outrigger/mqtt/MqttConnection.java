@@ -1,6 +1,8 @@
 package dev.outrigger.mqtt;
 
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import org.apache.felix.utils.json.JSONWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -47,12 +50,13 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
-import dev.outrigger.tls.PemTls;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
+import dev.outrigger.tls.PemTls;
 
 /**
  * The gateway's one MQTT 5 connection. Connects with a last will ({@code <root>/<gw>/status} =
@@ -86,6 +90,10 @@ public class MqttConnection implements Messaging {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
+    /** Whether every bundle is active and every component up. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile RuntimeHealth runtimeHealth;
     /** The health last published, so that the status is republished when it changes, and only then. */
     private volatile String publishedHealth = "";
     private MqttConfig config;
@@ -256,9 +264,15 @@ public class MqttConnection implements Messaging {
         return new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
     }
 
-    /** Outbox, radios and GPS receivers, as JSON; empty when none is there. */
+    /** The runtime, outbox, radios and GPS receivers, as JSON; empty when none is there. */
     private String health() {
         List<String> parts = new ArrayList<>();
+        RuntimeHealth r = runtimeHealth;
+        if (r != null) {
+            List<String> problems = r.problems();
+            parts.add(problems.isEmpty() ? "\"runtime\":\"ok\""
+                    : "\"runtime\":\"unhealthy\",\"runtimeProblems\":" + jsonArray(problems));
+        }
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();
@@ -274,6 +288,20 @@ public class MqttConnection implements Messaging {
                     p -> !p.state().equals("reading") ? p.state() : p.mode() >= 2 ? "fix" + p.mode() + "d" : "nofix", (a, b) -> a))));
         }
         return parts.isEmpty() ? "" : "{" + String.join(",", parts) + "}";
+    }
+
+    private static String jsonArray(List<String> values) {
+        StringWriter out = new StringWriter();
+        try {
+            JSONWriter w = new JSONWriter(out).array();
+            for (String v : values) {
+                w.value(v);
+            }
+            w.endArray().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: cannot happen
+        }
+        return out.toString();
     }
 
     /** {@code "name":{"key":"state",...}}, sorted by key. */
