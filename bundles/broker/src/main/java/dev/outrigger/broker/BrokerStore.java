@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * the last known states zigbee2mqtt published are still there when the gateway comes back;
  * <li>the persistent sessions, written when the broker stops: a client that asked for its session
  * to be kept finds its subscriptions, and the QoS 1 messages it had not received, after the
- * gateway restarted. Like mosquitto's, they are lost when the process is killed.
+ * gateway restarted. Like mosquitto's, what changed in them since is lost when the process is
+ * killed: the next start finds them as the last clean stop left them.
  * </ul>
  */
 final class BrokerStore implements AutoCloseable {
@@ -57,14 +58,12 @@ final class BrokerStore implements AutoCloseable {
                 Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
                 LOG.warn("Embedded MQTT broker: the retained messages and sessions in {} cannot be read ({}); moved to {}, "
-                        + "starting without them",
-                        file, e.getMessage(), aside);
+                        + "starting without them", file, e.getMessage(), aside);
                 return new BrokerStore(file, new MVStore.Builder().fileName(file.toString()).open());
             }
         } catch (IOException | MVStoreException e) {
             LOG.warn("Embedded MQTT broker: cannot keep retained messages and sessions in {} ({}); they last until the broker "
-                    + "stops", file,
-                    e.getMessage());
+                    + "stops", file, e.getMessage());
             return none();
         }
     }
