@@ -85,6 +85,11 @@ final class GatewayProcess implements AutoCloseable {
                 .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
     }
 
+    /** The JVM's command line (bin/outrigger execs it), NUL-separated arguments as Linux keeps them. */
+    List<String> commandLine() throws IOException {
+        return List.of(Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).split("\0"));
+    }
+
     /** Threads whose name starts with the prefix; Linux keeps the first 15 characters of a thread's name. */
     long threads(String prefix) throws IOException {
         String shown = prefix.length() > 15 ? prefix.substring(0, 15) : prefix;

@@ -64,6 +64,22 @@ public class RuntimeProcessIT {
     }
 
     @Test
+    public void theClassDataArchiveIsWrittenWhileRunningSoThatAPowerCutKeepsIt() throws Exception {
+        gateway.start();
+        Path data = gateway.home.resolve("data");
+        Await.until("an archive written by the running runtime", Duration.ofSeconds(40), () -> {
+            try (var files = Files.list(data)) {
+                return files.anyMatch(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa"));
+            }
+        });
+        gateway.kill(); // no clean stop, as a power cut
+
+        gateway.start();
+        String archive = "-XX:SharedArchiveFile=" + data.toRealPath() + "/cds-";
+        assertTrue(gateway.commandLine().toString(), gateway.commandLine().stream().anyMatch(a -> a.startsWith(archive)));
+    }
+
+    @Test
     public void deployFolderInstallsUpdatesAndUninstallsLive() throws Exception {
         gateway.start();
         Path deployed = gateway.home.resolve("deploy/fixture.jar");

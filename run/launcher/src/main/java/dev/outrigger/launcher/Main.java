@@ -37,13 +37,18 @@ public final class Main {
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(properties);
         framework.init();
+        String archive = System.getProperty("outrigger.cds.archive");
+        ClassDataArchive cds = archive == null ? null : new ClassDataArchive(Path.of(archive));
+        if (cds != null) {
+            cds.writeAfterStart(framework);
+        }
         try {
             Sources sources = new Sources(framework.getBundleContext(), home);
             new BootBundles(framework.getBundleContext(), home.resolve("bundle"), home.resolve("etc/startup.properties"), sources)
                     .synchronize();
             sources.updateChanged(framework.getBundleContext().getBundles(), home.resolve("bundle"));
-            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, "SIGTERM"));
-            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, "SIGINT"));
+            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, cds, "SIGTERM"));
+            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, cds, "SIGINT"));
         } catch (IOException | BundleException e) {
             System.err.println("outrigger: cannot install the bundles in " + home.resolve("bundle") + ": " + e.getMessage());
             framework.stop();
@@ -57,9 +62,15 @@ public final class Main {
         System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
     }
 
-    /** Runs on the signal's thread: stop, and halt if a bundle keeps the framework from stopping. */
-    private static void stop(Framework framework, Sources sources, String why) {
+    /**
+     * Runs on the signal's thread: stop, and halt if a bundle keeps the framework from stopping. A
+     * class data sharing archive not written yet is written first, while the classes are loaded.
+     */
+    private static void stop(Framework framework, Sources sources, ClassDataArchive cds, String why) {
         System.err.println("outrigger: " + why + " received, stopping");
+        if (cds != null) {
+            cds.write();
+        }
         try {
             sources.recordAll(framework.getBundleContext().getBundles());
         } catch (IOException | IllegalStateException e) {

@@ -1,0 +1,74 @@
+package dev.outrigger.launcher;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * Writes the class data sharing archive while the runtime runs, once it has settled after its
+ * start (or at a stop that comes sooner), so that every later start maps the classes instead of
+ * loading and verifying them again — even when this process never stops cleanly, as on a
+ * vehicle's Pi whose power is cut: an archive written at exit would never be. The JVM dumps on
+ * request when started with {@code -XX:+RecordDynamicDumpInfo} (JDK 17 and later);
+ * {@code bin/outrigger} asks for that while there is no archive yet.
+ */
+final class ClassDataArchive {
+
+    /** Long enough for the features installed at start and the first records to load their classes. */
+    private static final long SETTLE_MILLIS = Long.getLong("outrigger.cds.settle", 10_000);
+
+    private final Path archive;
+    private boolean done;
+
+    ClassDataArchive(Path archive) {
+        this.archive = archive;
+    }
+
+    /** Once the framework has started and settled, on a thread of its own. */
+    void writeAfterStart(Framework framework) {
+        framework.getBundleContext().addFrameworkListener(event -> {
+            if (event.getType() == FrameworkEvent.STARTED) {
+                Thread writer = new Thread(() -> {
+                    try {
+                        Thread.sleep(SETTLE_MILLIS);
+                        write();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "outrigger-cds");
+                writer.setDaemon(true);
+                writer.start();
+            }
+        });
+    }
+
+    /** Writes it, unless that was done or tried already. */
+    synchronized void write() {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            // written next to it and moved: a process killed while dumping leaves no half archive to map
+            Path next = archive.resolveSibling(archive.getFileName() + ".next");
+            ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "vmCds", new Object[] { new String[] { "dynamic_dump", next.toString() } },
+                    new String[] { String[].class.getName() });
+            if (!Files.isRegularFile(next)) {
+                throw new IOException("the JVM wrote no archive");
+            }
+            Files.move(next, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (JMException | IOException | RuntimeException e) {
+            System.err.println("outrigger: cannot write the class data sharing archive " + archive + " (" + e
+                    + "); starts stay as slow as the first");
+        }
+    }
+}
