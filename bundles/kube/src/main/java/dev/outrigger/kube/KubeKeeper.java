@@ -99,6 +99,7 @@ public class KubeKeeper {
     private volatile Board board;
     private volatile Messaging messaging;
     /** OutriggerReady: every bundle active, every component up. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile RuntimeHealth health;
 
     private Settings settings;
@@ -392,17 +393,6 @@ public class KubeKeeper {
     void unsetBoard(Board b) {
         if (board == b) {
             board = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setHealth(RuntimeHealth h) {
-        health = h;
-    }
-
-    void unsetHealth(RuntimeHealth h) {
-        if (health == h) {
-            health = null;
         }
     }
 
