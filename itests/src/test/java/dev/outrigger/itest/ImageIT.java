@@ -40,9 +40,17 @@ public class ImageIT {
 
     private Process container;
 
+    /**
+     * The JVM first: chroot's change of user clears the parent-death signal that would otherwise
+     * take it down with unshare, so after a failed test it would outlive the container.
+     */
     @After
     public void stop() throws InterruptedException {
         if (container != null && container.isAlive()) {
+            for (ProcessHandle p : container.toHandle().descendants().toList()) {
+                p.destroyForcibly();
+                p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(slow -> p).join();
+            }
             container.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
