@@ -5,6 +5,10 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.felix.utils.json.JSONParser;
 import org.junit.After;
@@ -34,6 +40,7 @@ public class ImageIT {
 
     private static final Path IMAGES = Path.of(System.getProperty("outrigger.images", "../run/image/target/image"));
     private static final String VERSION = System.getProperty("outrigger.version", "0.1.0-SNAPSHOT");
+    private static final Path K8S_BASE = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
@@ -74,6 +81,9 @@ public class ImageIT {
         Files.createDirectories(root.resolve("dev"));
         // a free port (published in data/shell.port), not 7171: a gateway may run on this machine
         Files.writeString(root.resolve("opt/outrigger/etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+        // the health endpoint as the DaemonSet's ConfigMap configures it, on a free port (logged)
+        Files.writeString(root.resolve("opt/outrigger/etc/dev.outrigger.health.cfg"),
+                Files.readString(K8S_BASE.resolve("etc/dev.outrigger.health.cfg")).replaceAll("(?m)^port = \\d+$", "port = 0"));
 
         Path log = folder.getRoot().toPath().resolve("container.log");
         container = inRoot(root, List.of("/opt/outrigger/bin/outrigger"))
@@ -90,17 +100,25 @@ public class ImageIT {
                     && rows.stream().allMatch(l -> l.contains("|Active")) ? out : null;
         });
         assertTrue(bundles, bundles.lines().filter(l -> l.contains("|Active")).count() >= 20);
-        // the DaemonSet's readiness probe, as the kubelet runs it in the container
-        String[] health = { "" };
+        // the DaemonSet's probes, as the kubelet asks them
+        int port = Integer.parseInt(Await.value("the health endpoint's port in the log", Duration.ofSeconds(5), () -> {
+            Matcher m = Pattern.compile("Health endpoint on http://127.0.0.1:(\\d+)/").matcher(Files.readString(log));
+            return m.find() ? m.group(1) : null;
+        }));
+        HttpClient http = HttpClient.newHttpClient();
+        String[] ready = { "" };
         try {
-            Await.until("the container healthy, says the readiness probe's command", Duration.ofSeconds(15), () -> {
-                Process probe = inRoot(root, List.of("/opt/outrigger/bin/outrigger-shell", "health")).redirectErrorStream(true).start();
-                health[0] = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                return probe.waitFor() == 0;
+            Await.until("the container ready, says its readiness probe", Duration.ofSeconds(15), () -> {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                ready[0] = response.body();
+                return response.statusCode() == 200;
             });
         } catch (AssertionError unhealthy) {
-            throw new AssertionError("health: " + health[0], unhealthy);
+            throw new AssertionError("readyz: " + ready[0], unhealthy);
         }
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/livez")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
         if (isRoot()) {
             assertEquals("the runtime runs as the image's user, not root", 1000,
                     Files.getAttribute(root.resolve("opt/outrigger/data/cache"), "unix:uid"));
@@ -157,7 +175,7 @@ public class ImageIT {
     public void theDaemonSetRunsThisImageWithItsUserAndMountsWhatItDeclares() throws Exception {
         Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-amd64.tar"));
         Map<?, ?> config = (Map<?, ?>) blob(oci, (Map<?, ?>) manifest(oci).get("config")).get("config");
-        Path base = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
+        Path base = K8S_BASE;
         Map<String, Object> kustomization = new Yaml().load(Files.readString(base.resolve("kustomization.yaml")));
         for (Object resource : (List<?>) kustomization.get("resources")) {
             assertTrue(resource + " exists", Files.isRegularFile(base.resolve(resource.toString())));
@@ -187,6 +205,17 @@ public class ImageIT {
         List<?> mounts = ((List<?>) container.get("volumeMounts")).stream().map(m -> ((Map<?, ?>) m).get("mountPath")).toList();
         assertTrue(mounts + " holds the image's volumes " + config.get("Volumes"),
                 mounts.containsAll(((Map<?, ?>) config.get("Volumes")).keySet()));
+
+        // the probes ask the health endpoint where the ConfigMap puts it
+        List<?> clusterFiles = (List<?>) ((Map<?, ?>) ((List<?>) kustomization.get("configMapGenerator")).get(0)).get("files");
+        assertTrue(clusterFiles.toString(), clusterFiles.contains("etc/dev.outrigger.health.cfg"));
+        Matcher port = Pattern.compile("(?m)^port = (\\d+)$").matcher(Files.readString(base.resolve("etc/dev.outrigger.health.cfg")));
+        assertTrue(port.find());
+        for (String probe : List.of("livenessProbe", "readinessProbe")) {
+            Map<?, ?> get = (Map<?, ?>) ((Map<?, ?>) container.get(probe)).get("httpGet");
+            assertEquals(probe, Integer.parseInt(port.group(1)), get.get("port"));
+            assertEquals(probe, "127.0.0.1", get.get("host"));
+        }
     }
 
     private ProcessBuilder inRoot(Path root, List<String> command) throws IOException {

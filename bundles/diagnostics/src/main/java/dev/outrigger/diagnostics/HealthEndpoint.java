@@ -1,0 +1,114 @@
+package dev.outrigger.diagnostics;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.outrigger.health.RuntimeHealth;
+
+/**
+ * The runtime's health over HTTP, for probes that should not start a JVM each time they ask (the
+ * kubelet's, every few seconds, on a Raspberry Pi): {@code /livez} answers while the runtime serves
+ * requests, {@code /readyz} answers 200 when it is healthy and 503 with one line per problem when
+ * not. Read-only and off unless configured; the JDK's own HTTP server, so nothing to embed.
+ */
+@Component(configurationPid = HealthEndpoint.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = HealthEndpoint.Config.class)
+public class HealthEndpoint {
+
+    @ObjectClassDefinition(name = "Outrigger health endpoint",
+            description = "HTTP probes: /livez (the runtime answers), /readyz (200 healthy, 503 with the problems). On when configured.")
+    public @interface Config {
+        @AttributeDefinition(min = "0", max = "65535", description = "TCP port; 0 picks a free one (logged).")
+        int port() default 9441;
+
+        @AttributeDefinition(description = "Address to listen on. The kubelet of a hostNetwork pod reaches 127.0.0.1.")
+        String bind() default "127.0.0.1";
+    }
+
+    static final String PID = "dev.outrigger.health";
+    private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
+
+    private final RuntimeHealth health;
+    private final HttpServer server;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "outrigger-health-endpoint");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Activate
+    public HealthEndpoint(@Reference RuntimeHealth health, Config config) throws IOException {
+        this.health = health;
+        try {
+            server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
+        } catch (IOException e) {
+            worker.shutdown();
+            throw new IOException("Health endpoint cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        server.createContext("/", this::answer);
+        server.setExecutor(worker);
+        server.start();
+        LOG.info("Health endpoint on http://{}:{}/readyz and /livez", config.bind(), server.getAddress().getPort());
+    }
+
+    /** The port listened on, for the log line and tests that ask for a free one. */
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Deactivate
+    void deactivate() {
+        server.stop(0);
+        worker.shutdown();
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                respond(exchange, 405, "GET or HEAD\n");
+                return;
+            }
+            switch (exchange.getRequestURI().getPath()) {
+                case "/livez" -> respond(exchange, 200, "ok\n");
+                case "/readyz" -> {
+                    List<String> problems = health.problems();
+                    respond(exchange, problems.isEmpty() ? 200 : 503,
+                            problems.isEmpty() ? "ok\n" : String.join("\n", problems) + "\n");
+                }
+                default -> respond(exchange, 404, "/livez or /readyz\n");
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}

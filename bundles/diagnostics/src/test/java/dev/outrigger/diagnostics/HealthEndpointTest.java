@@ -1,0 +1,107 @@
+package dev.outrigger.diagnostics;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+import dev.outrigger.health.RuntimeHealth;
+
+public class HealthEndpointTest {
+
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private HealthEndpoint endpoint;
+
+    @Before
+    public void start() throws IOException {
+        RuntimeHealth health = new RuntimeHealth() {
+            @Override
+            public List<String> problems() {
+                return List.copyOf(problems);
+            }
+
+            @Override
+            public List<String> problems(long bundleId) {
+                return List.of();
+            }
+        };
+        endpoint = new HealthEndpoint(health, new HealthEndpoint.Config() {
+            @Override
+            public int port() {
+                return 0;
+            }
+
+            @Override
+            public String bind() {
+                return "127.0.0.1";
+            }
+
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return HealthEndpoint.Config.class;
+            }
+        });
+    }
+
+    @After
+    public void stop() {
+        endpoint.deactivate();
+    }
+
+    @Test
+    public void readyWhileHealthyAndUnavailableNamingEachProblemWhenNot() throws Exception {
+        assertResponse(200, "ok\n", get("/readyz"));
+
+        problems.add("bundle dev.example.broken is installed (it does not resolve)");
+        problems.add("component dev.example.Needy lacks a service for its reference clock (java.time.Clock)");
+        assertResponse(503, String.join("\n", problems) + "\n", get("/readyz"));
+        assertResponse(200, "ok\n", get("/livez"));
+
+        problems.clear();
+        assertResponse(200, "ok\n", get("/readyz"));
+    }
+
+    @Test
+    public void answersOnlyItsTwoPathsAndOnlyToReads() throws Exception {
+        assertEquals(404, get("/readyz/more").statusCode());
+        assertEquals(404, get("/").statusCode());
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/readyz")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+        HttpResponse<String> head = client.send(HttpRequest.newBuilder(uri("/livez")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertResponse(200, "", head);
+    }
+
+    @Test
+    public void stopsListeningWhenDeactivated() {
+        endpoint.deactivate();
+        assertThrows(ConnectException.class, () -> get("/livez"));
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + endpoint.port() + path);
+    }
+
+    private static void assertResponse(int status, String body, HttpResponse<String> response) {
+        assertEquals(body, response.body());
+        assertEquals(status, response.statusCode());
+    }
+}
