@@ -10,6 +10,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
+import dev.outrigger.framework.DataFolder;
+
 /**
  * The broker as a component: listening while the bundle is active. A configuration change that
  * alters a setting restarts it (connected clients reconnect, as after any broker restart, and find
@@ -28,8 +30,7 @@ public class EmbeddedBroker {
 
     @Activate
     public EmbeddedBroker(BundleContext context, BrokerConfig config) {
-        String data = context.getProperty("outrigger.data");
-        storeFile = (data != null ? Path.of(data) : context.getDataFile("").toPath()).resolve("broker/broker.mv.db");
+        storeFile = DataFolder.of(context).resolve("broker/broker.mv.db");
         start(config);
     }
 

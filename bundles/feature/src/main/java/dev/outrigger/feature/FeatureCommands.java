@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Hashtable;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -34,6 +33,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.Refresh;
+
 /**
  * Gogo {@code feature:*}: installs and removes features live from the distribution's local
  * repository ({@code repository/}, Maven layout), never from the network. A feature counts as
@@ -51,7 +52,7 @@ public class FeatureCommands {
     static final String CORE = "core";
     /** FileInstall's link from a configuration to its file in etc/. */
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
-    private static final long REFRESH_SECONDS = 60;
+    private static final Duration REFRESH = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
 
     private final BundleContext context;
@@ -236,18 +237,8 @@ public class FeatureCommands {
     /** Libraries export packages: their users move to the new version, and the old one goes. */
     private void refreshReplaced(List<Bundle> updated) {
         FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
-        List<Bundle> pending = updated.stream().filter(wiring.getRemovalPendingBundles()::contains).toList();
-        if (pending.isEmpty()) {
-            return;
-        }
-        CountDownLatch done = new CountDownLatch(1);
-        wiring.refreshBundles(pending, event -> done.countDown());
-        try {
-            if (!done.await(REFRESH_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("Refreshing the users of {} takes longer than {} s", pending, REFRESH_SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Refresh.replaced(wiring, updated, REFRESH)) {
+            LOG.warn("Refreshing the users of {} takes longer than {} s", updated, REFRESH.toSeconds());
         }
     }
 

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
@@ -41,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.remote.RequestHandler.Origin;
+import dev.outrigger.framework.Refresh;
 
 /**
  * {@code bundles/<verb>}: list the bundles, install or update one from a URL pinned by its SHA-256,
@@ -432,19 +432,8 @@ final class BundleVerbs implements Verbs {
 
     /** A bundle whose old revision others still use: refresh them onto the new one, and wait until done. */
     private void refreshIfPending(Bundle bundle) {
-        FrameworkWiring wiring = frameworkWiring();
-        if (!wiring.getRemovalPendingBundles().contains(bundle)) {
-            return;
-        }
-        CountDownLatch done = new CountDownLatch(1);
-        wiring.refreshBundles(List.of(bundle), event -> done.countDown());
-        try {
-            if (!done.await(SETTLE.toSeconds(), TimeUnit.SECONDS)) {
-                LOG.warn("Remote bundles: refreshing the users of {} takes longer than {} s", bundle.getSymbolicName(),
-                        SETTLE.toSeconds());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Refresh.replaced(frameworkWiring(), List.of(bundle), SETTLE)) {
+            LOG.warn("Remote bundles: refreshing the users of {} takes longer than {} s", bundle.getSymbolicName(), SETTLE.toSeconds());
         }
     }
 

@@ -36,6 +36,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.DataFolder;
+
 /**
  * A loopback-only port on which each connection runs exactly one Gogo command: the client sends
  * the access token and the command, one line each, and receives the command's output followed by
@@ -78,7 +80,7 @@ public class ShellPort {
     @Activate
     public ShellPort(@Reference CommandProcessor processor, BundleContext context, Config config) throws IOException {
         this.processor = processor;
-        this.portFile = dataDirectory(context).resolve(ShellProtocol.PORT_FILE);
+        this.portFile = DataFolder.of(context).resolve(ShellProtocol.PORT_FILE);
         if (!config.enabled()) {
             server = null;
             Files.deleteIfExists(portFile);
@@ -171,11 +173,6 @@ public class ShellPort {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, port + " " + token + "\n");
         Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static Path dataDirectory(BundleContext context) {
-        String data = context.getProperty("outrigger.data");
-        return data != null ? Path.of(data) : context.getDataFile("").toPath();
     }
 
     private static String newToken() {

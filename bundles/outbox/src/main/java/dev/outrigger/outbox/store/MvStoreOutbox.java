@@ -27,6 +27,7 @@ import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.DataFolder;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
 import dev.outrigger.outbox.OutboxRecord;
@@ -96,7 +97,7 @@ public class MvStoreOutbox implements Outbox {
 
     @Activate
     void activate(BundleContext context, Config config) throws IOException {
-        Path file = config.file().isEmpty() ? dataFolder(context).resolve("outbox/outbox.mv.db") : Path.of(config.file());
+        Path file = config.file().isEmpty() ? DataFolder.of(context).resolve("outbox/outbox.mv.db") : Path.of(config.file());
         open(file, config);
     }
 
@@ -446,10 +447,5 @@ public class MvStoreOutbox implements Outbox {
                 return Map.entry(key, cursor.getValue());
             }
         };
-    }
-
-    private static Path dataFolder(BundleContext context) {
-        String data = context.getProperty("outrigger.data");
-        return data != null ? Path.of(data) : context.getDataFile("").toPath();
     }
 }
