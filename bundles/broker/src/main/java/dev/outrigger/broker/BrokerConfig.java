@@ -26,10 +26,14 @@ public @interface BrokerConfig {
     @AttributeDefinition(min = "1", max = "4096", description = "Retained payloads at most, in MiB; beyond, further topics are not retained (logged)")
     int maxRetainedMegabytes() default 16;
 
-    @AttributeDefinition(description = "Keep retained messages (as they change) and persistent sessions (when the broker stops)"
+    @AttributeDefinition(description = "Keep retained messages (as they change) and persistent sessions (autosaveSeconds, and at stop)"
             + " on disk in data/broker/broker.mv.db, so that they outlive a restart of the broker or the gateway, as mosquitto's"
             + " persistence does; false: in memory only")
     boolean persistence() default true;
+
+    @AttributeDefinition(min = "1", max = "86400", description = "Seconds between saves of the persistent sessions that"
+            + " changed (nothing is written while none did): what a killed process or a power cut loses of them at most")
+    int autosaveSeconds() default 10;
 
     @AttributeDefinition(min = "0", max = "8760", description = "The longest a persistent session (MQTT 3 clean session off,"
             + " MQTT 5 session expiry) is kept for a disconnected client, in hours; 0: sessions end with their connection")

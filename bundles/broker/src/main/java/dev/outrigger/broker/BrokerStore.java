@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -21,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>the retained messages, written through as they change: Home Assistant's discovery topics and
  * the last known states zigbee2mqtt published are still there when the gateway comes back;
- * <li>the persistent sessions, written when the broker stops: a client that asked for its session
- * to be kept finds its subscriptions, and the QoS 1 messages it had not received, after the
- * gateway restarted. Like mosquitto's, what changed in them since is lost when the process is
- * killed: the next start finds them as the last clean stop left them.
+ * <li>the persistent sessions, saved every few seconds (those that changed) and when the broker
+ * stops: a client that asked for its session to be kept finds its subscriptions, and the QoS 1
+ * messages it had not received, after the gateway restarted, even when the process was killed or
+ * the power cut (then as of the last save: as mosquitto's autosave, only more often).
  * </ul>
  */
 final class BrokerStore implements AutoCloseable {
@@ -35,6 +38,8 @@ final class BrokerStore implements AutoCloseable {
     private final MVStore store;
     private final MVMap<String, byte[]> messages;
     private final MVMap<String, byte[]> sessions;
+    /** The last write of the sessions failed (logged once until one succeeds). */
+    private boolean failing;
 
     private BrokerStore(Path file, MVStore store) {
         this.file = file;
@@ -123,20 +128,39 @@ final class BrokerStore implements AutoCloseable {
         return loaded;
     }
 
-    /** Replaces the sessions kept with these. */
+    /** Replaces the sessions kept with these, writing only those that changed, and nothing when none did. */
     void sessions(Collection<Session> kept) {
         if (sessions == null) {
             return;
         }
         try {
-            sessions.clear();
+            Set<String> ids = new HashSet<>();
             for (Session s : kept) {
-                sessions.put(s.clientId(), StoredForm.session(s));
+                ids.add(s.clientId());
+                byte[] form = StoredForm.session(s);
+                if (!Arrays.equals(form, sessions.get(s.clientId()))) {
+                    sessions.put(s.clientId(), form);
+                }
             }
-            store.commit();
+            for (String id : List.copyOf(sessions.keySet())) {
+                if (!ids.contains(id)) {
+                    sessions.remove(id);
+                }
+            }
+            if (store.hasUnsavedChanges()) {
+                store.commit();
+                store.sync(); // on the disk, not only in the page cache: a power cut keeps it too
+            }
+            if (failing) {
+                failing = false;
+                LOG.info("Embedded MQTT broker: persistent sessions written to {} again", file);
+            }
         } catch (MVStoreException e) {
-            LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {} ({}); they end with this stop", file,
-                    e.getMessage());
+            if (!failing) {
+                failing = true;
+                LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {} ({}); retrying, they are kept in"
+                        + " memory meanwhile", file, e.getMessage());
+            }
         }
     }
 
@@ -144,7 +168,7 @@ final class BrokerStore implements AutoCloseable {
     @Override
     public String toString() {
         return file == null ? "no: retained messages and sessions last as long as the broker"
-                : "in " + file + " (retained messages as they change, sessions when the broker stops)";
+                : "in " + file + " (retained messages as they change, sessions when changed, every few seconds, and at stop)";
     }
 
     @Override

@@ -423,11 +423,13 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
-    /** The broker stops, on its event loop: a persistent session is kept with what this connection had not finished. */
-    void stopping() {
-        if (connected && !replaced) {
-            keepSession();
-        }
+    /**
+     * On the event loop: the persistent session as it stands, with what this connection has in
+     * flight and queued, to be saved; null if the client has none.
+     */
+    Session persistentState() {
+        return connected && !replaced && session.expirySeconds() > 0 ? session.whileConnected(delivery.inflight(), delivery.queued())
+                : null;
     }
 
     /** A persistent session outlives its connection, with what the connection had not finished. */

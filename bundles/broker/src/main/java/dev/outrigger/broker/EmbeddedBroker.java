@@ -52,7 +52,7 @@ public class EmbeddedBroker {
     private static MqttBroker.Settings settings(BrokerConfig config) {
         return new MqttBroker.Settings(config.bind(), config.port(), config.maxClients(),
                 config.maxPacketKilobytes() * 1024, config.maxQueuedPerClient(), config.maxRetainedMegabytes() * 1024L * 1024,
-                config.maxSessionExpiryHours() * 3600L,
+                config.maxSessionExpiryHours() * 3600L, config.autosaveSeconds(),
                 new MqttBroker.Access(config.passwordFile().strip(), config.tlsCertFile().strip(), config.tlsKeyFile().strip(),
                         config.tlsClientCaFile().strip(), config.aclFile().strip()));
     }

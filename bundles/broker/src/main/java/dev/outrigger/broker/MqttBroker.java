@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,9 +58,10 @@ final class MqttBroker implements AutoCloseable {
      * @param maxClients                connected clients at most, and sessions kept for disconnected ones at most
      * @param maxQueuedPerClient        QoS 1 messages waiting per client, connected or not
      * @param maxSessionExpirySeconds   the longest a persistent session outlives its connection; 0: none do
+     * @param autosaveSeconds           how often the persistent sessions that changed are saved
      */
     record Settings(String bind, int port, int maxClients, int maxPacketBytes, int maxQueuedPerClient, long maxRetainedBytes,
-            long maxSessionExpirySeconds, Access access) {
+            long maxSessionExpirySeconds, long autosaveSeconds, Access access) {
     }
 
     /**
@@ -138,7 +140,7 @@ final class MqttBroker implements AutoCloseable {
      */
     void start() {
         loop.execute(() -> tryBind(0, 1000));
-        loop.scheduleWithFixedDelay(this::expireSessions, 10, 10, TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(this::keepSessions, settings.autosaveSeconds(), settings.autosaveSeconds(), TimeUnit.SECONDS);
     }
 
     private void tryBind(int failures, long retryMillis) {
@@ -302,9 +304,26 @@ final class MqttBroker implements AutoCloseable {
         parked.put(session.clientId(), session);
     }
 
-    private void expireSessions() {
+    /** Ends the sessions that expired and saves the others, so that a killed process loses a few seconds of them at most. */
+    private void keepSessions() {
         long now = System.nanoTime();
         parked.values().removeIf(s -> s.expired(now));
+        saveSessions();
+    }
+
+    /**
+     * On the event loop: the persistent sessions, of connected clients too, into the store. One
+     * of a client connected at the time ends its expiry after the next start.
+     */
+    private void saveSessions() {
+        Map<String, Session> kept = new HashMap<>(parked);
+        for (ClientSession c : clients.values()) {
+            Session s = c.persistentState();
+            if (s != null) {
+                kept.put(s.clientId(), s);
+            }
+        }
+        store.sessions(kept.values());
     }
 
     /** Sessions kept for disconnected clients, and the messages waiting in them. */
@@ -469,8 +488,7 @@ final class MqttBroker implements AutoCloseable {
         closing = true;
         // thousands of waiting messages take a moment to write; the store must not be closed under it
         boolean kept = onLoop(() -> {
-            clients.values().forEach(ClientSession::stopping);
-            store.sessions(parked.values());
+            saveSessions();
             return true;
         }, false, 10);
         if (!kept && settings.maxSessionExpirySeconds() > 0) {

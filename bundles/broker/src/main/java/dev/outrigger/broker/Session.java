@@ -14,10 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * (MQTT 3 clean session off, MQTT 5 a session expiry interval): its subscriptions, the QoS 1
  * messages it had not acknowledged when the connection ended, and those its filters match while it
  * is away, up to a bound (beyond, dropped and counted). Kept in memory until it expires, and in the
- * {@link BrokerStore} while the broker is stopped. Used on the broker's event loop; the
- * subscriptions are read by the shell too.
+ * {@link BrokerStore} as of its last save (every few seconds, and when the broker stops). Used on
+ * the broker's event loop; the subscriptions are read by the shell too.
  */
 final class Session {
+
+    /** {@link #endsNanos} of a session saved while its client was connected. */
+    static final long CONNECTED = Long.MAX_VALUE;
 
     private final String clientId;
     /** The user name its client connected with last; null without one. */
@@ -93,6 +96,18 @@ final class Session {
         unacknowledged.putAll(inflight);
         waiting.addAll(queued);
         this.endsNanos = endsNanos;
+    }
+
+    /**
+     * A copy of this session of a connected client, as it would be parked now, for the store:
+     * ending {@link #CONNECTED}.
+     */
+    Session whileConnected(Map<Integer, Delivery.Outgoing> inflight, List<Delivery.Outgoing> queued) {
+        Session copy = new Session(clientId, expirySeconds);
+        copy.user = user;
+        copy.subscriptions.putAll(subscriptions);
+        copy.parkUntil(inflight, queued, CONNECTED);
+        return copy;
     }
 
     /** When it ends, once parked ({@link System#nanoTime}). */

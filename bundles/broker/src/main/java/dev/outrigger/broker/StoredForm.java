@@ -29,6 +29,8 @@ final class StoredForm {
 
     private static final byte FORMAT = 1;
     private static final long NEVER = -1;
+    /** The end of a session whose client was connected when it was written: its expiry after the next start. */
+    private static final long AFTER_NEXT_START = -1;
 
     private StoredForm() {
     }
@@ -67,7 +69,7 @@ final class StoredForm {
 
     /**
      * Its subscriptions, the messages sent and not acknowledged (with their packet ids) and those
-     * waiting, and when it ends.
+     * waiting, and when it ends ({@link Session#CONNECTED}: its expiry after the next start).
      */
     static byte[] session(Session s) {
         return write(out -> {
@@ -76,7 +78,7 @@ final class StoredForm {
                 out.writeUTF(s.user());
             }
             out.writeLong(s.expirySeconds());
-            out.writeLong(wallClock(s.endsNanos()));
+            out.writeLong(s.endsNanos() == Session.CONNECTED ? AFTER_NEXT_START : wallClock(s.endsNanos()));
             Collection<Subscription> subscriptions = s.subscriptions().values();
             out.writeInt(subscriptions.size());
             for (Subscription sub : subscriptions) {
@@ -103,7 +105,8 @@ final class StoredForm {
         DataInputStream in = reading(data);
         String user = in.readBoolean() ? in.readUTF() : null;
         long expirySeconds = in.readLong();
-        long endsNanos = monotonic(in.readLong());
+        long ends = in.readLong();
+        long endsNanos = ends == AFTER_NEXT_START ? System.nanoTime() + TimeUnit.SECONDS.toNanos(expirySeconds) : monotonic(ends);
         if (endsNanos == Long.MIN_VALUE) {
             return null;
         }
@@ -215,8 +218,10 @@ final class StoredForm {
         return expiresNanos == Long.MIN_VALUE ? null : new Publication(topic, payload, qos, retain, properties, expiresNanos);
     }
 
+    /** In whole seconds, so that the same time written twice gives the same bytes (the store skips unchanged sessions). */
     private static long wallClock(long nanos) {
-        return System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime());
+        long millis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime());
+        return (millis + 500) / 1000 * 1000;
     }
 
     /** @return {@link Long#MIN_VALUE} if that time has passed */

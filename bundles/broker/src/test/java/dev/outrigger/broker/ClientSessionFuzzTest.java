@@ -16,7 +16,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 class ClientSessionFuzzTest {
 
     private static final MqttBroker BROKER = new MqttBroker(
-            new MqttBroker.Settings("127.0.0.1", 0, 8, 4096, 100, 1024 * 1024, 3600, MqttBroker.Access.OPEN), BrokerStore.none());
+            new MqttBroker.Settings("127.0.0.1", 0, 8, 4096, 100, 1024 * 1024, 3600, 10, MqttBroker.Access.OPEN), BrokerStore.none());
 
     /** CONNECT, 3.1.1, clean session, keep-alive 60 s, client id "fuzz". */
     private static final byte[] CONNECT_311 = { 0x10, 16, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60, 0, 4, 'f', 'u', 'z', 'z' };

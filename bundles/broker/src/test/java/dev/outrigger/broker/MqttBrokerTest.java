@@ -11,6 +11,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -78,7 +80,7 @@ public class MqttBrokerTest {
     }
 
     private static MqttBroker.Settings settings(int port, MqttBroker.Access access) {
-        return new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, 3600, access);
+        return new MqttBroker.Settings("127.0.0.1", port, 8, MAX_PACKET, 1000, MAX_RETAINED, 3600, 1, access);
     }
 
     /** The broker again, with other access settings, listening once this returns. */
@@ -234,6 +236,47 @@ public class MqttBrokerTest {
         Client connectedBack = persistentClient("connected");
         assertTrue("its session resumed", connectedBack.sessionPresent);
         assertEquals("gw/after", connectedBack.next().topic);
+    }
+
+    @Test
+    public void persistentSessionsSavedWhileRunningOutliveAKilledProcess() throws Exception {
+        Path file = storeFile();
+        restartOn(file);
+        Client away = persistentClient("away");
+        away.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        away.close();
+        Client connected = persistentClient("connected");
+        connected.paho.subscribe("gw/#", 1).waitForCompletion(5000);
+        Client gateway = client("gateway");
+        for (int i = 0; i < 3; i++) {
+            gateway.paho.publish("gw/n", String.valueOf(i).getBytes(UTF_8), 1, false);
+            assertEquals(String.valueOf(i), connected.next().text());
+        }
+        await("three waiting for the one away", () -> broker.keptSessions().waiting() == 3);
+
+        // what a kill -9 leaves on disk: the file as the running broker last saved it (every second here)
+        Path killed = file.resolveSibling("killed.mv.db");
+        await("both sessions saved, with what waits", () -> {
+            try {
+                Files.copy(file, killed, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try (BrokerStore copy = BrokerStore.open(killed)) {
+                return copy.sessions().stream().mapToInt(Session::waiting).sum() == 3 && copy.sessions().size() == 2;
+            }
+        });
+        restartOn(killed);
+        assertEquals("both sessions back", 2, broker.keptSessions().sessions());
+        Client awayBack = persistentClient("away");
+        assertTrue("its session resumed", awayBack.sessionPresent);
+        for (int i = 0; i < 3; i++) {
+            assertEquals("what waited, in order", String.valueOf(i), awayBack.next().text());
+        }
+        Client connectedBack = persistentClient("connected");
+        assertTrue("the session of the client connected at the kill resumed", connectedBack.sessionPresent);
+        client("gateway-again").paho.publish("gw/after", "kill".getBytes(UTF_8), 1, false);
+        assertEquals("its subscription too", "gw/after", connectedBack.next().topic);
     }
 
     @Test

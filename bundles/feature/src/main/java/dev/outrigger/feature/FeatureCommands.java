@@ -61,11 +61,14 @@ public class FeatureCommands {
     private final Path repository;
     /** Where configuration files live: FileInstall's folder, or null without one. */
     private final Path etc;
+    /** Made at once: a feature may update this very bundle, whose classes not loaded by then cannot be. */
+    private final Refresh refresh;
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
         this.context = context;
         this.configAdmin = configAdmin;
+        this.refresh = new Refresh(context);
         Path home = Path.of(Optional.ofNullable(context.getProperty("outrigger.home")).orElse("."));
         this.features = pathProperty("outrigger.features", home.resolve("features"));
         this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
@@ -236,8 +239,7 @@ public class FeatureCommands {
 
     /** Libraries export packages: their users move to the new version, and the old one goes. */
     private void refreshReplaced(List<Bundle> updated) {
-        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
-        if (!Refresh.replaced(wiring, updated, REFRESH)) {
+        if (!refresh.replaced(updated, REFRESH)) {
             LOG.warn("Refreshing the users of {} takes longer than {} s", updated, REFRESH.toSeconds());
         }
     }

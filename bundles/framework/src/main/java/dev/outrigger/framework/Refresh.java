@@ -7,12 +7,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.wiring.FrameworkWiring;
 
-/** Moving the users of a replaced bundle onto its new revision. */
+/**
+ * Moves the users of replaced bundles onto their new revisions. A bundle that may update itself
+ * makes one before it does: its classes not loaded by then cannot be loaded afterwards.
+ */
 public final class Refresh {
 
-    private Refresh() {
+    private final FrameworkWiring wiring;
+
+    public Refresh(BundleContext context) {
+        this.wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
     }
 
     /**
@@ -22,7 +30,7 @@ public final class Refresh {
      * @return false when that takes longer than {@code timeout} (the refresh goes on regardless);
      *         true when done, or when the wait was interrupted
      */
-    public static boolean replaced(FrameworkWiring wiring, Collection<Bundle> bundles, Duration timeout) {
+    public boolean replaced(Collection<Bundle> bundles, Duration timeout) {
         List<Bundle> pending = bundles.stream().filter(wiring.getRemovalPendingBundles()::contains).toList();
         if (pending.isEmpty()) {
             return true;

@@ -65,6 +65,7 @@ final class BundleVerbs implements Verbs {
     private final JarDownloads downloads;
     /** Made before any update: a class not loaded yet cannot be once this bundle has updated itself. */
     private final UpdateHealth health;
+    private final Refresh refresh;
     private final boolean signed;
 
     /**
@@ -79,6 +80,7 @@ final class BundleVerbs implements Verbs {
         this.deploy = home.map(h -> h.resolve("deploy"));
         this.downloads = new JarDownloads(context.getDataFile("downloads").toPath(), maxBundleBytes);
         this.health = new UpdateHealth(framework);
+        this.refresh = new Refresh(framework);
         this.signed = signed;
     }
 
@@ -432,7 +434,7 @@ final class BundleVerbs implements Verbs {
 
     /** A bundle whose old revision others still use: refresh them onto the new one, and wait until done. */
     private void refreshIfPending(Bundle bundle) {
-        if (!Refresh.replaced(frameworkWiring(), List.of(bundle), SETTLE)) {
+        if (!refresh.replaced(List.of(bundle), SETTLE)) {
             LOG.warn("Remote bundles: refreshing the users of {} takes longer than {} s", bundle.getSymbolicName(), SETTLE.toSeconds());
         }
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class BenchBroker implements AutoCloseable {
 
     private final MqttBroker broker = new MqttBroker(
-            new MqttBroker.Settings("127.0.0.1", 0, 32, 256 * 1024, 100_000, 16L * 1024 * 1024, 0, MqttBroker.Access.OPEN), BrokerStore.none());
+            new MqttBroker.Settings("127.0.0.1", 0, 32, 256 * 1024, 100_000, 16L * 1024 * 1024, 0, 10, MqttBroker.Access.OPEN), BrokerStore.none());
 
     public BenchBroker() {
         broker.start();
