@@ -29,6 +29,8 @@ import dev.outrigger.health.RuntimeHealth;
 @Component(property = { "osgi.command.scope=outrigger", "osgi.command.function=health" })
 public class BundlesAndComponents implements RuntimeHealth {
 
+    private static final String CAUSED_BY = "Caused by: ";
+
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
 
@@ -89,7 +91,7 @@ public class BundlesAndComponents implements RuntimeHealth {
             }
             for (ComponentConfigurationDTO c : configurations) {
                 String problem = switch (c.state) {
-                    case ComponentConfigurationDTO.FAILED_ACTIVATION -> "fails to activate: " + firstLine(c.failure);
+                    case ComponentConfigurationDTO.FAILED_ACTIVATION -> "fails to activate: " + reason(c.failure);
                     case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "lacks a service for its reference " + missing(d, c);
                     case ComponentConfigurationDTO.SATISFIED -> d.immediate ? "does not activate (the log says why)" : null;
                     default -> null;
@@ -112,8 +114,21 @@ public class BundlesAndComponents implements RuntimeHealth {
         return String.join(", ", missing);
     }
 
-    private static String firstLine(String failure) {
-        return failure == null ? "(no reason given)" : failure.lines().findFirst().orElse("");
+    /**
+     * The innermost cause in a failure's stack trace: what went wrong, not the reflection that
+     * reported it (a constructor's exception arrives wrapped in an InvocationTargetException).
+     */
+    static String reason(String failure) {
+        if (failure == null) {
+            return "(no reason given)";
+        }
+        String reason = failure.lines().findFirst().orElse("");
+        for (String line : (Iterable<String>) failure.lines()::iterator) {
+            if (line.startsWith(CAUSED_BY)) {
+                reason = line.substring(CAUSED_BY.length());
+            }
+        }
+        return reason;
     }
 
     private static String stateName(int state) {

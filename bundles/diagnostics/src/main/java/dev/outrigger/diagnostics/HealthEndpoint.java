@@ -5,8 +5,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -46,38 +48,70 @@ public class HealthEndpoint {
 
     static final String PID = "dev.outrigger.health";
     private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
+    private static final long MAX_RETRY_MILLIS = 30_000;
 
     private final RuntimeHealth health;
-    private final HttpServer server;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    private final Config config;
+    /** Serves the requests and retries the listener: one thread, nothing else to do. */
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "outrigger-health-endpoint");
         t.setDaemon(true);
         return t;
     });
+    private HttpServer server; // guarded by this
+    private boolean stopped; // guarded by this
+    private int failedAttempts; // guarded by this
 
+    /** Listens, or keeps trying with backoff (1 s doubling to 30 s) while the address is taken or missing. */
     @Activate
-    public HealthEndpoint(@Reference RuntimeHealth health, Config config) throws IOException {
+    public HealthEndpoint(@Reference RuntimeHealth health, Config config) {
         this.health = health;
-        try {
-            server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
-        } catch (IOException e) {
-            worker.shutdown();
-            throw new IOException("Health endpoint cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
-        }
-        server.createContext("/", this::answer);
-        server.setExecutor(worker);
-        server.start();
-        LOG.info("Health endpoint on http://{}:{}/readyz and /livez", config.bind(), server.getAddress().getPort());
+        this.config = config;
+        worker.execute(() -> listen(0, 1000));
     }
 
-    /** The port listened on, for the log line and tests that ask for a free one. */
-    int port() {
-        return server.getAddress().getPort();
+    private synchronized void listen(int failures, long retryMillis) {
+        if (stopped) {
+            return;
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
+            server.createContext("/", this::answer);
+            server.setExecutor(worker);
+            server.start();
+            LOG.info("Health endpoint on http://{}:{}/readyz and /livez{}", config.bind(), server.getAddress().getPort(),
+                    failures > 0 ? " after " + failures + " failed attempt(s)" : "");
+        } catch (IOException e) {
+            failedAttempts = failures + 1;
+            if (failures == 0) {
+                LOG.warn("Health endpoint cannot listen on {}:{} ({}); retrying every {} s at most", config.bind(), config.port(),
+                        e.getMessage(), MAX_RETRY_MILLIS / 1000);
+            }
+            try {
+                worker.schedule(() -> listen(failures + 1, Math.min(retryMillis * 2, MAX_RETRY_MILLIS)), retryMillis,
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                // deactivated meanwhile
+            }
+        }
+    }
+
+    /** The port listened on, once listening (tests ask for a free one); -1 before. */
+    synchronized int port() {
+        return server == null ? -1 : server.getAddress().getPort();
+    }
+
+    /** Attempts to listen that failed so far. */
+    synchronized int failedAttempts() {
+        return failedAttempts;
     }
 
     @Deactivate
-    void deactivate() {
-        server.stop(0);
+    synchronized void deactivate() {
+        stopped = true;
+        if (server != null) {
+            server.stop(0);
+        }
         worker.shutdown();
     }
 

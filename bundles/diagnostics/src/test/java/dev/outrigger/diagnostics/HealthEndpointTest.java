@@ -6,12 +6,16 @@ import static org.junit.Assert.assertThrows;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.Before;
@@ -26,8 +30,14 @@ public class HealthEndpointTest {
     private HealthEndpoint endpoint;
 
     @Before
-    public void start() throws IOException {
-        RuntimeHealth health = new RuntimeHealth() {
+    public void start() {
+        endpoint = new HealthEndpoint(health(), config(0));
+        awaitListening(endpoint);
+    }
+
+    /** The runtime's health as {@link #problems} says. */
+    private RuntimeHealth health() {
+        return new RuntimeHealth() {
             @Override
             public List<String> problems() {
                 return List.copyOf(problems);
@@ -38,10 +48,13 @@ public class HealthEndpointTest {
                 return List.of();
             }
         };
-        endpoint = new HealthEndpoint(health, new HealthEndpoint.Config() {
+    }
+
+    private static HealthEndpoint.Config config(int port) {
+        return new HealthEndpoint.Config() {
             @Override
             public int port() {
-                return 0;
+                return port;
             }
 
             @Override
@@ -53,7 +66,25 @@ public class HealthEndpointTest {
             public Class<? extends Annotation> annotationType() {
                 return HealthEndpoint.Config.class;
             }
-        });
+        };
+    }
+
+    private static void awaitListening(HealthEndpoint endpoint) {
+        await("listening", () -> endpoint.port() >= 0);
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within 10 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 
     @After
@@ -84,6 +115,24 @@ public class HealthEndpointTest {
         HttpResponse<String> head = client.send(HttpRequest.newBuilder(uri("/livez")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertResponse(200, "", head);
+    }
+
+    @Test
+    public void aPortTakenIsRetriedUntilItIsFree() throws Exception {
+        int port;
+        HealthEndpoint second;
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = taken.getLocalPort();
+            second = new HealthEndpoint(health(), config(port));
+            await("a failed attempt", () -> second.failedAttempts() > 0);
+            assertEquals("not listening while the port is taken", -1, second.port());
+        }
+        try {
+            awaitListening(second);
+            assertEquals(port, second.port());
+        } finally {
+            second.deactivate();
+        }
     }
 
     @Test
