@@ -30,13 +30,8 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts bin/outrigger and waits until the shell port answers; returns the milliseconds that took. */
     long start() throws Exception {
-        Files.deleteIfExists(home.resolve("data/shell.port"));
         long started = System.nanoTime();
-        process = new ProcessBuilder(home.resolve("bin/outrigger").toString())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true)
-                .start();
+        launch();
         Await.until("the shell port of " + home, Duration.ofSeconds(20), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("bin/outrigger exited with " + process.exitValue() + ":\n" + log());
@@ -44,6 +39,16 @@ final class GatewayProcess implements AutoCloseable {
             return shell("lb").status == 0;
         });
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** Starts bin/outrigger without waiting for anything. */
+    void launch() throws IOException {
+        Files.deleteIfExists(home.resolve("data/shell.port"));
+        process = new ProcessBuilder(home.resolve("bin/outrigger").toString())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
     }
 
     /** Sends SIGTERM and returns the exit status, failing if the process is not gone within the limit. */

@@ -4,6 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -77,6 +79,22 @@ public class RuntimeProcessIT {
         gateway.start();
         String archive = "-XX:SharedArchiveFile=" + data.toRealPath() + "/cds-";
         assertTrue(gateway.commandLine().toString(), gateway.commandLine().stream().anyMatch(a -> a.startsWith(archive)));
+    }
+
+    @Test
+    public void aShellPortTakenAtStartIsListenedOnOnceItIsFree() throws Exception {
+        int port;
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = taken.getLocalPort();
+            Files.writeString(gateway.home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = " + port + "\n");
+            gateway.launch();
+            String failure = "Shell port cannot listen on 127.0.0.1:" + port + " (Address already in use); retrying";
+            Await.until("one log line about the port", Duration.ofSeconds(20), () -> gateway.log().contains(failure));
+            assertEquals("outrigger-shell cannot reach it meanwhile", 2, gateway.shell("lb").status());
+        }
+        Await.until("the shell answering once the port is free", Duration.ofSeconds(10), () -> gateway.shell("lb").status() == 0);
+        assertEquals(gateway.log(), 1, lines(gateway.log(), "Shell port cannot listen").size());
+        assertTrue(gateway.log().contains("Shell port listening on 127.0.0.1:" + port));
     }
 
     @Test

@@ -5,10 +5,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.outrigger.framework.Retry;
 import dev.outrigger.health.RuntimeHealth;
 
 /**
@@ -48,12 +46,11 @@ public class HealthEndpoint {
 
     static final String PID = "dev.outrigger.health";
     private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
-    private static final long MAX_RETRY_MILLIS = 30_000;
 
     private final RuntimeHealth health;
     private final Config config;
     /** Serves the requests and retries the listener: one thread, nothing else to do. */
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "outrigger-health-endpoint");
         t.setDaemon(true);
         return t;
@@ -62,38 +59,29 @@ public class HealthEndpoint {
     private boolean stopped; // guarded by this
     private int failedAttempts; // guarded by this
 
-    /** Listens, or keeps trying with backoff (1 s doubling to 30 s) while the address is taken or missing. */
+    /** Listens, or keeps trying while the address is taken or missing. */
     @Activate
     public HealthEndpoint(@Reference RuntimeHealth health, Config config) {
         this.health = health;
         this.config = config;
-        worker.execute(() -> listen(0, 1000));
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        Retry.until(worker, LOG, "Health endpoint cannot listen on " + config.bind() + ":" + config.port(), this::listen);
     }
 
-    private synchronized void listen(int failures, long retryMillis) {
+    private synchronized void listen() throws IOException {
         if (stopped) {
             return;
         }
         try {
             server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
-            server.createContext("/", this::answer);
-            server.setExecutor(worker);
-            server.start();
-            LOG.info("Health endpoint on http://{}:{}/readyz and /livez{}", config.bind(), server.getAddress().getPort(),
-                    failures > 0 ? " after " + failures + " failed attempt(s)" : "");
         } catch (IOException e) {
-            failedAttempts = failures + 1;
-            if (failures == 0) {
-                LOG.warn("Health endpoint cannot listen on {}:{} ({}); retrying every {} s at most", config.bind(), config.port(),
-                        e.getMessage(), MAX_RETRY_MILLIS / 1000);
-            }
-            try {
-                worker.schedule(() -> listen(failures + 1, Math.min(retryMillis * 2, MAX_RETRY_MILLIS)), retryMillis,
-                        TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException stopped) {
-                // deactivated meanwhile
-            }
+            failedAttempts++;
+            throw e;
         }
+        server.createContext("/", this::answer);
+        server.setExecutor(worker);
+        server.start();
+        LOG.info("Health endpoint on http://{}:{}/readyz and /livez", config.bind(), server.getAddress().getPort());
     }
 
     /** The port listened on, once listening (tests ask for a free one); -1 before. */

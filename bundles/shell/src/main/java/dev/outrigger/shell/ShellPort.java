@@ -17,9 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -37,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.DataFolder;
+import dev.outrigger.framework.Retry;
 
 /**
  * A loopback-only port on which each connection runs exactly one Gogo command: the client sends
@@ -70,38 +70,50 @@ public class ShellPort {
     private final CommandProcessor processor;
     private final Path portFile;
     private final String token = newToken();
-    private final ServerSocket server;
-    private final ExecutorService workers = Executors.newFixedThreadPool(MAX_CONCURRENT + 1, r -> {
+    /** The accept loop, the commands, and the retries of a port that cannot be listened on yet. */
+    private final ScheduledThreadPoolExecutor workers = new ScheduledThreadPoolExecutor(MAX_CONCURRENT + 1, r -> {
         Thread t = new Thread(r, "outrigger-shell-port");
         t.setDaemon(true);
         return t;
     });
+    private ServerSocket server; // guarded by this
+    private boolean stopped; // guarded by this
 
+    /** Listens, or keeps trying while the port is taken. */
     @Activate
     public ShellPort(@Reference CommandProcessor processor, BundleContext context, Config config) throws IOException {
         this.processor = processor;
         this.portFile = DataFolder.of(context).resolve(ShellProtocol.PORT_FILE);
+        workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         if (!config.enabled()) {
-            server = null;
             Files.deleteIfExists(portFile);
             LOG.info("Shell port is off (enabled=false); bin/outrigger-shell will not reach this runtime");
             return;
         }
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        try {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), MAX_CONCURRENT);
-        } catch (IOException e) {
-            server.close();
-            throw new IOException("Shell port cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+        Retry.until(workers, LOG, "Shell port cannot listen on 127.0.0.1:" + config.port(), () -> listen(config.port()));
+    }
+
+    private synchronized void listen(int port) throws IOException {
+        if (stopped) {
+            return;
         }
-        writePortFile(server.getLocalPort());
-        workers.execute(this::acceptLoop);
-        LOG.info("Shell port listening on 127.0.0.1:{}", server.getLocalPort());
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), MAX_CONCURRENT);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        server = s;
+        writePortFile(s.getLocalPort());
+        workers.execute(() -> acceptLoop(s));
+        LOG.info("Shell port listening on 127.0.0.1:{}", s.getLocalPort());
     }
 
     @Deactivate
-    void deactivate() throws IOException {
+    synchronized void deactivate() throws IOException {
+        stopped = true;
         if (server != null) {
             server.close();
         }
@@ -112,7 +124,7 @@ public class ShellPort {
         Files.deleteIfExists(portFile);
     }
 
-    private void acceptLoop() {
+    private void acceptLoop(ServerSocket server) {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
