@@ -207,21 +207,7 @@ public class MqttBrokerTest {
         restartOn(file);
 
         // one client away when the gateway stops, one connected
-        Client away = persistentClient("away");
-        away.paho.subscribe("gw/#", 1).waitForCompletion(5000);
-        away.close();
-        Client connected = persistentClient("connected");
-        connected.paho.subscribe("gw/#", 1).waitForCompletion(5000);
-        Client gateway = client("gateway");
-        for (int i = 0; i < 5; i++) {
-            gateway.paho.publish("gw/n", String.valueOf(i).getBytes(UTF_8), 1, false);
-        }
-        for (int i = 0; i < 5; i++) {
-            assertEquals(String.valueOf(i), connected.next().text());
-        }
-        await("five waiting for the one away", () -> broker.keptSessions().waiting() == 5);
-        await("the connected one acknowledged them", () -> broker.clients().stream()
-                .filter(c -> c.clientId().equals("connected")).allMatch(c -> c.pending() == 0));
+        awayAndConnected(5);
 
         restartOn(file);
         assertEquals("both sessions back", 2, broker.keptSessions().sessions());
@@ -238,21 +224,33 @@ public class MqttBrokerTest {
         assertEquals("gw/after", connectedBack.next().topic);
     }
 
-    @Test
-    public void persistentSessionsSavedWhileRunningOutliveAKilledProcess() throws Exception {
-        Path file = storeFile();
-        restartOn(file);
+    /**
+     * Two persistent sessions on gw/#: of "away", whose client left, with the messages waiting for
+     * it, and of "connected", whose client received and acknowledged them.
+     */
+    private void awayAndConnected(int messages) throws Exception {
         Client away = persistentClient("away");
         away.paho.subscribe("gw/#", 1).waitForCompletion(5000);
         away.close();
         Client connected = persistentClient("connected");
         connected.paho.subscribe("gw/#", 1).waitForCompletion(5000);
         Client gateway = client("gateway");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < messages; i++) {
             gateway.paho.publish("gw/n", String.valueOf(i).getBytes(UTF_8), 1, false);
+        }
+        for (int i = 0; i < messages; i++) {
             assertEquals(String.valueOf(i), connected.next().text());
         }
-        await("three waiting for the one away", () -> broker.keptSessions().waiting() == 3);
+        await("the messages waiting for the one away", () -> broker.keptSessions().waiting() == messages);
+        await("the connected one acknowledged them", () -> broker.clients().stream()
+                .filter(c -> c.clientId().equals("connected")).allMatch(c -> c.pending() == 0));
+    }
+
+    @Test
+    public void persistentSessionsSavedWhileRunningOutliveAKilledProcess() throws Exception {
+        Path file = storeFile();
+        restartOn(file);
+        awayAndConnected(3);
 
         // what a kill -9 leaves on disk: the file as the running broker last saved it (every second here)
         Path killed = file.resolveSibling("killed.mv.db");
