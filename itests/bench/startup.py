@@ -2,7 +2,7 @@
 """Whole-process start-up benchmark: Outrigger core against Apache Karaf minimal, side by side.
 
 Each runtime is started twice from a fresh copy: the first start installs every bundle into an
-empty framework cache (and, for Outrigger, writes its class data sharing archive at the stop);
+empty framework cache (and, for Outrigger, writes its class data sharing archive while it runs);
 the second is a restart, as on a node that reboots. For each start it measures:
   ready  - launch until the runtime answers its shell (Outrigger: the loopback shell port, confirmed
            by `lb` over the shell port listing every bundle Active; Karaf: its SSH port accepting)
