@@ -135,8 +135,11 @@ final class SimulatedMesh {
 
     private static FromRadio heard(Node from, long to, PortNum port, ByteString payload) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        // -4.0 to 12.0 dB, never 0: a radio's 0 reads as "not measured" (proto3 keeps no presence for it)
+        int snrTenths = random.nextInt(-40, 120);
+        float snr = (snrTenths == 0 ? 1 : snrTenths) / 10f;
         return FromRadio.newBuilder().setPacket(MeshPacket.newBuilder().setFrom((int) from.num()).setTo((int) to)
-                .setId(random.nextInt(1, Integer.MAX_VALUE)).setRxTime((int) now()).setRxSnr(random.nextInt(-40, 120) / 10f)
+                .setId(random.nextInt(1, Integer.MAX_VALUE)).setRxTime((int) now()).setRxSnr(snr)
                 .setRxRssi(random.nextInt(-120, -60)).setHopStart(3).setHopLimit(random.nextInt(1, 4))
                 .setDecoded(Data.newBuilder().setPortnum(port).setPayload(payload))).build();
     }
