@@ -1,6 +1,7 @@
 package dev.outrigger.launcher;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,23 @@ final class ClassDataArchive {
         });
     }
 
+    /**
+     * stdout as it is, less the line the JDK prints for every dump (" Dynamic dump to file ..."):
+     * the log is the runtime's, and a line without time stamp or level only puzzles its reader.
+     */
+    private static final class WithoutDumpNotice extends PrintStream {
+        WithoutDumpNotice(PrintStream out) {
+            super(out, true);
+        }
+
+        @Override
+        public void println(String line) {
+            if (line == null || !line.startsWith(" Dynamic dump to file ")) {
+                super.println(line);
+            }
+        }
+    }
+
     /** Writes it, unless that was done or tried already. */
     synchronized void write() {
         if (done) {
@@ -59,9 +77,15 @@ final class ClassDataArchive {
         try {
             // written next to it and moved: a process killed while dumping leaves no half archive to map
             Path next = archive.resolveSibling(archive.getFileName() + ".next");
-            ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "vmCds", new Object[] { new String[] { "dynamic_dump", next.toString() } },
-                    new String[] { String[].class.getName() });
+            PrintStream out = System.out;
+            System.setOut(new WithoutDumpNotice(out));
+            try {
+                ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "vmCds", new Object[] { new String[] { "dynamic_dump", next.toString() } },
+                        new String[] { String[].class.getName() });
+            } finally {
+                System.setOut(out);
+            }
             if (!Files.isRegularFile(next)) {
                 throw new IOException("the JVM wrote no archive");
             }
