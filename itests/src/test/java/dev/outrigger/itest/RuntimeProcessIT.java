@@ -74,6 +74,7 @@ public class RuntimeProcessIT {
                 return files.anyMatch(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa"));
             }
         });
+        assertFalse("the JDK's notice of the dump kept out of the log", gateway.log().contains("Dynamic dump"));
         gateway.kill(); // no clean stop, as a power cut
 
         gateway.start();
