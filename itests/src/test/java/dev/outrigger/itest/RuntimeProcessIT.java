@@ -190,6 +190,15 @@ public class RuntimeProcessIT {
         Await.until("the component on its default for the bad value", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
         assertEquals("the shell port, configured by another file, is untouched", 0, gateway.shell("lb").status());
+
+        // the bad value still in the file at the next start: reported again, once
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        gateway.start();
+        Await.until("a log line for repeat: many at start", Duration.ofSeconds(10),
+                () -> lines(gateway.log(), "repeat: many").size() == 2);
+        Await.until("the component on its default again", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
+        assertEquals(gateway.log(), 2, lines(gateway.log(), "repeat: many").size());
     }
 
     @Test

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +16,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -24,6 +28,7 @@ import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.cm.ConfigurationPlugin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeService;
@@ -33,11 +38,13 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.config.admin.Schemas.Definition;
 
 /**
- * Checks every configuration as it changes (from a file in etc/, the shell or remotely) against
- * the Metatype schema its owner declares, and logs one line per property that does not fit:
- * which file or PID, which key, what is wrong. As a configuration plugin it also withholds such
- * values from the owner, which then runs on its default for that property instead of failing.
- * Configurations without a schema are passed through unchecked. Secret values are never logged.
+ * Checks every configuration against the Metatype schema its owner declares, and logs one line
+ * per property that does not fit: which file or PID, which key, what is wrong. Each version of a
+ * configuration is checked once: those already there when this starts (the files read at start),
+ * those that change later (from a file in etc/, the shell or remotely), and those whose schema
+ * arrives later with its bundle. As a configuration plugin it also withholds such values from the
+ * owner, which then runs on its default for that property instead of failing. Configurations
+ * without a schema are passed through unchecked. Secret values are never logged.
  */
 @Component(configurationPid = AdminSettings.PID,
         property = ConfigurationPlugin.CM_RANKING + ":Integer=" + ConfigurationGuard.RANKING)
@@ -48,37 +55,96 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationGuard.class);
 
+    private final BundleContext context;
     private final ConfigurationAdmin configAdmin;
     private final Schemas schemas;
     private final Set<String> secretNames;
+    /** The change count each configuration was last checked at, by PID. */
+    private final Map<String, Long> checked = new HashMap<>(); // guarded by this
+    /** Configurations whose schema no bundle declared yet: checked when one that may starts. */
+    private final Set<String> awaitingSchema = new HashSet<>(); // guarded by this
+    private final BundleListener bundleStarts = event -> {
+        if (event.getType() == BundleEvent.STARTED) {
+            checkAwaitingSchema();
+        }
+    };
 
     @Activate
     public ConfigurationGuard(BundleContext context, @Reference ConfigurationAdmin configAdmin,
             @Reference MetaTypeService metaType, SettingsConfig config) {
+        this.context = context;
         this.configAdmin = configAdmin;
         this.schemas = new Schemas(context, metaType);
         this.secretNames = Stream.of(config.secrets()).map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        context.addBundleListener(bundleStarts);
+        try {
+            Configuration[] existing = configAdmin.listConfigurations(null);
+            for (Configuration c : existing == null ? new Configuration[0] : existing) {
+                check(c);
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.warn("Cannot check the configurations: {}", e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        context.removeBundleListener(bundleStarts);
     }
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
-        if (event.getType() != ConfigurationEvent.CM_UPDATED) {
-            return;
+        if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            forget(event.getPid());
+        } else if (event.getType() == ConfigurationEvent.CM_UPDATED) {
+            check(event.getPid());
         }
+    }
+
+    private synchronized void forget(String pid) {
+        checked.remove(pid);
+        awaitingSchema.remove(pid);
+    }
+
+    private void checkAwaitingSchema() {
+        List<String> pids;
+        synchronized (this) {
+            pids = List.copyOf(awaitingSchema);
+        }
+        pids.forEach(this::check);
+    }
+
+    private void check(String pid) {
         try {
-            Configuration[] found = configAdmin.listConfigurations("(" + Constants.SERVICE_PID + "=" + event.getPid() + ")");
-            if (found != null && found[0].getProperties() != null) {
-                String schemaPid = event.getFactoryPid() != null ? event.getFactoryPid() : event.getPid();
-                Dictionary<String, Object> properties = found[0].getProperties();
-                schemas.find(schemaPid).ifPresent(definition -> {
-                    Object file = properties.get(Schemas.FILENAME);
-                    String source = file != null ? file.toString() : "configuration " + event.getPid();
-                    check(definition, properties).values().forEach(p -> LOG.warn("{}: {}", source, p));
-                });
+            Configuration[] found = configAdmin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+            if (found != null) {
+                check(found[0]);
             }
         } catch (IOException | InvalidSyntaxException e) {
-            LOG.warn("Cannot check configuration {}: {}", event.getPid(), e.getMessage());
+            LOG.warn("Cannot check configuration {}: {}", pid, e.getMessage());
         }
+    }
+
+    /** Logs what does not fit in this version of the configuration, unless that was done. */
+    private synchronized void check(Configuration configuration) {
+        Dictionary<String, Object> properties = configuration.getProperties();
+        if (properties == null) {
+            return;
+        }
+        String pid = configuration.getPid();
+        Optional<Definition> definition = schemas.find(configuration.getFactoryPid() != null ? configuration.getFactoryPid() : pid);
+        if (definition.isEmpty()) {
+            awaitingSchema.add(pid);
+            return;
+        }
+        awaitingSchema.remove(pid);
+        Long version = configuration.getChangeCount();
+        if (version.equals(checked.put(pid, version))) {
+            return;
+        }
+        Object file = properties.get(Schemas.FILENAME);
+        String source = file != null ? file.toString() : "configuration " + pid;
+        check(definition.get(), properties).values().forEach(p -> LOG.warn("{}: {}", source, p));
     }
 
     @Override
