@@ -218,10 +218,13 @@ final class StoredForm {
         return expiresNanos == Long.MIN_VALUE ? null : new Publication(topic, payload, qos, retain, properties, expiresNanos);
     }
 
-    /** In whole seconds, so that the same time written twice gives the same bytes (the store skips unchanged sessions). */
+    /**
+     * In whole seconds, so that the same time written twice gives the same bytes (the store skips
+     * unchanged sessions); rounded down, so that nothing expired comes back.
+     */
     private static long wallClock(long nanos) {
         long millis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime());
-        return (millis + 500) / 1000 * 1000;
+        return Math.floorDiv(millis, 1000) * 1000;
     }
 
     /** @return {@link Long#MIN_VALUE} if that time has passed */
