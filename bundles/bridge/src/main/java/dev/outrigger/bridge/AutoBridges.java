@@ -1,6 +1,5 @@
 package dev.outrigger.bridge;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +14,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 
@@ -39,8 +36,6 @@ public class AutoBridges {
         @AttributeDefinition(description = "Address the automatic bridges listen on")
         String bind() default "127.0.0.1";
     }
-
-    private static final Logger LOG = LoggerFactory.getLogger(AutoBridges.class);
 
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
     private final Config config;
@@ -68,7 +63,7 @@ public class AutoBridges {
             return;
         }
         Bridge b = bridges.get(d.id());
-        if (b != null && b.port() != d.suggestedPort()) {
+        if (b != null && b.options().port() != d.suggestedPort()) {
             // its profile moved it to another port
             registry.remove(b);
             b.close();
@@ -76,13 +71,8 @@ public class AutoBridges {
             b = null;
         }
         if (b == null) {
-            try {
-                b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
-                        Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
-            } catch (IOException e) {
-                LOG.warn("Bridge for {} cannot listen on {}:{}: {}", d.id(), config.bind(), d.suggestedPort(), e.getMessage());
-                return;
-            }
+            b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
+                    Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
             bridges.put(d.id(), b);
             registry.add(b);
         }

@@ -56,7 +56,11 @@ final class Bridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
     private final Options options;
-    private final ServerSocket server;
+    private static final long MAX_LISTEN_RETRY_MILLIS = 30_000;
+
+    /** Null until listening. */
+    private volatile ServerSocket server;
+    private volatile boolean closed;
     private final List<Client> clients = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile SerialDevice device;
@@ -69,26 +73,70 @@ final class Bridge implements AutoCloseable {
     private final AtomicLong toSerial = new AtomicLong();
     private final AtomicLong fromSerial = new AtomicLong();
 
-    Bridge(Options options) throws IOException {
+    /**
+     * Listens at once, or, while the address is taken (ser2net still running) or missing, keeps
+     * trying in the background (1 s doubling to 30 s), logging the first failure.
+     */
+    Bridge(Options options) {
         this.options = options;
-        // plain TCP through a channel, so that clients get non-blocking writes (ClientConnection)
-        server = options.tls() == null ? ServerSocketChannel.open().socket()
-                : options.tls().getServerSocketFactory().createServerSocket();
-        if (server instanceof SSLServerSocket tls) {
-            tls.setNeedClientAuth(options.clientAuth());
+        try {
+            listen();
+        } catch (IOException e) {
+            LOG.warn("Bridge {} cannot listen on {}:{} ({}); retrying every {} s at most", options.name(), options.bind(),
+                    options.port(), e.getMessage(), MAX_LISTEN_RETRY_MILLIS / 1000);
         }
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()));
-        acceptor = new Thread(this::acceptLoop, "outrigger-bridge " + options.name());
+        acceptor = new Thread(() -> {
+            if (awaitListening()) {
+                acceptLoop();
+            }
+        }, "outrigger-bridge " + options.name());
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), server.getLocalPort(),
+    }
+
+    private synchronized void listen() throws IOException {
+        if (closed) {
+            return;
+        }
+        // plain TCP through a channel, so that clients get non-blocking writes (ClientConnection)
+        ServerSocket s = options.tls() == null ? ServerSocketChannel.open().socket()
+                : options.tls().getServerSocketFactory().createServerSocket();
+        try {
+            if (s instanceof SSLServerSocket tls) {
+                tls.setNeedClientAuth(options.clientAuth());
+            }
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()));
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw e;
+        }
+        server = s;
+        LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), s.getLocalPort(),
                 options.mode().name().toLowerCase(), options.tls() == null ? "" : options.clientAuth()
                         ? ", TLS with client certificates" : ", TLS");
     }
 
+    /** @return false if the bridge was closed before it could listen */
+    private boolean awaitListening() {
+        long delay = 1000;
+        while (server == null && !closed) {
+            try {
+                Thread.sleep(delay);
+                listen();
+            } catch (InterruptedException e) {
+                return false;
+            } catch (IOException e) {
+                delay = Math.min(delay * 2, MAX_LISTEN_RETRY_MILLIS);
+            }
+        }
+        return server != null;
+    }
+
+    /** The port listened on; -1 while it cannot listen yet. */
     int port() {
-        return server.getLocalPort();
+        ServerSocket s = server;
+        return s == null ? -1 : s.getLocalPort();
     }
 
     Options options() {
@@ -136,6 +184,7 @@ final class Bridge implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        ServerSocket server = this.server;
         while (!server.isClosed()) {
             Socket socket;
             try {
@@ -275,7 +324,11 @@ final class Bridge implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        closeQuietly(server);
+        closed = true;
+        if (server != null) {
+            closeQuietly(server);
+        }
+        acceptor.interrupt(); // one waiting to listen stops waiting
         closeClients("bridge stopped");
         try {
             acceptor.join(2_000);

@@ -12,15 +12,18 @@ public class BridgeCommands {
     @Reference
     private Bridges bridges;
 
-    @Descriptor("the bridges: port, mode, device, state, clients, bytes to and from the device")
+    @Descriptor("the bridges: port, mode, state (ready, waiting for the device, retrying to listen), clients, bytes to and from the device")
     public String list() {
         String format = "%-22s %-8s %-8s %-8s %-12s %-12s %s%n";
         StringBuilder out = new StringBuilder(String.format(format, "LISTEN", "MODE", "STATE", "CLIENTS", "TO DEVICE",
                 "FROM DEVICE", "DEVICE"));
         for (Bridge b : bridges.all()) {
             long[] bytes = b.bytes();
-            out.append(String.format(format, b.options().bind() + ":" + b.port(), b.options().mode().name().toLowerCase(),
-                    b.device() == null ? "waiting" : "ready", b.clientCount(), bytes[0], bytes[1],
+            // retrying: it cannot listen yet (the port taken, the address missing; the log says which)
+            String state = b.port() < 0 ? "retrying" : b.device() == null ? "waiting" : "ready";
+            int port = b.port() < 0 ? b.options().port() : b.port();
+            out.append(String.format(format, b.options().bind() + ":" + port, b.options().mode().name().toLowerCase(),
+                    state, b.clientCount(), bytes[0], bytes[1],
                     b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")"));
         }
         return out.toString();

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -275,6 +276,28 @@ public class BridgeTest {
         try (Socket back = connect()) {
             back.getOutputStream().write('b');
             assertEquals('b', readFully(fromPeer, 1)[0]);
+        }
+    }
+
+    @Test
+    public void aPortTakenAtStartIsListenedOnOnceItIsFree() throws Exception {
+        bridge.close();
+        int port;
+        try (ServerSocket ser2netStillRunning = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = ser2netStillRunning.getLocalPort();
+            bridge = new Bridge(new Bridge.Options("late", "127.0.0.1", port, Bridge.Mode.RAW, SerialSettings.DEFAULT,
+                    Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
+            bridge.attach(device(pty.device.toRealPath().toString()));
+            assertEquals("not listening while the port is taken", -1, bridge.port());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bridge.port() != port) {
+            assertTrue("listening within 10 s of the port being free", System.nanoTime() < deadline);
+            Thread.sleep(20);
+        }
+        try (Socket client = connect()) {
+            client.getOutputStream().write('x');
+            assertEquals('x', readFully(fromPeer, 1)[0]);
         }
     }
 
