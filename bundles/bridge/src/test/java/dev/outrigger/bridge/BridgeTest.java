@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,7 @@ import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.device.UsbIdentity;
+import dev.outrigger.framework.Await;
 
 /** A raw bridge over a real pseudo-terminal pair, with a real TCP client. */
 public class BridgeTest {
@@ -290,11 +292,7 @@ public class BridgeTest {
             bridge.attach(device(pty.device.toRealPath().toString()));
             assertEquals("not listening while the port is taken", -1, bridge.port());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (bridge.port() != port) {
-            assertTrue("listening within 10 s of the port being free", System.nanoTime() < deadline);
-            Thread.sleep(20);
-        }
+        Await.until("listening once the port is free", Duration.ofSeconds(10), () -> bridge.port() == port);
         try (Socket client = connect()) {
             client.getOutputStream().write('x');
             assertEquals('x', readFully(fromPeer, 1)[0]);

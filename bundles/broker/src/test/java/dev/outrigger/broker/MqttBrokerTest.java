@@ -20,6 +20,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -59,6 +60,7 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 
 import dev.outrigger.tls.PemTls;
+import dev.outrigger.framework.Await;
 import dev.outrigger.tls.TestCertificates;
 
 /** The broker against real clients: Paho's MQTT 5 client and mosquitto's 3.1.1 / 5 command-line clients. */
@@ -719,18 +721,7 @@ public class MqttBrokerTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within 15 s: " + what);
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(20); // polling interval of the await, not synchronisation
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
+        Await.until(what, Duration.ofSeconds(15), condition);
     }
 
     private record Received(String topic, MqttMessage message) {

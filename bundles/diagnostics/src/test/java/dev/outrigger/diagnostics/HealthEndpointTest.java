@@ -12,15 +12,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
+import dev.outrigger.framework.Await;
 import dev.outrigger.health.RuntimeHealth;
 
 public class HealthEndpointTest {
@@ -32,7 +32,6 @@ public class HealthEndpointTest {
     @Before
     public void start() {
         endpoint = new HealthEndpoint(health(), config(0));
-        awaitListening(endpoint);
     }
 
     /** The runtime's health as {@link #problems} says. */
@@ -67,24 +66,6 @@ public class HealthEndpointTest {
                 return HealthEndpoint.Config.class;
             }
         };
-    }
-
-    private static void awaitListening(HealthEndpoint endpoint) {
-        await("listening", () -> endpoint.port() >= 0);
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within 10 s");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     @After
@@ -124,12 +105,11 @@ public class HealthEndpointTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = taken.getLocalPort();
             second = new HealthEndpoint(health(), config(port));
-            await("a failed attempt", () -> second.failedAttempts() > 0);
+            assertEquals("a failed attempt", 1, second.failedAttempts());
             assertEquals("not listening while the port is taken", -1, second.port());
         }
         try {
-            awaitListening(second);
-            assertEquals(port, second.port());
+            Await.until("listening once the port is free", Duration.ofSeconds(10), () -> second.port() == port);
         } finally {
             second.deactivate();
         }

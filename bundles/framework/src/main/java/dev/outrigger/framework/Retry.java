@@ -25,12 +25,12 @@ public final class Retry {
     }
 
     /**
-     * Runs the attempt on the executor at once and, while it throws, again after 1 s, doubling to
-     * 30 s, until it succeeds or the executor is shut down. Only the first failure is logged:
-     * {@code "<failure> (<reason>); retrying every 30 s at most"}.
+     * Runs the attempt at once, on the caller's thread, and, while it throws, again on the executor
+     * after 1 s, doubling to 30 s, until it succeeds or the executor is shut down. Only the first
+     * failure is logged: {@code "<failure> (<reason>); retrying every 30 s at most"}.
      */
     public static void until(ScheduledExecutorService executor, Logger log, String failure, Attempt attempt) {
-        executor.execute(() -> run(executor, log, failure, attempt, 0, FIRST_DELAY_MILLIS));
+        run(executor, log, failure, attempt, 0, FIRST_DELAY_MILLIS);
     }
 
     private static void run(ScheduledExecutorService executor, Logger log, String failure, Attempt attempt, int failures,

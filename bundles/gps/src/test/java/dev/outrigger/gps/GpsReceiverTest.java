@@ -11,11 +11,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import org.junit.After;
@@ -25,6 +25,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.framework.Await;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxRecord;
 
@@ -114,13 +115,7 @@ public class GpsReceiverTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            LockSupport.parkNanos(10_000_000);
-        }
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 
     /** The outbox as the receiver sees it: appends, kept in memory. */
