@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.Retry;
 
 /**
  * One serial device on one TCP port, raw: bytes pass unmodified both ways, as zigbee-herdsman and
@@ -56,13 +58,17 @@ final class Bridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
     private final Options options;
-    private static final long MAX_LISTEN_RETRY_MILLIS = 30_000;
-
+    /** Tries to listen again while it cannot; its thread ends when idle. */
+    private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "outrigger-bridge-retry");
+        t.setDaemon(true);
+        return t;
+    });
     /** Null until listening. */
-    private volatile ServerSocket server;
-    private volatile boolean closed;
+    private volatile ServerSocket server; // written with the monitor held
+    private boolean closed; // guarded by this
+    private Thread acceptor; // guarded by this
     private final List<Client> clients = new CopyOnWriteArrayList<>();
-    private final Thread acceptor;
     private volatile SerialDevice device;
     /** The open port while clients are connected; written with the monitor held. */
     private volatile SerialLink link;
@@ -79,19 +85,10 @@ final class Bridge implements AutoCloseable {
      */
     Bridge(Options options) {
         this.options = options;
-        try {
-            listen();
-        } catch (IOException e) {
-            LOG.warn("Bridge {} cannot listen on {}:{} ({}); retrying every {} s at most", options.name(), options.bind(),
-                    options.port(), e.getMessage(), MAX_LISTEN_RETRY_MILLIS / 1000);
-        }
-        acceptor = new Thread(() -> {
-            if (awaitListening()) {
-                acceptLoop();
-            }
-        }, "outrigger-bridge " + options.name());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        retries.setKeepAliveTime(1, TimeUnit.SECONDS);
+        retries.allowCoreThreadTimeOut(true);
+        Retry.until(retries, LOG, "Bridge " + options.name() + " cannot listen on " + options.bind() + ":" + options.port(),
+                this::listen);
     }
 
     private synchronized void listen() throws IOException {
@@ -112,25 +109,12 @@ final class Bridge implements AutoCloseable {
             throw e;
         }
         server = s;
+        acceptor = new Thread(() -> acceptLoop(s), "outrigger-bridge " + options.name());
+        acceptor.setDaemon(true);
+        acceptor.start();
         LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), s.getLocalPort(),
                 options.mode().name().toLowerCase(), options.tls() == null ? "" : options.clientAuth()
                         ? ", TLS with client certificates" : ", TLS");
-    }
-
-    /** @return false if the bridge was closed before it could listen */
-    private boolean awaitListening() {
-        long delay = 1000;
-        while (server == null && !closed) {
-            try {
-                Thread.sleep(delay);
-                listen();
-            } catch (InterruptedException e) {
-                return false;
-            } catch (IOException e) {
-                delay = Math.min(delay * 2, MAX_LISTEN_RETRY_MILLIS);
-            }
-        }
-        return server != null;
     }
 
     /** The port listened on; -1 while it cannot listen yet. */
@@ -183,8 +167,7 @@ final class Bridge implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        ServerSocket server = this.server;
+    private void acceptLoop(ServerSocket server) {
         while (!server.isClosed()) {
             Socket socket;
             try {
@@ -325,13 +308,15 @@ final class Bridge implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        retries.shutdownNow();
         if (server != null) {
             closeQuietly(server);
         }
-        acceptor.interrupt(); // one waiting to listen stops waiting
         closeClients("bridge stopped");
         try {
-            acceptor.join(2_000);
+            if (acceptor != null) {
+                acceptor.join(2_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -108,7 +108,12 @@ final class BrokerStore implements AutoCloseable {
         }
     }
 
-    /** The sessions kept when the broker last stopped; those that ended meanwhile or are unreadable are left out. */
+    /** Whether it keeps anything on disk. */
+    boolean persistent() {
+        return store != null;
+    }
+
+    /** The sessions as last saved; those that ended meanwhile or are unreadable are left out. */
     List<Session> sessions() {
         List<Session> loaded = new ArrayList<>();
         if (sessions == null) {

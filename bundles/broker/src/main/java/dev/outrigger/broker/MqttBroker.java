@@ -140,7 +140,12 @@ final class MqttBroker implements AutoCloseable {
      */
     void start() {
         loop.execute(() -> tryBind(0, 1000));
-        loop.scheduleWithFixedDelay(this::keepSessions, settings.autosaveSeconds(), settings.autosaveSeconds(), TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(this::expireSessions, 10, 10, TimeUnit.SECONDS);
+        if (store.persistent() && settings.maxSessionExpirySeconds() > 0) {
+            // so that a killed process loses a few seconds of the sessions at most
+            loop.scheduleWithFixedDelay(this::saveSessions, settings.autosaveSeconds(), settings.autosaveSeconds(),
+                    TimeUnit.SECONDS);
+        }
     }
 
     private void tryBind(int failures, long retryMillis) {
@@ -304,11 +309,9 @@ final class MqttBroker implements AutoCloseable {
         parked.put(session.clientId(), session);
     }
 
-    /** Ends the sessions that expired and saves the others, so that a killed process loses a few seconds of them at most. */
-    private void keepSessions() {
+    private void expireSessions() {
         long now = System.nanoTime();
         parked.values().removeIf(s -> s.expired(now));
-        saveSessions();
     }
 
     /**

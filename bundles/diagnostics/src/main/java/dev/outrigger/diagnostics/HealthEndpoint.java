@@ -57,7 +57,6 @@ public class HealthEndpoint {
     });
     private HttpServer server; // guarded by this
     private boolean stopped; // guarded by this
-    private int failedAttempts; // guarded by this
 
     /** Listens, or keeps trying while the address is taken or missing. */
     @Activate
@@ -72,12 +71,7 @@ public class HealthEndpoint {
         if (stopped) {
             return;
         }
-        try {
-            server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
-        } catch (IOException e) {
-            failedAttempts++;
-            throw e;
-        }
+        server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
         server.createContext("/", this::answer);
         server.setExecutor(worker);
         server.start();
@@ -87,11 +81,6 @@ public class HealthEndpoint {
     /** The port listened on, once listening (tests ask for a free one); -1 before. */
     synchronized int port() {
         return server == null ? -1 : server.getAddress().getPort();
-    }
-
-    /** Attempts to listen that failed so far. */
-    synchronized int failedAttempts() {
-        return failedAttempts;
     }
 
     @Deactivate
