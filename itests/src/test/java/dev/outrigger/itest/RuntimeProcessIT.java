@@ -61,6 +61,8 @@ public class RuntimeProcessIT {
         assertEquals("exit status after SIGTERM", 0, gateway.terminate(Duration.ofSeconds(5)));
         System.out.printf("bin/outrigger: stopped %d ms after SIGTERM%n", (System.nanoTime() - before) / 1_000_000);
         assertTrue(gateway.log().contains("SIGTERM received"));
+        assertEquals("nothing logged under the root logger (SCR's start-up notes go to org.apache.felix.scr, shown from WARN)",
+                List.of(), lines(gateway.log(), " ROOT: "));
         assertFalse("the shell port file is removed on stop", Files.exists(gateway.home.resolve("data/shell.port")));
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
     }
