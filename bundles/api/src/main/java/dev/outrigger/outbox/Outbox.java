@@ -16,7 +16,10 @@ public interface Outbox {
     record Entry(long sequence, OutboxRecord record) {
     }
 
-    /** Counters for operators. */
+    /**
+     * Counters for operators. {@code oldestAgeMillis} is how long the oldest record has waited while
+     * the outbox ran, not measured on the wall clock (which jumps on a node that sets it after boot).
+     */
     record Stats(long depth, long bytes, long oldestAgeMillis, long appended, long delivered, long dropped,
             boolean full) {
     }

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * @param payload  the message body (JSON for Outrigger's own producers)
  * @param qos      0, 1 or 2
  * @param retained whether the broker keeps it for new subscribers
- * @param created  when the producer made it, epoch milliseconds (for age limits and latency)
+ * @param created  when the producer made it, epoch milliseconds (for latency figures; the outbox
+ *                 measures a record's age on a clock of its own)
  */
 public record OutboxRecord(String topic, byte[] payload, int qos, boolean retained, long created) {
 

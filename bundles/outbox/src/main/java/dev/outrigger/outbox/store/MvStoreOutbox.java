@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
@@ -37,7 +38,8 @@ import dev.outrigger.outbox.OutboxRecord;
  * complete commit, is one small bundle, and needs no server. Records live in one map keyed by a
  * growing sequence number. An append is committed and synced before it returns; concurrent
  * appends share one sync (group commit). Deletes are committed lazily: after a crash, an entry
- * deleted in the last second may be delivered again, never lost.
+ * deleted in the last second may be delivered again, never lost. Ages are measured on a
+ * {@link QueueClock}, never on the wall clock.
  */
 @Component(configurationPid = MvStoreOutbox.PID)
 @Designate(ocd = MvStoreOutbox.Config.class)
@@ -53,7 +55,8 @@ public class MvStoreOutbox implements Outbox {
         @AttributeDefinition(min = "1", description = "Size limit of all queued records, MiB")
         int maxMegabytes() default 64;
 
-        @AttributeDefinition(min = "1", description = "Age limit of a queued record, hours")
+        @AttributeDefinition(min = "1", description = "Age limit of a queued record, hours the gateway ran "
+                + "(time switched off does not count; the wall clock is not used, so a clock set by NTP after boot expires nothing)")
         int maxAgeHours() default 168;
 
         @AttributeDefinition(min = "1", max = "16777216", description = "Largest record accepted, bytes")
@@ -74,6 +77,9 @@ public class MvStoreOutbox implements Outbox {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MvStoreOutbox.class);
+    private static final String CLOCK = "clock";
+
+    private final LongSupplier nanoTime;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
@@ -94,6 +100,16 @@ public class MvStoreOutbox implements Outbox {
     private long committedSequence;
     private long bytes;
     private boolean full;
+    private QueueClock clock;
+
+    public MvStoreOutbox() {
+        this(System::nanoTime);
+    }
+
+    /** With the time source its {@link QueueClock} runs on: tests make hours pass. */
+    MvStoreOutbox(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     @Activate
     void activate(BundleContext context, Config config) throws IOException {
@@ -110,6 +126,7 @@ public class MvStoreOutbox implements Outbox {
         store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
         records = store.openMap("records");
         counters = store.openMap("counters");
+        clock = new QueueClock(counters.getOrDefault(CLOCK, 0L), nanoTime);
         Long last = records.lastKey();
         lastSequence = Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L));
         committedSequence = lastSequence;
@@ -149,6 +166,7 @@ public class MvStoreOutbox implements Outbox {
         }
         lock.lock();
         try {
+            counters.put(CLOCK, clock.millis());
             store.close(); // commits what is left: lazily committed deletes included
             committedSequence = lastSequence;
             committed.signalAll();
@@ -166,8 +184,11 @@ public class MvStoreOutbox implements Outbox {
     @Override
     public long appendAll(List<OutboxRecord> batch) throws OutboxException {
         List<byte[]> encoded = new ArrayList<>(batch.size());
+        // taken outside the lock: concurrent producers' ticks may trail their sequence order by a
+        // millisecond, which delays an expiry by as much
+        long queued = clock.millis();
         for (OutboxRecord r : batch) {
-            byte[] data = RecordCodec.encode(r);
+            byte[] data = RecordCodec.encode(r, queued);
             if (data.length > config.maxRecordBytes()) {
                 throw new OutboxException("record for " + r.topic() + " is " + data.length
                         + " bytes, more than maxRecordBytes " + config.maxRecordBytes());
@@ -191,6 +212,7 @@ public class MvStoreOutbox implements Outbox {
             sequence = lastSequence;
             counters.put("appended", counters.getOrDefault("appended", 0L) + encoded.size());
             counters.put("lastSequence", lastSequence);
+            counters.put(CLOCK, clock.millis());
             appended.signalAll();
         } catch (RuntimeException e) { // MVStore: closed underneath us, or the disk is full
             throw new OutboxException("cannot store the record: " + e.getMessage(), e);
@@ -343,14 +365,23 @@ public class MvStoreOutbox implements Outbox {
         counters.put("dropped", counters.getOrDefault("dropped", 0L) + dropped);
     }
 
-    private void expire() {
-        long limit = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(config.maxAgeHours());
+    /**
+     * Every minute: drops records past the age limit. While records wait it also keeps the clock in
+     * the store, so a killed process loses at most a minute of their age; an empty outbox writes
+     * nothing.
+     */
+    void expire() {
+        long now = clock.millis();
+        long limit = now - TimeUnit.HOURS.toMillis(config.maxAgeHours());
         lock.lock();
         try {
+            if (!records.isEmpty()) {
+                counters.put(CLOCK, now);
+            }
             long expired = 0;
             for (Iterator<Map.Entry<Long, byte[]>> it = entries(null); it.hasNext();) {
                 Map.Entry<Long, byte[]> e = it.next();
-                if (RecordCodec.created(e.getValue()) >= limit) {
+                if (RecordCodec.queued(e.getValue()) >= limit) {
                     break;
                 }
                 records.remove(e.getKey());
@@ -359,7 +390,7 @@ public class MvStoreOutbox implements Outbox {
             }
             if (expired > 0) {
                 counters.put("dropped", counters.getOrDefault("dropped", 0L) + expired);
-                LOG.warn("Outbox dropped {} record(s) older than {} hours", expired, config.maxAgeHours());
+                LOG.warn("Outbox dropped {} record(s) queued for more than maxAgeHours ({})", expired, config.maxAgeHours());
             }
         } catch (RuntimeException closed) {
             // stopping, or closed by a write failure: the next append reopens it
@@ -424,7 +455,7 @@ public class MvStoreOutbox implements Outbox {
         lock.lock();
         try {
             Long first = records.firstKey();
-            long age = first == null ? 0 : System.currentTimeMillis() - RecordCodec.created(records.get(first));
+            long age = first == null ? 0 : clock.millis() - RecordCodec.queued(records.get(first));
             return new Stats(records.size(), bytes, age, counters.getOrDefault("appended", 0L),
                     counters.getOrDefault("delivered", 0L), counters.getOrDefault("dropped", 0L), full);
         } finally {

@@ -6,6 +6,8 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import org.h2.mvstore.MVStore;
 
 import org.junit.After;
 import org.junit.Rule;
@@ -36,7 +42,11 @@ public class MvStoreOutboxTest {
     private MvStoreOutbox outbox;
 
     private MvStoreOutbox open(Map<String, Object> config) throws Exception {
-        MvStoreOutbox o = new MvStoreOutbox();
+        return open(config, System::nanoTime);
+    }
+
+    private MvStoreOutbox open(Map<String, Object> config, LongSupplier nanoTime) throws Exception {
+        MvStoreOutbox o = new MvStoreOutbox(nanoTime);
         o.open(folder.getRoot().toPath().resolve("outbox.mv.db"), Configs.outbox(config));
         return o;
     }
@@ -128,6 +138,79 @@ public class MvStoreOutboxTest {
         outbox = open(Map.of("maxMegabytes", 1, "maxRecordBytes", 200_000, "whenFull", "reject"));
         OutboxException e = assertThrows(OutboxException.class, () -> outbox.append(OutboxRecord.of("t", new byte[150_000])));
         assertTrue(e.getMessage(), e.getMessage().contains("full"));
+    }
+
+    @Test
+    public void recordsExpireAfterMaxAgeHoursOfRunningTimeSummedOverRestarts() throws Exception {
+        AtomicLong nanos = new AtomicLong(TimeUnit.DAYS.toNanos(3)); // an arbitrary time since boot
+        outbox = open(Map.of("maxAgeHours", 1), nanos::get);
+        outbox.append(record("early"));
+        nanos.addAndGet(TimeUnit.MINUTES.toNanos(40));
+        outbox.expire();
+        assertEquals("40 minutes: not yet", 1, outbox.stats().depth());
+        outbox.close();
+
+        nanos.set(TimeUnit.SECONDS.toNanos(20)); // rebooted: the machine's clock starts again
+        outbox = open(Map.of("maxAgeHours", 1), nanos::get);
+        outbox.append(record("late"));
+        nanos.addAndGet(TimeUnit.MINUTES.toNanos(25));
+        assertEquals("the oldest waited 40 + 25 minutes", TimeUnit.MINUTES.toMillis(65), outbox.stats().oldestAgeMillis());
+        outbox.expire();
+        Outbox.Stats stats = outbox.stats();
+        assertEquals(List.of("late"), payloads(outbox.read(0, 10, 0, TimeUnit.MILLISECONDS)));
+        assertEquals(1, stats.dropped());
+        assertEquals(TimeUnit.MINUTES.toMillis(25), stats.oldestAgeMillis());
+    }
+
+    /**
+     * A Raspberry Pi boots with the time it saved at shutdown and jumps ahead when NTP answers: the
+     * records made before the jump carry stale wall-clock times, and must not expire for that.
+     */
+    @Test
+    public void aWallClockSetForwardAfterBootExpiresNothing() throws Exception {
+        outbox = open(Map.of("maxAgeHours", 1));
+        long beforeNtp = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(30);
+        outbox.append(new OutboxRecord("test/topic", "made before NTP".getBytes(), 1, false, beforeNtp));
+        outbox.expire();
+        assertEquals(List.of("made before NTP"), payloads(outbox.read(0, 10, 0, TimeUnit.MILLISECONDS)));
+        assertEquals(0, outbox.stats().dropped());
+        assertTrue(outbox.stats().oldestAgeMillis() < TimeUnit.MINUTES.toMillis(1));
+    }
+
+    /** Records stored by an earlier version (format 1, no queue time) are read, and age from the upgrade on. */
+    @Test
+    public void recordsOfTheFirstFormatAreDeliveredAndAgeFromTheUpgrade() throws Exception {
+        Path file = folder.getRoot().toPath().resolve("outbox.mv.db");
+        MVStore old = new MVStore.Builder().fileName(file.toString()).open();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream v1 = new DataOutputStream(bytes)) {
+            v1.writeByte(1);
+            v1.writeUTF("test/topic");
+            v1.writeByte(1);
+            v1.writeBoolean(false);
+            v1.writeLong(1_700_000_000_000L);
+            v1.writeInt(3);
+            v1.write("old".getBytes());
+        }
+        old.<Long, byte[]>openMap("records").put(7L, bytes.toByteArray());
+        old.close();
+
+        AtomicLong nanos = new AtomicLong();
+        outbox = open(Map.of("maxAgeHours", 1), nanos::get);
+        List<Outbox.Entry> entries = outbox.read(0, 10, 0, TimeUnit.MILLISECONDS);
+        assertEquals(List.of("old"), payloads(entries));
+        assertEquals(1_700_000_000_000L, entries.get(0).record().created());
+        nanos.addAndGet(TimeUnit.MINUTES.toNanos(59));
+        outbox.expire();
+        assertEquals(1, outbox.stats().depth());
+        nanos.addAndGet(TimeUnit.MINUTES.toNanos(2));
+        outbox.expire();
+        assertEquals(0, outbox.stats().depth());
+        assertTrue("new records go on after the old ones", outbox.append(record("new")) > 7);
+    }
+
+    private static List<String> payloads(List<Outbox.Entry> entries) {
+        return entries.stream().map(e -> new String(e.record().payload())).toList();
     }
 
     @Test
