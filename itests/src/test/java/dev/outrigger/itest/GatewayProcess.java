@@ -15,13 +15,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatewayProcess implements AutoCloseable {
 
+    /** The process's stdout and stderr, in its home. */
+    static final String LOG = "outrigger.log";
+
     final Path home;
     private final Path log;
     private Process process;
 
     GatewayProcess(Path home) throws IOException {
         this.home = home;
-        this.log = home.resolve("outrigger.log");
+        this.log = home.resolve(LOG);
         // port 0: a free port, published in data/shell.port, so tests never collide with a running gateway
         Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
         // no quick-start demo (a simulated radio on port 4403): tests install what they test

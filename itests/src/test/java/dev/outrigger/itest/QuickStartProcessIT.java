@@ -143,6 +143,8 @@ public class QuickStartProcessIT {
     public void everyBundleUpdatedUnderLoadComesBackWithoutLeaksOrLoss() throws Exception {
         // every feature: the gateway's, the embedded broker and the simulated radio
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = gateway, broker, simulator\n");
+        SystemdUnit unit = new SystemdUnit(gateway.home);
+        Map<String, String> readOnly = unit.readOnlyPart(GatewayProcess.LOG);
         int brokerPort = startOnFreePorts().broker();
         Await.until("the uplink connected", Duration.ofSeconds(30),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
@@ -187,6 +189,11 @@ public class QuickStartProcessIT {
         } catch (AssertionError differ) {
             assertEquals("threads by name before and after the updates: none left behind", threads, ownThreads());
         }
+
+        // run by the shipped systemd unit, everything but etc/, deploy/ and data/ is read-only to it
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        assertEquals("nothing written outside the systemd unit's ReadWritePaths " + unit.writablePaths(),
+                readOnly, unit.readOnlyPart(GatewayProcess.LOG));
     }
 
     private record FreePorts(int broker, int radio) {
