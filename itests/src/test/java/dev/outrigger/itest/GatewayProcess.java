@@ -87,6 +87,10 @@ final class GatewayProcess implements AutoCloseable {
         return new Result(p.exitValue(), out);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Resident memory of the running process, in kB (Linux /proc). */
     long rssKb() throws IOException {
         return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))

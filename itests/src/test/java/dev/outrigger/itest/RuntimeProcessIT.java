@@ -56,6 +56,9 @@ public class RuntimeProcessIT {
                 Distribution.bundles("core").size() + Distribution.bundles("serial").size() + 1, bundleLines(lb.output()).size());
 
         assertEquals("an unknown command fails the shell", 1, gateway.shell("no-such-command").status());
+        assertFalse("no perf data file, which the JVM would rewrite in /tmp (an SD card on many a Pi) all the time",
+                Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"),
+                        String.valueOf(gateway.pid()))));
 
         long before = System.nanoTime();
         assertEquals("exit status after SIGTERM", 0, gateway.terminate(Duration.ofSeconds(5)));
