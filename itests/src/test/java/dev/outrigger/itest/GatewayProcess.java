@@ -64,6 +64,14 @@ final class GatewayProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The exit status of a process that ends by itself, failing if it still runs after the limit. */
+    int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("bin/outrigger still running after " + limit.toMillis() + " ms");
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no clean stop, as a power cut or the OOM killer would. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -70,6 +70,18 @@ public class RuntimeProcessIT {
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
     }
 
+    /**
+     * A JVM out of memory runs on without the threads the error ended: a gateway half alive. It
+     * ends instead, so that systemd or the kubelet starts it afresh (the outbox keeps what it took).
+     */
+    @Test
+    public void runningOutOfMemoryEndsTheProcessForItsSupervisorToRestart() throws Exception {
+        gateway.start();
+        gateway.shell("(new java.lang.StringBuilder) ensureCapacity 100000000"); // 200 MB, the heap is capped at 48 MB
+        assertEquals("exit status", 3, gateway.awaitExit(Duration.ofSeconds(10)));
+        assertTrue(gateway.log(), gateway.log().contains("Terminating due to java.lang.OutOfMemoryError: Java heap space"));
+    }
+
     @Test
     public void theClassDataArchiveIsWrittenWhileRunningSoThatAPowerCutKeepsIt() throws Exception {
         gateway.start();
