@@ -103,13 +103,19 @@ public class RemoteProcessIT {
         assertEquals(created.toString(), true, created.get("ok"));
         // the reply says ConfigAdmin has it; the bridge component starts listening moments later
         Await.until("the new bridge listening", Duration.ofSeconds(5), () -> readLine(first).contains("not present"));
-        assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.bridge-stick.cfg")).contains("115200"));
+        Path file = gateway.home.resolve("etc/dev.outrigger.bridge-stick.cfg");
+        assertTrue(Files.readString(file).contains("115200"));
+        Files.writeString(file, "# the stick in the shed\n" + Files.readString(file));
 
-        // a partial update re-binds the running bridge on its new port
+        // a partial update re-binds the running bridge on its new port, and is in the file (its
+        // comment kept) by the time the reply comes
         int second = Ports.free();
         Map<String, Object> moved = request("gw", "set", "{\"pid\": \"dev.outrigger.bridge~stick\", "
                 + "\"properties\": {\"port\": " + second + "}}");
         assertEquals(moved.toString(), true, moved.get("ok"));
+        String written = Files.readString(file);
+        assertTrue(written, written.startsWith("# the stick in the shed\n") && written.contains(String.valueOf(second))
+                && written.contains("115200") && !written.contains(String.valueOf(first)));
         Await.until("the bridge on its new port", Duration.ofSeconds(5), () -> readLine(second).contains("not present"));
         assertEquals(115200L, ((Map<?, ?>) ((Map<?, ?>) moved.get("result")).get("properties")).get("baud"));
 

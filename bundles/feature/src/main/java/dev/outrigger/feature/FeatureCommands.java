@@ -2,9 +2,9 @@ package dev.outrigger.feature;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +33,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.DurableFile;
 import dev.outrigger.framework.Refresh;
 
 /**
@@ -282,9 +283,8 @@ public class FeatureCommands {
                 Hashtable<String, Object> properties = new Hashtable<>(ConfigFile.values(c.getValue()));
                 properties.put(FILEINSTALL_FILENAME, file.toFile().toURI().toString());
                 configuration.update(properties);
-                Path tmp = Files.createTempFile(etc, ".feature", ".tmp");
-                Files.writeString(tmp, ConfigFile.text("Default of feature " + feature.name() + "; edit freely, changes apply live", c.getValue()));
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                DurableFile.replace(file, ConfigFile.text("Default of feature " + feature.name() + "; edit freely, changes apply live",
+                        c.getValue()).getBytes(StandardCharsets.UTF_8));
             } else {
                 configuration.update(new Hashtable<>(c.getValue()));
             }

@@ -40,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.remote.RequestHandler.Origin;
+import dev.outrigger.framework.DurableFile;
 import dev.outrigger.framework.Refresh;
 
 /**
@@ -224,11 +225,8 @@ final class BundleVerbs implements Verbs {
     private void replace(Bundle bundle, Path jar, Optional<Path> file, boolean start) throws BundleException, IOException {
         if (file.isPresent()) {
             long before = bundle.getLastModified();
-            // next to the jar, under a name FileInstall ignores, so that the move below is atomic
-            Path staged = Files.createTempFile(file.get().getParent(), ".remote", ".tmp");
-            Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
-            // replace in one step: FileInstall must never see half a jar
-            Files.move(staged, file.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // in one step (FileInstall never sees half a jar) that a power cut cannot undo half-way
+            DurableFile.replace(file.get(), out -> Files.copy(jar, out));
             // FileInstall updates, refreshes and starts it: wait for the end, or for the sign it cannot
             // come (resolving or starting it here as well would race FileInstall for the resolver's lock)
             boolean taken = settle(bundle, b -> b.getLastModified() != before

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Enumeration;
@@ -13,6 +12,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -41,12 +41,13 @@ import dev.outrigger.config.SettingsException;
 import dev.outrigger.config.SettingsException.Kind;
 import dev.outrigger.config.SettingsException.Problem;
 import dev.outrigger.config.admin.Schemas.Definition;
+import dev.outrigger.framework.DurableFile;
 
 /**
  * {@link Settings} over ConfigAdmin and Metatype. A change is validated in full before it is
- * applied; an applied change is written to {@code etc/} (by FileInstall for configurations that
- * came from a file, here for new ones), so the file, the shell and remote requests agree and the
- * change survives a restart.
+ * applied; an applied change is written to its file in {@code etc/} (created for a configuration
+ * that had none) before the change is reported applied, durably, so the file, the shell and remote
+ * requests agree and the change survives a restart or a power cut.
  */
 @Component(configurationPid = AdminSettings.PID)
 @Designate(ocd = SettingsConfig.class)
@@ -167,14 +168,24 @@ public class AdminSettings implements Settings {
 
         try {
             Configuration target = existing != null ? existing : create(pid);
-            Path file = null;
-            if (next.get(Schemas.FILENAME) == null && etc != null) {
-                file = etc.resolve(fileName(pid));
-                next.put(Schemas.FILENAME, file.toAbsolutePath().toUri().toString());
+            Dictionary<String, Object> before = existing == null ? null : existing.getProperties();
+            boolean newFile = next.get(Schemas.FILENAME) == null && etc != null;
+            if (newFile) {
+                next.put(Schemas.FILENAME, etc.resolve(fileName(pid)).toAbsolutePath().toUri().toString());
             }
             boolean changed = target.updateIfDifferent(next);
-            if (file != null) {
-                write(file, next);
+            Object file = next.get(Schemas.FILENAME);
+            if (file != null && (changed || newFile)) {
+                try {
+                    write(Path.of(URI.create(file.toString())), next);
+                } catch (IOException | IllegalArgumentException e) {
+                    if (before == null) {
+                        target.delete();
+                    } else {
+                        target.update(before);
+                    }
+                    throw new SettingsException(Kind.REFUSED, "cannot write " + file + " (" + e.getMessage() + "); nothing applied");
+                }
             }
             if (changed) {
                 LOG.info("Configuration {} changed by {}: {}", pid, update.requester(), new TreeSet<>(update.values().keySet()));
@@ -221,18 +232,27 @@ public class AdminSettings implements Settings {
         return pid.replace('~', '-') + ".cfg";
     }
 
-    /** Written whole to a temporary name first: FileInstall never reads a half-written file. */
+    /**
+     * Writes the configuration to its file in FileInstall's format, keeping the comments and the
+     * lines of properties that did not change. Here rather than by FileInstall's write-back (off in
+     * {@code etc/config.properties}), which truncates the file and rewrites it in place: a power cut
+     * then could leave it empty, and the node would come back on defaults.
+     */
     private static void write(Path file, Dictionary<String, Object> properties) throws IOException {
-        TypedProperties out = new TypedProperties();
+        TypedProperties content = new TypedProperties();
+        if (Files.exists(file)) {
+            content.load(file.toFile());
+        }
+        for (String gone : content.keySet().stream().filter(key -> properties.get(key) == null).toList()) {
+            content.remove(gone);
+        }
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
-            if (!Schemas.IMPLICIT.contains(key)) {
-                out.put(key, properties.get(key));
+            if (!Schemas.IMPLICIT.contains(key) && !Objects.deepEquals(content.get(key), properties.get(key))) {
+                content.put(key, properties.get(key));
             }
         }
-        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-        out.save(temporary.toFile());
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFile.replace(file, content::save);
     }
 
     private Snapshot snapshot(String pid, Optional<String> factoryPid, long revision, Dictionary<String, Object> stored,

@@ -1,0 +1,49 @@
+package dev.outrigger.framework;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class DurableFileTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    @Test
+    public void replacesTheContentAndLeavesNoTemporaryFileBehind() throws Exception {
+        Path file = folder.getRoot().toPath().resolve("x.cfg");
+        DurableFile.replace(file, "a = 1\n".getBytes());
+        DurableFile.replace(file, "a = 2\n".getBytes());
+        assertEquals("a = 2\n", Files.readString(file));
+        assertEquals(List.of(file), files());
+    }
+
+    @Test
+    public void aWriterThatFailsLeavesTheOldContentAsItWas() throws Exception {
+        Path file = folder.getRoot().toPath().resolve("x.cfg");
+        DurableFile.replace(file, "old".getBytes());
+        IOException e = assertThrows(IOException.class, () -> DurableFile.replace(file, out -> {
+            out.write("half of the new".getBytes());
+            throw new IOException("No space left on device");
+        }));
+        assertEquals("No space left on device", e.getMessage());
+        assertArrayEquals("old".getBytes(), Files.readAllBytes(file));
+        assertEquals(List.of(file), files());
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> all = Files.list(folder.getRoot().toPath())) {
+            return all.toList();
+        }
+    }
+}
