@@ -1,9 +1,9 @@
 package dev.outrigger.framework;
 
+import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +31,10 @@ public final class DurableFile {
         Path folder = file.toAbsolutePath().getParent();
         Path temporary = folder.resolve("." + file.getFileName() + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = new FilterOutputStream(Channels.newOutputStream(channel)) {
+            // a stream, not a FileChannel: an interrupt (a component being deactivated while its
+            // thread writes) would close a channel and fail the write
+            try (FileOutputStream written = new FileOutputStream(temporary.toFile())) {
+                OutputStream out = new FilterOutputStream(written) {
                     @Override
                     public void write(byte[] b, int off, int len) throws IOException {
                         this.out.write(b, off, len);
@@ -41,12 +42,12 @@ public final class DurableFile {
 
                     @Override
                     public void close() throws IOException {
-                        flush(); // a writer that closes what it wrote to must not close the channel before its sync
+                        flush(); // a writer that closes what it wrote to must not close the file before its sync
                     }
                 };
                 content.writeTo(out);
                 out.flush();
-                channel.force(true);
+                written.getFD().sync();
             }
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -56,7 +57,7 @@ public final class DurableFile {
         try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
             directory.force(true);
         } catch (IOException notSupported) {
-            // a file system that cannot sync a folder: the rename is still atomic, just not yet durable
+            // a file system that cannot sync a folder, or an interrupt: the rename is still atomic, just not yet durable
         }
     }
 

@@ -3,6 +3,7 @@ package dev.outrigger.framework;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,6 +40,19 @@ public class DurableFileTest {
         assertEquals("No space left on device", e.getMessage());
         assertArrayEquals("old".getBytes(), Files.readAllBytes(file));
         assertEquals(List.of(file), files());
+    }
+
+    /** A component deactivated while its thread writes interrupts that thread: the write still completes. */
+    @Test
+    public void anInterruptedThreadStillWritesTheFile() throws Exception {
+        Path file = folder.getRoot().toPath().resolve("x.cfg");
+        Thread.currentThread().interrupt();
+        try {
+            DurableFile.replace(file, "a = 1\n".getBytes());
+        } finally {
+            assertTrue("the interrupt is left for the caller to see", Thread.interrupted());
+        }
+        assertEquals("a = 1\n", Files.readString(file));
     }
 
     private List<Path> files() throws IOException {

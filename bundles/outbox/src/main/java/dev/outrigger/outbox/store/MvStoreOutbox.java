@@ -166,7 +166,9 @@ public class MvStoreOutbox implements Outbox {
         }
         lock.lock();
         try {
-            counters.put(CLOCK, clock.millis());
+            if (!store.isClosed()) { // closed by a write failure: nothing can be kept now
+                counters.put(CLOCK, clock.millis());
+            }
             store.close(); // commits what is left: lazily committed deletes included
             committedSequence = lastSequence;
             committed.signalAll();
