@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.After;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -80,6 +81,69 @@ public class RuntimeProcessIT {
         gateway.shell("(new java.lang.StringBuilder) ensureCapacity 100000000"); // 200 MB, the heap is capped at 48 MB
         assertEquals("exit status", 3, gateway.awaitExit(Duration.ofSeconds(10)));
         assertTrue(gateway.log(), gateway.log().contains("Terminating due to java.lang.OutOfMemoryError: Java heap space"));
+    }
+
+    /**
+     * etc/ on a full file system (a 256 KiB tmpfs, mounted as root only: CI runs as root): a change
+     * that cannot be written is refused with the reason and applies nothing; once there is room
+     * it goes through.
+     */
+    @Test
+    public void aChangeThatCannotBeWrittenToEtcIsRefusedAndAppliesNothing() throws Exception {
+        Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
+        Path etc = gateway.home.resolve("etc");
+        Path shipped = folder.newFolder("etc-shipped").toPath();
+        try (var files = Files.list(etc)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, shipped.resolve(f.getFileName()));
+            }
+        }
+        run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", etc.toString());
+        try {
+            try (var files = Files.list(shipped)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, etc.resolve(f.getFileName()));
+                }
+            }
+            gateway.start();
+            Path file = etc.resolve("dev.outrigger.discovery.cfg");
+            String before = Files.readString(file);
+            Path filler = etc.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                while (true) {
+                    out.write(block);
+                    out.flush();
+                }
+            } catch (java.io.IOException full) {
+                assertTrue(full.getMessage(), full.getMessage().contains("No space left on device"));
+            }
+
+            GatewayProcess.Result refused = gateway.shell("config:set dev.outrigger.discovery rescanSeconds=45");
+            assertEquals(refused.output(), 1, refused.status());
+            assertTrue(refused.output(), refused.output().contains("No space left on device") && refused.output().contains("nothing applied"));
+            assertTrue("the running value as before", gateway.shell("config:get dev.outrigger.discovery").output()
+                    .matches("(?s).*rescanSeconds\\s+=?\\s*30\\b.*"));
+            assertEquals("the file as before", before, Files.readString(file));
+            try (var files = Files.list(etc)) {
+                assertTrue("no temporary file left", files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")));
+            }
+
+            Files.delete(filler);
+            GatewayProcess.Result applied = gateway.shell("config:set dev.outrigger.discovery rescanSeconds=45");
+            assertEquals(applied.output(), 0, applied.status());
+            assertTrue(Files.readString(file), Files.readString(file).contains("45"));
+            assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        } finally {
+            gateway.close();
+            run("umount", etc.toString());
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
     }
 
     @Test
