@@ -39,7 +39,10 @@ import dev.outrigger.outbox.OutboxRecord;
  * growing sequence number. An append is committed and synced before it returns; concurrent
  * appends share one sync (group commit). Deletes are committed lazily: after a crash, an entry
  * deleted in the last second may be delivered again, never lost. Ages are measured on a
- * {@link QueueClock}, never on the wall clock.
+ * {@link QueueClock}, never on the wall clock: the store keeps its reading, and at most once a
+ * minute of it a mark (the sequence number appended then, and the reading); a record counts as
+ * queued at the last mark at or before it. Ages are so counted to the minute, and records keep the
+ * format earlier versions read (they ignore the marks).
  */
 @Component(configurationPid = MvStoreOutbox.PID)
 @Designate(ocd = MvStoreOutbox.Config.class)
@@ -78,6 +81,7 @@ public class MvStoreOutbox implements Outbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(MvStoreOutbox.class);
     private static final String CLOCK = "clock";
+    private static final long MARK_EVERY_MILLIS = 60_000;
 
     private final LongSupplier nanoTime;
 
@@ -92,6 +96,8 @@ public class MvStoreOutbox implements Outbox {
     private volatile MVStore store;
     private volatile MVMap<Long, byte[]> records;
     private volatile MVMap<String, Long> counters;
+    /** Sequence number → reading of the {@link QueueClock} when it was appended, at most one a minute. */
+    private volatile MVMap<Long, Long> marks;
     private Path file;
     private ScheduledExecutorService housekeeping;
     private Config config;
@@ -126,6 +132,7 @@ public class MvStoreOutbox implements Outbox {
         store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
         records = store.openMap("records");
         counters = store.openMap("counters");
+        marks = store.openMap("queueClockMarks");
         clock = new QueueClock(counters.getOrDefault(CLOCK, 0L), nanoTime);
         Long last = records.lastKey();
         lastSequence = Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L));
@@ -186,11 +193,8 @@ public class MvStoreOutbox implements Outbox {
     @Override
     public long appendAll(List<OutboxRecord> batch) throws OutboxException {
         List<byte[]> encoded = new ArrayList<>(batch.size());
-        // taken outside the lock: concurrent producers' ticks may trail their sequence order by a
-        // millisecond, which delays an expiry by as much
-        long queued = clock.millis();
         for (OutboxRecord r : batch) {
-            byte[] data = RecordCodec.encode(r, queued);
+            byte[] data = RecordCodec.encode(r);
             if (data.length > config.maxRecordBytes()) {
                 throw new OutboxException("record for " + r.topic() + " is " + data.length
                         + " bytes, more than maxRecordBytes " + config.maxRecordBytes());
@@ -212,9 +216,9 @@ public class MvStoreOutbox implements Outbox {
                 bytes += data.length;
             }
             sequence = lastSequence;
+            mark(sequence - encoded.size() + 1);
             counters.put("appended", counters.getOrDefault("appended", 0L) + encoded.size());
             counters.put("lastSequence", lastSequence);
-            counters.put(CLOCK, clock.millis());
             appended.signalAll();
         } catch (RuntimeException e) { // MVStore: closed underneath us, or the disk is full
             throw new OutboxException("cannot store the record: " + e.getMessage(), e);
@@ -304,6 +308,7 @@ public class MvStoreOutbox implements Outbox {
             MVStore reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
             records = reopened.openMap("records");
             counters = reopened.openMap("counters");
+            marks = reopened.openMap("queueClockMarks");
             store = reopened;
             Long last = records.lastKey();
             lastSequence = Math.max(lastSequence, Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L)));
@@ -367,10 +372,26 @@ public class MvStoreOutbox implements Outbox {
         counters.put("dropped", counters.getOrDefault("dropped", 0L) + dropped);
     }
 
+    /** Called with the lock held for the first record of an append. */
+    private void mark(long sequence) {
+        long now = clock.millis();
+        Long last = marks.lastKey();
+        if (last == null || now - marks.get(last) >= MARK_EVERY_MILLIS) {
+            marks.put(sequence, now);
+        }
+        counters.put(CLOCK, now);
+    }
+
+    /** When the record was queued, to the minute; 0 for records from before the outbox had marks. */
+    private long queuedAt(long sequence) {
+        Long mark = marks.floorKey(sequence);
+        return mark == null ? 0 : marks.get(mark);
+    }
+
     /**
-     * Every minute: drops records past the age limit. While records wait it also keeps the clock in
-     * the store, so a killed process loses at most a minute of their age; an empty outbox writes
-     * nothing.
+     * Every minute: drops records past the age limit and the marks no record needs any more. While
+     * records wait it also keeps the clock in the store, so a killed process loses at most a minute
+     * of their age; an empty outbox writes nothing.
      */
     void expire() {
         long now = clock.millis();
@@ -383,7 +404,7 @@ public class MvStoreOutbox implements Outbox {
             long expired = 0;
             for (Iterator<Map.Entry<Long, byte[]>> it = entries(null); it.hasNext();) {
                 Map.Entry<Long, byte[]> e = it.next();
-                if (RecordCodec.queued(e.getValue()) >= limit) {
+                if (queuedAt(e.getKey()) >= limit) {
                     break;
                 }
                 records.remove(e.getKey());
@@ -393,6 +414,12 @@ public class MvStoreOutbox implements Outbox {
             if (expired > 0) {
                 counters.put("dropped", counters.getOrDefault("dropped", 0L) + expired);
                 LOG.warn("Outbox dropped {} record(s) queued for more than maxAgeHours ({})", expired, config.maxAgeHours());
+            }
+            Long first = records.firstKey();
+            Long needed = first == null ? null : marks.floorKey(first);
+            long keepFrom = first == null ? Long.MAX_VALUE : needed == null ? first : needed;
+            for (Long mark = marks.firstKey(); mark != null && mark < keepFrom; mark = marks.firstKey()) {
+                marks.remove(mark);
             }
         } catch (RuntimeException closed) {
             // stopping, or closed by a write failure: the next append reopens it
@@ -457,7 +484,7 @@ public class MvStoreOutbox implements Outbox {
         lock.lock();
         try {
             Long first = records.firstKey();
-            long age = first == null ? 0 : clock.millis() - RecordCodec.queued(records.get(first));
+            long age = first == null ? 0 : clock.millis() - queuedAt(first);
             return new Stats(records.size(), bytes, age, counters.getOrDefault("appended", 0L),
                     counters.getOrDefault("delivered", 0L), counters.getOrDefault("dropped", 0L), full);
         } finally {

@@ -9,26 +9,22 @@ import java.io.UncheckedIOException;
 
 import dev.outrigger.outbox.OutboxRecord;
 
-/**
- * A record's bytes on disk: a format version, then its fields and, from version 2, when it was
- * queued on the {@link QueueClock}. Version 1 records (from before that) count as queued at 0.
- */
+/** A record's bytes on disk: a format version, then its fields. */
 final class RecordCodec {
 
-    private static final int VERSION = 2;
+    private static final int VERSION = 1;
 
     private RecordCodec() {
     }
 
-    static byte[] encode(OutboxRecord r, long queued) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(r.payload().length + r.topic().length() + 32);
+    static byte[] encode(OutboxRecord r) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(r.payload().length + r.topic().length() + 24);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
             out.writeUTF(r.topic());
             out.writeByte(r.qos());
             out.writeBoolean(r.retained());
             out.writeLong(r.created());
-            out.writeLong(queued);
             out.writeInt(r.payload().length);
             out.write(r.payload());
         } catch (IOException e) {
@@ -39,14 +35,14 @@ final class RecordCodec {
 
     static OutboxRecord decode(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            int version = version(in);
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("unknown outbox record format " + version);
+            }
             String topic = in.readUTF();
             int qos = in.readUnsignedByte();
             boolean retained = in.readBoolean();
             long created = in.readLong();
-            if (version > 1) {
-                in.readLong();
-            }
             byte[] payload = new byte[in.readInt()];
             in.readFully(payload);
             return new OutboxRecord(topic, payload, qos, retained, created);
@@ -55,25 +51,15 @@ final class RecordCodec {
         }
     }
 
-    /** When a stored record was queued, on the {@link QueueClock}, without decoding its payload. */
-    static long queued(byte[] data) {
+    /** When a stored record was created, without decoding its payload. */
+    static long created(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            if (version(in) == 1) {
-                return 0;
-            }
+            in.readUnsignedByte();
             in.readUTF();
-            in.skipBytes(2 + 8);
+            in.skipBytes(2);
             return in.readLong();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static int version(DataInputStream in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version < 1 || version > VERSION) {
-            throw new IllegalStateException("unknown outbox record format " + version);
-        }
-        return version;
     }
 }

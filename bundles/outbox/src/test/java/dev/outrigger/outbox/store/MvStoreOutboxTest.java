@@ -6,8 +6,6 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,22 +175,13 @@ public class MvStoreOutboxTest {
         assertTrue(outbox.stats().oldestAgeMillis() < TimeUnit.MINUTES.toMillis(1));
     }
 
-    /** Records stored by an earlier version (format 1, no queue time) are read, and age from the upgrade on. */
+    /** Records stored by an earlier version, which kept no queue clock, are delivered and age from the upgrade on. */
     @Test
-    public void recordsOfTheFirstFormatAreDeliveredAndAgeFromTheUpgrade() throws Exception {
+    public void recordsFromBeforeTheQueueClockAreDeliveredAndAgeFromTheUpgrade() throws Exception {
         Path file = folder.getRoot().toPath().resolve("outbox.mv.db");
         MVStore old = new MVStore.Builder().fileName(file.toString()).open();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream v1 = new DataOutputStream(bytes)) {
-            v1.writeByte(1);
-            v1.writeUTF("test/topic");
-            v1.writeByte(1);
-            v1.writeBoolean(false);
-            v1.writeLong(1_700_000_000_000L);
-            v1.writeInt(3);
-            v1.write("old".getBytes());
-        }
-        old.<Long, byte[]>openMap("records").put(7L, bytes.toByteArray());
+        old.<Long, byte[]>openMap("records").put(7L, RecordCodec.encode(
+                new OutboxRecord("test/topic", "old".getBytes(), 1, false, 1_700_000_000_000L)));
         old.close();
 
         AtomicLong nanos = new AtomicLong();
@@ -200,13 +189,39 @@ public class MvStoreOutboxTest {
         List<Outbox.Entry> entries = outbox.read(0, 10, 0, TimeUnit.MILLISECONDS);
         assertEquals(List.of("old"), payloads(entries));
         assertEquals(1_700_000_000_000L, entries.get(0).record().created());
+        assertTrue("new records go on after the old ones", outbox.append(record("new")) > 7);
         nanos.addAndGet(TimeUnit.MINUTES.toNanos(59));
         outbox.expire();
-        assertEquals(1, outbox.stats().depth());
+        assertEquals(2, outbox.stats().depth());
         nanos.addAndGet(TimeUnit.MINUTES.toNanos(2));
         outbox.expire();
-        assertEquals(0, outbox.stats().depth());
-        assertTrue("new records go on after the old ones", outbox.append(record("new")) > 7);
+        assertEquals("the old one went, the new one queued at the upgrade too", 0, outbox.stats().depth());
+    }
+
+    /** Queue times are kept to the minute: one mark a minute, however many records, and none left for records gone. */
+    @Test
+    public void queueTimesCostOneMarkAMinuteAndGoWithTheirRecords() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        outbox = open(Map.of("maxAgeHours", 1), nanos::get);
+        for (int minute = 0; minute < 90; minute++) {
+            for (int i = 0; i < 10; i++) {
+                outbox.append(record(minute + ":" + i));
+                nanos.addAndGet(TimeUnit.SECONDS.toNanos(6));
+            }
+        }
+        outbox.expire();
+        Outbox.Stats stats = outbox.stats();
+        assertEquals("the first 30 minutes' records went", 300, stats.dropped());
+        assertEquals(600, stats.depth());
+        assertTrue("the oldest left waited at most an hour: " + stats, stats.oldestAgeMillis() <= TimeUnit.HOURS.toMillis(1));
+        outbox.close();
+        MVStore store = new MVStore.Builder().fileName(folder.getRoot().toPath().resolve("outbox.mv.db").toString()).open();
+        try {
+            assertEquals("a mark for each minute with records left", 60, store.openMap("queueClockMarks").size());
+        } finally {
+            store.close();
+            outbox = null;
+        }
     }
 
     private static List<String> payloads(List<Outbox.Entry> entries) {
