@@ -6,10 +6,12 @@ import static org.junit.Assert.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -81,6 +83,39 @@ public class RuntimeProcessIT {
         gateway.shell("(new java.lang.StringBuilder) ensureCapacity 100000000"); // 200 MB, the heap is capped at 48 MB
         assertEquals("exit status", 3, gateway.awaitExit(Duration.ofSeconds(10)));
         assertTrue(gateway.log(), gateway.log().contains("Terminating due to java.lang.OutOfMemoryError: Java heap space"));
+    }
+
+    /**
+     * A power cut while the framework wrote its cache can leave a bundle's state file empty: the
+     * bundle comes back from its jar in bundle/ or deploy/, and the runtime starts whole.
+     */
+    @Test
+    public void bundlesWhoseCacheAPowerCutDamagedComeBackFromTheirJars() throws Exception {
+        gateway.start();
+        Await.until("every bundle Active", Duration.ofSeconds(5),
+                () -> bundleLines(gateway.shell("lb").output()).stream().allMatch(l -> l.contains("|Active")));
+        int bundles = bundleLines(gateway.shell("lb").output()).size();
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        List<String> damaged = new ArrayList<>();
+        try (var archives = Files.list(gateway.home.resolve("data/cache"))) {
+            for (Path info : (Iterable<Path>) archives.map(a -> a.resolve("bundle.info")).filter(Files::exists)::iterator) {
+                String location = new String(Files.readAllBytes(info), StandardCharsets.ISO_8859_1);
+                if (location.contains("bundle/org.apache.felix.scr-") || location.contains("deploy/dev.outrigger.bridge-")) {
+                    Files.write(info, new byte[0]);
+                    damaged.add(info.toString());
+                }
+            }
+        }
+        assertEquals(damaged.toString(), 2, damaged.size());
+
+        gateway.start();
+        Await.until("every bundle Active again", Duration.ofSeconds(10), () -> {
+            List<String> lb = bundleLines(gateway.shell("lb").output());
+            return lb.size() == bundles && lb.stream().allMatch(l -> l.contains("|Active"));
+        });
+        GatewayProcess.Result health = gateway.shell("health");
+        assertEquals(health.output(), 0, health.status());
     }
 
     /**
