@@ -5,13 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 
 import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.outrigger.framework.DurableFile;
 
 /**
  * The packets of one radio already recorded, by sender and packet id, so that those the radio
@@ -102,18 +103,13 @@ final class SeenPackets implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts the journal anew with the kept ones, written next to it and moved over it, so that a
-     * crash leaves the old or the new one.
-     */
+    /** Starts the journal anew with the kept ones; a crash or a power cut leaves the old or the new one. */
     private void journal() {
         try {
             close();
-            Path next = file.resolveSibling(file.getFileName() + ".next");
             ByteBuffer bytes = ByteBuffer.allocate(keys.size() * Long.BYTES);
             keys.forEach(bytes::putLong);
-            Files.write(next, bytes.array());
-            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            DurableFile.replace(file, bytes.array());
             journal = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             journalled = keys.size();
             if (failing) {
