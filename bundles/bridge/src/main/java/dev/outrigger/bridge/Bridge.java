@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
-import dev.outrigger.framework.Retry;
+import dev.outrigger.framework.retry.Retry;
 
 /**
  * One serial device on one TCP port, raw: bytes pass unmodified both ways, as zigbee-herdsman and

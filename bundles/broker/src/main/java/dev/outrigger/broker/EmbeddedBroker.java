@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
-import dev.outrigger.framework.DataFolder;
+import dev.outrigger.framework.files.DataFolder;
 
 /**
  * The broker as a component: listening while the bundle is active. A configuration change that

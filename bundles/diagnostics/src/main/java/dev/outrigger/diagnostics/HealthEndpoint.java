@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.outrigger.framework.Retry;
+import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.health.RuntimeHealth;
 
 /**

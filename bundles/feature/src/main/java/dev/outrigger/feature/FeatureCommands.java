@@ -33,8 +33,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.framework.DurableFile;
-import dev.outrigger.framework.Refresh;
+import dev.outrigger.framework.files.DurableFile;
+import dev.outrigger.framework.refresh.Refresh;
 
 /**
  * Gogo {@code feature:*}: installs and removes features live from the distribution's local

@@ -12,7 +12,7 @@ import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.framework.DurableFile;
+import dev.outrigger.framework.files.DurableFile;
 
 /**
  * The packets of one radio already recorded, by sender and packet id, so that those the radio

@@ -40,8 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.remote.RequestHandler.Origin;
-import dev.outrigger.framework.DurableFile;
-import dev.outrigger.framework.Refresh;
+import dev.outrigger.framework.files.DurableFile;
+import dev.outrigger.framework.refresh.Refresh;
 
 /**
  * {@code bundles/<verb>}: list the bundles, install or update one from a URL pinned by its SHA-256,

@@ -35,8 +35,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.framework.DataFolder;
-import dev.outrigger.framework.Retry;
+import dev.outrigger.framework.files.DataFolder;
+import dev.outrigger.framework.retry.Retry;
 
 /**
  * A loopback-only port on which each connection runs exactly one Gogo command: the client sends

@@ -41,7 +41,7 @@ import dev.outrigger.config.SettingsException;
 import dev.outrigger.config.SettingsException.Kind;
 import dev.outrigger.config.SettingsException.Problem;
 import dev.outrigger.config.admin.Schemas.Definition;
-import dev.outrigger.framework.DurableFile;
+import dev.outrigger.framework.files.DurableFile;
 
 /**
  * {@link Settings} over ConfigAdmin and Metatype. A change is validated in full before it is

@@ -28,7 +28,7 @@ import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.framework.DataFolder;
+import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
 import dev.outrigger.outbox.OutboxRecord;

@@ -1,4 +1,4 @@
-package dev.outrigger.framework;
+package dev.outrigger.framework.retry;
 
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;

@@ -1,4 +1,4 @@
-package dev.outrigger.framework;
+package dev.outrigger.framework.files;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;

@@ -1,4 +1,4 @@
-package dev.outrigger.framework;
+package dev.outrigger.framework.refresh;
 
 import java.time.Duration;
 import java.util.Collection;

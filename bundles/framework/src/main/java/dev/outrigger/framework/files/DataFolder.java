@@ -1,4 +1,4 @@
-package dev.outrigger.framework;
+package dev.outrigger.framework.files;
 
 import java.nio.file.Path;
 

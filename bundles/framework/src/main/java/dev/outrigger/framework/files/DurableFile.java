@@ -1,4 +1,4 @@
-package dev.outrigger.framework;
+package dev.outrigger.framework.files;
 
 import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
