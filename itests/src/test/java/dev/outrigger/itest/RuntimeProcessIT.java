@@ -86,6 +86,31 @@ public class RuntimeProcessIT {
     }
 
     /**
+     * data/ nearly full (a 16 MiB tmpfs, mounted as root only): the JVM would end itself when it
+     * cannot finish the class data sharing archive, at every start; the runtime does without it.
+     */
+    @Test
+    public void aNearlyFullDiskGetsNoClassDataArchiveAndTheRuntimeRunsOn() throws Exception {
+        Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
+        Path data = gateway.home.resolve("data");
+        run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", data.toString());
+        try {
+            gateway.start();
+            Await.until("the archive left out, said once", Duration.ofSeconds(30),
+                    () -> gateway.log().contains("the class data sharing archive needs to be written safely"));
+            GatewayProcess.Result lb = gateway.shell("lb");
+            assertEquals("still answering: " + gateway.log(), 0, lb.status());
+            try (var files = Files.list(data)) {
+                assertTrue("no archive, whole or partial", files.noneMatch(f -> f.getFileName().toString().startsWith("cds-")));
+            }
+            assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        } finally {
+            gateway.close();
+            run("umount", data.toString());
+        }
+    }
+
+    /**
      * A power cut while the framework wrote its cache can leave a bundle's state file empty: the
      * bundle comes back from its jar in bundle/ or deploy/, and the runtime starts whole.
      */

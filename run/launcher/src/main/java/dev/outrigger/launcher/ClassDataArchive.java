@@ -3,9 +3,11 @@ package dev.outrigger.launcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -25,6 +27,12 @@ final class ClassDataArchive {
 
     /** Long enough for the features installed at start and the first records to load their classes. */
     private static final long SETTLE_MILLIS = Long.getLong("outrigger.cds.settle", 10_000);
+    /**
+     * The archive takes 15 to 30 MB. A JVM that cannot finish writing it ends itself ("Unable to
+     * write to shared archive file"), and would do so again at every start: on a nearly full SD
+     * card the runtime rather does without.
+     */
+    private static final long MIN_FREE_BYTES = 200L << 20;
 
     private final Path archive;
     private boolean done;
@@ -75,7 +83,15 @@ final class ClassDataArchive {
         }
         done = true;
         try {
-            // written next to it and moved: a process killed while dumping leaves no half archive to map
+            Path folder = archive.toAbsolutePath().getParent();
+            long free = Files.getFileStore(folder).getUsableSpace();
+            if (free < MIN_FREE_BYTES) {
+                System.err.printf("outrigger: only %d MB free in %s, less than the %d MB the class data sharing archive needs to be"
+                        + " written safely; starts stay as slow as the first%n", free >> 20, folder, MIN_FREE_BYTES >> 20);
+                return;
+            }
+            // written next to it, synced and moved: neither a process killed while dumping nor a
+            // power cut leaves a half archive to map (the JVM crashes on one)
             Path next = archive.resolveSibling(archive.getFileName() + ".next");
             PrintStream out = System.out;
             System.setOut(new WithoutDumpNotice(out));
@@ -89,7 +105,13 @@ final class ClassDataArchive {
             if (!Files.isRegularFile(next)) {
                 throw new IOException("the JVM wrote no archive");
             }
+            try (FileChannel written = FileChannel.open(next, StandardOpenOption.WRITE)) {
+                written.force(true);
+            }
             Files.move(next, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
+                directory.force(true);
+            }
         } catch (JMException | IOException | RuntimeException e) {
             System.err.println("outrigger: cannot write the class data sharing archive " + archive + " (" + e
                     + "); starts stay as slow as the first");
