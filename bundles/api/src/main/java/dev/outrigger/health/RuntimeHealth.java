@@ -20,4 +20,12 @@ public interface RuntimeHealth {
      * the bundle's version; empty for a bundle not installed.
      */
     List<String> problems(long bundleId);
+
+    /**
+     * Whether Declarative Services has taken up the bundle's components and made each that needs
+     * no configuration, as it does moments after the bundle starts: until then, the bundle's
+     * problems are not yet known. True for a bundle that is not active, has no components, or is
+     * not installed.
+     */
+    boolean settled(long bundleId);
 }

@@ -64,6 +64,30 @@ public class BundlesAndComponents implements RuntimeHealth {
         return bundle == null ? List.of() : problems(bundle);
     }
 
+    @Override
+    public boolean settled(long bundleId) {
+        Bundle bundle = context.getBundle(bundleId);
+        return bundle == null || bundle.getState() != Bundle.ACTIVE || notYetUp(bundle, scr.getComponentDescriptionDTOs(bundle)).isEmpty();
+    }
+
+    /**
+     * What Declarative Services has not done yet for an active bundle, as it does right after the
+     * bundle starts: take up its components, make those that need no configuration.
+     */
+    private List<String> notYetUp(Bundle bundle, Collection<ComponentDescriptionDTO> descriptions) {
+        List<String> waiting = new ArrayList<>();
+        if (descriptions.isEmpty() && bundle.getHeaders("").get(ComponentConstants.SERVICE_COMPONENT) != null
+                && bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+            waiting.add("bundle " + bundle.getSymbolicName() + ": its components are not taken up by Declarative Services");
+        }
+        for (ComponentDescriptionDTO d : descriptions) {
+            if (scr.isComponentEnabled(d) && !"require".equals(d.configurationPolicy) && scr.getComponentConfigurationDTOs(d).isEmpty()) {
+                waiting.add("component " + d.name + " is not set up yet");
+            }
+        }
+        return waiting;
+    }
+
     private List<String> problems(Bundle bundle) {
         List<String> problems = new ArrayList<>();
         String name = bundle.getSymbolicName();
@@ -77,19 +101,12 @@ public class BundlesAndComponents implements RuntimeHealth {
             return problems;
         }
         Collection<ComponentDescriptionDTO> descriptions = scr.getComponentDescriptionDTOs(bundle);
-        if (descriptions.isEmpty() && bundle.getHeaders("").get(ComponentConstants.SERVICE_COMPONENT) != null && !fragment) {
-            problems.add("bundle " + name + ": its components are not taken up by Declarative Services");
-        }
+        problems.addAll(notYetUp(bundle, descriptions));
         for (ComponentDescriptionDTO d : descriptions) {
             if (!scr.isComponentEnabled(d)) {
                 continue;
             }
-            Collection<ComponentConfigurationDTO> configurations = scr.getComponentConfigurationDTOs(d);
-            if (configurations.isEmpty() && !"require".equals(d.configurationPolicy)) {
-                // one that needs no configuration is made as soon as it is enabled: not yet, as its bundle starts
-                problems.add("component " + d.name + " is not set up yet");
-            }
-            for (ComponentConfigurationDTO c : configurations) {
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
                 String problem = switch (c.state) {
                     case ComponentConfigurationDTO.FAILED_ACTIVATION -> "fails to activate: " + reason(c.failure);
                     case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "lacks a service for its reference " + missing(d, c);

@@ -46,6 +46,11 @@ public class HealthEndpointTest {
             public List<String> problems(long bundleId) {
                 return List.of();
             }
+
+            @Override
+            public boolean settled(long bundleId) {
+                return true;
+            }
         };
     }
 

@@ -193,7 +193,7 @@ final class BundleVerbs implements Verbs {
         // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
         Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
         Path kept = keep(bundle, file);
-        Set<String> before = health.problems(bundle);
+        Set<String> before = health.problemsOnceSettled(bundle);
         try {
             replace(bundle, jar, file, start);
             Optional<String> problems = start ? health.newProblems(bundle, before) : Optional.empty();

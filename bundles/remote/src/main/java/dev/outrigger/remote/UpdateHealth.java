@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -31,17 +32,48 @@ final class UpdateHealth {
         this.framework = framework;
     }
 
+    /**
+     * The bundle's problems before an update, once Declarative Services has settled on it (or the
+     * grace ran out): taken while it is still settling — just after an earlier update, or a roll
+     * back — they would hold passing problems ("not set up yet") that the new version's would
+     * then match before its own real ones are known.
+     */
+    Set<String> problemsOnceSettled(Bundle bundle) {
+        long deadline = System.nanoTime() + GRACE.toNanos();
+        while (!ask(health -> health.settled(bundle.getBundleId()), true) && System.nanoTime() < deadline) {
+            if (!pause()) {
+                break;
+            }
+        }
+        return problems(bundle);
+    }
+
     /** The bundle's problems now; none when the runtime's health is not known. */
-    Set<String> problems(Bundle bundle) {
+    private Set<String> problems(Bundle bundle) {
+        return ask(health -> Set.copyOf(health.problems(bundle.getBundleId())), Set.of());
+    }
+
+    private <T> T ask(Function<RuntimeHealth, T> question, T unknown) {
         ServiceReference<RuntimeHealth> ref = framework.getServiceReference(RuntimeHealth.class);
         RuntimeHealth health = ref == null ? null : framework.getService(ref);
         if (health == null) {
-            return Set.of();
+            return unknown;
         }
         try {
-            return Set.copyOf(health.problems(bundle.getBundleId()));
+            return question.apply(health);
         } finally {
             framework.ungetService(ref);
+        }
+    }
+
+    /** False when interrupted: the gateway stops. */
+    private static boolean pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(LOOK_AGAIN_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -60,11 +92,8 @@ final class UpdateHealth {
             if (System.nanoTime() > deadline) {
                 return Optional.of(String.join("; ", added) + " " + GRACE.toSeconds() + " s after the update");
             }
-            try {
-                TimeUnit.MILLISECONDS.sleep(LOOK_AGAIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the gateway stops: the update stands
-                return Optional.empty();
+            if (!pause()) {
+                return Optional.empty(); // the gateway stops: the update stands
             }
         }
     }
