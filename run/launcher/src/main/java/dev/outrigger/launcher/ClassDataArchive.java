@@ -111,6 +111,8 @@ final class ClassDataArchive {
             Files.move(next, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
                 directory.force(true);
+            } catch (IOException notSupported) {
+                // a file system that cannot sync a folder: the archive is whole, its name just not yet durable
             }
         } catch (JMException | IOException | RuntimeException e) {
             System.err.println("outrigger: cannot write the class data sharing archive " + archive + " (" + e

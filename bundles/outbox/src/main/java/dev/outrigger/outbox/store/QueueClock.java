@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
  * keeps the sum). Ages are measured on it rather than on the wall clock because an edge node
  * without a real-time clock (a Raspberry Pi) boots with a stale time and jumps ahead when NTP first
  * answers: on the wall clock every record appended before the jump would look days old and expire.
- * Time while the gateway is off does not count, so a record waits at least {@code maxAgeHours} of
- * running time for the broker.
+ * Time while the gateway is off does not count: a record waits {@code maxAgeHours} of running time
+ * (to the minute, see the outbox's marks) for the broker.
  */
 final class QueueClock {
 
