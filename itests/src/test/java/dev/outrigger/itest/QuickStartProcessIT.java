@@ -98,6 +98,9 @@ public class QuickStartProcessIT {
 
         String tail = gateway.shell("mqtt:tail -n 1 -t 20 mesh/#").output();
         assertTrue(tail, tail.contains("outrigger/van/mesh/"));
+        // without a filter (or an unquoted #, which Gogo takes for a comment): this gateway's topics, its status retained
+        String everything = gateway.shell("mqtt:tail -n 1 -t 20 #").output();
+        assertTrue(everything, everything.startsWith("outrigger/van/"));
         String brokerStatus = gateway.shell("broker:status").output();
         assertTrue(brokerStatus, brokerStatus.contains("outrigger-van") && brokerStatus.contains(" 0 dropped"));
         assertTrue(gateway.log(), !gateway.log().contains("connection to tcp://127.0.0.1:" + brokerPort + " lost"));

@@ -45,11 +45,20 @@ public class MqttCommands {
         return out.toString();
     }
 
+    @Descriptor("print every message below this gateway as it arrives")
+    public void tail(CommandSession session,
+            @Descriptor("stop after this many messages") @Parameter(names = { "-n", "--count" }, absentValue = "10") int count,
+            @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--timeout" }, absentValue = "30") int seconds)
+            throws Exception {
+        // also what an unquoted `mqtt:tail #` arrives as: Gogo reads the # as the start of a comment
+        tail(session, count, seconds, connection.topic("#"));
+    }
+
     @Descriptor("print messages on a topic filter as they arrive")
     public void tail(CommandSession session,
             @Descriptor("stop after this many messages") @Parameter(names = { "-n", "--count" }, absentValue = "10") int count,
             @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--timeout" }, absentValue = "30") int seconds,
-            @Descriptor("topic filter, e.g. outrigger/# (relative filters are below this gateway)") String filter)
+            @Descriptor("topic filter, e.g. mesh/# (below this gateway) or '#' (quoted: the whole broker)") String filter)
             throws Exception {
         String absolute = filter.startsWith(connection.topic("").split("/")[0] + "/") || filter.startsWith("#")
                 ? filter : connection.topic(filter);
