@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.framework.retry.Retry;
+import dev.outrigger.framework.threads.Daemons;
 
 /**
  * One serial device on one TCP port, raw: bytes pass unmodified both ways, as zigbee-herdsman and
@@ -59,11 +60,7 @@ final class Bridge implements AutoCloseable {
 
     private final Options options;
     /** Tries to listen again while it cannot; its thread ends when idle. */
-    private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "outrigger-bridge-retry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-bridge-retry"));
     /** Null until listening. */
     private volatile ServerSocket server; // written with the monitor held
     private boolean closed; // guarded by this
@@ -109,9 +106,7 @@ final class Bridge implements AutoCloseable {
             throw e;
         }
         server = s;
-        acceptor = new Thread(() -> acceptLoop(s), "outrigger-bridge " + options.name());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        acceptor = Daemons.start("outrigger-bridge " + options.name(), () -> acceptLoop(s));
         LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), s.getLocalPort(),
                 options.mode().name().toLowerCase(), options.tls() == null ? "" : options.clientAuth()
                         ? ", TLS with client certificates" : ", TLS");
@@ -181,7 +176,7 @@ final class Bridge implements AutoCloseable {
             }
             if (socket instanceof SSLSocket tls) {
                 // off the accepting thread: a client that stalls its handshake must not hold up others
-                Thread handshake = new Thread(() -> {
+                Daemons.start("outrigger-bridge-handshake", () -> {
                     try {
                         tls.setSoTimeout(HANDSHAKE_MILLIS);
                         tls.startHandshake();
@@ -193,9 +188,7 @@ final class Bridge implements AutoCloseable {
                         return;
                     }
                     admitQuietly(socket);
-                }, "outrigger-bridge-handshake");
-                handshake.setDaemon(true);
-                handshake.start();
+                });
             } else {
                 admitQuietly(socket);
             }

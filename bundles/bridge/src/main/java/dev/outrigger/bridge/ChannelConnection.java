@@ -8,6 +8,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 
+import dev.outrigger.framework.threads.Daemons;
+
 /**
  * A plain TCP client on a non-blocking channel: a write goes straight to the socket from the
  * caller's thread; only a remainder the socket cannot take waits, for a drainer thread that writes
@@ -31,9 +33,7 @@ final class ChannelConnection implements ClientConnection {
         writable = Selector.open();
         channel.register(readable, SelectionKey.OP_READ);
         channel.register(writable, SelectionKey.OP_WRITE);
-        drainer = new Thread(this::drain, "outrigger-bridge-writer " + name);
-        drainer.setDaemon(true);
-        drainer.start();
+        drainer = Daemons.start("outrigger-bridge-writer " + name, this::drain);
     }
 
     @Override

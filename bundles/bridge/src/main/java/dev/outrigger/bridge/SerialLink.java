@@ -9,6 +9,7 @@ import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.device.OpenFailure;
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.threads.Daemons;
 
 /**
  * An open serial port (jSerialComm) with a thread that hands whatever arrives to a consumer; its
@@ -51,9 +52,7 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
         if (s.rts()) {
             port.setRTS();
         }
-        reader = new Thread(() -> read(received, lost), "outrigger-bridge-read " + path);
-        reader.setDaemon(true);
-        reader.start();
+        reader = Daemons.start("outrigger-bridge-read " + path, () -> read(received, lost));
     }
 
     private void read(Consumer<byte[]> received, Runnable lost) {

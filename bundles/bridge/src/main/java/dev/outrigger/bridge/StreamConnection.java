@@ -9,6 +9,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.outrigger.framework.threads.Daemons;
+
 /** A TLS client: blocking streams, so writes are queued for a writer thread of its own. */
 final class StreamConnection implements ClientConnection {
 
@@ -26,9 +28,7 @@ final class StreamConnection implements ClientConnection {
         socket.setSoTimeout(1_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
-        writer = new Thread(this::writeLoop, "outrigger-bridge-writer " + name);
-        writer.setDaemon(true);
-        writer.start();
+        writer = Daemons.start("outrigger-bridge-writer " + name, this::writeLoop);
     }
 
     @Override
@@ -81,15 +81,13 @@ final class StreamConnection implements ClientConnection {
         }
         // a blocking write to a client that stopped reading could hang: it gets its own thread and
         // half a second before the socket is closed under it
-        Thread reason = new Thread(() -> {
+        Thread reason = Daemons.start("outrigger-bridge-close", () -> {
             try {
                 writeNow(lastWords);
             } catch (IOException ignored) {
                 // already gone
             }
-        }, "outrigger-bridge-close");
-        reason.setDaemon(true);
-        reason.start();
+        });
         try {
             reason.join(LAST_WORDS_MILLIS);
         } catch (InterruptedException e) {

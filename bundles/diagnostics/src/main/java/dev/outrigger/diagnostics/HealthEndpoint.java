@@ -22,6 +22,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.outrigger.framework.retry.Retry;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 
 /**
@@ -50,11 +51,7 @@ public class HealthEndpoint {
     private final RuntimeHealth health;
     private final Config config;
     /** Serves the requests and retries the listener: one thread, nothing else to do. */
-    private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "outrigger-health-endpoint");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-health-endpoint"));
     private HttpServer server; // guarded by this
     private boolean stopped; // guarded by this
 

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.threads.Daemons;
 
 /**
  * Keeps one {@link SerialDevice} service registered per serial port present, with the role its
@@ -219,9 +220,7 @@ public class Discovery {
             watcher = null;
             return;
         }
-        watchThread = new Thread(this::watchLoop, "outrigger-discovery-watch");
-        watchThread.setDaemon(true);
-        watchThread.start();
+        watchThread = Daemons.start("outrigger-discovery-watch", this::watchLoop);
     }
 
     private void watchLoop() {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.device.OpenFailure;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
 import dev.outrigger.position.PositionSource;
@@ -68,9 +69,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
         this.options = options;
         this.outbox = outbox;
         this.clock = clock;
-        this.thread = new Thread(this::run, "outrigger-gps " + options.deviceId());
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = Daemons.start("outrigger-gps " + options.deviceId(), this::run);
     }
 
     Options options() {

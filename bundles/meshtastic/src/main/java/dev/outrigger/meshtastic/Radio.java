@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.meshtastic.RadioSession.State;
 import dev.outrigger.meshtastic.proto.Channel;
@@ -89,9 +90,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
             return Links.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
         };
         this.session = new RadioSession(address, connector, options.timing(), this, serial);
-        this.thread = new Thread(session, "outrigger-meshtastic " + address);
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = Daemons.start("outrigger-meshtastic " + address, session);
     }
 
     /** Ends the session and its thread; what was sent and not yet acknowledged is reported failed. */

@@ -39,9 +39,10 @@ import org.osgi.resource.Requirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.remote.RequestHandler.Origin;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
+import dev.outrigger.framework.threads.Daemons;
+import dev.outrigger.remote.RequestHandler.Origin;
 
 /**
  * {@code bundles/<verb>}: list the bundles, install or update one from a URL pinned by its SHA-256,
@@ -134,19 +135,15 @@ final class BundleVerbs implements Verbs {
                 result.put("state", "updating");
                 result.put("note", "remote requests travel through this bundle: list the bundles again for the outcome");
                 handedOver = true;
-                return new Deferred(result, () -> {
-                    Thread t = new Thread(() -> {
-                        try {
-                            update(bundle, jar, start, previous, requester, url);
-                        } catch (Refused | RuntimeException e) {
-                            LOG.error("Remote bundles: {}", e.getMessage());
-                        } finally {
-                            delete(jar);
-                        }
-                    }, "outrigger-remote-update");
-                    t.setDaemon(true);
-                    t.start();
-                });
+                return new Deferred(result, () -> Daemons.start("outrigger-remote-update", () -> {
+                    try {
+                        update(bundle, jar, start, previous, requester, url);
+                    } catch (Refused | RuntimeException e) {
+                        LOG.error("Remote bundles: {}", e.getMessage());
+                    } finally {
+                        delete(jar);
+                    }
+                }));
             }
             return update(bundle, jar, start, previous, requester, url);
         } finally {

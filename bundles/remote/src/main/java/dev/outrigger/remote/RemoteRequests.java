@@ -35,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.Settings;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.remote.RequestHandler.Origin;
@@ -73,11 +74,7 @@ public class RemoteRequests {
     public RemoteRequests(@Reference Messaging messaging, @Reference Settings settings, @Reference Membership membership,
             RemoteRequestsConfig config, BundleContext context) {
         this.messaging = messaging;
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-            Thread t = new Thread(r, "outrigger-remote");
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), Daemons.named("outrigger-remote"));
         Optional<Signatures> signatures = signatures(config);
         RateLimiter rate = new RateLimiter(config.requestsPerMinute(), System.nanoTime());
         List<Kind> kinds = new ArrayList<>();

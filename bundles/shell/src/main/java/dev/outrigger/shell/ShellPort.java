@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.retry.Retry;
+import dev.outrigger.framework.threads.Daemons;
 
 /**
  * A loopback-only port on which each connection runs exactly one Gogo command: the client sends
@@ -71,11 +72,7 @@ public class ShellPort {
     private final Path portFile;
     private final String token = newToken();
     /** The accept loop, the commands, and the retries of a port that cannot be listened on yet. */
-    private final ScheduledThreadPoolExecutor workers = new ScheduledThreadPoolExecutor(MAX_CONCURRENT + 1, r -> {
-        Thread t = new Thread(r, "outrigger-shell-port");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor workers = new ScheduledThreadPoolExecutor(MAX_CONCURRENT + 1, Daemons.named("outrigger-shell-port"));
     private ServerSocket server; // guarded by this
     private boolean stopped; // guarded by this
 

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import com.fazecast.jSerialComm.SerialPort;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.ToRadio;
 import dev.outrigger.meshtastic.protocol.FrameDecoder;
@@ -67,11 +68,7 @@ public class SimulatorServer {
 
     private final SimulatedMesh mesh = new SimulatedMesh();
     private final ServerSocket server;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "outrigger-simulator-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-simulator-timer"));
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final long intervalMillis;
     /** The pseudo-terminal served, while open. */
@@ -84,13 +81,9 @@ public class SimulatorServer {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()));
-        Thread acceptor = new Thread(this::accept, "outrigger-simulator-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Thread acceptor = Daemons.start("outrigger-simulator-accept", this::accept);
         if (!config.pty().isBlank()) {
-            Thread serial = new Thread(() -> servePty(config.pty().trim()), "outrigger-simulator-pty");
-            serial.setDaemon(true);
-            serial.start();
+            Thread serial = Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
         }
         LOG.info("Simulated Meshtastic radio (not a real radio) on {}:{}{}", config.bind(), config.port(),
                 config.pty().isBlank() ? "" : " and " + config.pty());
@@ -182,16 +175,14 @@ public class SimulatorServer {
 
     private void start(Client client, String name) {
         clients.add(client);
-        Thread t = new Thread(() -> {
+        Daemons.start("outrigger-simulator " + name, () -> {
             try {
                 client.run();
             } finally {
                 client.close();
                 clients.remove(client);
             }
-        }, "outrigger-simulator " + name);
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     /** One client's session with the simulated radio. */
