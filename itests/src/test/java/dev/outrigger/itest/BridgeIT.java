@@ -19,8 +19,6 @@ import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -35,6 +33,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 
+import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
 
 /**
@@ -69,6 +68,7 @@ public class BridgeIT {
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
         probe.addTest(FakeSysfs.class);
+        probe.addTest(PtyPair.class);
         probe.addTest(Await.class);
         probe.addTest(PaxRuntime.class);
         probe.addTest(Ports.class);
@@ -112,19 +112,14 @@ public class BridgeIT {
         Path root = Path.of(System.getProperty("test.root"));
         int port = Integer.getInteger("test.port");
         FakeSysfs tree = new FakeSysfs(root);
-        Path ptys = Files.createDirectories(root.resolve("pty"));
-        Process socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + ptys.resolve("stick"),
-                "pty,raw,echo=0,link=" + ptys.resolve("peer")).start();
-        try {
-            Await.until("the pty pair", Duration.ofSeconds(10),
-                    () -> Files.exists(ptys.resolve("stick")) && Files.exists(ptys.resolve("peer")));
+        try (PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty")))) {
             // on the fake tree for sure: a board UART there shows discovery reads it
             tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", true);
             Await.until("discovery on the fake tree", Duration.ofSeconds(20), () -> !context
                     .getServiceReferences(dev.outrigger.device.SerialDevice.class, "(device.id=ttyAMA0)").isEmpty());
             configAdmin.getFactoryConfiguration("dev.outrigger.discovery.profile", "it", "?").update(new Hashtable<>(
                     Map.of("device", ID, "role", "bridge", "baud", 115200, "dtr", false, "rts", false, "port", port)));
-            plug(tree, ptys.resolve("stick"));
+            plug(tree, pty.device);
             try {
                 Await.until("the stick with its profile's role and port", Duration.ofSeconds(10), () -> context
                         .getServiceReferences(dev.outrigger.device.SerialDevice.class, "(&(device.id=" + ID + ")(device.role=bridge)(device.profile=it))")
@@ -132,13 +127,13 @@ public class BridgeIT {
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; devices: " + devices());
             }
-            try (FileInputStream peer = new FileInputStream(ptys.resolve("peer").toRealPath().toFile())) {
+            try (FileInputStream peer = new FileInputStream(pty.peer.toRealPath().toFile())) {
                 Socket client = Await.value("the bridge answering with the stick present", Duration.ofSeconds(10),
                         () -> bridgedClient(port));
                 client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-                assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), read(peer, 4));
-                Files.write(ptys.resolve("peer").toRealPath(), new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e });
-                assertArrayEquals(new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e }, read(client.getInputStream(), 4));
+                assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(peer, 4));
+                Files.write(pty.peer.toRealPath(), new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e });
+                assertArrayEquals(new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e }, PtyPair.readFully(client.getInputStream(), 4));
 
                 tree.unplug("ttyUSB0");
                 client.setSoTimeout(10_000);
@@ -146,10 +141,10 @@ public class BridgeIT {
                 assertTrue(told, told.contains("device unplugged"));
                 client.close();
 
-                plug(tree, ptys.resolve("stick"));
+                plug(tree, pty.device);
                 Socket again = Await.value("bridging again after the replug", Duration.ofSeconds(10), () -> bridgedClient(port));
                 again.getOutputStream().write('!');
-                assertEquals('!', read(peer, 1)[0]);
+                assertEquals('!', PtyPair.readFully(peer, 1)[0]);
 
                 // an update of the bundle closes every socket and brings the bridge back
                 long updated = System.nanoTime();
@@ -160,12 +155,9 @@ public class BridgeIT {
                 Socket afterUpdate = Await.value("bridging after the bundle update", Duration.ofSeconds(10), () -> bridgedClient(port));
                 System.out.printf("bridge: back %d ms after the bundle update%n", (System.nanoTime() - updated) / 1_000_000);
                 afterUpdate.getOutputStream().write('?');
-                assertEquals('?', read(peer, 1)[0]);
+                assertEquals('?', PtyPair.readFully(peer, 1)[0]);
                 afterUpdate.close();
             }
-        } finally {
-            socat.destroy();
-            socat.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
@@ -217,23 +209,5 @@ public class BridgeIT {
     private static void plug(FakeSysfs tree, Path pty) throws IOException {
         tree.wire("ttyUSB0", pty.toRealPath());
         tree.plugUsbSerial("ttyUSB0", "1-4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
-    }
-
-    private static byte[] read(InputStream in, int n) throws Exception {
-        FutureTask<byte[]> task = new FutureTask<>(() -> {
-            byte[] data = new byte[n];
-            for (int off = 0; off < n;) {
-                int r = in.read(data, off, n - off);
-                if (r < 0) {
-                    throw new IOException("end of stream after " + off + " bytes");
-                }
-                off += r;
-            }
-            return data;
-        });
-        Thread t = new Thread(task);
-        t.setDaemon(true);
-        t.start();
-        return task.get(10, TimeUnit.SECONDS);
     }
 }

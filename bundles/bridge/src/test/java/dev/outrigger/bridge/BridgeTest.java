@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -76,9 +75,9 @@ public class BridgeTest {
         }
         try (Socket client = connect()) {
             client.getOutputStream().write(all);
-            assertArrayEquals("TCP to serial", all, readFully(fromPeer, 256));
+            assertArrayEquals("TCP to serial", all, PtyPair.readFully(fromPeer, 256));
             toPeer.write(all);
-            assertArrayEquals("serial to TCP", all, readFully(client.getInputStream(), 256));
+            assertArrayEquals("serial to TCP", all, PtyPair.readFully(client.getInputStream(), 256));
         }
     }
 
@@ -142,12 +141,12 @@ public class BridgeTest {
     public void aNewClientReplacesTheOldOneWithKickolduser() throws Exception {
         try (Socket first = connect()) {
             first.getOutputStream().write('x');
-            assertEquals('x', readFully(fromPeer, 1)[0]);
+            assertEquals('x', PtyPair.readFully(fromPeer, 1)[0]);
             try (Socket second = connect()) {
                 String told = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(told, told.contains("replaced by a new client"));
                 second.getOutputStream().write('y');
-                assertEquals('y', readFully(fromPeer, 1)[0]);
+                assertEquals('y', PtyPair.readFully(fromPeer, 1)[0]);
             }
         }
     }
@@ -161,11 +160,11 @@ public class BridgeTest {
         try (Socket a = connect(); Socket b = connect()) {
             a.getOutputStream().write('a');
             b.getOutputStream().write('b');
-            byte[] both = readFully(fromPeer, 2);
+            byte[] both = PtyPair.readFully(fromPeer, 2);
             assertTrue(new String(both, StandardCharsets.US_ASCII), new String(both, StandardCharsets.US_ASCII).matches("ab|ba"));
             toPeer.write(new byte[] { 'x', 'y' });
-            assertArrayEquals(new byte[] { 'x', 'y' }, readFully(a.getInputStream(), 2));
-            assertArrayEquals(new byte[] { 'x', 'y' }, readFully(b.getInputStream(), 2));
+            assertArrayEquals(new byte[] { 'x', 'y' }, PtyPair.readFully(a.getInputStream(), 2));
+            assertArrayEquals(new byte[] { 'x', 'y' }, PtyPair.readFully(b.getInputStream(), 2));
             try (Socket c = connect()) {
                 String told = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(told, told.contains("busy: 2 client(s) connected"));
@@ -185,7 +184,7 @@ public class BridgeTest {
         try (Socket reader = connect(); stalled) {
             reader.getOutputStream().write('r');
             stalled.getOutputStream().write('s');
-            readFully(fromPeer, 2); // both connected and the port open
+            PtyPair.readFully(fromPeer, 2); // both connected and the port open
             byte[] sent = new byte[8 * 1024 * 1024];
             new Random(7).nextBytes(sent);
             // a device no faster than its reader: at most 128 KiB ahead of what the reader has read
@@ -245,7 +244,7 @@ public class BridgeTest {
         bridge.attach(device(pty.device.toRealPath().toString()));
         try (Socket back = connect()) {
             back.getOutputStream().write('z');
-            assertEquals('z', readFully(fromPeer, 1)[0]);
+            assertEquals('z', PtyPair.readFully(fromPeer, 1)[0]);
         }
     }
 
@@ -265,7 +264,7 @@ public class BridgeTest {
     public void unplugClosesClientsAndNewOnesAreToldWhyUntilTheDeviceReturns() throws Exception {
         Socket client = connect();
         client.getOutputStream().write('a');
-        assertEquals('a', readFully(fromPeer, 1)[0]);
+        assertEquals('a', PtyPair.readFully(fromPeer, 1)[0]);
         bridge.detach();
         String told = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(told, told.contains("device unplugged"));
@@ -277,7 +276,7 @@ public class BridgeTest {
         bridge.attach(device(pty.device.toRealPath().toString()));
         try (Socket back = connect()) {
             back.getOutputStream().write('b');
-            assertEquals('b', readFully(fromPeer, 1)[0]);
+            assertEquals('b', PtyPair.readFully(fromPeer, 1)[0]);
         }
     }
 
@@ -295,7 +294,7 @@ public class BridgeTest {
         Await.until("listening once the port is free", Duration.ofSeconds(10), () -> bridge.port() == port);
         try (Socket client = connect()) {
             client.getOutputStream().write('x');
-            assertEquals('x', readFully(fromPeer, 1)[0]);
+            assertEquals('x', PtyPair.readFully(fromPeer, 1)[0]);
         }
     }
 
@@ -303,26 +302,6 @@ public class BridgeTest {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.port());
         s.setSoTimeout(5_000);
         return s;
-    }
-
-    /** Reads exactly n bytes; the pty is read on a helper thread with a deadline. */
-    static byte[] readFully(InputStream in, int n) throws Exception {
-        // plain read() calls: FileInputStream.readNBytes seeks, which a tty refuses
-        FutureTask<byte[]> read = new FutureTask<>(() -> {
-            byte[] data = new byte[n];
-            for (int off = 0; off < n;) {
-                int r = in.read(data, off, n - off);
-                if (r < 0) {
-                    throw new IOException("end of stream after " + off + " bytes");
-                }
-                off += r;
-            }
-            return data;
-        });
-        Thread t = new Thread(read);
-        t.setDaemon(true);
-        t.start();
-        return read.get(5, TimeUnit.SECONDS);
     }
 
     static SerialDevice device(String path) {

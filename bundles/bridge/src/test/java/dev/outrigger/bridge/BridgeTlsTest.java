@@ -60,7 +60,7 @@ public class BridgeTlsTest {
             socket.setSoTimeout(5_000);
             socket.getOutputStream().write(new byte[] { 1, 2, 3 });
             socket.getOutputStream().flush();
-            assertArrayEquals(new byte[] { 1, 2, 3 }, BridgeTest.readFully(fromPeer, 3));
+            assertArrayEquals(new byte[] { 1, 2, 3 }, PtyPair.readFully(fromPeer, 3));
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,6 +30,28 @@ public final class PtyPair implements AutoCloseable {
             }
             LockSupport.parkNanos(10_000_000);
         }
+    }
+
+    /**
+     * Reads exactly n bytes from a pty or a socket, within 10 s. A helper thread does the reading,
+     * with plain read() calls: FileInputStream.readNBytes seeks, which a tty refuses.
+     */
+    public static byte[] readFully(InputStream in, int n) throws Exception {
+        FutureTask<byte[]> read = new FutureTask<>(() -> {
+            byte[] data = new byte[n];
+            for (int off = 0; off < n;) {
+                int r = in.read(data, off, n - off);
+                if (r < 0) {
+                    throw new IOException("end of stream after " + off + " bytes");
+                }
+                off += r;
+            }
+            return data;
+        });
+        Thread t = new Thread(read, "pty-read");
+        t.setDaemon(true);
+        t.start();
+        return read.get(10, TimeUnit.SECONDS);
     }
 
     @Override

@@ -126,7 +126,7 @@ public class Rfc2217Test {
                 for (int i = 0; i < 256; i++) {
                     all[i] = (byte) i;
                 }
-                assertArrayEquals("what pyserial wrote, 0xFF included, reaches the device", all, BridgeTest.readFully(fromPeer, 256));
+                assertArrayEquals("what pyserial wrote, 0xFF included, reaches the device", all, PtyPair.readFully(fromPeer, 256));
                 toPeer.write(all);
                 assertTrue("python3 client finished", python.waitFor(20, TimeUnit.SECONDS));
                 String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
