@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +21,8 @@ final class GatewayProcess implements AutoCloseable {
     static final String LOG = "outrigger.log";
 
     final Path home;
+    /** Environment variables for bin/outrigger, beyond the test's own. */
+    final Map<String, String> environment = new HashMap<>();
     private final Path log;
     private Process process;
 
@@ -47,11 +51,12 @@ final class GatewayProcess implements AutoCloseable {
     /** Starts bin/outrigger without waiting for anything. */
     void launch() throws IOException {
         Files.deleteIfExists(home.resolve("data/shell.port"));
-        process = new ProcessBuilder(home.resolve("bin/outrigger").toString())
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/outrigger").toString())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true)
-                .start();
+                .redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        process = builder.start();
     }
 
     /** Sends SIGTERM and returns the exit status, failing if the process is not gone within the limit. */
@@ -142,9 +147,10 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

@@ -68,7 +68,7 @@ public class KubeProcessIT {
     }
 
     @After
-    public void stop() {
+    public void stop() throws InterruptedException {
         gateway.close();
         stopApiServer();
     }

@@ -1,6 +1,7 @@
 package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -154,6 +155,24 @@ public class MeshtasticProcessIT {
         awaitLive("a new handshake after the radio came back");
         long appended = appended();
         Await.until("records flowing again", Duration.ofSeconds(20), () -> appended() > appended);
+    }
+
+    /**
+     * A hardened host's temporary folder (and home) mounted noexec: the serial port library loads
+     * its native part from the distribution instead of writing it there first, so a radio on a
+     * serial port still goes live.
+     */
+    @Test
+    public void aSerialRadioGoesLiveWhereTheTemporaryFolderIsNoexec() throws Exception {
+        Path tmp = folder.newFolder("tmp").toPath();
+        try (Tmpfs noexec = Tmpfs.mount(tmp, "noexec,size=16m")) {
+            pty = new PtyPair(folder.newFolder("pty").toPath());
+            configure("meshtastic,simulator", Ports.free(), pty.peer.toString(), pty.device.toString());
+            gateway.environment.put("OUTRIGGER_OPTS", "-Djava.io.tmpdir=" + tmp + " -Duser.home=" + tmp);
+            gateway.start();
+            awaitLive("the serial radio live");
+            assertFalse("nothing unpacked into the temporary folder", Files.exists(tmp.resolve("jSerialComm")));
+        }
     }
 
     @Test

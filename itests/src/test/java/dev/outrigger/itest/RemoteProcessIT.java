@@ -55,7 +55,9 @@ public class RemoteProcessIT {
     @After
     public void stop() throws Exception {
         subscriptions.close();
-        gateways.forEach(GatewayProcess::close);
+        for (GatewayProcess gateway : gateways) {
+            gateway.close();
+        }
         if (broker != null) {
             broker.close();
         }

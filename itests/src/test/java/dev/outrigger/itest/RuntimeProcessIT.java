@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.After;
-import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -41,7 +40,7 @@ public class RuntimeProcessIT {
     }
 
     @After
-    public void stop() {
+    public void stop() throws InterruptedException {
         gateway.close();
     }
 
@@ -91,10 +90,8 @@ public class RuntimeProcessIT {
      */
     @Test
     public void aNearlyFullDiskGetsNoClassDataArchiveAndTheRuntimeRunsOn() throws Exception {
-        Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
         Path data = gateway.home.resolve("data");
-        run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", data.toString());
-        try {
+        try (Tmpfs small = Tmpfs.mount(data, "size=16m")) {
             gateway.start();
             Await.until("the archive left out, said once", Duration.ofSeconds(30),
                     () -> gateway.log().contains("the class data sharing archive needs to be written safely"));
@@ -104,9 +101,6 @@ public class RuntimeProcessIT {
                 assertTrue("no archive, whole or partial", files.noneMatch(f -> f.getFileName().toString().startsWith("cds-")));
             }
             assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
-        } finally {
-            gateway.close();
-            run("umount", data.toString());
         }
     }
 
@@ -150,7 +144,6 @@ public class RuntimeProcessIT {
      */
     @Test
     public void aChangeThatCannotBeWrittenToEtcIsRefusedAndAppliesNothing() throws Exception {
-        Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
         Path etc = gateway.home.resolve("etc");
         Path shipped = folder.newFolder("etc-shipped").toPath();
         try (var files = Files.list(etc)) {
@@ -158,8 +151,7 @@ public class RuntimeProcessIT {
                 Files.copy(f, shipped.resolve(f.getFileName()));
             }
         }
-        run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", etc.toString());
-        try {
+        try (Tmpfs small = Tmpfs.mount(etc, "size=256k")) {
             try (var files = Files.list(shipped)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
                     Files.copy(f, etc.resolve(f.getFileName()));
@@ -194,16 +186,7 @@ public class RuntimeProcessIT {
             assertEquals(applied.output(), 0, applied.status());
             assertTrue(Files.readString(file), Files.readString(file).contains("45"));
             assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
-        } finally {
-            gateway.close();
-            run("umount", etc.toString());
         }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
     }
 
     @Test
