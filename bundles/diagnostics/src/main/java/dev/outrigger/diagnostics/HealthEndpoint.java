@@ -29,14 +29,15 @@ import dev.outrigger.health.RuntimeHealth;
  * The runtime's health over HTTP, for probes that should not start a JVM each time they ask (the
  * kubelet's, every few seconds, on a Raspberry Pi): {@code /livez} answers while the runtime serves
  * requests, {@code /readyz} answers 200 when it is healthy and 503 with one line per problem when
- * not. Read-only and off unless configured; the JDK's own HTTP server, so nothing to embed.
+ * not; and {@code /metrics}, its figures for Prometheus. Read-only and off unless configured; the
+ * JDK's own HTTP server, so nothing to embed.
  */
 @Component(configurationPid = HealthEndpoint.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = HealthEndpoint.Config.class)
 public class HealthEndpoint {
 
     @ObjectClassDefinition(name = "Outrigger health endpoint",
-            description = "HTTP probes: /livez (the runtime answers), /readyz (200 healthy, 503 with the problems). On when configured.")
+            description = "HTTP probes: /livez (the runtime answers), /readyz (200 healthy, 503 with the problems); /metrics for Prometheus. On when configured.")
     public @interface Config {
         @AttributeDefinition(min = "0", max = "65535", description = "TCP port; 0 picks a free one (logged).")
         int port() default 9441;
@@ -46,9 +47,11 @@ public class HealthEndpoint {
     }
 
     static final String PID = "dev.outrigger.health";
+    private static final String PLAIN = "text/plain; charset=utf-8";
     private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
 
     private final RuntimeHealth health;
+    private final RuntimeMetrics metrics;
     private final Config config;
     /** Serves the requests and retries the listener: one thread, nothing else to do. */
     private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-health-endpoint"));
@@ -57,8 +60,9 @@ public class HealthEndpoint {
 
     /** Listens, or keeps trying while the address is taken or missing. */
     @Activate
-    public HealthEndpoint(@Reference RuntimeHealth health, Config config) {
+    public HealthEndpoint(@Reference RuntimeHealth health, @Reference RuntimeMetrics metrics, Config config) {
         this.health = health;
+        this.metrics = metrics;
         this.config = config;
         worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         Retry.until(worker, LOG, "Health endpoint cannot listen on " + config.bind() + ":" + config.port(), this::listen);
@@ -72,7 +76,7 @@ public class HealthEndpoint {
         server.createContext("/", this::answer);
         server.setExecutor(worker);
         server.start();
-        LOG.info("Health endpoint on http://{}:{}/readyz and /livez", config.bind(), server.getAddress().getPort());
+        LOG.info("Health endpoint on http://{}:{}/readyz, /livez and /metrics", config.bind(), server.getAddress().getPort());
     }
 
     /** The port listened on, once listening (tests ask for a free one); -1 before. */
@@ -93,24 +97,25 @@ public class HealthEndpoint {
         try (exchange) {
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
-                respond(exchange, 405, "GET or HEAD\n");
+                respond(exchange, 405, PLAIN, "GET or HEAD\n");
                 return;
             }
             switch (exchange.getRequestURI().getPath()) {
-                case "/livez" -> respond(exchange, 200, "ok\n");
+                case "/livez" -> respond(exchange, 200, PLAIN, "ok\n");
                 case "/readyz" -> {
                     List<String> problems = health.problems();
-                    respond(exchange, problems.isEmpty() ? 200 : 503,
+                    respond(exchange, problems.isEmpty() ? 200 : 503, PLAIN,
                             problems.isEmpty() ? "ok\n" : String.join("\n", problems) + "\n");
                 }
-                default -> respond(exchange, 404, "/livez or /readyz\n");
+                case "/metrics" -> respond(exchange, 200, Exposition.CONTENT_TYPE, metrics.scrape());
+                default -> respond(exchange, 404, PLAIN, "/livez, /readyz or /metrics\n");
             }
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
         if (!head) {

@@ -2,9 +2,11 @@ package dev.outrigger.diagnostics;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Proxy;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 import dev.outrigger.framework.Await;
 import dev.outrigger.health.RuntimeHealth;
@@ -31,7 +35,7 @@ public class HealthEndpointTest {
 
     @Before
     public void start() {
-        endpoint = new HealthEndpoint(health(), config(0));
+        endpoint = new HealthEndpoint(health(), metrics(), config(0));
     }
 
     /** The runtime's health as {@link #problems} says. */
@@ -52,6 +56,18 @@ public class HealthEndpointTest {
                 return true;
             }
         };
+    }
+
+    /** The metrics of a framework with no bundles but the health above: no outbox, uplink or devices. */
+    private RuntimeMetrics metrics() {
+        BundleContext noBundles = (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { BundleContext.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("getBundles")) {
+                        return new Bundle[0];
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        return new RuntimeMetrics(noBundles, health());
     }
 
     private static HealthEndpoint.Config config(int port) {
@@ -92,7 +108,25 @@ public class HealthEndpointTest {
     }
 
     @Test
-    public void answersOnlyItsTwoPathsAndOnlyToReads() throws Exception {
+    public void metricsInPrometheusTextFormatFollowTheHealth() throws Exception {
+        HttpResponse<String> healthy = get("/metrics");
+        assertEquals(200, healthy.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", healthy.headers().firstValue("Content-Type").orElse(""));
+        List<String> lines = healthy.body().lines().toList();
+        assertTrue(lines.toString(), lines.containsAll(List.of("# TYPE outrigger_healthy gauge", "outrigger_healthy 1",
+                "outrigger_health_problems 0")));
+        assertTrue("left out where there is none: " + lines, lines.stream().noneMatch(l -> l.contains("outbox") || l.contains("mqtt")));
+        for (String line : lines) {
+            assertTrue(line, line.matches("# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\\{[a-z]+=\"[^\"]*\"(,[a-z]+=\"[^\"]*\")*\\})? -?[0-9.eE+-]+"));
+        }
+
+        problems.add("bundle dev.example.broken is installed (it does not resolve)");
+        List<String> unhealthy = get("/metrics").body().lines().toList();
+        assertTrue(unhealthy.toString(), unhealthy.containsAll(List.of("outrigger_healthy 0", "outrigger_health_problems 1")));
+    }
+
+    @Test
+    public void answersOnlyItsPathsAndOnlyToReads() throws Exception {
         assertEquals(404, get("/readyz/more").statusCode());
         assertEquals(404, get("/").statusCode());
         HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/readyz")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
@@ -109,7 +143,7 @@ public class HealthEndpointTest {
         HealthEndpoint second;
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = taken.getLocalPort();
-            second = new HealthEndpoint(health(), config(port));
+            second = new HealthEndpoint(health(), metrics(), config(port));
             assertEquals("not listening while the port is taken", -1, second.port());
         }
         try {

@@ -1,0 +1,54 @@
+package dev.outrigger.diagnostics;
+
+import java.math.BigDecimal;
+
+/**
+ * Metrics in Prometheus' text exposition format (0.0.4): for each metric a HELP and a TYPE line,
+ * then its samples, one a line, labels quoted and escaped.
+ */
+final class Exposition {
+
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final StringBuilder text = new StringBuilder();
+
+    /** Starts a metric; its samples follow. */
+    Exposition metric(String name, String type, String help) {
+        text.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        return this;
+    }
+
+    /** One sample; labels as name, value, name, value... */
+    Exposition sample(String name, double value, String... labels) {
+        text.append(name);
+        if (labels.length > 0) {
+            text.append('{');
+            for (int i = 0; i < labels.length; i += 2) {
+                text.append(i == 0 ? "" : ",").append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
+            }
+            text.append('}');
+        }
+        text.append(' ').append(format(value)).append('\n');
+        return this;
+    }
+
+    /** A metric with a single sample and no labels. */
+    Exposition single(String name, String type, String help, double value) {
+        return metric(name, type, help).sample(name, value);
+    }
+
+    private static String escape(String label) {
+        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Plain decimals (no exponent), whole numbers without a fraction. */
+    private static String format(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
+    @Override
+    public String toString() {
+        return text.toString();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.outrigger.diagnostics;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.health.RuntimeHealth;
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.messaging.Messaging;
+import dev.outrigger.outbox.Outbox;
+import dev.outrigger.position.PositionSource;
+
+/**
+ * The runtime's figures for Prometheus, read from the services that hold them when scraped: its
+ * health, the outbox, the uplink, the serial devices, radios and GPS receivers present. Whatever
+ * is not installed is left out. Nothing is counted here, so nothing is lost when this bundle is
+ * updated; the counters are the outbox's own.
+ */
+@Component(service = RuntimeMetrics.class)
+public class RuntimeMetrics {
+
+    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+
+    private final BundleContext context;
+    private final RuntimeHealth health;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Outbox outbox;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Messaging messaging;
+    private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public RuntimeMetrics(BundleContext context, @Reference RuntimeHealth health) {
+        this.context = context;
+        this.health = health;
+    }
+
+    /** Every metric, as Prometheus reads them. */
+    String scrape() {
+        Exposition out = new Exposition();
+        List<String> problems = health.problems();
+        out.single("outrigger_healthy", "gauge", "1 when every bundle is active and every component up (as /readyz)",
+                problems.isEmpty() ? 1 : 0);
+        out.single("outrigger_health_problems", "gauge", "Problems the health check finds, one a line in /readyz", problems.size());
+        out.metric("outrigger_bundles", "gauge", "Installed bundles by state");
+        bundleStates().forEach((state, count) -> out.sample("outrigger_bundles", count, "state", state));
+
+        Outbox o = outbox;
+        if (o != null) {
+            Outbox.Stats s = o.stats();
+            out.single("outrigger_outbox_records", "gauge", "Records waiting in the outbox", s.depth());
+            out.single("outrigger_outbox_bytes", "gauge", "Bytes of the records waiting in the outbox", s.bytes());
+            out.single("outrigger_outbox_oldest_age_seconds", "gauge", "Age of the oldest record waiting",
+                    s.oldestAgeMillis() / 1000.0);
+            out.single("outrigger_outbox_appended_total", "counter", "Records accepted by the outbox", s.appended());
+            out.single("outrigger_outbox_delivered_total", "counter", "Records delivered and deleted from the outbox", s.delivered());
+            out.single("outrigger_outbox_dropped_total", "counter", "Records dropped by the outbox's limits", s.dropped());
+            out.single("outrigger_outbox_full", "gauge", "1 while the outbox is at its limit and drops the oldest", s.full() ? 1 : 0);
+        }
+        Messaging m = messaging;
+        if (m != null) {
+            out.single("outrigger_mqtt_connected", "gauge", "1 while connected to the MQTT broker", m.isConnected() ? 1 : 0);
+        }
+
+        out.metric("outrigger_serial_devices", "gauge", "Serial devices present, by role");
+        Map<String, Integer> roles = new TreeMap<>();
+        devices.forEach(d -> roles.merge(d.role().key(), 1, Integer::sum));
+        roles.forEach((role, count) -> out.sample("outrigger_serial_devices", count, "role", role));
+        if (!radios.isEmpty()) {
+            out.metric("outrigger_mesh_radio_live", "gauge", "1 while the session with the Meshtastic radio is live");
+            radios.forEach(r -> out.sample("outrigger_mesh_radio_live", r.state().equals("live") ? 1 : 0, "radio", r.address()));
+            out.metric("outrigger_mesh_nodes", "gauge", "Nodes in the radio's node table");
+            radios.forEach(r -> out.sample("outrigger_mesh_nodes", r.nodes().size(), "radio", r.address()));
+        }
+        if (!positions.isEmpty()) {
+            out.metric("outrigger_gps_fix_mode", "gauge", "The GPS receiver's fix (gpsd's mode): 1 none, 2 2D, 3 3D");
+            positions.forEach(p -> out.sample("outrigger_gps_fix_mode", p.mode(), "device", p.device()));
+        }
+
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        out.metric("jvm_memory_used_bytes", "gauge", "Memory the JVM uses, by area");
+        out.sample("jvm_memory_used_bytes", memory.getHeapMemoryUsage().getUsed(), "area", "heap");
+        out.sample("jvm_memory_used_bytes", memory.getNonHeapMemoryUsage().getUsed(), "area", "nonheap");
+        out.single("jvm_threads_current", "gauge", "Live threads", ManagementFactory.getThreadMXBean().getThreadCount());
+        out.single("process_start_time_seconds", "gauge", "Start of the process, seconds since the epoch",
+                ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0);
+        long rss = residentBytes();
+        if (rss >= 0) {
+            out.single("process_resident_memory_bytes", "gauge", "Resident memory of the process", rss);
+        }
+        return out.toString();
+    }
+
+    private Map<String, Integer> bundleStates() {
+        Map<String, Integer> states = new TreeMap<>();
+        for (Bundle b : context.getBundles()) {
+            String state = switch (b.getState()) {
+                case Bundle.ACTIVE -> "active";
+                case Bundle.RESOLVED -> "resolved";
+                case Bundle.INSTALLED -> "installed";
+                case Bundle.STARTING -> "starting";
+                case Bundle.STOPPING -> "stopping";
+                default -> "uninstalled";
+            };
+            states.merge(state, 1, Integer::sum);
+        }
+        return states;
+    }
+
+    /** VmRSS from Linux's /proc; -1 where there is none. */
+    private static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(PROC_STATUS)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: left out
+        }
+        return -1;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addDevice(SerialDevice d) {
+        devices.add(d);
+    }
+
+    void removeDevice(SerialDevice d) {
+        devices.remove(d);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addRadio(MeshRadio r) {
+        radios.add(r);
+    }
+
+    void removeRadio(MeshRadio r) {
+        radios.remove(r);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addPosition(PositionSource p) {
+        positions.add(p);
+    }
+
+    void removePosition(PositionSource p) {
+        positions.remove(p);
+    }
+}
