@@ -43,8 +43,11 @@ public class RuntimeMetrics {
     private volatile Outbox outbox;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Messaging messaging;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
 
     @Activate
@@ -137,32 +140,5 @@ public class RuntimeMetrics {
             // not Linux: left out
         }
         return -1;
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addDevice(SerialDevice d) {
-        devices.add(d);
-    }
-
-    void removeDevice(SerialDevice d) {
-        devices.remove(d);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addRadio(MeshRadio r) {
-        radios.add(r);
-    }
-
-    void removeRadio(MeshRadio r) {
-        radios.remove(r);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addPosition(PositionSource p) {
-        positions.add(p);
-    }
-
-    void removePosition(PositionSource p) {
-        positions.remove(p);
     }
 }

@@ -93,8 +93,11 @@ public class KubeKeeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeKeeper.class);
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
     private volatile Board board;
     private volatile Messaging messaging;
@@ -356,33 +359,6 @@ public class KubeKeeper {
         } catch (IOException e) {
             return "localhost";
         }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addDevice(SerialDevice d) {
-        devices.add(d);
-    }
-
-    void removeDevice(SerialDevice d) {
-        devices.remove(d);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addRadio(MeshRadio r) {
-        radios.add(r);
-    }
-
-    void removeRadio(MeshRadio r) {
-        radios.remove(r);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addPosition(PositionSource s) {
-        positions.add(s);
-    }
-
-    void removePosition(PositionSource s) {
-        positions.remove(s);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
