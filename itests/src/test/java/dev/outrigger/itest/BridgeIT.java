@@ -132,6 +132,10 @@ public class BridgeIT {
                         () -> bridgedClient(port));
                 client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
                 assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(peer, 4));
+                String labels = "{bridge=\"" + ID + "\",port=\"" + port + "\"";
+                assertTrue(bridgeMetrics(), bridgeMetrics().contains("outrigger_bridge_clients" + labels + "} 1\n")
+                        && bridgeMetrics().contains("outrigger_bridge_device_present" + labels + "} 1\n")
+                        && bridgeMetrics().contains("outrigger_bridge_bytes_total" + labels + ",direction=\"to_device\"} 4\n"));
                 Files.write(pty.peer.toRealPath(), new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e });
                 assertArrayEquals(new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e }, PtyPair.readFully(client.getInputStream(), 4));
 
@@ -194,6 +198,16 @@ public class BridgeIT {
             // the bridge's goodbye line
         }
         return -1;
+    }
+
+    /** What the bridge bundle adds to the runtime's /metrics. */
+    private String bridgeMetrics() throws Exception {
+        for (var ref : context.getServiceReferences(dev.outrigger.health.MetricSource.class, null)) {
+            if (ref.getBundle().getSymbolicName().equals("dev.outrigger.bridge")) {
+                return context.getService(ref).metrics();
+            }
+        }
+        throw new AssertionError("the bridge bundle offers no metrics");
     }
 
     private org.osgi.framework.Bundle bundleNamed(String bsn) {

@@ -113,6 +113,8 @@ public class QuickStartProcessIT {
         assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_mesh_radio_live{radio=\"127.0.0.1:" + ports.radio() + "\"}"), 0);
         assertTrue(metrics.toString(), metrics.get("outrigger_outbox_appended_total") >= metrics.get("outrigger_outbox_delivered_total"));
         assertTrue(metrics.toString(), metrics.get("process_resident_memory_bytes") > 16 << 20);
+        assertTrue("the uplink and subscribers of this test: " + metrics, metrics.get("outrigger_broker_clients") >= 2);
+        assertTrue(metrics.toString(), metrics.get("outrigger_broker_received_total") >= metrics.get("outrigger_outbox_delivered_total"));
 
         String tail = gateway.shell("mqtt:tail -n 1 -t 20 mesh/#").output();
         assertTrue(tail, tail.contains("outrigger/van/mesh/"));

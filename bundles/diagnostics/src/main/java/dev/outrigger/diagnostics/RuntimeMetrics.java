@@ -20,6 +20,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.metrics.Exposition;
+import dev.outrigger.health.MetricSource;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Messaging;
@@ -27,10 +29,10 @@ import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
 
 /**
- * The runtime's figures for Prometheus, read from the services that hold them when scraped: its
- * health, the outbox, the uplink, the serial devices, radios and GPS receivers present. Whatever
- * is not installed is left out. Nothing is counted here, so nothing is lost when this bundle is
- * updated; the counters are the outbox's own.
+ * The runtime's figures for Prometheus, read when scraped from the services that hold them: its
+ * health, the outbox, the uplink, the serial devices, radios and GPS receivers present, and what
+ * each {@link MetricSource} (the bridges, the embedded broker) adds. Whatever is not installed is
+ * left out. Nothing is counted here, so nothing is lost when this bundle is updated.
  */
 @Component(service = RuntimeMetrics.class)
 public class RuntimeMetrics {
@@ -49,6 +51,8 @@ public class RuntimeMetrics {
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
 
     @Activate
     public RuntimeMetrics(BundleContext context, @Reference RuntimeHealth health) {
@@ -109,7 +113,16 @@ public class RuntimeMetrics {
         if (rss >= 0) {
             out.single("process_resident_memory_bytes", "gauge", "Resident memory of the process", rss);
         }
-        return out.toString();
+        StringBuilder text = new StringBuilder(out.toString());
+        for (MetricSource source : sources) {
+            try {
+                text.append(source.metrics());
+            } catch (RuntimeException e) {
+                // a comment to Prometheus: the rest of the scrape stands
+                text.append("# ").append(source.getClass().getName()).append(" failed: ").append(e).append('\n');
+            }
+        }
+        return text.toString();
     }
 
     private Map<String, Integer> bundleStates() {

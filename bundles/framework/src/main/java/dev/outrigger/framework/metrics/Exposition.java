@@ -1,26 +1,27 @@
-package dev.outrigger.diagnostics;
+package dev.outrigger.framework.metrics;
 
 import java.math.BigDecimal;
 
 /**
  * Metrics in Prometheus' text exposition format (0.0.4): for each metric a HELP and a TYPE line,
- * then its samples, one a line, labels quoted and escaped.
+ * then its samples, one a line, labels quoted and escaped. What a {@code MetricSource} answers,
+ * and the runtime's own {@code /metrics}.
  */
-final class Exposition {
+public final class Exposition {
 
-    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final StringBuilder text = new StringBuilder();
 
     /** Starts a metric; its samples follow. */
-    Exposition metric(String name, String type, String help) {
+    public Exposition metric(String name, String type, String help) {
         text.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
         text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         return this;
     }
 
     /** One sample; labels as name, value, name, value... */
-    Exposition sample(String name, double value, String... labels) {
+    public Exposition sample(String name, double value, String... labels) {
         text.append(name);
         if (labels.length > 0) {
             text.append('{');
@@ -34,7 +35,7 @@ final class Exposition {
     }
 
     /** A metric with a single sample and no labels. */
-    Exposition single(String name, String type, String help, double value) {
+    public Exposition single(String name, String type, String help, double value) {
         return metric(name, type, help).sample(name, value);
     }
 

@@ -1,4 +1,4 @@
-package dev.outrigger.diagnostics;
+package dev.outrigger.framework.metrics;
 
 import static org.junit.Assert.assertEquals;
 
