@@ -63,13 +63,34 @@ public class RuntimeMetrics {
     /** Every metric, as Prometheus reads them. */
     String scrape() {
         Exposition out = new Exposition();
+        health(out);
+        uplink(out);
+        devices(out);
+        process(out);
+        StringBuilder text = new StringBuilder(out.toString());
+        for (MetricSource source : sources) {
+            try {
+                text.append(source.metrics());
+            } catch (RuntimeException e) {
+                // a comment to Prometheus: the rest of the scrape stands
+                text.append("# ").append(source.getClass().getName()).append(" failed: ")
+                        .append(String.valueOf(e).replace('\n', ' ')).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private void health(Exposition out) {
         List<String> problems = health.problems();
         out.single("outrigger_healthy", "gauge", "1 when every bundle is active and every component up (as /readyz)",
                 problems.isEmpty() ? 1 : 0);
         out.single("outrigger_health_problems", "gauge", "Problems the health check finds, one a line in /readyz", problems.size());
         out.metric("outrigger_bundles", "gauge", "Installed bundles by state");
         bundleStates().forEach((state, count) -> out.sample("outrigger_bundles", count, "state", state));
+    }
 
+    /** The outbox and the MQTT connection that drains it. */
+    private void uplink(Exposition out) {
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();
@@ -86,7 +107,10 @@ public class RuntimeMetrics {
         if (m != null) {
             out.single("outrigger_mqtt_connected", "gauge", "1 while connected to the MQTT broker", m.isConnected() ? 1 : 0);
         }
+    }
 
+    /** Serial devices, and the radios and GPS receivers on them. */
+    private void devices(Exposition out) {
         out.metric("outrigger_serial_devices", "gauge", "Serial devices present, by role");
         Map<String, Integer> roles = new TreeMap<>();
         devices.forEach(d -> roles.merge(d.role().key(), 1, Integer::sum));
@@ -101,7 +125,10 @@ public class RuntimeMetrics {
             out.metric("outrigger_gps_fix_mode", "gauge", "The GPS receiver's fix (gpsd's mode): 1 none, 2 2D, 3 3D");
             positions.forEach(p -> out.sample("outrigger_gps_fix_mode", p.mode(), "device", p.device()));
         }
+    }
 
+    /** The JVM and the process, under the names Prometheus' own clients give them. */
+    private static void process(Exposition out) {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         out.metric("jvm_memory_used_bytes", "gauge", "Memory the JVM uses, by area");
         out.sample("jvm_memory_used_bytes", memory.getHeapMemoryUsage().getUsed(), "area", "heap");
@@ -113,16 +140,6 @@ public class RuntimeMetrics {
         if (rss >= 0) {
             out.single("process_resident_memory_bytes", "gauge", "Resident memory of the process", rss);
         }
-        StringBuilder text = new StringBuilder(out.toString());
-        for (MetricSource source : sources) {
-            try {
-                text.append(source.metrics());
-            } catch (RuntimeException e) {
-                // a comment to Prometheus: the rest of the scrape stands
-                text.append("# ").append(source.getClass().getName()).append(" failed: ").append(e).append('\n');
-            }
-        }
-        return text.toString();
     }
 
     private Map<String, Integer> bundleStates() {
