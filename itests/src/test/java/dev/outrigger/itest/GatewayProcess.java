@@ -1,6 +1,12 @@
 package dev.outrigger.itest;
 
+import static org.junit.Assert.assertEquals;
+
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +15,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One Outrigger process started from a private copy of the distribution with bin/outrigger, as a
@@ -98,6 +107,39 @@ final class GatewayProcess implements AutoCloseable {
             throw new AssertionError("bin/outrigger-shell " + command + " did not finish");
         }
         return new Result(p.exitValue(), out);
+    }
+
+    /** Turns the health endpoint on, on a free loopback port (found in the log), for the next start. */
+    void enableHealthEndpoint() throws IOException {
+        Files.writeString(home.resolve("etc/dev.outrigger.health.cfg"), "bind = 127.0.0.1\nport = 0\n");
+    }
+
+    /** Every sample of the health endpoint's /metrics, as Prometheus' parser reads them: {@code name{labels}} to value. */
+    Map<String, Double> metrics() throws Exception {
+        int port = Integer.parseInt(Await.value("the health endpoint's port in the log", Duration.ofSeconds(10), () -> {
+            Matcher m = Pattern.compile("Health endpoint on http://127.0.0.1:(\\d+)/").matcher(log());
+            return m.find() ? m.group(1) : null;
+        }));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+        Process parser = new ProcessBuilder("/usr/bin/python3", "-c", """
+                import sys
+                from prometheus_client.parser import text_string_to_metric_families
+                for family in text_string_to_metric_families(sys.stdin.read()):
+                    for s in family.samples:
+                        labels = ",".join('%s="%s"' % kv for kv in sorted(s.labels.items()))
+                        print(s.name + ("{" + labels + "}" if labels else ""), s.value)
+                """).redirectErrorStream(true).start();
+        try (var in = parser.getOutputStream()) {
+            in.write(response.body().getBytes(StandardCharsets.UTF_8));
+        }
+        String parsed = new String(parser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(parsed, 0, parser.waitFor());
+        Map<String, Double> samples = new TreeMap<>();
+        parsed.lines().forEach(l -> samples.put(l.substring(0, l.lastIndexOf(' ')), Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
+        return samples;
     }
 
     long pid() {

@@ -93,6 +93,7 @@ public class KubeProcessIT {
         Path etc = configure("mode = off\n");
         Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
+        gateway.enableHealthEndpoint();
         gateway.start();
         Await.until("the kube bundle installed, off", Duration.ofSeconds(20), () -> gateway.shell("kube:status").output().contains("off"));
         long off = gateway.rssKb();
@@ -127,6 +128,9 @@ public class KubeProcessIT {
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
         assertEquals(new Quantity("2"), node.getStatus().getCapacity().get("cpu"));
         assertTrue(gateway.shell("kube:status").output().contains("reporting"));
+        Map<String, Double> reporting = gateway.metrics();
+        assertEquals(reporting.toString(), 1.0, reporting.get("outrigger_kube_reporting"), 0);
+        assertTrue(reporting.toString(), reporting.get("outrigger_kube_lease_renewed_timestamp_seconds") > System.currentTimeMillis() / 1000 - 60);
 
         // a bundle that does not resolve: the Node says so, and why, until it is gone
         Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
@@ -156,6 +160,7 @@ public class KubeProcessIT {
         tree.plugCdcAcm("ttyACM1", "1-1.3", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "BEEF");
         stopApiServer();
         Await.until("the outage noticed", Duration.ofSeconds(10), () -> gateway.shell("kube:status").output().contains("retrying"));
+        assertEquals("not reporting, in the metrics", 0.0, gateway.metrics().get("outrigger_kube_reporting"), 0);
         startApiServer(port);
         createNode();
         Await.until("the Node reported again after the outage", Duration.ofSeconds(20),

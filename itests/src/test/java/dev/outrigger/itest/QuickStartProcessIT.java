@@ -3,11 +3,6 @@ package dev.outrigger.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +13,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
@@ -105,7 +98,7 @@ public class QuickStartProcessIT {
 
         // /metrics as Prometheus reads it (its own parser, Debian's python3-prometheus-client): the flow just seen
         Map<String, Double> metrics = Await.value("the records delivered, in the metrics", Duration.ofSeconds(20), () -> {
-            Map<String, Double> scraped = scrapeMetrics();
+            Map<String, Double> scraped = gateway.metrics();
             return scraped.getOrDefault("outrigger_outbox_delivered_total", 0.0) >= 3 ? scraped : null;
         });
         assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_healthy"), 0);
@@ -235,37 +228,9 @@ public class QuickStartProcessIT {
                 + "\nroot = outrigger\ngatewayId = van\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
         Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"), "bind = 127.0.0.1\nport = " + radioPort + "\nintervalSeconds = 1\n");
         Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"), "address = 127.0.0.1:" + radioPort + "\n");
-        Files.writeString(etc.resolve("dev.outrigger.health.cfg"), "bind = 127.0.0.1\nport = 0\n");
+        gateway.enableHealthEndpoint();
         gateway.start();
         return new FreePorts(brokerPort, radioPort);
-    }
-
-    /** Every sample of the health endpoint's /metrics, as Prometheus' parser reads them: {@code name{labels}} to value. */
-    private Map<String, Double> scrapeMetrics() throws Exception {
-        int port = Integer.parseInt(Await.value("the health endpoint's port in the log", Duration.ofSeconds(10), () -> {
-            Matcher m = Pattern.compile("Health endpoint on http://127.0.0.1:(\\d+)/").matcher(gateway.log());
-            return m.find() ? m.group(1) : null;
-        }));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode());
-        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
-        Process parser = new ProcessBuilder("/usr/bin/python3", "-c", """
-                import sys
-                from prometheus_client.parser import text_string_to_metric_families
-                for family in text_string_to_metric_families(sys.stdin.read()):
-                    for s in family.samples:
-                        labels = ",".join('%s="%s"' % kv for kv in sorted(s.labels.items()))
-                        print(s.name + ("{" + labels + "}" if labels else ""), s.value)
-                """).redirectErrorStream(true).start();
-        try (var in = parser.getOutputStream()) {
-            in.write(response.body().getBytes(StandardCharsets.UTF_8));
-        }
-        String parsed = new String(parser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(parsed, 0, parser.waitFor());
-        Map<String, Double> samples = new TreeMap<>();
-        parsed.lines().forEach(l -> samples.put(l.substring(0, l.lastIndexOf(' ')), Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
-        return samples;
     }
 
     /** Outrigger's threads by name (as Linux keeps it: 15 characters) and how many of each. */

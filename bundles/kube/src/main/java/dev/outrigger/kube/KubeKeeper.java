@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.device.Board;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.metrics.Exposition;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Messaging;
@@ -258,6 +259,24 @@ public class KubeKeeper {
                     + " (" + c.reason() + ")"));
         }
         return lines;
+    }
+
+    /** For /metrics: whether it reports, and when it last did and last renewed its Lease. */
+    String metrics() {
+        Exposition out = new Exposition();
+        out.single("outrigger_kube_reporting", "gauge", "1 while the Node is reported to the API server (0: off or retrying, kube:status says why)",
+                state.equals("reporting") ? 1 : 0);
+        Instant r = reported;
+        if (r != null) {
+            out.single("outrigger_kube_last_report_timestamp_seconds", "gauge", "When the Node's labels, resources and conditions were last reported",
+                    r.toEpochMilli() / 1000.0);
+        }
+        Instant l = renewed;
+        if (l != null) {
+            out.single("outrigger_kube_lease_renewed_timestamp_seconds", "gauge", "When the gateway's Lease was last renewed",
+                    l.toEpochMilli() / 1000.0);
+        }
+        return out.toString();
     }
 
     NodeSync.Wanted wanted() {
