@@ -81,9 +81,9 @@ public class SimulatorServer {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()));
-        Thread acceptor = Daemons.start("outrigger-simulator-accept", this::accept);
+        Daemons.start("outrigger-simulator-accept", this::accept);
         if (!config.pty().isBlank()) {
-            Thread serial = Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
+            Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
         }
         LOG.info("Simulated Meshtastic radio (not a real radio) on {}:{}{}", config.bind(), config.port(),
                 config.pty().isBlank() ? "" : " and " + config.pty());
