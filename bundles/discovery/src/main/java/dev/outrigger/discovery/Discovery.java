@@ -99,7 +99,7 @@ public class Discovery {
         this.context = context;
         this.scanner = new SysfsScanner(Path.of(config.sysfs()), Path.of(config.dev()));
         this.unknownRole = Role.of(config.unknownRole());
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-discovery"));
+        this.executor = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-discovery"));
         // watch before the first scan: a node created between the two would otherwise wait for the rescan
         watch(Path.of(config.dev()));
         rescan();

@@ -14,6 +14,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.threads.Daemons;
+
 /**
  * Features declared in configuration ({@code etc/dev.outrigger.feature.cfg}, a ConfigMap, or
  * remotely) are installed at start and whenever the list changes, as {@code feature:install}
@@ -34,7 +36,7 @@ public class RequiredFeatures {
     private static final Logger LOG = LoggerFactory.getLogger(RequiredFeatures.class);
 
     /** Off the configuration thread: installing starts bundles, whose components want configuration too. */
-    private final ExecutorService installer = Executors.newSingleThreadExecutor(r -> new Thread(r, "outrigger-features"));
+    private final ExecutorService installer = Executors.newSingleThreadExecutor(Daemons.named("outrigger-features"));
 
     @Activate
     public RequiredFeatures(@Reference FeatureCommands features, Config config) {

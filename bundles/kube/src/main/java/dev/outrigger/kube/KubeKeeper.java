@@ -39,6 +39,7 @@ import dev.outrigger.device.Board;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.metrics.Exposition;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Messaging;
@@ -138,7 +139,7 @@ public class KubeKeeper {
         config.get().setRequestTimeout(10_000);
         client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config.get()).build());
         sync = new NodeSync(client, nodeName);
-        ticks = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-kube"));
+        ticks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-kube"));
         // every second: a device gone or a condition flipped is on the Node within two
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
         state = "connecting to " + config.get().getMasterUrl();

@@ -50,6 +50,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
@@ -123,7 +124,7 @@ public class MqttConnection implements Messaging {
         String clientId = config.clientId().isEmpty() ? "outrigger-" + gateway : config.clientId();
         client = new MqttAsyncClient(config.broker(), clientId, new MemoryPersistence());
         client.setCallback(new Callback());
-        reconnects = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-mqtt-connect"));
+        reconnects = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-mqtt-connect"));
         running = true;
         reconnects.execute(this::connect);
         reconnects.scheduleWithFixedDelay(this::republishIfHealthChanged, HEALTH_CHECK_SECONDS, HEALTH_CHECK_SECONDS,

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.outbox.Outbox;
 
@@ -51,8 +52,7 @@ public class OutboxDrainer {
         this.inflight = config.inflight();
         this.window = new Semaphore(inflight);
         connection.onConnect(restart);
-        thread = new Thread(this::drain, "outrigger-mqtt-drain");
-        thread.start();
+        thread = Daemons.start("outrigger-mqtt-drain", this::drain);
     }
 
     @Deactivate

@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DataFolder;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
 import dev.outrigger.outbox.OutboxRecord;
@@ -140,9 +141,8 @@ public class MvStoreOutbox implements Outbox {
         for (byte[] r : records.values()) {
             bytes += r.length;
         }
-        committer = new Thread(this::commitLoop, "outrigger-outbox-commit");
-        committer.start();
-        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outrigger-outbox"));
+        committer = Daemons.start("outrigger-outbox-commit", this::commitLoop);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-outbox"));
         housekeeping.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::commitQuietly,
                 "periodic".equals(config.sync()) ? config.syncMillis() : 1000,
