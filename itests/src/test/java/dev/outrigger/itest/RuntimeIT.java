@@ -1,6 +1,7 @@
 package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -35,8 +36,11 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import dev.outrigger.feature.Feature;
+import dev.outrigger.health.RuntimeHealth;
 
 /**
  * Boots the {@code core} feature, bundle for bundle as the distribution ships it, in Felix with
@@ -125,6 +129,30 @@ public class RuntimeIT {
         assertNotNull("services registered before the update survive: no framework restart", marker.getReference());
         assertNotEquals(Bundle.UNINSTALLED, context.getBundle(0).getState());
         marker.unregister();
+    }
+
+    /**
+     * A component enabled by default that is not enabled, as in the moment after Declarative
+     * Services took up a bundle's components and before it enabled them (or when someone disabled
+     * it), is not up: a remote update judged in that moment would pass a release that is broken.
+     */
+    @Test
+    public void aComponentNotEnabledIsAProblemAndItsBundleNotSettled() throws Exception {
+        Await.until("greeter", Duration.ofSeconds(10), () -> greeterReference() != null);
+        RuntimeHealth health = context.getService(context.getServiceReference(RuntimeHealth.class));
+        ServiceComponentRuntime scr = context.getService(context.getServiceReference(ServiceComponentRuntime.class));
+        Bundle fixture = bundleNamed("dev.outrigger.itest.fixture");
+        ComponentDescriptionDTO greeter = scr.getComponentDescriptionDTO(fixture, "dev.outrigger.itest.fixture.Greeter");
+        scr.disableComponent(greeter).getValue();
+        try {
+            assertEquals(List.of("component dev.outrigger.itest.fixture.Greeter is not enabled"),
+                    health.problems(fixture.getBundleId()));
+            assertFalse(health.settled(fixture.getBundleId()));
+        } finally {
+            scr.enableComponent(greeter).getValue();
+        }
+        Await.until("up and settled again", Duration.ofSeconds(10),
+                () -> health.problems(fixture.getBundleId()).isEmpty() && health.settled(fixture.getBundleId()));
     }
 
     private ServiceReference<?> greeterReference() throws InvalidSyntaxException {

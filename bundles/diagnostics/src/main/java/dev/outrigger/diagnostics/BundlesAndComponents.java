@@ -72,7 +72,8 @@ public class BundlesAndComponents implements RuntimeHealth {
 
     /**
      * What Declarative Services has not done yet for an active bundle, as it does right after the
-     * bundle starts: take up its components, make those that need no configuration.
+     * bundle starts: take up its components, enable those enabled by default (a moment after it
+     * took them up; or never, when someone disabled one), make those that need no configuration.
      */
     private List<String> notYetUp(Bundle bundle, Collection<ComponentDescriptionDTO> descriptions) {
         List<String> waiting = new ArrayList<>();
@@ -81,7 +82,11 @@ public class BundlesAndComponents implements RuntimeHealth {
             waiting.add("bundle " + bundle.getSymbolicName() + ": its components are not taken up by Declarative Services");
         }
         for (ComponentDescriptionDTO d : descriptions) {
-            if (scr.isComponentEnabled(d) && !"require".equals(d.configurationPolicy) && scr.getComponentConfigurationDTOs(d).isEmpty()) {
+            if (!scr.isComponentEnabled(d)) {
+                if (d.defaultEnabled) {
+                    waiting.add("component " + d.name + " is not enabled");
+                }
+            } else if (!"require".equals(d.configurationPolicy) && scr.getComponentConfigurationDTOs(d).isEmpty()) {
                 waiting.add("component " + d.name + " is not set up yet");
             }
         }
