@@ -67,7 +67,21 @@ public class BundlesAndComponents implements RuntimeHealth {
     @Override
     public boolean settled(long bundleId) {
         Bundle bundle = context.getBundle(bundleId);
-        return bundle == null || bundle.getState() != Bundle.ACTIVE || notYetUp(bundle, scr.getComponentDescriptionDTOs(bundle)).isEmpty();
+        return bundle == null || bundle.getState() != Bundle.ACTIVE || notYetUp(bundle, components(bundle)).isEmpty();
+    }
+
+    /** A component as Declarative Services shows it now: enabled or not, and its configurations if enabled. */
+    private record Seen(ComponentDescriptionDTO description, boolean enabled, Collection<ComponentConfigurationDTO> configurations) {
+    }
+
+    /** The bundle's components, each asked for once. */
+    private List<Seen> components(Bundle bundle) {
+        List<Seen> seen = new ArrayList<>();
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(bundle)) {
+            boolean enabled = scr.isComponentEnabled(d);
+            seen.add(new Seen(d, enabled, enabled ? scr.getComponentConfigurationDTOs(d) : List.of()));
+        }
+        return seen;
     }
 
     /**
@@ -75,18 +89,19 @@ public class BundlesAndComponents implements RuntimeHealth {
      * bundle starts: take up its components, enable those enabled by default (a moment after it
      * took them up; or never, when someone disabled one), make those that need no configuration.
      */
-    private List<String> notYetUp(Bundle bundle, Collection<ComponentDescriptionDTO> descriptions) {
+    private static List<String> notYetUp(Bundle bundle, List<Seen> components) {
         List<String> waiting = new ArrayList<>();
-        if (descriptions.isEmpty() && bundle.getHeaders("").get(ComponentConstants.SERVICE_COMPONENT) != null
+        if (components.isEmpty() && bundle.getHeaders("").get(ComponentConstants.SERVICE_COMPONENT) != null
                 && bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
             waiting.add("bundle " + bundle.getSymbolicName() + ": its components are not taken up by Declarative Services");
         }
-        for (ComponentDescriptionDTO d : descriptions) {
-            if (!scr.isComponentEnabled(d)) {
+        for (Seen c : components) {
+            ComponentDescriptionDTO d = c.description();
+            if (!c.enabled()) {
                 if (d.defaultEnabled) {
                     waiting.add("component " + d.name + " is not enabled");
                 }
-            } else if (!"require".equals(d.configurationPolicy) && scr.getComponentConfigurationDTOs(d).isEmpty()) {
+            } else if (!"require".equals(d.configurationPolicy) && c.configurations().isEmpty()) {
                 waiting.add("component " + d.name + " is not set up yet");
             }
         }
@@ -105,13 +120,11 @@ public class BundlesAndComponents implements RuntimeHealth {
             problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (it does not resolve)" : ""));
             return problems;
         }
-        Collection<ComponentDescriptionDTO> descriptions = scr.getComponentDescriptionDTOs(bundle);
-        problems.addAll(notYetUp(bundle, descriptions));
-        for (ComponentDescriptionDTO d : descriptions) {
-            if (!scr.isComponentEnabled(d)) {
-                continue;
-            }
-            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+        List<Seen> components = components(bundle);
+        problems.addAll(notYetUp(bundle, components));
+        for (Seen seen : components) {
+            ComponentDescriptionDTO d = seen.description();
+            for (ComponentConfigurationDTO c : seen.configurations()) {
                 String problem = switch (c.state) {
                     case ComponentConfigurationDTO.FAILED_ACTIVATION -> "fails to activate: " + reason(c.failure);
                     case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "lacks a service for its reference " + missing(d, c);
