@@ -88,6 +88,7 @@ public class MeshtasticProcessIT {
         Queue<String> records = subscriptions.subscribe(broker.uri(), "it/gw/mesh/#");
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
         Queue<String> fixes = subscriptions.subscribe(broker.uri(), "it/gw/gps/#");
+        gateway.enableHealthEndpoint();
         gateway.start();
         awaitLive("the radio live over TCP");
 
@@ -117,6 +118,22 @@ public class MeshtasticProcessIT {
                     () -> fixes.stream().anyMatch(f -> f.contains("\"mode\":3") && f.contains("\"lat\":48.1173")));
             Await.until("the fix in the retained status' health", Duration.ofSeconds(20), () -> status.stream()
                     .anyMatch(m -> m.contains("\"gps\":{\"usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00\":\"fix3d\"}")));
+
+            // each bundle's figures in /metrics: the receiver, the radio, the uplink
+            int delivered = records.size() + fixes.size();
+            Map<String, Double> metrics = Await.value("what reached the broker, acknowledged", Duration.ofSeconds(10), () -> {
+                Map<String, Double> scraped = gateway.metrics();
+                return scraped.getOrDefault("outrigger_mqtt_published_total", 0.0) >= delivered ? scraped : null;
+            });
+            String receiver = "{device=\"usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00\"}";
+            assertEquals(metrics.toString(), 3.0, metrics.get("outrigger_gps_fix_mode" + receiver), 0);
+            assertTrue(metrics.toString(), metrics.get("outrigger_gps_sentences_total" + receiver) >= 2);
+            assertTrue(metrics.toString(), metrics.get("outrigger_gps_fixes_total" + receiver) >= 1);
+            String radio = "{radio=\"127.0.0.1:" + port + "\"}";
+            assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_mesh_sessions_total" + radio), 0);
+            assertTrue(metrics.toString(), metrics.get("outrigger_mesh_packets_total" + radio) >= 3);
+            assertTrue(metrics.toString(), metrics.get("outrigger_mesh_nodes" + radio) >= 3);
+            assertEquals(metrics.toString(), 0.0, metrics.get("outrigger_mqtt_connections_lost_total"), 0);
         }
 
         String nodes = gateway.shell("mesh:nodes").output();
@@ -144,6 +161,7 @@ public class MeshtasticProcessIT {
         Path ptys = folder.newFolder("pty").toPath();
         pty = new PtyPair(ptys);
         configure("meshtastic,simulator", Ports.free(), pty.peer.toString(), pty.device.toString());
+        gateway.enableHealthEndpoint();
         gateway.start();
         awaitLive("the serial radio live, despite its log text before the handshake");
         Await.until("packets recorded from the serial radio", Duration.ofSeconds(20),
@@ -155,6 +173,9 @@ public class MeshtasticProcessIT {
         awaitLive("a new handshake after the radio came back");
         long appended = appended();
         Await.until("records flowing again", Duration.ofSeconds(20), () -> appended() > appended);
+        Map<String, Double> metrics = gateway.metrics();
+        assertEquals("two sessions, one before and one after the unplug: " + metrics, 2.0,
+                metrics.get("outrigger_mesh_sessions_total{radio=\"" + pty.device + "\"}"), 0);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -87,6 +88,7 @@ public class MqttProcessIT {
         broker = new Mosquitto(folder.newFolder("broker").toPath(),
                 "allow_anonymous false\npassword_file " + passwords + "\n").start();
         Path secret = Files.writeString(folder.getRoot().toPath().resolve("mqtt-password"), "wrong\n");
+        gateway.enableHealthEndpoint();
         gateway.start();
         installMqtt(broker.uri(), "username = gateway\npasswordFile = " + secret + "\n");
 
@@ -95,6 +97,12 @@ public class MqttProcessIT {
         long lines = gateway.log().lines().filter(l -> l.toLowerCase().contains("not authori")).count();
         assertTrue("one log line, not one per retry: " + lines, lines <= 2);
         assertTrue("the password never reaches the log", !gateway.log().contains("wrong"));
+        Map<String, Double> refused = Await.value("the retries counted", Duration.ofSeconds(10), () -> {
+            Map<String, Double> metrics = gateway.metrics();
+            return metrics.getOrDefault("outrigger_mqtt_connect_failures_total", 0.0) >= 2 ? metrics : null;
+        });
+        assertEquals(refused.toString(), 0.0, refused.get("outrigger_mqtt_connected"), 0);
+        assertEquals(refused.toString(), 0.0, refused.get("outrigger_mqtt_connects_total"), 0);
 
         Files.writeString(secret, "right\n");
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"),

@@ -23,16 +23,13 @@ import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.metrics.Exposition;
 import dev.outrigger.health.MetricSource;
 import dev.outrigger.health.RuntimeHealth;
-import dev.outrigger.mesh.MeshRadio;
-import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
-import dev.outrigger.position.PositionSource;
 
 /**
  * The runtime's figures for Prometheus, read when scraped from the services that hold them: its
- * health, the outbox, the uplink, the serial devices, radios and GPS receivers present, and what
- * each {@link MetricSource} (the bridges, the embedded broker) adds. Whatever is not installed is
- * left out. Nothing is counted here, so nothing is lost when this bundle is updated.
+ * health, the outbox, the serial devices present, the JVM, and what each {@link MetricSource}
+ * adds (the uplink, bridges, radios, GPS receivers, the embedded broker, Kubernetes). Whatever is
+ * not installed is left out. Nothing is counted here, so nothing is lost when this bundle is updated.
  */
 @Component(service = RuntimeMetrics.class)
 public class RuntimeMetrics {
@@ -43,14 +40,8 @@ public class RuntimeMetrics {
     private final RuntimeHealth health;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Outbox outbox;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Messaging messaging;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
 
@@ -64,7 +55,7 @@ public class RuntimeMetrics {
     String scrape() {
         Exposition out = new Exposition();
         health(out);
-        uplink(out);
+        outbox(out);
         devices(out);
         process(out);
         StringBuilder text = new StringBuilder(out.toString());
@@ -89,8 +80,7 @@ public class RuntimeMetrics {
         bundleStates().forEach((state, count) -> out.sample("outrigger_bundles", count, "state", state));
     }
 
-    /** The outbox and the MQTT connection that drains it. */
-    private void uplink(Exposition out) {
+    private void outbox(Exposition out) {
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();
@@ -103,28 +93,13 @@ public class RuntimeMetrics {
             out.single("outrigger_outbox_dropped_total", "counter", "Records dropped by the outbox's limits", s.dropped());
             out.single("outrigger_outbox_full", "gauge", "1 while the outbox is at its limit and drops the oldest", s.full() ? 1 : 0);
         }
-        Messaging m = messaging;
-        if (m != null) {
-            out.single("outrigger_mqtt_connected", "gauge", "1 while connected to the MQTT broker", m.isConnected() ? 1 : 0);
-        }
     }
 
-    /** Serial devices, and the radios and GPS receivers on them. */
     private void devices(Exposition out) {
         out.metric("outrigger_serial_devices", "gauge", "Serial devices present, by role");
         Map<String, Integer> roles = new TreeMap<>();
         devices.forEach(d -> roles.merge(d.role().key(), 1, Integer::sum));
         roles.forEach((role, count) -> out.sample("outrigger_serial_devices", count, "role", role));
-        if (!radios.isEmpty()) {
-            out.metric("outrigger_mesh_radio_live", "gauge", "1 while the session with the Meshtastic radio is live");
-            radios.forEach(r -> out.sample("outrigger_mesh_radio_live", r.state().equals("live") ? 1 : 0, "radio", r.address()));
-            out.metric("outrigger_mesh_nodes", "gauge", "Nodes in the radio's node table");
-            radios.forEach(r -> out.sample("outrigger_mesh_nodes", r.nodes().size(), "radio", r.address()));
-        }
-        if (!positions.isEmpty()) {
-            out.metric("outrigger_gps_fix_mode", "gauge", "The GPS receiver's fix (gpsd's mode): 1 none, 2 2D, 3 3D");
-            positions.forEach(p -> out.sample("outrigger_gps_fix_mode", p.mode(), "device", p.device()));
-        }
     }
 
     /** The JVM and the process, under the names Prometheus' own clients give them. */

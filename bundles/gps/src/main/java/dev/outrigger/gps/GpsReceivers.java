@@ -3,6 +3,7 @@ package dev.outrigger.gps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -103,6 +104,11 @@ public class GpsReceivers {
         running.registration().unregister();
         running.receiver().close();
         return true;
+    }
+
+    /** The receivers plugged in now. */
+    List<GpsReceiver> receivers() {
+        return receivers.values().stream().map(Running::receiver).toList();
     }
 
     /** Gogo: {@code gps:status}. */

@@ -93,6 +93,14 @@ final class Radio implements MeshRadio, RadioSession.Events {
         this.thread = Daemons.start("outrigger-meshtastic " + address, session);
     }
 
+    /** What /metrics shows of the radio: sessions, packets, and what was skipped. */
+    record Counters(long sessions, long recorded, long repeats, long malformed) {
+    }
+
+    Counters counters() {
+        return new Counters(session.sessions(), recorded, repeats, session.malformed());
+    }
+
     /** Ends the session and its thread; what was sent and not yet acknowledged is reported failed. */
     void close() throws InterruptedException {
         session.stop();

@@ -77,6 +77,9 @@ final class RadioSession implements Runnable {
     private volatile State state = State.CONNECTING;
     private volatile Link link;
     private volatile long lastSent;
+    /** Counted on the session's thread, read by /metrics. */
+    private volatile long sessions;
+    private volatile long malformed;
     private String lastFailure = "";
 
     /** @param textEndsSession true on serial, where log text on a live session means API mode ended */
@@ -90,6 +93,16 @@ final class RadioSession implements Runnable {
 
     State state() {
         return state;
+    }
+
+    /** Handshakes completed: each one a session that went live. */
+    long sessions() {
+        return sessions;
+    }
+
+    /** Frames skipped: broken framing, or a payload that is no FromRadio. */
+    long malformed() {
+        return malformed;
     }
 
     void stop() {
@@ -166,6 +179,7 @@ final class RadioSession implements Runnable {
                 try {
                     message = FromRadio.parseFrom(payload);
                 } catch (InvalidProtocolBufferException e) {
+                    malformed++;
                     LOG.debug("Meshtastic {}: undecodable frame skipped: {}", address, e.getMessage());
                     return;
                 }
@@ -175,6 +189,7 @@ final class RadioSession implements Runnable {
                 }
                 if (message.hasConfigCompleteId() && message.getConfigCompleteId() == nonce && state == State.CONFIGURING) {
                     setState(State.LIVE, "");
+                    sessions++;
                     lastFailure = "";
                     LOG.info("Meshtastic {}: session live", address);
                 }
@@ -192,6 +207,7 @@ final class RadioSession implements Runnable {
 
             @Override
             public void malformed(String why) {
+                malformed++;
                 LOG.debug("Meshtastic {}: {}", address, why);
             }
         });

@@ -79,6 +79,7 @@ public class MqttConnection implements Messaging {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    private final Traffic traffic = new Traffic();
     /** For the health summary in the online status; the connection works without it. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -165,17 +166,20 @@ public class MqttConnection implements Messaging {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     attempting.set(false);
+                    traffic.connects.increment();
                     connected();
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
                     attempting.set(false);
+                    traffic.connectFailures.increment();
                     retry("cannot connect to " + config.broker() + ": " + message(e));
                 }
             });
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
+            traffic.connectFailures.increment();
             retry("cannot connect to " + config.broker() + ": " + message(e));
         }
     }
@@ -370,18 +374,22 @@ public class MqttConnection implements Messaging {
                 public void onSuccess(IMqttToken token) {
                     int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                        traffic.refused.increment();
                         done.completeExceptionally(new RefusedException(codes[0]));
                     } else {
+                        traffic.published.increment();
                         done.complete(null);
                     }
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
+                    traffic.failed.increment();
                     done.completeExceptionally(e);
                 }
             });
         } catch (MqttException | RuntimeException e) {
+            traffic.failed.increment();
             done.completeExceptionally(e);
         }
         return done;
@@ -422,6 +430,7 @@ public class MqttConnection implements Messaging {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             connectedSince = 0;
+            traffic.lost.increment();
             retry("connection to " + config.broker() + " lost: "
                     + (response.getException() != null ? message(response.getException()) : response.getReasonString()));
         }
@@ -433,6 +442,7 @@ public class MqttConnection implements Messaging {
 
         @Override
         public void messageArrived(String topic, MqttMessage m) {
+            traffic.received.increment();
             MqttProperties p = m.getProperties();
             Message message = new Message(topic, m.getPayload(), m.getQos(), m.isRetained(),
                     Optional.ofNullable(p == null ? null : p.getResponseTopic()),
@@ -476,6 +486,10 @@ public class MqttConnection implements Messaging {
 
     long connectedSince() {
         return connectedSince;
+    }
+
+    Traffic traffic() {
+        return traffic;
     }
 
     int inflight() {

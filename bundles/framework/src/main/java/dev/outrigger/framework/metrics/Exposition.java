@@ -1,6 +1,9 @@
 package dev.outrigger.framework.metrics;
 
 import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Metrics in Prometheus' text exposition format (0.0.4): for each metric a HELP and a TYPE line,
@@ -37,6 +40,30 @@ public final class Exposition {
     /** A metric with a single sample and no labels. */
     public Exposition single(String name, String type, String help, double value) {
         return metric(name, type, help).sample(name, value);
+    }
+
+    /** Metrics with a sample for each of the items (radios, receivers), labelled {@code label="<its key>"}. */
+    public <T> Each<T> each(Collection<T> items, String label, Function<? super T, String> key) {
+        return new Each<>(items, label, key);
+    }
+
+    /** The items' metrics, one sample an item. */
+    public final class Each<T> {
+        private final Collection<T> items;
+        private final String label;
+        private final Function<? super T, String> key;
+
+        private Each(Collection<T> items, String label, Function<? super T, String> key) {
+            this.items = items;
+            this.label = label;
+            this.key = key;
+        }
+
+        public Each<T> metric(String name, String type, String help, ToDoubleFunction<? super T> value) {
+            Exposition.this.metric(name, type, help);
+            items.forEach(item -> sample(name, value.applyAsDouble(item), label, key.apply(item)));
+            return this;
+        }
     }
 
     private static String escape(String label) {

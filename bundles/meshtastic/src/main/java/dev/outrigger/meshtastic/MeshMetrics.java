@@ -1,0 +1,48 @@
+package dev.outrigger.meshtastic;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.outrigger.framework.metrics.Exposition;
+import dev.outrigger.health.MetricSource;
+import dev.outrigger.mesh.MeshRadio;
+
+/** Each radio's session and packets for /metrics, as {@code mesh:info} shows them. */
+@Component
+public class MeshMetrics implements MetricSource {
+
+    /** This bundle's radios, configured or discovered, are the ones it can count for. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String metrics() {
+        List<Radio> own = radios.stream().filter(Radio.class::isInstance).map(Radio.class::cast).toList();
+        if (own.isEmpty()) {
+            return "";
+        }
+        Exposition out = new Exposition();
+        out.each(own, "radio", Radio::address)
+                .metric("outrigger_mesh_radio_live", "gauge", "1 while the session with the Meshtastic radio is live",
+                        r -> r.state().equals("live") ? 1 : 0)
+                .metric("outrigger_mesh_nodes", "gauge", "Nodes in the radio's node table", r -> r.nodes().size())
+                .metric("outrigger_mesh_sessions_total", "counter",
+                        "Handshakes completed with the radio (more than one: it was unplugged, rebooted or went silent)",
+                        r -> r.counters().sessions())
+                .metric("outrigger_mesh_packets_total", "counter", "Packets heard and recorded in the outbox",
+                        r -> r.counters().recorded())
+                .metric("outrigger_mesh_repeats_total", "counter",
+                        "Packets the radio handed over again after a handshake, recorded before and skipped",
+                        r -> r.counters().repeats())
+                .metric("outrigger_mesh_malformed_frames_total", "counter", "Frames skipped: over 512 bytes, or no valid FromRadio",
+                        r -> r.counters().malformed());
+        return out.toString();
+    }
+}
