@@ -67,12 +67,7 @@ public class BridgeIT {
 
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
-        probe.addTest(FakeSysfs.class);
-        probe.addTest(PtyPair.class);
-        probe.addTest(Await.class);
-        probe.addTest(PaxRuntime.class);
-        probe.addTest(Ports.class);
-        return probe;
+        return PaxRuntime.withHelpers(probe);
     }
 
     @Test

@@ -59,10 +59,7 @@ public class DiscoveryIT {
 
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
-        probe.addTest(FakeSysfs.class);
-        probe.addTest(Await.class);
-        probe.addTest(PaxRuntime.class);
-        return probe;
+        return PaxRuntime.withHelpers(probe);
     }
 
     private FakeSysfs tree() {

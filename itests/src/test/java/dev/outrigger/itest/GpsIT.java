@@ -53,12 +53,7 @@ public class GpsIT {
 
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
-        probe.addTest(FakeSysfs.class);
-        probe.addTest(PtyPair.class);
-        probe.addTest(Await.class);
-        probe.addTest(TalkingGps.class);
-        probe.addTest(PaxRuntime.class);
-        return probe;
+        return PaxRuntime.withHelpers(probe, TalkingGps.class);
     }
 
     @Test

@@ -50,12 +50,7 @@ public class MeshtasticIT {
 
     @ProbeBuilder
     public TestProbeBuilder probe(TestProbeBuilder probe) {
-        probe.addTest(FakeSysfs.class);
-        probe.addTest(PtyPair.class);
-        probe.addTest(Await.class);
-        probe.addTest(PaxRuntime.class);
-        probe.addTest(Ports.class);
-        return probe;
+        return PaxRuntime.withHelpers(probe);
     }
 
     @Test

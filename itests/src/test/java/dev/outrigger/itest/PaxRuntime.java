@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.TestProbeBuilder;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.discovery.FakeSysfs;
 import dev.outrigger.feature.Feature;
 
 /**
@@ -55,6 +58,17 @@ final class PaxRuntime {
         options.add(frameworkProperty("gosh.args").value("--nointeractive"));
         options.add(systemProperty("test.root").value(root.toString()));
         return options;
+    }
+
+    /** The probe, with the helpers a test on a fake sysfs uses inside the framework, and its own. */
+    static TestProbeBuilder withHelpers(TestProbeBuilder probe, Class<?>... more) {
+        for (Class<?> helper : List.of(PaxRuntime.class, FakeSysfs.class, PtyPair.class, Ports.class, Await.class)) {
+            probe.addTest(helper);
+        }
+        for (Class<?> helper : more) {
+            probe.addTest(helper);
+        }
+        return probe;
     }
 
     /** Inside the framework: the folder {@link #options} made. */
