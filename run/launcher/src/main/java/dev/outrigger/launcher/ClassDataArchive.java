@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -33,12 +34,20 @@ final class ClassDataArchive {
      * card the runtime rather does without.
      */
     private static final long MIN_FREE_BYTES = 200L << 20;
+    /**
+     * Dumping takes about as much memory again as the runtime holds (measured: 120 MB more with
+     * every feature installed), and the JVM returns little of it before it exits. Under a memory
+     * limit too tight for that the kernel would end the runtime mid-dump, at every start.
+     */
+    private static final long DUMP_MARGIN_BYTES = 32L << 20;
 
     private final Path archive;
+    private final MemoryHeadroom memory;
     private boolean done;
 
-    ClassDataArchive(Path archive) {
+    ClassDataArchive(Path archive, MemoryHeadroom memory) {
         this.archive = archive;
+        this.memory = memory;
     }
 
     /** Once the framework has started and settled, on a thread of its own. */
@@ -76,6 +85,20 @@ final class ClassDataArchive {
         }
     }
 
+    private static Object diagnosticCommand(String operation, String... arguments) throws JMException {
+        return ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                operation, new Object[] { arguments }, new String[] { String[].class.getName() });
+    }
+
+    /** Gives back to the system what the dump freed (about 10 MB); JDKs before 17.0.9 cannot. */
+    private static void trimNativeHeap() {
+        try {
+            diagnosticCommand("systemTrimNativeHeap");
+        } catch (JMException | RuntimeException e) {
+            // an older JDK: kept until the exit
+        }
+    }
+
     /** Writes it, unless that was done or tried already. */
     synchronized void write() {
         if (done) {
@@ -90,18 +113,26 @@ final class ClassDataArchive {
                         + " written safely; starts stay as slow as the first%n", free >> 20, folder, MIN_FREE_BYTES >> 20);
                 return;
             }
+            OptionalLong resident = memory.resident();
+            OptionalLong room = memory.available();
+            if (resident.isPresent() && room.isPresent() && room.getAsLong() < resident.getAsLong() + DUMP_MARGIN_BYTES) {
+                System.err.printf("outrigger: the class data sharing archive is not written: that takes about as much memory again"
+                        + " as the %d MB the runtime holds, and %d MB are left under the memory limit; starts stay as slow as the"
+                        + " first (OUTRIGGER_CDS=off skips the archive without this line)%n", resident.getAsLong() >> 20,
+                        room.getAsLong() >> 20);
+                return;
+            }
             // written next to it, synced and moved: neither a process killed while dumping nor a
             // power cut leaves a half archive to map (the JVM crashes on one)
             Path next = archive.resolveSibling(archive.getFileName() + ".next");
             PrintStream out = System.out;
             System.setOut(new WithoutDumpNotice(out));
             try {
-                ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                        "vmCds", new Object[] { new String[] { "dynamic_dump", next.toString() } },
-                        new String[] { String[].class.getName() });
+                diagnosticCommand("vmCds", "dynamic_dump", next.toString());
             } finally {
                 System.setOut(out);
             }
+            trimNativeHeap();
             if (!Files.isRegularFile(next)) {
                 throw new IOException("the JVM wrote no archive");
             }

@@ -38,7 +38,7 @@ public final class Main {
                 .newFramework(properties);
         framework.init();
         String archive = System.getProperty("outrigger.cds.archive");
-        ClassDataArchive cds = archive == null ? null : new ClassDataArchive(Path.of(archive));
+        ClassDataArchive cds = archive == null ? null : new ClassDataArchive(Path.of(archive), MemoryHeadroom.ofThisProcess());
         if (cds != null) {
             cds.writeAfterStart(framework);
         }
