@@ -138,7 +138,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
         lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
         lines.add("lora        " + (lora.isEmpty() ? "-" : lora));
         channels.forEach((i, c) -> lines.add("channel " + i + "   " + c));
-        lines.add("packets     " + recorded + " recorded, " + repeats + " repeat(s) dropped");
+        lines.add("packets     " + recorded + " recorded, " + repeats + " repeat(s) dropped, " + session.malformed()
+                + " malformed frame(s) skipped");
+        lines.add("sessions    " + session.sessions() + " handshake(s) completed");
         return lines;
     }
 

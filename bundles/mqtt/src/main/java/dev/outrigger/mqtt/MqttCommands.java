@@ -28,7 +28,7 @@ public class MqttCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Outbox outbox;
 
-    @Descriptor("connection, broker, records in flight and waiting, last error")
+    @Descriptor("connection, broker, records in flight and waiting, connections and messages counted, last error")
     public String status() {
         StringBuilder out = new StringBuilder();
         long since = connection.connectedSince();
@@ -41,7 +41,12 @@ public class MqttCommands {
             Outbox.Stats s = o.stats();
             out.append(String.format("waiting     %d record(s), oldest %d s%n", s.depth(), s.oldestAgeMillis() / 1000));
         }
-        out.append(String.format("last error %s%n", connection.lastError().isEmpty() ? "-" : connection.lastError()));
+        Traffic t = connection.traffic();
+        out.append(String.format("connections %d made, %d attempt(s) failed, %d lost%n", t.connects.sum(), t.connectFailures.sum(),
+                t.lost.sum()));
+        out.append(String.format("messages    %d published, %d refused, %d unanswered, %d received%n", t.published.sum(),
+                t.refused.sum(), t.failed.sum(), t.received.sum()));
+        out.append(String.format("last error  %s%n", connection.lastError().isEmpty() ? "-" : connection.lastError()));
         return out.toString();
     }
 
