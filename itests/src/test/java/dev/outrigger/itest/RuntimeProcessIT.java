@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -293,6 +294,56 @@ public class RuntimeProcessIT {
                 () -> bundleLines(gateway.shell("lb").output()).stream()
                         .anyMatch(l -> l.contains("test fixture") && l.contains("|Active")));
         assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+    }
+
+    /**
+     * A bundle installed from the shell has no jar in the distribution to come back from: a copy
+     * kept in data/ puts it back, started, when a power cut damaged its entry in the framework
+     * cache, even after the jar it came from was deleted. An uninstalled one stays away.
+     */
+    @Test
+    public void aShellInstalledBundleWhoseCacheEntryWasDamagedComesBackFromItsKeptCopy() throws Exception {
+        gateway.start();
+        Path jar = Jars.withHeaders(Distribution.FIXTURE, folder.getRoot().toPath().resolve("shell-installed.jar"),
+                Map.of("Bundle-SymbolicName", "dev.outrigger.itest.shellinstalled"));
+        String location = jar.toUri().toString();
+        assertEquals(0, gateway.shell("install -s " + location).status());
+        Await.until("the copy kept", Duration.ofSeconds(5),
+                () -> Files.readString(gateway.home.resolve("data/kept-bundles/index.properties")).contains("true"));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        Files.delete(jar);
+        damageCacheEntryOf(location);
+
+        gateway.start();
+        Await.until("the shell-installed bundle back and active", Duration.ofSeconds(5),
+                () -> bundleLines(gateway.shell("lb").output()).stream().anyMatch(l -> l.contains("test fixture") && l.contains("|Active")));
+        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.shellinstalled 0.1.0.SNAPSHOT (" + location
+                + ") was gone from the framework cache"));
+
+        GatewayProcess.Result uninstall = gateway.shell("uninstall " + gateway.bundleId("dev.outrigger.itest.shellinstalled"));
+        assertEquals(uninstall.output(), 0, uninstall.status());
+        Await.until("the copy dropped", Duration.ofSeconds(5), () -> {
+            try (var kept = Files.list(gateway.home.resolve("data/kept-bundles"))) {
+                return kept.noneMatch(f -> f.toString().endsWith(".jar"));
+            }
+        });
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        gateway.start();
+        assertTrue(bundleLines(gateway.shell("lb").output()).stream().noneMatch(l -> l.contains("test fixture")));
+    }
+
+    /** Empties the bundle.info of the bundle installed from the location, as a power cut mid-write can. */
+    private void damageCacheEntryOf(String location) throws IOException {
+        try (var archives = Files.list(gateway.home.resolve("data/cache"))) {
+            for (Path info : (Iterable<Path>) archives.map(a -> a.resolve("bundle.info")).filter(Files::exists)::iterator) {
+                if (new String(Files.readAllBytes(info), StandardCharsets.ISO_8859_1).contains(location)) {
+                    Files.write(info, new byte[0]);
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no cache entry for " + location);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static dev.outrigger.remote.RequestHandler.printable;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
@@ -39,6 +37,7 @@ import org.osgi.resource.Requirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.bundles.BundleJars;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
 import dev.outrigger.framework.threads.Daemons;
@@ -261,8 +260,8 @@ final class BundleVerbs implements Verbs {
             if (file.isPresent()) {
                 Files.copy(file.get(), kept, StandardCopyOption.REPLACE_EXISTING);
             } else {
-                try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(kept))) {
-                    copyEntries(bundle, "/", out);
+                try (OutputStream out = Files.newOutputStream(kept)) {
+                    BundleJars.write(bundle, out);
                 }
             }
             return kept;
@@ -272,23 +271,6 @@ final class BundleVerbs implements Verbs {
             }
             throw new Refused("failed", "cannot keep " + bundle.getSymbolicName() + " " + bundle.getVersion()
                     + " to roll back to, so it was not updated: " + e.getMessage());
-        }
-    }
-
-    private static void copyEntries(Bundle bundle, String folder, JarOutputStream out) throws IOException {
-        Enumeration<String> paths = bundle.getEntryPaths(folder);
-        while (paths != null && paths.hasMoreElements()) {
-            String path = paths.nextElement();
-            out.putNextEntry(new JarEntry(path));
-            if (!path.endsWith("/")) {
-                try (InputStream in = bundle.getEntry(path).openStream()) {
-                    in.transferTo(out);
-                }
-            }
-            out.closeEntry();
-            if (path.endsWith("/")) {
-                copyEntries(bundle, path, out);
-            }
         }
     }
 

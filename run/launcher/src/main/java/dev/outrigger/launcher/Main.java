@@ -47,6 +47,9 @@ public final class Main {
             new BootBundles(framework.getBundleContext(), home.resolve("bundle"), home.resolve("etc/startup.properties"), sources)
                     .synchronize();
             sources.updateChanged(framework.getBundleContext().getBundles(), home.resolve("bundle"));
+            KeptBundles kept = new KeptBundles(data.resolve("kept-bundles"), home);
+            kept.restore(framework.getBundleContext());
+            framework.getBundleContext().addBundleListener(kept);
             Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, cds, "SIGTERM"));
             Signal.handle(new Signal("INT"), signal -> stop(framework, sources, cds, "SIGINT"));
         } catch (IOException | BundleException e) {
