@@ -114,7 +114,10 @@ final class GatewayProcess implements AutoCloseable {
         Files.writeString(home.resolve("etc/dev.outrigger.health.cfg"), "bind = 127.0.0.1\nport = 0\n");
     }
 
-    /** Every sample of the health endpoint's /metrics, as Prometheus' parser reads them: {@code name{labels}} to value. */
+    /**
+     * Every sample of the health endpoint's /metrics, as Prometheus' parser reads them: {@code name{labels}} to
+     * value; fails the test unless Prometheus' linter passes them.
+     */
     Map<String, Double> metrics() throws Exception {
         int port = Integer.parseInt(Await.value("the health endpoint's port in the log", Duration.ofSeconds(10), () -> {
             Matcher m = Pattern.compile("Health endpoint on http://127.0.0.1:(\\d+)/").matcher(log());
@@ -124,6 +127,8 @@ final class GatewayProcess implements AutoCloseable {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+        // Prometheus' linter: HELP and TYPE for each metric, counters named _total, base units
+        Promtool.check(response.body(), "check", "metrics");
         Process parser = new ProcessBuilder("/usr/bin/python3", "-c", """
                 import sys
                 from prometheus_client.parser import text_string_to_metric_families
