@@ -79,8 +79,10 @@ public class ImageIT {
         }
         Files.createDirectories(root.resolve("proc"));
         Files.createDirectories(root.resolve("dev"));
-        // a free port (published in data/shell.port), not 7171: a gateway may run on this machine
+        // a free port (published in data/shell.port), not 7171, and free ones for the quick start's
+        // broker and radio: a gateway may run on this machine
         Files.writeString(root.resolve("opt/outrigger/etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+        FreePorts.configure(root.resolve("opt/outrigger/etc"));
         // the health endpoint as the DaemonSet's ConfigMap configures it, on a free port (logged)
         Files.writeString(root.resolve("opt/outrigger/etc/dev.outrigger.health.cfg"),
                 Files.readString(K8S_BASE.resolve("etc/dev.outrigger.health.cfg")).replaceAll("(?m)^port = \\d+$", "port = 0"));

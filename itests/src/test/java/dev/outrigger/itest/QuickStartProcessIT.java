@@ -212,25 +212,15 @@ public class QuickStartProcessIT {
                 readOnly, unit.readOnlyPart(GatewayProcess.LOG));
     }
 
-    private record FreePorts(int broker, int radio) {
-    }
-
     /**
      * Starts the gateway with the features etc/dev.outrigger.feature.cfg names, the embedded broker
      * and the simulated radio moved to free ports.
      */
     private FreePorts startOnFreePorts() throws Exception {
-        int brokerPort = Ports.free();
-        int radioPort = Ports.free();
-        Path etc = gateway.home.resolve("etc");
-        Files.writeString(etc.resolve("dev.outrigger.broker.cfg"), "bind = 127.0.0.1\nport = " + brokerPort + "\n");
-        Files.writeString(etc.resolve("dev.outrigger.mqtt.cfg"), "broker = tcp://127.0.0.1:" + brokerPort
-                + "\nroot = outrigger\ngatewayId = van\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
-        Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"), "bind = 127.0.0.1\nport = " + radioPort + "\nintervalSeconds = 1\n");
-        Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"), "address = 127.0.0.1:" + radioPort + "\n");
+        FreePorts ports = FreePorts.configure(gateway.home.resolve("etc"));
         gateway.enableHealthEndpoint();
         gateway.start();
-        return new FreePorts(brokerPort, radioPort);
+        return ports;
     }
 
     /** Outrigger's threads by name (as Linux keeps it: 15 characters) and how many of each. */
