@@ -31,6 +31,8 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
@@ -39,6 +41,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
+import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
@@ -67,6 +70,12 @@ public class MqttIT {
     @Configuration
     public Option[] config() throws IOException {
         return PaxRuntime.options("outrigger-mqtt-it", "core", "mqtt").toArray(Option[]::new);
+    }
+
+    /** The test's helpers, and its subscriber's base class, which is private to the mqtt bundle in the runtime. */
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        return PaxRuntime.withHelpers(probe, Mosquitto.class, PahoCallback.class, MqttCallbackAdapter.class);
     }
 
     @Before

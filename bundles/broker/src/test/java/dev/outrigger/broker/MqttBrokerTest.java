@@ -32,8 +32,6 @@ import java.util.function.Consumer;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
@@ -59,8 +57,9 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 
-import dev.outrigger.tls.PemTls;
 import dev.outrigger.framework.Await;
+import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
+import dev.outrigger.tls.PemTls;
 import dev.outrigger.tls.TestCertificates;
 
 /** The broker against real clients: Paho's MQTT 5 client and mosquitto's 3.1.1 / 5 command-line clients. */
@@ -776,7 +775,7 @@ public class MqttBrokerTest {
     }
 
 
-    private final class Client implements MqttCallback, AutoCloseable {
+    private final class Client extends MqttCallbackAdapter implements AutoCloseable {
         final MqttClient paho;
         final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
         volatile Integer disconnectReason;
@@ -812,22 +811,6 @@ public class MqttBrokerTest {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             disconnectReason = response.getReturnCode();
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
 
         @Override

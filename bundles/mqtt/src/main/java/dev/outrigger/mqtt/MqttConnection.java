@@ -30,7 +30,6 @@ import org.apache.felix.utils.json.JSONWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -50,6 +49,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
@@ -426,7 +426,7 @@ public class MqttConnection implements Messaging {
         }
     }
 
-    private final class Callback implements MqttCallback {
+    private final class Callback extends MqttCallbackAdapter {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             connectedSince = 0;
@@ -458,21 +458,6 @@ public class MqttConnection implements Messaging {
                     }
                 }
             }
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-            // publish listeners complete each message's future
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-            // connected() runs from the connect listener
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            // no enhanced authentication
         }
     }
 

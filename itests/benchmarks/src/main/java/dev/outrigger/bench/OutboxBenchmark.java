@@ -18,17 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.io.IOException;
 
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 import dev.outrigger.broker.BenchBroker;
+import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.mqtt.BenchMqtt;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxRecord;
@@ -192,7 +189,7 @@ public final class OutboxBenchmark {
         throw new IllegalStateException("mosquitto did not start");
     }
 
-    private static final class Subscriber implements MqttCallback, AutoCloseable {
+    private static final class Subscriber extends MqttCallbackAdapter implements AutoCloseable {
         final MqttAsyncClient client;
         final AtomicLong count = new AtomicLong();
         final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
@@ -232,26 +229,6 @@ public final class OutboxBenchmark {
         public void close() throws MqttException {
             client.disconnect().waitForCompletion(5_000);
             client.close();
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
