@@ -290,6 +290,9 @@ public class RemoteProcessIT {
         Path failingGreeter = Jars.variant(Distribution.FIXTURE, served.resolve("failing-greeter.jar"),
                 Map.of("Bundle-Version", "0.1.3.failing"), Map.of(GREETER_COMPONENT, component
                         .replace("class=\"dev.outrigger.itest.fixture.Greeter\"", "class=\"dev.outrigger.itest.fixture.Gone\"")));
+        // a release that comes up as it should (and is made to go wrong later)
+        Path laterGreeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("later-greeter.jar"),
+                Map.of("Bundle-Version", "0.1.5.later"));
         Path needyGreeter = Jars.variant(Distribution.FIXTURE, served.resolve("needy-greeter.jar"),
                 Map.of("Bundle-Version", "0.1.4.needy"), Map.of(GREETER_COMPONENT, component.replace("<implementation",
                         "<reference name=\"clock\" interface=\"java.time.InstantSource\" cardinality=\"1..1\"/><implementation")));
@@ -353,6 +356,25 @@ public class RemoteProcessIT {
                     + "5 s after the update; rolled back to 0.1.1.remote"));
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
             Await.until("the greeter back", Duration.ofSeconds(10), () -> gateway.shell("fixture:greet").status() == 0);
+
+            // one that comes up, then goes wrong within its probation (its component disabled here, as
+            // one failing on its first real work would be): rolled back too, and said on bundles/events
+            Queue<String> events = subscriptions.subscribe(broker.uri(), "it/gw/bundles/events");
+            Map<?, ?> watched = result(bundles("install", "\"url\": \"" + base + "later-greeter.jar\", \"sha256\": \""
+                    + sha256(laterGreeter) + "\""));
+            assertEquals(watched.toString(), "0.1.5.later", watched.get("version"));
+            assertEquals(watched.toString(), 300L, ((Number) watched.get("probationSeconds")).longValue());
+            assertEquals(0, gateway.shell("scr:disable dev.outrigger.itest.fixture.Greeter").status());
+            Await.until("rolled back within its probation", Duration.ofSeconds(20),
+                    () -> sha256(gateway.home.resolve("deploy/fixture.jar")).equals(sha256(greeter))
+                            && gateway.shell("fixture:greet").status() == 0);
+            Await.until("the roll back on bundles/events", Duration.ofSeconds(5), () -> events.stream()
+                    .map(e -> new JSONParser(e).getParsed())
+                    .anyMatch(e -> "rolledBack".equals(e.get("event")) && "0.1.5.later".equals(e.get("version"))
+                            && "0.1.1.remote".equals(e.get("previousVersion"))
+                            && "component dev.outrigger.itest.fixture.Greeter is not enabled".equals(e.get("reason"))));
+            assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.fixture 0.1.5.later went wrong within 300 s of its "
+                    + "update: component dev.outrigger.itest.fixture.Greeter is not enabled; rolled back to 0.1.1.remote"));
 
             // the bundle that answers: replied to first, then updated; it answers again, as the new version
             Map<?, ?> self = result(bundles("install", "\"url\": \"" + base + "remote.jar\", \"sha256\": \""

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -51,7 +52,7 @@ import dev.outrigger.remote.RequestHandler.Origin;
  * at every start and cannot be uninstalled. Changes to the bundles the reply travels through are
  * replied to first and carried out afterwards.
  */
-final class BundleVerbs implements Verbs {
+final class BundleVerbs implements Verbs, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleVerbs.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
@@ -68,13 +69,19 @@ final class BundleVerbs implements Verbs {
     private final UpdateHealth health;
     private final Refresh refresh;
     private final boolean signed;
+    /** Requests and roll backs at the end of a probation, one at a time. */
+    private final Object lock = new Object();
+    private final Probation probation;
+    /** Published on {@code <root>/<gw>/bundles/events}: what happened without a request to answer. */
+    private final Consumer<Map<String, Object>> events;
 
     /**
      * @param channel the bundles remote requests and their replies depend on: this one, and those
      *        providing its packages and services
      * @param home the distribution's folder ({@code bundle/}, {@code deploy/}), if known
      */
-    BundleVerbs(BundleContext context, Set<Long> channel, Optional<Path> home, long maxBundleBytes, boolean signed) {
+    BundleVerbs(BundleContext context, Set<Long> channel, Optional<Path> home, long maxBundleBytes, boolean signed,
+            Duration probation, Consumer<Map<String, Object>> events) {
         this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
         this.channel = channel;
         this.core = home.map(h -> h.resolve("bundle"));
@@ -83,6 +90,14 @@ final class BundleVerbs implements Verbs {
         this.health = new UpdateHealth(framework);
         this.refresh = new Refresh(framework);
         this.signed = signed;
+        this.probation = new Probation(probation, health, lock);
+        this.events = events;
+    }
+
+    /** Watches end; the updates they watched stand. */
+    @Override
+    public void close() {
+        probation.close();
     }
 
     @Override
@@ -91,12 +106,14 @@ final class BundleVerbs implements Verbs {
             throw new Refused("forbidden", "remote bundle management takes signed requests only: "
                     + "set hmacKeyFile in etc/dev.outrigger.remote.cfg");
         }
-        return switch (verb) {
-            case "list" -> list();
-            case "install" -> install(request, requester);
-            case "uninstall" -> uninstall(request, requester);
-            default -> throw new Refused("malformed", "unknown verb " + printable(verb) + "; one of list, install, uninstall");
-        };
+        synchronized (lock) {
+            return switch (verb) {
+                case "list" -> list();
+                case "install" -> install(request, requester);
+                case "uninstall" -> uninstall(request, requester);
+                default -> throw new Refused("malformed", "unknown verb " + printable(verb) + "; one of list, install, uninstall");
+            };
+        }
     }
 
     private List<Object> list() {
@@ -127,6 +144,7 @@ final class BundleVerbs implements Verbs {
                 throw new Refused("forbidden", "the framework itself is not updated remotely");
             }
             String previous = bundle.getVersion().toString();
+            probation.end(bundle); // this request takes over from an earlier update's
             if (channel.contains(bundle.getBundleId())) {
                 Map<String, Object> result = describe(bundle);
                 result.put("version", JarDownloads.version(manifest, url));
@@ -136,7 +154,9 @@ final class BundleVerbs implements Verbs {
                 handedOver = true;
                 return new Deferred(result, () -> Daemons.start("outrigger-remote-update", () -> {
                     try {
-                        update(bundle, jar, start, previous, requester, url);
+                        synchronized (lock) {
+                            update(bundle, jar, start, previous, requester, url);
+                        }
                     } catch (Refused | RuntimeException e) {
                         LOG.error("Remote bundles: {}", e.getMessage());
                     } finally {
@@ -190,11 +210,19 @@ final class BundleVerbs implements Verbs {
         Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
         Path kept = keep(bundle, file);
         Set<String> before = health.problemsOnceSettled(bundle);
+        boolean watched = false;
         try {
             replace(bundle, jar, file, start);
             Optional<String> problems = start ? health.newProblems(bundle, before) : Optional.empty();
             if (problems.isPresent()) {
                 throw new BundleException(bundle.getVersion() + " starts, but " + problems.get(), BundleException.ACTIVATOR_ERROR);
+            }
+            // not the channel's bundles: this very code may be gone by the time one of them goes wrong
+            watched = start && probation.enabled() && !channel.contains(bundle.getBundleId());
+            if (watched) {
+                String version = bundle.getVersion().toString();
+                probation.watch(bundle, before, kept,
+                        (jarBack, problemsSince) -> rollBack(bundle, jarBack, file, wasActive, version, previous, problemsSince));
             }
         } catch (BundleException | IOException | IllegalStateException e) {
             String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "
@@ -208,13 +236,43 @@ final class BundleVerbs implements Verbs {
                 throw new Refused("failed", failure + "; rolling back to " + previous + " failed too: " + again.getMessage());
             }
         } finally {
-            delete(kept);
+            if (!watched) {
+                delete(kept);
+            }
         }
-        LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}", bundle.getSymbolicName(), previous, bundle.getVersion(),
-                shown(url), requester);
+        LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}{}", bundle.getSymbolicName(), previous, bundle.getVersion(),
+                shown(url), requester, watched ? "; watched for " + probation.length().toSeconds() + " s" : "");
         Map<String, Object> result = describe(bundle);
         result.put("previousVersion", previous);
+        if (watched) {
+            result.put("probationSeconds", probation.length().toSeconds());
+        }
         return result;
+    }
+
+    /**
+     * A release that came up, then went wrong within its probation: the previous jar is put back,
+     * and that is said in the log and on {@code bundles/events}, since no request waits for it.
+     */
+    private void rollBack(Bundle bundle, Path kept, Optional<Path> file, boolean wasActive, String version, String previous,
+            String problems) {
+        String failure = bundle.getSymbolicName() + " " + version + " went wrong within " + probation.length().toSeconds()
+                + " s of its update: " + problems;
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("event", "rolledBack");
+        event.put("symbolicName", bundle.getSymbolicName());
+        event.put("version", version);
+        event.put("previousVersion", previous);
+        event.put("reason", problems);
+        try {
+            replace(bundle, kept, file, wasActive);
+            LOG.warn("Remote bundles: {}; rolled back to {}", failure, previous);
+        } catch (BundleException | IOException | IllegalStateException e) {
+            LOG.error("Remote bundles: {}; rolling back to {} failed too: {}", failure, previous, e.getMessage());
+            event.put("event", "rollBackFailed");
+            event.put("error", e.getMessage());
+        }
+        events.accept(event);
     }
 
     /** Puts the jar in the bundle's place: through its file in deploy/ if given, else through the framework. */
@@ -287,6 +345,7 @@ final class BundleVerbs implements Verbs {
             throw new Refused("forbidden", "remote requests travel through " + name + ": uninstalling it would cut this "
                     + "gateway off; do it from the shell");
         }
+        probation.end(bundle);
         Map<String, Object> result = describe(bundle);
         try {
             Optional<Path> file = deployFile(bundle);

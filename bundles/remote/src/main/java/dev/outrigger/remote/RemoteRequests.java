@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -64,7 +65,8 @@ public class RemoteRequests {
 
     private final Messaging messaging;
     private final ThreadPoolExecutor worker;
-    private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    /** The subscriptions, and the bundle verbs with their probations: ended with the component. */
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final OncePerMinute refused = new OncePerMinute(n -> LOG.warn(
             "Remote requests: {} refused: more than the rate limit allows", n));
     private final OncePerMinute unanswerable = new OncePerMinute(n -> LOG.warn(
@@ -86,7 +88,10 @@ public class RemoteRequests {
         }
         if (config.bundles()) {
             BundleVerbs verbs = new BundleVerbs(context, channel(context, messaging, settings), home(context),
-                    config.maxBundleBytes(), signatures.isPresent());
+                    config.maxBundleBytes(), signatures.isPresent(), Duration.ofSeconds(config.probationSeconds()),
+                    event -> messaging.publish(new Message(messaging.topic("bundles/events"), json(event), 1, false,
+                            Optional.empty(), Optional.empty())));
+            closeables.add(verbs);
             kinds.add(new Kind("bundles", "Remote bundles", new RequestHandler(verbs, messaging.gatewayId(), signatures,
                     config.maxRequestBytes(), rate, System::nanoTime)));
             if (signatures.isEmpty()) {
@@ -95,10 +100,10 @@ public class RemoteRequests {
         }
         for (Kind kind : kinds) {
             String own = messaging.topic(kind.segment() + "/");
-            subscriptions.add(messaging.subscribe(own + "+", 1, m -> accept(m, own, Origin.OWN, kind)));
+            closeables.add(messaging.subscribe(own + "+", 1, m -> accept(m, own, Origin.OWN, kind)));
             for (String group : membership.groups()) {
                 String prefix = messaging.fleetTopic("group/" + group + "/" + kind.segment() + "/");
-                subscriptions.add(messaging.subscribe(prefix + "+", 1, m -> accept(m, prefix, Origin.group(group), kind)));
+                closeables.add(messaging.subscribe(prefix + "+", 1, m -> accept(m, prefix, Origin.group(group), kind)));
             }
             LOG.info("{}: answering on {}+{}", kind.label(), own,
                     membership.groups().isEmpty() ? "" : " and for groups " + membership.groups());
@@ -124,11 +129,11 @@ public class RemoteRequests {
 
     @Deactivate
     void deactivate() {
-        for (AutoCloseable s : subscriptions) {
+        for (AutoCloseable s : closeables) {
             try {
                 s.close();
             } catch (Exception e) {
-                LOG.debug("Remote requests: unsubscribing: {}", e.getMessage());
+                LOG.debug("Remote requests: closing: {}", e.getMessage());
             }
         }
         worker.shutdownNow();
@@ -170,7 +175,7 @@ public class RemoteRequests {
             reply.afterwards().run();
             return;
         }
-        messaging.publish(new Message(topic.get(), json(reply), 1, false, Optional.empty(), message.correlationData()))
+        messaging.publish(new Message(topic.get(), json(reply.body()), 1, false, Optional.empty(), message.correlationData()))
                 .whenComplete((done, e) -> {
                     if (e != null) {
                         LOG.warn("{}: cannot reply on {}: {}", kind.label(), topic.get(), e.getMessage());
@@ -179,10 +184,10 @@ public class RemoteRequests {
                 });
     }
 
-    private static byte[] json(Reply reply) {
+    private static byte[] json(Object body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-            new JSONWriter(w).value(reply.body());
+            new JSONWriter(w).value(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

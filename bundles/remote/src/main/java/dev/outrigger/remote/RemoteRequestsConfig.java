@@ -18,6 +18,12 @@ public @interface RemoteRequestsConfig {
     @AttributeDefinition(min = "1", description = "Largest bundle jar fetched for an install or update, in bytes")
     int maxBundleBytes() default 64 * 1024 * 1024;
 
+    @AttributeDefinition(min = "0", max = "86400", description = "How long a bundle is watched after a remote update: "
+            + "problems it develops meanwhile that the previous version did not have (a component that fails or is "
+            + "disabled, a service it loses), lasting 5 s, roll it back, said in the log and on <root>/<gw>/bundles/events. "
+            + "0: not watched. The bundles remote requests travel through are not watched")
+    int probationSeconds() default 300;
+
     @AttributeDefinition(description = "PIDs and factory PIDs that may be listed, read and changed remotely; "
             + "a trailing * matches a prefix. The framework's, FileInstall's, the shell's and this bundle's own "
             + "PIDs are never remotely configurable, whatever this says")

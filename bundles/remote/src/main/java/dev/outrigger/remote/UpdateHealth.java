@@ -22,7 +22,7 @@ import dev.outrigger.health.RuntimeHealth;
 final class UpdateHealth {
 
     /** How long the new version's components may take to come up (their references bind, their configuration arrives). */
-    private static final Duration GRACE = Duration.ofSeconds(5);
+    static final Duration GRACE = Duration.ofSeconds(5);
     private static final long LOOK_AGAIN_MILLIS = 100;
 
     /** The framework's: this bundle's own context goes invalid when it updates itself. */
@@ -77,6 +77,11 @@ final class UpdateHealth {
         }
     }
 
+    /** The bundle's problems now that it did not have before, sorted. */
+    List<String> added(Bundle bundle, Set<String> before) {
+        return problems(bundle).stream().filter(p -> !before.contains(p)).sorted().toList();
+    }
+
     /**
      * Waits, with a deadline, until the bundle has no problem it did not have before.
      *
@@ -85,7 +90,7 @@ final class UpdateHealth {
     Optional<String> newProblems(Bundle bundle, Set<String> before) {
         long deadline = System.nanoTime() + GRACE.toNanos();
         while (true) {
-            List<String> added = problems(bundle).stream().filter(p -> !before.contains(p)).sorted().toList();
+            List<String> added = added(bundle, before);
             if (added.isEmpty()) {
                 return Optional.empty();
             }
