@@ -103,6 +103,8 @@ public class QuickStartProcessIT {
         });
         assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_healthy"), 0);
         assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_mqtt_connected"), 0);
+        assertEquals("each of Outrigger's bundles with its version: " + metrics, 1.0,
+                metrics.get("outrigger_bundle_info{bundle=\"dev.outrigger.mqtt\",version=\"0.1.0.SNAPSHOT\"}"), 0);
         assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_mesh_radio_live{radio=\"127.0.0.1:" + ports.radio() + "\"}"), 0);
         assertTrue(metrics.toString(), metrics.get("outrigger_outbox_appended_total") >= metrics.get("outrigger_outbox_delivered_total"));
         assertTrue(metrics.toString(), metrics.get("process_resident_memory_bytes") > 16 << 20);

@@ -78,6 +78,14 @@ public class RuntimeMetrics {
         out.single("outrigger_health_problems", "gauge", "Problems the health check finds, one a line in /readyz", problems.size());
         out.metric("outrigger_bundles", "gauge", "Installed bundles by state");
         bundleStates().forEach((state, count) -> out.sample("outrigger_bundles", count, "state", state));
+        // which release of each of Outrigger's bundles runs: how a fleet's upgrade is followed
+        out.metric("outrigger_bundle_info", "gauge", "1 for each of Outrigger's bundles, labelled with the version installed");
+        for (Bundle b : context.getBundles()) {
+            String name = b.getSymbolicName();
+            if (name != null && name.startsWith("dev.outrigger.")) {
+                out.sample("outrigger_bundle_info", 1, "bundle", name, "version", b.getVersion().toString());
+            }
+        }
     }
 
     private void outbox(Exposition out) {
