@@ -1,10 +1,7 @@
 package dev.outrigger.diagnostics;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.memory.MemoryHeadroom;
 import dev.outrigger.framework.metrics.Exposition;
 import dev.outrigger.health.MetricSource;
 import dev.outrigger.health.RuntimeHealth;
@@ -33,8 +31,6 @@ import dev.outrigger.outbox.Outbox;
  */
 @Component(service = RuntimeMetrics.class)
 public class RuntimeMetrics {
-
-    private static final Path PROC_STATUS = Path.of("/proc/self/status");
 
     private final BundleContext context;
     private final RuntimeHealth health;
@@ -119,10 +115,9 @@ public class RuntimeMetrics {
         out.single("jvm_threads_current", "gauge", "Live threads", ManagementFactory.getThreadMXBean().getThreadCount());
         out.single("process_start_time_seconds", "gauge", "Start of the process, seconds since the epoch",
                 ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0);
-        long rss = residentBytes();
-        if (rss >= 0) {
-            out.single("process_resident_memory_bytes", "gauge", "Resident memory of the process", rss);
-        }
+        // left out where there is no Linux /proc
+        MemoryHeadroom.ofThisProcess().resident()
+                .ifPresent(rss -> out.single("process_resident_memory_bytes", "gauge", "Resident memory of the process", rss));
     }
 
     private Map<String, Integer> bundleStates() {
@@ -139,19 +134,5 @@ public class RuntimeMetrics {
             states.merge(state, 1, Integer::sum);
         }
         return states;
-    }
-
-    /** VmRSS from Linux's /proc; -1 where there is none. */
-    private static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(PROC_STATUS)) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not Linux: left out
-        }
-        return -1;
     }
 }

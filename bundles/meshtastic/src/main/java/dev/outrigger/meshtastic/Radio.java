@@ -138,9 +138,10 @@ final class Radio implements MeshRadio, RadioSession.Events {
         lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
         lines.add("lora        " + (lora.isEmpty() ? "-" : lora));
         channels.forEach((i, c) -> lines.add("channel " + i + "   " + c));
-        lines.add("packets     " + recorded + " recorded, " + repeats + " repeat(s) dropped, " + session.malformed()
-                + " malformed frame(s) skipped");
-        lines.add("sessions    " + session.sessions() + " handshake(s) completed");
+        Counters counted = counters();
+        lines.add("packets     " + counted.recorded() + " recorded, " + counted.repeats() + " repeat(s) dropped, "
+                + counted.malformed() + " malformed frame(s) skipped");
+        lines.add("sessions    " + counted.sessions() + " handshake(s) completed");
         return lines;
     }
 

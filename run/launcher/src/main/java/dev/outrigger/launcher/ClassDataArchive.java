@@ -16,6 +16,8 @@ import javax.management.ObjectName;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 
+import dev.outrigger.framework.memory.MemoryHeadroom;
+
 /**
  * Writes the class data sharing archive while the runtime runs, once it has settled after its
  * start (or at a stop that comes sooner), so that every later start maps the classes instead of

@@ -11,6 +11,8 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
+import dev.outrigger.framework.memory.MemoryHeadroom;
+
 import sun.misc.Signal;
 
 /**

@@ -1,4 +1,4 @@
-package dev.outrigger.launcher;
+package dev.outrigger.framework.memory;
 
 import static org.junit.Assert.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.outrigger.launcher;
+package dev.outrigger.framework.memory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * How much more memory this process may take before the kernel ends it: the lesser of what the
+ * How much memory this process holds, and how much more it may take before the kernel ends it: the lesser of what the
  * host has available and what its memory cgroups leave (a container's limit, a systemd unit's
  * MemoryMax), counted as the kubelet counts a working set, reclaimable file cache left out.
  * cgroup v2 and v1, each cgroup from the process's own up to the root, since any of them may set
  * the limit.
  */
-final class MemoryHeadroom {
+public final class MemoryHeadroom {
 
     /** What cgroup v1 reports as its limit when there is none. */
     private static final long V1_UNLIMITED = 1L << 62;
@@ -21,22 +21,22 @@ final class MemoryHeadroom {
     private final Path proc;
     private final Path cgroups;
 
-    MemoryHeadroom(Path proc, Path cgroups) {
+    public MemoryHeadroom(Path proc, Path cgroups) {
         this.proc = proc;
         this.cgroups = cgroups;
     }
 
-    static MemoryHeadroom ofThisProcess() {
+    public static MemoryHeadroom ofThisProcess() {
         return new MemoryHeadroom(Path.of("/proc"), Path.of("/sys/fs/cgroup"));
     }
 
     /** Bytes this process holds in memory; empty where Linux' /proc is not there. */
-    OptionalLong resident() {
+    public OptionalLong resident() {
         return kilobytes(proc.resolve("self/status"), "VmRSS:");
     }
 
     /** Bytes it may still take; empty when nothing tells. */
-    OptionalLong available() {
+    public OptionalLong available() {
         OptionalLong least = kilobytes(proc.resolve("meminfo"), "MemAvailable:");
         try {
             for (String line : Files.readAllLines(proc.resolve("self/cgroup"))) {
