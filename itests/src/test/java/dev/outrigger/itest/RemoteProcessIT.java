@@ -296,18 +296,7 @@ public class RemoteProcessIT {
         Path needyGreeter = Jars.variant(Distribution.FIXTURE, served.resolve("needy-greeter.jar"),
                 Map.of("Bundle-Version", "0.1.4.needy"), Map.of(GREETER_COMPONENT, component.replace("<implementation",
                         "<reference name=\"clock\" interface=\"java.time.InstantSource\" cardinality=\"1..1\"/><implementation")));
-        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        http.createContext("/", exchange -> {
-            Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
-            if (Files.isRegularFile(file)) {
-                exchange.sendResponseHeaders(200, Files.size(file));
-                Files.copy(file, exchange.getResponseBody());
-            } else {
-                exchange.sendResponseHeaders(404, -1);
-            }
-            exchange.close();
-        });
-        http.start();
+        HttpServer http = serve(served);
         try {
             String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
 
@@ -414,6 +403,80 @@ public class RemoteProcessIT {
             assertFalse("deploy/ stays the truth", Files.exists(gateway.home.resolve("deploy/fixture.jar")));
         } finally {
             http.stop(0);
+        }
+    }
+
+    /**
+     * An update of a bundle the requests travel through that comes up but cannot reach the broker
+     * (here: configured elsewhere) would cut the gateway off for good. It must hear itself through
+     * the broker before its probation ends, or the launcher puts the previous release back.
+     */
+    @Test
+    public void aReleaseOfTheChannelThatCannotReachTheBrokerIsRolledBackWhenUnconfirmed() throws Exception {
+        Path key = Files.writeString(folder.getRoot().toPath().resolve("hmac.key"), "fleet-key\n");
+        GatewayProcess gateway = gateway("gw", "bundles = true\nhmacKeyFile = " + key + "\nprobationSeconds = 15\n");
+        Path served = folder.newFolder("served").toPath();
+        Path mqtt = Distribution.file(artifact("mqtt", "dev.outrigger.mqtt"));
+        Path good = Jars.withHeaders(mqtt, served.resolve("good.jar"), Map.of("Bundle-Version", "0.1.1.good"));
+        String connection = "OSGI-INF/dev.outrigger.mqtt.MqttConnection.xml";
+        Path deaf = Jars.variant(mqtt, served.resolve("deaf.jar"), Map.of("Bundle-Version", "0.1.2.deaf"), Map.of(connection,
+                new String(Jars.entry(mqtt, connection), StandardCharsets.UTF_8)
+                        .replace("configuration-pid=\"dev.outrigger.mqtt\"", "configuration-pid=\"dev.outrigger.mqtt.deaf\"")));
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.deaf.cfg"), "broker = tcp://127.0.0.1:" + Ports.free()
+                + "\nroot = it\ngatewayId = gw\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+        Queue<String> events = subscriptions.subscribe(broker.uri(), "it/gw/bundles/events");
+        HttpServer http = serve(served);
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
+
+            // a good release hears itself: confirmed, and it stays after its probation
+            assertEquals("updating", result(bundles("install", "\"url\": \"" + base + "good.jar\", \"sha256\": \""
+                    + sha256(good) + "\"")).get("state"));
+            Await.until("the good release confirmed", Duration.ofSeconds(20), () -> gateway.log()
+                    .contains("the update of dev.outrigger.mqtt to 0.1.1.good is confirmed"));
+            assertTrue(events.toString(), events.stream().map(e -> new JSONParser(e).getParsed())
+                    .anyMatch(e -> "updated".equals(e.get("event")) && "0.1.1.good".equals(e.get("version"))));
+            assertTrue(isEmpty(gateway.home.resolve("data/unconfirmed-updates")));
+
+            // a deaf one is put back by the launcher when its probation ends, and that is announced
+            assertEquals("updating", result(bundles("install", "\"url\": \"" + base + "deaf.jar\", \"sha256\": \""
+                    + sha256(deaf) + "\"")).get("state"));
+            Await.until("the deaf release rolled back and announced", Duration.ofSeconds(45), () -> events.stream()
+                    .map(e -> new JSONParser(e).getParsed())
+                    .anyMatch(e -> "rolledBack".equals(e.get("event")) && "0.1.2.deaf".equals(e.get("version"))
+                            && "0.1.1.good".equals(e.get("previousVersion"))));
+            assertTrue(gateway.log(), gateway.log().contains("outrigger: dev.outrigger.mqtt 0.1.2.deaf was not confirmed by its "
+                    + "deadline (this gateway did not hear itself through the broker after the update); rolled back to 0.1.1.good"));
+            Map<String, Object> list = request("gw", "bundles/list", signed(signedBody(""), "fleet-key"));
+            assertTrue(list.toString(), ((List<?>) list.get("result")).stream().map(b -> (Map<?, ?>) b)
+                    .anyMatch(b -> b.get("symbolicName").equals("dev.outrigger.mqtt") && b.get("version").equals("0.1.1.good")
+                            && b.get("state").equals("active")));
+            Await.until("nothing left waiting", Duration.ofSeconds(5), () -> isEmpty(gateway.home.resolve("data/unconfirmed-updates")));
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    /** Serves the folder's files over http on loopback, as a release repository would. */
+    private static HttpServer serve(Path served) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/", exchange -> {
+            Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
+            if (Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(200, Files.size(file));
+                Files.copy(file, exchange.getResponseBody());
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+            }
+            exchange.close();
+        });
+        http.start();
+        return http;
+    }
+
+    private static boolean isEmpty(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            return files.findAny().isEmpty();
         }
     }
 

@@ -298,8 +298,8 @@ public class RuntimeProcessIT {
 
     /**
      * A bundle installed from the shell has no jar in the distribution to come back from: a copy
-     * kept in data/ puts it back, started, when a power cut damaged its entry in the framework
-     * cache, even after the jar it came from was deleted. An uninstalled one stays away.
+     * kept in data/ puts it back, started and at its start level, when a power cut damaged its entry
+     * in the framework cache, even after the jar it came from was deleted. An uninstalled one stays away.
      */
     @Test
     public void aShellInstalledBundleWhoseCacheEntryWasDamagedComesBackFromItsKeptCopy() throws Exception {
@@ -310,13 +310,16 @@ public class RuntimeProcessIT {
         assertEquals(0, gateway.shell("install -s " + location).status());
         Await.until("the copy kept", Duration.ofSeconds(5),
                 () -> Files.readString(gateway.home.resolve("data/kept-bundles/index.properties")).contains("true"));
+        // a start level set from the shell fires no bundle event: kept when the gateway stops
+        assertEquals(0, gateway.shell("bundlelevel -s 70 " + gateway.bundleId("dev.outrigger.itest.shellinstalled")).status());
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         Files.delete(jar);
         damageCacheEntryOf(location);
 
         gateway.start();
         Await.until("the shell-installed bundle back and active", Duration.ofSeconds(5),
-                () -> bundleLines(gateway.shell("lb").output()).stream().anyMatch(l -> l.contains("test fixture") && l.contains("|Active")));
+                () -> bundleLines(gateway.shell("lb").output()).stream()
+                        .anyMatch(l -> l.contains("test fixture") && l.contains("|Active") && l.contains("|   70|")));
         assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
         assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.shellinstalled 0.1.0.SNAPSHOT (" + location
                 + ") was gone from the framework cache"));

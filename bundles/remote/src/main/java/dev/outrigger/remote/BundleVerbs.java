@@ -13,12 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -42,6 +44,8 @@ import dev.outrigger.framework.bundles.BundleJars;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
 import dev.outrigger.framework.threads.Daemons;
+import dev.outrigger.framework.updates.UnconfirmedUpdates;
+import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
 import dev.outrigger.remote.RequestHandler.Origin;
 
 /**
@@ -72,6 +76,8 @@ final class BundleVerbs implements Verbs, AutoCloseable {
     /** Requests and roll backs at the end of a probation, one at a time. */
     private final Object lock = new Object();
     private final Probation probation;
+    /** Where an update of the channel's bundles waits to be confirmed (or rolled back by the launcher). */
+    private final Optional<UnconfirmedUpdates> unconfirmed;
     /** Published on {@code <root>/<gw>/bundles/events}: what happened without a request to answer. */
     private final Consumer<Map<String, Object>> events;
 
@@ -81,7 +87,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
      * @param home the distribution's folder ({@code bundle/}, {@code deploy/}), if known
      */
     BundleVerbs(BundleContext context, Set<Long> channel, Optional<Path> home, long maxBundleBytes, boolean signed,
-            Duration probation, Consumer<Map<String, Object>> events) {
+            Duration probation, Optional<UnconfirmedUpdates> unconfirmed, Consumer<Map<String, Object>> events) {
         this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
         this.channel = channel;
         this.core = home.map(h -> h.resolve("bundle"));
@@ -91,6 +97,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         this.refresh = new Refresh(framework);
         this.signed = signed;
         this.probation = new Probation(probation, health, lock);
+        this.unconfirmed = unconfirmed;
         this.events = events;
     }
 
@@ -144,10 +151,12 @@ final class BundleVerbs implements Verbs, AutoCloseable {
                 throw new Refused("forbidden", "the framework itself is not updated remotely");
             }
             String previous = bundle.getVersion().toString();
+            String version = JarDownloads.version(manifest, url);
             probation.end(bundle); // this request takes over from an earlier update's
             if (channel.contains(bundle.getBundleId())) {
+                unconfirmed.ifPresent(u -> u.end(name));
                 Map<String, Object> result = describe(bundle);
-                result.put("version", JarDownloads.version(manifest, url));
+                result.put("version", version);
                 result.put("previousVersion", previous);
                 result.put("state", "updating");
                 result.put("note", "remote requests travel through this bundle: list the bundles again for the outcome");
@@ -155,7 +164,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
                 return new Deferred(result, () -> Daemons.start("outrigger-remote-update", () -> {
                     try {
                         synchronized (lock) {
-                            update(bundle, jar, start, previous, requester, url);
+                            update(bundle, jar, start, version, previous, requester, url);
                         }
                     } catch (Refused | RuntimeException e) {
                         LOG.error("Remote bundles: {}", e.getMessage());
@@ -164,7 +173,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
                     }
                 }));
             }
-            return update(bundle, jar, start, previous, requester, url);
+            return update(bundle, jar, start, version, previous, requester, url);
         } finally {
             if (!handedOver) {
                 delete(jar);
@@ -203,7 +212,8 @@ final class BundleVerbs implements Verbs, AutoCloseable {
      * release never leaves a gateway without the bundle, or cut off when it is one the requests
      * travel through.
      */
-    private Map<String, Object> update(Bundle bundle, Path jar, boolean start, String previous, String requester, URI url)
+    private Map<String, Object> update(Bundle bundle, Path jar, boolean start, String version, String previous, String requester,
+            URI url)
             throws Refused {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE;
         // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
@@ -211,7 +221,14 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         Path kept = keep(bundle, file);
         Set<String> before = health.problemsOnceSettled(bundle);
         boolean watched = false;
+        // the channel's: the launcher rolls it back unless the gateway hears itself through the broker in time
+        Optional<UnconfirmedUpdates> confirmed = unconfirmed.filter(u -> start && channel.contains(bundle.getBundleId()));
         try {
+            if (confirmed.isPresent()) {
+                // before the update: once this bundle has updated itself, it cannot load what it has not loaded yet
+                confirmed.get().add(new Update(bundle.getSymbolicName(), bundle.getLocation(), version, previous, file, wasActive,
+                        Instant.now().plus(probation.length()), UUID.randomUUID().toString()), kept);
+            }
             replace(bundle, jar, file, start);
             Optional<String> problems = start ? health.newProblems(bundle, before) : Optional.empty();
             if (problems.isPresent()) {
@@ -220,11 +237,11 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             // not the channel's bundles: this very code may be gone by the time one of them goes wrong
             watched = start && probation.enabled() && !channel.contains(bundle.getBundleId());
             if (watched) {
-                String version = bundle.getVersion().toString();
                 probation.watch(bundle, before, kept,
                         (jarBack, problemsSince) -> rollBack(bundle, jarBack, file, wasActive, version, previous, problemsSince));
             }
         } catch (BundleException | IOException | IllegalStateException e) {
+            confirmed.ifPresent(u -> u.end(bundle.getSymbolicName()));
             String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "
                     + e.getMessage();
             try {
@@ -241,7 +258,8 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             }
         }
         LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}{}", bundle.getSymbolicName(), previous, bundle.getVersion(),
-                shown(url), requester, watched ? "; watched for " + probation.length().toSeconds() + " s" : "");
+                shown(url), requester, watched ? "; watched for " + probation.length().toSeconds() + " s"
+                        : confirmed.isPresent() ? "; rolled back unless confirmed within " + probation.length().toSeconds() + " s" : "");
         Map<String, Object> result = describe(bundle);
         result.put("previousVersion", previous);
         if (watched) {

@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.Settings;
 import dev.outrigger.framework.threads.Daemons;
+import dev.outrigger.framework.updates.UnconfirmedUpdates;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.remote.RequestHandler.Origin;
@@ -63,7 +66,12 @@ public class RemoteRequests {
     /** Requests waiting beyond this are refused at once: a flood must not queue up memory. */
     private static final int QUEUE = 64;
 
+    /** Where announcements of what happened to the bundles go, next to the bundle verbs' topics. */
+    private static final String EVENTS = "events";
+
     private final Messaging messaging;
+    /** Present when updates of the channel's bundles wait to be confirmed. */
+    private final Optional<UpdateConfirmations> confirmations;
     private final ThreadPoolExecutor worker;
     /** The subscriptions, and the bundle verbs with their probations: ended with the component. */
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -86,11 +94,17 @@ public class RemoteRequests {
         } else {
             LOG.info("Remote configuration is disabled");
         }
+        // where the launcher rolls back what is not confirmed (not in a bare framework): updates of the
+        // channel's bundles wait there to be confirmed
+        Optional<UnconfirmedUpdates> unconfirmed = Optional.ofNullable(context.getProperty(UnconfirmedUpdates.FOLDER_PROPERTY))
+                .filter(d -> config.bundles() && config.probationSeconds() > 0)
+                .map(d -> new UnconfirmedUpdates(Path.of(d)));
+        this.confirmations = unconfirmed.map(u -> new UpdateConfirmations(u, this::publishEvent));
+        confirmations.ifPresent(closeables::add);
         if (config.bundles()) {
             BundleVerbs verbs = new BundleVerbs(context, channel(context, messaging, settings), home(context),
                     config.maxBundleBytes(), signatures.isPresent(), Duration.ofSeconds(config.probationSeconds()),
-                    event -> messaging.publish(new Message(messaging.topic("bundles/events"), json(event), 1, false,
-                            Optional.empty(), Optional.empty())));
+                    unconfirmed, this::publishEvent);
             closeables.add(verbs);
             kinds.add(new Kind("bundles", "Remote bundles", new RequestHandler(verbs, messaging.gatewayId(), signatures,
                     config.maxRequestBytes(), rate, System::nanoTime)));
@@ -147,6 +161,13 @@ public class RemoteRequests {
             return;
         }
         String verb = message.topic().substring(prefix.length());
+        if (kind.segment().equals("bundles") && verb.equals(EVENTS)) {
+            // not a request: what this gateway announces, heard back
+            if (origin.equals(Origin.OWN)) {
+                confirmations.ifPresent(c -> c.heard(message.payload()));
+            }
+            return;
+        }
         try {
             worker.execute(() -> {
                 try {
@@ -182,6 +203,11 @@ public class RemoteRequests {
                     }
                     reply.afterwards().run();
                 });
+    }
+
+    private CompletionStage<Void> publishEvent(Map<String, Object> event) {
+        return messaging.publish(new Message(messaging.topic("bundles/" + EVENTS), json(event), 1, false, Optional.empty(),
+                Optional.empty()));
     }
 
     private static byte[] json(Object body) {

@@ -21,7 +21,8 @@ public @interface RemoteRequestsConfig {
     @AttributeDefinition(min = "0", max = "86400", description = "How long a bundle is watched after a remote update: "
             + "problems it develops meanwhile that the previous version did not have (a component that fails or is "
             + "disabled, a service it loses), lasting 5 s, roll it back, said in the log and on <root>/<gw>/bundles/events. "
-            + "0: not watched. The bundles remote requests travel through are not watched")
+            + "An update of a bundle remote requests travel through must instead be confirmed within this time (the "
+            + "gateway hears its own announcement through the broker), or the launcher rolls it back. 0: neither")
     int probationSeconds() default 300;
 
     @AttributeDefinition(description = "PIDs and factory PIDs that may be listed, read and changed remotely; "

@@ -127,6 +127,20 @@ final class KeptBundles implements BundleListener {
         store();
     }
 
+    /**
+     * Before the framework stops: a start level changed from the shell ({@code bundlelevel}) fires
+     * no event, so it is kept here at the latest.
+     */
+    synchronized void restateAll(Bundle[] bundles) {
+        for (Bundle b : bundles) {
+            try {
+                restate(b);
+            } catch (IOException | IllegalStateException e) {
+                System.err.printf("outrigger: cannot keep the start level of %s: %s%n", b.getSymbolicName(), e.getMessage());
+            }
+        }
+    }
+
     /** Started or stopped: whether it starts with the framework may have changed (not at a framework stop). */
     private void restate(Bundle bundle) throws IOException {
         String was = index.getProperty(bundle.getLocation());

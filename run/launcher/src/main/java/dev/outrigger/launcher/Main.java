@@ -1,6 +1,7 @@
 package dev.outrigger.launcher;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -12,6 +13,7 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
 import dev.outrigger.framework.memory.MemoryHeadroom;
+import dev.outrigger.framework.updates.UnconfirmedUpdates;
 
 import sun.misc.Signal;
 
@@ -34,6 +36,8 @@ public final class Main {
         Path home = Path.of(System.getProperty("outrigger.home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(System.getProperty("outrigger.data", home.resolve("data").toString())).toAbsolutePath();
         Map<String, String> properties = FrameworkProperties.load(home, data);
+        Path unconfirmed = data.resolve("unconfirmed-updates");
+        properties.put(UnconfirmedUpdates.FOLDER_PROPERTY, unconfirmed.toString());
 
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
@@ -52,14 +56,20 @@ public final class Main {
             KeptBundles kept = new KeptBundles(data.resolve("kept-bundles"), home);
             kept.restore(framework.getBundleContext());
             framework.getBundleContext().addBundleListener(kept);
-            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, cds, "SIGTERM"));
-            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, cds, "SIGINT"));
+            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, kept, cds, "SIGTERM"));
+            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, kept, cds, "SIGINT"));
         } catch (IOException | BundleException e) {
             System.err.println("outrigger: cannot install the bundles in " + home.resolve("bundle") + ": " + e.getMessage());
             framework.stop();
             System.exit(1);
         }
         framework.start();
+        try {
+            new UnconfirmedRollBacks(unconfirmed, framework.getBundleContext()).start();
+        } catch (UncheckedIOException e) {
+            System.err.println("outrigger: cannot read " + unconfirmed + " (remote updates of the"
+                    + " bundles remote requests travel through are not rolled back when unconfirmed): " + e.getMessage());
+        }
         System.err.printf("outrigger: started in %d ms (home %s)%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launched), home);
 
@@ -71,7 +81,7 @@ public final class Main {
      * Runs on the signal's thread: stop, and halt if a bundle keeps the framework from stopping. A
      * class data sharing archive not written yet is written first, while the classes are loaded.
      */
-    private static void stop(Framework framework, Sources sources, ClassDataArchive cds, String why) {
+    private static void stop(Framework framework, Sources sources, KeptBundles kept, ClassDataArchive cds, String why) {
         System.err.println("outrigger: " + why + " received, stopping");
         if (cds != null) {
             cds.write();
@@ -81,6 +91,7 @@ public final class Main {
         } catch (IOException | IllegalStateException e) {
             System.err.println("outrigger: cannot record the bundles' jars (an upgrade will not be noticed): " + e.getMessage());
         }
+        kept.restateAll(framework.getBundleContext().getBundles());
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(STOP_TIMEOUT_MS);

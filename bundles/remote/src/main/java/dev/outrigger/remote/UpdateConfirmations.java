@@ -1,0 +1,96 @@
+package dev.outrigger.remote;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.apache.felix.utils.json.JSONParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.framework.threads.Daemons;
+import dev.outrigger.framework.updates.UnconfirmedUpdates;
+import dev.outrigger.framework.updates.UnconfirmedUpdates.Outcome;
+import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
+
+/**
+ * Announces each remote update of a bundle remote requests travel through on
+ * {@code bundles/events}, and confirms it when the announcement comes back through the broker:
+ * the proof that with the new release the gateway still hears requests and can answer them.
+ * Whatever version of this bundle runs does it, so an update of this bundle is confirmed by the
+ * new release. What the launcher rolled back, unconfirmed, is announced here too.
+ */
+final class UpdateConfirmations implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateConfirmations.class);
+    private static final long EVERY_SECONDS = 2;
+    /** Far more than an announcement takes: a larger message on the topic is someone else's. */
+    private static final int MAX_EVENT_BYTES = 4096;
+
+    private final UnconfirmedUpdates updates;
+    private final Function<Map<String, Object>, CompletionStage<Void>> events;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Daemons.named("outrigger-remote-confirmations"));
+
+    /** @param events publishes on {@code bundles/events}, or fails when not connected */
+    UpdateConfirmations(UnconfirmedUpdates updates, Function<Map<String, Object>, CompletionStage<Void>> events) {
+        this.updates = updates;
+        this.events = events;
+        timer.scheduleWithFixedDelay(this::announce, 0, EVERY_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Until heard back: a publication lost while the broker was away is made again. */
+    private void announce() {
+        try {
+            for (Update u : updates.waiting()) {
+                Map<String, Object> event = event("updated", u.symbolicName(), u.version(), u.previousVersion());
+                event.put("confirm", u.token());
+                events.apply(event);
+            }
+            for (Outcome o : updates.outcomes()) {
+                Map<String, Object> event = event(o.event(), o.symbolicName(), o.version(), o.previousVersion());
+                event.put("reason", o.detail());
+                events.apply(event).thenRun(() -> updates.announced(o));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Remote bundles: cannot announce the updates waiting for confirmation: {}", e.toString());
+        }
+    }
+
+    /** A message on {@code bundles/events}: this gateway's own announcement, come back, confirms its update. */
+    void heard(byte[] payload) {
+        if (payload.length > MAX_EVENT_BYTES) {
+            return; // not ours
+        }
+        Map<String, Object> event;
+        try {
+            event = new JSONParser(new String(payload, StandardCharsets.UTF_8)).getParsed();
+        } catch (RuntimeException | StackOverflowError e) {
+            return; // not ours either
+        }
+        if ("updated".equals(event.get("event")) && event.get("symbolicName") instanceof String name
+                && event.get("confirm") instanceof String token && updates.confirm(name, token)) {
+            LOG.info("Remote bundles: the update of {} to {} is confirmed: this gateway hears itself through the broker",
+                    name, event.get("version"));
+        }
+    }
+
+    private static Map<String, Object> event(String kind, String symbolicName, String version, String previousVersion) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("event", kind);
+        event.put("symbolicName", symbolicName);
+        event.put("version", version);
+        event.put("previousVersion", previousVersion);
+        return event;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
