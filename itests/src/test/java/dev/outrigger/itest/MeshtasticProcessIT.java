@@ -147,6 +147,13 @@ public class MeshtasticProcessIT {
         GatewayProcess.Result unknown = gateway.shell("mesh:send --to !0badf00d anyone there");
         assertEquals(1, unknown.status());
         assertTrue(unknown.output(), unknown.output().contains("NO_ROUTE"));
+        // nothing goes out by mistake: not an empty text, not to everyone when a node was meant
+        GatewayProcess.Result empty = gateway.shell("mesh:send");
+        assertEquals(empty.output(), 1, empty.status());
+        assertTrue(empty.output(), empty.output().contains("no text to send"));
+        GatewayProcess.Result misaddressed = gateway.shell("mesh:send --to shed ahoy");
+        assertEquals(misaddressed.output(), 1, misaddressed.status());
+        assertTrue(misaddressed.output(), misaddressed.output().contains("shed is not a node id"));
 
         // the same over MQTT, with an MQTT 5 response topic
         Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/mesh/send",
@@ -154,6 +161,12 @@ public class MeshtasticProcessIT {
         String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(rr.waitFor(20, TimeUnit.SECONDS));
         assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
+        rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/mesh/send",
+                "-e", "it/test/sent", "-m", "{\"text\": \"for the shed only\", \"to\": 1511653378}", "-W", "15")
+                .redirectErrorStream(true).start();
+        reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(rr.waitFor(20, TimeUnit.SECONDS));
+        assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("node id in quotes"));
     }
 
     @Test

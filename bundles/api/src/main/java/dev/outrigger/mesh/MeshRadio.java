@@ -29,7 +29,8 @@ public interface MeshRadio {
     /**
      * Sends text with want_ack, to a node or (empty) to everyone on the channel.
      *
-     * @throws IllegalStateException when the radio is not live
+     * @throws IllegalStateException when the radio is not live, or its transmit queue is full
+     * @throws IllegalArgumentException for an empty text, one over 200 bytes, or a channel outside 0 to 7
      */
     Sending send(String text, OptionalLong to, int channel);
 

@@ -2,7 +2,6 @@ package dev.outrigger.meshtastic;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,8 +59,7 @@ public class MeshCommands {
             @Descriptor("the text") String... words) throws Exception {
         MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no radio is live"));
-        OptionalLong dest = to.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(to.replaceFirst("^!", ""), 16));
-        MeshRadio.Sending sending = radio.send(String.join(" ", words), dest, channel);
+        MeshRadio.Sending sending = radio.send(String.join(" ", words), Radio.destination(to), channel);
         StringBuilder out = new StringBuilder(String.format("queued as packet %d%n", sending.packetId()));
         try {
             Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);

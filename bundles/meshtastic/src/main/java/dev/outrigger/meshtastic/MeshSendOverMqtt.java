@@ -60,12 +60,17 @@ public class MeshSendOverMqtt {
                 throw new IllegalArgumentException("request over " + MAX_REQUEST + " bytes");
             }
             Map<String, Object> body = new JSONParser(new String(request.payload(), StandardCharsets.UTF_8)).getParsed();
-            if (!(body.get("text") instanceof String text) || text.isEmpty()) {
+            if (!(body.get("text") instanceof String text)) {
                 throw new IllegalArgumentException("\"text\" is required");
             }
-            OptionalLong to = body.get("to") instanceof String id && !id.isEmpty()
-                    ? OptionalLong.of(Long.parseLong(id.replaceFirst("^!", ""), 16)) : OptionalLong.empty();
-            int channel = body.get("channel") instanceof Number n ? n.intValue() : 0;
+            Object id = body.getOrDefault("to", "");
+            Object index = body.getOrDefault("channel", 0);
+            if (!(id instanceof String) || !(index instanceof Number)) {
+                // sent to everyone on the primary channel by mistake, a private message could not be taken back
+                throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a number");
+            }
+            OptionalLong to = Radio.destination((String) id);
+            int channel = ((Number) index).intValue();
             MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no radio is live"));
             MeshRadio.Sending sending = radio.send(text, to, channel);

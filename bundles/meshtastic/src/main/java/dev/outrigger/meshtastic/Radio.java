@@ -12,6 +12,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
 
     private static final Logger LOG = LoggerFactory.getLogger(Radio.class);
     private static final long BROADCAST = 0xffffffffL;
+    private static final Pattern NODE_ID = Pattern.compile("!?[0-9a-fA-F]{1,8}");
+    /** Meshtastic's channel indexes: a primary and up to seven secondaries. */
+    private static final int MAX_CHANNEL = 7;
 
     private final Outbox outbox;
     private final String address;
@@ -145,8 +149,25 @@ final class Radio implements MeshRadio, RadioSession.Events {
         return lines;
     }
 
+    /** A destination as people write it ({@code !a1b2c3d4}, the {@code !} optional); empty: everyone. */
+    static OptionalLong destination(String id) {
+        if (id == null || id.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        if (!NODE_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException(id + " is not a node id: ! and up to 8 hex digits, as mesh:nodes shows them");
+        }
+        return OptionalLong.of(Long.parseLong(id.replaceFirst("^!", ""), 16));
+    }
+
     @Override
     public Sending send(String text, OptionalLong to, int channel) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("no text to send");
+        }
+        if (channel < 0 || channel > MAX_CHANNEL) {
+            throw new IllegalArgumentException("channel " + channel + ": a radio has channels 0 to " + MAX_CHANNEL);
+        }
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > 200) {
             throw new IllegalArgumentException("text of " + utf8.length + " bytes; a mesh packet carries at most 200");
