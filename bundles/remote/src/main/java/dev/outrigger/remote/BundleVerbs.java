@@ -213,8 +213,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
      * travel through.
      */
     private Map<String, Object> update(Bundle bundle, Path jar, boolean start, String version, String previous, String requester,
-            URI url)
-            throws Refused {
+            URI url) throws Refused {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE;
         // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
         Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
@@ -222,11 +221,11 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         Set<String> before = health.problemsOnceSettled(bundle);
         boolean watched = false;
         // the channel's: the launcher rolls it back unless the gateway hears itself through the broker in time
-        Optional<UnconfirmedUpdates> confirmed = unconfirmed.filter(u -> start && channel.contains(bundle.getBundleId()));
+        Optional<UnconfirmedUpdates> toConfirm = unconfirmed.filter(u -> start && channel.contains(bundle.getBundleId()));
         try {
-            if (confirmed.isPresent()) {
+            if (toConfirm.isPresent()) {
                 // before the update: once this bundle has updated itself, it cannot load what it has not loaded yet
-                confirmed.get().add(new Update(bundle.getSymbolicName(), bundle.getLocation(), version, previous, file, wasActive,
+                toConfirm.get().add(new Update(bundle.getSymbolicName(), bundle.getLocation(), version, previous, file, wasActive,
                         Instant.now().plus(probation.length()), UUID.randomUUID().toString()), kept);
             }
             replace(bundle, jar, file, start);
@@ -241,7 +240,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
                         (jarBack, problemsSince) -> rollBack(bundle, jarBack, file, wasActive, version, previous, problemsSince));
             }
         } catch (BundleException | IOException | IllegalStateException e) {
-            confirmed.ifPresent(u -> u.end(bundle.getSymbolicName()));
+            toConfirm.ifPresent(u -> u.end(bundle.getSymbolicName()));
             String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "
                     + e.getMessage();
             try {
@@ -259,7 +258,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         }
         LOG.info("Remote bundles: {} updated from {} to {} ({}) by {}{}", bundle.getSymbolicName(), previous, bundle.getVersion(),
                 shown(url), requester, watched ? "; watched for " + probation.length().toSeconds() + " s"
-                        : confirmed.isPresent() ? "; rolled back unless confirmed within " + probation.length().toSeconds() + " s" : "");
+                        : toConfirm.isPresent() ? "; rolled back unless confirmed within " + probation.length().toSeconds() + " s" : "");
         Map<String, Object> result = describe(bundle);
         result.put("previousVersion", previous);
         if (watched) {

@@ -99,7 +99,7 @@ public class RemoteRequests {
         Optional<UnconfirmedUpdates> unconfirmed = Optional.ofNullable(context.getProperty(UnconfirmedUpdates.FOLDER_PROPERTY))
                 .filter(d -> config.bundles() && config.probationSeconds() > 0)
                 .map(d -> new UnconfirmedUpdates(Path.of(d)));
-        this.confirmations = unconfirmed.map(u -> new UpdateConfirmations(u, this::publishEvent));
+        this.confirmations = unconfirmed.map(u -> new UpdateConfirmations(u, this::publishEvent, messaging::isConnected));
         confirmations.ifPresent(closeables::add);
         if (config.bundles()) {
             BundleVerbs verbs = new BundleVerbs(context, channel(context, messaging, settings), home(context),

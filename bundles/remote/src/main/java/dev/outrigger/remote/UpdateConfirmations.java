@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import org.apache.felix.utils.json.JSONParser;
@@ -34,18 +35,24 @@ final class UpdateConfirmations implements AutoCloseable {
 
     private final UnconfirmedUpdates updates;
     private final Function<Map<String, Object>, CompletionStage<Void>> events;
+    private final BooleanSupplier connected;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Daemons.named("outrigger-remote-confirmations"));
 
-    /** @param events publishes on {@code bundles/events}, or fails when not connected */
-    UpdateConfirmations(UnconfirmedUpdates updates, Function<Map<String, Object>, CompletionStage<Void>> events) {
+    /** @param events publishes on {@code bundles/events} */
+    UpdateConfirmations(UnconfirmedUpdates updates, Function<Map<String, Object>, CompletionStage<Void>> events,
+            BooleanSupplier connected) {
         this.updates = updates;
         this.events = events;
+        this.connected = connected;
         timer.scheduleWithFixedDelay(this::announce, 0, EVERY_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Until heard back: a publication lost while the broker was away is made again. */
     private void announce() {
+        if (!connected.getAsBoolean()) {
+            return;
+        }
         try {
             for (Update u : updates.waiting()) {
                 Map<String, Object> event = event("updated", u.symbolicName(), u.version(), u.previousVersion());
