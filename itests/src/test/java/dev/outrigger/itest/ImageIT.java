@@ -34,7 +34,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * The container images as built, without a container engine: the amd64 image unpacked into a root
  * filesystem and started isolated in namespaces (as its config says: entrypoint, user, environment),
  * driven with its own {@code outrigger-shell} and stopped with SIGTERM; the arm64 image checked for
- * what it claims and, under qemu-user, for a JVM that runs.
+ * what it claims and, under qemu-user, for a JVM that runs the gateway.
  */
 public class ImageIT {
 
@@ -136,7 +136,7 @@ public class ImageIT {
     }
 
     @Test
-    public void theArm64ImageIsArm64ThroughAndItsJvmRunsUnderEmulation() throws Exception {
+    public void theArm64ImageIsArm64ThroughAndRunsTheGatewayUnderEmulation() throws Exception {
         Path all = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + ".tar"));
         Map<String, Object> index = new JSONParser(Files.readString(all.resolve("index.json"))).getParsed();
         List<?> platforms = ((List<?>) index.get("manifests")).stream().map(m -> ((Map<?, ?>) ((Map<?, ?>) m).get("platform"))
@@ -170,6 +170,43 @@ public class ImageIT {
         assertTrue(java.waitFor(60, TimeUnit.SECONDS));
         assertEquals(version, 0, java.exitValue());
         assertTrue(version, version.contains("OpenJDK") && version.contains("17."));
+
+        // the whole gateway as the image starts it (its bin/outrigger, distribution and JVM), the JVM
+        // emulated; this machine's shell runs the script, as no binfmt registration lets it exec an arm64 one
+        Path home = root.resolve("opt/outrigger");
+        Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+        FreePorts.configure(home.resolve("etc"));
+        Path emulated = Files.createDirectories(folder.getRoot().toPath().resolve("emulated-jdk/bin"));
+        Files.writeString(emulated.resolve("java"), "#!/bin/sh\nexec " + qemu + " -L " + root + " " + root.resolve("opt/java/bin/java")
+                + " \"$@\"\n");
+        assertTrue(emulated.resolve("java").toFile().setExecutable(true));
+        Path log = folder.getRoot().toPath().resolve("emulated.log");
+        ProcessBuilder gateway = new ProcessBuilder(home.resolve("bin/outrigger").toString())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(log.toFile()).redirectErrorStream(true);
+        gateway.environment().put("JAVA_HOME", emulated.getParent().toString());
+        gateway.environment().put("OUTRIGGER_CDS", "off"); // an archive is the JVM's own business, and slow to write emulated
+        container = gateway.start();
+        String board = Await.value("every bundle active in the emulated arm64 gateway", Duration.ofSeconds(90), () -> {
+            if (!container.isAlive()) {
+                throw new AssertionError("the emulated gateway exited: " + Files.readString(log));
+            }
+            String health = hostShell(home, "health");
+            return health.startsWith("healthy") ? hostShell(home, "device:board") : null;
+        });
+        assertTrue(board, board.contains("aarch64"));
+        run(List.of("kill", "-TERM", Long.toString(container.pid())));
+        assertTrue("stopped within 10 s of SIGTERM", container.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(Files.readString(log), 0, container.exitValue());
+    }
+
+    /** A command of the shell, run by this machine's JVM against a gateway's home. */
+    private static String hostShell(Path home, String command) throws Exception {
+        ProcessBuilder shell = new ProcessBuilder(home.resolve("bin/outrigger-shell").toString(), command).redirectErrorStream(true);
+        shell.environment().remove("JAVA_HOME");
+        Process p = shell.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? out : "";
     }
 
     @Test
