@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ final class UnconfirmedRollBacks {
     private final UnconfirmedUpdates updates;
     private final BundleContext framework;
     private final Instant started = Instant.now();
+    private String lastProblem;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Daemons.named("outrigger-unconfirmed-updates"));
 
@@ -47,7 +49,20 @@ final class UnconfirmedRollBacks {
 
     void start() {
         updates.reopenClaims();
-        timer.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                check();
+                lastProblem = null;
+            } catch (IllegalStateException stopped) {
+                // the framework's context is gone: the process is ending
+            } catch (RuntimeException e) {
+                // an exception would end the schedule: said once, tried again each second
+                if (!e.toString().equals(lastProblem)) {
+                    System.err.println("outrigger: cannot check the updates waiting for confirmation: " + e);
+                    lastProblem = e.toString();
+                }
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     private void check() {
@@ -57,18 +72,25 @@ final class UnconfirmedRollBacks {
         Instant now = Instant.now();
         for (Update update : updates.waiting()) {
             Instant deadline = update.deadline().isBefore(started) ? started.plus(AFTER_START) : update.deadline();
-            if (now.isAfter(deadline)) {
-                updates.claim(update).ifPresent(jar -> rollBack(update, jar));
+            if (!now.isAfter(deadline)) {
+                continue;
+            }
+            Optional<Bundle> bundle = installed(update);
+            if (bundle.isEmpty() || !bundle.get().getVersion().toString().equals(update.version())) {
+                // uninstalled since, replaced since, or never updated (the process ended first)
+                updates.end(update.symbolicName());
+            } else {
+                updates.claim(update).ifPresent(jar -> rollBack(bundle.get(), update, jar));
             }
         }
     }
 
-    private void rollBack(Update update, Path jar) {
+    private void rollBack(Bundle bundle, Update update, Path jar) {
         String failure = update.symbolicName() + " " + update.version() + " was not confirmed by its deadline (this gateway "
                 + "did not hear itself through the broker after the update)";
         Outcome outcome;
         try {
-            put(update, jar);
+            put(bundle, update, jar);
             System.err.printf("outrigger: %s; rolled back to %s%n", failure, update.previousVersion());
             outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rolledBack", failure);
         } catch (IOException | BundleException | RuntimeException e) {
@@ -84,14 +106,16 @@ final class UnconfirmedRollBacks {
         }
     }
 
+    private Optional<Bundle> installed(Update update) {
+        return Arrays.stream(framework.getBundles()).filter(b -> b.getLocation().equals(update.location())).findFirst();
+    }
+
     /** Through its file in deploy/ (FileInstall takes it from there), or through the framework. */
-    private void put(Update update, Path jar) throws IOException, BundleException {
+    private void put(Bundle bundle, Update update, Path jar) throws IOException, BundleException {
         if (update.deployFile().isPresent()) {
             DurableFile.replace(update.deployFile().get(), out -> Files.copy(jar, out));
             return;
         }
-        Bundle bundle = Arrays.stream(framework.getBundles()).filter(b -> b.getLocation().equals(update.location())).findFirst()
-                .orElseThrow(() -> new BundleException(update.location() + " is no longer installed"));
         try (InputStream in = Files.newInputStream(jar)) {
             bundle.update(in);
         }

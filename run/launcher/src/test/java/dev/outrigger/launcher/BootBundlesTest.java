@@ -4,17 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.After;
 import org.junit.Rule;
@@ -47,8 +42,8 @@ public class BootBundlesTest {
         Path bundles = folder.newFolder("bundle").toPath();
         Path startLevels = folder.getRoot().toPath().resolve("startup.properties");
         Files.writeString(startLevels, "a-1.0.0.jar = 7\n");
-        Path a = bundle(bundles.resolve("a-1.0.0.jar"), "test.a", "1.0.0");
-        Path b = bundle(bundles.resolve("b-1.0.0.jar"), "test.b", "1.0.0");
+        Path a = TestBundles.jar(bundles.resolve("a-1.0.0.jar"), "test.a", "1.0.0");
+        Path b = TestBundles.jar(bundles.resolve("b-1.0.0.jar"), "test.b", "1.0.0");
 
         boot(bundles, startLevels);
         assertEquals(7, find("test.a").adapt(BundleStartLevel.class).getStartLevel());
@@ -61,7 +56,7 @@ public class BootBundlesTest {
         assertEquals(bInstalled, find("test.b").getLastModified());
 
         // an update from the shell survives a restart while its jar in bundle/ stays as it was
-        Path shell = bundle(folder.getRoot().toPath().resolve("b-shell.jar"), "test.b", "1.0.1");
+        Path shell = TestBundles.jar(folder.getRoot().toPath().resolve("b-shell.jar"), "test.b", "1.0.1");
         try (InputStream in = Files.newInputStream(shell)) {
             find("test.b").update(in);
         }
@@ -72,7 +67,7 @@ public class BootBundlesTest {
         // a changed a, with the very same time stamp (reproducible builds): updated in place;
         // b removed from bundle/: uninstalled
         FileTime stamp = Files.getLastModifiedTime(a);
-        bundle(a, "test.a", "1.1.0");
+        TestBundles.jar(a, "test.a", "1.1.0");
         Files.setLastModifiedTime(a, stamp);
         Files.delete(b);
         restart();
@@ -86,7 +81,7 @@ public class BootBundlesTest {
         Path home = folder.getRoot().toPath();
         Path bundles = folder.newFolder("bundle").toPath();
         Path startLevels = home.resolve("startup.properties");
-        Path deployed = bundle(folder.newFolder("deploy").toPath().resolve("d.jar"), "test.d", "1.0.0");
+        Path deployed = TestBundles.jar(folder.newFolder("deploy").toPath().resolve("d.jar"), "test.d", "1.0.0");
         boot(bundles, startLevels);
         framework.getBundleContext().installBundle(deployed.toUri().toString()).start();
         new Sources(framework.getBundleContext(), home).recordAll(framework.getBundleContext().getBundles());
@@ -94,7 +89,7 @@ public class BootBundlesTest {
 
         // an upgrade, as unpacking a newer distribution does it: same name and time stamp
         FileTime stamp = Files.getLastModifiedTime(deployed);
-        bundle(deployed, "test.d", "1.0.1");
+        TestBundles.jar(deployed, "test.d", "1.0.1");
         Files.setLastModifiedTime(deployed, stamp);
         boot(bundles, startLevels);
         assertEquals("1.0.1", find("test.d").getVersion().toString());
@@ -133,16 +128,5 @@ public class BootBundlesTest {
             }
         }
         return null;
-    }
-
-    private static Path bundle(Path jar, String bsn, String version) throws IOException {
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
-        m.getMainAttributes().putValue(Constants.BUNDLE_SYMBOLICNAME, bsn);
-        m.getMainAttributes().putValue(Constants.BUNDLE_VERSION, version);
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, m)) {
-            return jar;
-        }
     }
 }

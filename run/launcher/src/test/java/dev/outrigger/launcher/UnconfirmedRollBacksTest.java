@@ -1,0 +1,90 @@
+package dev.outrigger.launcher;
+
+import static org.junit.Assert.assertEquals;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+import dev.outrigger.framework.Await;
+import dev.outrigger.framework.updates.UnconfirmedUpdates;
+import dev.outrigger.framework.updates.UnconfirmedUpdates.Outcome;
+import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
+
+/** Against a real Felix: what the launcher does with an update nobody confirmed by its deadline. */
+public class UnconfirmedRollBacksTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private Framework framework;
+    private UnconfirmedUpdates updates;
+    private Bundle bundle;
+    private Path previous;
+
+    @Before
+    public void start() throws Exception {
+        framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, folder.getRoot().toPath().resolve("cache").toString()));
+        framework.start();
+        updates = new UnconfirmedUpdates(folder.getRoot().toPath().resolve("unconfirmed"));
+        previous = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.0.0.jar"), "test.mqtt", "1.0.0");
+        bundle = framework.getBundleContext().installBundle("file:/repository/mqtt.jar", Files.newInputStream(previous));
+        bundle.start();
+        try (InputStream in = Files.newInputStream(TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.1.0.jar"),
+                "test.mqtt", "1.1.0"))) {
+            bundle.update(in);
+        }
+    }
+
+    @After
+    public void stop() throws Exception {
+        framework.stop();
+        framework.waitForStop(5_000);
+    }
+
+    @Test
+    public void anUpdateNotConfirmedByItsDeadlineIsRolledBackAndItsOutcomeLeftToAnnounce() throws Exception {
+        updates.add(update("1.1.0", Instant.now().plusSeconds(1)), previous);
+        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
+
+        Await.until("the previous release back", Duration.ofSeconds(10), () -> bundle.getVersion().toString().equals("1.0.0"));
+        assertEquals(Bundle.ACTIVE, bundle.getState());
+        Await.until("the outcome recorded", Duration.ofSeconds(5), () -> !updates.outcomes().isEmpty());
+        Outcome outcome = updates.outcomes().get(0);
+        assertEquals("rolledBack", outcome.event());
+        assertEquals("1.1.0", outcome.version());
+        assertEquals(List.of(), updates.waiting());
+    }
+
+    @Test
+    public void anUpdateThatNeverHappenedIsDroppedWithoutTouchingTheBundle() throws Exception {
+        // the process ended between recording the update and making it: 1.2.0 never came
+        updates.add(update("1.2.0", Instant.now().plusMillis(200)), previous);
+        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
+
+        Await.until("the update dropped", Duration.ofSeconds(10), () -> updates.waiting().isEmpty());
+        assertEquals("1.1.0", bundle.getVersion().toString());
+        assertEquals(List.of(), updates.outcomes());
+    }
+
+    private Update update(String version, Instant deadline) {
+        return new Update("test.mqtt", bundle.getLocation(), version, "1.0.0", Optional.empty(), true, deadline, "token");
+    }
+}
