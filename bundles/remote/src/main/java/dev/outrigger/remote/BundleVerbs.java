@@ -6,12 +6,10 @@ import static dev.outrigger.remote.RequestHandler.printable;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,28 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
-import org.osgi.framework.namespace.PackageNamespace;
-import org.osgi.framework.wiring.BundleRevision;
-import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.resource.Namespace;
-import org.osgi.resource.Requirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.framework.bundles.BundleJars;
-import dev.outrigger.framework.files.DurableFile;
-import dev.outrigger.framework.refresh.Refresh;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.framework.updates.UnconfirmedUpdates;
 import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
@@ -60,18 +47,15 @@ final class BundleVerbs implements Verbs, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleVerbs.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
-    /** FileInstall polls deploy/ every half second; a refresh restarts the dependents. */
-    private static final Duration SETTLE = Duration.ofSeconds(30);
 
     /** The framework's: this bundle's own context goes invalid when it updates itself, in mid-request. */
     private final BundleContext framework;
     private final Set<Long> channel;
     private final Optional<Path> core;
-    private final Optional<Path> deploy;
     private final JarDownloads downloads;
+    private final JarReplacer jars;
     /** Made before any update: a class not loaded yet cannot be once this bundle has updated itself. */
     private final UpdateHealth health;
-    private final Refresh refresh;
     private final boolean signed;
     /** Requests and roll backs at the end of a probation, one at a time. */
     private final Object lock = new Object();
@@ -91,10 +75,9 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
         this.channel = channel;
         this.core = home.map(h -> h.resolve("bundle"));
-        this.deploy = home.map(h -> h.resolve("deploy"));
         this.downloads = new JarDownloads(context.getDataFile("downloads").toPath(), maxBundleBytes);
+        this.jars = new JarReplacer(framework, home.map(h -> h.resolve("deploy")), downloads);
         this.health = new UpdateHealth(framework);
-        this.refresh = new Refresh(framework);
         this.signed = signed;
         this.probation = new Probation(probation, health, lock);
         this.unconfirmed = unconfirmed;
@@ -188,7 +171,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         } catch (BundleException | IOException e) {
             throw new Refused("failed", "cannot install " + location + ": " + e.getMessage());
         }
-        if (start && !isFragment(bundle)) {
+        if (start && !JarReplacer.isFragment(bundle)) {
             try {
                 bundle.start();
             } catch (BundleException e) {
@@ -216,8 +199,8 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             URI url) throws Refused {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE;
         // not from deploy/, or deploy/ is read-only (a container's): the framework keeps the update
-        Optional<Path> file = deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
-        Path kept = keep(bundle, file);
+        Optional<Path> file = jars.deployFile(bundle).filter(f -> Files.isWritable(f.getParent()));
+        Path kept = jars.keep(bundle, file);
         Set<String> before = health.problemsOnceSettled(bundle);
         boolean watched = false;
         // the channel's: the launcher rolls it back unless the gateway hears itself through the broker in time
@@ -228,7 +211,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
                 toConfirm.get().add(new Update(bundle.getSymbolicName(), bundle.getLocation(), version, previous, file, wasActive,
                         Instant.now().plus(probation.length()), UUID.randomUUID().toString()), kept);
             }
-            replace(bundle, jar, file, start);
+            jars.replace(bundle, jar, file, start);
             Optional<String> problems = start ? health.newProblems(bundle, before) : Optional.empty();
             if (problems.isPresent()) {
                 throw new BundleException(bundle.getVersion() + " starts, but " + problems.get(), BundleException.ACTIVATOR_ERROR);
@@ -244,7 +227,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             String failure = "cannot update " + bundle.getSymbolicName() + " " + previous + " from " + shown(url) + ": "
                     + e.getMessage();
             try {
-                replace(bundle, kept, file, wasActive);
+                jars.replace(bundle, kept, file, wasActive);
                 LOG.warn("Remote bundles: {}; rolled back to {} (request by {})", failure, previous, requester);
                 throw new Refused("failed", failure + "; rolled back to " + previous);
             } catch (BundleException | IOException | IllegalStateException again) {
@@ -282,7 +265,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         event.put("previousVersion", previous);
         event.put("reason", problems);
         try {
-            replace(bundle, kept, file, wasActive);
+            jars.replace(bundle, kept, file, wasActive);
             LOG.warn("Remote bundles: {}; rolled back to {}", failure, previous);
         } catch (BundleException | IOException | IllegalStateException e) {
             LOG.error("Remote bundles: {}; rolling back to {} failed too: {}", failure, previous, e.getMessage());
@@ -292,70 +275,13 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         events.accept(event);
     }
 
-    /** Puts the jar in the bundle's place: through its file in deploy/ if given, else through the framework. */
-    private void replace(Bundle bundle, Path jar, Optional<Path> file, boolean start) throws BundleException, IOException {
-        if (file.isPresent()) {
-            long before = bundle.getLastModified();
-            // in one step (FileInstall never sees half a jar) that a power cut cannot undo half-way
-            DurableFile.replace(file.get(), out -> Files.copy(jar, out));
-            // FileInstall updates, refreshes and starts it: wait for the end, or for the sign it cannot
-            // come (resolving or starting it here as well would race FileInstall for the resolver's lock)
-            boolean taken = settle(bundle, b -> b.getLastModified() != before
-                    && (b.getState() == Bundle.ACTIVE || !start || isFragment(b) || missingRequirement(b).isPresent()));
-            Optional<String> missing = missingRequirement(bundle);
-            if (start && missing.isPresent()) {
-                throw new BundleException(bundle.getSymbolicName() + " " + bundle.getVersion() + " cannot resolve: nothing "
-                        + "installed provides " + missing.get(), BundleException.RESOLVE_ERROR);
-            }
-            // resolved but not started in time: starting it below says why (its activator failed, say)
-            if (!taken && (bundle.getLastModified() == before || bundle.getState() != Bundle.RESOLVED)) {
-                throw new IOException("the jar is in " + file.get() + " but FileInstall has not " + (start ? "started" : "taken")
-                        + " it within " + SETTLE.toSeconds() + " s");
-            }
-        } else {
-            try (InputStream in = Files.newInputStream(jar)) {
-                bundle.update(in);
-            }
-            refreshIfPending(bundle);
-        }
-        // an active bundle comes back active by itself; starting it here says why when it cannot
-        if (start && !isFragment(bundle) && bundle.getState() != Bundle.ACTIVE) {
-            bundle.start();
-        }
-    }
-
-    /**
-     * The bundle's current jar, to roll back to: a copy of its file in deploy/, or else rebuilt from
-     * its entries (the framework's own copy is not reachable through its API).
-     */
-    private Path keep(Bundle bundle, Optional<Path> file) throws Refused {
-        Path kept = null;
-        try {
-            kept = downloads.newFile("previous");
-            if (file.isPresent()) {
-                Files.copy(file.get(), kept, StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                try (OutputStream out = Files.newOutputStream(kept)) {
-                    BundleJars.write(bundle, out);
-                }
-            }
-            return kept;
-        } catch (IOException e) {
-            if (kept != null) {
-                delete(kept);
-            }
-            throw new Refused("failed", "cannot keep " + bundle.getSymbolicName() + " " + bundle.getVersion()
-                    + " to roll back to, so it was not updated: " + e.getMessage());
-        }
-    }
-
     private Object uninstall(Map<String, Object> request, String requester) throws Refused {
         if (!(request.get("symbolicName") instanceof String name) || name.isEmpty()) {
             throw new Refused("malformed", "\"symbolicName\" is missing: the bundle's symbolic name");
         }
         Bundle bundle = bySymbolicName(name)
                 .orElseThrow(() -> new Refused("not_found", "no bundle " + printable(name) + " is installed"));
-        if (bundle.getBundleId() == 0 || core.map(c -> isIn(bundle, c)).orElse(false)) {
+        if (bundle.getBundleId() == 0 || core.map(c -> JarReplacer.isIn(bundle, c)).orElse(false)) {
             throw new Refused("forbidden", name + " belongs to the core runtime, which is put back at every start");
         }
         if (channel.contains(bundle.getBundleId())) {
@@ -365,21 +291,12 @@ final class BundleVerbs implements Verbs, AutoCloseable {
         probation.end(bundle);
         Map<String, Object> result = describe(bundle);
         try {
-            Optional<Path> file = deployFile(bundle);
-            if (file.isPresent()) {
-                if (!Files.isWritable(file.get().getParent())) {
-                    throw new Refused("forbidden", name + " comes from " + file.get() + ", in a read-only folder: "
-                            + "FileInstall would put it back");
-                }
-                Files.delete(file.get());
-                if (!settle(bundle, b -> b.getState() == Bundle.UNINSTALLED)) {
-                    throw new Refused("failed", file.get() + " is deleted but FileInstall has not uninstalled " + name
-                            + " within " + SETTLE.toSeconds() + " s; see the gateway's log");
-                }
-            } else {
-                bundle.uninstall();
-                refreshIfPending(bundle);
+            Optional<Path> file = jars.deployFile(bundle);
+            if (file.isPresent() && !Files.isWritable(file.get().getParent())) {
+                throw new Refused("forbidden", name + " comes from " + file.get() + ", in a read-only folder: "
+                        + "FileInstall would put it back");
             }
+            jars.remove(bundle, file);
         } catch (BundleException | IOException | IllegalStateException e) {
             throw new Refused("failed", "cannot uninstall " + name + ": " + e.getMessage());
         }
@@ -410,90 +327,6 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             }
         }
         return Optional.empty();
-    }
-
-    /** The bundle's jar in deploy/, if FileInstall installed it from there. */
-    private Optional<Path> deployFile(Bundle bundle) {
-        return deploy.filter(d -> isIn(bundle, d)).map(d -> Path.of(URI.create(bundle.getLocation().replaceFirst("^reference:", ""))))
-                .filter(Files::isRegularFile);
-    }
-
-    private static boolean isIn(Bundle bundle, Path folder) {
-        String location = bundle.getLocation().replaceFirst("^reference:", "");
-        try {
-            return location.startsWith("file:") && Path.of(URI.create(location)).getParent().equals(folder);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    /** Waits, with a deadline, until the bundle is as wanted; woken by its events. */
-    private boolean settle(Bundle bundle, Predicate<Bundle> wanted) {
-        Object changed = new Object();
-        BundleListener listener = event -> {
-            if (event.getBundle().getBundleId() == bundle.getBundleId()) {
-                synchronized (changed) {
-                    changed.notifyAll();
-                }
-            }
-        };
-        framework.addBundleListener(listener);
-        try {
-            long deadline = System.nanoTime() + SETTLE.toNanos();
-            synchronized (changed) {
-                while (!wanted.test(bundle)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    // FileInstall starts a bundle after its UPDATED event: look again at every event
-                    TimeUnit.NANOSECONDS.timedWait(changed, left);
-                }
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            framework.removeBundleListener(listener);
-        }
-    }
-
-    /**
-     * A requirement of the bundle, enforced at resolve time, that no installed bundle provides: the
-     * usual reason a release cannot resolve, found without taking the resolver's lock.
-     */
-    private Optional<String> missingRequirement(Bundle bundle) {
-        BundleRevision revision = bundle.adapt(BundleRevision.class);
-        if (revision == null || bundle.getState() != Bundle.INSTALLED) {
-            return Optional.empty();
-        }
-        for (Requirement r : revision.getRequirements(null)) {
-            Map<String, String> directives = r.getDirectives();
-            boolean enforced = !Namespace.RESOLUTION_OPTIONAL.equals(directives.get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))
-                    && !PackageNamespace.RESOLUTION_DYNAMIC.equals(directives.get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))
-                    && Namespace.EFFECTIVE_RESOLVE.equals(directives.getOrDefault(Namespace.REQUIREMENT_EFFECTIVE_DIRECTIVE,
-                            Namespace.EFFECTIVE_RESOLVE));
-            if (enforced && frameworkWiring().findProviders(r).isEmpty()) {
-                return Optional.of(r.getNamespace() + " " + directives.getOrDefault(Namespace.REQUIREMENT_FILTER_DIRECTIVE, ""));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private FrameworkWiring frameworkWiring() {
-        return framework.getBundle().adapt(FrameworkWiring.class);
-    }
-
-    /** A bundle whose old revision others still use: refresh them onto the new one, and wait until done. */
-    private void refreshIfPending(Bundle bundle) {
-        if (!refresh.replaced(List.of(bundle), SETTLE)) {
-            LOG.warn("Remote bundles: refreshing the users of {} takes longer than {} s", bundle.getSymbolicName(), SETTLE.toSeconds());
-        }
-    }
-
-    private static boolean isFragment(Bundle bundle) {
-        return bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
     }
 
     private static Map<String, Object> describe(Bundle b) {
