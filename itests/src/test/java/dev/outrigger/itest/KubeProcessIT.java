@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.After;
 import org.junit.Before;
@@ -19,6 +20,7 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -123,6 +125,13 @@ public class KubeProcessIT {
                 () -> !labels().containsKey("outrigger.dev/meshtastic")
                         && !client.nodes().withName("edge-it").get().getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         System.out.printf("unplug to label removed: %d ms%n", (System.nanoTime() - unplugged) / 1_000_000);
+        // and both said in Events about the Node, as kubectl describe node shows them
+        Await.until("the plug and the unplug as Events about the Node", Duration.ofSeconds(5),
+                () -> event("SerialDeviceAdded").filter(e -> e.getMessage().equals("Plugged in: WisCore RAK4631 Meshtastic "
+                        + "(239a:8029, serial C0FFEE) at " + tree.dev.resolve("ttyACM0") + ", role meshtastic")).isPresent()
+                        && event("SerialDeviceRemoved").isPresent());
+        assertEquals("Node", event("SerialDeviceAdded").get().getInvolvedObject().getKind());
+        assertEquals("edge-it", event("SerialDeviceAdded").get().getInvolvedObject().getName());
         node = client.nodes().withName("edge-it").get();
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
@@ -138,6 +147,8 @@ public class KubeProcessIT {
         Await.until("OutriggerReady false, naming the bundle", Duration.ofSeconds(10),
                 () -> "False".equals(condition("OutriggerReady").getStatus())
                         && condition("OutriggerReady").getMessage().contains("dev.outrigger.itest.unresolvable is installed"));
+        Await.until("a Warning event saying so", Duration.ofSeconds(5), () -> event("Unhealthy")
+                .filter(e -> e.getType().equals("Warning") && e.getMessage().startsWith("OutriggerReady is False: ")).isPresent());
         Files.delete(gateway.home.resolve("deploy/unresolvable.jar"));
         Await.until("OutriggerReady true again", Duration.ofSeconds(10), () -> "True".equals(condition("OutriggerReady").getStatus()));
 
@@ -208,6 +219,12 @@ public class KubeProcessIT {
 
     private ZonedDateTime renewTime() {
         return client.leases().inNamespace("kube-node-lease").withName("edge-it").get().getSpec().getRenewTime();
+    }
+
+    /** The latest Event about the Node with this reason, if any. */
+    private Optional<Event> event(String reason) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason())).reduce((first, second) -> second);
     }
 
     private Map<String, String> labels() {

@@ -113,6 +113,7 @@ public class KubeKeeper {
     private KubernetesClient client;
     private ScheduledExecutorService ticks;
     private NodeSync sync;
+    private NodeEvents events;
     private NodeSync.Wanted applied;
     private long lastReport;
     private long lastRenew;
@@ -139,6 +140,7 @@ public class KubeKeeper {
         config.get().setRequestTimeout(10_000);
         client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config.get()).build());
         sync = new NodeSync(client, nodeName);
+        events = new NodeEvents(client, nodeName);
         ticks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-kube"));
         // every second: a device gone or a condition flipped is on the Node within two
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
@@ -221,6 +223,10 @@ public class KubeKeeper {
                 lastRenew = now;
                 renewed = Instant.now();
             }
+            withBundleLoader(() -> {
+                events.record(events.changes(presentDevices(), wanted.conditions()), Instant.now());
+                return null;
+            });
             backoffMillis = 0;
             state = "reporting";
             if (!failing.isEmpty()) {
@@ -319,6 +325,19 @@ public class KubeKeeper {
         boolean mqtt = m != null && m.isConnected();
         conditions.put("MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : m == null ? "NotInstalled" : "Disconnected", ""));
         return new NodeSync.Wanted(labels, resources, conditions);
+    }
+
+    /** Each device present and not ignored, by its id, as people know it: for the Node's events. */
+    private Map<String, String> presentDevices() {
+        Map<String, String> present = new TreeMap<>();
+        for (SerialDevice d : devices) {
+            if (d.role() != Role.IGNORE) {
+                String what = d.usb().map(u -> (u.product().isEmpty() ? "USB serial device" : u.product()) + " (" + u.ids()
+                        + (u.serial().isEmpty() ? "" : ", serial " + u.serial()) + ")").orElse("serial port " + d.name());
+                present.put(d.id(), what + " at " + d.path() + ", role " + d.role().key());
+            }
+        }
+        return present;
     }
 
     /** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric. */
