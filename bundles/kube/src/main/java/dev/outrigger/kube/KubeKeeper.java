@@ -61,7 +61,7 @@ public class KubeKeeper {
     static final String PID = "dev.outrigger.kube";
     private static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
-    @ObjectClassDefinition(name = "Outrigger Kubernetes", description = "Node labels, extended resources, conditions, Lease")
+    @ObjectClassDefinition(name = "Outrigger Kubernetes", description = "Node labels, extended resources, conditions, Events, Lease")
     public @interface Settings {
         @AttributeDefinition(description = "auto: the service account in a pod, else the kubeconfig below; off: never",
                 options = { @Option(value = "auto"), @Option(value = "off") })
