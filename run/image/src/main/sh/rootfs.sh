@@ -86,6 +86,17 @@ find "$out" -type l | while read -r link; do
   if [ -e "$target" ]; then cp -a "$target" "$link"; fi
 done
 
+# the class data sharing archive of another architecture's JVM: dumped under qemu-user where it
+# is installed (a few seconds; its regions are aligned to 64 KB, so it maps on 4, 16 and 64 KB pages)
+if [ "$arch" != "$host" ]; then
+  case $arch in arm64) qemu=qemu-aarch64-static ;; amd64) qemu=qemu-x86_64-static ;; *) qemu= ;; esac
+  if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
+    "$qemu" -L "$out" "$out/opt/java/bin/java" -Xshare:dump -Xlog:cds=off >/dev/null
+  else
+    echo "image linux/$arch: no class data sharing archive for its JVM (install qemu-user-static to have one)"
+  fi
+fi
+
 mkdir -p "$out/etc" "$out/tmp"
 chmod 1777 "$out/tmp"
 # uid 1000 runs the gateway; dialout (20 on Debian, Ubuntu and Raspberry Pi OS) owns serial ports

@@ -170,6 +170,13 @@ public class ImageIT {
         assertTrue(java.waitFor(60, TimeUnit.SECONDS));
         assertEquals(version, 0, java.exitValue());
         assertTrue(version, version.contains("OpenJDK") && version.contains("17."));
+        // with its class data sharing archive, dumped under emulation at build time: -Xshare:on fails unless it maps
+        Process shared = new ProcessBuilder(qemu.toString(), "-L", root.toString(), root.resolve("opt/java/bin/java").toString(),
+                "-Xshare:on", "-version").redirectErrorStream(true).start();
+        String sharing = new String(shared.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(shared.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(sharing, 0, shared.exitValue());
+        assertTrue(sharing, sharing.contains("sharing"));
 
         // the whole gateway as the image starts it (its bin/outrigger, distribution and JVM), the JVM
         // emulated; this machine's shell runs the script, as no binfmt registration lets it exec an arm64 one
