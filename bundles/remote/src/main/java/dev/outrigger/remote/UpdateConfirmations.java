@@ -61,7 +61,10 @@ final class UpdateConfirmations implements AutoCloseable {
             }
             for (Outcome o : updates.outcomes()) {
                 Map<String, Object> event = event(o.event(), o.symbolicName(), o.version(), o.previousVersion());
-                event.put("reason", o.detail());
+                event.put("reason", o.reason());
+                if (!o.error().isEmpty()) {
+                    event.put("error", o.error());
+                }
                 events.apply(event).thenRun(() -> updates.announced(o));
             }
         } catch (RuntimeException e) {

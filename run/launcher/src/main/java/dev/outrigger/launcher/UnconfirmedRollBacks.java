@@ -92,11 +92,11 @@ final class UnconfirmedRollBacks {
         try {
             put(bundle, update, jar);
             System.err.printf("outrigger: %s; rolled back to %s%n", failure, update.previousVersion());
-            outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rolledBack", failure);
+            outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rolledBack", failure, "");
         } catch (IOException | BundleException | RuntimeException e) {
             System.err.printf("outrigger: %s; rolling back to %s failed: %s%n", failure, update.previousVersion(), e.getMessage());
-            outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rollBackFailed",
-                    failure + "; rolling back failed: " + e.getMessage());
+            outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rollBackFailed", failure,
+                    String.valueOf(e.getMessage()));
         }
         try {
             updates.finish(outcome);

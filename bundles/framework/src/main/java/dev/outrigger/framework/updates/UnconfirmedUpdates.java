@@ -38,8 +38,13 @@ public final class UnconfirmedUpdates {
             Optional<Path> deployFile, boolean wasActive, Instant deadline, String token) {
     }
 
-    /** What became of an update that was not confirmed: {@code rolledBack}, or {@code rollBackFailed} and why. */
-    public record Outcome(String symbolicName, String version, String previousVersion, String event, String detail) {
+    /**
+     * What became of an update that was not confirmed: {@code rolledBack}, or {@code rollBackFailed}.
+     *
+     * @param error why putting the previous release back failed; empty when it did not
+     */
+    public record Outcome(String symbolicName, String version, String previousVersion, String event, String reason,
+            String error) {
     }
 
     /** The framework property by which the launcher tells the folder it watches. */
@@ -133,7 +138,8 @@ public final class UnconfirmedUpdates {
         p.setProperty("version", outcome.version());
         p.setProperty("previousVersion", outcome.previousVersion());
         p.setProperty("event", outcome.event());
-        p.setProperty("detail", outcome.detail());
+        p.setProperty("reason", outcome.reason());
+        p.setProperty("error", outcome.error());
         DurableFile.replace(file(outcome.symbolicName(), OUTCOME), out -> p.store(out, "what became of an unconfirmed update"));
         deleteQuietly(file(outcome.symbolicName(), CLAIMED));
         deleteQuietly(file(outcome.symbolicName(), JAR));
@@ -159,7 +165,8 @@ public final class UnconfirmedUpdates {
             try {
                 Properties p = load(f);
                 outcomes.add(new Outcome(p.getProperty("symbolicName"), p.getProperty("version"),
-                        p.getProperty("previousVersion"), p.getProperty("event"), p.getProperty("detail")));
+                        p.getProperty("previousVersion"), p.getProperty("event"), p.getProperty("reason"),
+                        p.getProperty("error", "")));
             } catch (IOException e) {
                 // announced and removed meanwhile
             }

@@ -59,7 +59,7 @@ public class UnconfirmedUpdatesTest {
         assertEquals(Optional.empty(), updates.claim(inDeploy));
         assertEquals(List.of(), updates.waiting());
 
-        Outcome outcome = new Outcome("dev.outrigger.remote", "0.2.0", "0.1.0", "rolledBack", "not confirmed");
+        Outcome outcome = new Outcome("dev.outrigger.remote", "0.2.0", "0.1.0", "rollBackFailed", "not confirmed", "no such bundle");
         updates.finish(outcome);
         assertEquals(List.of(outcome), updates.outcomes());
         updates.announced(outcome);
