@@ -444,7 +444,8 @@ public class RemoteProcessIT {
             Await.until("the deaf release rolled back and announced", Duration.ofSeconds(45), () -> events.stream()
                     .map(e -> new JSONParser(e).getParsed())
                     .anyMatch(e -> "rolledBack".equals(e.get("event")) && "0.1.2.deaf".equals(e.get("version"))
-                            && "0.1.1.good".equals(e.get("previousVersion"))));
+                            && "0.1.1.good".equals(e.get("previousVersion"))
+                            && String.valueOf(e.get("reason")).contains("was not confirmed by its deadline")));
             assertTrue(gateway.log(), gateway.log().contains("outrigger: dev.outrigger.mqtt 0.1.2.deaf was not confirmed by its "
                     + "deadline (this gateway did not hear itself through the broker after the update); rolled back to 0.1.1.good"));
             Map<String, Object> list = request("gw", "bundles/list", signed(signedBody(""), "fleet-key"));
