@@ -132,6 +132,8 @@ public class KubeProcessIT {
                         && event("SerialDeviceRemoved").isPresent());
         assertEquals("Node", event("SerialDeviceAdded").get().getInvolvedObject().getKind());
         assertEquals("edge-it", event("SerialDeviceAdded").get().getInvolvedObject().getName());
+        assertTrue(gateway.shell("kube:status").output(), gateway.shell("kube:status").output()
+                .contains("events      2 recorded, 0 dropped by the rate limit"));
         node = client.nodes().withName("edge-it").get();
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
@@ -139,6 +141,7 @@ public class KubeProcessIT {
         assertTrue(gateway.shell("kube:status").output().contains("reporting"));
         Map<String, Double> reporting = gateway.metrics();
         assertEquals(reporting.toString(), 1.0, reporting.get("outrigger_kube_reporting"), 0);
+        assertEquals(reporting.toString(), 2.0, reporting.get("outrigger_kube_events_total"), 0);
         assertTrue(reporting.toString(), reporting.get("outrigger_kube_lease_renewed_timestamp_seconds") > System.currentTimeMillis() / 1000 - 60);
 
         // a bundle that does not resolve: the Node says so, and why, until it is gone

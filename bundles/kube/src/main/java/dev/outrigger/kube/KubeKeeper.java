@@ -113,7 +113,7 @@ public class KubeKeeper {
     private KubernetesClient client;
     private ScheduledExecutorService ticks;
     private NodeSync sync;
-    private NodeEvents events;
+    private volatile NodeEvents events;
     private NodeSync.Wanted applied;
     private long lastReport;
     private long lastRenew;
@@ -258,6 +258,11 @@ public class KubeKeeper {
         lines.add("node        " + nodeName);
         lines.add("reported    " + (reported == null ? "-" : reported));
         lines.add("lease       " + (renewed == null ? "-" : "renewed " + renewed));
+        NodeEvents e = events;
+        if (e != null) {
+            lines.add("events      " + e.recorded() + " recorded, " + e.dropped() + " dropped by the rate limit"
+                    + (e.failing().isEmpty() ? "" : ", failing: " + e.failing()));
+        }
         NodeSync.Wanted w = applied;
         if (w != null) {
             lines.add("labels      " + w.labels());
@@ -277,6 +282,11 @@ public class KubeKeeper {
         if (r != null) {
             out.single("outrigger_kube_last_report_timestamp_seconds", "gauge", "When the Node's labels, resources and conditions were last reported",
                     r.toEpochMilli() / 1000.0);
+        }
+        NodeEvents e = events;
+        if (e != null) {
+            out.single("outrigger_kube_events_total", "counter", "Events about the Node recorded (devices plugged and unplugged, "
+                    + "conditions flipped)", e.recorded());
         }
         Instant l = renewed;
         if (l != null) {

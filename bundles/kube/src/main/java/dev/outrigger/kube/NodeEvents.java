@@ -47,7 +47,9 @@ final class NodeEvents {
     private final Deque<Instant> recent = new ArrayDeque<>();
     private long sequence;
     private int dropped;
-    private String failing = "";
+    private volatile String failing = "";
+    private volatile long recorded;
+    private volatile long droppedTotal;
 
     NodeEvents(KubernetesClient client, String nodeName) {
         this.client = client;
@@ -92,6 +94,7 @@ final class NodeEvents {
         }
         for (Change change : changes) {
             if (recent.size() >= PER_MINUTE) {
+                droppedTotal++;
                 if (dropped++ == 0) {
                     LOG.warn("Kubernetes: more than {} Node events a minute; dropping the rest of this minute's", PER_MINUTE);
                 }
@@ -100,6 +103,7 @@ final class NodeEvents {
             recent.addLast(now);
             try {
                 client.v1().events().inNamespace(NAMESPACE).resource(event(change, now)).create();
+                recorded++;
                 failing = "";
             } catch (KubernetesClientException e) {
                 String why = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
@@ -114,6 +118,19 @@ final class NodeEvents {
             LOG.info("Kubernetes: {} Node event(s) dropped by the rate limit", dropped);
             dropped = 0;
         }
+    }
+
+    /** For {@code kube:status} and /metrics: recorded, dropped by the rate limit, and why the last one failed. */
+    long recorded() {
+        return recorded;
+    }
+
+    long dropped() {
+        return droppedTotal;
+    }
+
+    String failing() {
+        return failing;
     }
 
     /** A core/v1 Event as the kubelet writes one about its Node (its name as uid, counted once). */
