@@ -34,6 +34,7 @@ final class NodeEvents {
     }
 
     static final int PER_MINUTE = 10;
+    private static final int MAX_MESSAGE = 1024;
     /** Events about a cluster-scoped object such as a Node live in the default namespace. */
     private static final String NAMESPACE = "default";
     /** Follows from the device events; a change of its own would say the same twice. */
@@ -133,6 +134,11 @@ final class NodeEvents {
         return failing;
     }
 
+    /** Within the 1 KB the API server allows an event's note (the kubelet cuts its messages too). */
+    static String shortened(String message) {
+        return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...";
+    }
+
     /** A core/v1 Event as the kubelet writes one about its Node (its name as uid, counted once). */
     private Event event(Change change, Instant now) {
         String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
@@ -141,7 +147,7 @@ final class NodeEvents {
                 .withNamespace(NAMESPACE).endMetadata()
                 .withNewInvolvedObject().withApiVersion("v1").withKind("Node").withName(nodeName).withUid(nodeName)
                 .endInvolvedObject()
-                .withType(change.type()).withReason(change.reason()).withMessage(change.message())
+                .withType(change.type()).withReason(change.reason()).withMessage(shortened(change.message()))
                 .withNewSource().withComponent("outrigger").withHost(nodeName).endSource()
                 .withReportingComponent("outrigger").withReportingInstance(nodeName)
                 .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)

@@ -81,6 +81,14 @@ public class NodeEventsTest {
     }
 
     @Test
+    public void aLongMessageIsCutToWhatTheApiServerTakes() {
+        assertEquals("short", NodeEvents.shortened("short"));
+        String cut = NodeEvents.shortened("x".repeat(5000));
+        assertEquals(1024, cut.length());
+        assertTrue(cut.endsWith("..."));
+    }
+
+    @Test
     public void aFlappingDeviceCannotFloodTheApiServer() {
         Change flap = new Change("Normal", "SerialDeviceAdded", "Plugged in: " + RADIO);
         events.record(Collections.nCopies(NodeEvents.PER_MINUTE + 5, flap), T0);
