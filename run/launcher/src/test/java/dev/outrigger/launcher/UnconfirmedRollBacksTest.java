@@ -64,8 +64,9 @@ public class UnconfirmedRollBacksTest {
         updates.add(update("1.1.0", Instant.now().plusSeconds(1)), previous);
         new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
 
-        Await.until("the previous release back", Duration.ofSeconds(10), () -> bundle.getVersion().toString().equals("1.0.0"));
-        assertEquals(Bundle.ACTIVE, bundle.getState());
+        // started again, as it was: the framework stops, replaces and restarts it
+        Await.until("the previous release back and active", Duration.ofSeconds(10),
+                () -> bundle.getVersion().toString().equals("1.0.0") && bundle.getState() == Bundle.ACTIVE);
         Await.until("the outcome recorded", Duration.ofSeconds(5), () -> !updates.outcomes().isEmpty());
         Outcome outcome = updates.outcomes().get(0);
         assertEquals("rolledBack", outcome.event());
