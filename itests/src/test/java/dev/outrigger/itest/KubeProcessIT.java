@@ -132,7 +132,7 @@ public class KubeProcessIT {
                         && event("SerialDeviceRemoved").isPresent());
         assertEquals("Node", event("SerialDeviceAdded").get().getInvolvedObject().getKind());
         assertEquals("edge-it", event("SerialDeviceAdded").get().getInvolvedObject().getName());
-        assertTrue(gateway.shell("kube:status").output(), gateway.shell("kube:status").output()
+        Await.until("both counted in kube:status", Duration.ofSeconds(5), () -> gateway.shell("kube:status").output()
                 .contains("events      2 recorded, 0 dropped by the rate limit"));
         node = client.nodes().withName("edge-it").get();
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
