@@ -434,7 +434,8 @@ public class RemoteProcessIT {
                     + sha256(good) + "\"")).get("state"));
             Await.until("the good release confirmed", Duration.ofSeconds(20), () -> gateway.log()
                     .contains("the update of dev.outrigger.mqtt to 0.1.1.good is confirmed"));
-            assertTrue(events.toString(), events.stream().map(e -> new JSONParser(e).getParsed())
+            Await.until("its announcement heard here too", Duration.ofSeconds(5), () -> events.stream()
+                    .map(e -> new JSONParser(e).getParsed())
                     .anyMatch(e -> "updated".equals(e.get("event")) && "0.1.1.good".equals(e.get("version"))));
             assertTrue(isEmpty(gateway.home.resolve("data/unconfirmed-updates")));
 
