@@ -88,10 +88,10 @@ public final class Main {
         }
         try {
             sources.recordAll(framework.getBundleContext().getBundles());
+            kept.restateAll(framework.getBundleContext().getBundles());
         } catch (IOException | IllegalStateException e) {
             System.err.println("outrigger: cannot record the bundles' jars (an upgrade will not be noticed): " + e.getMessage());
         }
-        kept.restateAll(framework.getBundleContext().getBundles());
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(STOP_TIMEOUT_MS);
