@@ -9,14 +9,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.yaml.snakeyaml.Yaml;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
@@ -31,6 +39,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * The kube feature in a real runtime process, against fabric8's mock API server in CRUD mode
@@ -42,7 +51,11 @@ public class KubeProcessIT {
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
 
+    private static final Path K8S_BASE = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
+
     private KubernetesMockServer server;
+    /** What the gateway asked of the API server, as RBAC names it: {@code nodes/status patch}. */
+    private final Set<String> gatewayCalls = new TreeSet<>();
     private KubernetesClient client;
     private GatewayProcess gateway;
 
@@ -59,7 +72,8 @@ public class KubeProcessIT {
         client = server.createClient();
     }
 
-    private void stopApiServer() {
+    private void stopApiServer() throws InterruptedException {
+        recordGatewayCalls();
         client.close();
         server.destroy();
     }
@@ -189,6 +203,45 @@ public class KubeProcessIT {
         assertEquals("labels kept through the update", "true", labels().get("outrigger.dev/meshtastic"));
         Await.until("reporting again after the update", Duration.ofSeconds(15),
                 () -> gateway.shell("kube:status").output().contains("state       reporting"));
+
+        // least privilege: the DaemonSet's RBAC grants label mode exactly what it used here
+        recordGatewayCalls();
+        assertEquals(granted(), gatewayCalls);
+    }
+
+    /** The requests the gateway made (its kubeconfig's token tells them from the test's own), drained from the server. */
+    private void recordGatewayCalls() throws InterruptedException {
+        for (RecordedRequest r = server.takeRequest(0, TimeUnit.SECONDS); r != null; r = server.takeRequest(0, TimeUnit.SECONDS)) {
+            if ("Bearer test-token".equals(r.getHeader("Authorization"))) {
+                Matcher m = Pattern.compile("/(?:api/v1|apis/[^/]+/v1)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?")
+                        .matcher(r.getPath());
+                assertTrue(r.getPath(), m.matches());
+                String verb = switch (r.getMethod()) {
+                    case "GET" -> m.group(2) != null ? "get" : "list";
+                    case "POST" -> "create";
+                    case "PUT" -> "update";
+                    case "PATCH" -> "patch";
+                    default -> r.getMethod().toLowerCase(Locale.ROOT);
+                };
+                gatewayCalls.add(m.group(1) + (m.group(3) != null ? "/status" : "") + " " + verb);
+            }
+        }
+    }
+
+    /** Each resource and verb the shipped RBAC grants: {@code leases update}. */
+    @SuppressWarnings("unchecked")
+    private static Set<String> granted() throws Exception {
+        Set<String> granted = new TreeSet<>();
+        for (Object doc : new Yaml().loadAll(Files.readString(K8S_BASE.resolve("rbac.yaml")))) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) ((Map<String, Object>) doc).getOrDefault("rules", List.of())) {
+                for (Object resource : (List<?>) rule.get("resources")) {
+                    for (Object verb : (List<?>) rule.get("verbs")) {
+                        granted.add(resource + " " + verb);
+                    }
+                }
+            }
+        }
+        return granted;
     }
 
     @Test
