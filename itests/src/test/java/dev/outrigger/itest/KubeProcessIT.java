@@ -168,6 +168,16 @@ public class KubeProcessIT {
                 .filter(e -> e.getType().equals("Warning") && e.getMessage().startsWith("OutriggerReady is False: ")).isPresent());
         Files.delete(gateway.home.resolve("deploy/unresolvable.jar"));
         Await.until("OutriggerReady true again", Duration.ofSeconds(10), () -> "True".equals(condition("OutriggerReady").getStatus()));
+        // the same again: the same Events, counted up as the kubelet counts its own ("x2" in kubectl)
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Import-Package", "com.example.missing"));
+        Await.until("the Warning counted twice", Duration.ofSeconds(10),
+                () -> event("Unhealthy").filter(e -> e.getCount() == 2).isPresent());
+        Files.delete(gateway.home.resolve("deploy/unresolvable.jar"));
+        Await.until("OutriggerReady true, counted twice", Duration.ofSeconds(10),
+                () -> event("Healthy").filter(e -> e.getCount() == 2).isPresent());
+        assertEquals(1, client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> e.getReason().equals("Unhealthy")).count());
 
         // a GPS receiver: GpsFix is true while it tells where the node is
         PtyPair pty = new PtyPair(folder.newFolder("pty").toPath());

@@ -1,10 +1,13 @@
 package dev.outrigger.kube;
 
+import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * What changed on the gateway, as Events about its Node, the way the kubelet and
@@ -25,7 +30,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * The first look after a start only takes the state in (a restart announces nothing). Events are
  * best effort, as the kubelet's are: one that cannot be recorded is dropped with one log line, and
  * never holds up the Node's report; more than {@link #PER_MINUTE} a minute (a device that flaps)
- * are dropped and counted.
+ * are dropped and counted. The same change again within {@link #SERIES} counts up the Event that
+ * said it first ({@code count}, {@code lastTimestamp}), as the kubelet's recorder does, so that
+ * {@code kubectl} shows "x5 over 3m" instead of five lines.
  */
 final class NodeEvents {
 
@@ -33,7 +40,13 @@ final class NodeEvents {
     record Change(String type, String reason, String message) {
     }
 
+    /** An Event already recorded: its name, how often it was said, and when last. */
+    private record Series(String name, int count, Instant last) {
+    }
+
     static final int PER_MINUTE = 10;
+    /** How long a recorded Event is counted up rather than said again: the kubelet's 10 minutes. */
+    static final Duration SERIES = Duration.ofMinutes(10);
     private static final int MAX_MESSAGE = 1024;
     /** Events about a cluster-scoped object such as a Node live in the default namespace. */
     private static final String NAMESPACE = "default";
@@ -46,6 +59,8 @@ final class NodeEvents {
     private Map<String, String> devices;
     private Map<String, NodeSync.Condition> conditions;
     private final Deque<Instant> recent = new ArrayDeque<>();
+    /** The Events recorded within {@link #SERIES}, by what they said: at most {@code 10 x PER_MINUTE}. */
+    private final Map<Change, Series> series = new HashMap<>();
     private long sequence;
     private int dropped;
     private volatile String failing = "";
@@ -93,6 +108,7 @@ final class NodeEvents {
         while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(1, ChronoUnit.MINUTES))) {
             recent.removeFirst();
         }
+        series.values().removeIf(s -> s.last().isBefore(now.minus(SERIES)));
         for (Change change : changes) {
             if (recent.size() >= PER_MINUTE) {
                 droppedTotal++;
@@ -103,7 +119,7 @@ final class NodeEvents {
             }
             recent.addLast(now);
             try {
-                client.v1().events().inNamespace(NAMESPACE).resource(event(change, now)).create();
+                series.put(change, recordOnce(change, now));
                 recorded++;
                 failing = "";
             } catch (KubernetesClientException e) {
@@ -119,6 +135,39 @@ final class NodeEvents {
             LOG.info("Kubernetes: {} Node event(s) dropped by the rate limit", dropped);
             dropped = 0;
         }
+    }
+
+    /**
+     * A new Event, or the count of the one that said the same within {@link #SERIES} raised by a
+     * merge patch (a real API server takes it for Events, and so does the mock). That Event gone
+     * (an Event lives an hour; the API server may have been replaced): a new one.
+     */
+    private Series recordOnce(Change change, Instant now) {
+        Series before = series.get(change);
+        String time = timestamp(now);
+        if (before != null) {
+            try {
+                // by its name alone: with no object at hand, the client would read the Event first
+                client.v1().events().inNamespace(NAMESPACE).resource(named(before.name())).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"count\":" + (before.count() + 1) + ",\"lastTimestamp\":\"" + time + "\"}");
+                return new Series(before.name(), before.count() + 1, now);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        Event created = client.v1().events().inNamespace(NAMESPACE).resource(event(change, now)).create();
+        return new Series(created.getMetadata().getName(), 1, now);
+    }
+
+    private static Event named(String name) {
+        return new EventBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata().build();
+    }
+
+    /** The API server's Time: seconds. */
+    private static String timestamp(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** For {@code kube:status} and /metrics: recorded, dropped by the rate limit, and why the last one failed. */
@@ -139,9 +188,9 @@ final class NodeEvents {
         return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...";
     }
 
-    /** A core/v1 Event as the kubelet writes one about its Node (its name as uid, counted once). */
+    /** A core/v1 Event as the kubelet writes one about its Node (its name as uid), said once so far. */
     private Event event(Change change, Instant now) {
-        String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        String time = timestamp(now);
         return new EventBuilder()
                 .withNewMetadata().withName(nodeName + "." + Long.toHexString(now.toEpochMilli() * 1_000_000 + sequence++))
                 .withNamespace(NAMESPACE).endMetadata()

@@ -4,22 +4,16 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Instant;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import dev.outrigger.kube.NodeEvents.Change;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 
 /** Against fabric8's mock API server in CRUD mode: the Events as the real client sends them. */
 public class NodeEventsTest {
@@ -27,22 +21,15 @@ public class NodeEventsTest {
     private static final Instant T0 = Instant.parse("2026-12-01T15:00:00.123456Z");
     private static final String RADIO = "WisCore RAK4631 Meshtastic (239a:8029, serial C0FFEE) at /dev/ttyACM0, role meshtastic";
 
-    private KubernetesMockServer server;
+    @Rule
+    public final CrudApiServer api = new CrudApiServer();
     private KubernetesClient client;
     private NodeEvents events;
 
     @Before
     public void start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init();
-        client = server.createClient();
+        client = api.client();
         events = new NodeEvents(client, "shed-pi");
-    }
-
-    @After
-    public void stop() {
-        client.close();
-        server.destroy();
     }
 
     private static Map<String, NodeSync.Condition> mqtt(boolean connected) {
@@ -89,12 +76,56 @@ public class NodeEventsTest {
     }
 
     @Test
+    public void theSameChangeAgainCountsUpItsEventForTenMinutesAsTheKubeletDoes() {
+        Change unplugged = new Change("Normal", "SerialDeviceRemoved", "Unplugged: " + RADIO);
+        events.record(List.of(unplugged), T0);
+        events.record(List.of(unplugged), T0.plusSeconds(90));
+        events.record(List.of(unplugged), T0.plusSeconds(300));
+        Event e = only();
+        assertEquals(3, (int) e.getCount());
+        assertEquals("2026-12-01T15:00:00Z", e.getFirstTimestamp());
+        assertEquals("2026-12-01T15:05:00Z", e.getLastTimestamp());
+        assertEquals(3, events.recorded());
+
+        events.record(List.of(unplugged), T0.plusSeconds(300 + 601));
+        List<Event> stored = stored();
+        assertEquals("ten minutes after the last time, a new Event", 2, stored.size());
+        assertEquals(1, (int) stored.stream().filter(s -> s.getLastTimestamp().equals("2026-12-01T15:15:01Z")).findFirst()
+                .orElseThrow().getCount());
+    }
+
+    @Test
+    public void anEventGoneFromTheApiServerIsRecordedAnew() {
+        Change flip = new Change("Warning", "Disconnected", "MqttConnected is False");
+        events.record(List.of(flip), T0);
+        client.v1().events().inNamespace("default").withName(only().getMetadata().getName()).delete();
+        events.record(List.of(flip), T0.plusSeconds(30));
+        assertEquals(1, (int) only().getCount());
+        assertEquals("", events.failing());
+    }
+
+    @Test
     public void aFlappingDeviceCannotFloodTheApiServer() {
-        Change flap = new Change("Normal", "SerialDeviceAdded", "Plugged in: " + RADIO);
-        events.record(Collections.nCopies(NodeEvents.PER_MINUTE + 5, flap), T0);
-        assertEquals(NodeEvents.PER_MINUTE, client.v1().events().inNamespace("default").list().getItems().size());
-        events.record(List.of(flap), T0.plusSeconds(61));
-        assertEquals("a minute later, recorded again", NodeEvents.PER_MINUTE + 1,
-                client.v1().events().inNamespace("default").list().getItems().size());
+        Change plugged = new Change("Normal", "SerialDeviceAdded", "Plugged in: " + RADIO);
+        Change unplugged = new Change("Normal", "SerialDeviceRemoved", "Unplugged: " + RADIO);
+        for (int i = 0; i < NodeEvents.PER_MINUTE; i++) {
+            events.record(List.of(plugged, unplugged), T0);
+        }
+        assertEquals("two Events, counted up to the limit", NodeEvents.PER_MINUTE,
+                stored().stream().mapToInt(Event::getCount).sum());
+        assertEquals(NodeEvents.PER_MINUTE, events.dropped());
+        events.record(List.of(plugged), T0.plusSeconds(61));
+        assertEquals("a minute later, counted again", NodeEvents.PER_MINUTE + 1, stored().stream().mapToInt(Event::getCount).sum());
+        assertEquals(2, stored().size());
+    }
+
+    private List<Event> stored() {
+        return client.v1().events().inNamespace("default").list().getItems();
+    }
+
+    private Event only() {
+        List<Event> stored = stored();
+        assertEquals(stored.toString(), 1, stored.size());
+        return stored.get(0);
     }
 }

@@ -6,11 +6,10 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import io.fabric8.kubernetes.api.model.Node;
@@ -19,40 +18,26 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 
-/**
- * Against fabric8's mock API server in CRUD mode (no real API server can run here): the objects
- * sent are the real client's, so they are what a real API server would get.
- */
+/** The Node and the Lease as {@link NodeSync} leaves them, on fabric8's mock API server. */
 public class NodeSyncTest {
 
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
-    private KubernetesMockServer server;
+    @Rule
+    public final CrudApiServer api = new CrudApiServer();
     private KubernetesClient client;
     private NodeSync sync;
 
     @Before
     public void nodeWithTheKubeletsOwnLabelsResourcesAndConditions() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init();
-        client = server.createClient();
+        client = api.client();
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("shed-pi")
                 .addToLabels("kubernetes.io/arch", "arm64").addToLabels("example.com/radio", "true").endMetadata()
                 .withNewStatus().addToCapacity("cpu", new Quantity("4"))
                 .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
                 .endStatus().build()).create();
         sync = new NodeSync(client, "shed-pi");
-    }
-
-    @After
-    public void stop() {
-        client.close();
-        server.destroy();
     }
 
     private Node node() {
