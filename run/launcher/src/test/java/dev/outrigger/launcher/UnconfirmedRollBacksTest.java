@@ -2,7 +2,9 @@ package dev.outrigger.launcher;
 
 import static org.junit.Assert.assertEquals;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,7 @@ public class UnconfirmedRollBacksTest {
     private UnconfirmedUpdates updates;
     private Bundle bundle;
     private Path previous;
+    private Path current;
 
     @Before
     public void start() throws Exception {
@@ -47,8 +50,8 @@ public class UnconfirmedRollBacksTest {
         previous = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.0.0.jar"), "test.mqtt", "1.0.0");
         bundle = framework.getBundleContext().installBundle("file:/repository/mqtt.jar", Files.newInputStream(previous));
         bundle.start();
-        try (InputStream in = Files.newInputStream(TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.1.0.jar"),
-                "test.mqtt", "1.1.0"))) {
+        current = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.1.0.jar"), "test.mqtt", "1.1.0");
+        try (InputStream in = Files.newInputStream(current)) {
             bundle.update(in);
         }
     }
@@ -83,6 +86,32 @@ public class UnconfirmedRollBacksTest {
         Await.until("the update dropped", Duration.ofSeconds(10), () -> updates.waiting().isEmpty());
         assertEquals("1.1.0", bundle.getVersion().toString());
         assertEquals(List.of(), updates.outcomes());
+    }
+
+    @Test
+    public void anUpdateOfAJarInDeployIsRolledBackThroughThatFileForFileInstallToTakeUp() throws Exception {
+        Path deployed = folder.newFolder("deploy").toPath().resolve("mqtt.jar");
+        Files.copy(current, deployed);
+        updates.add(new Update("test.mqtt", bundle.getLocation(), "1.1.0", "1.0.0", Optional.of(deployed), true,
+                Instant.now().plusMillis(200), "token"), previous);
+        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
+
+        Await.until("the previous release back in deploy/", Duration.ofSeconds(10), () -> sameBytes(deployed, previous));
+        Await.until("the outcome recorded", Duration.ofSeconds(5), () -> !updates.outcomes().isEmpty());
+        assertEquals("rolledBack", updates.outcomes().get(0).event());
+        // updating the bundle itself is FileInstall's, which would otherwise put the newer file back
+        assertEquals("1.1.0", bundle.getVersion().toString());
+        try (var left = Files.list(deployed.getParent())) {
+            assertEquals("no temporary file left beside it", List.of(deployed), left.toList());
+        }
+    }
+
+    private static boolean sameBytes(Path a, Path b) {
+        try {
+            return Files.mismatch(a, b) == -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Update update(String version, Instant deadline) {
