@@ -68,6 +68,7 @@ public class SimulatorServer {
 
     private final SimulatedMesh mesh = new SimulatedMesh();
     private final ServerSocket server;
+    private final Thread acceptor;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-simulator-timer"));
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final long intervalMillis;
@@ -81,7 +82,7 @@ public class SimulatorServer {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()));
-        Daemons.start("outrigger-simulator-accept", this::accept);
+        acceptor = Daemons.start("outrigger-simulator-accept", this::accept);
         if (!config.pty().isBlank()) {
             Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
         }
@@ -90,9 +91,12 @@ public class SimulatorServer {
     }
 
     @Deactivate
-    void deactivate() throws IOException {
+    void deactivate() throws IOException, InterruptedException {
         running = false;
         server.close();
+        // the port is free only once the thread blocked in accept has left it: a configuration
+        // change activates the next instance on the same port right after this returns
+        acceptor.join(2_000);
         clients.forEach(Client::close);
         timer.shutdownNow();
         SerialPort p = pty;

@@ -284,6 +284,11 @@ public class MvStoreOutbox implements Outbox {
             try {
                 if (commitFailure == null) {
                     committedSequence = target;
+                } else {
+                    // the records of the failed commit were refused to their producers: closed, the
+                    // store forgets them, where the next commit that works would write them after all
+                    // (the next append or read opens it again from what is on disk)
+                    closeAfterFailure();
                 }
                 committed.signalAll();
                 appended.signalAll();
@@ -299,11 +304,7 @@ public class MvStoreOutbox implements Outbox {
      * mistakes a new record for one it has already seen.
      */
     private void reopen() throws OutboxException {
-        try {
-            store.closeImmediately();
-        } catch (RuntimeException alreadyGone) {
-            // closed by the failure
-        }
+        closeAfterFailure();
         try {
             MVStore reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
             records = reopened.openMap("records");
@@ -321,6 +322,14 @@ public class MvStoreOutbox implements Outbox {
             LOG.info("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
         } catch (RuntimeException e) {
             throw new OutboxException("the outbox cannot be written (" + rootMessage(e) + "); the next record tries again", e);
+        }
+    }
+
+    private void closeAfterFailure() {
+        try {
+            store.closeImmediately();
+        } catch (RuntimeException alreadyGone) {
+            // closed by the failure
         }
     }
 

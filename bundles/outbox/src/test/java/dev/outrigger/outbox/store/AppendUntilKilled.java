@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.outrigger.framework.Configs;
 import dev.outrigger.outbox.OutboxRecord;
 
 /**
@@ -17,7 +18,7 @@ public final class AppendUntilKilled {
 
     public static void main(String[] args) throws Exception {
         MvStoreOutbox outbox = new MvStoreOutbox();
-        outbox.open(Path.of(args[0]), Configs.outbox(Map.of("sync", args[1])));
+        outbox.open(Path.of(args[0]), Configs.of(MvStoreOutbox.Config.class, Map.of("sync", args[1])));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 200_000 && System.nanoTime() < deadline; i++) {
             long sequence = outbox.append(OutboxRecord.of("test/crash", ("record " + i).getBytes()));

@@ -28,6 +28,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import dev.outrigger.framework.Configs;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
 import dev.outrigger.outbox.OutboxRecord;
@@ -45,7 +46,7 @@ public class MvStoreOutboxTest {
 
     private MvStoreOutbox open(Map<String, Object> config, LongSupplier nanoTime) throws Exception {
         MvStoreOutbox o = new MvStoreOutbox(nanoTime);
-        o.open(folder.getRoot().toPath().resolve("outbox.mv.db"), Configs.outbox(config));
+        o.open(folder.getRoot().toPath().resolve("outbox.mv.db"), Configs.of(MvStoreOutbox.Config.class, config));
         return o;
     }
 
@@ -258,7 +259,7 @@ public class MvStoreOutboxTest {
             assertEquals(2_000, acknowledged.size());
 
             MvStoreOutbox reopened = new MvStoreOutbox();
-            reopened.open(file, Configs.outbox(Map.of()));
+            reopened.open(file, Configs.of(MvStoreOutbox.Config.class, Map.of()));
             try {
                 Set<Long> stored = new HashSet<>();
                 reopened.read(0, Integer.MAX_VALUE, 0, TimeUnit.MILLISECONDS).forEach(e -> stored.add(e.sequence()));
@@ -282,7 +283,7 @@ public class MvStoreOutboxTest {
         try {
             Path filler = disk.resolve("filler");
             MvStoreOutbox o = new MvStoreOutbox();
-            o.open(disk.resolve("outbox.mv.db"), Configs.outbox(Map.of("maxMegabytes", 64)));
+            o.open(disk.resolve("outbox.mv.db"), Configs.of(MvStoreOutbox.Config.class, Map.of("maxMegabytes", 64)));
             outbox = o;
             byte[] payload = new byte[1000];
             long accepted = 0;
@@ -315,7 +316,7 @@ public class MvStoreOutboxTest {
             assertTrue("accepting again once space was freed", again);
             outbox.close();
             outbox = new MvStoreOutbox();
-            outbox.open(disk.resolve("outbox.mv.db"), Configs.outbox(Map.of()));
+            outbox.open(disk.resolve("outbox.mv.db"), Configs.of(MvStoreOutbox.Config.class, Map.of()));
             assertEquals("every record accepted before, and the one after, still there", accepted + 1, outbox.stats().depth());
         } finally {
             if (outbox != null) {
