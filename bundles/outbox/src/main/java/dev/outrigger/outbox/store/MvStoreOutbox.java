@@ -286,8 +286,9 @@ public class MvStoreOutbox implements Outbox {
                     committedSequence = target;
                 } else {
                     // the records of the failed commit were refused to their producers: closed, the
-                    // store forgets them, where the next commit that works would write them after all
-                    // (the next append or read opens it again from what is on disk)
+                    // store forgets them, where the next commit that works would write them after all.
+                    // The next append or read opens it again from what is on disk; deletes not yet
+                    // committed are forgotten too, and those records go again (at-least-once)
                     closeAfterFailure();
                 }
                 committed.signalAll();
