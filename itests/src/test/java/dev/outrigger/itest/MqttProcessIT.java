@@ -76,6 +76,8 @@ public class MqttProcessIT {
         Set<String> received = subscribe("it/gw/data/#");
         gateway.start();
         Await.until("all 500 records at the broker", Duration.ofSeconds(30), () -> received.size() == 500);
+        assertEquals("the store's recovery from the kill, said once", 1,
+                gateway.log().lines().filter(l -> l.contains("was not closed (the process was killed or the power cut)")).count());
         Await.until("an empty outbox", Duration.ofSeconds(10),
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
     }

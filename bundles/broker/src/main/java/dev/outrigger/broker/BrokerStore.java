@@ -1,21 +1,22 @@
 package dev.outrigger.broker;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.outrigger.framework.store.StoreFile;
 
 /**
  * What the broker keeps on disk, as mosquitto's persistence does, so that it outlives a restart of
@@ -56,16 +57,10 @@ final class BrokerStore implements AutoCloseable {
     /** The store in the file; one that cannot be read is moved aside (one log line) and a new one begun. */
     static BrokerStore open(Path file) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try {
-                return new BrokerStore(file, new MVStore.Builder().fileName(file.toString()).open());
-            } catch (MVStoreException e) {
-                Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
-                Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-                LOG.warn("Embedded MQTT broker: the retained messages and sessions in {} cannot be read ({}); moved to {}, "
-                        + "starting without them", file, e.getMessage(), aside);
-                return new BrokerStore(file, new MVStore.Builder().fileName(file.toString()).open());
-            }
+            StoreFile.Opened opened = StoreFile.open(file, UnaryOperator.identity());
+            opened.keptAside().ifPresent(aside -> LOG.warn("Embedded MQTT broker: the retained messages and sessions in {} cannot "
+                    + "be read ({}); moved to {}, starting without them", file, opened.damage(), aside));
+            return new BrokerStore(file, opened.store());
         } catch (IOException | MVStoreException e) {
             LOG.warn("Embedded MQTT broker: cannot keep retained messages and sessions in {} ({}); they last until the broker "
                     + "stops", file, e.getMessage());

@@ -1,7 +1,6 @@
 package dev.outrigger.outbox.store;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -29,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DataFolder;
+import dev.outrigger.framework.store.StoreFile;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
@@ -129,25 +129,20 @@ public class MvStoreOutbox implements Outbox {
         this.config = config;
         this.maxBytes = config.maxMegabytes() * 1024L * 1024L;
         this.file = file;
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-        records = store.openMap("records");
-        counters = store.openMap("counters");
-        marks = store.openMap("queueClockMarks");
+        StoreFile.Opened opened = load();
         clock = new QueueClock(counters.getOrDefault(CLOCK, 0L), nanoTime);
-        Long last = records.lastKey();
-        lastSequence = Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L));
-        committedSequence = lastSequence;
-        for (byte[] r : records.values()) {
-            bytes += r.length;
-        }
         committer = Daemons.start("outrigger-outbox-commit", this::commitLoop);
         housekeeping = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-outbox"));
         housekeeping.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::commitQuietly,
                 "periodic".equals(config.sync()) ? config.syncMillis() : 1000,
                 "periodic".equals(config.sync()) ? config.syncMillis() : 1000, TimeUnit.MILLISECONDS);
-        LOG.info("Outbox {}: {} record(s), {} bytes waiting", file, records.size(), bytes);
+        if (opened.uncleanStop()) {
+            LOG.warn("Outbox {} was not closed (the process was killed or the power cut): back to its last complete commit, "
+                    + "{} record(s), {} bytes waiting", file, records.size(), bytes);
+        } else {
+            LOG.info("Outbox {}: {} record(s), {} bytes waiting", file, records.size(), bytes);
+        }
     }
 
     @Deactivate
@@ -307,23 +302,31 @@ public class MvStoreOutbox implements Outbox {
     private void reopen() throws OutboxException {
         closeAfterFailure();
         try {
-            MVStore reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-            records = reopened.openMap("records");
-            counters = reopened.openMap("counters");
-            marks = reopened.openMap("queueClockMarks");
-            store = reopened;
-            Long last = records.lastKey();
-            lastSequence = Math.max(lastSequence, Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L)));
-            committedSequence = lastSequence;
-            bytes = 0;
-            for (byte[] r : records.values()) {
-                bytes += r.length;
-            }
+            load();
             commitFailure = null;
             LOG.info("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new OutboxException("the outbox cannot be written (" + rootMessage(e) + "); the next record tries again", e);
         }
+    }
+
+    /** Opens the file (one that cannot be read is kept aside for recovery by hand) and takes in what it holds. */
+    private StoreFile.Opened load() throws IOException {
+        StoreFile.Opened opened = StoreFile.open(file, MVStore.Builder::autoCommitDisabled);
+        opened.keptAside().ifPresent(aside -> LOG.error("Outbox {} cannot be read ({}); kept as {} for recovery by hand, "
+                + "starting an empty outbox", file, opened.damage(), aside));
+        store = opened.store();
+        records = store.openMap("records");
+        counters = store.openMap("counters");
+        marks = store.openMap("queueClockMarks");
+        Long last = records.lastKey();
+        lastSequence = Math.max(lastSequence, Math.max(last == null ? 0 : last, counters.getOrDefault("lastSequence", 0L)));
+        committedSequence = lastSequence;
+        bytes = 0;
+        for (byte[] r : records.values()) {
+            bytes += r.length;
+        }
+        return opened;
     }
 
     private void closeAfterFailure() {

@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -267,6 +268,23 @@ public class MvStoreOutboxTest {
             } finally {
                 reopened.close();
             }
+        }
+    }
+
+    @Test
+    public void aStoreTooDamagedToReadIsKeptAsideAndTheOutboxStartsEmptyAndWorking() throws Exception {
+        Path file = folder.getRoot().toPath().resolve("outbox.mv.db");
+        byte[] damaged = new byte[32 * 1024];
+        Arrays.fill(damaged, (byte) 0x5a);
+        Files.write(file, damaged);
+
+        outbox = open(Map.of());
+        assertEquals(0, outbox.stats().depth());
+        outbox.append(record("after"));
+        assertEquals(1, outbox.stats().depth());
+        try (var kept = Files.list(folder.getRoot().toPath())) {
+            Path aside = kept.filter(f -> f.getFileName().toString().startsWith("outbox.mv.db.damaged-")).findFirst().orElseThrow();
+            assertArrayEquals("kept as it was, for recovery by hand", damaged, Files.readAllBytes(aside));
         }
     }
 
