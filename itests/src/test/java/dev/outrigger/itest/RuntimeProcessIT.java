@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
 import org.junit.Before;
@@ -71,6 +73,31 @@ public class RuntimeProcessIT {
                 List.of(), lines(gateway.log(), " ROOT: "));
         assertFalse("the shell port file is removed on stop", Files.exists(gateway.home.resolve("data/shell.port")));
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
+    }
+
+    /**
+     * A second start on the same home (by hand, beside the service) would share the framework cache
+     * and the stores, and take the first one's shell port file away: it refuses, saying who runs.
+     */
+    @Test
+    public void aSecondRuntimeOnTheSameDataFolderRefusesToStartAndLeavesTheFirstAlone() throws Exception {
+        gateway.start();
+        Process second = new ProcessBuilder(gateway.home.resolve("bin/outrigger").toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).start();
+        try {
+            String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("exits at once", second.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(output, 1, second.exitValue());
+            assertTrue(output, output.contains("outrigger: another Outrigger (pid " + gateway.pid() + ") runs on "
+                    + gateway.home.resolve("data") + "; not starting a second one"));
+        } finally {
+            second.destroyForcibly();
+        }
+        GatewayProcess.Result lb = gateway.shell("lb");
+        assertEquals("the first one still answers: " + lb.output(), 0, lb.status());
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        gateway.start(); // the lock went with the process that held it
     }
 
     /**

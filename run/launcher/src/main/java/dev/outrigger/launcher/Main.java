@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +36,12 @@ public final class Main {
         long launched = System.nanoTime();
         Path home = Path.of(System.getProperty("outrigger.home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(System.getProperty("outrigger.data", home.resolve("data").toString())).toAbsolutePath();
+        Optional<String> holder = DataLock.take(data);
+        if (holder.isPresent()) {
+            System.err.printf("outrigger: another Outrigger (%s) runs on %s; not starting a second one on the same data folder"
+                    + " (OUTRIGGER_DATA names another)%n", holder.get(), data);
+            System.exit(1);
+        }
         Map<String, String> properties = FrameworkProperties.load(home, data);
         Path unconfirmed = data.resolve("unconfirmed-updates");
         properties.put(UnconfirmedUpdates.FOLDER_PROPERTY, unconfirmed.toString());
