@@ -59,14 +59,9 @@ rm -rf "$out/usr/share" "$out/usr/lib/"*/gconv "$out/usr/bin" "$out/usr/sbin" "$
   "$out/usr/lib/"*/audit "$out/usr/libexec"
 mv "$out/bin/busybox" "$out/bin/sh"
 
-extra=
-# a class data sharing archive needs the target JVM to run: only where it is the build machine's
-[ "$arch" = "$host" ] && extra=--generate-cds-archive
 "$jlink_home/usr/lib/jvm/java-17-openjdk-$host/bin/jlink" --module-path "$jmods/usr/lib/jvm/java-17-openjdk-$arch/jmods" \
-  --add-modules "$modules" --strip-java-debug-attributes --no-header-files --no-man-pages --compress=2 $extra \
+  --add-modules "$modules" --strip-java-debug-attributes --no-header-files --no-man-pages --compress=2 \
   --output "$out/opt/java"
-# the archive for heaps of 32 GB and more (no compressed oops) never serves an edge node
-rm -f "$out/opt/java/lib/server/classes_nocoops.jsa"
 
 # inside the root: where a link points, as a path on this machine
 resolve() {
@@ -86,9 +81,15 @@ find "$out" -type l | while read -r link; do
   if [ -e "$target" ]; then cp -a "$target" "$link"; fi
 done
 
-# the class data sharing archive of another architecture's JVM: dumped under qemu-user where it
-# is installed (a few seconds; its regions are aligned to 64 KB, so it maps on 4, 16 and 64 KB pages)
-if [ "$arch" != "$host" ]; then
+# The JDK's class data sharing archive, dumped by the image's own JVM: natively where it is the
+# build machine's, without address space randomisation so that it (and so the image) comes out the
+# same at every build; under qemu-user for another architecture, where it is installed (a few
+# seconds; its regions are aligned to 64 KB, so it maps on 4, 16 and 64 KB pages). The archive
+# records the time of the modules file, which the image's layers set to the epoch anyway.
+touch -d @0 "$out/opt/java/lib/modules"
+if [ "$arch" = "$host" ]; then
+  setarch "$(uname -m)" -R "$out/opt/java/bin/java" -Xshare:dump -Xlog:cds=off >/dev/null
+else
   case $arch in arm64) qemu=qemu-aarch64-static ;; amd64) qemu=qemu-x86_64-static ;; *) qemu= ;; esac
   if [ -n "$qemu" ] && command -v "$qemu" >/dev/null; then
     "$qemu" -L "$out" "$out/opt/java/bin/java" -Xshare:dump -Xlog:cds=off >/dev/null
