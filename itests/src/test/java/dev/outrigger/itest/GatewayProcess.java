@@ -65,9 +65,9 @@ final class GatewayProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true);
         builder.environment().putAll(environment);
-        // its temporary files (FileInstall's folders, which a killed process leaves) in its home,
-        // which the test removes; a test's own OUTRIGGER_OPTS come after, and win
-        Path tmp = Files.createDirectories(home.resolve("tmp"));
+        // its temporary files (FileInstall's folders, which a killed process leaves) beside its home,
+        // in the test's folder, which the test removes; a test's own OUTRIGGER_OPTS come after, and win
+        Path tmp = Files.createDirectories(home.resolveSibling(home.getFileName() + "-tmp"));
         builder.environment().put("OUTRIGGER_OPTS", "-Djava.io.tmpdir=" + tmp + " " + environment.getOrDefault("OUTRIGGER_OPTS", ""));
         process = builder.start();
     }
