@@ -113,6 +113,38 @@ public class MqttProcessIT {
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
     }
 
+    /**
+     * Records a broker will never take: its ACL does not let the gateway publish to their topic, or
+     * they are larger than the maximum packet size it announced (sending one would end the
+     * connection, again and again). They are dropped, not retried (that would hold up every record
+     * behind them), counted, and logged once, not once a record; the connection stays up.
+     */
+    @Test
+    public void recordsTheBrokerWillNotTakeAreDroppedWithoutHoldingUpTheOthersAndLoggedOnce() throws Exception {
+        Path acl = Files.writeString(folder.getRoot().toPath().resolve("acl"),
+                "topic deny it/gw/data/secret\ntopic readwrite it/gw/#\n");
+        // a bounded queue: with max_queued_messages 0 (the helper's default) mosquitto 2.0.11 drops a
+        // client whose QoS 1 publication it denied, a bug of its own
+        broker = new Mosquitto(folder.newFolder("broker").toPath(),
+                "acl_file " + acl + "\nmax_packet_size 2000\nmax_queued_messages 1000\n").start();
+        Set<String> received = subscribe("it/gw/data/#");
+        gateway.enableHealthEndpoint();
+        gateway.start();
+        installMqtt(broker.uri(), "");
+        assertEquals(0, gateway.shell("fixture:produce 20 data/secret").status());
+        assertEquals(0, gateway.shell("fixture:produce 3 data/large 3000").status());
+        assertEquals(0, gateway.shell("fixture:produce 50").status());
+
+        Await.until("every record the broker takes delivered, behind those it will not", Duration.ofSeconds(20),
+                () -> received.size() == 50);
+        Await.until("an empty outbox", Duration.ofSeconds(10),
+                () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
+        Map<String, Double> metrics = gateway.metrics();
+        assertEquals(metrics.toString(), 23.0, metrics.get("outrigger_mqtt_refused_total"), 0);
+        assertEquals("the connection never lost: " + metrics, 0.0, metrics.get("outrigger_mqtt_connections_lost_total"), 0);
+        assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("dropped: ")).count());
+    }
+
     @Test
     public void connectsOverTlsWithTheConfiguredCa() throws Exception {
         TestCertificates tls = new TestCertificates(folder.newFolder("tls").toPath());

@@ -49,6 +49,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
@@ -72,6 +73,8 @@ public class MqttConnection implements Messaging {
     static final String PID = "dev.outrigger.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final long HEALTH_CHECK_SECONDS = 5;
+    /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
+    private static final long STABLE_MILLIS = 10_000;
 
     private record Subscription(String filter, int qos, Consumer<Message> handler) {
     }
@@ -111,6 +114,11 @@ public class MqttConnection implements Messaging {
     private volatile String lastError = "";
     private volatile long connectedSince;
     private volatile int attempts;
+    /** The largest packet the broker takes, as its CONNACK said (MQTT 5); unlimited if it said nothing. */
+    private volatile long maxPacketBytes = Long.MAX_VALUE;
+    /** What the last connection failure logged said: the same again is not logged again. */
+    private volatile String logged = "";
+    private final OncePerMinute flapping = new OncePerMinute();
     private final AtomicBoolean attempting = new AtomicBoolean();
     private volatile long attemptStarted;
 
@@ -167,6 +175,9 @@ public class MqttConnection implements Messaging {
                 public void onSuccess(IMqttToken token) {
                     attempting.set(false);
                     traffic.connects.increment();
+                    MqttProperties announced = token.getResponseProperties();
+                    maxPacketBytes = announced == null || announced.getMaximumPacketSize() == null ? Long.MAX_VALUE
+                            : announced.getMaximumPacketSize();
                     connected();
                 }
 
@@ -198,7 +209,6 @@ public class MqttConnection implements Messaging {
     }
 
     private void connected() {
-        attempts = 0;
         connectedSince = System.currentTimeMillis();
         lastError = "";
         LOG.info("MQTT: connected to {}", config.broker());
@@ -215,11 +225,16 @@ public class MqttConnection implements Messaging {
 
     /** Exponential backoff with full jitter; the same failure is logged once, not on every attempt. */
     private void retry(String why) {
+        if (running && !why.equals(logged)) {
+            LOG.warn("MQTT: {}; retrying with backoff up to {} s", why, config.reconnectMaxMillis() / 1000);
+            logged = why;
+        }
+        retryQuietly(why);
+    }
+
+    private void retryQuietly(String why) {
         if (!running) {
             return;
-        }
-        if (!why.equals(lastError)) {
-            LOG.warn("MQTT: {}; retrying with backoff up to {} s", why, config.reconnectMaxMillis() / 1000);
         }
         lastError = why;
         long ceiling = Math.min(config.reconnectMaxMillis(), config.reconnectMinMillis() * (1L << Math.min(attempts++, 20)));
@@ -369,13 +384,20 @@ public class MqttConnection implements Messaging {
             message.responseTopic().ifPresent(properties::setResponseTopic);
             message.correlationData().ifPresent(properties::setCorrelationData);
             MqttMessage m = new MqttMessage(message.payload(), message.qos(), message.retained(), properties);
+            long size = PublishPackets.size(message);
+            if (size > maxPacketBytes) {
+                traffic.refused.increment();
+                done.completeExceptionally(new RefusedException("too large for the broker (a " + size
+                        + "-byte packet; it takes at most " + maxPacketBytes + ")"));
+                return done;
+            }
             client.publish(message.topic(), m, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                         traffic.refused.increment();
-                        done.completeExceptionally(new RefusedException(codes[0]));
+                        done.completeExceptionally(new RefusedException(String.format("the broker refused it (reason code 0x%02x)", codes[0])));
                     } else {
                         traffic.published.increment();
                         done.complete(null);
@@ -415,24 +437,37 @@ public class MqttConnection implements Messaging {
         };
     }
 
-    /** The broker answered a publish with an MQTT 5 failure reason code. */
+    /**
+     * A publication the broker will never take: it answered with an MQTT 5 failure reason code, or
+     * the packet is larger than the maximum it announced (it would end the connection over it).
+     */
     static final class RefusedException extends Exception {
         private static final long serialVersionUID = 1L;
-        final int reasonCode;
 
-        RefusedException(int reasonCode) {
-            super(String.format("the broker refused it (reason code 0x%02x)", reasonCode));
-            this.reasonCode = reasonCode;
+        RefusedException(String why) {
+            super(why);
         }
     }
 
     private final class Callback extends MqttCallbackAdapter {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
+            boolean stable = System.currentTimeMillis() - connectedSince >= STABLE_MILLIS;
             connectedSince = 0;
             traffic.lost.increment();
-            retry("connection to " + config.broker() + " lost: "
-                    + (response.getException() != null ? message(response.getException()) : response.getReasonString()));
+            String why = "connection to " + config.broker() + " lost: "
+                    + (response.getException() != null ? message(response.getException()) : response.getReasonString());
+            if (stable) {
+                attempts = 0;
+                logged = "";
+                retry(why);
+            } else {
+                // ended again right after it was made (a broker that drops this client over something it
+                // sends): the backoff keeps growing, and the log says so once a minute
+                flapping.occurred(n -> LOG.warn("MQTT: {}, {} time(s) within {} s of connecting since the last such line; "
+                        + "retrying with backoff up to {} s", why, n, STABLE_MILLIS / 1000, config.reconnectMaxMillis() / 1000));
+                retryQuietly(why);
+            }
         }
 
         @Override

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.outbox.Outbox;
@@ -33,6 +34,7 @@ public class OutboxDrainer {
     /** Replaced on every reconnect: Paho does not complete the tokens of a connection that died. */
     private volatile Semaphore window;
     private final AtomicLong generation = new AtomicLong();
+    private final OncePerMinute refusals = new OncePerMinute();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long cursor;
@@ -109,8 +111,10 @@ public class OutboxDrainer {
             if (error == null) {
                 outbox.delete(e.sequence());
             } else if (error instanceof MqttConnection.RefusedException refused) {
-                // retrying would only block everything behind it
-                LOG.warn("MQTT: record {} for {} dropped: {}", e.sequence(), m.topic(), refused.getMessage());
+                // retrying would only block everything behind it; a broker's ACL that refuses a whole
+                // topic refuses every record for it, so this says so once a minute, not once a record
+                refusals.occurred(n -> LOG.warn("MQTT: record {} for {} dropped: {}{}", e.sequence(), m.topic(), refused.getMessage(),
+                        n > 1 ? " (" + n + " refused and dropped since the last such line, all counted in mqtt:status)" : ""));
                 outbox.delete(e.sequence());
             } else if (generation.compareAndSet(publishedIn, publishedIn + 1)) {
                 LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(), error.getMessage());

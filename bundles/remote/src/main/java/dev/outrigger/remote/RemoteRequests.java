@@ -38,6 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.Settings;
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.framework.updates.UnconfirmedUpdates;
 import dev.outrigger.messaging.Message;
@@ -75,10 +76,8 @@ public class RemoteRequests {
     private final ThreadPoolExecutor worker;
     /** The subscriptions, and the bundle verbs with their probations: ended with the component. */
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final OncePerMinute refused = new OncePerMinute(n -> LOG.warn(
-            "Remote requests: {} refused: more than the rate limit allows", n));
-    private final OncePerMinute unanswerable = new OncePerMinute(n -> LOG.warn(
-            "Remote requests: {} answered with nowhere to reply: give an MQTT 5 response topic or a requestId", n));
+    private final OncePerMinute refused = new OncePerMinute();
+    private final OncePerMinute unanswerable = new OncePerMinute();
 
     @Activate
     public RemoteRequests(@Reference Messaging messaging, @Reference Settings settings, @Reference Membership membership,
@@ -177,21 +176,26 @@ public class RemoteRequests {
                 }
             });
         } catch (RejectedExecutionException e) {
-            refused.occurred();
+            refusedByTheRateLimit();
         }
+    }
+
+    private void refusedByTheRateLimit() {
+        refused.occurred(n -> LOG.warn("Remote requests: {} refused: more than the rate limit allows", n));
     }
 
     private void answer(String verb, Message message, Origin origin, Kind kind) {
         Reply reply = kind.handler().handle(verb, message.payload(), origin);
         boolean limited = reply.errorKind().filter("rate_limited"::equals).isPresent();
         if (limited) {
-            refused.occurred();
+            refusedByTheRateLimit();
         }
         Optional<String> topic = message.responseTopic()
                 .or(() -> reply.requestId().map(id -> messaging.topic(kind.segment() + "/reply/" + id)));
         if (topic.isEmpty()) {
             if (!limited) {
-                unanswerable.occurred();
+                unanswerable.occurred(n -> LOG.warn(
+                        "Remote requests: {} answered with nowhere to reply: give an MQTT 5 response topic or a requestId", n));
             }
             reply.afterwards().run();
             return;
