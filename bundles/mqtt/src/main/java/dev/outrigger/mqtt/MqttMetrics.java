@@ -25,7 +25,7 @@ public class MqttMetrics implements MetricSource {
                 .single("outrigger_mqtt_connections_lost_total", "counter", "Established connections that were lost", t.lost.sum())
                 .single("outrigger_mqtt_published_total", "counter", "Publications the broker acknowledged", t.published.sum())
                 .single("outrigger_mqtt_refused_total", "counter",
-                        "Publications the broker refused with a reason code (such records are dropped, logged at most once a minute)",
+                        "Publications the broker refused with a reason code or that exceed its maximum packet size (dropped, logged at most once a minute)",
                         t.refused.sum())
                 .single("outrigger_mqtt_publish_failures_total", "counter",
                         "Publications without the broker's answer (the outbox sends such records again)", t.failed.sum())
