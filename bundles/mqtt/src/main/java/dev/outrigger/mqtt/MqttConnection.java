@@ -397,7 +397,8 @@ public class MqttConnection implements Messaging {
                     int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                         traffic.refused.increment();
-                        done.completeExceptionally(new RefusedException(String.format("the broker refused it (reason code 0x%02x)", codes[0])));
+                        done.completeExceptionally(
+                                new RefusedException(String.format("the broker refused it (reason code 0x%02x)", codes[0])));
                     } else {
                         traffic.published.increment();
                         done.complete(null);
