@@ -11,9 +11,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -287,7 +289,13 @@ public class RuntimeProcessIT {
         assertEquals("one line for broken.jar: " + gateway.log(), 1, lines(gateway.log(), "broken.jar").size());
         assertEquals("one line for unresolvable.jar: " + gateway.log(), 1, lines(gateway.log(), "unresolvable.jar").size());
 
-        Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        // a copy that stalls halfway (a slow link): reported as broken, then installed once complete
+        byte[] fixture = Files.readAllBytes(Distribution.FIXTURE);
+        Path slow = gateway.home.resolve("deploy/fixture.jar");
+        Files.write(slow, Arrays.copyOf(fixture, fixture.length / 2));
+        Await.until("a log line for the half copy", Duration.ofSeconds(5),
+                () -> gateway.log().contains("fixture.jar is not an OSGi bundle"));
+        Files.write(slow, Arrays.copyOfRange(fixture, fixture.length / 2, fixture.length), StandardOpenOption.APPEND);
         Await.until("a good bundle next to the bad ones", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().contains("hello"));
         bundleLines(gateway.shell("lb").output()).stream().filter(l -> !l.contains("Unresolvable"))

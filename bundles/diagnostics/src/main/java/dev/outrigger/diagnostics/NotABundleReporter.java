@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * FileInstall silently skips a {@code .jar} in {@code deploy/} that is not a bundle (corrupt, still
  * being copied by hand, a plain library). Claiming such files as artifacts of our own turns that
- * silence into one log line; once the file changes into a valid bundle, FileInstall hands it back to
- * its bundle installer by itself.
+ * silence into one log line. FileInstall lets go of such a file once it has become a valid bundle
+ * (the copy finished, or a bundle was copied over it), but does not offer it to its bundle installer
+ * until the file changes again: touching it makes the next scan take it as new.
  */
 @Component
 public class NotABundleReporter implements ArtifactInstaller {
@@ -40,7 +41,11 @@ public class NotABundleReporter implements ArtifactInstaller {
 
     @Override
     public void uninstall(File artifact) {
-        LOG.info("{} removed", artifact);
+        if (!artifact.isFile()) {
+            LOG.info("{} removed", artifact);
+        } else if (whyNotABundle(artifact).isEmpty() && artifact.setLastModified(System.currentTimeMillis())) {
+            LOG.info("{} is a bundle now: installing it", artifact);
+        }
     }
 
     /** Empty for a readable jar with a Bundle-SymbolicName; otherwise what is wrong with it. */
