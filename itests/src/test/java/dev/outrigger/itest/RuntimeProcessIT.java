@@ -298,6 +298,13 @@ public class RuntimeProcessIT {
         Files.write(slow, Arrays.copyOfRange(fixture, fixture.length / 2, fixture.length), StandardOpenOption.APPEND);
         Await.until("a good bundle next to the bad ones", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().contains("hello"));
+        // the same stall while overwriting it: the bundle goes, said in a line, and comes back complete
+        Files.write(slow, Arrays.copyOf(fixture, fixture.length / 2));
+        Await.until("a log line for the bundle whose jar broke", Duration.ofSeconds(5),
+                () -> gateway.log().contains("was uninstalled: its jar " + slow + " is not a bundle now"));
+        Files.write(slow, Arrays.copyOfRange(fixture, fixture.length / 2, fixture.length), StandardOpenOption.APPEND);
+        Await.until("the bundle back", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("hello"));
         bundleLines(gateway.shell("lb").output()).stream().filter(l -> !l.contains("Unresolvable"))
                 .forEach(line -> assertTrue(line, line.contains("|Active")));
 
