@@ -187,8 +187,10 @@ public class RuntimeProcessIT {
                     Files.copy(f, etc.resolve(f.getFileName()));
                 }
             }
+            Path file = Files.writeString(etc.resolve("dev.outrigger.itest.greeter.cfg"), "greeting = ahoy\n");
             gateway.start();
-            Path file = etc.resolve("dev.outrigger.discovery.cfg");
+            Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+            Await.until("the greeter configured", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("ahoy"));
             String before = Files.readString(file);
             Path filler = etc.resolve("filler");
             try (var out = Files.newOutputStream(filler)) {
@@ -201,20 +203,20 @@ public class RuntimeProcessIT {
                 assertTrue(full.getMessage(), full.getMessage().contains("No space left on device"));
             }
 
-            GatewayProcess.Result refused = gateway.shell("config:set dev.outrigger.discovery rescanSeconds=45");
+            GatewayProcess.Result refused = gateway.shell("config:set dev.outrigger.itest.greeter greeting=never");
             assertEquals(refused.output(), 1, refused.status());
             assertTrue(refused.output(), refused.output().contains("No space left on device") && refused.output().contains("nothing applied"));
-            assertTrue("the running value as before", gateway.shell("config:get dev.outrigger.discovery").output()
-                    .matches("(?s).*rescanSeconds\\s+=?\\s*30\\b.*"));
+            assertFalse("not applied, not even for a moment", gateway.shell("fixture:greetings").output().contains("never"));
             assertEquals("the file as before", before, Files.readString(file));
             try (var files = Files.list(etc)) {
                 assertTrue("no temporary file left", files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")));
             }
 
             Files.delete(filler);
-            GatewayProcess.Result applied = gateway.shell("config:set dev.outrigger.discovery rescanSeconds=45");
+            GatewayProcess.Result applied = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin");
             assertEquals(applied.output(), 0, applied.status());
-            assertTrue(Files.readString(file), Files.readString(file).contains("45"));
+            assertTrue(Files.readString(file), Files.readString(file).contains("moin"));
+            assertEquals("moin", gateway.shell("fixture:greet").output().trim());
             assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         }
     }

@@ -6,8 +6,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
@@ -166,28 +168,25 @@ public class AdminSettings implements Settings {
             throw new SettingsException(Kind.INVALID, "nothing applied to " + pid, problems);
         }
 
+        // the file first: a change that cannot be stored must not reach the component, not even for a moment
+        boolean newFile = next.get(Schemas.FILENAME) == null && etc != null;
+        if (newFile) {
+            next.put(Schemas.FILENAME, etc.resolve(fileName(pid)).toAbsolutePath().toUri().toString());
+        }
+        boolean changed = existing == null || !sameProperties(current, next);
+        Object file = next.get(Schemas.FILENAME);
+        if (changed && file != null) {
+            try {
+                write(Path.of(URI.create(file.toString())), next);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new SettingsException(Kind.REFUSED, "cannot write " + file + " (" + e.getMessage() + "); nothing applied");
+            }
+        }
         try {
             Configuration target = existing != null ? existing : create(pid);
-            Dictionary<String, Object> before = existing == null ? null : existing.getProperties();
-            boolean newFile = next.get(Schemas.FILENAME) == null && etc != null;
-            if (newFile) {
-                next.put(Schemas.FILENAME, etc.resolve(fileName(pid)).toAbsolutePath().toUri().toString());
-            }
-            boolean changed = target.updateIfDifferent(next);
-            Object file = next.get(Schemas.FILENAME);
-            if (file != null && (changed || newFile)) {
-                try {
-                    write(Path.of(URI.create(file.toString())), next);
-                } catch (IOException | IllegalArgumentException e) {
-                    if (before == null) {
-                        target.delete();
-                    } else {
-                        target.update(before);
-                    }
-                    throw new SettingsException(Kind.REFUSED, "cannot write " + file + " (" + e.getMessage() + "); nothing applied");
-                }
-            }
             if (changed) {
+                // if different: FileInstall may have read the file just written and applied it already
+                target.updateIfDifferent(next);
                 LOG.info("Configuration {} changed by {}: {}", pid, update.requester(), new TreeSet<>(update.values().keySet()));
             }
             return snapshot(pid, Optional.ofNullable(target.getFactoryPid()), target.getChangeCount(), next,
@@ -195,6 +194,14 @@ public class AdminSettings implements Settings {
         } catch (IOException e) {
             throw new SettingsException(Kind.REFUSED, "cannot store " + pid + ": " + e.getMessage());
         }
+    }
+
+    /** Equal but for what ConfigAdmin adds by itself. */
+    private static boolean sameProperties(Dictionary<String, Object> stored, Dictionary<String, Object> next) {
+        Set<String> keys = new HashSet<>(Collections.list(stored.keys()));
+        keys.addAll(Collections.list(next.keys()));
+        keys.removeAll(Set.of(Constants.SERVICE_PID, ConfigurationAdmin.SERVICE_FACTORYPID));
+        return keys.stream().allMatch(k -> Objects.deepEquals(stored.get(k), next.get(k)));
     }
 
     @Override
