@@ -413,6 +413,20 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
         assertEquals("the shell port, configured by another file, is untouched", 0, gateway.shell("lb").status());
 
+        // a required value missing or bad: said in one line, nothing started (not a bridge on a random port)
+        Path bridge = gateway.home.resolve("etc/dev.outrigger.bridge-printer.cfg");
+        Files.writeString(bridge, "device = ttyUSB7\nport = 70000\n");
+        Await.until("a log line for port: 70000", Duration.ofSeconds(5), () -> gateway.log().contains(
+                "dev.outrigger.bridge-printer.cfg: port: 70000 rejected (greater than maximum), expected an integer; "
+                        + "nothing is started for this configuration until this is fixed"));
+        Files.writeString(bridge, "port = 7070\n");
+        Await.until("a log line for the missing device", Duration.ofSeconds(5), () -> gateway.log().contains(
+                "dev.outrigger.bridge-printer.cfg: device: required, not set"));
+        Files.writeString(bridge, "device = ttyUSB7\nport = " + Ports.free() + "\n");
+        Await.until("the bridge once complete", Duration.ofSeconds(5), () -> gateway.log().contains("Bridge ttyUSB7 listening"));
+        assertEquals("listening once only, on its port: " + gateway.log(), 1, lines(gateway.log(), "Bridge ttyUSB7 listening").size());
+        assertFalse(gateway.log(), gateway.log().contains("Exception"));
+
         // the bad value still in the file at the next start: reported again, once
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         gateway.start();

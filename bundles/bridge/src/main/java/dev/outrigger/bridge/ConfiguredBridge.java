@@ -96,6 +96,7 @@ public class ConfiguredBridge {
         String tlsClientCaFile() default "";
     }
 
+    /** Null without a device or port: the configuration guard has said which, in one line. */
     private final Bridge bridge;
     private final String selector;
     private final Bridges registry;
@@ -103,8 +104,12 @@ public class ConfiguredBridge {
 
     @Activate
     public ConfiguredBridge(Config config, @Reference Bridges registry) throws IOException {
-        this.selector = config.device().trim();
+        this.selector = config.device() == null ? "" : config.device().trim();
         this.registry = registry;
+        if (selector.isEmpty() || config.port() == 0) {
+            this.bridge = null;
+            return;
+        }
         SerialSettings settings = config.baud() == 0 ? null : new SerialSettings(config.baud(), config.dataBits(),
                 SerialSettings.Parity.of(config.parity()), SerialSettings.StopBits.of(config.stopBits()),
                 SerialSettings.FlowControl.of(config.flowControl()), config.dtr(), config.rts());
@@ -131,8 +136,10 @@ public class ConfiguredBridge {
 
     @Deactivate
     void deactivate() {
-        registry.remove(bridge);
-        bridge.close();
+        if (bridge != null) {
+            registry.remove(bridge);
+            bridge.close();
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -148,6 +155,9 @@ public class ConfiguredBridge {
     }
 
     private void reevaluate() {
+        if (bridge == null) {
+            return;
+        }
         devices.stream().filter(d -> matches(selector, d)).findFirst().ifPresentOrElse(bridge::attach, bridge::detach);
     }
 

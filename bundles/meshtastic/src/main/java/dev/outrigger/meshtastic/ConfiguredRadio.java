@@ -49,11 +49,17 @@ public class ConfiguredRadio {
         int ackTimeoutSeconds() default 300;
     }
 
+    /** Both null without an address: the configuration guard has said so, in one line. */
     private final Radio radio;
     private final ServiceRegistration<MeshRadio> registration;
 
     @Activate
     public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, Config config) {
+        if (config.address() == null || config.address().isBlank()) {
+            this.radio = null;
+            this.registration = null;
+            return;
+        }
         this.radio = new Radio(outbox, new Radio.Options(config.address(), config.baud(),
                 new RadioSession.Timing(config.handshakeSeconds() * 1000L, config.heartbeatSeconds() * 1000L,
                         config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds(),
@@ -64,7 +70,9 @@ public class ConfiguredRadio {
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        registration.unregister();
-        radio.close();
+        if (radio != null) {
+            registration.unregister();
+            radio.close();
+        }
     }
 }

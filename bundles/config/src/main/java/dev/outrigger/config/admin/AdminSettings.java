@@ -160,7 +160,7 @@ public class AdminSettings implements Settings {
         });
         for (AttributeDefinition ad : definition.attributes()) {
             boolean reported = problems.stream().anyMatch(p -> p.property().equals(ad.getID()));
-            if (Schemas.isRequired(ad) && next.get(ad.getID()) == null && !reported) {
+            if (Schemas.isRequired(ad) && Schemas.isMissing(next.get(ad.getID())) && !reported) {
                 problems.add(new Problem(ad.getID(), "required: it has no default, expected " + Schemas.expected(ad)));
             }
         }

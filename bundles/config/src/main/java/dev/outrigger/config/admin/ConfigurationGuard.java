@@ -54,6 +54,8 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     static final int RANKING = 900;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationGuard.class);
+    /** Outrigger's components start nothing without their required values. */
+    private static final String NOT_STARTED = "; nothing is started for this configuration until ";
 
     private final BundleContext context;
     private final ConfigurationAdmin configAdmin;
@@ -180,7 +182,13 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
                 Schemas.convert(ad.get(), properties.get(key));
             } catch (IllegalArgumentException e) {
                 String why = Schemas.isSecret(ad.get(), secretNames) ? "secret value rejected" : e.getMessage();
-                problems.put(key, key + ": " + why + "; the default applies until this is fixed");
+                problems.put(key, key + ": " + why + (Schemas.isRequired(ad.get()) ? NOT_STARTED
+                        : "; the default applies until ") + "this is fixed");
+            }
+        }
+        for (AttributeDefinition ad : definition.attributes()) {
+            if (Schemas.isRequired(ad) && Schemas.isMissing(properties.get(ad.getID()))) {
+                problems.put(ad.getID(), ad.getID() + ": required, not set (expected " + Schemas.expected(ad) + ")" + NOT_STARTED + "it is set");
             }
         }
         return problems;

@@ -115,6 +115,11 @@ final class Schemas {
         return ad.getDefaultValue() == null && ad.getCardinality() == 0;
     }
 
+    /** What a required attribute cannot have: no value, or a blank one. */
+    static boolean isMissing(Object value) {
+        return value == null || value instanceof String s && s.isBlank();
+    }
+
     /**
      * The value in the attribute's type (an array of it when multi-valued), parsed from strings
      * where needed.
