@@ -93,13 +93,7 @@ public class BridgeIT {
         });
 
         Files.delete(cfg);
-        Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return false;
-            } catch (IOException refused) {
-                return true;
-            }
-        });
+        Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> refused(port));
     }
 
     @Test
@@ -156,6 +150,19 @@ public class BridgeIT {
                 afterUpdate.getOutputStream().write('?');
                 assertEquals('?', PtyPair.readFully(peer, 1)[0]);
                 afterUpdate.close();
+
+                // a bridge configured for the stick replaces its automatic one, until it is deleted
+                int configuredPort = Ports.free();
+                Path cfg = root.resolve("etc/dev.outrigger.bridge-mine.cfg");
+                Files.writeString(cfg, "device = " + ID + "\nport = " + configuredPort + "\n");
+                Socket configured = Await.value("the configured bridge", Duration.ofSeconds(10), () -> bridgedClient(configuredPort));
+                configured.getOutputStream().write('#');
+                assertEquals('#', PtyPair.readFully(peer, 1)[0]);
+                configured.close();
+                Await.until("the automatic bridge gone", Duration.ofSeconds(10), () -> refused(port));
+                Files.delete(cfg);
+                Await.value("the automatic bridge back", Duration.ofSeconds(10), () -> bridgedClient(port)).close();
+                assertTrue(refused(configuredPort));
             }
         }
     }
@@ -185,6 +192,14 @@ public class BridgeIT {
                     .append(" port ").append(d.suggestedPort()).append(" profile ").append(d.profile()).append("; ");
         }
         return devices.toString();
+    }
+
+    private static boolean refused(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (IOException refused) {
+            return true;
+        }
     }
 
     /** Reads until the end of the stream; returns -1 then. */

@@ -1,8 +1,8 @@
 package dev.outrigger.bridge;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -19,8 +19,9 @@ import dev.outrigger.device.SerialDevice;
 
 /**
  * A bridge for every device whose profile gives it role {@code bridge} and a port, with the
- * profile's serial settings. Once created, a bridge keeps listening when its device is unplugged
- * and takes it back when the same device (by id) returns.
+ * profile's serial settings, unless a configured bridge selects the device. Once created, a
+ * bridge keeps listening when its device is unplugged and takes it back when the same device
+ * (by id) returns.
  */
 @Component(configurationPid = AutoBridges.PID)
 @Designate(ocd = AutoBridges.Config.class)
@@ -37,7 +38,9 @@ public class AutoBridges {
         String bind() default "127.0.0.1";
     }
 
-    private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
+    private final Map<String, Bridge> bridges = new HashMap<>(); // guarded by this
+    /** The devices with role bridge present now, by id. */
+    private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
     private final Config config;
     private final Bridges registry;
 
@@ -45,30 +48,49 @@ public class AutoBridges {
     public AutoBridges(Config config, @Reference Bridges registry) {
         this.config = config;
         this.registry = registry;
+        registry.onClaimsChanged(this::reevaluate);
     }
 
     @Deactivate
-    void deactivate() {
-        bridges.values().forEach(b -> {
-            registry.remove(b);
-            b.close();
-        });
+    synchronized void deactivate() {
+        registry.onClaimsChanged(() -> { });
+        bridges.values().forEach(this::close);
         bridges.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=bridge)")
     synchronized void addDevice(SerialDevice d) {
+        present.put(d.id(), d);
+        reevaluate(d);
+    }
+
+    synchronized void removeDevice(SerialDevice d) {
+        present.remove(d.id(), d);
+        Bridge b = bridges.get(d.id());
+        if (b != null) {
+            b.detach();
+        }
+    }
+
+    private synchronized void reevaluate() {
+        present.values().forEach(this::reevaluate);
+    }
+
+    private void reevaluate(SerialDevice d) {
         if (!config.enabled() || d.suggestedPort() == 0) {
             return;
         }
+        boolean claimed = registry.claimed(d);
         Bridge b = bridges.get(d.id());
-        if (b != null && b.options().port() != d.suggestedPort()) {
-            // its profile moved it to another port
-            registry.remove(b);
-            b.close();
+        if (b != null && (claimed || b.options().port() != d.suggestedPort())) {
+            // a configured bridge took the device, or its profile moved it to another port
+            close(b);
             bridges.remove(d.id());
             b = null;
+        }
+        if (claimed) {
+            return;
         }
         if (b == null) {
             b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
@@ -79,10 +101,8 @@ public class AutoBridges {
         b.attach(d);
     }
 
-    synchronized void removeDevice(SerialDevice d) {
-        Bridge b = bridges.get(d.id());
-        if (b != null) {
-            b.detach();
-        }
+    private void close(Bridge b) {
+        registry.remove(b);
+        b.close();
     }
 }

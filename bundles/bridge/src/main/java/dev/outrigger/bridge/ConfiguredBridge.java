@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLContext;
@@ -21,7 +22,10 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.device.SerialSettings;
@@ -34,6 +38,8 @@ import dev.outrigger.device.SerialSettings;
         service = {})
 @Designate(ocd = ConfiguredBridge.Config.class, factory = true)
 public class ConfiguredBridge {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfiguredBridge.class);
 
     static final String FACTORY_PID = "dev.outrigger.bridge";
 
@@ -101,6 +107,8 @@ public class ConfiguredBridge {
     private final String selector;
     private final Bridges registry;
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+    /** The device last left to the bundle its role gives it, so that this is said once. */
+    private String refused; // guarded by this
 
     @Activate
     public ConfiguredBridge(Config config, @Reference Bridges registry) throws IOException {
@@ -113,10 +121,13 @@ public class ConfiguredBridge {
         SerialSettings settings = config.baud() == 0 ? null : new SerialSettings(config.baud(), config.dataBits(),
                 SerialSettings.Parity.of(config.parity()), SerialSettings.StopBits.of(config.stopBits()),
                 SerialSettings.FlowControl.of(config.flowControl()), config.dtr(), config.rts());
+        SSLContext tls = tls(config);
+        // first, so that an automatic bridge for the device lets go of the port this may want
+        registry.claim(selector);
         this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
-                config.idleTimeoutSeconds(), Arrays.asList(config.allow()), tls(config), !config.tlsClientCaFile().isBlank()));
+                config.idleTimeoutSeconds(), Arrays.asList(config.allow()), tls, !config.tlsClientCaFile().isBlank()));
         registry.add(bridge);
         reevaluate();
     }
@@ -139,6 +150,7 @@ public class ConfiguredBridge {
         if (bridge != null) {
             registry.remove(bridge);
             bridge.close();
+            registry.release(selector);
         }
     }
 
@@ -154,11 +166,24 @@ public class ConfiguredBridge {
         reevaluate();
     }
 
-    private void reevaluate() {
+    private synchronized void reevaluate() {
         if (bridge == null) {
             return;
         }
-        devices.stream().filter(d -> matches(selector, d)).findFirst().ifPresentOrElse(bridge::attach, bridge::detach);
+        Optional<SerialDevice> match = devices.stream().filter(d -> matches(selector, d)).findFirst();
+        Optional<SerialDevice> ownedElsewhere = match.filter(d -> d.role() == Role.MESHTASTIC || d.role() == Role.GPS);
+        if (ownedElsewhere.isPresent()) {
+            SerialDevice d = ownedElsewhere.get();
+            if (!d.id().equals(refused)) {
+                LOG.warn("Bridge {}: device {} has role {}, so the {} bundle reads it; to bridge it instead, give it role "
+                        + "bridge with a device profile (device = {})", selector, d.id(), d.role().key(), d.role().key(), d.id());
+            }
+            refused = d.id();
+            bridge.detach();
+            return;
+        }
+        refused = null;
+        match.ifPresentOrElse(bridge::attach, bridge::detach);
     }
 
     static boolean matches(String selector, SerialDevice d) {

@@ -305,6 +305,10 @@ public class BridgeTest {
     }
 
     static SerialDevice device(String path) {
+        return device(path, Role.BRIDGE);
+    }
+
+    static SerialDevice device(String path, Role role) {
         return new SerialDevice() {
             public String id() { return "test-device"; }
             public String path() { return path; }
@@ -313,7 +317,7 @@ public class BridgeTest {
             public Optional<String> byPath() { return Optional.empty(); }
             public String driver() { return "pty"; }
             public Optional<UsbIdentity> usb() { return Optional.empty(); }
-            public Role role() { return Role.BRIDGE; }
+            public Role role() { return role; }
             public SerialSettings settings() { return SerialSettings.DEFAULT; }
             public int suggestedPort() { return 0; }
             public String profile() { return "test"; }
