@@ -81,6 +81,21 @@ public class MeshtasticIT {
                     () -> radio.nodes().stream().anyMatch(n -> n.longName().equals("Garage")));
             assertEquals("!5a1a0001", radio.self().orElseThrow().id());
 
+            // a radio configured for the device replaces its automatic session, until it is deleted
+            org.osgi.service.cm.Configuration configured = configAdmin.getFactoryConfiguration("dev.outrigger.meshtastic", "mine", "?");
+            configured.update(new Hashtable<>(Map.of("address", radio.address(), "heartbeatSeconds", 60)));
+            Await.until("the configured radio alone, live", Duration.ofSeconds(20), () -> {
+                var refs = context.getServiceReferences(MeshRadio.class, null);
+                return refs.size() == 1 && refs.iterator().next().getProperty("device.id") == null
+                        && context.getService(refs.iterator().next()).state().equals("live");
+            });
+            configured.delete();
+            Await.until("the automatic session back, live", Duration.ofSeconds(20), () -> {
+                var refs = context.getServiceReferences(MeshRadio.class, null);
+                return refs.size() == 1 && refs.iterator().next().getProperty("device.id") != null
+                        && context.getService(refs.iterator().next()).state().equals("live");
+            });
+
             tree.unplug("ttyACM0");
             Await.until("the radio gone with the device", Duration.ofSeconds(10), () -> radios().isEmpty());
         } finally {

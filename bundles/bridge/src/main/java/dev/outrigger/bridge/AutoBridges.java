@@ -48,12 +48,12 @@ public class AutoBridges {
     public AutoBridges(Config config, @Reference Bridges registry) {
         this.config = config;
         this.registry = registry;
-        registry.onClaimsChanged(this::reevaluate);
+        registry.configured().onChange(this::reevaluate);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        registry.onClaimsChanged(() -> { });
+        registry.configured().onChange(() -> { });
         bridges.values().forEach(this::close);
         bridges.clear();
     }
@@ -81,7 +81,7 @@ public class AutoBridges {
         if (!config.enabled() || d.suggestedPort() == 0) {
             return;
         }
-        boolean claimed = registry.claimed(d);
+        boolean claimed = registry.configured().claimed(d);
         Bridge b = bridges.get(d.id());
         if (b != null && (claimed || b.options().port() != d.suggestedPort())) {
             // a configured bridge took the device, or its profile moved it to another port

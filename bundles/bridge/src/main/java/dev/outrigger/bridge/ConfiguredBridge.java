@@ -123,7 +123,7 @@ public class ConfiguredBridge {
                 SerialSettings.FlowControl.of(config.flowControl()), config.dtr(), config.rts());
         SSLContext tls = tls(config);
         // first, so that an automatic bridge for the device lets go of the port this may want
-        registry.claim(selector);
+        registry.configured().claim(selector);
         this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
@@ -150,7 +150,7 @@ public class ConfiguredBridge {
         if (bridge != null) {
             registry.remove(bridge);
             bridge.close();
-            registry.release(selector);
+            registry.configured().release(selector);
         }
     }
 

@@ -2,9 +2,10 @@ package dev.outrigger.meshtastic;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -26,8 +27,9 @@ import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.outbox.Outbox;
 
 /**
- * A radio for every device that discovery gives role {@code meshtastic} (a profile matched it):
- * plugged in, the session starts; unplugged, it ends. Opened by its by-id link where there is one.
+ * A radio for every device that discovery gives role {@code meshtastic} (a profile matched it),
+ * unless a configured radio opens it: plugged in, the session starts; unplugged, it ends. Opened
+ * by its by-id link where there is one.
  */
 @Component(configurationPid = AutoRadios.PID)
 @Designate(ocd = AutoRadios.Config.class)
@@ -51,23 +53,52 @@ public class AutoRadios {
     private final BundleContext context;
     private final Outbox outbox;
     private final Config config;
-    private final Map<String, Running> radios = new ConcurrentHashMap<>();
+    private final ConfiguredAddresses configured;
+    private final Map<String, Running> radios = new HashMap<>(); // guarded by this
+    /** The devices with role meshtastic present now, by id. */
+    private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
 
     @Activate
-    public AutoRadios(BundleContext context, @Reference Outbox outbox, Config config) {
+    public AutoRadios(BundleContext context, @Reference Outbox outbox, @Reference ConfiguredAddresses configured,
+            Config config) {
         this.context = context;
         this.outbox = outbox;
         this.config = config;
+        this.configured = configured;
+        configured.claims().onChange(this::reevaluate);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        radios.keySet().forEach(this::stop);
+        configured.claims().onChange(() -> { });
+        List.copyOf(radios.keySet()).forEach(this::stop);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=meshtastic)")
     synchronized void addDevice(SerialDevice device) {
+        present.put(device.id(), device);
+        reevaluate(device);
+    }
+
+    synchronized void removeDevice(SerialDevice device) {
+        present.remove(device.id(), device);
+        if (stop(device.id())) {
+            LOG.info("Meshtastic radio gone: {}", device.id());
+        }
+    }
+
+    private synchronized void reevaluate() {
+        present.values().forEach(this::reevaluate);
+    }
+
+    private void reevaluate(SerialDevice device) {
+        if (configured.claims().claimed(device)) {
+            if (stop(device.id())) {
+                LOG.info("Meshtastic radio {}: left to its configured radio", device.id());
+            }
+            return;
+        }
         if (!config.enabled() || radios.containsKey(device.id())) {
             return;
         }
@@ -78,12 +109,6 @@ public class AutoRadios {
         radios.put(device.id(), new Running(radio, context.registerService(MeshRadio.class, radio,
                 new Hashtable<>(Map.of("mesh.address", radio.address(), SerialDevice.ID, device.id())))));
         LOG.info("Meshtastic radio found: {} ({})", device.id(), radio.address());
-    }
-
-    synchronized void removeDevice(SerialDevice device) {
-        if (stop(device.id())) {
-            LOG.info("Meshtastic radio gone: {}", device.id());
-        }
     }
 
     private boolean stop(String id) {

@@ -52,14 +52,19 @@ public class ConfiguredRadio {
     /** Both null without an address: the configuration guard has said so, in one line. */
     private final Radio radio;
     private final ServiceRegistration<MeshRadio> registration;
+    private final ConfiguredAddresses configured;
 
     @Activate
-    public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, Config config) {
+    public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, @Reference ConfiguredAddresses configured,
+            Config config) {
+        this.configured = configured;
         if (config.address() == null || config.address().isBlank()) {
             this.radio = null;
             this.registration = null;
             return;
         }
+        // first, so that an automatic session on the same device lets go of the port
+        configured.claims().claim(config.address().trim());
         this.radio = new Radio(outbox, new Radio.Options(config.address(), config.baud(),
                 new RadioSession.Timing(config.handshakeSeconds() * 1000L, config.heartbeatSeconds() * 1000L,
                         config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds(),
@@ -73,6 +78,7 @@ public class ConfiguredRadio {
         if (radio != null) {
             registration.unregister();
             radio.close();
+            configured.claims().release(radio.address());
         }
     }
 }
