@@ -35,6 +35,8 @@ import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import dev.outrigger.device.Board;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
@@ -234,8 +236,20 @@ public class KubeKeeper {
                 failing = "";
             }
         } catch (RuntimeException e) {
-            failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            failed(why(e));
         }
+    }
+
+    /** A failure in one line, and in words for an answer that is not the API server's. */
+    static String why(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JsonProcessingException) {
+                return "the API server answered with something that is not Kubernetes JSON (a proxy or a captive portal "
+                        + "in between?)";
+            }
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.lines().findFirst().orElse(message);
     }
 
     /** One log line per kind of failure, not one per attempt; the next attempt after a backoff. */

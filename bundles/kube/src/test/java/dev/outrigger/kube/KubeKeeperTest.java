@@ -1,0 +1,49 @@
+package dev.outrigger.kube;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.fail;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+public class KubeKeeperTest {
+
+    /** A proxy or captive portal that answers every request with a page of its own. */
+    @Test
+    public void anAnswerThatIsNotTheApiServersIsSaidInWords() throws Exception {
+        HttpServer portal = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        portal.createContext("/", exchange -> {
+            byte[] page = "<html>Welcome! Log in to use the Wi-Fi</html>".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        portal.start();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + portal.getAddress().getPort()).withRequestRetryBackoffLimit(0).build()).build()) {
+            client.nodes().withName("shed-pi").get();
+            fail("a page is not a Node");
+        } catch (KubernetesClientException e) {
+            assertEquals("the API server answered with something that is not Kubernetes JSON (a proxy or a captive portal "
+                    + "in between?)", KubeKeeper.why(e));
+        } finally {
+            portal.stop(0);
+        }
+    }
+
+    @Test
+    public void otherFailuresInTheirFirstLine() {
+        assertEquals("connection refused", KubeKeeper.why(new KubernetesClientException("connection refused\n at somewhere")));
+    }
+}
