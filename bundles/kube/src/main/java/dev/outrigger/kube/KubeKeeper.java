@@ -2,8 +2,12 @@ package dev.outrigger.kube;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -248,7 +252,22 @@ public class KubeKeeper {
                         + "in between?)";
             }
         }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // fabric8 says which operation failed, its causes why (often without a message of their own)
+        String why = firstLine(e);
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            String cause = t instanceof ConnectException ? "cannot connect (nothing listens there, or no route)"
+                    : t instanceof UnknownHostException ? "unknown host " + t.getMessage()
+                    : t instanceof HttpTimeoutException || t instanceof SocketTimeoutException ? "timed out"
+                    : t.getMessage() == null ? null : firstLine(t);
+            if (cause != null) {
+                return why.contains(cause) ? why : why + ": " + cause;
+            }
+        }
+        return why;
+    }
+
+    private static String firstLine(Throwable t) {
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return message.lines().findFirst().orElse(message);
     }
 

@@ -43,6 +43,22 @@ public class KubeKeeperTest {
     }
 
     @Test
+    public void anApiServerNotListeningIsSaidSo() throws Exception {
+        int closed;
+        try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = probe.getLocalPort();
+        }
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + closed).withRequestRetryBackoffLimit(0).build()).build()) {
+            client.nodes().withName("shed-pi").get();
+            fail("nothing listens");
+        } catch (KubernetesClientException e) {
+            assertEquals("Operation: [get]  for kind: [Node]  with name: [shed-pi]  in namespace: [null]  failed.: "
+                    + "cannot connect (nothing listens there, or no route)", KubeKeeper.why(e));
+        }
+    }
+
+    @Test
     public void otherFailuresInTheirFirstLine() {
         assertEquals("connection refused", KubeKeeper.why(new KubernetesClientException("connection refused\n at somewhere")));
     }
