@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+
+import javax.net.ssl.SSLException;
 import java.util.stream.Collectors;
 
 import org.apache.felix.utils.json.JSONWriter;
@@ -73,6 +75,8 @@ public class MqttConnection implements Messaging {
     static final String PID = "dev.outrigger.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final long HEALTH_CHECK_SECONDS = 5;
+    /** For the TCP connection, and then for the broker's CONNACK. */
+    private static final int CONNECT_TIMEOUT_SECONDS = 10;
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
 
@@ -168,7 +172,8 @@ public class MqttConnection implements Messaging {
         if (!running || client.isConnected() || !attempting.compareAndSet(false, true)) {
             return;
         }
-        attemptStarted = System.nanoTime();
+        long started = System.nanoTime();
+        attemptStarted = started;
         try {
             client.connect(options(), null, new MqttActionListener() {
                 @Override
@@ -183,15 +188,38 @@ public class MqttConnection implements Messaging {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
-                    attempting.set(false);
-                    traffic.connectFailures.increment();
-                    retry("cannot connect to " + config.broker() + ": " + message(e));
+                    failed(started, message(e));
                 }
             });
+            reconnects.schedule(() -> abandonIfUnanswered(started), CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
             traffic.connectFailures.increment();
             retry("cannot connect to " + config.broker() + ": " + message(e));
+        }
+    }
+
+    /**
+     * Paho's connection timeout covers the TCP connect only: a server that accepts the connection
+     * and never answers the CONNECT (not a broker) would hold the attempt for ever.
+     */
+    private void abandonIfUnanswered(long started) {
+        if (attemptStarted == started && attempting.get() && !client.isConnected()) {
+            try {
+                // Paho then reports nothing for the attempt: it is ended here
+                client.disconnectForcibly(0, 1_000, false);
+            } catch (MqttException e) {
+                LOG.debug("MQTT: abandoning the attempt: {}", e.getMessage());
+            }
+            failed(started, "no MQTT answer within " + CONNECT_TIMEOUT_SECONDS + " s (is that a broker's port?)");
+        }
+    }
+
+    /** Ends the attempt begun at {@code started} as failed, unless it ended already. */
+    private void failed(long started, String why) {
+        if (attemptStarted == started && attempting.compareAndSet(true, false)) {
+            traffic.connectFailures.increment();
+            retry("cannot connect to " + config.broker() + ": " + why);
         }
     }
 
@@ -251,7 +279,7 @@ public class MqttConnection implements Messaging {
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(config.keepAliveSeconds());
-        o.setConnectionTimeout(10);
+        o.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS);
         o.setWill(topic("status"), status("offline"));
         if (!config.username().isEmpty()) {
             o.setUserName(config.username());
@@ -530,6 +558,14 @@ public class MqttConnection implements Messaging {
     }
 
     static String message(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+            if (t instanceof SSLException) {
+                return "TLS failed: " + t.getMessage() + " (does the broker speak TLS on that port, with a certificate the CA signed?)";
+            }
+        }
         Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
         String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return cause == null ? text : text + " (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";

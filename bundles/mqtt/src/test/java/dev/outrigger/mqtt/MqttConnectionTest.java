@@ -1,0 +1,83 @@
+package dev.outrigger.mqtt;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.After;
+import org.junit.Test;
+
+import dev.outrigger.framework.Await;
+import dev.outrigger.framework.Configs;
+
+/** Connection failures a user meets, each said in words. */
+public class MqttConnectionTest {
+
+    private final MqttConnection connection = new MqttConnection();
+    private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+    private ServerSocket server;
+
+    @After
+    public void stop() throws IOException {
+        connection.deactivate();
+        if (server != null) {
+            server.close();
+        }
+        for (Socket s : accepted) {
+            s.close();
+        }
+    }
+
+    /** Something else listens there (a radio's API, a web server): it takes the connection, never answers. */
+    @Test
+    public void aServerThatNeverAnswersTheConnectIsGivenUpOn() throws Exception {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    accepted.add(server.accept());
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
+        acceptor.start();
+        activate("tcp://127.0.0.1:" + server.getLocalPort());
+        Await.until("the attempt given up", Duration.ofSeconds(15),
+                () -> connection.lastError().endsWith("no MQTT answer within 10 s (is that a broker's port?)"));
+    }
+
+    @Test
+    public void anUnknownHostIsSaidSo() throws Exception {
+        activate("tcp://no-such-broker.invalid:1883");
+        Await.until("the failure", Duration.ofSeconds(10),
+                () -> connection.lastError().endsWith(": unknown host no-such-broker.invalid"));
+    }
+
+    @Test
+    public void tlsToAPlainPortIsSaidSo() throws Exception {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread closer = new Thread(() -> {
+            try {
+                while (true) {
+                    server.accept().close();
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
+        closer.start();
+        activate("ssl://127.0.0.1:" + server.getLocalPort());
+        Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().contains(": TLS failed: "));
+    }
+
+    private void activate(String broker) throws Exception {
+        connection.activate(Configs.of(MqttConfig.class, Map.of("broker", broker, "gatewayId", "test",
+                "reconnectMinMillis", 100, "reconnectMaxMillis", 500)));
+    }
+}
