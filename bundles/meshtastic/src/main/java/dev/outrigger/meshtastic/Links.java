@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 
 import com.fazecast.jSerialComm.SerialPort;
@@ -29,7 +30,8 @@ final class Links {
             socket.setTcpNoDelay(true);
         } catch (IOException e) {
             socket.close();
-            throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IOException("cannot connect to " + host + ":" + port + ": "
+                    + (e instanceof UnknownHostException ? "unknown host" : e.getMessage()), e);
         }
         return new Link() {
             @Override

@@ -221,7 +221,8 @@ final class RadioSession implements Runnable {
                 n = 0;
             }
             if (n < 0) {
-                return "connection closed by the radio";
+                return state == State.CONFIGURING ? "connection closed during the handshake (is that a Meshtastic radio's API?)"
+                        : "connection closed by the radio";
             }
             decoder.feed(buffer, 0, n);
             long now = System.nanoTime();
