@@ -36,18 +36,7 @@ public class MqttConnectionTest {
     /** Something else listens there (a radio's API, a web server): it takes the connection, never answers. */
     @Test
     public void aServerThatNeverAnswersTheConnectIsGivenUpOn() throws Exception {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    accepted.add(server.accept());
-                }
-            } catch (IOException closed) {
-                // the test is over
-            }
-        });
-        acceptor.start();
-        activate("tcp://127.0.0.1:" + server.getLocalPort());
+        activate("tcp://127.0.0.1:" + listen(true));
         Await.until("the attempt given up", Duration.ofSeconds(15),
                 () -> connection.lastError().endsWith("no MQTT answer within 10 s (is that a broker's port?)"));
     }
@@ -61,19 +50,28 @@ public class MqttConnectionTest {
 
     @Test
     public void tlsToAPlainPortIsSaidSo() throws Exception {
+        activate("ssl://127.0.0.1:" + listen(false));
+        Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().contains(": TLS failed: "));
+    }
+
+    /** A server that takes connections and never says a word: holding them, or closing each at once. */
+    private int listen(boolean hold) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread closer = new Thread(() -> {
+        new Thread(() -> {
             try {
                 while (true) {
-                    server.accept().close();
+                    Socket s = server.accept();
+                    if (hold) {
+                        accepted.add(s);
+                    } else {
+                        s.close();
+                    }
                 }
             } catch (IOException closed) {
                 // the test is over
             }
-        });
-        closer.start();
-        activate("ssl://127.0.0.1:" + server.getLocalPort());
-        Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().contains(": TLS failed: "));
+        }).start();
+        return server.getLocalPort();
     }
 
     private void activate(String broker) throws Exception {
