@@ -1,6 +1,9 @@
 package dev.outrigger.discovery;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -9,6 +12,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialSettings;
@@ -87,6 +92,10 @@ public class ConfiguredProfile {
         int ranking() default 100;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConfiguredProfile.class);
+    private static final Pattern USB_ID = Pattern.compile("[0-9a-fA-F]{4}");
+
+    /** Null when the configuration does not make a profile: said in one line, and left out. */
     private final Profile profile;
 
     @Activate
@@ -94,13 +103,36 @@ public class ConfiguredProfile {
         String name = config.name().isEmpty()
                 ? String.valueOf(properties.getOrDefault("service.pid", FACTORY_PID)).replaceFirst("^.*~", "")
                 : config.name();
-        this.profile = new Profile(name, config.device().trim(), config.vendorId().trim(), config.productId().trim(),
-                Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()), Profile.pattern(config.product()),
-                Profile.pattern(config.tty()), Role.of(config.role()), settings(config), config.port(), config.ranking());
+        Profile made = null;
+        try {
+            made = new Profile(name, config.device().trim(), usbId("vendorId", config.vendorId()),
+                    usbId("productId", config.productId()), regex("serial", config.serial()),
+                    regex("manufacturer", config.manufacturer()), regex("product", config.product()), regex("tty", config.tty()),
+                    Role.of(config.role()), settings(config), config.port(), config.ranking());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Device profile {}: {}; the profile is not used until this is fixed", name, e.getMessage());
+        }
+        this.profile = made;
     }
 
-    Profile profile() {
-        return profile;
+    Optional<Profile> profile() {
+        return Optional.ofNullable(profile);
+    }
+
+    private static String usbId(String key, String value) {
+        String id = value.trim();
+        if (!id.isEmpty() && !USB_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException(key + ": " + id + " is not a USB id (4 hex digits, as lsusb shows them, e.g. 10c4)");
+        }
+        return id;
+    }
+
+    private static Pattern regex(String key, String value) {
+        try {
+            return Profile.pattern(value);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(key + ": " + value + " is not a regular expression (" + e.getDescription() + ")", e);
+        }
     }
 
     static SerialSettings settings(Config c) {

@@ -203,7 +203,7 @@ public class Discovery {
 
     private Device classify(String id, Port port) {
         List<Profile> candidates = new ArrayList<>(BuiltInProfiles.all());
-        configured.forEach(c -> candidates.add(c.profile()));
+        configured.forEach(c -> c.profile().ifPresent(candidates::add));
         return candidates.stream()
                 .filter(p -> p.score(port) != Profile.NO_MATCH)
                 .max(Comparator.comparingLong(p -> p.score(port)))
