@@ -40,12 +40,20 @@ final class Bridge implements AutoCloseable {
     enum Mode { RAW, RFC2217 }
 
     /**
+     * TLS for the listener (its certificate, and the CAs of client certificates when asked for),
+     * made at each attempt to listen: files that are missing or unusable yet (a certificate still
+     * to be issued) are retried like a port still taken.
+     */
+    interface Tls {
+        SSLContext context() throws IOException;
+    }
+
+    /**
      * @param settings   how to open the port; null for the settings of the device's profile
-     * @param tls        TLS for the listener (its certificate, and the CAs of client certificates
-     *                   when {@code clientAuth}); null for plain TCP
+     * @param tls        null for plain TCP
      */
     record Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
-            int idleTimeoutSeconds, List<String> allow, SSLContext tls, boolean clientAuth) {
+            int idleTimeoutSeconds, List<String> allow, Tls tls, boolean clientAuth) {
 
         Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
                 int idleTimeoutSeconds, List<String> allow) {
@@ -77,8 +85,8 @@ final class Bridge implements AutoCloseable {
     private final AtomicLong fromSerial = new AtomicLong();
 
     /**
-     * Listens at once, or, while the address is taken (ser2net still running) or missing, keeps
-     * trying in the background (1 s doubling to 30 s), logging the first failure.
+     * Listens at once, or, while the address is taken (ser2net still running) or missing, or its
+     * TLS files are, keeps trying in the background (1 s doubling to 30 s), logging the first failure.
      */
     Bridge(Options options) {
         this.options = options;
@@ -94,7 +102,7 @@ final class Bridge implements AutoCloseable {
         }
         // plain TCP through a channel, so that clients get non-blocking writes (ClientConnection)
         ServerSocket s = options.tls() == null ? ServerSocketChannel.open().socket()
-                : options.tls().getServerSocketFactory().createServerSocket();
+                : options.tls().context().getServerSocketFactory().createServerSocket();
         try {
             if (s instanceof SSLServerSocket tls) {
                 tls.setNeedClientAuth(options.clientAuth());

@@ -1,6 +1,7 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
@@ -111,7 +112,7 @@ public class ConfiguredBridge {
     private String refused; // guarded by this
 
     @Activate
-    public ConfiguredBridge(Config config, @Reference Bridges registry) throws IOException {
+    public ConfiguredBridge(Config config, @Reference Bridges registry) {
         this.selector = config.device() == null ? "" : config.device().trim();
         this.registry = registry;
         if (selector.isEmpty() || config.port() == 0) {
@@ -121,27 +122,26 @@ public class ConfiguredBridge {
         SerialSettings settings = config.baud() == 0 ? null : new SerialSettings(config.baud(), config.dataBits(),
                 SerialSettings.Parity.of(config.parity()), SerialSettings.StopBits.of(config.stopBits()),
                 SerialSettings.FlowControl.of(config.flowControl()), config.dtr(), config.rts());
-        SSLContext tls = tls(config);
         // first, so that an automatic bridge for the device lets go of the port this may want
         registry.configured().claim(selector);
         this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
-                config.idleTimeoutSeconds(), Arrays.asList(config.allow()), tls, !config.tlsClientCaFile().isBlank()));
+                config.idleTimeoutSeconds(), Arrays.asList(config.allow()),
+                config.tlsCertFile().isBlank() ? null : () -> tls(config), !config.tlsClientCaFile().isBlank()));
         registry.add(bridge);
         reevaluate();
     }
 
     private static SSLContext tls(Config config) throws IOException {
-        if (config.tlsCertFile().isBlank()) {
-            return null;
-        }
         try {
             // trust: only the client CA, when client certificates are required; otherwise not used
             return PemTls.context(config.tlsClientCaFile().isBlank() ? "" : config.tlsClientCaFile(), config.tlsCertFile(),
                     config.tlsKeyFile());
-        } catch (GeneralSecurityException e) {
-            throw new IOException("bridge " + config.device() + ": TLS files unusable: " + e.getMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new IOException("TLS: no file " + e.getFile(), e);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IOException("TLS files unusable: " + e.getMessage(), e);
         }
     }
 

@@ -1,14 +1,22 @@
 package dev.outrigger.bridge;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -16,7 +24,10 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
+import dev.outrigger.tls.PemTls;
+import dev.outrigger.tls.TestCertificates;
 
 public class ConfiguredBridgeTest {
 
@@ -39,13 +50,40 @@ public class ConfiguredBridgeTest {
 
                 configured.removeDevice(radio);
                 configured.addDevice(BridgeTest.device(pty.device.toRealPath().toString(), Role.IGNORE));
-                try (Socket client = connect(port); InputStream peer = java.nio.file.Files.newInputStream(pty.peer.toRealPath())) {
+                try (Socket client = connect(port); InputStream peer = Files.newInputStream(pty.peer.toRealPath())) {
                     client.getOutputStream().write('x');
                     assertEquals('x', PtyPair.readFully(peer, 1)[0]);
                 }
             } finally {
                 configured.deactivate();
             }
+        }
+    }
+
+    /** A certificate still to be issued (cert-manager, an ACME client) when the bridge starts. */
+    @Test
+    public void tlsFilesThatAreNotThereYetAreWaitedFor() throws Exception {
+        TestCertificates issued = new TestCertificates(folder.newFolder("issued").toPath());
+        Path cert = folder.getRoot().toPath().resolve("bridge.pem");
+        Path key = folder.getRoot().toPath().resolve("bridge.key");
+        int port = freePort();
+        ConfiguredBridge configured = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class, Map.of("device",
+                "test-device", "port", port, "tlsCertFile", cert.toString(), "tlsKeyFile", key.toString())), new Bridges());
+        try {
+            assertThrows(ConnectException.class, () -> connect(port).close());
+            Files.copy(issued.key("server"), key);
+            Files.copy(issued.cert("server"), cert);
+            SSLContext client = PemTls.context(issued.ca().toString(), "", "");
+            Await.until("listening with TLS once the files are there", Duration.ofSeconds(10), () -> {
+                try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+                    s.startHandshake();
+                    return true;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+        } finally {
+            configured.deactivate();
         }
     }
 
