@@ -94,7 +94,7 @@ public class AutoBridges {
         }
         if (b == null) {
             b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
-                    Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
+                    Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
             bridges.put(d.id(), b);
             registry.add(b);
         }

@@ -53,10 +53,10 @@ final class Bridge implements AutoCloseable {
      * @param tls        null for plain TCP
      */
     record Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
-            int idleTimeoutSeconds, List<String> allow, Tls tls, boolean clientAuth) {
+            int idleTimeoutSeconds, AllowList allow, Tls tls, boolean clientAuth) {
 
         Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
-                int idleTimeoutSeconds, List<String> allow) {
+                int idleTimeoutSeconds, AllowList allow) {
             this(name, bind, port, mode, settings, policy, maxClients, idleTimeoutSeconds, allow, null, false);
         }
     }
@@ -214,7 +214,7 @@ final class Bridge implements AutoCloseable {
 
     private synchronized void admit(Socket socket) throws IOException {
         String peer = socket.getInetAddress().getHostAddress();
-        if (!options.allow().isEmpty() && !options.allow().contains(peer)) {
+        if (!options.allow().admits(socket.getInetAddress())) {
             refuse(socket, "address " + peer + " is not allowed");
             LOG.warn("Bridge {}: refused {} (not in allow)", options.name(), peer);
             return;

@@ -90,7 +90,7 @@ public class ConfiguredBridge {
         @AttributeDefinition(min = "0", description = "Close a client after this many seconds without traffic (0: never)")
         int idleTimeoutSeconds() default 0;
 
-        @AttributeDefinition(required = false, description = "Client addresses allowed (empty: any)")
+        @AttributeDefinition(required = false, description = "Client addresses and networks allowed, e.g. 192.168.1.20, 192.168.1.0/24 (empty: any)")
         String[] allow() default {};
 
         @AttributeDefinition(required = false, description = "PEM certificate (chain) of the listener: TLS instead of plain TCP")
@@ -103,7 +103,7 @@ public class ConfiguredBridge {
         String tlsClientCaFile() default "";
     }
 
-    /** Null without a device or port: the configuration guard has said which, in one line. */
+    /** Null without a device or port (the configuration guard has said which), or with a bad allow list. */
     private final Bridge bridge;
     private final String selector;
     private final Bridges registry;
@@ -115,7 +115,15 @@ public class ConfiguredBridge {
     public ConfiguredBridge(Config config, @Reference Bridges registry) {
         this.selector = config.device() == null ? "" : config.device().trim();
         this.registry = registry;
-        if (selector.isEmpty() || config.port() == 0) {
+        AllowList allow;
+        try {
+            allow = AllowList.parse(Arrays.asList(config.allow()));
+        } catch (IllegalArgumentException e) {
+            // not listening rather than open to anyone
+            LOG.warn("Bridge {}: allow: {}; not listening until this is fixed", selector, e.getMessage());
+            allow = null;
+        }
+        if (selector.isEmpty() || config.port() == 0 || allow == null) {
             this.bridge = null;
             return;
         }
@@ -127,7 +135,7 @@ public class ConfiguredBridge {
         this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
-                config.idleTimeoutSeconds(), Arrays.asList(config.allow()),
+                config.idleTimeoutSeconds(), allow,
                 config.tlsCertFile().isBlank() ? null : () -> tls(config), !config.tlsClientCaFile().isBlank()));
         registry.add(bridge);
         reevaluate();

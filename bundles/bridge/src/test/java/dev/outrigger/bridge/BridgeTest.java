@@ -53,7 +53,7 @@ public class BridgeTest {
     public void setUp() throws Exception {
         pty = new PtyPair(folder.getRoot().toPath());
         bridge = new Bridge(new Bridge.Options("test", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT, Bridge.Policy.KICKOLDUSER,
-                1, 0, List.of()));
+                1, 0, AllowList.ANYONE));
         bridge.attach(device(pty.device.toRealPath().toString()));
         fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
         toPeer = new FileOutputStream(pty.peer.toRealPath().toFile());
@@ -155,7 +155,7 @@ public class BridgeTest {
     public void sharedModeFeedsEveryClientAndRefusesOneTooMany() throws Exception {
         bridge.close();
         bridge = new Bridge(new Bridge.Options("shared", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
-                Bridge.Policy.SHARE, 2, 0, List.of()));
+                Bridge.Policy.SHARE, 2, 0, AllowList.ANYONE));
         bridge.attach(device(pty.device.toRealPath().toString()));
         try (Socket a = connect(); Socket b = connect()) {
             a.getOutputStream().write('a');
@@ -176,7 +176,7 @@ public class BridgeTest {
     public void aClientThatStopsReadingIsClosedAndTheOthersGetEveryByte() throws Exception {
         bridge.close();
         bridge = new Bridge(new Bridge.Options("shared", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
-                Bridge.Policy.SHARE, 2, 0, List.of()));
+                Bridge.Policy.SHARE, 2, 0, AllowList.ANYONE));
         bridge.attach(device(pty.device.toRealPath().toString()));
         Socket stalled = new Socket();
         stalled.setReceiveBufferSize(4096); // before connecting: it sets the TCP window
@@ -287,7 +287,7 @@ public class BridgeTest {
         try (ServerSocket ser2netStillRunning = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = ser2netStillRunning.getLocalPort();
             bridge = new Bridge(new Bridge.Options("late", "127.0.0.1", port, Bridge.Mode.RAW, SerialSettings.DEFAULT,
-                    Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
+                    Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
             bridge.attach(device(pty.device.toRealPath().toString()));
             assertEquals("not listening while the port is taken", -1, bridge.port());
         }

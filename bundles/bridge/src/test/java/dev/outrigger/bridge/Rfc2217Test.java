@@ -94,7 +94,7 @@ public class Rfc2217Test {
                 .start().waitFor() == 0);
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
                 Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
-                        Bridge.Policy.KICKOLDUSER, 1, 0, List.of()));
+                        Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
                 FileInputStream fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
                 FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
             bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
