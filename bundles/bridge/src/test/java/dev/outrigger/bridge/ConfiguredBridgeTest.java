@@ -60,6 +60,26 @@ public class ConfiguredBridgeTest {
         }
     }
 
+    @Test
+    public void onlyAllowedClientsAreTakenAndABadAllowListOpensNothing() throws Exception {
+        int port = freePort();
+        ConfiguredBridge elsewhere = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
+                Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/8" })), new Bridges());
+        try (Socket client = connect(port)) {
+            assertEquals("outrigger: test-device: address 127.0.0.1 is not allowed\r\n",
+                    new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            elsewhere.deactivate();
+        }
+        ConfiguredBridge typo = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
+                Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/80" })), new Bridges());
+        try {
+            assertThrows(ConnectException.class, () -> connect(port).close());
+        } finally {
+            typo.deactivate();
+        }
+    }
+
     /** A certificate still to be issued (cert-manager, an ACME client) when the bridge starts. */
     @Test
     public void tlsFilesThatAreNotThereYetAreWaitedFor() throws Exception {
