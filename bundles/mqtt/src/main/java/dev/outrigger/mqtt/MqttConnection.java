@@ -24,9 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLException;
-import java.util.stream.Collectors;
 
 import org.apache.felix.utils.json.JSONWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -75,8 +75,10 @@ public class MqttConnection implements Messaging {
     static final String PID = "dev.outrigger.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final long HEALTH_CHECK_SECONDS = 5;
-    /** For the TCP connection, and then for the broker's CONNACK. */
+    /** For the TCP connection (Paho's). */
     private static final int CONNECT_TIMEOUT_SECONDS = 10;
+    /** For the broker's CONNACK: longer, so that a host that does not answer at all is said as Paho says it. */
+    private static final int ANSWER_TIMEOUT_SECONDS = CONNECT_TIMEOUT_SECONDS + 5;
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
 
@@ -191,7 +193,7 @@ public class MqttConnection implements Messaging {
                     failed(started, message(e));
                 }
             });
-            reconnects.schedule(() -> abandonIfUnanswered(started), CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            reconnects.schedule(() -> abandonIfUnanswered(started), ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
             traffic.connectFailures.increment();
@@ -211,7 +213,7 @@ public class MqttConnection implements Messaging {
             } catch (MqttException e) {
                 LOG.debug("MQTT: abandoning the attempt: {}", e.getMessage());
             }
-            failed(started, "no MQTT answer within " + CONNECT_TIMEOUT_SECONDS + " s (is that a broker's port?)");
+            failed(started, "no MQTT answer within " + ANSWER_TIMEOUT_SECONDS + " s (is that a broker's port?)");
         }
     }
 

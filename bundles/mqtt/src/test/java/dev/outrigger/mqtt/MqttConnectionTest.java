@@ -37,8 +37,8 @@ public class MqttConnectionTest {
     @Test
     public void aServerThatNeverAnswersTheConnectIsGivenUpOn() throws Exception {
         activate("tcp://127.0.0.1:" + listen(true));
-        Await.until("the attempt given up", Duration.ofSeconds(15),
-                () -> connection.lastError().endsWith("no MQTT answer within 10 s (is that a broker's port?)"));
+        Await.until("the attempt given up", Duration.ofSeconds(20),
+                () -> connection.lastError().endsWith("no MQTT answer within 15 s (is that a broker's port?)"));
     }
 
     @Test
