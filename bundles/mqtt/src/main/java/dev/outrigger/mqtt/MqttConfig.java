@@ -39,6 +39,9 @@ public @interface MqttConfig {
     @AttributeDefinition(min = "0", max = "65535")
     int keepAliveSeconds() default 30;
 
+    @AttributeDefinition(min = "1", max = "300", description = "For the TCP connection; the broker's answer may take 5 s more")
+    int connectTimeoutSeconds() default 10;
+
     @AttributeDefinition(min = "1", max = "65535", description = "Records published and not yet acknowledged, at most")
     int inflight() default 64;
 

@@ -75,10 +75,8 @@ public class MqttConnection implements Messaging {
     static final String PID = "dev.outrigger.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final long HEALTH_CHECK_SECONDS = 5;
-    /** For the TCP connection (Paho's). */
-    private static final int CONNECT_TIMEOUT_SECONDS = 10;
-    /** For the broker's CONNACK: longer, so that a host that does not answer at all is said as Paho says it. */
-    private static final int ANSWER_TIMEOUT_SECONDS = CONNECT_TIMEOUT_SECONDS + 5;
+    /** Beyond the TCP connection's timeout, for the broker's CONNACK: a host that does not answer at all is said as Paho says it. */
+    private static final int ANSWER_EXTRA_SECONDS = 5;
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
 
@@ -193,7 +191,7 @@ public class MqttConnection implements Messaging {
                     failed(started, message(e));
                 }
             });
-            reconnects.schedule(() -> abandonIfUnanswered(started), ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            reconnects.schedule(() -> abandonIfUnanswered(started), answerTimeoutSeconds(), TimeUnit.SECONDS);
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
             traffic.connectFailures.increment();
@@ -213,8 +211,12 @@ public class MqttConnection implements Messaging {
             } catch (MqttException e) {
                 LOG.debug("MQTT: abandoning the attempt: {}", e.getMessage());
             }
-            failed(started, "no MQTT answer within " + ANSWER_TIMEOUT_SECONDS + " s (is that a broker's port?)");
+            failed(started, "no MQTT answer within " + answerTimeoutSeconds() + " s (is that a broker's port?)");
         }
+    }
+
+    private int answerTimeoutSeconds() {
+        return config.connectTimeoutSeconds() + ANSWER_EXTRA_SECONDS;
     }
 
     /** Ends the attempt begun at {@code started} as failed, unless it ended already. */
@@ -231,7 +233,7 @@ public class MqttConnection implements Messaging {
      */
     private void ensureConnected() {
         if (running && !client.isConnected()) {
-            if (attempting.get() && System.nanoTime() - attemptStarted > TimeUnit.SECONDS.toNanos(30)) {
+            if (attempting.get() && System.nanoTime() - attemptStarted > TimeUnit.SECONDS.toNanos(2L * answerTimeoutSeconds())) {
                 attempting.set(false);
             }
             connect();
@@ -281,7 +283,7 @@ public class MqttConnection implements Messaging {
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(config.keepAliveSeconds());
-        o.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS);
+        o.setConnectionTimeout(config.connectTimeoutSeconds());
         o.setWill(topic("status"), status("offline"));
         if (!config.username().isEmpty()) {
             o.setUserName(config.username());

@@ -37,8 +37,8 @@ public class MqttConnectionTest {
     @Test
     public void aServerThatNeverAnswersTheConnectIsGivenUpOn() throws Exception {
         activate("tcp://127.0.0.1:" + listen(true));
-        Await.until("the attempt given up", Duration.ofSeconds(20),
-                () -> connection.lastError().endsWith("no MQTT answer within 15 s (is that a broker's port?)"));
+        Await.until("the attempt given up", Duration.ofSeconds(10),
+                () -> connection.lastError().endsWith("no MQTT answer within 6 s (is that a broker's port?)"));
     }
 
     @Test
@@ -76,6 +76,6 @@ public class MqttConnectionTest {
 
     private void activate(String broker) throws Exception {
         connection.activate(Configs.of(MqttConfig.class, Map.of("broker", broker, "gatewayId", "test",
-                "reconnectMinMillis", 100, "reconnectMaxMillis", 500)));
+                "reconnectMinMillis", 100, "reconnectMaxMillis", 500, "connectTimeoutSeconds", 1)));
     }
 }
