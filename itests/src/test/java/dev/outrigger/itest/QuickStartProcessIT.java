@@ -141,6 +141,13 @@ public class QuickStartProcessIT {
         Await.until("one broker thread, none leaked", Duration.ofSeconds(5), () -> gateway.threads("outrigger-broker") == 1);
         assertTrue("the persistent session kept across the update: its subscription delivers without subscribing again",
                 mosquittoSub(logger, "it/nothing").contains("\"from\""));
+
+        // a second gateway named alike takes the uplink's client id: the broker says so, and so does the log
+        String[] twin = { "mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort), "-i",
+                "outrigger-van", "-C", "1", "-W", "3", "-t" };
+        mosquittoSub(twin, "it/nothing");
+        Await.until("the takeover said in words", Duration.ofSeconds(10), () -> gateway.log().contains(
+                "lost: another client connected with the same client id outrigger-van: two gateways with one gatewayId?"));
     }
 
     /** One message with mosquitto_sub, or what it said instead. */

@@ -38,6 +38,7 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Activate;
@@ -122,7 +123,9 @@ public class MqttConnection implements Messaging {
     private volatile long maxPacketBytes = Long.MAX_VALUE;
     /** What the last connection failure logged said: the same again is not logged again. */
     private volatile String logged = "";
-    private final OncePerMinute flapping = new OncePerMinute();
+    /** Why the connection last ended right after it was made, counted: another reason is said at once. */
+    private volatile String flappedBecause = "";
+    private volatile OncePerMinute flapping = new OncePerMinute();
     private final AtomicBoolean attempting = new AtomicBoolean();
     private volatile long attemptStarted;
 
@@ -489,14 +492,18 @@ public class MqttConnection implements Messaging {
             connectedSince = 0;
             traffic.lost.increment();
             String why = "connection to " + config.broker() + " lost: "
-                    + (response.getException() != null ? message(response.getException()) : response.getReasonString());
+                    + (response.getException() != null ? message(response.getException()) : disconnectedBecause(response));
             if (stable) {
                 attempts = 0;
                 logged = "";
                 retry(why);
             } else {
                 // ended again right after it was made (a broker that drops this client over something it
-                // sends): the backoff keeps growing, and the log says so once a minute
+                // sends): the backoff keeps growing, and the log says so once a minute, or at once for a new reason
+                if (!why.equals(flappedBecause)) {
+                    flappedBecause = why;
+                    flapping = new OncePerMinute();
+                }
                 flapping.occurred(n -> LOG.warn("MQTT: {}, {} time(s) within {} s of connecting since the last such line; "
                         + "retrying with backoff up to {} s", why, n, STABLE_MILLIS / 1000, config.reconnectMaxMillis() / 1000));
                 retryQuietly(why);
@@ -559,6 +566,21 @@ public class MqttConnection implements Messaging {
             }
         }
         return id.replaceAll("[/+#\\s]", "_");
+    }
+
+    /** The broker's DISCONNECT in words: its reason string is optional, its reason code is not. */
+    String disconnectedBecause(MqttDisconnectResponse response) {
+        String reason = response.getReasonString() == null ? "" : " (" + response.getReasonString() + ")";
+        return switch (response.getReturnCode()) {
+            case MqttReturnCode.RETURN_CODE_SESSION_TAKEN_OVER -> "another client connected with the same client id "
+                    + client.getClientId() + ": two gateways with one gatewayId? (hosts named alike, e.g. Raspberry Pi OS's "
+                    + "raspberrypi: set gatewayId)";
+            case MqttReturnCode.RETURN_CODE_SERVER_SHUTTING_DOWN -> "the broker is shutting down";
+            case MqttReturnCode.RETURN_CODE_KEEP_ALIVE_TIMEOUT -> "the broker heard nothing within the keep-alive";
+            case MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED -> "not authorized" + reason;
+            case MqttReturnCode.RETURN_CODE_PACKET_TOO_LARGE -> "a packet was too large for the broker" + reason;
+            default -> "the broker disconnected it, reason code " + response.getReturnCode() + reason;
+        };
     }
 
     static String message(Throwable e) {
