@@ -427,6 +427,15 @@ public class RuntimeProcessIT {
         assertEquals("listening once only, on its port: " + gateway.log(), 1, lines(gateway.log(), "Bridge ttyUSB7 listening").size());
         assertFalse(gateway.log(), gateway.log().contains("Exception"));
 
+        // what the owners know beyond the schema refuses a change from the shell (and remotely) before it is applied
+        GatewayProcess.Result allow = gateway.shell("config:set dev.outrigger.bridge~printer allow=10.0.0.0/33");
+        assertEquals(allow.output(), 1, allow.status());
+        assertTrue(allow.output(), allow.output().contains("allow: 10.0.0.0/33 has no prefix length from 0 to 32"));
+        GatewayProcess.Result profile = gateway.shell("config:set dev.outrigger.discovery.profile~printer product=HL+++ role=bridge");
+        assertEquals(profile.output(), 1, profile.status());
+        assertTrue(profile.output(), profile.output().contains("product: HL+++ is not a regular expression"));
+        assertFalse(Files.exists(gateway.home.resolve("etc/dev.outrigger.discovery.profile-printer.cfg")));
+
         // the bad value still in the file at the next start: reported again, once
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         gateway.start();

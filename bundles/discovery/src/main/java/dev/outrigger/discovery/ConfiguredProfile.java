@@ -1,9 +1,12 @@
 package dev.outrigger.discovery;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -15,6 +18,7 @@ import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.config.SettingsException.Problem;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.device.SerialSettings.FlowControl;
@@ -94,6 +98,8 @@ public class ConfiguredProfile {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfiguredProfile.class);
     private static final Pattern USB_ID = Pattern.compile("[0-9a-fA-F]{4}");
+    private static final List<String> USB_IDS = List.of("vendorId", "productId");
+    private static final List<String> PATTERNS = List.of("serial", "manufacturer", "product", "tty");
 
     /** Null when the configuration does not make a profile: said in one line, and left out. */
     private final Profile profile;
@@ -103,36 +109,42 @@ public class ConfiguredProfile {
         String name = config.name().isEmpty()
                 ? String.valueOf(properties.getOrDefault("service.pid", FACTORY_PID)).replaceFirst("^.*~", "")
                 : config.name();
-        Profile made = null;
-        try {
-            made = new Profile(name, config.device().trim(), usbId("vendorId", config.vendorId()),
-                    usbId("productId", config.productId()), regex("serial", config.serial()),
-                    regex("manufacturer", config.manufacturer()), regex("product", config.product()), regex("tty", config.tty()),
-                    Role.of(config.role()), settings(config), config.port(), config.ranking());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Device profile {}: {}; the profile is not used until this is fixed", name, e.getMessage());
+        Map<String, Object> values = Map.of("vendorId", config.vendorId(), "productId", config.productId(),
+                "serial", config.serial(), "manufacturer", config.manufacturer(), "product", config.product(), "tty", config.tty());
+        List<Problem> problems = problems(values);
+        if (problems.isEmpty()) {
+            this.profile = new Profile(name, config.device().trim(), config.vendorId().trim(), config.productId().trim(),
+                    Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()), Profile.pattern(config.product()),
+                    Profile.pattern(config.tty()), Role.of(config.role()), settings(config), config.port(), config.ranking());
+        } else {
+            LOG.warn("Device profile {}: {}; the profile is not used until this is fixed", name,
+                    problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
+            this.profile = null;
         }
-        this.profile = made;
     }
 
     Optional<Profile> profile() {
         return Optional.ofNullable(profile);
     }
 
-    private static String usbId(String key, String value) {
-        String id = value.trim();
-        if (!id.isEmpty() && !USB_ID.matcher(id).matches()) {
-            throw new IllegalArgumentException(key + ": " + id + " is not a USB id (4 hex digits, as lsusb shows them, e.g. 10c4)");
-        }
-        return id;
-    }
-
-    private static Pattern regex(String key, String value) {
-        try {
-            return Profile.pattern(value);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(key + ": " + value + " is not a regular expression (" + e.getDescription() + ")", e);
-        }
+    /** USB ids that are not 4 hex digits, patterns that are not regular expressions. */
+    static List<Problem> problems(Map<String, Object> values) {
+        List<Problem> problems = new ArrayList<>();
+        USB_IDS.forEach(key -> {
+            if (values.get(key) instanceof String id && !id.isBlank() && !USB_ID.matcher(id.trim()).matches()) {
+                problems.add(new Problem(key, id + " is not a USB id (4 hex digits, as lsusb shows them, e.g. 10c4)"));
+            }
+        });
+        PATTERNS.forEach(key -> {
+            if (values.get(key) instanceof String regex) {
+                try {
+                    Profile.pattern(regex);
+                } catch (PatternSyntaxException e) {
+                    problems.add(new Problem(key, regex + " is not a regular expression (" + e.getDescription() + ")"));
+                }
+            }
+        });
+        return problems;
     }
 
     static SerialSettings settings(Config c) {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -32,6 +33,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
@@ -39,6 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.Settings;
+import dev.outrigger.config.SettingsCheck;
 import dev.outrigger.config.SettingsException;
 import dev.outrigger.config.SettingsException.Kind;
 import dev.outrigger.config.SettingsException.Problem;
@@ -66,6 +70,8 @@ public class AdminSettings implements Settings {
     private final Set<String> secretNames;
     /** Where FileInstall reads configurations; null when it is not watching a folder. */
     private final Path etc;
+    /** The owners' own checks, by the PID or factory PID they check. */
+    private final Map<SettingsCheck, String> checks = new ConcurrentHashMap<>();
 
     @Activate
     public AdminSettings(BundleContext context, @Reference ConfigurationAdmin configAdmin,
@@ -75,6 +81,15 @@ public class AdminSettings implements Settings {
         this.secretNames = Stream.of(config.secrets()).map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         String dir = context.getProperty("felix.fileinstall.dir");
         this.etc = dir != null && new File(dir).isDirectory() ? Path.of(dir) : null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addCheck(SettingsCheck check, Map<String, Object> properties) {
+        checks.put(check, String.valueOf(properties.get(SettingsCheck.PID)));
+    }
+
+    void removeCheck(SettingsCheck check) {
+        checks.remove(check);
     }
 
     @Override
@@ -163,6 +178,15 @@ public class AdminSettings implements Settings {
             if (Schemas.isRequired(ad) && Schemas.isMissing(next.get(ad.getID())) && !reported) {
                 problems.add(new Problem(ad.getID(), "required: it has no default, expected " + Schemas.expected(ad)));
             }
+        }
+        if (problems.isEmpty()) {
+            // what the owner knows beyond the schema, on the configuration as it would be
+            Map<String, Object> wouldBe = Collections.unmodifiableMap(next);
+            checks.forEach((check, checked) -> {
+                if (checked.equals(schemaPid(pid))) {
+                    problems.addAll(check.problems(wouldBe));
+                }
+            });
         }
         if (!problems.isEmpty()) {
             throw new SettingsException(Kind.INVALID, "nothing applied to " + pid, problems);
