@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
 
@@ -81,6 +82,9 @@ final class Bridge implements AutoCloseable {
     /** After a failed open: clients are told why without a new attempt until then (nanoTime). */
     private long openRetryAt;
     private long openBackoffMillis;
+    /** A port scanner or a misconfigured client may knock again and again: a line a minute at most. */
+    private final OncePerMinute notAllowed = new OncePerMinute();
+    private final OncePerMinute failedHandshakes = new OncePerMinute();
     private final AtomicLong toSerial = new AtomicLong();
     private final AtomicLong fromSerial = new AtomicLong();
 
@@ -190,8 +194,8 @@ final class Bridge implements AutoCloseable {
                         tls.startHandshake();
                         tls.setSoTimeout(0);
                     } catch (IOException e) {
-                        LOG.warn("Bridge {}: TLS handshake with {} failed: {}", options.name(), socket.getInetAddress()
-                                .getHostAddress(), e.getMessage());
+                        failedHandshakes.occurred(n -> LOG.warn("Bridge {}: TLS handshake with {} failed: {} ({} since the last "
+                                + "such line)", options.name(), socket.getInetAddress().getHostAddress(), e.getMessage(), n));
                         closeQuietly(socket);
                         return;
                     }
@@ -216,7 +220,8 @@ final class Bridge implements AutoCloseable {
         String peer = socket.getInetAddress().getHostAddress();
         if (!options.allow().admits(socket.getInetAddress())) {
             refuse(socket, "address " + peer + " is not allowed");
-            LOG.warn("Bridge {}: refused {} (not in allow)", options.name(), peer);
+            notAllowed.occurred(n -> LOG.warn("Bridge {}: refused {} (not in allow; {} refused since the last such line)",
+                    options.name(), peer, n));
             return;
         }
         SerialDevice d = device;

@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
@@ -39,6 +40,7 @@ public class MeshSendOverMqtt {
     private final Messaging messaging;
     private final List<MeshRadio> radios;
     private final AutoCloseable subscription;
+    private final OncePerMinute refused = new OncePerMinute();
 
     @Activate
     public MeshSendOverMqtt(@Reference Messaging messaging,
@@ -81,7 +83,9 @@ public class MeshSendOverMqtt {
                 respond(request, reply);
             });
         } catch (RuntimeException e) {
-            LOG.warn("Meshtastic: mesh/send refused: {}", e.getMessage());
+            // the requester hears why on its response topic; the log is not for a flood of them
+            refused.occurred(n -> LOG.warn("Meshtastic: mesh/send refused {} request(s) since the last such line, the last: {}",
+                    n, e.getMessage()));
             reply.put("outcome", "failed");
             reply.put("reason", e.getMessage());
             respond(request, reply);
