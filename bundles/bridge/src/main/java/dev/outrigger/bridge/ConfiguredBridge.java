@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
 
@@ -110,6 +112,8 @@ public class ConfiguredBridge {
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
     /** The device last left to the bundle its role gives it, so that this is said once. */
     private String refused; // guarded by this
+    /** The devices the selector last fitted, so that several are said once. */
+    private String ambiguous = ""; // guarded by this
 
     @Activate
     public ConfiguredBridge(Config config, @Reference Bridges registry) {
@@ -178,7 +182,16 @@ public class ConfiguredBridge {
         if (bridge == null) {
             return;
         }
-        Optional<SerialDevice> match = devices.stream().filter(d -> matches(selector, d)).findFirst();
+        // by id, so that a selector several devices fit (vendor:product) always takes the same one
+        List<SerialDevice> matching = devices.stream().filter(d -> matches(selector, d))
+                .sorted(Comparator.comparing(SerialDevice::id)).toList();
+        String ids = matching.stream().map(SerialDevice::id).collect(Collectors.joining(", "));
+        if (matching.size() > 1 && !ids.equals(ambiguous)) {
+            LOG.warn("Bridge {}: {} devices fit ({}); bridging {}, and no automatic bridge for the others: select one by "
+                    + "its by-id name", selector, matching.size(), ids, matching.get(0).id());
+        }
+        ambiguous = ids;
+        Optional<SerialDevice> match = matching.stream().findFirst();
         Optional<SerialDevice> ownedElsewhere = match.filter(d -> d.role() == Role.MESHTASTIC || d.role() == Role.GPS);
         if (ownedElsewhere.isPresent()) {
             SerialDevice d = ownedElsewhere.get();

@@ -309,8 +309,12 @@ public class BridgeTest {
     }
 
     static SerialDevice device(String path, Role role) {
+        return device("test-device", path, role);
+    }
+
+    static SerialDevice device(String id, String path, Role role) {
         return new SerialDevice() {
-            public String id() { return "test-device"; }
+            public String id() { return id; }
             public String path() { return path; }
             public String name() { return "ttyTEST"; }
             public Optional<String> byId() { return Optional.empty(); }

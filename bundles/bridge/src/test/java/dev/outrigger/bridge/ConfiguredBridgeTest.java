@@ -60,6 +60,26 @@ public class ConfiguredBridgeTest {
         }
     }
 
+    /** Two sticks alike, selected by what they share: always the same one, whichever came first. */
+    @Test
+    public void aSelectorThatFitsSeveralDevicesTakesTheFirstById() throws Exception {
+        try (PtyPair first = new PtyPair(folder.newFolder("b").toPath()); PtyPair second = new PtyPair(folder.newFolder("a").toPath())) {
+            int port = freePort();
+            ConfiguredBridge configured = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
+                    Map.of("device", "ttyTEST", "port", port)), new Bridges());
+            try {
+                configured.addDevice(BridgeTest.device("b-stick", first.device.toRealPath().toString(), Role.BRIDGE));
+                configured.addDevice(BridgeTest.device("a-stick", second.device.toRealPath().toString(), Role.BRIDGE));
+                try (Socket client = connect(port); InputStream peer = Files.newInputStream(second.peer.toRealPath())) {
+                    client.getOutputStream().write('a');
+                    assertEquals('a', PtyPair.readFully(peer, 1)[0]);
+                }
+            } finally {
+                configured.deactivate();
+            }
+        }
+    }
+
     @Test
     public void onlyAllowedClientsAreTakenAndABadAllowListOpensNothing() throws Exception {
         int port = freePort();
