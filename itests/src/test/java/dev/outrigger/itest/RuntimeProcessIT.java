@@ -447,6 +447,16 @@ public class RuntimeProcessIT {
     }
 
     @Test
+    public void aConfiguredFeatureThatDoesNotExistKeepsNoneOfTheOthersOut() throws Exception {
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = gsp, gps\n");
+        gateway.start();
+        Await.until("the gps feature installed", Duration.ofSeconds(10),
+                () -> lines(gateway.shell("feature:list").output(), "gps ").get(0).contains("installed"));
+        assertTrue(gateway.log(), gateway.log().contains("Cannot install the configured feature gsp: no feature named gsp in "));
+        assertTrue(gateway.log(), gateway.log().contains("(there are broker, core, gateway, gps, "));
+    }
+
+    @Test
     public void featuresInstallAndUninstallLiveFromTheLocalRepository() throws Exception {
         Path repository = gateway.home.resolve("repository/dev/outrigger/" + FIXTURE_BSN + "/0.1.0-SNAPSHOT");
         Files.createDirectories(repository);

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -160,7 +161,8 @@ public class FeatureCommands {
 
     private Feature find(String name, List<Feature> all) {
         return all.stream().filter(f -> f.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + features));
+                .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + features + " (there are "
+                        + all.stream().map(Feature::name).sorted().collect(Collectors.joining(", ")) + ")"));
     }
 
     private String state(Feature feature) throws IOException {

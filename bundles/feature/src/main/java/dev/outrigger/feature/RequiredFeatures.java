@@ -44,13 +44,14 @@ public class RequiredFeatures {
         String[] names = Stream.of(config.install()).flatMap(v -> Stream.of(v.split(","))).map(String::trim)
                 .filter(n -> !n.isEmpty()).toArray(String[]::new);
         if (names.length > 0) {
-            installer.execute(() -> {
+            // one by one: a name that is wrong (or a feature that fails) keeps none of the others out
+            installer.execute(() -> Stream.of(names).forEach(name -> {
                 try {
-                    features.install(names);
+                    features.install(name);
                 } catch (Exception e) {
-                    LOG.error("Cannot install the configured features {}: {}", String.join(", ", names), e.getMessage());
+                    LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
                 }
-            });
+            }));
         }
     }
 
