@@ -19,6 +19,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -63,6 +65,7 @@ public class ShellPort {
 
     static final String PID = "dev.outrigger.shell";
     private static final Logger LOG = LoggerFactory.getLogger(ShellPort.class);
+    private static final Pattern WRONG_ARGUMENTS = Pattern.compile("Cannot coerce ([\\w:]+)\\(.*\\) to any of .*", Pattern.DOTALL);
     /** Command lookup order for unscoped names: Outrigger's, then Gogo's and Felix's, then any. */
     static final String COMMAND_SCOPES = "outrigger:gogo:felix:*";
     private static final int MAX_CONCURRENT = 4;
@@ -168,12 +171,20 @@ public class ShellPort {
             }
             return ShellProtocol.STATUS_OK;
         } catch (Exception e) {
-            out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            out.println("error: " + errorLine(e));
             return ShellProtocol.STATUS_FAILED;
         } finally {
             out.flush();
             session.close();
         }
+    }
+
+    /** The error in words; Gogo's for arguments that fit no form of the command is for its developers. */
+    static String errorLine(Exception e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        Matcher wrongArguments = WRONG_ARGUMENTS.matcher(message);
+        return wrongArguments.matches() ? "wrong arguments for " + wrongArguments.group(1) + "; 'help " + wrongArguments.group(1)
+                + "' says which it takes" : message;
     }
 
     private void writePortFile(int port) throws IOException {
