@@ -54,6 +54,8 @@ public class AutoBridges {
     @Deactivate
     synchronized void deactivate() {
         registry.configured().onChange(() -> { });
+        // a claim already on its way finds nothing to bridge
+        present.clear();
         bridges.values().forEach(this::close);
         bridges.clear();
     }

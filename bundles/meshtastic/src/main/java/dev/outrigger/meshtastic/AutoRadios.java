@@ -71,6 +71,8 @@ public class AutoRadios {
     @Deactivate
     synchronized void deactivate() {
         configured.claims().onChange(() -> { });
+        // a claim already on its way finds no radio to start
+        present.clear();
         List.copyOf(radios.keySet()).forEach(this::stop);
     }
 
