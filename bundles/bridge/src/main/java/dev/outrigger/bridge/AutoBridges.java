@@ -41,6 +41,7 @@ public class AutoBridges {
     private final Map<String, Bridge> bridges = new HashMap<>(); // guarded by this
     /** The devices with role bridge present now, by id. */
     private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
+    private final Runnable reevaluation = this::reevaluate;
     private final Config config;
     private final Bridges registry;
 
@@ -48,12 +49,12 @@ public class AutoBridges {
     public AutoBridges(Config config, @Reference Bridges registry) {
         this.config = config;
         this.registry = registry;
-        registry.configured().onChange(this::reevaluate);
+        registry.configured().onChange(reevaluation);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        registry.configured().onChange(() -> { });
+        registry.configured().noLongerTell(reevaluation);
         // a claim already on its way finds nothing to bridge
         present.clear();
         bridges.values().forEach(this::close);

@@ -57,6 +57,7 @@ public class AutoRadios {
     private final Map<String, Running> radios = new HashMap<>(); // guarded by this
     /** The devices with role meshtastic present now, by id. */
     private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
+    private final Runnable reevaluation = this::reevaluate;
 
     @Activate
     public AutoRadios(BundleContext context, @Reference Outbox outbox, @Reference ConfiguredAddresses configured,
@@ -65,12 +66,12 @@ public class AutoRadios {
         this.outbox = outbox;
         this.config = config;
         this.configured = configured;
-        configured.claims().onChange(this::reevaluate);
+        configured.claims().onChange(reevaluation);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        configured.claims().onChange(() -> { });
+        configured.claims().noLongerTell(reevaluation);
         // a claim already on its way finds no radio to start
         present.clear();
         List.copyOf(radios.keySet()).forEach(this::stop);

@@ -2,6 +2,7 @@ package dev.outrigger.framework.claims;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 
 /**
@@ -15,7 +16,9 @@ public final class Claims<T> {
 
     private final BiPredicate<String, T> selects;
     private final List<String> selectors = new CopyOnWriteArrayList<>();
-    private volatile Runnable changed = () -> { };
+    private static final Runnable NOBODY = () -> { };
+
+    private final AtomicReference<Runnable> changed = new AtomicReference<>(NOBODY);
 
     /** @param selects whether a selector picks a device */
     public Claims(BiPredicate<String, T> selects) {
@@ -24,20 +27,25 @@ public final class Claims<T> {
 
     public void claim(String selector) {
         selectors.add(selector);
-        changed.run();
+        changed.get().run();
     }
 
     public void release(String selector) {
         selectors.remove(selector);
-        changed.run();
+        changed.get().run();
     }
 
     public boolean claimed(T device) {
         return selectors.stream().anyMatch(s -> selects.test(s, device));
     }
 
-    /** The automatic owner's callback; a no-op again when it goes. */
+    /** The automatic owner's callback. */
     public void onChange(Runnable callback) {
-        changed = callback;
+        changed.set(callback);
+    }
+
+    /** When the automatic owner goes; a successor that already came keeps its callback. */
+    public void noLongerTell(Runnable callback) {
+        changed.compareAndSet(callback, NOBODY);
     }
 }
