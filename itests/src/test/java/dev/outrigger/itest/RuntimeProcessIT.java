@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -81,6 +82,19 @@ public class RuntimeProcessIT {
      * A second start on the same home (by hand, beside the service) would share the framework cache
      * and the stores, and take the first one's shell port file away: it refuses, saying who runs.
      */
+    /** A newer Java (the Temurin 25 this machine has, where there is one) runs it without warnings about Felix. */
+    @Test
+    public void aNewerJavaRunsItWithoutWarnings() throws Exception {
+        Path newer = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        Assume.assumeTrue("a Java 25 at " + newer, Files.isExecutable(newer.resolve("bin/java")));
+        gateway.environment.put("JAVA_HOME", newer.toString());
+        gateway.start();
+        assertEquals(0, gateway.shell("lb").status());
+        assertFalse(gateway.log(), gateway.log().contains("WARNING"));
+        int status = gateway.terminate(Duration.ofSeconds(5));
+        assertEquals(gateway.log(), 0, status);
+    }
+
     @Test
     public void aSecondRuntimeOnTheSameDataFolderRefusesToStartAndLeavesTheFirstAlone() throws Exception {
         gateway.start();
