@@ -48,6 +48,8 @@ final class WatchedFile<T> {
         this.unreadable = unreadable;
         this.meanwhile = meanwhile;
         this.current = unreadable;
+        // now: a file that is missing or wrong is said as the broker starts, not at its first client
+        current();
     }
 
     Path file() {
