@@ -38,22 +38,15 @@ public class ConfiguredBridgeTest {
     public void aDeviceThatARadioOrGpsReceiverReadsIsLeftToItUntilItsRoleChanges() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath())) {
             int port = freePort();
-            ConfiguredBridge configured = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
-                    Map.of("device", "test-device", "port", port)), new Bridges());
+            ConfiguredBridge configured = configured(Map.of("device", "test-device", "port", port));
             try {
                 SerialDevice radio = BridgeTest.device(pty.device.toRealPath().toString(), Role.MESHTASTIC);
                 configured.addDevice(radio);
-                try (Socket client = connect(port)) {
-                    assertEquals("outrigger: test-device: device not present\r\n",
-                            new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-                }
+                assertEquals("outrigger: test-device: device not present\r\n", toldWhy(port));
 
                 configured.removeDevice(radio);
                 configured.addDevice(BridgeTest.device(pty.device.toRealPath().toString(), Role.IGNORE));
-                try (Socket client = connect(port); InputStream peer = Files.newInputStream(pty.peer.toRealPath())) {
-                    client.getOutputStream().write('x');
-                    assertEquals('x', PtyPair.readFully(peer, 1)[0]);
-                }
+                assertBridged(port, pty);
             } finally {
                 configured.deactivate();
             }
@@ -65,15 +58,11 @@ public class ConfiguredBridgeTest {
     public void aSelectorThatFitsSeveralDevicesTakesTheFirstById() throws Exception {
         try (PtyPair first = new PtyPair(folder.newFolder("b").toPath()); PtyPair second = new PtyPair(folder.newFolder("a").toPath())) {
             int port = freePort();
-            ConfiguredBridge configured = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
-                    Map.of("device", "ttyTEST", "port", port)), new Bridges());
+            ConfiguredBridge configured = configured(Map.of("device", "ttyTEST", "port", port));
             try {
                 configured.addDevice(BridgeTest.device("b-stick", first.device.toRealPath().toString(), Role.BRIDGE));
                 configured.addDevice(BridgeTest.device("a-stick", second.device.toRealPath().toString(), Role.BRIDGE));
-                try (Socket client = connect(port); InputStream peer = Files.newInputStream(second.peer.toRealPath())) {
-                    client.getOutputStream().write('a');
-                    assertEquals('a', PtyPair.readFully(peer, 1)[0]);
-                }
+                assertBridged(port, second);
             } finally {
                 configured.deactivate();
             }
@@ -83,16 +72,13 @@ public class ConfiguredBridgeTest {
     @Test
     public void onlyAllowedClientsAreTakenAndABadAllowListOpensNothing() throws Exception {
         int port = freePort();
-        ConfiguredBridge elsewhere = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
-                Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/8" })), new Bridges());
-        try (Socket client = connect(port)) {
-            assertEquals("outrigger: test-device: address 127.0.0.1 is not allowed\r\n",
-                    new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        ConfiguredBridge elsewhere = configured(Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/8" }));
+        try {
+            assertEquals("outrigger: test-device: address 127.0.0.1 is not allowed\r\n", toldWhy(port));
         } finally {
             elsewhere.deactivate();
         }
-        ConfiguredBridge typo = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class,
-                Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/80" })), new Bridges());
+        ConfiguredBridge typo = configured(Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/80" }));
         try {
             assertThrows(ConnectException.class, () -> connect(port).close());
         } finally {
@@ -107,8 +93,8 @@ public class ConfiguredBridgeTest {
         Path cert = folder.getRoot().toPath().resolve("bridge.pem");
         Path key = folder.getRoot().toPath().resolve("bridge.key");
         int port = freePort();
-        ConfiguredBridge configured = new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class, Map.of("device",
-                "test-device", "port", port, "tlsCertFile", cert.toString(), "tlsKeyFile", key.toString())), new Bridges());
+        ConfiguredBridge configured = configured(Map.of("device", "test-device", "port", port, "tlsCertFile", cert.toString(),
+                "tlsKeyFile", key.toString()));
         try {
             assertThrows(ConnectException.class, () -> connect(port).close());
             Files.copy(issued.key("server"), key);
@@ -124,6 +110,25 @@ public class ConfiguredBridgeTest {
             });
         } finally {
             configured.deactivate();
+        }
+    }
+
+    private static ConfiguredBridge configured(Map<String, Object> values) {
+        return new ConfiguredBridge(Configs.of(ConfiguredBridge.Config.class, values), new Bridges());
+    }
+
+    /** The line a client the bridge will not take is told before it is closed. */
+    private static String toldWhy(int port) throws IOException {
+        try (Socket client = connect(port)) {
+            return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A byte a client sends reaches this pseudo-terminal's device side. */
+    private static void assertBridged(int port, PtyPair pty) throws Exception {
+        try (Socket client = connect(port); InputStream peer = Files.newInputStream(pty.peer.toRealPath())) {
+            client.getOutputStream().write('x');
+            assertEquals('x', PtyPair.readFully(peer, 1)[0]);
         }
     }
 
