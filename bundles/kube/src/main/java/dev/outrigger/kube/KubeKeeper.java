@@ -2,12 +2,8 @@ package dev.outrigger.kube;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,6 +41,7 @@ import dev.outrigger.device.Board;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.metrics.Exposition;
+import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
@@ -254,16 +251,15 @@ public class KubeKeeper {
         }
         // fabric8 says which operation failed, its causes why (often without a message of their own)
         String why = firstLine(e);
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            String cause = t instanceof ConnectException ? "cannot connect (nothing listens there, or no route)"
-                    : t instanceof UnknownHostException ? "unknown host " + t.getMessage()
-                    : t instanceof HttpTimeoutException || t instanceof SocketTimeoutException ? "timed out"
-                    : t.getMessage() == null ? null : firstLine(t);
-            if (cause != null) {
-                return why.contains(cause) ? why : why + ": " + cause;
+        String cause = NetworkFailures.inWords(e).orElseGet(() -> {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t.getMessage() != null) {
+                    return firstLine(t);
+                }
             }
-        }
-        return why;
+            return "";
+        });
+        return cause.isEmpty() || why.contains(cause) ? why : why + ": " + cause;
     }
 
     private static String firstLine(Throwable t) {

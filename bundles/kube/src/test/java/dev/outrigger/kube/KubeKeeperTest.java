@@ -54,7 +54,7 @@ public class KubeKeeperTest {
             fail("nothing listens");
         } catch (KubernetesClientException e) {
             assertEquals("Operation: [get]  for kind: [Node]  with name: [shed-pi]  in namespace: [null]  failed.: "
-                    + "cannot connect (nothing listens there, or no route)", KubeKeeper.why(e));
+                    + "nothing listens there, or no route to it", KubeKeeper.why(e));
         }
     }
 

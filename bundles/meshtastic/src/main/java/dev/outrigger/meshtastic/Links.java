@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 
 import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.device.OpenFailure;
+import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.meshtastic.RadioSession.Link;
 
 /** The two ways to a radio: its TCP API (port 4403) and its USB serial port. */
@@ -31,7 +31,7 @@ final class Links {
         } catch (IOException e) {
             socket.close();
             throw new IOException("cannot connect to " + host + ":" + port + ": "
-                    + (e instanceof UnknownHostException ? "unknown host" : e.getMessage()), e);
+                    + NetworkFailures.inWords(e).orElse(e.getMessage()), e);
         }
         return new Link() {
             @Override

@@ -26,8 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-import javax.net.ssl.SSLException;
-
 import org.apache.felix.utils.json.JSONWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -54,6 +52,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
+import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
@@ -584,13 +583,10 @@ public class MqttConnection implements Messaging {
     }
 
     static String message(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnknownHostException) {
-                return "unknown host " + t.getMessage();
-            }
-            if (t instanceof SSLException) {
-                return "TLS failed: " + t.getMessage() + " (does the broker speak TLS on that port, with a certificate the CA signed?)";
-            }
+        Optional<String> network = NetworkFailures.inWords(e);
+        if (network.isPresent()) {
+            return network.get() + (network.get().startsWith("TLS")
+                    ? " (does the broker speak TLS on that port, with a certificate the CA signed?)" : "");
         }
         Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
         String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
