@@ -1,7 +1,6 @@
 package dev.outrigger.bridge;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
