@@ -235,6 +235,29 @@ public class RuntimeProcessIT {
         }
     }
 
+    /**
+     * A change from the shell is written to etc/ and applied; FileInstall then reads the file
+     * back, and must find nothing new: a component given the same change twice restarts twice
+     * (a bridge drops its clients, remote requests miss their replies).
+     */
+    @Test
+    public void aChangeFromTheShellReachesItsComponentOnce() throws Exception {
+        gateway.start();
+        Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Await.until("fixture", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
+
+        // no file yet, and a list value: the two cases FileInstall compares the least well
+        GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin audience=crew,guests");
+        assertEquals(set.output(), 0, set.status());
+        assertEquals("moin, crew and guests", gateway.shell("fixture:greet").output().trim());
+        // FileInstall reads the files changed since its last look in one pass: once a file written
+        // after the greeter's is applied, the greeter's has been read too
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.itest.marker.cfg"), "written = after\n");
+        Await.until("FileInstall has read etc/ again", Duration.ofSeconds(5),
+                () -> gateway.shell("config:get dev.outrigger.itest.marker").output().contains("after"));
+        assertEquals("hello moin", gateway.shell("fixture:greetings").output().trim());
+    }
+
     @Test
     public void theClassDataArchiveIsWrittenWhileRunningSoThatAPowerCutKeepsIt() throws Exception {
         gateway.start();

@@ -195,7 +195,9 @@ public class AdminSettings implements Settings {
         // the file first: a change that cannot be stored must not reach the component, not even for a moment
         boolean newFile = next.get(Schemas.FILENAME) == null && etc != null;
         if (newFile) {
-            next.put(Schemas.FILENAME, etc.resolve(fileName(pid)).toAbsolutePath().toUri().toString());
+            // spelled as FileInstall spells it (file:/..., not Path's file:///...): when it reads the file
+            // back it then finds nothing different, and the component is not given the change twice
+            next.put(Schemas.FILENAME, etc.resolve(fileName(pid)).toFile().getAbsoluteFile().toURI().toString());
         }
         boolean changed = existing == null || !sameProperties(current, next);
         Object file = next.get(Schemas.FILENAME);
