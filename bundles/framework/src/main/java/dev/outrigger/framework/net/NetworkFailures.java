@@ -4,6 +4,10 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import javax.net.ssl.SSLException;
@@ -20,6 +24,10 @@ public final class NetworkFailures {
 
     /** What the first network failure among the causes means, if there is one. */
     public static Optional<String> inWords(Throwable e) {
+        Optional<String> clock = certificateOutOfDate(e);
+        if (clock.isPresent()) {
+            return clock;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException) {
                 return Optional.of("unknown host " + t.getMessage());
@@ -32,6 +40,22 @@ public final class NetworkFailures {
             }
             if (t instanceof SSLException) {
                 return Optional.of("TLS failed: " + t.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A certificate outside its validity at this gateway's clock: on an edge node more often the
+     * clock than the certificate (a Raspberry Pi has no real-time clock, and starts in the past
+     * until NTP answers). Deep in the causes, behind a message about path validation.
+     */
+    private static Optional<String> certificateOutOfDate(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateNotYetValidException || t instanceof CertificateExpiredException) {
+                String state = t instanceof CertificateExpiredException ? "has expired" : "is not valid yet";
+                return Optional.of("TLS failed: a certificate " + state + " by this gateway's clock (now "
+                        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "; " + t.getMessage() + "): is the clock set?");
             }
         }
         return Optional.empty();

@@ -1,8 +1,17 @@
 package dev.outrigger.framework.net;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,11 +19,23 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.util.Optional;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 public class NetworkFailuresTest {
+
+    private static final String PASSWORD = "changeit";
+
+    @Rule
+    public final TemporaryFolder folder = new TemporaryFolder();
 
     @Test
     public void aRefusedConnectionWrappedWithoutMessages() throws Exception {
@@ -37,5 +58,77 @@ public class NetworkFailuresTest {
         assertEquals(Optional.of("TLS failed: Remote host terminated the handshake"),
                 NetworkFailures.inWords(new SSLHandshakeException("Remote host terminated the handshake")));
         assertEquals(Optional.empty(), NetworkFailures.inWords(new IOException("disk full")));
+    }
+
+    @Test
+    public void aServerCertificateFromTheFutureAsksWhetherTheClockIsSet() throws Exception {
+        String said = handshakeFailure("+1d").orElseThrow();
+        assertTrue(said, said.startsWith("TLS failed: a certificate is not valid yet by this gateway's clock (now ")
+                && said.contains("NotBefore") && said.endsWith("is the clock set?"));
+    }
+
+    @Test
+    public void anExpiredServerCertificateSaysSo() throws Exception {
+        String said = handshakeFailure("-60d").orElseThrow();
+        assertTrue(said, said.startsWith("TLS failed: a certificate has expired by this gateway's clock"));
+    }
+
+    /** A real handshake with a server whose certificate, signed by a trusted CA, starts on that day. */
+    private Optional<String> handshakeFailure(String startDate) throws Exception {
+        Path dir = folder.getRoot().toPath();
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test ca", "-ext", "bc:c", "-keystore", "ca.p12");
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.crt");
+        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost", "-keystore", "server.p12");
+        keytool("-certreq", "-alias", "server", "-keystore", "server.p12", "-file", "server.csr");
+        keytool("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile", "server.csr", "-outfile", "server.crt",
+                "-startdate", startDate, "-validity", "30");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-keystore", "server.p12", "-file", "ca.crt");
+        keytool("-importcert", "-alias", "server", "-keystore", "server.p12", "-file", "server.crt");
+
+        KeyStore serverKeys = KeyStore.getInstance(dir.resolve("server.p12").toFile(), PASSWORD.toCharArray());
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(serverKeys, PASSWORD.toCharArray());
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(keys.getKeyManagers(), null, null);
+
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream ca = Files.newInputStream(dir.resolve("ca.crt"))) {
+            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, trust.getTrustManagers(), null);
+
+        try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1,
+                InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
+                try (SSLSocket s = (SSLSocket) listener.accept()) {
+                    s.startHandshake();
+                } catch (IOException expected) {
+                    // the client refuses the certificate
+                }
+            });
+            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                    listener.getLocalPort())) {
+                s.startHandshake();
+                throw new AssertionError("the handshake succeeded");
+            } catch (SSLHandshakeException refused) {
+                return NetworkFailures.inWords(new IOException("connect failed", refused));
+            } finally {
+                accepted.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void keytool(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("-storepass", PASSWORD, "-storetype", "PKCS12"));
+        Process p = new ProcessBuilder(command).directory(folder.getRoot()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(output, p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(String.join(" ", arguments) + ": " + output, 0, p.exitValue());
     }
 }
