@@ -1,6 +1,7 @@
 package dev.outrigger.outbox;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -19,9 +20,11 @@ public interface Outbox {
     /**
      * Counters for operators. {@code oldestAgeMillis} is how long the oldest record has waited while
      * the outbox ran, not measured on the wall clock (which jumps on a node that sets it after boot).
+     * {@code writeFailure} is why records cannot be written now (a full disk), while they cannot:
+     * the counters are then the last ones read.
      */
     record Stats(long depth, long bytes, long oldestAgeMillis, long appended, long delivered, long dropped,
-            boolean full) {
+            boolean full, Optional<String> writeFailure) {
     }
 
     /**

@@ -3,7 +3,7 @@
  * {@link dev.outrigger.outbox.Outbox#append} returns, and stays there until the broker has it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.outrigger.outbox;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,6 +16,7 @@ import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.logging.Outage;
 import dev.outrigger.framework.store.StoreFile;
 
 /**
@@ -39,8 +40,7 @@ final class BrokerStore implements AutoCloseable {
     private final MVStore store;
     private final MVMap<String, byte[]> messages;
     private final MVMap<String, byte[]> sessions;
-    /** The last write of the sessions failed (logged once until one succeeds). */
-    private boolean failing;
+    private final Outage writes = new Outage();
 
     private BrokerStore(Path file, MVStore store) {
         this.file = file;
@@ -151,16 +151,10 @@ final class BrokerStore implements AutoCloseable {
                 store.commit();
                 store.sync(); // on the disk, not only in the page cache: a power cut keeps it too
             }
-            if (failing) {
-                failing = false;
-                LOG.info("Embedded MQTT broker: persistent sessions written to {} again", file);
-            }
+            writes.worked(() -> LOG.info("Embedded MQTT broker: persistent sessions written to {} again", file));
         } catch (MVStoreException e) {
-            if (!failing) {
-                failing = true;
-                LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {} ({}); retrying, they are kept in"
-                        + " memory meanwhile", file, e.getMessage());
-            }
+            writes.failed(n -> LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {} ({}{}); retrying, "
+                    + "they are kept in memory meanwhile", file, e.getMessage(), n > 1 ? ", " + n + " times in the last minute" : ""));
         }
     }
 

@@ -96,6 +96,8 @@ public class RuntimeMetrics {
             out.single("outrigger_outbox_delivered_total", "counter", "Records delivered and deleted from the outbox", s.delivered());
             out.single("outrigger_outbox_dropped_total", "counter", "Records dropped by the outbox's limits", s.dropped());
             out.single("outrigger_outbox_full", "gauge", "1 while the outbox is at its limit and drops the oldest", s.full() ? 1 : 0);
+            out.single("outrigger_outbox_unwritable", "gauge", "1 while the outbox cannot be written (a full disk) and refuses records",
+                    s.writeFailure().isPresent() ? 1 : 0);
         }
     }
 

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.framework.logging.Outage;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.meshtastic.RadioSession.State;
@@ -75,7 +76,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private volatile String lora = "";
     private final Map<Integer, String> channels = new ConcurrentHashMap<>();
     private volatile int queueFree = Integer.MAX_VALUE;
-    private volatile boolean outboxFailing;
+    private final Outage outboxOutage = new Outage();
 
     private record Pending(long to, CompletableFuture<Delivery> delivery) {
     }
@@ -260,15 +261,10 @@ final class Radio implements MeshRadio, RadioSession.Events {
                 seen.add(from, p.getId());
             }
             recorded++;
-            if (outboxFailing) {
-                outboxFailing = false;
-                LOG.info("Meshtastic {}: the outbox accepts records again", address);
-            }
+            outboxOutage.worked(() -> LOG.info("Meshtastic {}: the outbox accepts records again", address));
         } catch (OutboxException | RuntimeException e) {
-            if (!outboxFailing) {
-                outboxFailing = true;
-                LOG.error("Meshtastic {}: packets cannot be recorded: {}", address, e.getMessage());
-            }
+            outboxOutage.failed(n -> LOG.error("Meshtastic {}: packets cannot be recorded{}: {}", address,
+                    n > 1 ? " (" + n + " in the last minute)" : "", e.getMessage()));
         }
     }
 

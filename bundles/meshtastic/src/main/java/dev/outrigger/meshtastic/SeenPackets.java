@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DurableFile;
+import dev.outrigger.framework.logging.Outage;
 
 /**
  * The packets of one radio already recorded, by sender and packet id, so that those the radio
@@ -31,7 +32,7 @@ final class SeenPackets implements AutoCloseable {
     private final Path file;
     private FileChannel journal;
     private long journalled;
-    private boolean failing;
+    private final Outage writes = new Outage();
 
     /** @param file where they are kept between runs; null: in memory only */
     SeenPackets(Path file) {
@@ -112,22 +113,16 @@ final class SeenPackets implements AutoCloseable {
             DurableFile.replace(file, bytes.array());
             journal = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             journalled = keys.size();
-            if (failing) {
-                failing = false;
-                LOG.info("Meshtastic: {} is written again", file);
-            }
+            writes.worked(() -> LOG.info("Meshtastic: {} is written again", file));
         } catch (IOException e) {
             failed(e);
         }
     }
 
-    /** Logged once until it works again; the packets stay known in memory meanwhile. */
+    /** The packets stay known in memory meanwhile. */
     private void failed(IOException e) {
-        if (!failing) {
-            failing = true;
-            LOG.warn("Meshtastic: cannot write {} ({}); packets the radio hands over again after a restart may be "
-                    + "recorded twice", file, e.getMessage());
-        }
+        writes.failed(n -> LOG.warn("Meshtastic: cannot write {} ({}{}); packets the radio hands over again after a restart "
+                + "may be recorded twice", file, e.getMessage(), n > 1 ? ", " + n + " times in the last minute" : ""));
         close();
     }
 

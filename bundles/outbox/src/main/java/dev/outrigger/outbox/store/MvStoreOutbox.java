@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DataFolder;
+import dev.outrigger.framework.logging.Outage;
 import dev.outrigger.framework.store.StoreFile;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.outbox.Outbox;
@@ -92,7 +94,13 @@ public class MvStoreOutbox implements Outbox {
     private final Condition committed = lock.newCondition();
     private Thread committer;
     private volatile boolean stopping;
+    /** Why the last commit failed, until the store is reopened: its producers get it. */
     private volatile String commitFailure;
+    /** Why writing fails, until a commit works again: for operators, who see it in the stats. */
+    private volatile String writeFailure;
+    private final Outage writes = new Outage();
+    /** What {@link #stats()} last read, for when the store is closed by a failure and cannot be read. */
+    private Stats lastStats;
     /** Replaced when the store is reopened after a write failure closed it. */
     private volatile MVStore store;
     private volatile MVMap<Long, byte[]> records;
@@ -131,6 +139,7 @@ public class MvStoreOutbox implements Outbox {
         this.file = file;
         StoreFile.Opened opened = load();
         clock = new QueueClock(counters.getOrDefault(CLOCK, 0L), nanoTime);
+        lastStats = readStats();
         committer = Daemons.start("outrigger-outbox-commit", this::commitLoop);
         housekeeping = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-outbox"));
         housekeeping.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.SECONDS);
@@ -253,7 +262,8 @@ public class MvStoreOutbox implements Outbox {
             long target;
             lock.lock();
             try {
-                while (lastSequence == committedSequence && !stopping) {
+                // closed by a failure: nothing to commit until an append or a read reopens it
+                while ((lastSequence == committedSequence || store.isClosed()) && !stopping) {
                     commitWanted.awaitUninterruptibly();
                 }
                 if (stopping) {
@@ -269,11 +279,13 @@ public class MvStoreOutbox implements Outbox {
                     store.sync();
                 }
                 commitFailure = null;
-            } catch (RuntimeException e) { // the disk full or failing; MVStore may close itself
-                if (commitFailure == null) {
-                    LOG.warn("Outbox write failed, producers get the error until it works again: {}", rootMessage(e));
+                if (writeFailure != null) {
+                    writeFailure = null;
+                    writes.worked(() -> LOG.info("Outbox {} is written again", file));
                 }
-                commitFailure = rootMessage(e);
+            } catch (RuntimeException e) { // the disk full or failing; MVStore may close itself
+                writeFailed(rootMessage(e));
+                commitFailure = writeFailure;
             }
             lock.lock();
             try {
@@ -304,10 +316,17 @@ public class MvStoreOutbox implements Outbox {
         try {
             load();
             commitFailure = null;
-            LOG.info("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
+            LOG.debug("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
         } catch (IOException | RuntimeException e) {
-            throw new OutboxException("the outbox cannot be written (" + rootMessage(e) + "); the next record tries again", e);
+            writeFailed(rootMessage(e));
+            throw new OutboxException("the outbox cannot be written (" + writeFailure + "); the next record tries again", e);
         }
+    }
+
+    private void writeFailed(String why) {
+        writeFailure = why;
+        writes.failed(n -> LOG.warn("Outbox {} cannot be written{}: {}; records are refused to their producers until it can, "
+                + "those accepted before stay", file, n > 1 ? " (" + n + " failures in the last minute)" : "", why));
     }
 
     /** Opens the file (one that cannot be read is kept aside for recovery by hand) and takes in what it holds. */
@@ -496,13 +515,29 @@ public class MvStoreOutbox implements Outbox {
     public Stats stats() {
         lock.lock();
         try {
-            Long first = records.firstKey();
-            long age = first == null ? 0 : clock.millis() - queuedAt(first);
-            return new Stats(records.size(), bytes, age, counters.getOrDefault("appended", 0L),
-                    counters.getOrDefault("delivered", 0L), counters.getOrDefault("dropped", 0L), full);
+            if (store.isClosed() && !stopping) {
+                try {
+                    reopen();
+                } catch (OutboxException stillFailing) {
+                    // what was last read, with the failure
+                }
+            }
+            if (!store.isClosed()) {
+                lastStats = readStats();
+            }
+            Stats s = lastStats;
+            return new Stats(s.depth(), s.bytes(), s.oldestAgeMillis(), s.appended(), s.delivered(), s.dropped(), full,
+                    Optional.ofNullable(writeFailure));
         } finally {
             lock.unlock();
         }
+    }
+
+    private Stats readStats() {
+        Long first = records.firstKey();
+        long age = first == null ? 0 : clock.millis() - queuedAt(first);
+        return new Stats(records.size(), bytes, age, counters.getOrDefault("appended", 0L),
+                counters.getOrDefault("delivered", 0L), counters.getOrDefault("dropped", 0L), full, Optional.empty());
     }
 
     /** Entries from a sequence on, oldest first, on a snapshot: removing while iterating is safe. */

@@ -18,6 +18,7 @@ public class OutboxCommands {
         Outbox.Stats s = outbox.stats();
         return String.format("depth      %d%nbytes      %d%noldest     %d s%nappended   %d%ndelivered  %d%ndropped    %d%nstate      %s%n",
                 s.depth(), s.bytes(), s.oldestAgeMillis() / 1000, s.appended(), s.delivered(), s.dropped(),
-                s.full() ? "FULL (dropping or refusing records)" : "ok");
+                s.writeFailure().map(why -> "CANNOT BE WRITTEN (refusing records): " + why)
+                        .orElse(s.full() ? "FULL (dropping or refusing records)" : "ok"));
     }
 }

@@ -9,11 +9,13 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 
 import org.h2.mvstore.MVStore;
 
@@ -29,6 +32,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
@@ -319,6 +323,13 @@ public class MvStoreOutboxTest {
             assertTrue("the disk filled up", failure != null);
             assertTrue(failure, failure.toLowerCase().contains("disk") || failure.toLowerCase().contains("space")
                     || failure.toLowerCase().contains("write"));
+            Thread committer = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("outrigger-outbox-commit")).findFirst().orElseThrow();
+            Await.until("the committer waiting for the next record, not retrying at full speed", Duration.ofSeconds(5),
+                    () -> IntStream.range(0, 1000).allMatch(i -> committer.getState() == Thread.State.WAITING));
+            Outbox.Stats failing = outbox.stats();
+            assertTrue("the stats say why: " + failing, failing.writeFailure().orElse("").contains("No space left on device"));
+            assertEquals("and still count what was accepted", accepted, failing.depth());
 
             Files.delete(filler);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -332,6 +343,7 @@ public class MvStoreOutboxTest {
                 }
             }
             assertTrue("accepting again once space was freed", again);
+            assertEquals(Optional.empty(), outbox.stats().writeFailure());
             outbox.close();
             outbox = new MvStoreOutbox();
             outbox.open(disk.resolve("outbox.mv.db"), Configs.of(MvStoreOutbox.Config.class, Map.of()));
