@@ -1,6 +1,7 @@
 package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
@@ -111,6 +112,29 @@ public class MqttProcessIT {
                 Files.readString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg")) + "# password fixed\n");
         Await.until("connected with the right password", Duration.ofSeconds(15),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
+    }
+
+    /**
+     * A broker address the client cannot use (the scheme forgotten, as in mosquitto_pub's -h) is
+     * one clear line, not an error cascade through every component that needs the connection, and
+     * the records wait; the file corrected, it connects.
+     */
+    @Test
+    public void aBrokerAddressWithoutSchemeIsOneClearLineAndTheCorrectedFileConnects() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
+        gateway.start();
+        installMqtt("127.0.0.1:" + broker.port, "");
+        Await.until("the address refused", Duration.ofSeconds(10), () -> gateway.log().contains(
+                "MQTT: broker: 127.0.0.1:" + broker.port + " has no scheme; expected tcp://host:1883, or ssl://host:8883 for TLS; "
+                        + "nothing is sent until etc/dev.outrigger.mqtt.cfg is corrected"));
+        assertTrue(gateway.shell("mqtt:status").output().contains("last error  broker: 127.0.0.1:" + broker.port + " has no scheme"));
+        assertEquals(0, gateway.shell("fixture:produce 3").status());
+        assertFalse(gateway.log(), gateway.log().contains("activate method has thrown"));
+
+        Set<String> received = subscribe("it/gw/data/#");
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), Files.readString(gateway.home.resolve(
+                "etc/dev.outrigger.mqtt.cfg")).replace("broker = 127.0.0.1:", "broker = tcp://127.0.0.1:"));
+        Await.until("the records that waited at the broker", Duration.ofSeconds(15), () -> received.size() == 3);
     }
 
     /**

@@ -136,6 +136,14 @@ public class MqttConnection implements Messaging {
         this.root = fleetRoot.isEmpty() ? gateway : fleetRoot + "/" + gateway;
         this.version = FrameworkUtil.getBundle(getClass()) == null ? "dev"
                 : FrameworkUtil.getBundle(getClass()).getVersion().toString();
+        Optional<String> unusable = MqttSettingsCheck.unusable(config);
+        if (unusable.isPresent()) {
+            // active without a client: the services that need the connection wait, as when it is down
+            lastError = unusable.get();
+            LOG.error("MQTT: {}; nothing is sent until etc/dev.outrigger.mqtt.cfg is corrected, the outbox keeps every record",
+                    lastError);
+            return;
+        }
         String clientId = config.clientId().isEmpty() ? "outrigger-" + gateway : config.clientId();
         client = new MqttAsyncClient(config.broker(), clientId, new MemoryPersistence());
         client.setCallback(new Callback());
@@ -152,6 +160,9 @@ public class MqttConnection implements Messaging {
     @Deactivate
     void deactivate() {
         running = false;
+        if (client == null) {
+            return;
+        }
         reconnects.shutdownNow();
         try {
             if (client.isConnected()) {
@@ -330,7 +341,8 @@ public class MqttConnection implements Messaging {
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();
-            parts.add("\"outbox\":\"" + (s.full() ? "full" : "ok") + "\",\"outboxDepth\":" + s.depth() + ",\"outboxDropped\":"
+            String state = s.writeFailure().isPresent() ? "unwritable" : s.full() ? "full" : "ok";
+            parts.add("\"outbox\":\"" + state + "\",\"outboxDepth\":" + s.depth() + ",\"outboxDropped\":"
                     + s.dropped());
         }
         if (!radios.isEmpty()) {
@@ -413,6 +425,11 @@ public class MqttConnection implements Messaging {
     @Override
     public CompletionStage<Void> publish(Message message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (client == null) {
+            traffic.failed.increment();
+            done.completeExceptionally(new IllegalStateException("not connected: " + lastError));
+            return done;
+        }
         try {
             MqttProperties properties = new MqttProperties();
             message.responseTopic().ifPresent(properties::setResponseTopic);
