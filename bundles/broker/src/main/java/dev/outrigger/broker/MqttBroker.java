@@ -45,6 +45,7 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.tls.PemTls;
 
 /**
@@ -198,7 +199,8 @@ final class MqttBroker implements AutoCloseable {
                     } else {
                         if (failures == 0) {
                             LOG.warn("Embedded MQTT broker cannot listen on {}:{} ({}); retrying every {} s at most",
-                                    settings.bind(), settings.port(), f.cause().getMessage(), MAX_RETRY_MILLIS / 1000);
+                                    settings.bind(), settings.port(), NetworkFailures.inWords(f.cause()).orElse(f.cause().getMessage()),
+                                    MAX_RETRY_MILLIS / 1000);
                         }
                         retry(failures, retryMillis);
                     }

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.time.Instant;
@@ -31,6 +32,9 @@ public final class NetworkFailures {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException) {
                 return Optional.of("unknown host " + t.getMessage());
+            }
+            if (t instanceof UnresolvedAddressException) {
+                return Optional.of("not an address of a known host");
             }
             if (t instanceof ConnectException) {
                 return Optional.of("nothing listens there, or no route to it");

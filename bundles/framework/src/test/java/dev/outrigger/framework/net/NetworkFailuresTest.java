@@ -57,6 +57,8 @@ public class NetworkFailuresTest {
                 NetworkFailures.inWords(new IOException(new UnknownHostException("broker.invalid"))));
         assertEquals(Optional.of("TLS failed: Remote host terminated the handshake"),
                 NetworkFailures.inWords(new SSLHandshakeException("Remote host terminated the handshake")));
+        assertEquals(Optional.of("not an address of a known host"),
+                NetworkFailures.inWords(new java.nio.channels.UnresolvedAddressException()));
         assertEquals(Optional.empty(), NetworkFailures.inWords(new IOException("disk full")));
     }
 

@@ -1,6 +1,10 @@
 package dev.outrigger.outbox.store;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -127,31 +131,38 @@ public class MvStoreOutbox implements Outbox {
     }
 
     @Activate
-    void activate(BundleContext context, Config config) throws IOException {
+    void activate(BundleContext context, Config config) {
         Path file = config.file().isEmpty() ? DataFolder.of(context).resolve("outbox/outbox.mv.db") : Path.of(config.file());
         open(file, config);
     }
 
     /** Opens the store; also used directly by tests and benchmarks outside OSGi. */
-    void open(Path file, Config config) throws IOException {
+    void open(Path file, Config config) {
         this.config = config;
         this.maxBytes = config.maxMegabytes() * 1024L * 1024L;
         this.file = file;
-        StoreFile.Opened opened = load();
-        clock = new QueueClock(counters.getOrDefault(CLOCK, 0L), nanoTime);
-        lastStats = readStats();
+        try {
+            StoreFile.Opened opened = load();
+            if (opened.uncleanStop()) {
+                LOG.warn("Outbox {} was not closed (the process was killed or the power cut): back to its last complete commit, "
+                        + "{} record(s), {} bytes waiting", file, records.size(), bytes);
+            } else {
+                LOG.info("Outbox {}: {} record(s), {} bytes waiting", file, records.size(), bytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            // a folder that cannot be made or written: as after a write failure, every append, read and
+            // look at the stats tries again, and the records are refused meanwhile
+            store = new MVStore.Builder().open();
+            store.close();
+            lastStats = new Stats(0, 0, 0, 0, 0, 0, false, Optional.empty());
+            writeFailed(inWords(e));
+        }
         committer = Daemons.start("outrigger-outbox-commit", this::commitLoop);
         housekeeping = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-outbox"));
         housekeeping.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::commitQuietly,
                 "periodic".equals(config.sync()) ? config.syncMillis() : 1000,
                 "periodic".equals(config.sync()) ? config.syncMillis() : 1000, TimeUnit.MILLISECONDS);
-        if (opened.uncleanStop()) {
-            LOG.warn("Outbox {} was not closed (the process was killed or the power cut): back to its last complete commit, "
-                    + "{} record(s), {} bytes waiting", file, records.size(), bytes);
-        } else {
-            LOG.info("Outbox {}: {} record(s), {} bytes waiting", file, records.size(), bytes);
-        }
     }
 
     @Deactivate
@@ -318,7 +329,7 @@ public class MvStoreOutbox implements Outbox {
             commitFailure = null;
             LOG.debug("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
         } catch (IOException | RuntimeException e) {
-            writeFailed(rootMessage(e));
+            writeFailed(inWords(e));
             throw new OutboxException("the outbox cannot be written (" + writeFailure + "); the next record tries again", e);
         }
     }
@@ -345,6 +356,14 @@ public class MvStoreOutbox implements Outbox {
         for (byte[] r : records.values()) {
             bytes += r.length;
         }
+        if (clock == null) { // the first time the store opens
+            clock = new QueueClock(counters.getOrDefault(CLOCK, 0L), nanoTime);
+            lastStats = readStats();
+            if (writeFailure != null) {
+                writeFailure = null;
+                writes.worked(() -> LOG.info("Outbox {} opened: {} record(s), {} bytes waiting", file, records.size(), bytes));
+            }
+        }
         return opened;
     }
 
@@ -354,6 +373,25 @@ public class MvStoreOutbox implements Outbox {
         } catch (RuntimeException alreadyGone) {
             // closed by the failure
         }
+    }
+
+    /** A folder or file that cannot be made or opened names itself; anything else is its root cause's message. */
+    private static String inWords(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NoSuchFileException) {
+                return "no such folder " + t.getMessage();
+            }
+            if (t instanceof FileAlreadyExistsException) {
+                return "not a folder: " + t.getMessage();
+            }
+            if (t instanceof AccessDeniedException) {
+                return "permission denied on " + t.getMessage();
+            }
+            if (t instanceof FileSystemException f && f.getReason() != null) {
+                return f.getFile() + ": " + f.getReason();
+            }
+        }
+        return rootMessage(e);
     }
 
     private static String rootMessage(Throwable e) {
@@ -426,10 +464,13 @@ public class MvStoreOutbox implements Outbox {
      * of their age; an empty outbox writes nothing.
      */
     void expire() {
-        long now = clock.millis();
-        long limit = now - TimeUnit.HOURS.toMillis(config.maxAgeHours());
         lock.lock();
         try {
+            if (store.isClosed()) {
+                return; // stopping, or closed by a failure: the next append reopens it
+            }
+            long now = clock.millis();
+            long limit = now - TimeUnit.HOURS.toMillis(config.maxAgeHours());
             if (!records.isEmpty()) {
                 counters.put(CLOCK, now);
             }

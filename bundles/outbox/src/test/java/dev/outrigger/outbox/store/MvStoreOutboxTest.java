@@ -293,6 +293,28 @@ public class MvStoreOutboxTest {
     }
 
     /**
+     * A store whose folder cannot be made (a file is in the way; a mount missing): records are
+     * refused with the reason, and once the way is clear the outbox opens by itself.
+     */
+    @Test
+    public void aFolderThatCannotBeMadeRefusesRecordsUntilItCan() throws Exception {
+        Path blocker = Files.writeString(folder.getRoot().toPath().resolve("data"), "a file where a folder should be");
+        MvStoreOutbox o = new MvStoreOutbox();
+        o.open(blocker.resolve("outbox/outbox.mv.db"), Configs.of(MvStoreOutbox.Config.class, Map.of()));
+        outbox = o;
+        OutboxException refused = assertThrows(OutboxException.class, () -> outbox.append(OutboxRecord.of("t", new byte[] { 1 })));
+        assertTrue(refused.getMessage(), refused.getMessage().contains(blocker + "/outbox: Not a directory"));
+        assertTrue(outbox.stats().toString(), outbox.stats().writeFailure().orElse("").contains("Not a directory"));
+        assertEquals(0, outbox.stats().depth());
+
+        Files.delete(blocker);
+        outbox.append(OutboxRecord.of("t", new byte[] { 2 }));
+        assertEquals(Optional.empty(), outbox.stats().writeFailure());
+        assertEquals(1, outbox.stats().depth());
+        assertArrayEquals(new byte[] { 2 }, outbox.read(0, 10, 1, TimeUnit.SECONDS).get(0).record().payload());
+    }
+
+    /**
      * A real full disk (a 2 MiB tmpfs, mounted as root only: CI runs as root): an append that
      * cannot be written fails clearly, what was accepted before stays, and once space is freed the
      * outbox accepts records again by itself.
