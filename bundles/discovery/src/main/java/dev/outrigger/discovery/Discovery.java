@@ -3,6 +3,7 @@ package dev.outrigger.discovery;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -98,6 +99,11 @@ public class Discovery {
     void activate(BundleContext context, Config config) {
         this.context = context;
         this.scanner = new SysfsScanner(Path.of(config.sysfs()), Path.of(config.dev()));
+        Path ttys = Path.of(config.sysfs(), "class/tty");
+        if (!Files.isDirectory(ttys)) {
+            LOG.warn("Discovery: {} does not exist, so no serial device can be found (sysfs = {}; in a container, mount the "
+                    + "node's /sys)", ttys, config.sysfs());
+        }
         this.unknownRole = Role.of(config.unknownRole());
         this.executor = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-discovery"));
         // watch before the first scan: a node created between the two would otherwise wait for the rescan

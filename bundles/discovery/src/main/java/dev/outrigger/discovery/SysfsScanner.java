@@ -1,11 +1,13 @@
 package dev.outrigger.discovery;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,8 +48,11 @@ final class SysfsScanner {
             for (Path tty : ttys) {
                 port(tty, byId, byPath).ifPresent(ports::add);
             }
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             return List.of(); // no sysfs (or no tty class): nothing to find
+        } catch (IOException e) {
+            // not "no devices": that would take every device away until the next scan
+            throw new UncheckedIOException("cannot read " + sys.resolve("class/tty") + ": " + e, e);
         }
         ports.sort((a, b) -> a.name().compareTo(b.name()));
         return ports;

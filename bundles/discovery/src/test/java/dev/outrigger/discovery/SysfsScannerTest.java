@@ -2,9 +2,12 @@ package dev.outrigger.discovery;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,6 +34,16 @@ public class SysfsScannerTest {
 
     private Map<String, Port> scan() {
         return new SysfsScanner(tree.sys, tree.dev).scan().stream().collect(Collectors.toMap(Port::name, Function.identity()));
+    }
+
+    @Test
+    public void noTtyClassMeansNoDevicesButAnUnreadableOneIsAFailureNotAnEmptyNode() throws Exception {
+        Path bare = Files.createDirectories(folder.getRoot().toPath().resolve("bare/class"));
+        SysfsScanner scanner = new SysfsScanner(bare.getParent(), tree.dev);
+        assertEquals(List.of(), scanner.scan());
+        Files.writeString(bare.resolve("tty"), "not a folder");
+        UncheckedIOException failed = assertThrows(UncheckedIOException.class, scanner::scan);
+        assertTrue(failed.getMessage(), failed.getMessage().startsWith("cannot read " + bare.resolve("tty")));
     }
 
     @Test
