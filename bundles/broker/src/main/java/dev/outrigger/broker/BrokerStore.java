@@ -153,8 +153,8 @@ final class BrokerStore implements AutoCloseable {
             }
             writes.worked(() -> LOG.info("Embedded MQTT broker: persistent sessions written to {} again", file));
         } catch (MVStoreException e) {
-            writes.failed(n -> LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {} ({}{}); retrying, "
-                    + "they are kept in memory meanwhile", file, e.getMessage(), n > 1 ? ", " + n + " times in the last minute" : ""));
+            writes.failed(n -> LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {}{} ({}); retrying, "
+                    + "they are kept in memory meanwhile", file, Outage.times(n), e.getMessage()));
         }
     }
 

@@ -264,7 +264,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
             outboxOutage.worked(() -> LOG.info("Meshtastic {}: the outbox accepts records again", address));
         } catch (OutboxException | RuntimeException e) {
             outboxOutage.failed(n -> LOG.error("Meshtastic {}: packets cannot be recorded{}: {}", address,
-                    n > 1 ? " (" + n + " in the last minute)" : "", e.getMessage()));
+                    Outage.times(n), e.getMessage()));
         }
     }
 

@@ -121,8 +121,8 @@ final class SeenPackets implements AutoCloseable {
 
     /** The packets stay known in memory meanwhile. */
     private void failed(IOException e) {
-        writes.failed(n -> LOG.warn("Meshtastic: cannot write {} ({}{}); packets the radio hands over again after a restart "
-                + "may be recorded twice", file, e.getMessage(), n > 1 ? ", " + n + " times in the last minute" : ""));
+        writes.failed(n -> LOG.warn("Meshtastic: cannot write {}{} ({}); packets the radio hands over again after a restart "
+                + "may be recorded twice", file, Outage.times(n), e.getMessage()));
         close();
     }
 

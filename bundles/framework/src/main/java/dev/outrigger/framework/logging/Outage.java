@@ -28,6 +28,11 @@ public final class Outage {
         });
     }
 
+    /** For a line about {@code n} failures: nothing for the first, how many since the last line for the others. */
+    public static String times(long n) {
+        return n > 1 ? " (" + n + " times in the last minute)" : "";
+    }
+
     /** It worked; {@code line} runs if a failure was logged since the last recovery. */
     public synchronized void worked(Runnable line) {
         if (logged) {

@@ -35,4 +35,10 @@ public class OutageTest {
         outage.worked(() -> lines.add("works"));
         assertEquals(List.of("failed 1", "failed 61", "failed 61", "works"), lines);
     }
+
+    @Test
+    public void aLineSaysHowOftenOnlyWhenMoreThanOnce() {
+        assertEquals("", Outage.times(1));
+        assertEquals(" (61 times in the last minute)", Outage.times(61));
+    }
 }

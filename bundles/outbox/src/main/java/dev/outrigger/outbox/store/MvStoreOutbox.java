@@ -337,7 +337,7 @@ public class MvStoreOutbox implements Outbox {
     private void writeFailed(String why) {
         writeFailure = why;
         writes.failed(n -> LOG.warn("Outbox {} cannot be written{}: {}; records are refused to their producers until it can, "
-                + "those accepted before stay", file, n > 1 ? " (" + n + " failures in the last minute)" : "", why));
+                + "those accepted before stay", file, Outage.times(n), why));
     }
 
     /** Opens the file (one that cannot be read is kept aside for recovery by hand) and takes in what it holds. */
