@@ -13,6 +13,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.outbox.Outbox;
@@ -22,11 +24,13 @@ import dev.outrigger.outbox.Outbox;
 @Designate(ocd = ConfiguredRadio.Config.class, factory = true)
 public class ConfiguredRadio {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConfiguredRadio.class);
+
     static final String PID = "dev.outrigger.meshtastic";
 
     @ObjectClassDefinition(name = "Outrigger Meshtastic radio", description = "A Meshtastic radio on its client API")
     public @interface Config {
-        @AttributeDefinition(description = "host:port of its TCP API (port 4403), or the path of its serial device, "
+        @AttributeDefinition(description = "host[:port] of its TCP API (port 4403), or the path of its serial device, "
                 + "e.g. /dev/serial/by-id/usb-...")
         String address();
 
@@ -49,7 +53,7 @@ public class ConfiguredRadio {
         int ackTimeoutSeconds() default 300;
     }
 
-    /** Both null without an address: the configuration guard has said so, in one line. */
+    /** Both null without a usable address: the configuration guard (or this) has said so, in one line. */
     private final Radio radio;
     private final ServiceRegistration<MeshRadio> registration;
     private final ConfiguredAddresses configured;
@@ -58,7 +62,7 @@ public class ConfiguredRadio {
     public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, @Reference ConfiguredAddresses configured,
             Config config) {
         this.configured = configured;
-        if (config.address() == null || config.address().isBlank()) {
+        if (config.address() == null || config.address().isBlank() || !usable(config.address())) {
             this.radio = null;
             this.registration = null;
             return;
@@ -71,6 +75,16 @@ public class ConfiguredRadio {
                 SeenPackets.fileFor(context, config.address())));
         this.registration = context.registerService(MeshRadio.class, radio,
                 new Hashtable<>(Map.of("mesh.address", radio.address())));
+    }
+
+    private static boolean usable(String address) {
+        try {
+            RadioAddress.parse(address);
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.error("Meshtastic: address {}; no radio is started for it until it is corrected", e.getMessage());
+            return false;
+        }
     }
 
     @Deactivate

@@ -86,14 +86,10 @@ final class Radio implements MeshRadio, RadioSession.Events {
         this.address = options.address().trim();
         this.ackTimeoutSeconds = options.ackTimeoutSeconds();
         this.seen = new SeenPackets(options.seenFile());
-        boolean serial = address.startsWith("/");
-        RadioSession.Connector connector = serial ? () -> Links.serial(address, options.baud()) : () -> {
-            int colon = address.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IOException("address " + address + " is neither host:port nor a device path");
-            }
-            return Links.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
-        };
+        RadioAddress where = RadioAddress.parse(address);
+        boolean serial = where.device().isPresent();
+        RadioSession.Connector connector = serial ? () -> Links.serial(address, options.baud())
+                : () -> Links.tcp(where.host(), where.port());
         this.session = new RadioSession(address, connector, options.timing(), this, serial);
         this.thread = Daemons.start("outrigger-meshtastic " + address, session);
     }
