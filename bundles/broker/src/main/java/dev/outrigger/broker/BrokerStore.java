@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -31,22 +30,28 @@ import dev.outrigger.framework.store.StoreFile;
  * messages it had not received, after the gateway restarted, even when the process was killed or
  * the power cut (then as of the last save: as mosquitto's autosave, only more often).
  * </ul>
+ * A write that fails (a full disk) closes the store: the broker runs on from memory, and the next
+ * save opens the file again and writes all it holds, once it can.
  */
 final class BrokerStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStore.class);
 
     private final Path file;
-    private final MVStore store;
-    private final MVMap<String, byte[]> messages;
-    private final MVMap<String, byte[]> sessions;
     private final Outage writes = new Outage();
+    private volatile MVStore store;
+    private MVMap<String, byte[]> messages;
+    private MVMap<String, byte[]> sessions;
 
     private BrokerStore(Path file, MVStore store) {
         this.file = file;
-        this.store = store;
-        this.messages = store == null ? null : store.openMap("retained");
-        this.sessions = store == null ? null : store.openMap("sessions");
+        use(store);
+    }
+
+    private void use(MVStore opened) {
+        this.store = opened;
+        this.messages = opened == null ? null : opened.openMap("retained");
+        this.sessions = opened == null ? null : opened.openMap("sessions");
     }
 
     /** Keeps nothing: retained messages and sessions live as long as the broker. */
@@ -57,10 +62,12 @@ final class BrokerStore implements AutoCloseable {
     /** The store in the file; one that cannot be read is moved aside (one log line) and a new one begun. */
     static BrokerStore open(Path file) {
         try {
-            StoreFile.Opened opened = StoreFile.open(file, UnaryOperator.identity());
+            BrokerStore kept = new BrokerStore(file, null);
+            StoreFile.Opened opened = StoreFile.open(file, kept::reportingFailures);
             opened.keptAside().ifPresent(aside -> LOG.warn("Embedded MQTT broker: the retained messages and sessions in {} cannot "
                     + "be read ({}); moved to {}, starting without them", file, opened.damage(), aside));
-            return new BrokerStore(file, opened.store());
+            kept.use(opened.store());
+            return kept;
         } catch (IOException | MVStoreException e) {
             LOG.warn("Embedded MQTT broker: cannot keep retained messages and sessions in {} ({}); they last until the broker "
                     + "stops", file, e.getMessage());
@@ -91,21 +98,72 @@ final class BrokerStore implements AutoCloseable {
         return loaded;
     }
 
-    void put(Publication p) {
-        if (messages != null) {
-            messages.put(p.topic(), StoredForm.retained(p));
+    /**
+     * MVStore commits in the background: a failure there is said here, not as a stack trace. One
+     * while the first file opens is its caller's to say (one that cannot be read is moved aside).
+     */
+    private MVStore.Builder reportingFailures(MVStore.Builder builder) {
+        return builder.backgroundExceptionHandler((thread, e) -> {
+            if (store != null) {
+                failed(e);
+            }
+        });
+    }
+
+    synchronized void put(Publication p) {
+        if (messages != null && !store.isClosed()) {
+            try {
+                messages.put(p.topic(), StoredForm.retained(p));
+            } catch (MVStoreException e) {
+                failed(e);
+            }
         }
     }
 
-    void remove(String topic) {
-        if (messages != null) {
-            messages.remove(topic);
+    synchronized void remove(String topic) {
+        if (messages != null && !store.isClosed()) {
+            try {
+                messages.remove(topic);
+            } catch (MVStoreException e) {
+                failed(e);
+            }
         }
+    }
+
+    private void failed(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause(); // No space left on device, under MVStore's "Writing to ... failed"
+        }
+        String why = root.getMessage();
+        writes.failed(n -> LOG.warn("Embedded MQTT broker: cannot write {}{} ({}); the broker runs on from memory and writes "
+                + "all it holds once it can", file, Outage.times(n), why));
     }
 
     /** Whether it keeps anything on disk. */
     boolean persistent() {
-        return store != null;
+        return file != null;
+    }
+
+    /** Whether a failure closed the store, so that it must be written anew. */
+    synchronized boolean broken() {
+        return store != null && store.isClosed();
+    }
+
+    /** After a failure: the file opened again, and the retained messages and sessions written as they are now. */
+    synchronized void rewrite(Collection<Publication> retained, Collection<Session> kept) {
+        try {
+            store.closeImmediately();
+            use(StoreFile.open(file, this::reportingFailures).store());
+            messages.clear();
+            for (Publication p : retained) {
+                messages.put(p.topic(), StoredForm.retained(p));
+            }
+            sessions.clear();
+            sessions(kept);
+        } catch (IOException | MVStoreException e) {
+            failed(e);
+        }
     }
 
     /** The sessions as last saved; those that ended meanwhile or are unreadable are left out. */
@@ -129,8 +187,8 @@ final class BrokerStore implements AutoCloseable {
     }
 
     /** Replaces the sessions kept with these, writing only those that changed, and nothing when none did. */
-    void sessions(Collection<Session> kept) {
-        if (sessions == null) {
+    synchronized void sessions(Collection<Session> kept) {
+        if (sessions == null || store.isClosed()) {
             return;
         }
         try {
@@ -151,10 +209,9 @@ final class BrokerStore implements AutoCloseable {
                 store.commit();
                 store.sync(); // on the disk, not only in the page cache: a power cut keeps it too
             }
-            writes.worked(() -> LOG.info("Embedded MQTT broker: persistent sessions written to {} again", file));
+            writes.worked(() -> LOG.info("Embedded MQTT broker: {} written again", file));
         } catch (MVStoreException e) {
-            writes.failed(n -> LOG.warn("Embedded MQTT broker: cannot write the persistent sessions to {}{} ({}); retrying, "
-                    + "they are kept in memory meanwhile", file, Outage.times(n), e.getMessage()));
+            failed(e);
         }
     }
 
@@ -166,9 +223,13 @@ final class BrokerStore implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (store != null) {
-            store.close();
+            try {
+                store.close();
+            } catch (MVStoreException e) {
+                failed(e); // what could not be written stays lost: it was said when it failed
+            }
         }
     }
 }

@@ -142,10 +142,10 @@ final class MqttBroker implements AutoCloseable {
     void start() {
         loop.execute(() -> tryBind(0, 1000));
         loop.scheduleWithFixedDelay(this::expireSessions, 10, 10, TimeUnit.SECONDS);
-        if (store.persistent() && settings.maxSessionExpirySeconds() > 0) {
-            // so that a killed process loses a few seconds of the sessions at most
-            loop.scheduleWithFixedDelay(this::saveSessions, settings.autosaveSeconds(), settings.autosaveSeconds(),
-                    TimeUnit.SECONDS);
+        if (store.persistent()) {
+            // so that a killed process loses a few seconds of the sessions at most, and a store a
+            // failure closed is written anew within as long once it can be
+            loop.scheduleWithFixedDelay(this::save, settings.autosaveSeconds(), settings.autosaveSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -317,10 +317,11 @@ final class MqttBroker implements AutoCloseable {
     }
 
     /**
-     * On the event loop: the persistent sessions, of connected clients too, into the store. One
-     * of a client connected at the time ends its expiry after the next start.
+     * On the event loop: the persistent sessions, of connected clients too, into the store (one
+     * of a client connected at the time ends its expiry after the next start); everything, the
+     * retained messages too, when a failure closed the store.
      */
-    private void saveSessions() {
+    private void save() {
         Map<String, Session> kept = new HashMap<>(parked);
         for (ClientSession c : clients.values()) {
             Session s = c.persistentState();
@@ -328,7 +329,15 @@ final class MqttBroker implements AutoCloseable {
                 kept.put(s.clientId(), s);
             }
         }
-        store.sessions(kept.values());
+        if (store.broken()) {
+            List<Publication> now;
+            synchronized (this) {
+                now = List.copyOf(retained.values());
+            }
+            store.rewrite(now, kept.values());
+        } else {
+            store.sessions(kept.values());
+        }
     }
 
     /** Sessions kept for disconnected clients, and the messages waiting in them. */
@@ -493,7 +502,7 @@ final class MqttBroker implements AutoCloseable {
         closing = true;
         // thousands of waiting messages take a moment to write; the store must not be closed under it
         boolean kept = onLoop(() -> {
-            saveSessions();
+            save();
             return true;
         }, false, 10);
         if (!kept && settings.maxSessionExpirySeconds() > 0) {

@@ -3,21 +3,27 @@ package dev.outrigger.broker;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+
+import dev.outrigger.framework.Await;
 
 public class BrokerStoreTest {
 
@@ -43,6 +49,45 @@ public class BrokerStoreTest {
             assertEquals(1, loaded.size());
             assertEquals("online", new String(loaded.get(0).payload(), UTF_8));
         }
+    }
+
+    /**
+     * A real full disk (a tmpfs, mounted as root only: CI runs as root): the store fails without
+     * an exception reaching the broker (one would close the publishing client), and once there is
+     * room again it is written anew with what the broker holds.
+     */
+    @Test
+    public void aFullDiskClosesTheStoreQuietlyAndItIsWrittenAnewOnceThereIsRoom() throws Exception {
+        Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
+        Path disk = folder.newFolder("disk").toPath();
+        mount("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", disk.toString());
+        List<Publication> retained = new ArrayList<>();
+        try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
+            Path filler = Files.write(disk.resolve("filler"), new byte[400 * 1024]);
+            byte[] payload = new byte[2048];
+            Await.until("the store closed by the full disk", Duration.ofSeconds(20), () -> {
+                Publication p = Publication.of("home/sensor" + retained.size(), payload, 1, true, new MqttProperties());
+                retained.add(p);
+                store.put(p);
+                return store.broken();
+            });
+            store.put(Publication.of("home/later", payload, 1, true, new MqttProperties()));
+
+            Files.delete(filler);
+            store.rewrite(retained, List.of());
+            assertFalse("written anew", store.broken());
+        }
+        try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
+            assertEquals("the broker's retained messages, every one", retained.size(), store.retained().size());
+        } finally {
+            mount("umount", disk.toString());
+        }
+    }
+
+    private static void mount(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
     }
 
     @Test
