@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import com.fazecast.jSerialComm.SerialPort;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.ToRadio;
@@ -67,8 +68,9 @@ public class SimulatorServer {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorServer.class);
 
     private final SimulatedMesh mesh = new SimulatedMesh();
-    private final ServerSocket server;
-    private final Thread acceptor;
+    /** Both null until the port could be listened on. */
+    private volatile ServerSocket server;
+    private volatile Thread acceptor;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-simulator-timer"));
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final long intervalMillis;
@@ -77,28 +79,41 @@ public class SimulatorServer {
     private volatile boolean running = true;
 
     @Activate
-    public SimulatorServer(Config config) throws IOException {
+    public SimulatorServer(Config config) {
         this.intervalMillis = config.intervalSeconds() * 1000L;
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()));
-        acceptor = Daemons.start("outrigger-simulator-accept", this::accept);
         if (!config.pty().isBlank()) {
             Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
         }
-        LOG.info("Simulated Meshtastic radio (not a real radio) on {}:{}{}", config.bind(), config.port(),
-                config.pty().isBlank() ? "" : " and " + config.pty());
+        // the port may be a real radio's: meshtasticd (Meshtastic on Linux) listens on 4403 too
+        Retry.until(timer, LOG, "Simulated Meshtastic radio cannot listen on " + config.bind() + ":" + config.port(), () -> {
+            ServerSocket socket = new ServerSocket();
+            try {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()));
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+            server = socket;
+            acceptor = Daemons.start("outrigger-simulator-accept", this::accept);
+            LOG.info("Simulated Meshtastic radio (not a real radio) on {}:{}{}", config.bind(), config.port(),
+                    config.pty().isBlank() ? "" : " and " + config.pty());
+        });
     }
 
     @Deactivate
     void deactivate() throws IOException, InterruptedException {
         running = false;
-        server.close();
-        // the port is free only once the thread blocked in accept has left it: a configuration
-        // change activates the next instance on the same port right after this returns
-        acceptor.join(2_000);
-        clients.forEach(Client::close);
         timer.shutdownNow();
+        timer.awaitTermination(2, TimeUnit.SECONDS); // a retry under way may yet open the port
+        ServerSocket s = server;
+        if (s != null) {
+            s.close();
+            // the port is free only once the thread blocked in accept has left it: a configuration
+            // change activates the next instance on the same port right after this returns
+            acceptor.join(2_000);
+        }
+        clients.forEach(Client::close);
         SerialPort p = pty;
         if (p != null) {
             p.closePort();
@@ -108,7 +123,7 @@ public class SimulatorServer {
     private void accept() {
         while (running) {
             try {
-                Socket socket = server.accept();
+                Socket socket = server.accept(); // set before this thread started
                 socket.setTcpNoDelay(true);
                 start(new Client(socket.getInputStream(), socket.getOutputStream(), false, socket::close), "tcp " + socket.getRemoteSocketAddress());
             } catch (SocketException closed) {

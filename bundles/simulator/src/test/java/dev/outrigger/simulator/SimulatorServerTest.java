@@ -4,14 +4,17 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.Test;
 
+import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
 
 public class SimulatorServerTest {
@@ -34,8 +37,31 @@ public class SimulatorServerTest {
                 server = new SimulatorServer(config);
                 assertTrue("the old instance ended its clients' connections", ended(radioSession));
             }
+            assertTrue("the new instance listens at once, not after a retry", accepts(port));
         }
         server.deactivate();
+    }
+
+    /** A port taken (by meshtasticd, say): the simulator waits for it, and never holds it after it stopped. */
+    @Test
+    public void aPortTakenIsListenedOnOnceItIsFree() throws Exception {
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        int port = taken.getLocalPort();
+        SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class, Map.of("port", port)));
+        taken.close();
+        Await.until("listening once the port is free", Duration.ofSeconds(10), () -> accepts(port));
+        server.deactivate();
+        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertTrue(again.isBound());
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
     }
 
     /** Closed or reset by the other side (a connection never accepted is reset when the listener closes). */
