@@ -2,6 +2,7 @@ package dev.outrigger.bridge;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -84,7 +85,9 @@ final class Rfc2217 {
     private final Set<Integer> theyWill = new HashSet<>();
     private State state = State.DATA;
     private int command;
-    private final ByteArrayOutputStream sub = new ByteArrayOutputStream();
+    /** The subnegotiation being read; what a client sends beyond its size is dropped, never kept. */
+    private final byte[] sub = new byte[MAX_SUBNEGOTIATION];
+    private int subLength;
     private volatile boolean suspended;
 
     Rfc2217(Supplier<Port> port, String signature) {
@@ -127,7 +130,7 @@ final class Rfc2217 {
                             state = State.OPTION;
                         }
                         case SB -> {
-                            sub.reset();
+                            subLength = 0;
                             state = State.SB;
                         }
                         default -> state = State.DATA; // NOP, GA, AYT and friends: nothing to do
@@ -140,22 +143,28 @@ final class Rfc2217 {
                 case SB -> {
                     if (b == IAC) {
                         state = State.SB_IAC;
-                    } else if (sub.size() < MAX_SUBNEGOTIATION) {
-                        sub.write(b);
+                    } else {
+                        subAppend(b);
                     }
                 }
                 case SB_IAC -> {
                     if (b == IAC) {
-                        sub.write(IAC);
+                        subAppend(IAC);
                         state = State.SB;
                     } else {
                         if (b == SE) {
-                            subnegotiation(sub.toByteArray(), replies);
+                            subnegotiation(Arrays.copyOf(sub, subLength), replies);
                         }
                         state = State.DATA;
                     }
                 }
             }
+        }
+    }
+
+    private void subAppend(int b) {
+        if (subLength < sub.length) {
+            sub[subLength++] = (byte) b;
         }
     }
 
