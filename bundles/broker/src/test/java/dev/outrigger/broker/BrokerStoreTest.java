@@ -10,10 +10,11 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 import org.junit.Assume;
 import org.junit.Rule;
@@ -61,24 +62,27 @@ public class BrokerStoreTest {
         Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
         Path disk = folder.newFolder("disk").toPath();
         mount("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", disk.toString());
-        List<Publication> retained = new ArrayList<>();
+        // twenty topics updated over and over, as sensors do: little to hold, much to write
+        Map<String, Publication> retained = new HashMap<>();
         try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
             Path filler = Files.write(disk.resolve("filler"), new byte[400 * 1024]);
             byte[] payload = new byte[2048];
+            int[] updates = { 0 };
             Await.until("the store closed by the full disk", Duration.ofSeconds(20), () -> {
-                Publication p = Publication.of("home/sensor" + retained.size(), payload, 1, true, new MqttProperties());
-                retained.add(p);
+                Publication p = Publication.of("home/sensor" + updates[0]++ % 20, payload, 1, true, new MqttProperties());
+                retained.put(p.topic(), p);
                 store.put(p);
                 return store.broken();
             });
             store.put(Publication.of("home/later", payload, 1, true, new MqttProperties()));
 
             Files.delete(filler);
-            store.rewrite(retained, List.of());
+            store.rewrite(retained.values(), List.of());
             assertFalse("written anew", store.broken());
         }
         try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
-            assertEquals("the broker's retained messages, every one", retained.size(), store.retained().size());
+            assertEquals("the broker's retained messages, every one", retained.keySet(),
+                    store.retained().stream().map(Publication::topic).collect(Collectors.toSet()));
         } finally {
             mount("umount", disk.toString());
         }
