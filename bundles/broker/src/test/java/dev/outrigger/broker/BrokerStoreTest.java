@@ -62,27 +62,29 @@ public class BrokerStoreTest {
         Assume.assumeTrue("mounting a tmpfs needs root", "root".equals(System.getProperty("user.name")));
         Path disk = folder.newFolder("disk").toPath();
         mount("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", disk.toString());
-        // twenty topics updated over and over, as sensors do: little to hold, much to write
-        Map<String, Publication> retained = new HashMap<>();
-        try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
-            Path filler = Files.write(disk.resolve("filler"), new byte[400 * 1024]);
-            byte[] payload = new byte[2048];
-            int[] updates = { 0 };
-            Await.until("the store closed by the full disk", Duration.ofSeconds(20), () -> {
-                Publication p = Publication.of("home/sensor" + updates[0]++ % 20, payload, 1, true, new MqttProperties());
-                retained.put(p.topic(), p);
-                store.put(p);
-                return store.broken();
-            });
-            store.put(Publication.of("home/later", payload, 1, true, new MqttProperties()));
+        try {
+            // twenty topics updated over and over, as sensors do: little to hold, much to write
+            Map<String, Publication> retained = new HashMap<>();
+            try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
+                Path filler = Files.write(disk.resolve("filler"), new byte[400 * 1024]);
+                byte[] payload = new byte[2048];
+                int[] updates = { 0 };
+                Await.until("the store closed by the full disk", Duration.ofSeconds(20), () -> {
+                    Publication p = Publication.of("home/sensor" + updates[0]++ % 20, payload, 1, true, new MqttProperties());
+                    retained.put(p.topic(), p);
+                    store.put(p);
+                    return store.broken();
+                });
+                store.put(Publication.of("home/later", payload, 1, true, new MqttProperties()));
 
-            Files.delete(filler);
-            store.rewrite(retained.values(), List.of());
-            assertFalse("written anew", store.broken());
-        }
-        try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
-            assertEquals("the broker's retained messages, every one", retained.keySet(),
-                    store.retained().stream().map(Publication::topic).collect(Collectors.toSet()));
+                Files.delete(filler);
+                store.rewrite(retained.values(), List.of());
+                assertFalse("written anew", store.broken());
+            }
+            try (BrokerStore store = BrokerStore.open(disk.resolve("broker.mv.db"))) {
+                assertEquals("the broker's retained messages, every one", retained.keySet(),
+                        store.retained().stream().map(Publication::topic).collect(Collectors.toSet()));
+            }
         } finally {
             mount("umount", disk.toString());
         }
