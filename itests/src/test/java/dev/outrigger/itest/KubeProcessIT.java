@@ -90,11 +90,24 @@ public class KubeProcessIT {
     }
 
     private Path configure(String extra) throws Exception {
-        Path kubeconfig = Files.writeString(folder.getRoot().toPath().resolve("kubeconfig"), String.join("\n",
+        writeKubeconfig();
+        return configureWithoutKubeconfig(extra);
+    }
+
+    private Path kubeconfig() {
+        return folder.getRoot().toPath().resolve("kubeconfig");
+    }
+
+    private void writeKubeconfig() throws Exception {
+        Files.writeString(kubeconfig(), String.join("\n",
                 "apiVersion: v1", "kind: Config", "clusters:", "- name: mock", "  cluster:",
                 "    server: http://127.0.0.1:" + server.getPort(), "contexts:", "- name: mock", "  context:",
                 "    cluster: mock", "    user: gateway", "current-context: mock", "users:", "- name: gateway", "  user:",
                 "    token: test-token", ""));
+    }
+
+    private Path configureWithoutKubeconfig(String extra) throws Exception {
+        Path kubeconfig = kubeconfig();
         Path etc = gateway.home.resolve("etc");
         Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube, gps\n");
         Files.writeString(etc.resolve("dev.outrigger.kube.cfg"), "kubeconfig = " + kubeconfig + "\nnodeName = edge-it\n"
@@ -113,7 +126,13 @@ public class KubeProcessIT {
         gateway.start();
         Await.until("the kube bundle installed, off", Duration.ofSeconds(20), () -> gateway.shell("kube:status").output().contains("off"));
         long off = gateway.rssKb();
-        configure("");
+        // on a k3s node the gateway may start before k3s wrote its kubeconfig: it waits for it
+        Files.delete(kubeconfig());
+        configureWithoutKubeconfig("");
+        Await.until("waiting for the kubeconfig", Duration.ofSeconds(10), () -> gateway.log().contains(
+                "Kubernetes: cannot read the kubeconfig " + kubeconfig() + " (no such file, yet); retrying every 30 s at most"));
+        assertTrue(gateway.shell("kube:status").output().contains("waiting for the kubeconfig"));
+        writeKubeconfig();
 
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
         assertEquals("False", condition("SerialDevicesPresent").getStatus());

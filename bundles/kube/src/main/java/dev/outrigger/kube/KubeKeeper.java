@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +14,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -42,6 +43,7 @@ import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.metrics.Exposition;
 import dev.outrigger.framework.net.NetworkFailures;
+import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.RuntimeHealth;
 import dev.outrigger.mesh.MeshRadio;
@@ -113,9 +115,10 @@ public class KubeKeeper {
     private Settings settings;
     private String nodeName;
     private String namespace;
-    private KubernetesClient client;
+    /** From the first successful start on; none while off or waiting for a kubeconfig. */
+    private volatile KubernetesClient client;
     private ScheduledExecutorService ticks;
-    private NodeSync sync;
+    private volatile NodeSync sync;
     private volatile NodeEvents events;
     private NodeSync.Wanted applied;
     private long lastReport;
@@ -133,22 +136,52 @@ public class KubeKeeper {
         this.settings = settings;
         this.nodeName = first(settings.nodeName(), System.getenv("NODE_NAME"), KubeKeeper::hostName);
         this.namespace = first(settings.namespace(), System.getenv("POD_NAMESPACE"), () -> "outrigger");
-        Optional<Config> config = config();
-        if (config.isEmpty()) {
+        boolean inPod = System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.exists(SERVICE_ACCOUNT);
+        if (settings.mode().equals("off") || !inPod && settings.kubeconfig().isBlank()) {
+            state = settings.mode().equals("off") ? "off (mode = off)"
+                    : "off (not in a pod, and no kubeconfig configured in etc/dev.outrigger.kube.cfg)";
+            LOG.info("Kubernetes: {}", state);
             return;
         }
+        ticks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-kube"));
+        if (inPod) {
+            start(withBundleLoader(() -> Config.autoConfigure(null)));
+        } else {
+            // on a k3s node the gateway may start before k3s has written its kubeconfig
+            state = "waiting for the kubeconfig " + settings.kubeconfig();
+            Retry.until(ticks, LOG, "Kubernetes: cannot read the kubeconfig " + settings.kubeconfig(),
+                    () -> start(kubeconfig(Path.of(settings.kubeconfig()))));
+        }
+    }
+
+    private static Config kubeconfig(Path file) throws IOException {
+        String content;
+        try {
+            content = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException("no such file, yet", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException("permission denied", e);
+        }
+        try {
+            return withBundleLoader(() -> Config.fromKubeconfig(content));
+        } catch (RuntimeException e) {
+            throw new IOException("not a kubeconfig: " + firstLine(e), e);
+        }
+    }
+
+    private void start(Config config) {
         // retries are this component's own (backoff, one log line): none inside the client
-        config.get().setRequestRetryBackoffLimit(0);
-        config.get().setConnectionTimeout(5_000);
-        config.get().setRequestTimeout(10_000);
-        client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config.get()).build());
+        config.setRequestRetryBackoffLimit(0);
+        config.setConnectionTimeout(5_000);
+        config.setRequestTimeout(10_000);
+        client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config).build());
         sync = new NodeSync(client, nodeName);
         events = new NodeEvents(client, nodeName);
-        ticks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-kube"));
         // every second: a device gone or a condition flipped is on the Node within two
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
-        state = "connecting to " + config.get().getMasterUrl();
-        LOG.info("Kubernetes: keeping Node {} ({}){}", nodeName, config.get().getMasterUrl(),
+        state = "connecting to " + config.getMasterUrl();
+        LOG.info("Kubernetes: keeping Node {} ({}){}", nodeName, config.getMasterUrl(),
                 settings.registerNode() ? " in node mode" : ", Lease in namespace " + namespace);
     }
 
@@ -165,29 +198,6 @@ public class KubeKeeper {
         if (client != null) {
             client.close();
         }
-    }
-
-    private Optional<Config> config() {
-        if (settings.mode().equals("off")) {
-            state = "off (mode = off)";
-            LOG.info("Kubernetes: {}", state);
-            return Optional.empty();
-        }
-        if (System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.exists(SERVICE_ACCOUNT)) {
-            return Optional.of(withBundleLoader(() -> Config.autoConfigure(null)));
-        }
-        if (!settings.kubeconfig().isBlank()) {
-            try {
-                String content = Files.readString(Path.of(settings.kubeconfig()));
-                return Optional.of(withBundleLoader(() -> Config.fromKubeconfig(content)));
-            } catch (IOException | RuntimeException e) {
-                LOG.error("Kubernetes: off: cannot read kubeconfig {}: {}", settings.kubeconfig(), e.getMessage());
-                return Optional.empty();
-            }
-        }
-        state = "off (not in a pod, and no kubeconfig configured in etc/dev.outrigger.kube.cfg)";
-        LOG.info("Kubernetes: {}", state);
-        return Optional.empty();
     }
 
     private void tick() {
