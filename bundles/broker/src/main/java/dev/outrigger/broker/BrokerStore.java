@@ -131,11 +131,7 @@ final class BrokerStore implements AutoCloseable {
     }
 
     private void failed(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause(); // No space left on device, under MVStore's "Writing to ... failed"
-        }
-        String why = root.getMessage();
+        String why = StoreFile.failure(e);
         writes.failed(n -> LOG.warn("Embedded MQTT broker: cannot write {}{} ({}); the broker runs on from memory and writes "
                 + "all it holds once it can", file, Outage.times(n), why));
     }

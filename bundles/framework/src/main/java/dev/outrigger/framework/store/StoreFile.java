@@ -1,7 +1,11 @@
 package dev.outrigger.framework.store;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -54,5 +58,30 @@ public final class StoreFile {
             return new Opened(options.apply(new MVStore.Builder().fileName(file.toString())).open(), false, Optional.of(aside),
                     e.getMessage());
         }
+    }
+
+    /**
+     * Why opening or writing a store failed, in words: a folder that cannot be made or opened names
+     * itself; anything else is its root cause's message (MVStore wraps "No space left on device" in
+     * "Writing to ... failed").
+     */
+    public static String failure(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NoSuchFileException) {
+                return "no such folder " + t.getMessage();
+            }
+            if (t instanceof FileAlreadyExistsException) {
+                return "not a folder: " + t.getMessage();
+            }
+            if (t instanceof AccessDeniedException) {
+                return "permission denied on " + t.getMessage();
+            }
+            if (t instanceof FileSystemException f && f.getReason() != null) {
+                return f.getFile() + ": " + f.getReason();
+            }
+            root = t;
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }

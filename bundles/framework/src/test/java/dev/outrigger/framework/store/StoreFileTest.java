@@ -81,4 +81,14 @@ public class StoreFileTest {
         assertEquals(0, opened.store().openMap("records").size());
         opened.store().close();
     }
+
+    @Test
+    public void aFailureInWordsNamesTheFolderOrGivesTheRootCause() throws Exception {
+        Path blocker = Files.writeString(folder.getRoot().toPath().resolve("data"), "a file where a folder should be");
+        Exception notAFolder = org.junit.Assert.assertThrows(Exception.class,
+                () -> StoreFile.open(blocker.resolve("outbox/outbox.mv.db"), UnaryOperator.identity()));
+        assertEquals(blocker.resolve("outbox") + ": Not a directory", StoreFile.failure(notAFolder));
+        assertEquals("No space left on device", StoreFile.failure(
+                new IllegalStateException("Writing to the file failed", new java.io.IOException("No space left on device"))));
+    }
 }

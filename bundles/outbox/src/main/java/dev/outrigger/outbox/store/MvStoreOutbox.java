@@ -1,10 +1,6 @@
 package dev.outrigger.outbox.store;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -155,7 +151,7 @@ public class MvStoreOutbox implements Outbox {
             store = new MVStore.Builder().open();
             store.close();
             lastStats = new Stats(0, 0, 0, 0, 0, 0, false, Optional.empty());
-            writeFailed(inWords(e));
+            writeFailed(StoreFile.failure(e));
         }
         committer = Daemons.start("outrigger-outbox-commit", this::commitLoop);
         housekeeping = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-outbox"));
@@ -295,7 +291,7 @@ public class MvStoreOutbox implements Outbox {
                     writes.worked(() -> LOG.info("Outbox {} is written again", file));
                 }
             } catch (RuntimeException e) { // the disk full or failing; MVStore may close itself
-                writeFailed(rootMessage(e));
+                writeFailed(StoreFile.failure(e));
                 commitFailure = writeFailure;
             }
             lock.lock();
@@ -329,7 +325,7 @@ public class MvStoreOutbox implements Outbox {
             commitFailure = null;
             LOG.debug("Outbox {} reopened after a write failure: {} record(s), {} bytes waiting", file, records.size(), bytes);
         } catch (IOException | RuntimeException e) {
-            writeFailed(inWords(e));
+            writeFailed(StoreFile.failure(e));
             throw new OutboxException("the outbox cannot be written (" + writeFailure + "); the next record tries again", e);
         }
     }
@@ -373,33 +369,6 @@ public class MvStoreOutbox implements Outbox {
         } catch (RuntimeException alreadyGone) {
             // closed by the failure
         }
-    }
-
-    /** A folder or file that cannot be made or opened names itself; anything else is its root cause's message. */
-    private static String inWords(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof NoSuchFileException) {
-                return "no such folder " + t.getMessage();
-            }
-            if (t instanceof FileAlreadyExistsException) {
-                return "not a folder: " + t.getMessage();
-            }
-            if (t instanceof AccessDeniedException) {
-                return "permission denied on " + t.getMessage();
-            }
-            if (t instanceof FileSystemException f && f.getReason() != null) {
-                return f.getFile() + ": " + f.getReason();
-            }
-        }
-        return rootMessage(e);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Periodically: commits lazy deletes, and syncs what periodic mode wrote without syncing. */
