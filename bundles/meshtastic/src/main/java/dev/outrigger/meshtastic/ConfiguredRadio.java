@@ -4,6 +4,7 @@ import java.util.Hashtable;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -53,28 +54,38 @@ public class ConfiguredRadio {
         int ackTimeoutSeconds() default 300;
     }
 
-    /** Both null without a usable address: the configuration guard (or this) has said so, in one line. */
-    private final Radio radio;
-    private final ServiceRegistration<MeshRadio> registration;
     private final ConfiguredAddresses configured;
+    /** Null without a usable address (said in one line), and while another configuration holds the radio. */
+    private Radio radio; // guarded by this
+    private ServiceRegistration<MeshRadio> registration; // guarded by this
+    private boolean closed; // guarded by this
 
     @Activate
     public ConfiguredRadio(BundleContext context, @Reference Outbox outbox, @Reference ConfiguredAddresses configured,
-            Config config) {
+            Config config, Map<String, Object> properties) {
         this.configured = configured;
-        if (config.address() == null || config.address().isBlank() || !usable(config.address())) {
-            this.radio = null;
-            this.registration = null;
+        String address = config.address() == null ? "" : config.address().trim();
+        if (address.isEmpty() || !usable(address)) {
+            return;
+        }
+        // two sessions to one radio would push each other off it, over and over
+        configured.take(this, address, () -> start(context, outbox, config, address)).ifPresent(other -> LOG.error(
+                "Meshtastic {}: {} is the radio configured as {} already; one radio takes one session, so this "
+                        + "configuration waits until that one is removed or changed",
+                properties.get(Constants.SERVICE_PID), address, other));
+    }
+
+    private synchronized void start(BundleContext context, Outbox outbox, Config config, String address) {
+        if (closed) {
             return;
         }
         // first, so that an automatic session on the same device lets go of the port
-        configured.claims().claim(config.address().trim());
-        this.radio = new Radio(outbox, new Radio.Options(config.address(), config.baud(),
+        configured.claims().claim(address);
+        radio = new Radio(outbox, new Radio.Options(address, config.baud(),
                 new RadioSession.Timing(config.handshakeSeconds() * 1000L, config.heartbeatSeconds() * 1000L,
                         config.reconnectMinMillis(), config.reconnectMaxMillis()), config.ackTimeoutSeconds(),
-                SeenPackets.fileFor(context, config.address())));
-        this.registration = context.registerService(MeshRadio.class, radio,
-                new Hashtable<>(Map.of("mesh.address", radio.address())));
+                SeenPackets.fileFor(context, address)));
+        registration = context.registerService(MeshRadio.class, radio, new Hashtable<>(Map.of("mesh.address", radio.address())));
     }
 
     private static boolean usable(String address) {
@@ -89,10 +100,14 @@ public class ConfiguredRadio {
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        if (radio != null) {
-            registration.unregister();
-            radio.close();
-            configured.claims().release(radio.address());
+        synchronized (this) {
+            closed = true;
+            if (radio != null) {
+                registration.unregister();
+                radio.close();
+                configured.claims().release(radio.address());
+            }
         }
+        configured.letGo(this);
     }
 }

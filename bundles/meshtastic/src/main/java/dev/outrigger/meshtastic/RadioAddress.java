@@ -1,7 +1,11 @@
 package dev.outrigger.meshtastic;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -29,6 +33,25 @@ record RadioAddress(Optional<String> device, String host, int port) {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(address + " is neither the path of a serial device (/dev/...) nor host[:port] "
                     + "of a radio's TCP API (e.g. 192.168.1.50:4403)", e);
+        }
+    }
+
+    /**
+     * Whether two addresses lead to one radio: the same host (in any case) and port however they are
+     * written, or the same serial device by any of its names (a by-id link and its /dev path).
+     */
+    boolean sameRadio(RadioAddress other) {
+        if (device.isPresent() || other.device.isPresent()) {
+            return device.isPresent() && other.device.isPresent() && sameFile(device.get(), other.device.get());
+        }
+        return port == other.port && host.toLowerCase(Locale.ROOT).equals(other.host.toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean sameFile(String a, String b) {
+        try {
+            return a.equals(b) || Files.isSameFile(Path.of(a), Path.of(b));
+        } catch (IOException notThereYet) {
+            return false;
         }
     }
 }
