@@ -20,7 +20,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -258,16 +260,70 @@ public class RemoteProcessIT {
         for (int i = 0; i < 50; i++) {
             lines.append("{\"requestId\": \"f").append(i).append("\", \"pid\": \"").append(GREETER).append("\"}\n");
         }
-        Process pub = new ProcessBuilder("mosquitto_pub", "-V", "mqttv311", "-p", String.valueOf(broker.port), "-q", "1",
-                "-t", "it/gw/config/get", "-l").redirectErrorStream(true).start();
-        pub.getOutputStream().write(lines.toString().getBytes(StandardCharsets.UTF_8));
-        pub.getOutputStream().close();
-        assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
+        publishLines("it/gw/config/get", lines.toString());
         Await.until("50 replies", Duration.ofSeconds(10), () -> replies.size() == 50);
         long limited = replies.stream().filter(r -> r.contains("rate_limited")).count();
         assertTrue("some refused for the rate: " + limited, limited >= 20);
         Await.until("answers again once the rate falls", Duration.ofSeconds(10),
                 () -> Boolean.TRUE.equals(request("gw", "get", "{\"pid\": \"" + GREETER + "\"}").get("ok")));
+    }
+
+    /**
+     * Requests waiting behind a slow one (a download) when remote requests restart (here: their own
+     * configuration changed) were taken in: each is answered, as not carried out, rather than dropped.
+     */
+    @Test
+    public void requestsWaitingWhenRemoteRequestsRestartAreAnsweredNotDropped() throws Exception {
+        Path key = Files.writeString(folder.getRoot().toPath().resolve("hmac.key"), "fleet-key\n");
+        GatewayProcess gateway = gateway("gw", "bundles = true\nhmacKeyFile = " + key + "\n");
+        CountDownLatch downloading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/slow.jar", exchange -> {
+            downloading.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        http.start();
+        try {
+            Queue<String> replies = subscriptions.subscribe(broker.uri(), "it/gw/config/reply/#");
+            publish311("it/gw/bundles/install", signed(signedBody("\"url\": \"http://127.0.0.1:" + http.getAddress().getPort()
+                    + "/slow.jar\", \"sha256\": \"" + "0".repeat(64) + "\""), "fleet-key"));
+            assertTrue("the download under way", downloading.await(10, TimeUnit.SECONDS));
+            // behind it, as many as may wait, and one more: refused at once, so the others are known to wait
+            long now = Instant.now().getEpochSecond();
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i <= 64; i++) {
+                lines.append(signed(signedGet(now, "waiting" + i), "fleet-key")).append('\n');
+            }
+            publishLines("it/gw/config/get", lines.toString());
+            Await.until("64 waiting, one refused", Duration.ofSeconds(10),
+                    () -> gateway.log().contains("Remote requests: 1 refused: more than the rate limit allows"));
+
+            assertEquals(0, gateway.shell("config:set dev.outrigger.remote requestsPerMinute=61").status());
+            Await.until("64 answers", Duration.ofSeconds(10), () -> replies.size() == 64);
+            for (String reply : replies) {
+                Map<?, ?> error = error(new JSONParser(reply).getParsed());
+                assertEquals(reply, "unavailable", error.get("kind"));
+                assertTrue(reply, error.get("message").toString().startsWith("not carried out, nothing applied"));
+            }
+            assertEquals(IntStream.range(0, 64).mapToObj(i -> "waiting" + i).toList(),
+                    replies.stream().map(r -> new JSONParser(r).getParsed().get("requestId")).toList());
+            assertTrue(gateway.log().contains("Remote requests: 64 waiting request(s) answered as not carried out"));
+            Await.until("answering again", Duration.ofSeconds(10), () -> {
+                Map<String, Object> reply = request("gw", "get", signed(signedGet(Instant.now().getEpochSecond(), "again"),
+                        "fleet-key"), 2);
+                return reply != null && Boolean.TRUE.equals(reply.get("ok"));
+            });
+        } finally {
+            release.countDown();
+            http.stop(0);
+        }
     }
 
     @Test
@@ -574,6 +630,15 @@ public class RemoteProcessIT {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** Each line a message, published in order by one MQTT 3.1.1 client. */
+    private void publishLines(String topic, String lines) throws Exception {
+        Process pub = new ProcessBuilder("mosquitto_pub", "-V", "mqttv311", "-p", String.valueOf(broker.port), "-q", "1",
+                "-t", topic, "-l").redirectErrorStream(true).start();
+        pub.getOutputStream().write(lines.getBytes(StandardCharsets.UTF_8));
+        pub.getOutputStream().close();
+        assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
     }
 
     private void publish311(String topic, String body) throws Exception {

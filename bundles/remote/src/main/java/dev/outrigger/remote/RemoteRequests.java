@@ -149,7 +149,44 @@ public class RemoteRequests {
                 LOG.debug("Remote requests: closing: {}", e.getMessage());
             }
         }
+        // taken in, so answered: what waits is not carried out by a component on its way out
+        List<Runnable> waiting = new ArrayList<>();
+        worker.getQueue().drainTo(waiting);
         worker.shutdownNow();
+        for (Runnable r : waiting) {
+            Request request = (Request) r;
+            reply(request.message, request.kind, request.kind.handler().notCarriedOut(request.verb, request.message.payload(),
+                    "not carried out, nothing applied: remote requests were restarting (a configuration or bundle "
+                            + "change); send it again"));
+        }
+        if (!waiting.isEmpty()) {
+            LOG.warn("Remote requests: {} waiting request(s) answered as not carried out: remote requests are restarting",
+                    waiting.size());
+        }
+    }
+
+    /** A request waiting for the worker. */
+    private final class Request implements Runnable {
+        final String verb;
+        final Message message;
+        final Origin origin;
+        final Kind kind;
+
+        Request(String verb, Message message, Origin origin, Kind kind) {
+            this.verb = verb;
+            this.message = message;
+            this.origin = origin;
+            this.kind = kind;
+        }
+
+        @Override
+        public void run() {
+            try {
+                answer(verb, message, origin, kind);
+            } catch (RuntimeException e) {
+                LOG.error("{}: {} request on {} failed: {}", kind.label(), verb, message.topic(), e.toString());
+            }
+        }
     }
 
     /** On the MQTT client's thread: hand off, never block it. */
@@ -168,13 +205,7 @@ public class RemoteRequests {
             return;
         }
         try {
-            worker.execute(() -> {
-                try {
-                    answer(verb, message, origin, kind);
-                } catch (RuntimeException e) {
-                    LOG.error("{}: {} request on {} failed: {}", kind.label(), verb, message.topic(), e.toString());
-                }
-            });
+            worker.execute(new Request(verb, message, origin, kind));
         } catch (RejectedExecutionException e) {
             refusedByTheRateLimit();
         }
@@ -186,14 +217,17 @@ public class RemoteRequests {
 
     private void answer(String verb, Message message, Origin origin, Kind kind) {
         Reply reply = kind.handler().handle(verb, message.payload(), origin);
-        boolean limited = reply.errorKind().filter("rate_limited"::equals).isPresent();
-        if (limited) {
+        if (reply.errorKind().filter("rate_limited"::equals).isPresent()) {
             refusedByTheRateLimit();
         }
+        reply(message, kind, reply);
+    }
+
+    private void reply(Message message, Kind kind, Reply reply) {
         Optional<String> topic = message.responseTopic()
                 .or(() -> reply.requestId().map(id -> messaging.topic(kind.segment() + "/reply/" + id)));
         if (topic.isEmpty()) {
-            if (!limited) {
+            if (reply.errorKind().filter("rate_limited"::equals).isEmpty()) {
                 unanswerable.occurred(n -> LOG.warn(
                         "Remote requests: {} answered with nowhere to reply: give an MQTT 5 response topic or a requestId", n));
             }

@@ -110,6 +110,24 @@ final class RequestHandler {
         return new Reply(requestId, body, afterwards);
     }
 
+    /** The reply to a request taken in but never carried out: nothing was applied, and it may be sent again. */
+    Reply notCarriedOut(String verb, byte[] payload, String why) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("gateway", gateway);
+        body.put("verb", verb);
+        Optional<String> requestId;
+        try {
+            Map<String, Object> request = parse(new String(payload, StandardCharsets.UTF_8));
+            requestId = requestId(request.get("signed") instanceof String signed ? parse(signed) : request);
+        } catch (Refused unreadable) {
+            requestId = Optional.empty();
+        }
+        requestId.ifPresent(id -> body.put("requestId", id));
+        body.put("ok", false);
+        body.put("error", error("unavailable", why, List.of()));
+        return new Reply(requestId, body, () -> { });
+    }
+
     private static Map<String, Object> parse(String json) throws Refused {
         try {
             return new JSONParser(json).getParsed();
