@@ -155,14 +155,17 @@ public class RemoteRequests {
         worker.shutdownNow();
         for (Runnable r : waiting) {
             Request request = (Request) r;
-            reply(request.message, request.kind, request.kind.handler().notCarriedOut(request.verb, request.message.payload(),
-                    "not carried out, nothing applied: remote requests were restarting (a configuration or bundle "
-                            + "change); send it again"));
+            reply(request.message, request.kind, notCarriedOut(request.verb, request.message, request.kind));
         }
         if (!waiting.isEmpty()) {
             LOG.warn("Remote requests: {} waiting request(s) answered as not carried out: remote requests are restarting",
                     waiting.size());
         }
+    }
+
+    private static Reply notCarriedOut(String verb, Message message, Kind kind) {
+        return kind.handler().notCarriedOut(verb, message.payload(), "not carried out, nothing applied: remote requests "
+                + "were restarting (a configuration or bundle change); send it again");
     }
 
     /** A request waiting for the worker. */
@@ -207,7 +210,11 @@ public class RemoteRequests {
         try {
             worker.execute(new Request(verb, message, origin, kind));
         } catch (RejectedExecutionException e) {
-            refusedByTheRateLimit();
+            if (worker.isShutdown()) {
+                reply(message, kind, notCarriedOut(verb, message, kind));
+            } else {
+                refusedByTheRateLimit();
+            }
         }
     }
 
