@@ -64,6 +64,10 @@ public class RuntimeProcessIT {
                 Distribution.bundles("core").size() + Distribution.bundles("serial").size() + 1, bundleLines(lb.output()).size());
 
         assertEquals("an unknown command fails the shell", 1, gateway.shell("no-such-command").status());
+        GatewayProcess.Result found = gateway.shell("lb | grep -q Gogo");
+        assertEquals("a grep that matches, quietly, as in sh", List.of(0, ""), List.of(found.status(), found.output().strip()));
+        GatewayProcess.Result missing = gateway.shell("lb | grep no-such-bundle");
+        assertEquals("a grep that matches nothing fails", List.of(1, ""), List.of(missing.status(), missing.output().strip()));
         assertFalse("no perf data file, which the JVM would rewrite in /tmp (an SD card on many a Pi) all the time",
                 Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"),
                         String.valueOf(gateway.pid()))));
@@ -78,10 +82,6 @@ public class RuntimeProcessIT {
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
     }
 
-    /**
-     * A second start on the same home (by hand, beside the service) would share the framework cache
-     * and the stores, and take the first one's shell port file away: it refuses, saying who runs.
-     */
     /** A newer Java (the Temurin 25 this machine has, where there is one) runs it without warnings about Felix. */
     @Test
     public void aNewerJavaRunsItWithoutWarnings() throws Exception {
@@ -95,6 +95,10 @@ public class RuntimeProcessIT {
         assertEquals(gateway.log(), 0, status);
     }
 
+    /**
+     * A second start on the same home (by hand, beside the service) would share the framework cache
+     * and the stores, and take the first one's shell port file away: it refuses, saying who runs.
+     */
     @Test
     public void aSecondRuntimeOnTheSameDataFolderRefusesToStartAndLeavesTheFirstAlone() throws Exception {
         gateway.start();

@@ -166,6 +166,10 @@ public class ShellPort {
         session.put("SCOPE", COMMAND_SCOPES);
         try {
             Object result = session.execute(command);
+            if (result instanceof Boolean holds) {
+                // a grep's match or not, a test's outcome: said by the status, as in sh
+                return holds ? ShellProtocol.STATUS_OK : ShellProtocol.STATUS_FAILED;
+            }
             if (result != null) {
                 out.println(session.format(result, Converter.INSPECT));
             }
