@@ -84,6 +84,7 @@ final class MqttBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
     private static final long MAX_RETRY_MILLIS = 30_000;
+    private static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Topic filters per client at most. */
     static final int MAX_SUBSCRIPTIONS = 1000;
 
@@ -452,10 +453,11 @@ final class MqttBroker implements AutoCloseable {
      * in a loop cannot flood the log, nor hide another kind of problem.
      */
     void complain(String format, Object... args) {
-        long now = System.currentTimeMillis();
-        AtomicLong lastComplaint = lastComplaints.computeIfAbsent(format, f -> new AtomicLong(now - 60_000));
+        // the running time, not the wall clock: a clock set back (a Pi without RTC) must not silence them
+        long now = System.nanoTime();
+        AtomicLong lastComplaint = lastComplaints.computeIfAbsent(format, f -> new AtomicLong(now - MINUTE_NANOS));
         long last = lastComplaint.get();
-        if (now - last >= 60_000 && lastComplaint.compareAndSet(last, now)) {
+        if (now - last >= MINUTE_NANOS && lastComplaint.compareAndSet(last, now)) {
             LOG.warn(format, args);
         }
     }

@@ -46,7 +46,9 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
 
     private final Options options;
     private final Outbox outbox;
-    private final LongSupplier clock;
+    /** Milliseconds of the wall clock, for the records; of the running time, for intervals (the wall clock jumps when it is set). */
+    private final LongSupplier wallClock;
+    private final LongSupplier runningClock;
     private final Thread thread;
     private final FixTracker tracker = new FixTracker();
     private final StringBuilder line = new StringBuilder(Nmea.MAX_LENGTH);
@@ -57,7 +59,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     private volatile Fix fix = Fix.NONE;
     private volatile Optional<String> lastError = Optional.empty();
     private volatile Optional<Instant> lastSentence = Optional.empty();
-    /** When the port was opened or last gave a sentence. */
+    /** When the port was opened or last gave a sentence, on the running time. */
     private volatile long heardAt;
     private volatile long sentences;
     private volatile long rejected;
@@ -65,10 +67,11 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     private long publishedAt = Long.MIN_VALUE;
     private int publishedMode = 1;
 
-    GpsReceiver(Options options, Outbox outbox, LongSupplier clock) {
+    GpsReceiver(Options options, Outbox outbox, LongSupplier wallClock, LongSupplier runningClock) {
         this.options = options;
         this.outbox = outbox;
-        this.clock = clock;
+        this.wallClock = wallClock;
+        this.runningClock = runningClock;
         this.thread = Daemons.start("outrigger-gps " + options.deviceId(), this::run);
     }
 
@@ -88,7 +91,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     @Override
     public String state() {
         String s = state;
-        return s.equals("reading") && clock.getAsLong() - heardAt > SILENT_MILLIS ? "silent" : s;
+        return s.equals("reading") && runningClock.getAsLong() - heardAt > SILENT_MILLIS ? "silent" : s;
     }
 
     @Override
@@ -137,7 +140,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
                 LOG.info("GPS {}: reading {} again", options.deviceId(), options.path());
                 lastError = Optional.empty();
             }
-            heardAt = clock.getAsLong();
+            heardAt = runningClock.getAsLong();
             state = "reading";
             try {
                 read(port);
@@ -214,21 +217,22 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
             return;
         }
         sentences++;
-        long now = clock.getAsLong();
-        heardAt = now;
+        long now = wallClock.getAsLong();
+        long running = runningClock.getAsLong();
+        heardAt = running;
         lastSentence = Optional.of(Instant.ofEpochMilli(now));
         if (!tracker.apply(s.get())) {
             return;
         }
         Fix current = tracker.fix();
         fix = current;
-        if (current.mode() != publishedMode || current.hasPosition() && now - publishedAt >= options.publishMillis()) {
-            publish(current, now);
+        if (current.mode() != publishedMode || current.hasPosition() && running - publishedAt >= options.publishMillis()) {
+            publish(current, now, running);
         }
     }
 
-    private void publish(Fix current, long now) {
-        publishedAt = now;
+    private void publish(Fix current, long now, long running) {
+        publishedAt = running;
         publishedMode = current.mode();
         try {
             outbox.append(FixRecords.record(options.deviceId(), options.path(), current, now));

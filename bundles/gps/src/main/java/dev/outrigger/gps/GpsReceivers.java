@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -84,7 +85,8 @@ public class GpsReceivers {
         }
         GpsReceiver.Options options = new GpsReceiver.Options(device.id(), device.path(), device.settings().baud(),
                 Duration.ofSeconds(config.publishSeconds()).toMillis());
-        GpsReceiver receiver = new GpsReceiver(options, outbox, System::currentTimeMillis);
+        GpsReceiver receiver = new GpsReceiver(options, outbox, System::currentTimeMillis,
+                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
         receivers.put(device.id(), new Running(receiver, context.registerService(PositionSource.class, receiver,
                 new Hashtable<>(Map.of(SerialDevice.ID, device.id())))));
         LOG.info("GPS receiver found: {} ({} at {} baud)", device.id(), device.path(), options.baud());

@@ -36,6 +36,7 @@ public class GpsReceiverTest {
     public TemporaryFolder folder = new TemporaryFolder();
 
     private final Records records = new Records();
+    private final AtomicLong wallClock = new AtomicLong(1_700_000_000_000L);
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private PtyPair pty;
     private GpsReceiver receiver;
@@ -43,7 +44,8 @@ public class GpsReceiverTest {
     @Before
     public void start() throws Exception {
         pty = new PtyPair(folder.getRoot().toPath());
-        receiver = new GpsReceiver(new GpsReceiver.Options("ublox", pty.device.toString(), 9600, 10_000), records, clock::get);
+        receiver = new GpsReceiver(new GpsReceiver.Options("ublox", pty.device.toString(), 9600, 10_000), records, wallClock::get,
+                clock::get);
     }
 
     @After
@@ -106,6 +108,20 @@ public class GpsReceiverTest {
         clock.addAndGet(10_000);
         send(CLASSIC_GGA + "\r\n");
         await("fixes again", () -> records.size() == reported + 1);
+    }
+
+    /** A Pi without RTC sets its clock from NTP or the GPS itself, forward or back: fixes keep their interval. */
+    @Test
+    public void aWallClockSetBackKeepsTheFixesComing() throws Exception {
+        send(CLASSIC_RMC + "\r\n" + CLASSIC_GGA + "\r\n");
+        await("a fix", () -> records.last().contains("\"mode\":3"));
+        int reported = records.size();
+        wallClock.addAndGet(-TimeUnit.DAYS.toMillis(1));
+        clock.addAndGet(10_000);
+        send(CLASSIC_GGA + "\r\n");
+        await("the next fix after the interval", () -> records.size() == reported + 1);
+        assertEquals("stamped by the clock as it now is", wallClock.get(), records.all().get(reported).created());
+        assertEquals("reading", receiver.state());
     }
 
     private void send(String text) throws IOException {

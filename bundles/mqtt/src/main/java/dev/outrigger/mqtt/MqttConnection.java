@@ -117,6 +117,8 @@ public class MqttConnection implements Messaging {
     private volatile boolean running;
     private volatile String lastError = "";
     private volatile long connectedSince;
+    /** The same moment on the running time: a clock set at boot (a Pi without RTC) must not make a connection look stable. */
+    private volatile long connectedAtNanos;
     private volatile int attempts;
     /** The largest packet the broker takes, as its CONNACK said (MQTT 5); unlimited if it said nothing. */
     private volatile long maxPacketBytes = Long.MAX_VALUE;
@@ -255,6 +257,7 @@ public class MqttConnection implements Messaging {
 
     private void connected() {
         connectedSince = System.currentTimeMillis();
+        connectedAtNanos = System.nanoTime();
         lastError = "";
         LOG.info("MQTT: connected to {}", config.broker());
         try {
@@ -504,7 +507,7 @@ public class MqttConnection implements Messaging {
     private final class Callback extends MqttCallbackAdapter {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            boolean stable = System.currentTimeMillis() - connectedSince >= STABLE_MILLIS;
+            boolean stable = System.nanoTime() - connectedAtNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MILLIS);
             connectedSince = 0;
             traffic.lost.increment();
             String why = "connection to " + config.broker() + " lost: "
