@@ -105,7 +105,8 @@ final class NodeEvents {
 
     /** Records each change as an Event about the Node, within the rate limit. */
     void record(List<Change> changes, Instant now) {
-        while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(1, ChronoUnit.MINUTES))) {
+        // after the last minute, or ahead of now: the clock was set back (a Pi without RTC), which must not stop Events
+        while (!recent.isEmpty() && (recent.peekFirst().isBefore(now.minus(1, ChronoUnit.MINUTES)) || recent.peekLast().isAfter(now))) {
             recent.removeFirst();
         }
         series.values().removeIf(s -> s.last().isBefore(now.minus(SERIES)));

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -117,6 +118,12 @@ public class NodeEventsTest {
         events.record(List.of(plugged), T0.plusSeconds(61));
         assertEquals("a minute later, counted again", NodeEvents.PER_MINUTE + 1, stored().stream().mapToInt(Event::getCount).sum());
         assertEquals(2, stored().size());
+        for (int i = 0; i < NodeEvents.PER_MINUTE; i++) {
+            events.record(List.of(plugged), T0.plusSeconds(62));
+        }
+        events.record(List.of(unplugged), T0.minus(1, ChronoUnit.DAYS));
+        assertEquals("the clock set back a day: not a day without Events", 2 * NodeEvents.PER_MINUTE + 1,
+                stored().stream().mapToInt(Event::getCount).sum());
     }
 
     private List<Event> stored() {
