@@ -360,6 +360,33 @@ public class RuntimeProcessIT {
         assertTrue(gateway.shell("health").output().startsWith("healthy: "));
     }
 
+    /**
+     * An upgrade with the version in the jar's name: the new version waits beside the old one (both
+     * running would fight over the same ports and devices), `health` says why, and it takes over
+     * once the old jar is removed.
+     */
+    @Test
+    public void aNewerVersionBesideTheOldOneWaitsUntilTheOldJarIsRemoved() throws Exception {
+        gateway.start();
+        Path old = Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture-0.1.0.jar"));
+        Await.until("the greeter", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").status() == 0);
+        Jars.place(Jars.withHeaders(Distribution.FIXTURE, folder.getRoot().toPath().resolve("fixture-0.2.0.jar"),
+                Map.of("Bundle-Version", "0.2.0")), gateway.home.resolve("deploy/fixture-0.2.0.jar"));
+        Await.until("health naming both versions", Duration.ofSeconds(5), () -> gateway.shell("health").output().contains(
+                "bundle dev.outrigger.itest.fixture is installed (it does not resolve: version 0.1.0.SNAPSHOT of it runs, from "
+                        + old.toUri().toString().replace("file:///", "file:/") + ", and one version at a time may: remove the jar of "
+                        + "0.2.0 or of 0.1.0.SNAPSHOT)"));
+        assertEquals("the old one keeps running meanwhile", 0, gateway.shell("fixture:greet").status());
+
+        Files.delete(old);
+        Await.until("the new version running alone", Duration.ofSeconds(5), () -> {
+            List<String> fixtures = bundleLines(gateway.shell("lb").output()).stream().filter(l -> l.contains("test fixture")).toList();
+            return fixtures.size() == 1 && fixtures.get(0).contains("|Active") && fixtures.get(0).contains("0.2.0");
+        });
+        assertEquals(0, gateway.shell("health").status());
+        assertEquals(0, gateway.shell("fixture:greet").status());
+    }
+
     @Test
     public void bundlesInstalledFromTheShellSurviveARestart() throws Exception {
         gateway.start();

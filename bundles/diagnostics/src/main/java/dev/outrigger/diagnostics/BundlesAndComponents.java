@@ -108,6 +108,18 @@ public class BundlesAndComponents implements RuntimeHealth {
         return waiting;
     }
 
+    /** A singleton (every Outrigger bundle is one) waits while another version of it is resolved. */
+    private String whyNotResolved(Bundle bundle) {
+        for (Bundle other : context.getBundles()) {
+            if (other != bundle && bundle.getSymbolicName() != null && bundle.getSymbolicName().equals(other.getSymbolicName())
+                    && (other.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0) {
+                return "it does not resolve: version " + other.getVersion() + " of it runs, from " + other.getLocation()
+                        + ", and one version at a time may: remove the jar of " + bundle.getVersion() + " or of " + other.getVersion();
+            }
+        }
+        return "it does not resolve";
+    }
+
     private List<String> problems(Bundle bundle) {
         List<String> problems = new ArrayList<>();
         String name = bundle.getSymbolicName();
@@ -117,7 +129,7 @@ public class BundlesAndComponents implements RuntimeHealth {
             return problems;
         }
         if (!fragment && state != Bundle.ACTIVE || fragment && state == Bundle.INSTALLED) {
-            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (it does not resolve)" : ""));
+            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (" + whyNotResolved(bundle) + ")" : ""));
             return problems;
         }
         List<Seen> components = components(bundle);
