@@ -30,6 +30,8 @@ final class GatewayProcess implements AutoCloseable {
     static final String LOG = "outrigger.log";
 
     final Path home;
+    /** Where the embedded broker and the simulated radio listen, should the test install them. */
+    final FreePorts ports;
     /** Environment variables for bin/outrigger, beyond the test's own. */
     final Map<String, String> environment = new HashMap<>();
     private final Path log;
@@ -42,6 +44,9 @@ final class GatewayProcess implements AutoCloseable {
         Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
         // no quick-start demo (a simulated radio on port 4403): tests install what they test
         Files.writeString(home.resolve("etc/dev.outrigger.feature.cfg"), "install =\n");
+        // and what a test installs without configuring it (feature:install gateway) stays on free ports, off
+        // a broker or radio this machine may run on 1883 and 4403
+        this.ports = FreePorts.configure(home.resolve("etc"));
     }
 
     /** Starts bin/outrigger and waits until the shell port answers; returns the milliseconds that took. */

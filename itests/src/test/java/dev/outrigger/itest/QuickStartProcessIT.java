@@ -61,7 +61,7 @@ public class QuickStartProcessIT {
     public void recordsFlowThroughTheEmbeddedBrokerOutOfTheBox() throws Exception {
         assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"))
                 .contains("install = broker, mqtt, meshtastic, simulator"));
-        FreePorts ports = startOnFreePorts();
+        FreePorts ports = startWithHealthEndpoint();
         int brokerPort = ports.broker();
         String uri = "tcp://127.0.0.1:" + brokerPort;
         Await.until("the embedded broker listening", Duration.ofSeconds(20),
@@ -170,7 +170,7 @@ public class QuickStartProcessIT {
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = gateway, broker, simulator\n");
         SystemdUnit unit = new SystemdUnit(gateway.home);
         Map<String, String> readOnly = unit.readOnlyPart(GatewayProcess.LOG);
-        int brokerPort = startOnFreePorts().broker();
+        int brokerPort = startWithHealthEndpoint().broker();
         Await.until("the uplink connected", Duration.ofSeconds(30),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
         Queue<String> records = subscriptions.subscribe("tcp://127.0.0.1:" + brokerPort, "outrigger/van/mesh/#");
@@ -222,14 +222,13 @@ public class QuickStartProcessIT {
     }
 
     /**
-     * Starts the gateway with the features etc/dev.outrigger.feature.cfg names, the embedded broker
-     * and the simulated radio moved to free ports.
+     * Starts the gateway with the features etc/dev.outrigger.feature.cfg names (the embedded broker
+     * and the simulated radio on the free ports the test's gateway has) and its health endpoint.
      */
-    private FreePorts startOnFreePorts() throws Exception {
-        FreePorts ports = FreePorts.configure(gateway.home.resolve("etc"));
+    private FreePorts startWithHealthEndpoint() throws Exception {
         gateway.enableHealthEndpoint();
         gateway.start();
-        return ports;
+        return gateway.ports;
     }
 
     /** Outrigger's threads by name (as Linux keeps it: 15 characters) and how many of each. */
