@@ -512,6 +512,13 @@ public class RuntimeProcessIT {
         Await.until("the component on its default again", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
         assertEquals(gateway.log(), 2, lines(gateway.log(), "repeat: many").size());
+
+        // saved as "UTF-8 with BOM": the mark is not taken for part of the first key, and leaves the file
+        Files.write(cfg, "\ufeffgreeting = bom\nrepeat = 1\n".getBytes(StandardCharsets.UTF_8));
+        Await.until("the greeting of a file with a byte order mark", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("bom"));
+        assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.greeter.cfg: begins with a byte order mark"));
+        assertEquals("saved without it", "greeting = bom\nrepeat = 1\n", Files.readString(cfg));
     }
 
     @Test

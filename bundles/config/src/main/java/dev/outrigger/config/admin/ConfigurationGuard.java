@@ -1,7 +1,12 @@
 package dev.outrigger.config.admin;
 
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -36,6 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.admin.Schemas.Definition;
+import dev.outrigger.framework.files.DurableFile;
 
 /**
  * Checks every configuration against the Metatype schema its owner declares, and logs one line
@@ -54,6 +60,9 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     static final int RANKING = 900;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationGuard.class);
+    /** A UTF-8 byte order mark as it reads at the start of a .cfg file (ISO-8859-1) and of a .config file (UTF-8). */
+    private static final List<String> BYTE_ORDER_MARKS = List.of("\u00ef\u00bb\u00bf", "\ufeff");
+    private static final byte[] UTF8_BOM = { (byte) 0xef, (byte) 0xbb, (byte) 0xbf };
     /** Outrigger's components start nothing without their required values. */
     private static final String NOT_STARTED = "; nothing is started for this configuration until ";
 
@@ -146,7 +155,47 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         }
         Object file = properties.get(Schemas.FILENAME);
         String source = file != null ? file.toString() : "configuration " + pid;
+        if (dropByteOrderMark(properties) && saveWithoutByteOrderMark(file, source)) {
+            return; // FileInstall reads the file anew: that version is checked
+        }
         check(definition.get(), properties).values().forEach(p -> LOG.warn("{}: {}", source, p));
+    }
+
+    /**
+     * Takes a UTF-8 byte order mark off the key it is glued to: the first of a file saved as "UTF-8
+     * with BOM" (older Notepad, PowerShell 5). Whether there was one.
+     */
+    static boolean dropByteOrderMark(Dictionary<String, Object> properties) {
+        for (String key : Collections.list(properties.keys())) {
+            for (String mark : BYTE_ORDER_MARKS) {
+                if (key.startsWith(mark)) {
+                    Object value = properties.remove(key);
+                    String clean = key.substring(mark.length());
+                    if (properties.get(clean) == null) {
+                        properties.put(clean, value);
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Saves the file without its byte order mark, for FileInstall to read anew; whether it could. */
+    private static boolean saveWithoutByteOrderMark(Object file, String source) {
+        String marked = source + ": begins with a byte order mark (saved as UTF-8 with BOM), which would be read as part of its first key";
+        try {
+            Path path = Path.of(URI.create(String.valueOf(file)));
+            byte[] content = Files.readAllBytes(path);
+            if (content.length >= UTF8_BOM.length && Arrays.equals(UTF8_BOM, 0, UTF8_BOM.length, content, 0, UTF8_BOM.length)) {
+                DurableFile.replace(path, Arrays.copyOfRange(content, UTF8_BOM.length, content.length));
+                LOG.warn("{}: saved without it", marked);
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: read without it, as the file cannot be saved so ({})", marked, e.getMessage());
+        }
+        return false;
     }
 
     @Override
@@ -154,6 +203,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         Object factoryPid = properties.get(ConfigurationAdmin.SERVICE_FACTORYPID);
         Object pid = factoryPid != null ? factoryPid : properties.get(Constants.SERVICE_PID);
         if (pid != null) {
+            dropByteOrderMark(properties);
             schemas.find(pid.toString()).ifPresent(definition -> invalidKeys(definition, properties).forEach(properties::remove));
         }
     }
