@@ -513,6 +513,12 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
         assertEquals(gateway.log(), 2, lines(gateway.log(), "repeat: many").size());
 
+        // spaces after a value, as an editor leaves them: not part of it (the component would fail on "2 ")
+        Files.writeString(cfg, "greeting = padded \nrepeat = 2 \n");
+        Await.until("the values without their spaces", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("padded padded"));
+        assertEquals(0, gateway.shell("health").status());
+
         // saved as "UTF-8 with BOM": the mark is not taken for part of the first key, and leaves the file
         Files.write(cfg, "\ufeffgreeting = bom\nrepeat = 1\n".getBytes(StandardCharsets.UTF_8));
         Await.until("the greeting of a file with a byte order mark", Duration.ofSeconds(5),

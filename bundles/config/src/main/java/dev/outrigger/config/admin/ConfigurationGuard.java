@@ -49,8 +49,9 @@ import dev.outrigger.framework.files.DurableFile;
  * configuration is checked once: those already there when this starts (the files read at start),
  * those that change later (from a file in etc/, the shell or remotely), and those whose schema
  * arrives later with its bundle. As a configuration plugin it also withholds such values from the
- * owner, which then runs on its default for that property instead of failing. Configurations
- * without a schema are passed through unchecked. Secret values are never logged.
+ * owner, which then runs on its default for that property instead of failing, and hands it the
+ * others as checked. Configurations without a schema are passed through unchecked. Secret values
+ * are never logged.
  */
 @Component(configurationPid = AdminSettings.PID,
         property = ConfigurationPlugin.CM_RANKING + ":Integer=" + ConfigurationGuard.RANKING)
@@ -204,7 +205,14 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         Object pid = factoryPid != null ? factoryPid : properties.get(Constants.SERVICE_PID);
         if (pid != null) {
             dropByteOrderMark(properties);
-            schemas.find(pid.toString()).ifPresent(definition -> invalidKeys(definition, properties).forEach(properties::remove));
+            schemas.find(pid.toString()).ifPresent(definition -> {
+                invalidKeys(definition, properties).forEach(properties::remove);
+                // the owner gets what was checked, typed as the schema says (Declarative Services would
+                // fail on the `6638 ` a file may hold, and take `true ` for false)
+                for (String key : Collections.list(properties.keys())) {
+                    definition.attribute(key).ifPresent(ad -> properties.put(key, Schemas.convert(ad, properties.get(key))));
+                }
+            });
         }
     }
 

@@ -152,7 +152,8 @@ final class Schemas {
                     (item == null ? "null" : item.getClass().getSimpleName().toLowerCase(Locale.ROOT)) + " " + item
                             + " is the wrong type, expected " + expected(ad));
         }
-        String text = item.toString();
+        // spaces around a value (a file's `port = 6638 `) are not part of it; a password's may be
+        String text = ad.getType() == AttributeDefinition.PASSWORD ? item.toString() : item.toString().strip();
         String verdict = ad.validate(text);
         if (verdict != null && !verdict.isEmpty()) {
             throw new IllegalArgumentException(text + " rejected (" + verdict + "), expected " + expected(ad));
