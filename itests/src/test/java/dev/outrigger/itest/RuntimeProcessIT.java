@@ -387,6 +387,25 @@ public class RuntimeProcessIT {
         assertEquals(0, gateway.shell("fixture:greet").status());
     }
 
+    /**
+     * The api bundle replaced from the shell, then one of its users: without a refresh the two halves
+     * would see different versions of the same packages, and the services of one would be invisible
+     * to the other (remote configuration would lose its settings service). Its users are refreshed.
+     */
+    @Test
+    public void anApiUpdateFromTheShellRefreshesItsUsers() throws Exception {
+        gateway.start();
+        assertEquals(0, gateway.shell("feature:install mqtt").status());
+        Await.until("healthy with the mqtt feature", Duration.ofSeconds(10), () -> gateway.shell("health").status() == 0);
+
+        assertEquals(0, gateway.shell("update " + gateway.bundleId("dev.outrigger.api")).status());
+        assertEquals(0, gateway.shell("update " + gateway.bundleId("dev.outrigger.config")).status());
+        Await.until("its users refreshed", Duration.ofSeconds(10),
+                () -> gateway.log().contains("[dev.outrigger.api 0.1.0.SNAPSHOT] replaced while"));
+        Await.until("healthy again, every bundle on the new revision", Duration.ofSeconds(15),
+                () -> gateway.shell("health").status() == 0);
+    }
+
     @Test
     public void bundlesInstalledFromTheShellSurviveARestart() throws Exception {
         gateway.start();
