@@ -5,6 +5,9 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,6 +165,42 @@ public class MqttIT {
         producer.join();
         Await.until("every record delivered", Duration.ofSeconds(30), () -> unique().size() == 5_000);
         assertTrue("producers waited while the outbox was replaced: " + producer.retries.get(), producer.retries.get() >= 0);
+    }
+
+    /**
+     * Paho's connecting thread waits without end (deaf to interrupts) for reader and writer threads
+     * that already ended: a connection closed as soon as it is accepted (a proxy before a broker that
+     * is down) must not leave one behind per attempt.
+     */
+    @Test
+    public void aConnectionClosedAsSoonAsAcceptedLeavesNoThreadBehind() throws Exception {
+        try (ServerSocket hangsUp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger attempts = new AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                while (!hangsUp.isClosed()) {
+                    try (Socket s = hangsUp.accept()) {
+                        attempts.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "it-hangs-up");
+            acceptor.start();
+            configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(Map.of("broker",
+                    "tcp://127.0.0.1:" + hangsUp.getLocalPort(), "root", "it", "gatewayId", "gw", "reconnectMinMillis", 100,
+                    "reconnectMaxMillis", 200)));
+            Await.until("ten attempts hung up on", Duration.ofSeconds(30), () -> attempts.get() >= 10);
+            assertTrue("at most the attempt under way connecting: " + connectingThreads(), connectingThreads().size() <= 1);
+        }
+        configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(Map.of(
+                "broker", broker.uri(), "root", "it", "gatewayId", "gw", "reconnectMinMillis", 100, "reconnectMaxMillis", 1000)));
+        Await.until("connected again", Duration.ofSeconds(15), () -> messaging() != null && messaging().isConnected());
+        Await.until("no connecting thread left", Duration.ofSeconds(10), () -> connectingThreads().isEmpty());
+    }
+
+    /** Paho's threads that connect the gateway's client, named after its client id. */
+    private static List<Thread> connectingThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("MQTT Con: outrigger-gw")).toList();
     }
 
     private String state() {

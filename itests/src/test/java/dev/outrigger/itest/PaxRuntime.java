@@ -36,6 +36,8 @@ final class PaxRuntime {
     static List<Option> options(String prefix, String... features) throws IOException {
         Path root = Files.createTempDirectory(prefix);
         Path etc = Files.createDirectories(root.resolve("etc"));
+        // a free shell port, off the one a gateway running on this machine listens on
+        Files.writeString(etc.resolve("dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
         List<Option> options = new ArrayList<>();
         for (String feature : features) {
             for (Feature.Entry entry : Distribution.bundles(feature)) {

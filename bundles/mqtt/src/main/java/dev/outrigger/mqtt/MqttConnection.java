@@ -307,6 +307,8 @@ public class MqttConnection implements Messaging {
         }
         if (config.broker().startsWith("ssl://") || config.broker().startsWith("wss://")) {
             o.setSocketFactory(PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory());
+        } else {
+            o.setSocketFactory(new SettlingSocketFactory());
         }
         return o;
     }

@@ -1,0 +1,131 @@
+package dev.outrigger.mqtt;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.SocketFactory;
+
+/**
+ * Plain TCP sockets for Paho, whose end within the first second of reading is reported no sooner
+ * than that second. Paho 1.2.5 starts its reader, writer and callback threads each with a loop that
+ * polls every 100 ms, deaf to interrupts, until the thread says it runs; one that has already ended
+ * by then (a connection closed as soon as it was accepted: a proxy before a broker that is down, a
+ * broker shutting down) leaves the connecting thread polling forever — a thread lost per attempt,
+ * hundreds a minute at a short backoff.
+ */
+final class SettlingSocketFactory extends SocketFactory {
+
+    /** Long enough for Paho's three start-up polls; a broker that hangs up at once is told a second later. */
+    static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    @Override
+    public Socket createSocket() {
+        return new SettlingSocket();
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        return connected(new InetSocketAddress(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        Socket socket = new SettlingSocket();
+        socket.bind(new InetSocketAddress(localHost, localPort));
+        socket.connect(new InetSocketAddress(host, port));
+        return socket;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        return connected(new InetSocketAddress(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        Socket socket = new SettlingSocket();
+        socket.bind(new InetSocketAddress(localAddress, localPort));
+        socket.connect(new InetSocketAddress(address, port));
+        return socket;
+    }
+
+    private static Socket connected(InetSocketAddress address) throws IOException {
+        Socket socket = new SettlingSocket();
+        socket.connect(address);
+        return socket;
+    }
+
+    private static final class SettlingSocket extends Socket {
+        private InputStream in;
+
+        @Override
+        public synchronized InputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new SettlingInput(super.getInputStream());
+            }
+            return in;
+        }
+    }
+
+    private static final class SettlingInput extends FilterInputStream {
+        private long firstRead;
+        private boolean reading;
+
+        SettlingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            started();
+            try {
+                int b = super.read();
+                if (b < 0) {
+                    settle();
+                }
+                return b;
+            } catch (IOException e) {
+                settle();
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            started();
+            try {
+                int n = super.read(b, off, len);
+                if (n < 0) {
+                    settle();
+                }
+                return n;
+            } catch (IOException e) {
+                settle();
+                throw e;
+            }
+        }
+
+        private void started() {
+            if (!reading) {
+                reading = true;
+                firstRead = System.nanoTime();
+            }
+        }
+
+        private void settle() {
+            long left = firstRead + SETTLE_NANOS - System.nanoTime();
+            if (left > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
