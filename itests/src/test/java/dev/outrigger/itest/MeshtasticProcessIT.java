@@ -89,6 +89,8 @@ public class MeshtasticProcessIT {
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
         Queue<String> fixes = subscriptions.subscribe(broker.uri(), "it/gw/gps/#");
         gateway.enableHealthEndpoint();
+        // a node set up in Turkish: "LIVE".toLowerCase() is "lıve" there, where the default locale is used
+        gateway.environment.put("OUTRIGGER_OPTS", "-Duser.language=tr -Duser.country=TR");
         gateway.start();
         awaitLive("the radio live over TCP");
 

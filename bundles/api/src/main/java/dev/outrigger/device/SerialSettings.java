@@ -67,7 +67,7 @@ public record SerialSettings(int baud, int dataBits, Parity parity, StopBits sto
     public String toString() {
         return baud + " " + dataBits + parity.name().charAt(0)
                 + switch (stopBits) { case ONE -> "1"; case ONE_POINT_FIVE -> "1.5"; case TWO -> "2"; }
-                + (flowControl == FlowControl.NONE ? "" : " " + flowControl.name().toLowerCase().replace('_', '/'))
+                + (flowControl == FlowControl.NONE ? "" : " " + flowControl.name().toLowerCase(Locale.ROOT).replace('_', '/'))
                 + " dtr=" + (dtr ? "on" : "off") + " rts=" + (rts ? "on" : "off");
     }
 }

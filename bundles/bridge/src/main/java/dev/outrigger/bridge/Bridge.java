@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -120,7 +121,7 @@ final class Bridge implements AutoCloseable {
         server = s;
         acceptor = Daemons.start("outrigger-bridge " + options.name(), () -> acceptLoop(s));
         LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), s.getLocalPort(),
-                options.mode().name().toLowerCase(), options.tls() == null ? "" : options.clientAuth()
+                options.mode().name().toLowerCase(Locale.ROOT), options.tls() == null ? "" : options.clientAuth()
                         ? ", TLS with client certificates" : ", TLS");
     }
 

@@ -1,5 +1,7 @@
 package dev.outrigger.bridge;
 
+import java.util.Locale;
+
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -22,7 +24,7 @@ public class BridgeCommands {
             // retrying: it cannot listen yet (the port taken, the address missing; the log says which)
             String state = b.port() < 0 ? "retrying" : b.device() == null ? "waiting" : "ready";
             int port = b.port() < 0 ? b.options().port() : b.port();
-            out.append(String.format(format, b.options().bind() + ":" + port, b.options().mode().name().toLowerCase(),
+            out.append(String.format(format, b.options().bind() + ":" + port, b.options().mode().name().toLowerCase(Locale.ROOT),
                     state, b.clientCount(), bytes[0], bytes[1],
                     b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")"));
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -103,7 +104,7 @@ final class SysfsScanner {
                 } catch (NumberFormatException e) {
                     problems.add("bInterfaceNumber is not hex: " + iface);
                 }
-                return Optional.of(new UsbIdentity(vendor.toLowerCase(), product.toLowerCase(),
+                return Optional.of(new UsbIdentity(vendor.toLowerCase(Locale.ROOT), product.toLowerCase(Locale.ROOT),
                         orEmpty(candidate.resolve("serial")), orEmpty(candidate.resolve("manufacturer")),
                         orEmpty(candidate.resolve("product")), interfaceNumber));
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -127,7 +128,7 @@ public class GpsReceivers {
             out.append(String.format("%-28.28s %-24.24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9d %8d%n", id,
                     receiver.options().path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D",
                     f.time().map(Instant::toString).orElse("-"),
-                    f.hasPosition() ? String.format("%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : "-",
+                    f.hasPosition() ? String.format(Locale.ROOT, "%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : "-",
                     format(f.altMsl(), "%.1f m"), format(f.speed(), "%.1f m/s"),
                     f.satellites().isPresent() ? String.valueOf(f.satellites().getAsInt()) : "-", format(f.hdop(), "%.1f"),
                     s.sentences(), s.rejected()));
@@ -137,6 +138,6 @@ public class GpsReceivers {
     }
 
     private static String format(OptionalDouble value, String pattern) {
-        return value.isPresent() ? String.format(pattern, value.getAsDouble()) : "-";
+        return value.isPresent() ? String.format(Locale.ROOT, pattern, value.getAsDouble()) : "-";
     }
 }

@@ -2,6 +2,7 @@ package dev.outrigger.meshtastic;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,8 +35,8 @@ public class MeshCommands {
                 out.append(String.format("%-10s %-22.22s %-5.5s %-16.16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(), n.longName(),
                         n.shortName(), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
                         orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
-                        n.voltage() == null ? "-" : String.format("%.2f V", n.voltage()),
-                        n.latitude() == null ? "-" : String.format("%.5f,%.5f", n.latitude(), n.longitude())
+                        n.voltage() == null ? "-" : String.format(Locale.ROOT, "%.2f V", n.voltage()),
+                        n.latitude() == null ? "-" : String.format(Locale.ROOT, "%.5f,%.5f", n.latitude(), n.longitude())
                                 + (n.altitude() == null ? "" : " " + n.altitude() + " m")));
             }
         }
@@ -63,7 +64,7 @@ public class MeshCommands {
         StringBuilder out = new StringBuilder(String.format("queued as packet %d%n", sending.packetId()));
         try {
             Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);
-            out.append(d.outcome().name().toLowerCase().replace('_', ' '))
+            out.append(d.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' '))
                     .append(d.reason().isEmpty() ? "" : ": " + d.reason()).append(System.lineSeparator());
             if (d.outcome() == MeshRadio.Outcome.FAILED) {
                 throw new IllegalStateException(out.toString().trim());

@@ -6,6 +6,7 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -78,7 +79,7 @@ public class MeshSendOverMqtt {
             MeshRadio.Sending sending = radio.send(text, to, channel);
             sending.delivery().thenAccept(d -> {
                 reply.put("packetId", d.packetId());
-                reply.put("outcome", d.outcome().name().toLowerCase());
+                reply.put("outcome", d.outcome().name().toLowerCase(Locale.ROOT));
                 reply.put("reason", d.reason());
                 respond(request, reply);
             });

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -118,7 +119,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
 
     @Override
     public String state() {
-        return session.state().name().toLowerCase();
+        return session.state().name().toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -227,7 +228,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private void channel(Channel c) {
         if (c.getRole() != Channel.Role.DISABLED) {
             String name = c.getSettings().getName();
-            channels.put(c.getIndex(), (name.isEmpty() ? "(default)" : name) + " " + c.getRole().name().toLowerCase());
+            channels.put(c.getIndex(), (name.isEmpty() ? "(default)" : name) + " " + c.getRole().name().toLowerCase(Locale.ROOT));
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.SecureRandom;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -117,7 +118,7 @@ final class RadioSession implements Runnable {
     void send(ToRadio message) throws IOException {
         Link l = link;
         if (l == null || state != State.LIVE) {
-            throw new IllegalStateException("radio " + address + " is not connected (" + state.name().toLowerCase() + ")");
+            throw new IllegalStateException("radio " + address + " is not connected (" + state.name().toLowerCase(Locale.ROOT) + ")");
         }
         write(l, Frames.encode(message));
     }

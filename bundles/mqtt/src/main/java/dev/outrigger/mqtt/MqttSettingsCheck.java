@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,7 +52,7 @@ public class MqttSettingsCheck implements SettingsCheck {
         try {
             uri = new URI(broker);
         } catch (URISyntaxException e) {
-            return Optional.of(broker + " is not an address (" + e.getReason().toLowerCase() + " at index " + e.getIndex() + ")"
+            return Optional.of(broker + " is not an address (" + e.getReason().toLowerCase(Locale.ROOT) + " at index " + e.getIndex() + ")"
                     + expected);
         }
         if (uri.getScheme() == null || !SCHEMES.contains(uri.getScheme())) {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -120,14 +121,14 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             throw new Refused("malformed", "\"sha256\" is missing: the SHA-256 of the jar, 64 hex digits");
         }
         boolean start = !Boolean.FALSE.equals(request.get("start"));
-        Path jar = downloads.fetch(url, sha256.toLowerCase());
+        Path jar = downloads.fetch(url, sha256.toLowerCase(Locale.ROOT));
         boolean handedOver = false;
         try {
             Manifest manifest = JarDownloads.manifest(jar, url);
             String name = manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME).split(";")[0].trim();
             Optional<Bundle> existing = bySymbolicName(name);
             if (existing.isEmpty()) {
-                return installNew(jar, shown(url) + "#sha256=" + sha256.toLowerCase(), start, requester);
+                return installNew(jar, shown(url) + "#sha256=" + sha256.toLowerCase(Locale.ROOT), start, requester);
             }
             Bundle bundle = existing.get();
             if (bundle.getBundleId() == 0) {

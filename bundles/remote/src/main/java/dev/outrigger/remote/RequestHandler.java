@@ -3,6 +3,7 @@ package dev.outrigger.remote;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -105,7 +106,7 @@ final class RequestHandler {
             body.put("error", error(e.kind(), e.getMessage(), List.of()));
         } catch (SettingsException e) {
             body.put("ok", false);
-            body.put("error", error(e.kind().name().toLowerCase(), e.getMessage(), e.problems()));
+            body.put("error", error(e.kind().name().toLowerCase(Locale.ROOT), e.getMessage(), e.problems()));
         }
         return new Reply(requestId, body, afterwards);
     }
