@@ -36,8 +36,10 @@ final class PaxRuntime {
     static List<Option> options(String prefix, String... features) throws IOException {
         Path root = Files.createTempDirectory(prefix);
         Path etc = Files.createDirectories(root.resolve("etc"));
-        // a free shell port, off the one a gateway running on this machine listens on
+        // a free shell port, and an uplink to a free port until a test configures one: off what a
+        // gateway or broker running on this machine listens on
         Files.writeString(etc.resolve("dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
+        Files.writeString(etc.resolve("dev.outrigger.mqtt.cfg"), "broker = tcp://127.0.0.1:" + Ports.free() + "\n");
         List<Option> options = new ArrayList<>();
         for (String feature : features) {
             for (Feature.Entry entry : Distribution.bundles(feature)) {

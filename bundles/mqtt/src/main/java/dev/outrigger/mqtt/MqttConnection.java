@@ -274,10 +274,16 @@ public class MqttConnection implements Messaging {
     /** Exponential backoff with full jitter; the same failure is logged once, not on every attempt. */
     private void retry(String why) {
         if (running && !why.equals(logged)) {
-            LOG.warn("MQTT: {}; retrying with backoff up to {} s", why, config.reconnectMaxMillis() / 1000);
+            LOG.warn("MQTT: {}; retrying with backoff up to {}", why, backoffCeiling());
             logged = why;
         }
         retryQuietly(why);
+    }
+
+    /** reconnectMaxMillis as people say it: "60 s", or "200 ms" below a second. */
+    private String backoffCeiling() {
+        int millis = config.reconnectMaxMillis();
+        return millis < 1000 ? millis + " ms" : millis / 1000 + " s";
     }
 
     private void retryQuietly(String why) {
@@ -526,7 +532,7 @@ public class MqttConnection implements Messaging {
                     flapping = new OncePerMinute();
                 }
                 flapping.occurred(n -> LOG.warn("MQTT: {}, {} time(s) within {} s of connecting since the last such line; "
-                        + "retrying with backoff up to {} s", why, n, STABLE_MILLIS / 1000, config.reconnectMaxMillis() / 1000));
+                        + "retrying with backoff up to {}", why, n, STABLE_MILLIS / 1000, backoffCeiling()));
                 retryQuietly(why);
             }
         }
