@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Dictionary;
@@ -206,21 +205,19 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         if (pid != null) {
             dropByteOrderMark(properties);
             schemas.find(pid.toString()).ifPresent(definition -> {
-                invalidKeys(definition, properties).forEach(properties::remove);
                 // the owner gets what was checked, typed as the schema says (Declarative Services would
-                // fail on the `6638 ` a file may hold, and take `true ` for false)
+                // fail on the `6638 ` a file may hold, and take `true ` for false), and nothing that does not fit
                 for (String key : Collections.list(properties.keys())) {
-                    definition.attribute(key).ifPresent(ad -> properties.put(key, Schemas.convert(ad, properties.get(key))));
+                    definition.attribute(key).ifPresent(ad -> {
+                        try {
+                            properties.put(key, Schemas.convert(ad, properties.get(key)));
+                        } catch (IllegalArgumentException doesNotFit) {
+                            properties.remove(key);
+                        }
+                    });
                 }
             });
         }
-    }
-
-    /** Properties whose values do not fit (unknown ones are left: they harm no one). */
-    private List<String> invalidKeys(Definition definition, Dictionary<String, Object> properties) {
-        List<String> keys = new ArrayList<>();
-        check(definition, properties).keySet().forEach(key -> definition.attribute(key).ifPresent(ad -> keys.add(key)));
-        return keys;
     }
 
     /** One sentence per property that does not fit the schema. */
