@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.inject.Inject;
@@ -146,7 +147,8 @@ public class BridgeIT {
                 assertEquals("the old connection is closed by the update", -1, drain(again.getInputStream()));
                 again.close();
                 Socket afterUpdate = Await.value("bridging after the bundle update", Duration.ofSeconds(10), () -> bridgedClient(port));
-                System.out.printf("bridge: back %d ms after the bundle update%n", (System.nanoTime() - updated) / 1_000_000);
+                System.out.printf(Locale.ROOT, "bridge: back %d ms after the bundle update%n",
+                        (System.nanoTime() - updated) / 1_000_000);
                 afterUpdate.getOutputStream().write('?');
                 assertEquals('?', PtyPair.readFully(peer, 1)[0]);
                 afterUpdate.close();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 
+import java.util.Locale;
 import javax.inject.Inject;
 
 import org.junit.Test;
@@ -74,7 +75,8 @@ public class DiscoveryIT {
         long plugged = System.nanoTime();
         tree.plugUsbSerial("ttyUSB0", "1-3", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "9a1b", "cp210x");
         Await.until("the Sonoff's service", Duration.ofSeconds(5), () -> device(SONOFF_ID) != null);
-        System.out.printf("discovery: plug to SerialDevice registered in %d ms%n", (System.nanoTime() - plugged) / 1_000_000);
+        System.out.printf(Locale.ROOT, "discovery: plug to SerialDevice registered in %d ms%n",
+                (System.nanoTime() - plugged) / 1_000_000);
         ServiceReference<SerialDevice> ref = device(SONOFF_ID);
         assertEquals("bridge", ref.getProperty(SerialDevice.ROLE));
         assertEquals("10c4", ref.getProperty(SerialDevice.VENDOR_ID));
@@ -84,7 +86,8 @@ public class DiscoveryIT {
         long unplugged = System.nanoTime();
         tree.unplug("ttyUSB0");
         Await.until("the service gone", Duration.ofSeconds(5), () -> device(SONOFF_ID) == null);
-        System.out.printf("discovery: unplug to SerialDevice unregistered in %d ms%n", (System.nanoTime() - unplugged) / 1_000_000);
+        System.out.printf(Locale.ROOT, "discovery: unplug to SerialDevice unregistered in %d ms%n",
+                (System.nanoTime() - unplugged) / 1_000_000);
 
         // back on another port number, and a few quick replugs: one service, the same identity
         for (int i = 0; i < 5; i++) {

@@ -141,7 +141,7 @@ public class KubeProcessIT {
         assertEquals("Healthy", condition("OutriggerReady").getReason());
         Await.until("a Lease of its own", Duration.ofSeconds(5),
                 () -> client.leases().inNamespace("outrigger").withName("outrigger-edge-it").get() != null);
-        System.out.printf("RSS with the kube bundle off: %d MB, active (client built, reporting): %d MB, added %d MB%n",
+        System.out.printf(Locale.ROOT, "RSS with the kube bundle off: %d MB, active (client built, reporting): %d MB, added %d MB%n",
                 off / 1024, gateway.rssKb() / 1024, (gateway.rssKb() - off) / 1024);
 
         tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
@@ -157,7 +157,7 @@ public class KubeProcessIT {
         Await.until("labels and resource gone with the radio", Duration.ofSeconds(5),
                 () -> !labels().containsKey("outrigger.dev/meshtastic")
                         && !client.nodes().withName("edge-it").get().getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
-        System.out.printf("unplug to label removed: %d ms%n", (System.nanoTime() - unplugged) / 1_000_000);
+        System.out.printf(Locale.ROOT, "unplug to label removed: %d ms%n", (System.nanoTime() - unplugged) / 1_000_000);
         // and both said in Events about the Node, as kubectl describe node shows them
         Await.until("the plug and the unplug as Events about the Node", Duration.ofSeconds(5),
                 () -> event("SerialDeviceAdded").filter(e -> e.getMessage().equals("Plugged in: WisCore RAK4631 Meshtastic "

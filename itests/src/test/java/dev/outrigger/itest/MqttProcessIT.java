@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,8 +97,8 @@ public class MqttProcessIT {
         installMqtt(broker.uri(), "username = gateway\npasswordFile = " + secret + "\n");
 
         Await.until("the refusal reported", Duration.ofSeconds(10),
-                () -> gateway.shell("mqtt:status").output().toLowerCase().contains("not authori"));
-        long lines = gateway.log().lines().filter(l -> l.toLowerCase().contains("not authori")).count();
+                () -> gateway.shell("mqtt:status").output().toLowerCase(Locale.ROOT).contains("not authori"));
+        long lines = gateway.log().lines().filter(l -> l.toLowerCase(Locale.ROOT).contains("not authori")).count();
         assertTrue("one log line, not one per retry: " + lines, lines <= 2);
         assertTrue("the password never reaches the log", !gateway.log().contains("wrong"));
         Map<String, Double> refused = Await.value("the retries counted", Duration.ofSeconds(10), () -> {

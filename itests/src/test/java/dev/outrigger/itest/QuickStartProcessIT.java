@@ -3,12 +3,14 @@ package dev.outrigger.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
@@ -77,7 +79,7 @@ public class QuickStartProcessIT {
         Process sub = new ProcessBuilder("mosquitto_sub", "-V", "mqttv311", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort),
                 "-t", "outrigger/van/mesh/#", "-C", "1", "-W", "20").redirectErrorStream(true).start();
         try {
-            String line = new String(sub.getInputStream().readAllBytes()).trim();
+            String line = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertEquals(0, sub.waitFor());
             assertTrue(line, line.startsWith("{") && line.contains("\"sender\":\"!5a1a0001\""));
         } finally {
@@ -89,7 +91,7 @@ public class QuickStartProcessIT {
                 "-t", "outrigger/van/config/get", "-e", "it/replies", "-m", "{\"pid\": \"dev.outrigger.simulator\"}",
                 "-W", "10").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            String reply = new String(rr.getInputStream().readAllBytes()).trim();
+            String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertEquals(0, rr.waitFor());
             assertTrue(reply, reply.contains("\"ok\":true") && reply.contains(String.valueOf(ports.radio())));
         } finally {
@@ -156,7 +158,7 @@ public class QuickStartProcessIT {
         full[command.length] = filter;
         Process sub = new ProcessBuilder(full).redirectErrorStream(true).start();
         try {
-            String out = new String(sub.getInputStream().readAllBytes());
+            String out = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             sub.waitFor(20, TimeUnit.SECONDS);
             return out;
         } finally {
@@ -197,7 +199,8 @@ public class QuickStartProcessIT {
             });
         }
 
-        System.out.printf("live updates: %d bundles updated one by one in %d ms; their threads before: %s%n", bundles.size(),
+        System.out.printf(Locale.ROOT, "live updates: %d bundles updated one by one in %d ms; their threads before: %s%n",
+                bundles.size(),
                 (System.nanoTime() - started) / 1_000_000, threads);
         Await.until("the uplink connected again", Duration.ofSeconds(30),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -53,7 +54,7 @@ public class RuntimeProcessIT {
     @Test
     public void startsWithEveryBundleActiveAnswersTheShellAndStopsCleanlyOnSigterm() throws Exception {
         long ready = gateway.start();
-        System.out.printf("bin/outrigger: shell answering %d ms after launch%n", ready);
+        System.out.printf(Locale.ROOT, "bin/outrigger: shell answering %d ms after launch%n", ready);
 
         // deploy/ is installed by FileInstall as the framework comes up: give it its moment
         Await.until("every bundle Active", Duration.ofSeconds(5),
@@ -74,7 +75,7 @@ public class RuntimeProcessIT {
 
         long before = System.nanoTime();
         assertEquals("exit status after SIGTERM", 0, gateway.terminate(Duration.ofSeconds(5)));
-        System.out.printf("bin/outrigger: stopped %d ms after SIGTERM%n", (System.nanoTime() - before) / 1_000_000);
+        System.out.printf(Locale.ROOT, "bin/outrigger: stopped %d ms after SIGTERM%n", (System.nanoTime() - before) / 1_000_000);
         assertTrue(gateway.log().contains("SIGTERM received"));
         assertEquals("nothing logged under the root logger (SCR's start-up notes go to org.apache.felix.scr, shown from WARN)",
                 List.of(), lines(gateway.log(), " ROOT: "));
@@ -303,7 +304,7 @@ public class RuntimeProcessIT {
         Jars.place(Distribution.FIXTURE, deployed);
         long installed = Await.until("fixture:greet from deploy/", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().contains("hello"));
-        System.out.printf("deploy/: bundle active and its command answering %d ms after the jar appeared%n", installed);
+        System.out.printf(Locale.ROOT, "deploy/: bundle active and its command answering %d ms after the jar appeared%n", installed);
 
         Jars.withHeaders(Distribution.FIXTURE, deployed, Map.of("Bundle-Version", "0.1.0.second"));
         Await.until("the updated bundle", Duration.ofSeconds(5), () -> gateway.shell("lb").output().contains("0.1.0.second"));
@@ -652,13 +653,13 @@ public class RuntimeProcessIT {
         Files.createDirectories(versions.resolve(version));
         Jars.withHeaders(Distribution.FIXTURE, versions.resolve(version + "/" + FIXTURE_BSN + "-" + version + ".jar"),
                 Map.of("Bundle-Version", version));
-        Files.writeString(gateway.home.resolve("features/fixture.json"), """
+        Files.writeString(gateway.home.resolve("features/fixture.json"), String.format(Locale.ROOT, """
                 {
                   "feature-resource-version": "1.0",
                   "id": "dev.outrigger:fixture:%s",
                   "bundles": [ { "id": "dev.outrigger:%s:%s" } ]
                 }
-                """.formatted(version, FIXTURE_BSN, version));
+                """, version, FIXTURE_BSN, version));
     }
 
     private static List<String> bundleLines(String lb) {

@@ -2,6 +2,7 @@ package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import org.junit.Assume;
@@ -33,7 +34,7 @@ final class Tmpfs implements AutoCloseable {
 
     private static void run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
     }
 }

@@ -17,14 +17,15 @@ public class BridgeCommands {
     @Descriptor("the bridges: port, mode, state (ready, waiting for the device, retrying to listen), clients, bytes to and from the device")
     public String list() {
         String format = "%-22s %-8s %-8s %-8s %-12s %-12s %s%n";
-        StringBuilder out = new StringBuilder(String.format(format, "LISTEN", "MODE", "STATE", "CLIENTS", "TO DEVICE",
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "LISTEN", "MODE", "STATE", "CLIENTS", "TO DEVICE",
                 "FROM DEVICE", "DEVICE"));
         for (Bridge b : bridges.all()) {
             long[] bytes = b.bytes();
             // retrying: it cannot listen yet (the port taken, the address missing; the log says which)
             String state = b.port() < 0 ? "retrying" : b.device() == null ? "waiting" : "ready";
             int port = b.port() < 0 ? b.options().port() : b.port();
-            out.append(String.format(format, b.options().bind() + ":" + port, b.options().mode().name().toLowerCase(Locale.ROOT),
+            out.append(String.format(Locale.ROOT, format, b.options().bind() + ":" + port,
+                    b.options().mode().name().toLowerCase(Locale.ROOT),
                     state, b.clientCount(), bytes[0], bytes[1],
                     b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")"));
         }

@@ -16,6 +16,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -129,7 +130,7 @@ public class BridgeTest {
             byte[] back = client.getInputStream().readNBytes(size);
             double seconds = (System.nanoTime() - start) / 1e9;
             assertArrayEquals("4 MiB through the bridge and back, every byte", sent, back);
-            System.out.printf("raw bridge echo round trip: %.1f MB/s%n", size / seconds / 1e6);
+            System.out.printf(Locale.ROOT, "raw bridge echo round trip: %.1f MB/s%n", size / seconds / 1e6);
             assertEquals(size, bridge.bytes()[0]);
             assertEquals(size, bridge.bytes()[1]);
         }

@@ -3,6 +3,7 @@ package dev.outrigger.broker;
 import java.net.InetSocketAddress;
 import java.util.Comparator;
 
+import java.util.Locale;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -21,29 +22,30 @@ public class BrokerCommands {
         InetSocketAddress address = broker.address();
         MqttBroker.Stats stats = broker.stats();
         StringBuilder out = new StringBuilder();
-        out.append(String.format("listening   %s%n", address == null
+        out.append(String.format(Locale.ROOT, "listening   %s%n", address == null
                 ? "no (waiting for " + settings.bind() + ":" + settings.port() + ")"
                 : address.getHostString() + ":" + address.getPort()));
-        out.append(String.format("clients     %d (at most %d)%n", stats.clients(), settings.maxClients()));
+        out.append(String.format(Locale.ROOT, "clients     %d (at most %d)%n", stats.clients(), settings.maxClients()));
         MqttBroker.Access access = settings.access();
-        out.append(String.format("tls         %s%n", !access.tls() ? "no" : access.tlsClientCaFile().isEmpty() ? "yes"
+        out.append(String.format(Locale.ROOT, "tls         %s%n", !access.tls() ? "no" : access.tlsClientCaFile().isEmpty() ? "yes"
                 : "yes, client certificates signed by " + access.tlsClientCaFile()));
-        out.append(String.format("users       %s%n", access.passwordFile().isEmpty() ? "anyone (no password file)"
+        out.append(String.format(Locale.ROOT, "users       %s%n", access.passwordFile().isEmpty() ? "anyone (no password file)"
                 : "from " + access.passwordFile() + ", " + stats.refused() + " connection(s) refused"));
         String acl = broker.aclSummary();
-        out.append(String.format("topics      %s%n", acl == null ? "all open to every client (no ACL file)"
+        out.append(String.format(Locale.ROOT, "topics      %s%n", acl == null ? "all open to every client (no ACL file)"
                 : "as " + acl + " grant, " + stats.denied() + " publication(s) refused"));
         MqttBroker.Kept kept = broker.keptSessions();
-        out.append(String.format("sessions    %d kept for disconnected clients, %d message(s) waiting in them%n", kept.sessions(),
-                kept.waiting()));
-        out.append(String.format("retained    %d topic(s)%n", stats.retained()));
-        out.append(String.format("persisted   %s%n", broker.store()));
-        out.append(String.format("messages    %d received, %d delivered, %d dropped%n", stats.received(),
+        out.append(String.format(Locale.ROOT, "sessions    %d kept for disconnected clients, %d message(s) waiting in them%n",
+                kept.sessions(), kept.waiting()));
+        out.append(String.format(Locale.ROOT, "retained    %d topic(s)%n", stats.retained()));
+        out.append(String.format(Locale.ROOT, "persisted   %s%n", broker.store()));
+        out.append(String.format(Locale.ROOT, "messages    %d received, %d delivered, %d dropped%n", stats.received(),
                 stats.delivered(), stats.dropped()));
         if (stats.clients() > 0) {
-            out.append(String.format("%n%-32s %-22s %-5s %5s %8s %8s%n", "CLIENT", "ADDRESS", "MQTT", "SUBS", "PENDING", "DROPPED"));
+            out.append(String.format(Locale.ROOT, "%n%-32s %-22s %-5s %5s %8s %8s%n", "CLIENT", "ADDRESS", "MQTT", "SUBS",
+                    "PENDING", "DROPPED"));
             broker.clients().stream().sorted(Comparator.comparing(ClientSession::clientId)).forEach(c -> out.append(
-                    String.format("%-32s %-22s %-5s %5d %8d %8d%n", c.clientId(), c.remoteAddress(),
+                    String.format(Locale.ROOT, "%-32s %-22s %-5s %5d %8d %8d%n", c.clientId(), c.remoteAddress(),
                             c.protocol(), c.subscriptionCount(),
                             c.pending(), c.dropped())));
         }

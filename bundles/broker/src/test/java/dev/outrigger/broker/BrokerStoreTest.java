@@ -92,7 +92,7 @@ public class BrokerStoreTest {
 
     private static void mount(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
         assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
     }
 

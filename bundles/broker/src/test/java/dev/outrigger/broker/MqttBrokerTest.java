@@ -17,12 +17,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -380,7 +382,7 @@ public class MqttBrokerTest {
         // MQTT 3.1.1 clients: refused with return code 4, admitted with the right password
         String wrong = run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-u", "alice", "-P", "nope",
                 "-t", "gw/x", "-m", "x");
-        assertTrue(wrong, wrong.toLowerCase().contains("bad user name or password"));
+        assertTrue(wrong, wrong.toLowerCase(Locale.ROOT).contains("bad user name or password"));
         run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-u", "bob", "-P", "hunter2", "-q", "1",
                 "-t", "gw/from-bob", "-m", "hello");
         assertEquals("hello", watcher.next().text());
@@ -513,7 +515,7 @@ public class MqttBrokerTest {
         SSLContext anonymous = PemTls.context(certificates.ca().toString(), "", "");
         assertThrows("no client certificate", MqttException.class, () -> tlsClient("anonymous", anonymous.getSocketFactory()));
         String plain = run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-t", "gw/plain", "-m", "x");
-        assertTrue("plain MQTT refused: " + plain, plain.toLowerCase().contains("error"));
+        assertTrue("plain MQTT refused: " + plain, plain.toLowerCase(Locale.ROOT).contains("error"));
         assertTrue("the others stay connected", watcher.paho.isConnected());
     }
 

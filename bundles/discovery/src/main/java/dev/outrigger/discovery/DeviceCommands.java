@@ -2,6 +2,7 @@ package dev.outrigger.discovery;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.felix.service.command.Descriptor;
@@ -38,8 +39,9 @@ public class DeviceCommands {
     @Descriptor("list the serial devices present")
     public String list() {
         String format = "%-28s %-14s %-10s %-9s %-36s %-18s %s%n";
-        StringBuilder out = new StringBuilder(String.format(format, "ID", "PATH", "IDS", "ROLE", "PRODUCT", "SERIAL", "BY-ID"));
-        devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> out.append(String.format(format,
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "ID", "PATH", "IDS", "ROLE", "PRODUCT",
+                "SERIAL", "BY-ID"));
+        devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> out.append(String.format(Locale.ROOT, format,
                 shorten(d.id(), 28), d.path(), d.usb().map(u -> u.ids()).orElse("-"), d.role().key(),
                 shorten(d.usb().map(u -> u.product()).orElse(d.driver()), 36),
                 shorten(d.usb().map(u -> u.serial()).filter(s -> !s.isEmpty()).orElse("-"), 18),
@@ -87,7 +89,7 @@ public class DeviceCommands {
     }
 
     private static void line(StringBuilder out, String key, String value) {
-        out.append(String.format("%-13s %s%n", key, value));
+        out.append(String.format(Locale.ROOT, "%-13s %s%n", key, value));
     }
 
     private static String shorten(String s, int max) {

@@ -2,6 +2,7 @@ package dev.outrigger.discovery;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ final class UdevNames {
         String serial = clean(usb.manufacturer().isEmpty() ? usb.vendorId() : usb.manufacturer()) + "_"
                 + clean(usb.product().isEmpty() ? usb.productId() : usb.product())
                 + (usb.serial().isEmpty() ? "" : "_" + clean(usb.serial()));
-        return "usb-" + serial + String.format("-if%02x", usb.interfaceNumber())
+        return "usb-" + serial + String.format(Locale.ROOT, "-if%02x", usb.interfaceNumber())
                 + (portNumber == null ? "" : "-port" + portNumber);
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -80,9 +81,10 @@ public class FeatureCommands {
 
     @Descriptor("list the features of this distribution and whether they are installed")
     public String list() throws IOException {
-        StringBuilder out = new StringBuilder(String.format("%-14s %-16s %-10s %s%n", "Name", "Version", "State", "Description"));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", "Name", "Version", "State",
+                "Description"));
         for (Feature f : Feature.readAll(features)) {
-            out.append(String.format("%-14s %-16s %-10s %s%n", f.name(), f.id().version(), state(f), f.description()));
+            out.append(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", f.name(), f.id().version(), state(f), f.description()));
         }
         return out.toString();
     }
@@ -117,7 +119,8 @@ public class FeatureCommands {
             }
             String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
             LOG.info("Feature {} installed: {} bundle(s) added{}, {} configuration(s) created", name, added.size(), upgraded, configured);
-            out.append(String.format("%s: %d bundle(s) added%s, %d configuration(s) created%n", name, added.size(), upgraded, configured));
+            out.append(String.format(Locale.ROOT, "%s: %d bundle(s) added%s, %d configuration(s) created%n", name, added.size(),
+                    upgraded, configured));
         }
         return out.toString();
     }
@@ -150,7 +153,7 @@ public class FeatureCommands {
             }
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(removed);
             LOG.info("Feature {} uninstalled: {} bundle(s) removed", name, removed.size());
-            out.append(String.format("%s: %d bundle(s) removed%n", name, removed.size()));
+            out.append(String.format(Locale.ROOT, "%s: %d bundle(s) removed%n", name, removed.size()));
         }
         return out.toString();
     }

@@ -119,13 +119,14 @@ public class GpsReceivers {
         if (receivers.isEmpty()) {
             return "no GPS receiver: none plugged in with role gps (device:list shows the roles)\n";
         }
-        StringBuilder out = new StringBuilder(String.format("%-28s %-24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9s %8s%n",
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%-28s %-24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9s %8s%n",
                 "DEVICE", "PATH", "STATE", "MODE", "TIME", "POSITION", "ALT", "SPEED", "SATS", "HDOP", "SENTENCES", "REJECTED"));
         receivers.forEach((id, running) -> {
             GpsReceiver receiver = running.receiver();
             GpsReceiver.Status s = receiver.status();
             Fix f = s.fix();
-            out.append(String.format("%-28.28s %-24.24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9d %8d%n", id,
+            out.append(String.format(Locale.ROOT, "%-28.28s %-24.24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9d %8d%n", id,
                     receiver.options().path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D",
                     f.time().map(Instant::toString).orElse("-"),
                     f.hasPosition() ? String.format(Locale.ROOT, "%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : "-",

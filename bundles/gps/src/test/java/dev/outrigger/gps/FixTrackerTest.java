@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.junit.Test;
@@ -25,7 +26,7 @@ public class FixTrackerTest {
         for (char c : body.toCharArray()) {
             sum ^= c;
         }
-        return String.format("$%s*%02X", body, sum);
+        return String.format(Locale.ROOT, "$%s*%02X", body, sum);
     }
 
     private Fix feed(String... lines) {

@@ -28,12 +28,13 @@ public class MeshCommands {
 
     @Descriptor("every node the radios heard, most recent first")
     public String nodes() {
-        StringBuilder out = new StringBuilder(String.format("%-10s %-22s %-5s %-16s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%-10s %-22s %-5s %-16s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
                 "NAME", "SHORT", "HARDWARE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
         for (MeshRadio radio : radios) {
             for (MeshNode n : radio.nodes()) {
-                out.append(String.format("%-10s %-22.22s %-5.5s %-16.16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(), n.longName(),
-                        n.shortName(), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
+                out.append(String.format(Locale.ROOT, "%-10s %-22.22s %-5.5s %-16.16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(),
+                        n.longName(), n.shortName(), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
                         orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
                         n.voltage() == null ? "-" : String.format(Locale.ROOT, "%.2f V", n.voltage()),
                         n.latitude() == null ? "-" : String.format(Locale.ROOT, "%.5f,%.5f", n.latitude(), n.longitude())
@@ -61,7 +62,7 @@ public class MeshCommands {
         MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no radio is live"));
         MeshRadio.Sending sending = radio.send(String.join(" ", words), Radio.destination(to), channel);
-        StringBuilder out = new StringBuilder(String.format("queued as packet %d%n", sending.packetId()));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "queued as packet %d%n", sending.packetId()));
         try {
             Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);
             out.append(d.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' '))

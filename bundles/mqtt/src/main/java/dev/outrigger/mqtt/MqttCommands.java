@@ -3,6 +3,7 @@ package dev.outrigger.mqtt;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,21 +33,22 @@ public class MqttCommands {
     public String status() {
         StringBuilder out = new StringBuilder();
         long since = connection.connectedSince();
-        out.append(String.format("state       %s%n", connection.isConnected() ? "connected since " + Instant.ofEpochMilli(since) : "disconnected"));
-        out.append(String.format("broker      %s%n", connection.broker()));
-        out.append(String.format("topics      %s/...%n", connection.topic("").replaceAll("/$", "")));
-        out.append(String.format("in flight   %d%n", connection.inflight()));
+        out.append(String.format(Locale.ROOT, "state       %s%n",
+                connection.isConnected() ? "connected since " + Instant.ofEpochMilli(since) : "disconnected"));
+        out.append(String.format(Locale.ROOT, "broker      %s%n", connection.broker()));
+        out.append(String.format(Locale.ROOT, "topics      %s/...%n", connection.topic("").replaceAll("/$", "")));
+        out.append(String.format(Locale.ROOT, "in flight   %d%n", connection.inflight()));
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();
-            out.append(String.format("waiting     %d record(s), oldest %d s%n", s.depth(), s.oldestAgeMillis() / 1000));
+            out.append(String.format(Locale.ROOT, "waiting     %d record(s), oldest %d s%n", s.depth(), s.oldestAgeMillis() / 1000));
         }
         Traffic t = connection.traffic();
-        out.append(String.format("connections %d made, %d attempt(s) failed, %d lost%n", t.connects.sum(), t.connectFailures.sum(),
-                t.lost.sum()));
-        out.append(String.format("messages    %d published, %d refused, %d unanswered, %d received%n", t.published.sum(),
+        out.append(String.format(Locale.ROOT, "connections %d made, %d attempt(s) failed, %d lost%n", t.connects.sum(),
+                t.connectFailures.sum(), t.lost.sum()));
+        out.append(String.format(Locale.ROOT, "messages    %d published, %d refused, %d unanswered, %d received%n", t.published.sum(),
                 t.refused.sum(), t.failed.sum(), t.received.sum()));
-        out.append(String.format("last error  %s%n", connection.lastError().isEmpty() ? "-" : connection.lastError()));
+        out.append(String.format(Locale.ROOT, "last error  %s%n", connection.lastError().isEmpty() ? "-" : connection.lastError()));
         return out.toString();
     }
 
@@ -72,7 +74,7 @@ public class MqttCommands {
         AtomicInteger seen = new AtomicInteger();
         try (AutoCloseable subscription = connection.subscribe(absolute, 0, m -> {
             if (seen.incrementAndGet() <= count) {
-                out.printf("%s %s%s%n", m.topic(), m.retained() ? "(retained) " : "",
+                out.printf(Locale.ROOT, "%s %s%s%n", m.topic(), m.retained() ? "(retained) " : "",
                         new String(m.payload(), StandardCharsets.UTF_8));
                 out.flush();
                 done.countDown();

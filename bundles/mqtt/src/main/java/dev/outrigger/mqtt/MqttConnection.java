@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -460,7 +461,8 @@ public class MqttConnection implements Messaging {
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                         traffic.refused.increment();
                         done.completeExceptionally(
-                                new RefusedException(String.format("the broker refused it (reason code 0x%02x)", codes[0])));
+                                new RefusedException(String.format(Locale.ROOT, "the broker refused it (reason code 0x%02x)",
+                                        codes[0])));
                     } else {
                         traffic.published.increment();
                         done.complete(null);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.junit.Test;
@@ -24,7 +25,7 @@ public class SignaturesTest {
         String request = "{\"pid\":\"x\",\"timestamp\":" + NOW + "}";
         String hmac = Signatures.hmac(KEY, request);
         assertEquals(Optional.empty(), signatures.verify(request, hmac, NOW));
-        assertEquals(Optional.of("replayed request"), signatures.verify(request, hmac.toUpperCase(), NOW));
+        assertEquals(Optional.of("replayed request"), signatures.verify(request, hmac.toUpperCase(Locale.ROOT), NOW));
     }
 
     @Test

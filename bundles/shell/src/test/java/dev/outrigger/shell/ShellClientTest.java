@@ -24,7 +24,8 @@ public class ShellClientTest {
     public TemporaryFolder folder = new TemporaryFolder();
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
     @Test
     public void printsTheOutputAndReturnsTheCommandsStatus() throws Exception {
@@ -32,7 +33,7 @@ public class ShellClientTest {
             Path data = portFile(server.getLocalPort(), "secret");
             CompletableFuture<String[]> request = CompletableFuture.supplyAsync(() -> answer(server, "line 1\nline 2\n", 1));
 
-            int status = ShellClient.run(data, "lb", out, new PrintStream(err));
+            int status = ShellClient.run(data, "lb", out, err);
 
             assertEquals(1, status);
             assertEquals("line 1\nline 2\n", out.toString(StandardCharsets.UTF_8));
@@ -43,16 +44,17 @@ public class ShellClientTest {
 
     @Test
     public void reportsAnUnreachableRuntimeWithStatus2() throws Exception {
-        int status = ShellClient.run(folder.getRoot().toPath(), "lb", out, new PrintStream(err));
+        int status = ShellClient.run(folder.getRoot().toPath(), "lb", out, err);
         assertEquals(ShellClient.STATUS_UNREACHABLE, status);
-        assertTrue(err.toString(), err.toString().contains("not reachable"));
+        String message = errBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(message, message.contains("not reachable"));
 
         int freePort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             freePort = s.getLocalPort();
         }
         Path stale = portFile(freePort, "t");
-        assertEquals(ShellClient.STATUS_UNREACHABLE, ShellClient.run(stale, "lb", out, new PrintStream(err)));
+        assertEquals(ShellClient.STATUS_UNREACHABLE, ShellClient.run(stale, "lb", out, err));
     }
 
     private Path portFile(int port, String token) throws Exception {

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -44,7 +45,7 @@ final class SimulatedMesh {
     record Node(long num, String longName, String shortName, double latitude, double longitude, int altitude) {
 
         User user() {
-            return User.newBuilder().setId(String.format("!%08x", num)).setLongName(longName).setShortName(shortName)
+            return User.newBuilder().setId(String.format(Locale.ROOT, "!%08x", num)).setLongName(longName).setShortName(shortName)
                     .setHwModel(HW_PORTDUINO).build();
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,8 +52,8 @@ public final class OutboxBenchmark {
         double single = appendRate(a, 1, 5_000);
         double eight = appendRate(a, 8, 40_000);
         BenchOutbox.close(a);
-        System.out.printf("durable append, 1 producer:      %,10.0f records/s%n", single);
-        System.out.printf("durable append, 8 producers:     %,10.0f records/s (group commit)%n", eight);
+        System.out.printf(Locale.ROOT, "durable append, 1 producer:      %,10.0f records/s%n", single);
+        System.out.printf(Locale.ROOT, "durable append, 8 producers:     %,10.0f records/s (group commit)%n", eight);
 
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -72,7 +73,7 @@ public final class OutboxBenchmark {
         }
         try (BenchBroker embedded = new BenchBroker()) {
             double toEmbedded = drain("embedded broker", embedded.uri(), work.resolve("embedded"));
-            System.out.printf("embedded broker / mosquitto, backlog drain rate: %.2f%n", toEmbedded / toMosquitto);
+            System.out.printf(Locale.ROOT, "embedded broker / mosquitto, backlog drain rate: %.2f%n", toEmbedded / toMosquitto);
         }
     }
 
@@ -94,19 +95,21 @@ public final class OutboxBenchmark {
             mqtt.drain(outbox);
             sub.await(100_000, 120);
             double drain = 100_000 / seconds(start);
-            System.out.printf("drain of a 100,000 backlog:      %,10.0f messages/s (goal 5,000; ratio %.2f)%n", drain, drain / 5_000);
+            System.out.printf(Locale.ROOT, "drain of a 100,000 backlog:      %,10.0f messages/s (goal 5,000; ratio %.2f)%n",
+                    drain, drain / 5_000);
 
             sub.reset();
             List<Long> latencies = paced(outbox, sub, 100, 1_000);
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            System.out.printf("end-to-end latency at 100/s:     p50 %.2f ms, p99 %.2f ms (%d records)%n",
+            System.out.printf(Locale.ROOT, "end-to-end latency at 100/s:     p50 %.2f ms, p99 %.2f ms (%d records)%n",
                     sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted.length);
 
             sub.reset();
             long t = System.nanoTime();
             List<Long> sustained = paced(outbox, sub, 5_000, 50_000);
             double rate = sustained.size() / seconds(t);
-            System.out.printf("sustained end to end at 5,000/s: %,10.0f records/s delivered (goal 5,000; ratio %.2f), backlog after: %d%n",
+            System.out.printf(Locale.ROOT,
+                    "sustained end to end at 5,000/s: %,10.0f records/s delivered (goal 5,000; ratio %.2f), backlog after: %d%n",
                     rate, rate / 5_000, outbox.stats().depth());
             return drain;
         } finally {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -81,7 +82,8 @@ public final class BridgeBenchmark {
                 for (int round = 1; round <= rounds; round++) {
                     for (Bench bench : benches) {
                         Result r = bench.measure(bulk);
-                        System.out.printf("round %d %-24s %6.1f MB/s, p50 %.3f ms, p99 %.3f ms, %.4f CPU s/MB%n", round, r.name(),
+                        System.out.printf(Locale.ROOT, "round %d %-24s %6.1f MB/s, p50 %.3f ms, p99 %.3f ms, %.4f CPU s/MB%n",
+                                round, r.name(),
                                 r.mbPerSecond(), r.p50Millis(), r.p99Millis(), r.cpuSecondsPerMb());
                     }
                 }
@@ -92,16 +94,18 @@ public final class BridgeBenchmark {
         try (var paths = Files.walk(folder)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        System.out.printf("%n%-28s %10s %10s %10s %14s%n", "medians of " + rounds + " rounds (" + mib + " MiB bulk, " + MESSAGE
+        System.out.printf(Locale.ROOT, "%n%-28s %10s %10s %10s %14s%n",
+                "medians of " + rounds + " rounds (" + mib + " MiB bulk, " + MESSAGE
                 + "-byte round trips)", "MB/s", "p50 ms", "p99 ms", "CPU s per MB");
         for (Result r : medians) {
-            System.out.printf("%-28s %10.1f %10.3f %10.3f %14.4f%n", r.name(), r.mbPerSecond(), r.p50Millis(), r.p99Millis(),
+            System.out.printf(Locale.ROOT, "%-28s %10.1f %10.3f %10.3f %14.4f%n", r.name(), r.mbPerSecond(), r.p50Millis(),
+                    r.p99Millis(),
                     r.cpuSecondsPerMb());
         }
         for (int i = 0; i < medians.size(); i += 3) {
             Result o = medians.get(i);
             for (Result s : List.of(medians.get(i + 1), medians.get(i + 2))) {
-                System.out.printf("ratio %-22s throughput %.2f, p50 %.2f, p99 %.2f, CPU per MB %.2f%n",
+                System.out.printf(Locale.ROOT, "ratio %-22s throughput %.2f, p50 %.2f, p99 %.2f, CPU per MB %.2f%n",
                         o.name() + " / " + s.name().substring(s.name().lastIndexOf(' ') + 1), o.mbPerSecond() / s.mbPerSecond(),
                         o.p50Millis() / s.p50Millis(), o.p99Millis() / s.p99Millis(), o.cpuSecondsPerMb() / s.cpuSecondsPerMb());
             }

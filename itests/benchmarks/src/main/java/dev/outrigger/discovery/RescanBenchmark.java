@@ -3,6 +3,7 @@ package dev.outrigger.discovery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +39,7 @@ public class RescanBenchmark {
         FakeSysfs tree = new FakeSysfs(root);
         for (int i = 0; i < 32; i++) {
             tree.plugUsbSerial("ttyUSB" + i, "1-" + (i + 1), "10c4", "ea60", "Silicon Labs", "CP2102N USB to UART Bridge Controller",
-                    String.format("%08x", i), "cp210x");
+                    String.format(Locale.ROOT, "%08x", i), "cp210x");
             if (i % 2 == 0) {
                 tree.addByIdLink("usb-Silicon_Labs_CP2102N_" + i + "-if00-port0", "ttyUSB" + i);
             }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -115,7 +116,8 @@ public final class MeshPathBenchmark {
         int n = Math.min(done.get(), packets);
         long[] measured = Arrays.copyOf(latency, n);
         Arrays.sort(measured);
-        System.out.printf("%nradio TCP frame to durable outbox record (sync=always), %d packets at %d/s: p50 %.2f ms, p99 %.2f ms, "
+        System.out.printf(Locale.ROOT,
+                "%nradio TCP frame to durable outbox record (sync=always), %d packets at %d/s: p50 %.2f ms, p99 %.2f ms, "
                 + "max %.2f ms (%d of %d recorded)%n", packets, rate, measured[n / 2] / 1e6, measured[n * 99 / 100] / 1e6,
                 measured[n - 1] / 1e6, n, packets);
     }

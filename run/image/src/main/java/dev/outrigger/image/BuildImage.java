@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -57,7 +58,7 @@ public final class BuildImage {
                 Path tar = output.resolve("outrigger-" + version + "-" + arch + ".tar");
                 JibContainer image = build(distribution, rootfs.resolve(arch), arch, version, tar, layers);
                 images.put(arch, tar);
-                System.out.printf("image linux/%s: %s, %.1f MB, manifest %s%n", arch, tar.getFileName(),
+                System.out.printf(Locale.ROOT, "image linux/%s: %s, %.1f MB, manifest %s%n", arch, tar.getFileName(),
                         Files.size(tar) / 1e6, image.getDigest());
             }
         } finally {
@@ -69,7 +70,7 @@ public final class BuildImage {
         }
         Path all = output.resolve("outrigger-" + version + ".tar");
         MultiPlatformArchive.write(images, "outrigger:" + version, all);
-        System.out.printf("image %s: %s, %.1f MB%n", String.join(" + ", images.keySet()), all.getFileName(),
+        System.out.printf(Locale.ROOT, "image %s: %s, %.1f MB%n", String.join(" + ", images.keySet()), all.getFileName(),
                 Files.size(all) / 1e6);
     }
 

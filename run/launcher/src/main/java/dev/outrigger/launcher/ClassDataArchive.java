@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import java.util.OptionalLong;
 
 import javax.management.JMException;
@@ -76,7 +78,8 @@ final class ClassDataArchive {
      */
     private static final class WithoutDumpNotice extends PrintStream {
         WithoutDumpNotice(PrintStream out) {
-            super(out, true);
+            // the charset System.out encodes in: stdout.encoding from Java 19, the default one before
+            super(out, true, Charset.forName(System.getProperty("stdout.encoding", Charset.defaultCharset().name())));
         }
 
         @Override
@@ -111,14 +114,16 @@ final class ClassDataArchive {
             Path folder = archive.toAbsolutePath().getParent();
             long free = Files.getFileStore(folder).getUsableSpace();
             if (free < MIN_FREE_BYTES) {
-                System.err.printf("outrigger: only %d MB free in %s, less than the %d MB the class data sharing archive needs to be"
+                System.err.printf(Locale.ROOT,
+                        "outrigger: only %d MB free in %s, less than the %d MB the class data sharing archive needs to be"
                         + " written safely; starts stay as slow as the first%n", free >> 20, folder, MIN_FREE_BYTES >> 20);
                 return;
             }
             OptionalLong resident = memory.resident();
             OptionalLong room = memory.available();
             if (resident.isPresent() && room.isPresent() && room.getAsLong() < resident.getAsLong() + DUMP_MARGIN_BYTES) {
-                System.err.printf("outrigger: the class data sharing archive is not written: that takes about as much memory again"
+                System.err.printf(Locale.ROOT,
+                        "outrigger: the class data sharing archive is not written: that takes about as much memory again"
                         + " as the %d MB the runtime holds, and %d MB are left under the memory limit; starts stay as slow as the"
                         + " first (OUTRIGGER_CDS=off skips the archive without this line)%n", resident.getAsLong() >> 20,
                         room.getAsLong() >> 20);

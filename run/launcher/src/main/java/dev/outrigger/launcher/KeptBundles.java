@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -90,10 +91,10 @@ final class KeptBundles implements BundleListener {
             if (kept.started()) {
                 b.start(); // persistently: it starts with the framework
             }
-            System.err.printf("outrigger: %s %s (%s) was gone from the framework cache (damaged by a power cut or a disk"
+            System.err.printf(Locale.ROOT, "outrigger: %s %s (%s) was gone from the framework cache (damaged by a power cut or a disk"
                     + " error?); installed again from its copy in %s%n", b.getSymbolicName(), b.getVersion(), location, jar);
         } catch (IOException | BundleException | RuntimeException e) {
-            System.err.printf("outrigger: %s is gone from the framework cache and cannot be installed again from %s: %s;"
+            System.err.printf(Locale.ROOT, "outrigger: %s is gone from the framework cache and cannot be installed again from %s: %s;"
                     + " install it again%n", location, jar, e.getMessage());
         }
     }
@@ -115,7 +116,7 @@ final class KeptBundles implements BundleListener {
             }
         } catch (IOException | IllegalStateException e) {
             // IllegalStateException: uninstalled meanwhile, its own event follows
-            System.err.printf("outrigger: cannot keep a copy of %s (%s): %s; a damaged framework cache would lose it%n",
+            System.err.printf(Locale.ROOT, "outrigger: cannot keep a copy of %s (%s): %s; a damaged framework cache would lose it%n",
                     bundle.getSymbolicName(), bundle.getLocation(), e.getMessage());
         }
     }
@@ -136,7 +137,8 @@ final class KeptBundles implements BundleListener {
             try {
                 restate(b);
             } catch (IOException | IllegalStateException e) {
-                System.err.printf("outrigger: cannot keep the start level of %s: %s%n", b.getSymbolicName(), e.getMessage());
+                System.err.printf(Locale.ROOT, "outrigger: cannot keep the start level of %s: %s%n", b.getSymbolicName(),
+                        e.getMessage());
             }
         }
     }

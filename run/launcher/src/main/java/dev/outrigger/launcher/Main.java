@@ -3,6 +3,7 @@ package dev.outrigger.launcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -38,7 +39,8 @@ public final class Main {
         Path data = Path.of(System.getProperty("outrigger.data", home.resolve("data").toString())).toAbsolutePath();
         Optional<String> holder = DataLock.take(data);
         if (holder.isPresent()) {
-            System.err.printf("outrigger: another Outrigger (%s) runs on %s; not starting a second one on the same data folder"
+            System.err.printf(Locale.ROOT,
+                    "outrigger: another Outrigger (%s) runs on %s; not starting a second one on the same data folder"
                     + " (OUTRIGGER_DATA names another)%n", holder.get(), data);
             System.exit(1);
         }
@@ -77,7 +79,7 @@ public final class Main {
             System.err.println("outrigger: cannot read " + unconfirmed + " (remote updates of the"
                     + " bundles remote requests travel through are not rolled back when unconfirmed): " + e.getMessage());
         }
-        System.err.printf("outrigger: started in %d ms (home %s)%n",
+        System.err.printf(Locale.ROOT, "outrigger: started in %d ms (home %s)%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launched), home);
 
         FrameworkEvent stopped = framework.waitForStop(0);

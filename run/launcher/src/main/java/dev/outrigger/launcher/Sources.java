@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.zip.CRC32;
@@ -119,7 +120,7 @@ final class Sources {
                 try (InputStream in = Files.newInputStream(jar.get())) {
                     b.update(in);
                 }
-                System.err.printf("outrigger: %s %s updated to %s from %s, which changed since the last start%n",
+                System.err.printf(Locale.ROOT, "outrigger: %s %s updated to %s from %s, which changed since the last start%n",
                         b.getSymbolicName(), previous, b.getVersion(), home.relativize(jar.get()));
             }
             record(b.getLocation(), new Source(fingerprint, b.getSymbolicName()));

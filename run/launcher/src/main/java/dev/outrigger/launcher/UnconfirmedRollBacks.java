@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,17 +92,18 @@ final class UnconfirmedRollBacks {
         Outcome outcome;
         try {
             put(bundle, update, jar);
-            System.err.printf("outrigger: %s; rolled back to %s%n", failure, update.previousVersion());
+            System.err.printf(Locale.ROOT, "outrigger: %s; rolled back to %s%n", failure, update.previousVersion());
             outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rolledBack", failure, "");
         } catch (IOException | BundleException | RuntimeException e) {
-            System.err.printf("outrigger: %s; rolling back to %s failed: %s%n", failure, update.previousVersion(), e.getMessage());
+            System.err.printf(Locale.ROOT, "outrigger: %s; rolling back to %s failed: %s%n", failure, update.previousVersion(),
+                    e.getMessage());
             outcome = new Outcome(update.symbolicName(), update.version(), update.previousVersion(), "rollBackFailed", failure,
                     String.valueOf(e.getMessage()));
         }
         try {
             updates.finish(outcome);
         } catch (IOException e) {
-            System.err.printf("outrigger: cannot record that %s was rolled back (it will not be announced): %s%n",
+            System.err.printf(Locale.ROOT, "outrigger: cannot record that %s was rolled back (it will not be announced): %s%n",
                     update.symbolicName(), e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package dev.outrigger.config.admin;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
@@ -28,9 +29,9 @@ public class ConfigCommands {
 
     @Descriptor("configurable PIDs and factory PIDs")
     public String list() {
-        StringBuilder out = new StringBuilder(String.format("%-36s %-8s %s%n", "PID", "KIND", "NAME"));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-36s %-8s %s%n", "PID", "KIND", "NAME"));
         for (Schema s : settings.schemas()) {
-            out.append(String.format("%-36s %-8s %s%n", s.pid(), s.factory() ? "factory" : "single", s.name()));
+            out.append(String.format(Locale.ROOT, "%-36s %-8s %s%n", s.pid(), s.factory() ? "factory" : "single", s.name()));
         }
         return out.toString();
     }
@@ -42,10 +43,10 @@ public class ConfigCommands {
         List<Property> schema = settings.schema(pid).map(Schema::properties).orElse(List.of());
         StringBuilder out = new StringBuilder();
         if (snapshots.isEmpty()) {
-            out.append("no instances of ").append(pid).append(String.format("%n"));
+            out.append("no instances of ").append(pid).append(String.format(Locale.ROOT, "%n"));
         }
         for (Snapshot s : snapshots) {
-            out.append(String.format("%s (revision %d)%n", s.pid(), s.revision()));
+            out.append(String.format(Locale.ROOT, "%s (revision %d)%n", s.pid(), s.revision()));
             Map<String, String> lines = new LinkedHashMap<>();
             for (Property p : schema) {
                 if (s.secrets().containsKey(p.id())) {
@@ -58,7 +59,7 @@ public class ConfigCommands {
                 }
             }
             s.properties().forEach((key, value) -> lines.putIfAbsent(key, show(value) + "  (not in the schema)"));
-            lines.forEach((key, value) -> out.append(String.format("  %-24s %s%n", key, value)));
+            lines.forEach((key, value) -> out.append(String.format(Locale.ROOT, "  %-24s %s%n", key, value)));
         }
         return out.toString();
     }
@@ -81,13 +82,13 @@ public class ConfigCommands {
         }
         Snapshot s = settings.set(new Update(pid, values, replace,
                 revision < 0 ? OptionalLong.empty() : OptionalLong.of(revision), "shell"));
-        return String.format("%s now at revision %d%n", s.pid(), s.revision());
+        return String.format(Locale.ROOT, "%s now at revision %d%n", s.pid(), s.revision());
     }
 
     @Descriptor("delete a factory instance")
     public String delete(@Descriptor("factory instance, <factoryPid>~<name>") String pid) throws SettingsException {
         settings.delete(pid, "shell");
-        return String.format("%s deleted%n", pid);
+        return String.format(Locale.ROOT, "%s deleted%n", pid);
     }
 
     private static String show(Object value) {

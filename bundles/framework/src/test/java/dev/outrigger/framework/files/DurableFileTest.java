@@ -6,6 +6,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,8 +24,8 @@ public class DurableFileTest {
     @Test
     public void replacesTheContentAndLeavesNoTemporaryFileBehind() throws Exception {
         Path file = folder.getRoot().toPath().resolve("x.cfg");
-        DurableFile.replace(file, "a = 1\n".getBytes());
-        DurableFile.replace(file, "a = 2\n".getBytes());
+        DurableFile.replace(file, "a = 1\n".getBytes(StandardCharsets.UTF_8));
+        DurableFile.replace(file, "a = 2\n".getBytes(StandardCharsets.UTF_8));
         assertEquals("a = 2\n", Files.readString(file));
         assertEquals(List.of(file), files());
     }
@@ -32,13 +33,13 @@ public class DurableFileTest {
     @Test
     public void aWriterThatFailsLeavesTheOldContentAsItWas() throws Exception {
         Path file = folder.getRoot().toPath().resolve("x.cfg");
-        DurableFile.replace(file, "old".getBytes());
+        DurableFile.replace(file, "old".getBytes(StandardCharsets.UTF_8));
         IOException e = assertThrows(IOException.class, () -> DurableFile.replace(file, out -> {
-            out.write("half of the new".getBytes());
+            out.write("half of the new".getBytes(StandardCharsets.UTF_8));
             throw new IOException("No space left on device");
         }));
         assertEquals("No space left on device", e.getMessage());
-        assertArrayEquals("old".getBytes(), Files.readAllBytes(file));
+        assertArrayEquals("old".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(file));
         assertEquals(List.of(file), files());
     }
 
@@ -48,7 +49,7 @@ public class DurableFileTest {
         Path file = folder.getRoot().toPath().resolve("x.cfg");
         Thread.currentThread().interrupt();
         try {
-            DurableFile.replace(file, "a = 1\n".getBytes());
+            DurableFile.replace(file, "a = 1\n".getBytes(StandardCharsets.UTF_8));
         } finally {
             assertTrue("the interrupt is left for the caller to see", Thread.interrupted());
         }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -129,7 +130,7 @@ public class NetworkFailuresTest {
         command.addAll(List.of(arguments));
         command.addAll(List.of("-storepass", PASSWORD, "-storetype", "PKCS12"));
         Process p = new ProcessBuilder(command).directory(folder.getRoot()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(output, p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(String.join(" ", arguments) + ": " + output, 0, p.exitValue());
     }

@@ -1,5 +1,6 @@
 package dev.outrigger.outbox.store;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ public final class AppendUntilKilled {
         outbox.open(Path.of(args[0]), Configs.of(MvStoreOutbox.Config.class, Map.of("sync", args[1])));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 200_000 && System.nanoTime() < deadline; i++) {
-            long sequence = outbox.append(OutboxRecord.of("test/crash", ("record " + i).getBytes()));
+            long sequence = outbox.append(OutboxRecord.of("test/crash", ("record " + i).getBytes(StandardCharsets.UTF_8)));
             System.out.println(sequence);
             System.out.flush();
         }

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +65,7 @@ public class MvStoreOutboxTest {
     }
 
     private static OutboxRecord record(String text) {
-        return OutboxRecord.of("test/topic", text.getBytes());
+        return OutboxRecord.of("test/topic", text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -73,14 +75,14 @@ public class MvStoreOutboxTest {
             outbox.append(record("r" + i));
         }
         List<Outbox.Entry> first = outbox.read(0, 3, 0, TimeUnit.MILLISECONDS);
-        assertEquals(List.of("r0", "r1", "r2"), first.stream().map(e -> new String(e.record().payload())).toList());
+        assertEquals(List.of("r0", "r1", "r2"), payloads(first));
         outbox.delete(first.get(0).sequence());
         outbox.delete(first.get(1).sequence());
         outbox.close();
 
         outbox = open(Map.of());
         List<Outbox.Entry> rest = outbox.read(0, 10, 0, TimeUnit.MILLISECONDS);
-        assertEquals(List.of("r2", "r3", "r4"), rest.stream().map(e -> new String(e.record().payload())).toList());
+        assertEquals(List.of("r2", "r3", "r4"), payloads(rest));
         long next = outbox.append(record("r5"));
         assertTrue("sequences keep growing after a restart", next > rest.get(2).sequence());
         Outbox.Stats stats = outbox.stats();
@@ -174,7 +176,7 @@ public class MvStoreOutboxTest {
     public void aWallClockSetForwardAfterBootExpiresNothing() throws Exception {
         outbox = open(Map.of("maxAgeHours", 1));
         long beforeNtp = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(30);
-        outbox.append(new OutboxRecord("test/topic", "made before NTP".getBytes(), 1, false, beforeNtp));
+        outbox.append(new OutboxRecord("test/topic", "made before NTP".getBytes(StandardCharsets.UTF_8), 1, false, beforeNtp));
         outbox.expire();
         assertEquals(List.of("made before NTP"), payloads(outbox.read(0, 10, 0, TimeUnit.MILLISECONDS)));
         assertEquals(0, outbox.stats().dropped());
@@ -187,7 +189,7 @@ public class MvStoreOutboxTest {
         Path file = folder.getRoot().toPath().resolve("outbox.mv.db");
         MVStore old = new MVStore.Builder().fileName(file.toString()).open();
         old.<Long, byte[]>openMap("records").put(7L, RecordCodec.encode(
-                new OutboxRecord("test/topic", "old".getBytes(), 1, false, 1_700_000_000_000L)));
+                new OutboxRecord("test/topic", "old".getBytes(StandardCharsets.UTF_8), 1, false, 1_700_000_000_000L)));
         old.close();
 
         AtomicLong nanos = new AtomicLong();
@@ -231,7 +233,7 @@ public class MvStoreOutboxTest {
     }
 
     private static List<String> payloads(List<Outbox.Entry> entries) {
-        return entries.stream().map(e -> new String(e.record().payload())).toList();
+        return entries.stream().map(e -> new String(e.record().payload(), StandardCharsets.UTF_8)).toList();
     }
 
     @Test
@@ -240,7 +242,7 @@ public class MvStoreOutboxTest {
         ExecutorService reader = Executors.newSingleThreadExecutor();
         Future<List<Outbox.Entry>> waiting = reader.submit(() -> outbox.read(0, 10, 10, TimeUnit.SECONDS));
         outbox.append(record("wake up"));
-        assertArrayEquals("wake up".getBytes(), waiting.get(10, TimeUnit.SECONDS).get(0).record().payload());
+        assertArrayEquals("wake up".getBytes(StandardCharsets.UTF_8), waiting.get(10, TimeUnit.SECONDS).get(0).record().payload());
         reader.shutdown();
     }
 
@@ -252,7 +254,7 @@ public class MvStoreOutboxTest {
                     "-cp", System.getProperty("java.class.path"), AppendUntilKilled.class.getName(), file.toString(), sync)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             List<Long> acknowledged = new ArrayList<>();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while (acknowledged.size() < 2_000 && (line = out.readLine()) != null) {
                     acknowledged.add(Long.parseLong(line.trim()));
@@ -343,8 +345,8 @@ public class MvStoreOutboxTest {
                 }
             }
             assertTrue("the disk filled up", failure != null);
-            assertTrue(failure, failure.toLowerCase().contains("disk") || failure.toLowerCase().contains("space")
-                    || failure.toLowerCase().contains("write"));
+            String said = failure.toLowerCase(Locale.ROOT);
+            assertTrue(failure, said.contains("disk") || said.contains("space") || said.contains("write"));
             Thread committer = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("outrigger-outbox-commit")).findFirst().orElseThrow();
             Await.until("the committer waiting for the next record, not retrying at full speed", Duration.ofSeconds(5),
@@ -381,7 +383,7 @@ public class MvStoreOutboxTest {
 
     private static void mount(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(String.join(" ", command) + ": " + out, 0, p.waitFor());
     }
 }
