@@ -89,8 +89,9 @@ public class MeshtasticProcessIT {
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
         Queue<String> fixes = subscriptions.subscribe(broker.uri(), "it/gw/gps/#");
         gateway.enableHealthEndpoint();
-        // a node set up in Turkish: "LIVE".toLowerCase() is "lıve" there, where the default locale is used
-        gateway.environment.put("OUTRIGGER_OPTS", "-Duser.language=tr -Duser.country=TR");
+        // a node set up in Turkish ("LIVE".toLowerCase() is "lıve" there) with Arabic digits, as in Arabic
+        // and Persian locales (String.format("%d", 17) is "١٧"): neither may reach a protocol, a file or Felix
+        gateway.environment.put("OUTRIGGER_OPTS", "-Duser.language=tr -Duser.country=TR -Duser.extensions=u-nu-arab");
         gateway.start();
         awaitLive("the radio live over TCP");
 

@@ -35,6 +35,10 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         long launched = System.nanoTime();
+        // Nothing here is translated, and the host's locale breaks what is not ours: Felix writes the
+        // Java version into the system bundle's exports with the locale's digits, which under Arabic
+        // or Persian ones are no version at all, so nothing resolves; Turkish lower-cases "I" to "ı".
+        Locale.setDefault(Locale.ROOT);
         Path home = Path.of(System.getProperty("outrigger.home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(System.getProperty("outrigger.data", home.resolve("data").toString())).toAbsolutePath();
         Optional<String> holder = DataLock.take(data);
