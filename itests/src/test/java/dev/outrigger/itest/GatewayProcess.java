@@ -72,7 +72,8 @@ final class GatewayProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         // its temporary files (FileInstall's folders, which a killed process leaves) beside its home,
         // in the test's folder, which the test removes; a test's own OUTRIGGER_OPTS come after, and win
-        Path tmp = Files.createDirectories(home.resolveSibling(home.getFileName() + "-tmp"));
+        // (OUTRIGGER_OPTS is split at spaces, so the folder's name has none)
+        Path tmp = Files.createDirectories(home.resolveSibling(home.getFileName().toString().replace(' ', '-') + "-tmp"));
         builder.environment().put("OUTRIGGER_OPTS", "-Djava.io.tmpdir=" + tmp + " " + environment.getOrDefault("OUTRIGGER_OPTS", ""));
         process = builder.start();
     }

@@ -43,7 +43,8 @@ public class RuntimeProcessIT {
 
     @Before
     public void copyDistribution() throws Exception {
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+        // a space in the path, as in "/home/pi/Edge Gateway": the scripts and the launcher keep it one argument
+        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("edge gateway").toPath()));
     }
 
     @After

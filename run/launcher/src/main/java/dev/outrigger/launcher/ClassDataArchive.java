@@ -90,6 +90,10 @@ final class ClassDataArchive {
         }
     }
 
+    private static String quoted(String value) {
+        return value.contains("\"") ? "'" + value + "'" : "\"" + value + "\"";
+    }
+
     private static Object diagnosticCommand(String operation, String... arguments) throws JMException {
         return ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
                 operation, new Object[] { arguments }, new String[] { String[].class.getName() });
@@ -135,7 +139,8 @@ final class ClassDataArchive {
             PrintStream out = System.out;
             System.setOut(new WithoutDumpNotice(out));
             try {
-                diagnosticCommand("vmCds", "dynamic_dump", next.toString());
+                // the command line is split at spaces, a quoted value is kept whole
+                diagnosticCommand("vmCds", "dynamic_dump", quoted(next.toString()));
             } finally {
                 System.setOut(out);
             }
