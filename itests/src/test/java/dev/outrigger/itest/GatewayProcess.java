@@ -109,12 +109,18 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Runs bin/outrigger-shell with one command. */
     Result shell(String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(home.resolve("bin/outrigger-shell").toString(), command)
-                .redirectErrorStream(true).start();
+        return bin("outrigger-shell", command);
+    }
+
+    /** Runs one of the scripts in bin/ to its end. */
+    Result bin(String script, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve(script).toString()));
+        command.addAll(List.of(arguments));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("bin/outrigger-shell " + command + " did not finish");
+            throw new AssertionError("bin/" + script + " " + String.join(" ", arguments) + " did not finish");
         }
         return new Result(p.exitValue(), out);
     }

@@ -663,6 +663,71 @@ public class RuntimeProcessIT {
                 """, version, FIXTURE_BSN, version));
     }
 
+    @Test
+    public void anUpgradeKeepsTheDataTheConfigurationYouChangedAndYourOwnJars() throws Exception {
+        // an older version: its shell in bundle/, its bridge in deploy/ (shipped: in its repository/ too)
+        String version = Distribution.bundles("core").stream().filter(e -> e.artifact().artifactId().equals("dev.outrigger.shell"))
+                .findFirst().orElseThrow().artifact().version();
+        Path shell = gateway.home.resolve("bundle/dev.outrigger.shell-" + version + ".jar");
+        Jars.withHeaders(shell, gateway.home.resolve("bundle/dev.outrigger.shell-0.0.9.jar"), Map.of("Bundle-Version", "0.0.9"));
+        Files.delete(shell);
+        Path startLevels = gateway.home.resolve("etc/startup.properties");
+        Files.writeString(startLevels, Files.readString(startLevels).replace("shell-" + version, "shell-0.0.9"));
+        Path bridge = gateway.home.resolve("deploy/dev.outrigger.bridge-" + version + ".jar");
+        Path oldBridge = Files.createDirectories(gateway.home.resolve("repository/dev/outrigger/dev.outrigger.bridge/0.0.9"))
+                .resolve("dev.outrigger.bridge-0.0.9.jar");
+        Jars.withHeaders(bridge, oldBridge, Map.of("Bundle-Version", "0.0.9"));
+        Files.copy(oldBridge, gateway.home.resolve("deploy/dev.outrigger.bridge-0.0.9.jar"));
+        Files.delete(bridge);
+        // a file of etc/ whose default changed, left as shipped
+        for (String copy : List.of("etc/gosh_profile", "lib/defaults/etc/gosh_profile")) {
+            Files.writeString(gateway.home.resolve(copy), "# the old default\n", StandardOpenOption.APPEND);
+        }
+        // and what is the user's: etc/ files changed (GatewayProcess wrote some), a jar of their own
+        Files.copy(Distribution.FIXTURE, gateway.home.resolve("deploy/" + FIXTURE_BSN + ".jar"));
+        String mine = Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"));
+
+        gateway.start();
+        Await.until("the old version and the fixture running", Duration.ofSeconds(20), () -> {
+            String lb = gateway.shell("lb").output();
+            return lb.contains("Outrigger shell port (0.0.9)") && lb.contains("Outrigger serial bridge (0.0.9)")
+                    && lb.contains("Active     |   80|Outrigger test fixture");
+        });
+        String fixtureId = lines(gateway.shell("lb").output(), "Outrigger test fixture").get(0).split("\\|")[0].trim();
+
+        Path archive = Distribution.HOME.resolveSibling("outrigger.tar.gz");
+        GatewayProcess.Result refused = gateway.bin("outrigger-upgrade", archive.toString());
+        assertEquals(refused.output(), 1, refused.status());
+        assertTrue(refused.output(), refused.output().contains("the runtime runs"));
+        assertTrue("nothing changed", Files.exists(gateway.home.resolve("bundle/dev.outrigger.shell-0.0.9.jar")));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        GatewayProcess.Result upgraded = gateway.bin("outrigger-upgrade", archive.toString());
+        assertEquals(upgraded.output(), 0, upgraded.status());
+        assertTrue(upgraded.output(), upgraded.output().contains("kept your etc/dev.outrigger.feature.cfg"));
+        assertEquals(mine, Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg")));
+        assertEquals(Files.readString(Distribution.HOME.resolve("etc/dev.outrigger.feature.cfg")),
+                Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg.dist")));
+        assertEquals(Files.readString(Distribution.HOME.resolve("etc/gosh_profile")), Files.readString(gateway.home.resolve("etc/gosh_profile")));
+        assertFalse(Files.exists(gateway.home.resolve("etc/gosh_profile.dist")));
+        assertEquals(Files.readString(Distribution.HOME.resolve("etc/startup.properties")), Files.readString(startLevels));
+        assertFalse(Files.exists(gateway.home.resolve("bundle/dev.outrigger.shell-0.0.9.jar")));
+        assertTrue(Files.exists(shell));
+        assertFalse(Files.exists(gateway.home.resolve("deploy/dev.outrigger.bridge-0.0.9.jar")));
+        assertTrue(Files.exists(bridge));
+        assertTrue(Files.exists(gateway.home.resolve("deploy/" + FIXTURE_BSN + ".jar")));
+
+        gateway.start();
+        Await.until("the new version running, the fixture as it was", Duration.ofSeconds(20), () -> {
+            String lb = gateway.shell("lb").output();
+            return !lb.contains("0.0.9") && lb.contains("Outrigger serial bridge (") && gateway.shell("health").status() == 0;
+        });
+        String lb = gateway.shell("lb").output();
+        assertEquals("the framework cache kept: the fixture is the same bundle", fixtureId,
+                lines(lb, "Outrigger test fixture").get(0).split("\\|")[0].trim());
+        assertEquals(lb, 1, lines(lb, "Outrigger shell port").size());
+    }
+
     private static List<String> bundleLines(String lb) {
         return lb.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
     }
