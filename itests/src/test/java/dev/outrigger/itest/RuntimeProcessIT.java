@@ -279,6 +279,25 @@ public class RuntimeProcessIT {
         gateway.start();
         String archive = "-XX:SharedArchiveFile=" + data.toRealPath() + "/cds-";
         assertTrue(gateway.commandLine().toString(), gateway.commandLine().stream().anyMatch(a -> a.startsWith(archive)));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        // a new distribution (here: the launcher's jar touched): the JVM would ignore the old archive
+        List<Path> old = archives(data);
+        try (var jars = Files.newDirectoryStream(gateway.home.resolve("lib"), "dev.outrigger.launcher-*.jar")) {
+            for (Path jar : jars) {
+                Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+            }
+        }
+        gateway.start();
+        assertTrue("no archive named for this class path yet", gateway.commandLine().stream().noneMatch(a -> a.startsWith(archive)));
+        Await.until("a new archive in place of the old", Duration.ofSeconds(40),
+                () -> archives(data).size() == 1 && !archives(data).equals(old));
+    }
+
+    private static List<Path> archives(Path data) throws IOException {
+        try (var files = Files.list(data)) {
+            return files.filter(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa")).toList();
+        }
     }
 
     @Test

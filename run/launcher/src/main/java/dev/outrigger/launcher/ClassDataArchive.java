@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -90,6 +91,16 @@ final class ClassDataArchive {
         }
     }
 
+    /** Archives of another JVM or class path, which no start maps any more (tens of MB each). */
+    private void removeOthers(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path other : (Iterable<Path>) files.filter(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa")
+                    && !f.getFileName().equals(archive.getFileName()))::iterator) {
+                Files.deleteIfExists(other);
+            }
+        }
+    }
+
     private static String quoted(String value) {
         return value.contains("\"") ? "'" + value + "'" : "\"" + value + "\"";
     }
@@ -157,6 +168,7 @@ final class ClassDataArchive {
             } catch (IOException notSupported) {
                 // a file system that cannot sync a folder: the archive is whole, its name just not yet durable
             }
+            removeOthers(folder);
         } catch (JMException | IOException | RuntimeException e) {
             System.err.println("outrigger: cannot write the class data sharing archive " + archive + " (" + e
                     + "); starts stay as slow as the first");
