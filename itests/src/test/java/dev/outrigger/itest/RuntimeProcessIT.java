@@ -70,6 +70,12 @@ public class RuntimeProcessIT {
         assertEquals("a grep that matches, quietly, as in sh", List.of(0, ""), List.of(found.status(), found.output().strip()));
         GatewayProcess.Result missing = gateway.shell("lb | grep no-such-bundle");
         assertEquals("a grep that matches nothing fails", List.of(1, ""), List.of(missing.status(), missing.output().strip()));
+        Path linked = Files.createSymbolicLink(folder.getRoot().toPath().resolve("outrigger-shell"),
+                gateway.home.resolve("bin/outrigger-shell"));
+        Process viaLink = new ProcessBuilder(linked.toString(), "lb").redirectErrorStream(true).start();
+        String viaLinkOutput = new String(viaLink.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("bin/outrigger-shell through a link, as from /usr/local/bin", viaLink.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(viaLinkOutput, 0, viaLink.exitValue());
         assertFalse("no perf data file, which the JVM would rewrite in /tmp (an SD card on many a Pi) all the time",
                 Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"),
                         String.valueOf(gateway.pid()))));
