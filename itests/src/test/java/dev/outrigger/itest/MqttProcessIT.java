@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -180,6 +182,31 @@ public class MqttProcessIT {
         installMqtt("ssl://127.0.0.1:" + broker.port, "caFile = " + tls.ca() + "\n");
         Await.until("connected over TLS", Duration.ofSeconds(15),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
+    }
+
+    @Test
+    public void aTlsProxyThatHangsUpAfterTheHandshakeLeavesNoThreadBehind() throws Exception {
+        TestCertificates tls = new TestCertificates(folder.newFolder("tls").toPath());
+        int port = Ports.free();
+        // a TLS-terminating proxy before a broker that is down: it shakes hands, then hangs up
+        Process proxy = new ProcessBuilder("socat", "OPENSSL-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork,verify=0,cert="
+                + tls.cert("server") + ",key=" + tls.key("server"), "SYSTEM:true")
+                .redirectErrorStream(true).redirectOutput(folder.newFile("socat.log")).start();
+        try {
+            gateway.start();
+            installMqtt("ssl://127.0.0.1:" + port, "caFile = " + tls.ca() + "\n");
+            Await.until("five attempts hung up on after the handshake", Duration.ofSeconds(40), () -> failedAttempts() >= 5);
+            assertTrue("at most the attempt under way connecting: " + gateway.threadNames(), gateway.threads("MQTT Con: ") <= 1);
+        } finally {
+            proxy.descendants().forEach(ProcessHandle::destroy);
+            proxy.destroy();
+            proxy.waitFor();
+        }
+    }
+
+    private int failedAttempts() throws Exception {
+        Matcher m = Pattern.compile("(\\d+) attempt\\(s\\) failed").matcher(gateway.shell("mqtt:status").output());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private Set<String> subscribe(String filter) throws Exception {

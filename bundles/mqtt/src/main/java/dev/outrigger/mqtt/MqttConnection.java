@@ -313,7 +313,8 @@ public class MqttConnection implements Messaging {
             password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
         }
         if (config.broker().startsWith("ssl://") || config.broker().startsWith("wss://")) {
-            o.setSocketFactory(PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory());
+            o.setSocketFactory(new SettlingTlsSocketFactory(
+                    PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory()));
         } else {
             o.setSocketFactory(new SettlingSocketFactory());
         }

@@ -16,7 +16,7 @@ import javax.net.SocketFactory;
  * polls every 100 ms, deaf to interrupts, until the thread says it runs; one that has already ended
  * by then (a connection closed as soon as it was accepted: a proxy before a broker that is down, a
  * broker shutting down) leaves the connecting thread polling forever — a thread lost per attempt,
- * hundreds a minute at a short backoff.
+ * hundreds a minute at a short backoff. {@link SettlingTlsSocketFactory} does the same for TLS.
  */
 final class SettlingSocketFactory extends SocketFactory {
 
@@ -69,7 +69,8 @@ final class SettlingSocketFactory extends SocketFactory {
         }
     }
 
-    private static final class SettlingInput extends FilterInputStream {
+    /** A connection's input whose end, or failure, within a second of the first read waits out that second. */
+    static final class SettlingInput extends FilterInputStream {
         private long firstRead;
         private boolean reading;
 
