@@ -48,8 +48,13 @@ final class SettlingSocketFactory extends SocketFactory {
         return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
     }
 
-    private static Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-        Socket socket = new SettlingSocket();
+    private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
+        return connected(this, remote, local);
+    }
+
+    /** A socket of the factory's, bound to {@code local} where given, connected to {@code remote}. */
+    static Socket connected(SocketFactory factory, InetSocketAddress remote, InetSocketAddress local) throws IOException {
+        Socket socket = factory.createSocket();
         if (local != null) {
             socket.bind(local);
         }

@@ -73,12 +73,7 @@ final class SettlingTlsSocketFactory extends SSLSocketFactory {
     }
 
     private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-        Socket socket = new SettlingTlsSocket(tls);
-        if (local != null) {
-            socket.bind(local);
-        }
-        socket.connect(remote);
-        return socket;
+        return SettlingSocketFactory.connected(this, remote, local);
     }
 
     private static final class SettlingTlsSocket extends SSLSocket {
