@@ -90,6 +90,26 @@ public class RuntimeProcessIT {
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
     }
 
+    @Test
+    public void aJavaTooOldOrMissingIsNamedInOneLine() throws Exception {
+        Path old = folder.newFolder("jdk-11").toPath();
+        Files.writeString(old.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"11.0.21\"\n");
+        Path java = Files.createDirectories(old.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nexit 99\n");
+        java.toFile().setExecutable(true);
+        gateway.environment.put("JAVA_HOME", old.toString());
+        gateway.launch();
+        assertEquals(1, gateway.awaitExit(Duration.ofSeconds(10)));
+        assertEquals("outrigger: " + java + " is Java 11.0.21; Outrigger needs Java 17 or later (set JAVA_HOME to one)",
+                gateway.log().strip());
+
+        gateway.environment.put("JAVA_HOME", old.resolve("missing").toString());
+        gateway.launch();
+        assertEquals(1, gateway.awaitExit(Duration.ofSeconds(10)));
+        assertTrue(gateway.log(), gateway.log().contains("outrigger: no Java at " + old.resolve("missing/bin/java")
+                + "; set JAVA_HOME to a Java 17 or later, or put one on the PATH"));
+    }
+
     /** A newer Java (the Temurin 25 this machine has, where there is one) runs it without warnings about Felix. */
     @Test
     public void aNewerJavaRunsItWithoutWarnings() throws Exception {
