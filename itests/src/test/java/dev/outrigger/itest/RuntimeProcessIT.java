@@ -90,6 +90,19 @@ public class RuntimeProcessIT {
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
     }
 
+    /** As on a Pi whose SD card the kernel remounted read-only after errors. */
+    @Test
+    public void aDataFolderThatCannotBeWrittenIsNamedInOneLine() throws Exception {
+        Path data = Files.createDirectories(gateway.home.resolve("data"));
+        try (Tmpfs readOnly = Tmpfs.mount(data, "ro,size=1m")) {
+            gateway.launch();
+            assertEquals(1, gateway.awaitExit(Duration.ofSeconds(20)));
+        }
+        assertEquals("outrigger: cannot write the data folder " + data.toRealPath() + " (Read-only file system: " + data.toRealPath()
+                + "/lock); run the runtime as the user that owns it (not once with sudo, then without), or point OUTRIGGER_DATA"
+                + " at a folder this user may write", gateway.log().strip());
+    }
+
     @Test
     public void aJavaTooOldOrMissingIsNamedInOneLine() throws Exception {
         Path old = folder.newFolder("jdk-11").toPath();

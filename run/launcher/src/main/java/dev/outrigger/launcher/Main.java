@@ -2,6 +2,8 @@ package dev.outrigger.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +43,7 @@ public final class Main {
         Locale.setDefault(Locale.ROOT);
         Path home = Path.of(System.getProperty("outrigger.home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(System.getProperty("outrigger.data", home.resolve("data").toString())).toAbsolutePath();
-        Optional<String> holder = DataLock.take(data);
+        Optional<String> holder = lockOrExit(data);
         if (holder.isPresent()) {
             System.err.printf(Locale.ROOT,
                     "outrigger: another Outrigger (%s) runs on %s; not starting a second one on the same data folder"
@@ -55,7 +57,14 @@ public final class Main {
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(properties);
-        framework.init();
+        try {
+            framework.init();
+        } catch (BundleException e) {
+            // e.g. a cache that belongs to another user: "Error creating bundle cache. (... AccessDeniedException: .../cache.lock)"
+            System.err.println("outrigger: the framework cannot start: " + e.getMessage()
+                    + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+            System.exit(1);
+        }
         String archive = System.getProperty("outrigger.cds.archive");
         ClassDataArchive cds = archive == null ? null : new ClassDataArchive(Path.of(archive), MemoryHeadroom.ofThisProcess());
         if (cds != null) {
@@ -88,6 +97,21 @@ public final class Main {
 
         FrameworkEvent stopped = framework.waitForStop(0);
         System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
+    }
+
+    /** The data folder's lock; or the process ends, saying in one line why the folder cannot be written. */
+    private static Optional<String> lockOrExit(Path data) {
+        try {
+            return DataLock.take(data);
+        } catch (IOException e) {
+            String why = e instanceof AccessDeniedException denied ? "permission denied on " + denied.getFile()
+                    : e instanceof FileSystemException failed && failed.getReason() != null ? failed.getReason() + ": " + failed.getFile()
+                    : e.toString();
+            System.err.println("outrigger: cannot write the data folder " + data + " (" + why + "); run the runtime as the"
+                    + " user that owns it (not once with sudo, then without), or point OUTRIGGER_DATA at a folder this user may write");
+            System.exit(1);
+            return Optional.empty(); // not reached
+        }
     }
 
     /**
