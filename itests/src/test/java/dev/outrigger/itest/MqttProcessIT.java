@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -201,6 +202,35 @@ public class MqttProcessIT {
             proxy.descendants().forEach(ProcessHandle::destroy);
             proxy.destroy();
             proxy.waitFor();
+        }
+    }
+
+    /** As when the broker address is corrected while the gateway still tries a slow one. */
+    @Test
+    public void aConfigurationChangedWhileConnectingLeavesOneConnection() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
+        int port = Ports.free();
+        // a broker that answers a second late: each connection waits, then is passed on
+        Process slow = new ProcessBuilder("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork",
+                "SYSTEM:sleep 1; exec socat - TCP\\:127.0.0.1\\:" + broker.port)
+                .redirectErrorStream(true).redirectOutput(folder.newFile("socat.log")).start();
+        try {
+            gateway.start();
+            installMqtt("tcp://127.0.0.1:" + port, "");
+            for (String id : List.of("gw1", "gw2", "gw3")) {
+                GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.mqtt gatewayId=" + id);
+                assertEquals(set.output(), 0, set.status());
+            }
+            Await.until("connected as the last", Duration.ofSeconds(20),
+                    () -> gateway.shell("mqtt:status").output().contains("connected since")
+                            && gateway.log().contains("connecting to tcp://127.0.0.1:" + port + " as outrigger-gw3"));
+            // the earlier attempts began sooner: ended, or they would have connected by now and stay
+            Await.until("one connection left, and no attempt", Duration.ofSeconds(5),
+                    () -> gateway.threads("MQTT Rec: ") == 1 && gateway.threads("MQTT Con: ") == 0);
+        } finally {
+            slow.descendants().forEach(ProcessHandle::destroy);
+            slow.destroy();
+            slow.waitFor();
         }
     }
 

@@ -168,6 +168,12 @@ public class MqttConnection implements Messaging {
         }
         reconnects.shutdownNow();
         try {
+            // no attempt starts after this one returns
+            reconnects.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             if (client.isConnected()) {
                 client.publish(topic("status"), status("offline"), null, null).waitForCompletion(1_000);
                 client.disconnect(1_000).waitForCompletion(2_000);
@@ -178,9 +184,30 @@ public class MqttConnection implements Messaging {
             try {
                 client.close(true);
             } catch (MqttException e) {
+                // an attempt under way (a configuration changed while connecting to a slow broker):
+                // Paho closes no client until it ends, and ending it early can cost Paho 1.2.5 a
+                // thread; it ends by itself, and retire() then closes the client
                 LOG.debug("MQTT: closing: {}", e.getMessage());
             }
         }
+    }
+
+    /**
+     * The end of an attempt that outlived this component: a client that connected after all would
+     * live on beside the new one, as a second connection of the gateway. Off Paho's callback thread,
+     * which the disconnect needs.
+     */
+    private void retire() {
+        Daemons.start("outrigger-mqtt-retire", () -> {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(1_000).waitForCompletion(2_000);
+                }
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("MQTT: closing after the attempt: {}", e.getMessage());
+            }
+        });
     }
 
     /** Starts one connection attempt, unless one is under way or the client is connected. */
@@ -195,6 +222,10 @@ public class MqttConnection implements Messaging {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     attempting.set(false);
+                    if (!running) {
+                        retire();
+                        return;
+                    }
                     traffic.connects.increment();
                     MqttProperties announced = token.getResponseProperties();
                     maxPacketBytes = announced == null || announced.getMaximumPacketSize() == null ? Long.MAX_VALUE
@@ -204,6 +235,10 @@ public class MqttConnection implements Messaging {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
+                    if (!running) {
+                        retire();
+                        return;
+                    }
                     failed(started, message(e));
                 }
             });
