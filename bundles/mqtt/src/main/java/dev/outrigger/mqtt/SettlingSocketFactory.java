@@ -30,27 +30,24 @@ final class SettlingSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return connected(new InetSocketAddress(host, port), null);
+        return connected(this, new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+        return connected(this, new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        return connected(new InetSocketAddress(host, port), null);
+        return connected(this, new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-        return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+        return connected(this, new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
     }
 
-    private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-        return connected(this, remote, local);
-    }
 
     /** A socket of the factory's, bound to {@code local} where given, connected to {@code remote}. */
     static Socket connected(SocketFactory factory, InetSocketAddress remote, InetSocketAddress local) throws IOException {

@@ -38,22 +38,24 @@ final class SettlingTlsSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return connected(new InetSocketAddress(host, port), null);
+        return SettlingSocketFactory.connected(this, new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+        return SettlingSocketFactory.connected(this, new InetSocketAddress(host, port),
+                new InetSocketAddress(localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        return connected(new InetSocketAddress(host, port), null);
+        return SettlingSocketFactory.connected(this, new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-        return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+        return SettlingSocketFactory.connected(this, new InetSocketAddress(address, port),
+                new InetSocketAddress(localAddress, localPort));
     }
 
     /** Over a socket someone else connected: TLS as it is, nothing of ours to settle. */
@@ -72,9 +74,6 @@ final class SettlingTlsSocketFactory extends SSLSocketFactory {
         return tls.getSupportedCipherSuites();
     }
 
-    private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-        return SettlingSocketFactory.connected(this, remote, local);
-    }
 
     private static final class SettlingTlsSocket extends SSLSocket {
         private final SSLSocketFactory tls;
