@@ -614,6 +614,14 @@ public class RuntimeProcessIT {
                 () -> lines(gateway.shell("feature:list").output(), "gps ").get(0).contains("installed"));
         assertTrue(gateway.log(), gateway.log().contains("Cannot install the configured feature gsp: no feature named gsp in "));
         assertTrue(gateway.log(), gateway.log().contains("(there are broker, core, gateway, gps, "));
+
+        // from the shell (and remotely) the same mistake is refused before it is applied
+        GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.feature install=gps,mqtt,msh");
+        assertEquals(set.output(), 1, set.status());
+        assertTrue(set.output(), set.output().contains("install: no feature named msh in "));
+        assertEquals("the file left as it was", "install = gsp, gps\n",
+                Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg")));
+        assertFalse("nothing of it applied", lines(gateway.shell("feature:list").output(), "mqtt ").get(0).contains("installed"));
     }
 
     @Test

@@ -118,7 +118,13 @@ public class FeatureCommands {
                 }
             }
             String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
-            LOG.info("Feature {} installed: {} bundle(s) added{}, {} configuration(s) created", name, added.size(), upgraded, configured);
+            if (added.isEmpty() && updated.isEmpty() && configured == 0) {
+                // as at every start for each configured feature: nothing worth a line
+                LOG.debug("Feature {} already installed", name);
+            } else {
+                LOG.info("Feature {} installed: {} bundle(s) added{}, {} configuration(s) created", name, added.size(), upgraded,
+                        configured);
+            }
             out.append(String.format(Locale.ROOT, "%s: %d bundle(s) added%s, %d configuration(s) created%n", name, added.size(),
                     upgraded, configured));
         }
@@ -158,7 +164,8 @@ public class FeatureCommands {
         return out.toString();
     }
 
-    private Feature find(String name) throws IOException {
+    /** The feature of this name; an IllegalArgumentException naming those there are when none is. */
+    Feature find(String name) throws IOException {
         return find(name, Feature.readAll(features));
     }
 

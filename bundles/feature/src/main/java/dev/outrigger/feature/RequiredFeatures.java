@@ -1,5 +1,6 @@
 package dev.outrigger.feature;
 
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -40,12 +41,10 @@ public class RequiredFeatures {
 
     @Activate
     public RequiredFeatures(@Reference FeatureCommands features, Config config) {
-        // a list, or one comma-separated value as a .cfg file gives it
-        String[] names = Stream.of(config.install()).flatMap(v -> Stream.of(v.split(","))).map(String::trim)
-                .filter(n -> !n.isEmpty()).toArray(String[]::new);
-        if (names.length > 0) {
+        List<String> names = names(config.install());
+        if (!names.isEmpty()) {
             // one by one: a name that is wrong (or a feature that fails) keeps none of the others out
-            installer.execute(() -> Stream.of(names).forEach(name -> {
+            installer.execute(() -> names.forEach(name -> {
                 try {
                     features.install(name);
                 } catch (Exception e) {
@@ -53,6 +52,12 @@ public class RequiredFeatures {
                 }
             }));
         }
+    }
+
+    /** The names in an {@code install} value: a list, or one comma-separated value as a .cfg file gives it. */
+    static List<String> names(Object install) {
+        Stream<?> values = install instanceof Object[] array ? Stream.of(array) : Stream.ofNullable(install);
+        return values.flatMap(v -> Stream.of(v.toString().split(","))).map(String::trim).filter(n -> !n.isEmpty()).toList();
     }
 
     @Deactivate
