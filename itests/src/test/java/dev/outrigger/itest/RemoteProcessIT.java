@@ -515,6 +515,41 @@ public class RemoteProcessIT {
         }
     }
 
+    @Test
+    public void aChangeOfTheUplinkThatCutsTheGatewayOffIsPutBackWhenUnconfirmedEvenAcrossARestart() throws Exception {
+        GatewayProcess gateway = gateway("gw", "probationSeconds = 6\n");
+        Queue<String> events = subscriptions.subscribe(broker.uri(), "it/gw/config/events");
+        Path kept = gateway.home.resolve("data/unconfirmed-configuration.json");
+
+        // a change after which the gateway still hears itself through the broker is confirmed, and stays
+        Map<String, Object> keepAlive = request("gw", "set", set("dev.outrigger.mqtt", "\"keepAliveSeconds\": 20"));
+        assertEquals(keepAlive.toString(), 6L, result(keepAlive).get("confirmWithinSeconds"));
+        Await.until("the change confirmed", Duration.ofSeconds(15), () -> gateway.log().contains(
+                "Remote configuration: the change of dev.outrigger.mqtt is confirmed: this gateway hears itself through the broker"));
+        assertFalse(Files.exists(kept));
+
+        // a broker address nobody answers on cuts the gateway off, a restart meanwhile included: put
+        // back when its probation ends, and told once the gateway is back
+        String cutOff = "tcp://127.0.0.1:" + Ports.free();
+        Map<String, Object> moved = request("gw", "set", "{\"pid\": \"dev.outrigger.mqtt\", \"properties\": {\"broker\": \""
+                + cutOff + "\"}, \"requester\": \"fleet-ops\"}");
+        assertEquals(moved.toString(), true, moved.get("ok"));
+        assertTrue(Files.exists(kept));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(10)));
+        gateway.start();
+        Await.until("the change put back and told", Duration.ofSeconds(40), () -> events.stream()
+                .map(e -> new JSONParser(e).getParsed())
+                .anyMatch(e -> "rolledBack".equals(e.get("event")) && "dev.outrigger.mqtt".equals(e.get("pid"))
+                        && List.of("broker").equals(e.get("properties")) && "mqtt fleet-ops".equals(e.get("requester"))));
+        assertTrue(gateway.log(), gateway.log().contains("Remote configuration: the change of dev.outrigger.mqtt (broker) by mqtt "
+                + "fleet-ops was not confirmed within 6 s: this gateway did not hear itself through the broker, so the values "
+                + "from before it are back"));
+        String file = Files.readString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"));
+        assertTrue(file, file.contains(broker.uri()) && !file.contains(cutOff) && file.contains("keepAliveSeconds = I\"20\""));
+        assertFalse(Files.exists(kept));
+        assertEquals("answering again", true, request("gw", "get", "{\"pid\": \"dev.outrigger.mqtt\"}").get("ok"));
+    }
+
     /** Serves the folder's files over http on loopback, as a release repository would. */
     private static HttpServer serve(Path served) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.outrigger.config.Settings;
@@ -21,10 +22,12 @@ final class ConfigVerbs implements Verbs {
 
     private final Settings settings;
     private final AllowList allowList;
+    private final UplinkChanges uplinkChanges;
 
-    ConfigVerbs(Settings settings, AllowList allowList) {
+    ConfigVerbs(Settings settings, AllowList allowList, UplinkChanges uplinkChanges) {
         this.settings = settings;
         this.allowList = allowList;
+        this.uplinkChanges = uplinkChanges;
     }
 
     @Override
@@ -58,9 +61,17 @@ final class ConfigVerbs implements Verbs {
                 if (revision != null && !(revision instanceof Number)) {
                     throw new Refused("malformed", "\"revision\" must be a number");
                 }
-                return snapshot(settings.set(new Update(pid, values, Boolean.TRUE.equals(request.get("replace")),
+                OptionalLong confirmWithin = uplinkChanges.confirmWithin(pid);
+                Optional<Snapshot> before = confirmWithin.isPresent() ? settings.get(pid).stream().findFirst() : Optional.empty();
+                Snapshot after = settings.set(new Update(pid, values, Boolean.TRUE.equals(request.get("replace")),
                         revision == null ? OptionalLong.empty() : OptionalLong.of(((Number) revision).longValue()),
-                        requester)));
+                        requester));
+                Map<String, Object> result = snapshot(after);
+                if (before.isPresent()) {
+                    uplinkChanges.changed(before.get(), after, requester);
+                    result.put("confirmWithinSeconds", confirmWithin.getAsLong());
+                }
+                return result;
             }
             case "delete" -> {
                 String pid = allowedPid(request, origin);

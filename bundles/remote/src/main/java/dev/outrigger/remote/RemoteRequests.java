@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.apache.felix.utils.json.JSONWriter;
 import org.osgi.framework.Bundle;
@@ -57,8 +58,11 @@ import dev.outrigger.remote.RequestHandler.Reply;
 @Designate(ocd = RemoteRequestsConfig.class)
 public class RemoteRequests {
 
-    /** A kind of request: its topic segment, its verbs, and how its log lines begin. */
-    private record Kind(String segment, String label, RequestHandler handler) {
+    /**
+     * A kind of request: its topic segment, its verbs, how its log lines begin, and who hears this
+     * gateway's own announcements on {@code <segment>/events} come back.
+     */
+    private record Kind(String segment, String label, RequestHandler handler, Consumer<byte[]> events) {
     }
 
     static final String PID = "dev.outrigger.remote";
@@ -67,8 +71,8 @@ public class RemoteRequests {
     /** Requests waiting beyond this are refused at once: a flood must not queue up memory. */
     private static final int QUEUE = 64;
 
-    /** Where announcements of what happened to the bundles go, next to the bundle verbs' topics. */
-    private static final String EVENTS = "events";
+    /** Where announcements go, next to the verbs' topics ({@code bundles/events}, {@code config/events}): never a request. */
+    static final String EVENTS = "events";
 
     private final Messaging messaging;
     /** Present when updates of the channel's bundles wait to be confirmed. */
@@ -81,7 +85,7 @@ public class RemoteRequests {
 
     @Activate
     public RemoteRequests(@Reference Messaging messaging, @Reference Settings settings, @Reference Membership membership,
-            RemoteRequestsConfig config, BundleContext context) {
+            @Reference UplinkChanges uplinkChanges, RemoteRequestsConfig config, BundleContext context) {
         this.messaging = messaging;
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), Daemons.named("outrigger-remote"));
         Optional<Signatures> signatures = signatures(config);
@@ -89,7 +93,8 @@ public class RemoteRequests {
         List<Kind> kinds = new ArrayList<>();
         if (config.enabled()) {
             kinds.add(new Kind("config", "Remote configuration", new RequestHandler(new ConfigVerbs(settings,
-                    new AllowList(config.allow())), messaging.gatewayId(), signatures, config.maxRequestBytes(), rate, System::nanoTime)));
+                    new AllowList(config.allow()), uplinkChanges), messaging.gatewayId(), signatures, config.maxRequestBytes(), rate, System::nanoTime),
+                    uplinkChanges::heard));
         } else {
             LOG.info("Remote configuration is disabled");
         }
@@ -106,7 +111,8 @@ public class RemoteRequests {
                     unconfirmed, this::publishEvent);
             closeables.add(verbs);
             kinds.add(new Kind("bundles", "Remote bundles", new RequestHandler(verbs, messaging.gatewayId(), signatures,
-                    config.maxRequestBytes(), rate, System::nanoTime)));
+                    config.maxRequestBytes(), rate, System::nanoTime),
+                    payload -> confirmations.ifPresent(c -> c.heard(payload))));
             if (signatures.isEmpty()) {
                 LOG.warn("Remote bundles: every request is refused until hmacKeyFile is set: installing a bundle is running code");
             }
@@ -200,10 +206,10 @@ public class RemoteRequests {
             return;
         }
         String verb = message.topic().substring(prefix.length());
-        if (kind.segment().equals("bundles") && verb.equals(EVENTS)) {
+        if (verb.equals(EVENTS)) {
             // not a request: what this gateway announces, heard back
             if (origin.equals(Origin.OWN)) {
-                confirmations.ifPresent(c -> c.heard(message.payload()));
+                kind.events().accept(message.payload());
             }
             return;
         }
@@ -255,7 +261,7 @@ public class RemoteRequests {
                 Optional.empty()));
     }
 
-    private static byte[] json(Object body) {
+    static byte[] json(Object body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
             new JSONWriter(w).value(body);

@@ -22,7 +22,8 @@ public @interface RemoteRequestsConfig {
             + "problems it develops meanwhile that the previous version did not have (a component that fails or is "
             + "disabled, a service it loses), lasting 5 s, roll it back, said in the log and on <root>/<gw>/bundles/events. "
             + "An update of a bundle remote requests travel through must instead be confirmed within this time (the "
-            + "gateway hears its own announcement through the broker), or the launcher rolls it back. 0: neither")
+            + "gateway hears its own announcement through the broker), or the launcher rolls it back; so must a remote "
+            + "change of dev.outrigger.mqtt or dev.outrigger.broker, or its values from before come back. 0: none of these")
     int probationSeconds() default 300;
 
     @AttributeDefinition(description = "PIDs and factory PIDs that may be listed, read and changed remotely; "
