@@ -7,10 +7,14 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.google.cloud.tools.jib.api.Containerizer;
@@ -20,15 +24,16 @@ import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FileEntry;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Platform;
 
 /**
  * OCI image archives, daemonless: one per platform ({@code outrigger-<version>-<arch>.tar}) and
- * one multi-platform archive of them all ({@code outrigger-<version>.tar}). Two layers, the less
- * often changed first: the operating system with the Java runtime (per architecture), then the
- * distribution (the same bytes for every architecture, so it is stored once). The gateway runs as uid 1000, which owns only what the runtime writes: {@code etc/}
+ * one multi-platform archive of them all ({@code outrigger-<version>.tar}). Three layers, the less
+ * often changed first: the operating system with the Java runtime (per architecture), the JDK's
+ * class data sharing archive (per architecture, and per build), then the distribution (the same bytes for every architecture, so it is stored once). The gateway runs as uid 1000, which owns only what the runtime writes: {@code etc/}
  * (written back), {@code data/} and {@code deploy/}.
  *
  * <p>Arguments: distribution folder, folder of root filesystems by architecture, output folder,
@@ -38,6 +43,8 @@ public final class BuildImage {
 
     static final String HOME = "/opt/outrigger";
     static final String RUNTIME_USER = "1000:1000";
+    /** Where the JDK keeps its class data sharing archive in the image. */
+    static final String CLASS_DATA = "/opt/java/lib/server/classes.jsa";
     private static final Set<String> WRITABLE = Set.of("etc", "data", "deploy");
 
     private BuildImage() {
@@ -84,6 +91,11 @@ public final class BuildImage {
                         (source, target) -> Instant.EPOCH, (source, target) -> "0:0");
             }
         }
+        // the JDK's class data sharing archive in a layer of its own: Java 17 does not dump it the
+        // same twice (JDK-8253495), and inside the system layer it would make nodes download all of
+        // that layer again for every image built, even with the same Debian packages
+        Map<Boolean, List<FileEntry>> split = system.build().getEntries().stream()
+                .collect(Collectors.partitioningBy(e -> e.getExtractionPath().toString().equals(CLASS_DATA)));
         FileEntriesLayer outrigger = FileEntriesLayer.builder().setName("outrigger")
                 .addEntryRecursive(distribution, AbsoluteUnixPath.get(HOME), BuildImage::permissions,
                         (source, target) -> Instant.EPOCH,
@@ -93,18 +105,25 @@ public final class BuildImage {
                 .setFormat(ImageFormat.OCI)
                 .setPlatforms(Set.of(new Platform(arch, "linux")))
                 .setCreationTime(Instant.EPOCH)
-                .setFileEntriesLayers(List.of(system.build(), outrigger))
+                .setFileEntriesLayers(Stream.of(layer("system", split.get(false)), layer("class data", split.get(true)),
+                        Optional.of(outrigger)).flatMap(Optional::stream).toList())
                 // the JVM itself receives SIGTERM: bin/outrigger execs it, and there is no shell before it
                 .setEntrypoint(HOME + "/bin/outrigger")
                 .setUser(RUNTIME_USER)
                 .setWorkingDirectory(AbsoluteUnixPath.get(HOME))
-                .setEnvironment(Map.of("JAVA_HOME", "/opt/java", "PATH", "/opt/java/bin:/bin"))
-                .setVolumes(Set.of(AbsoluteUnixPath.get(HOME + "/etc"), AbsoluteUnixPath.get(HOME + "/data")))
-                .setLabels(Map.of("org.opencontainers.image.title", "Outrigger",
+                // in a fixed order: that of Map.of and Set.of changes from run to run, and so would the image's digest
+                .setEnvironment(new TreeMap<>(Map.of("JAVA_HOME", "/opt/java", "PATH", "/opt/java/bin:/bin")))
+                .setVolumes(new LinkedHashSet<>(List.of(AbsoluteUnixPath.get(HOME + "/data"), AbsoluteUnixPath.get(HOME + "/etc"))))
+                .setLabels(new TreeMap<>(Map.of("org.opencontainers.image.title", "Outrigger",
                         "org.opencontainers.image.description", "Edge gateway runtime on Apache Felix",
-                        "org.opencontainers.image.version", version))
+                        "org.opencontainers.image.version", version)))
                 .containerize(Containerizer.to(TarImage.at(tar).named(ImageReference.of(null, "outrigger", version)))
                         .setApplicationLayersCache(layers).setToolName("outrigger-image"));
+    }
+
+    /** No layer for no entries: a build machine without qemu-user dumps no archive for another architecture. */
+    private static Optional<FileEntriesLayer> layer(String name, List<FileEntry> entries) {
+        return entries.isEmpty() ? Optional.empty() : Optional.of(FileEntriesLayer.builder().setName(name).setEntries(entries).build());
     }
 
     private static boolean writable(Path relative) {
