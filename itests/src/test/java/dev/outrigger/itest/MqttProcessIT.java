@@ -4,6 +4,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -203,6 +210,36 @@ public class MqttProcessIT {
             proxy.destroy();
             proxy.waitFor();
         }
+    }
+
+    /** As after a Ctrl-C on bin/outrigger-shell, or a script killed while its command waits. */
+    @Test
+    public void commandsOfShellClientsThatWentAwayEndAndTheShellKeepsAnswering() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
+        gateway.start();
+        installMqtt(broker.uri(), "");
+        // more clients than the shell port runs commands at once, each gone while its tail waits for a second message
+        for (int i = 0; i < 6; i++) {
+            Process client = new ProcessBuilder(gateway.home.resolve("bin/outrigger-shell").toString(), "mqtt:tail -n 2 -t 600 status")
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+                String first = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).get(20, TimeUnit.SECONDS);
+                assertTrue("tail " + i + " running: " + first, first != null && first.startsWith("it/gw/status (retained)"));
+            } finally {
+                client.destroy();
+                client.waitFor();
+            }
+        }
+        GatewayProcess.Result lb = gateway.shell("lb");
+        assertEquals(lb.output(), 0, lb.status());
+        Await.until("no command of a client gone still running", Duration.ofSeconds(5), () -> gateway.threads("pipe-") == 0);
     }
 
     /** As when the broker address is corrected while the gateway still tries a slow one. */

@@ -1,5 +1,6 @@
 package dev.outrigger.shell;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,10 +52,11 @@ public final class ShellClient {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
             OutputStream request = socket.getOutputStream();
-            request.write((portAndToken[1] + "\n" + command.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+            // kept open until this process ends: the runtime stops the command of a client gone
+            request.write((portAndToken[1] + "\n" + command.replace('\n', ' ') + "\n" + ShellProtocol.WATCH + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             request.flush();
-            socket.shutdownOutput();
-            return copyReply(socket.getInputStream(), stdout);
+            return copyReply(new BufferedInputStream(socket.getInputStream()), stdout);
         } catch (IOException e) {
             stderr.println("outrigger-shell: runtime not reachable on 127.0.0.1:" + port + ": " + e.getMessage());
             return STATUS_UNREACHABLE;
@@ -67,6 +69,9 @@ public final class ShellClient {
         int b;
         while ((b = in.read()) != -1 && b != ShellProtocol.STATUS_MARK) {
             out.write(b);
+            if (in.available() == 0) {
+                out.flush(); // before waiting for more: what a tail prints is seen as it comes
+            }
         }
         out.flush();
         if (b == -1) {

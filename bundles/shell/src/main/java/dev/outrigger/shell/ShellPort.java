@@ -19,12 +19,15 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Job;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -70,6 +73,7 @@ public class ShellPort {
     static final String COMMAND_SCOPES = "outrigger:gogo:felix:*";
     private static final int MAX_CONCURRENT = 4;
     private static final int REQUEST_TIMEOUT_MS = 5_000;
+    private static final ThreadFactory WATCHERS = Daemons.named("outrigger-shell-client-watch");
 
     private final CommandProcessor processor;
     private final Path portFile;
@@ -144,13 +148,14 @@ public class ShellPort {
             OutputStream out = client.getOutputStream();
             String presented = ShellProtocol.readLine(in);
             String command = ShellProtocol.readLine(in);
+            boolean watched = command != null && ShellProtocol.WATCH.equals(ShellProtocol.readLine(in));
             client.setSoTimeout(0);
             int status;
             if (presented == null || !ShellProtocol.constantTimeEquals(presented, token)) {
                 out.write("access denied: wrong or missing token\n".getBytes(StandardCharsets.UTF_8));
                 status = ShellProtocol.STATUS_DENIED;
             } else {
-                status = execute(command == null ? "" : command, out);
+                status = execute(command == null ? "" : command, out, watched ? in : null);
             }
             out.write(ShellProtocol.trailer(status));
             out.flush();
@@ -159,11 +164,32 @@ public class ShellPort {
         }
     }
 
-    /** Runs one command; its output and errors go to the client. Returns the exit status. */
-    private int execute(String command, OutputStream socket) {
+    /**
+     * Runs one command; its output and errors go to the client. Returns the exit status. With the
+     * client's input to watch, the command is interrupted when the client goes away: one left
+     * waiting (a tail, a send awaiting its acknowledgement) would hold a worker, and a few of them
+     * every worker, until the runtime restarts.
+     */
+    private int execute(String command, OutputStream socket, InputStream watched) {
         PrintStream out = new PrintStream(new UnclosableStream(socket), true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
         session.put("SCOPE", COMMAND_SCOPES);
+        AtomicBoolean finished = new AtomicBoolean();
+        if (watched != null) {
+            WATCHERS.newThread(() -> {
+                try {
+                    while (watched.read() != -1) {
+                        // nothing more is sent; reading only tells when the client is gone
+                    }
+                } catch (IOException closedOrReset) {
+                    // gone too, or the reply is complete and the socket closed
+                }
+                if (!finished.get()) {
+                    LOG.debug("Shell port: the client of '{}' went away; the command is interrupted", command);
+                    session.jobs().forEach(Job::interrupt);
+                }
+            }).start();
+        }
         try {
             Object result = session.execute(command);
             if (result instanceof Boolean holds) {
@@ -178,6 +204,7 @@ public class ShellPort {
             out.println("error: " + errorLine(e));
             return ShellProtocol.STATUS_FAILED;
         } finally {
+            finished.set(true);
             out.flush();
             session.close();
         }

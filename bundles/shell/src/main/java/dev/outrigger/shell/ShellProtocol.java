@@ -18,6 +18,12 @@ final class ShellProtocol {
     static final int STATUS_OK = 0;
     static final int STATUS_FAILED = 1;
     static final int STATUS_DENIED = 3;
+    /**
+     * The optional third request line: the client keeps its side of the connection open while it
+     * waits, so its closing means it went away (a Ctrl-C, a killed script) and the command is
+     * interrupted. Clients that close their side after the command are not watched.
+     */
+    static final String WATCH = "watch";
     private static final int MAX_LINE = 64 * 1024;
 
     private ShellProtocol() {
