@@ -123,6 +123,15 @@ public class RuntimeProcessIT {
                 + "; set JAVA_HOME to a Java 17 or later, or put one on the PATH"));
     }
 
+    @Test
+    public void aHeapSizeWithoutItsUnitIsNamedInOneLine() throws Exception {
+        // the JVM would take 48 for bytes and say "Initial heap size set to a larger value than the maximum heap size"
+        gateway.environment.put("OUTRIGGER_HEAP", "48");
+        gateway.launch();
+        assertEquals(1, gateway.awaitExit(Duration.ofSeconds(10)));
+        assertEquals("outrigger: OUTRIGGER_HEAP=48 is not a size; give one with its unit, e.g. 48m or 1g", gateway.log().strip());
+    }
+
     /** A newer Java (the Temurin 25 this machine has, where there is one) runs it without warnings about Felix. */
     @Test
     public void aNewerJavaRunsItWithoutWarnings() throws Exception {
