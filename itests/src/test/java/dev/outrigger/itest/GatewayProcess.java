@@ -3,6 +3,7 @@ package dev.outrigger.itest;
 import static org.junit.Assert.assertEquals;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,9 +65,22 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts bin/outrigger without waiting for anything. */
     void launch() throws IOException {
+        process = builder(List.of(home.resolve("bin/outrigger").toString()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    }
+
+    /**
+     * Starts bin/outrigger on a pseudo-terminal, as at a console (util-linux {@code script}, which
+     * ends with its status); what is written to the stream returned is typed at it.
+     */
+    OutputStream launchOnTerminal() throws IOException {
+        process = builder(List.of("script", "-qfec", "exec '" + home.resolve("bin/outrigger") + "'", "/dev/null")).start();
+        return process.getOutputStream();
+    }
+
+    private ProcessBuilder builder(List<String> command) throws IOException {
         Files.deleteIfExists(home.resolve("data/shell.port"));
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/outrigger").toString())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true);
         builder.environment().putAll(environment);
@@ -75,7 +89,7 @@ final class GatewayProcess implements AutoCloseable {
         // (OUTRIGGER_OPTS is split at spaces, so the folder's name has none)
         Path tmp = Files.createDirectories(home.resolveSibling(home.getFileName().toString().replace(' ', '-') + "-tmp"));
         builder.environment().put("OUTRIGGER_OPTS", "-Djava.io.tmpdir=" + tmp + " " + environment.getOrDefault("OUTRIGGER_OPTS", ""));
-        process = builder.start();
+        return builder;
     }
 
     /** Sends SIGTERM and returns the exit status, failing if the process is not gone within the limit. */
@@ -212,6 +226,7 @@ final class GatewayProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }

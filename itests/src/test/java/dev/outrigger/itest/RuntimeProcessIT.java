@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,21 @@ public class RuntimeProcessIT {
                 List.of(), lines(gateway.log(), " ROOT: "));
         assertFalse("the shell port file is removed on stop", Files.exists(gateway.home.resolve("data/shell.port")));
         assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
+    }
+
+    @Test
+    public void onATerminalTheConsoleTakesCommandsAndExitStopsTheRuntime() throws Exception {
+        OutputStream keyboard = gateway.launchOnTerminal();
+        // the prompt comes as the console's bundle starts, the commands of the others moments later
+        Await.until("the console's prompt, the runtime started", Duration.ofSeconds(20),
+                () -> gateway.log().contains("outrigger> ") && gateway.log().contains("outrigger: started"));
+        keyboard.write("lb\n".getBytes(StandardCharsets.UTF_8));
+        keyboard.flush();
+        Await.until("the console's answer", Duration.ofSeconds(10), () -> gateway.log().contains("|Outrigger discovery"));
+        keyboard.write("exit\n".getBytes(StandardCharsets.UTF_8));
+        keyboard.flush();
+        assertEquals(gateway.log(), 0, gateway.awaitExit(Duration.ofSeconds(10)));
+        assertFalse(gateway.log(), gateway.log().contains("CommandNotFoundException"));
     }
 
     /** As on a Pi whose SD card the kernel remounted read-only after errors. */
