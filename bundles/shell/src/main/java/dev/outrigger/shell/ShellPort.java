@@ -167,8 +167,8 @@ public class ShellPort {
     /**
      * Runs one command; its output and errors go to the client. Returns the exit status. With the
      * client's input to watch, the command is interrupted when the client goes away: one left
-     * waiting (a tail, a send awaiting its acknowledgement) would hold a worker, and a few of them
-     * every worker, until the runtime restarts.
+     * waiting (a tail, a send awaiting its acknowledgement) would hold a worker until it ends by
+     * itself, and a few of them every worker: the shell would answer no one meanwhile.
      */
     private int execute(String command, OutputStream socket, InputStream watched) {
         PrintStream out = new PrintStream(new UnclosableStream(socket), true, StandardCharsets.UTF_8);
