@@ -177,23 +177,30 @@ public class UplinkChanges {
         save();
     }
 
-    synchronized void tick() {
+    /** Rolls back what is due, then announces: outside the lock, so that a slow publication holds up no confirmation. */
+    void tick() {
         try {
-            if (token != null && nanoTime.getAsLong() - deadline >= 0) {
-                rollBack();
+            List<Map<String, Object>> announcements = new ArrayList<>();
+            List<Map<String, Object>> told;
+            synchronized (this) {
+                if (token != null && nanoTime.getAsLong() - deadline >= 0) {
+                    rollBack();
+                }
+                if (token != null) {
+                    Map<String, Object> event = new LinkedHashMap<>();
+                    event.put("event", "changed");
+                    event.put("pids", List.copyOf(waiting.keySet()));
+                    event.put("confirm", token);
+                    announcements.add(event);
+                }
+                told = List.copyOf(untold);
             }
             Messaging m = messaging;
             if (m == null || !m.isConnected()) {
                 return;
             }
-            if (token != null) {
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("event", "changed");
-                event.put("pids", List.copyOf(waiting.keySet()));
-                event.put("confirm", token);
-                publish(m, event);
-            }
-            for (Map<String, Object> event : List.copyOf(untold)) {
+            announcements.forEach(event -> publish(m, event));
+            for (Map<String, Object> event : told) {
                 publish(m, event).thenRun(() -> {
                     synchronized (this) {
                         untold.remove(event);
