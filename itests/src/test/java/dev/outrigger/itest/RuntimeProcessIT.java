@@ -6,9 +6,9 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -752,6 +752,29 @@ public class RuntimeProcessIT {
                   "bundles": [ { "id": "dev.outrigger:%s:%s" } ]
                 }
                 """, version, FIXTURE_BSN, version));
+    }
+
+    /** As bin/outrigger-upgrade leaves it when the power goes while the new folders take the old ones' places. */
+    @Test
+    public void anUpgradeAPowerCutInterruptedIsFinishedAtTheNextStart() throws Exception {
+        Path staging = gateway.home.resolve(".upgrade.Xy12ab");
+        Path upgrade = Distribution.copyTo(staging.resolve("outrigger"));
+        for (String part : List.of("lib", "bin")) {
+            Files.writeString(upgrade.resolve(part + "/NEW"), "the new version's\n");
+        }
+        Files.writeString(staging.resolve("swapping"), " lib bundle features repository systemd bin\n");
+        // lib, bundle, features, repository and systemd done but lib half: the old one moved aside, the new not yet in
+        for (String part : List.of("bundle", "features", "repository", "systemd")) {
+            Files.move(gateway.home.resolve(part), staging.resolve("old-" + part));
+            Files.move(upgrade.resolve(part), gateway.home.resolve(part));
+        }
+        Files.move(gateway.home.resolve("lib"), staging.resolve("old-lib"));
+
+        gateway.start();
+        assertTrue(gateway.log(), gateway.log().contains("outrigger-upgrade: finished the upgrade a power cut interrupted in " + staging));
+        assertTrue("the new lib/ and bin/ in place", Files.exists(gateway.home.resolve("lib/NEW")) && Files.exists(gateway.home.resolve("bin/NEW")));
+        assertFalse(Files.exists(staging));
+        Await.until("healthy", Duration.ofSeconds(10), () -> gateway.shell("health").status() == 0);
     }
 
     @Test
