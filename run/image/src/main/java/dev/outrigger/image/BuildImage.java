@@ -33,8 +33,9 @@ import com.google.cloud.tools.jib.api.buildplan.Platform;
  * OCI image archives, daemonless: one per platform ({@code outrigger-<version>-<arch>.tar}) and
  * one multi-platform archive of them all ({@code outrigger-<version>.tar}). Three layers, the less
  * often changed first: the operating system with the Java runtime (per architecture), the JDK's
- * class data sharing archive (per architecture, and per build), then the distribution (the same bytes for every architecture, so it is stored once). The gateway runs as uid 1000, which owns only what the runtime writes: {@code etc/}
- * (written back), {@code data/} and {@code deploy/}.
+ * class data sharing archive (per architecture, and per build), then the distribution (the same
+ * bytes for every architecture, so it is stored once). The gateway runs as uid 1000, which owns
+ * only what the runtime writes: {@code etc/} (written back), {@code data/} and {@code deploy/}.
  *
  * <p>Arguments: distribution folder, folder of root filesystems by architecture, output folder,
  * version, comma-separated architectures.
@@ -83,18 +84,18 @@ public final class BuildImage {
 
     static JibContainer build(Path distribution, Path rootfs, String arch, String version, Path tar, Path layers)
             throws Exception {
-        FileEntriesLayer.Builder system = FileEntriesLayer.builder().setName("system");
+        FileEntriesLayer.Builder rootfsEntries = FileEntriesLayer.builder().setName("system");
         // entry by entry below the root: the root itself is not an entry of a layer
         try (Stream<Path> top = Files.list(rootfs)) {
             for (Path entry : top.sorted().toList()) {
-                system.addEntryRecursive(entry, AbsoluteUnixPath.get("/" + entry.getFileName()), BuildImage::permissions,
+                rootfsEntries.addEntryRecursive(entry, AbsoluteUnixPath.get("/" + entry.getFileName()), BuildImage::permissions,
                         (source, target) -> Instant.EPOCH, (source, target) -> "0:0");
             }
         }
         // the JDK's class data sharing archive in a layer of its own: Java 17 does not dump it the
         // same twice (JDK-8253495), and inside the system layer it would make nodes download all of
         // that layer again for every image built, even with the same Debian packages
-        Map<Boolean, List<FileEntry>> split = system.build().getEntries().stream()
+        Map<Boolean, List<FileEntry>> split = rootfsEntries.build().getEntries().stream()
                 .collect(Collectors.partitioningBy(e -> e.getExtractionPath().toString().equals(CLASS_DATA)));
         FileEntriesLayer outrigger = FileEntriesLayer.builder().setName("outrigger")
                 .addEntryRecursive(distribution, AbsoluteUnixPath.get(HOME), BuildImage::permissions,
