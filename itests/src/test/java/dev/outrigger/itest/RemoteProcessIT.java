@@ -81,6 +81,10 @@ public class RemoteProcessIT {
         Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
         Await.until("the greeter and remote configuration of " + id, Duration.ofSeconds(15),
                 () -> gateway.shell("fixture:greet").status() == 0 && gateway.log().contains("Remote configuration: answering"));
+        // the line tells the subscription was asked for; a request that reaches the broker before it
+        // has the subscription is lost (as the MQTT request/response pattern has it): asked until answered
+        Await.until("remote configuration of " + id + " heard through the broker", Duration.ofSeconds(20),
+                () -> call(id, "config/get", "{\"pid\": \"" + GREETER + "\"}", 2) != null);
         return gateway;
     }
 

@@ -297,10 +297,12 @@ public class MqttConnection implements Messaging {
         lastError = "";
         LOG.info("MQTT: connected to {}", config.broker());
         try {
-            client.publish(topic("status"), status("online"));
+            // subscribed first: the broker handles a connection's packets in order, so a fleet tool
+            // that waits for "online" after a reconnect is heard when it sends its requests
             for (Subscription s : subscriptions) {
                 client.subscribe(s.filter(), s.qos());
             }
+            client.publish(topic("status"), status("online"));
         } catch (MqttException e) {
             LOG.warn("MQTT: after connecting: {}", message(e));
         }
@@ -441,7 +443,7 @@ public class MqttConnection implements Messaging {
         return json.replaceAll(":\\d+", ":#");
     }
 
-    /** Runs on every (re)connect, after the status went out and subscriptions were restored. */
+    /** Runs on every (re)connect, after subscriptions were restored and the status went out. */
     void onConnect(Runnable action) {
         onConnect.add(action);
     }
