@@ -668,6 +668,8 @@ public class RuntimeProcessIT {
         String list = gateway.shell("feature:list").output();
         assertTrue(list, lines(list, "core").get(0).contains("installed"));
         assertFalse(list, lines(list, "fixture").get(0).contains("installed"));
+        assertEquals("its jSerialComm is there for serial: " + list, "-", state(list, "simulator"));
+        assertEquals(list, "partial", state(list, "gateway"));
 
         GatewayProcess.Result install = gateway.shell("feature:install fixture");
         assertEquals(install.output(), 0, install.status());
@@ -816,8 +818,12 @@ public class RuntimeProcessIT {
         assertTrue("nothing changed", Files.exists(gateway.home.resolve("bundle/dev.outrigger.shell-0.0.9.jar")));
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
 
+        // an earlier upgrade the power cut while it unpacked
+        Path unpacked = Files.createDirectories(gateway.home.resolve(".upgrade.Ab34cd/outrigger/bundle"));
+        Files.writeString(unpacked.resolve("dev.outrigger.shell.jar"), "half a jar");
         GatewayProcess.Result upgraded = gateway.bin("outrigger-upgrade", archive.toString());
         assertEquals(upgraded.output(), 0, upgraded.status());
+        assertFalse("what the interrupted one unpacked is gone", Files.exists(unpacked.getParent().getParent()));
         assertTrue(upgraded.output(), upgraded.output().contains("kept your etc/dev.outrigger.feature.cfg"));
         assertEquals(mine, Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg")));
         assertEquals(Files.readString(Distribution.HOME.resolve("etc/dev.outrigger.feature.cfg")),

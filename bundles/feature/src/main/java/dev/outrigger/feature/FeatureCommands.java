@@ -83,8 +83,16 @@ public class FeatureCommands {
     public String list() throws IOException {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", "Name", "Version", "State",
                 "Description"));
-        for (Feature f : Feature.readAll(features)) {
-            out.append(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", f.name(), f.id().version(), state(f), f.description()));
+        List<Feature> all = Feature.readAll(features);
+        List<Feature> installed = new ArrayList<>();
+        for (Feature f : all) {
+            if (isInstalled(f)) {
+                installed.add(f);
+            }
+        }
+        for (Feature f : all) {
+            out.append(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", f.name(), f.id().version(),
+                    state(f, all, installed), f.description()));
         }
         return out.toString();
     }
@@ -144,7 +152,7 @@ public class FeatureCommands {
             Set<ArtifactId> stillNeeded = new HashSet<>();
             for (Feature other : all) {
                 if (other != feature && !feature.includes(other, all) && !other.includes(feature, all)
-                        && "installed".equals(state(other))) {
+                        && isInstalled(other)) {
                     other.bundles().forEach(e -> stillNeeded.add(e.artifact()));
                 }
             }
@@ -175,14 +183,35 @@ public class FeatureCommands {
                         + all.stream().map(Feature::name).sorted().collect(Collectors.joining(", ")) + ")"));
     }
 
-    private String state(Feature feature) throws IOException {
-        int present = 0;
+    private boolean isInstalled(Feature feature) throws IOException {
         for (Feature.Entry entry : feature.bundles()) {
-            if (installed(entry).isPresent()) {
-                present++;
+            if (installed(entry).isEmpty()) {
+                return false;
             }
         }
-        return present == feature.bundles().size() ? "installed" : present == 0 ? "-" : "partial";
+        return true;
+    }
+
+    /**
+     * installed, partial or -. Bundles it shares with an installed feature it does not contain
+     * (jSerialComm, the outbox) do not make it partial: they are there for that one.
+     */
+    private String state(Feature feature, List<Feature> all, List<Feature> installed) throws IOException {
+        if (installed.contains(feature)) {
+            return "installed";
+        }
+        Set<ArtifactId> explained = new HashSet<>();
+        for (Feature other : installed) {
+            if (!feature.includes(other, all)) {
+                other.bundles().forEach(e -> explained.add(e.artifact()));
+            }
+        }
+        for (Feature.Entry entry : feature.bundles()) {
+            if (!explained.contains(entry.artifact()) && installed(entry).isPresent()) {
+                return "partial";
+            }
+        }
+        return "-";
     }
 
     private Optional<Bundle> installed(Feature.Entry entry) throws IOException {
