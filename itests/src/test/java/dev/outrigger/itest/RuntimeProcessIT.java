@@ -649,8 +649,8 @@ public class RuntimeProcessIT {
         assertFalse("nothing of it applied", lines(gateway.shell("feature:list").output(), "mqtt ").get(0).contains("installed"));
     }
 
-    @Test
-    public void featuresInstallAndUninstallLiveFromTheLocalRepository() throws Exception {
+    /** The fixture as a feature in the distribution's repository, with a configuration of its own. */
+    private void greeterFeature() throws IOException {
         Path repository = gateway.home.resolve("repository/dev/outrigger/" + FIXTURE_BSN + "/0.1.0-SNAPSHOT");
         Files.createDirectories(repository);
         Files.copy(Distribution.FIXTURE, repository.resolve(FIXTURE_BSN + "-0.1.0-SNAPSHOT.jar"));
@@ -663,6 +663,11 @@ public class RuntimeProcessIT {
                   "configurations": { "dev.outrigger.itest.greeter": { "greeting": "from the feature" } }
                 }
                 """);
+    }
+
+    @Test
+    public void featuresInstallAndUninstallLiveFromTheLocalRepository() throws Exception {
+        greeterFeature();
         gateway.start();
 
         String list = gateway.shell("feature:list").output();
@@ -704,6 +709,44 @@ public class RuntimeProcessIT {
         list = gateway.shell("feature:list").output();
         assertEquals(list, "-", state(list, "mqtt"));
         assertEquals(list, "installed", state(list, "serial"));
+    }
+
+    /**
+     * The install list is followed both ways, as going from the quick start's list to gateway needs:
+     * a feature taken off it goes, with the configuration it brought unless that was changed.
+     */
+    @Test
+    public void aFeatureTakenOffTheInstallListIsUninstalledEvenWhileStopped() throws Exception {
+        greeterFeature();
+        Path list = gateway.home.resolve("etc/dev.outrigger.feature.cfg");
+        Path greeting = gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg");
+        Files.writeString(list, "install = fixture\n");
+        gateway.start();
+        Await.until("the listed feature installed", Duration.ofSeconds(10),
+                () -> gateway.shell("fixture:greet").output().contains("from the feature"));
+        assertEquals("one from the shell, which the list leaves alone", 0, gateway.shell("feature:install gps").status());
+
+        Files.writeString(list, "install =\n");
+        Await.until("the feature and the configuration it brought gone", Duration.ofSeconds(10),
+                () -> "-".equals(state(gateway.shell("feature:list").output(), "fixture")) && !Files.exists(greeting));
+        assertTrue(gateway.log(), gateway.log().contains("Feature fixture is no longer in install of dev.outrigger.feature: "
+                + "uninstalling it"));
+        assertTrue(gateway.log(), gateway.log().contains("Feature fixture uninstalled: 1 bundle(s) removed, 1 configuration(s) removed"));
+        assertEquals("installed", state(gateway.shell("feature:list").output(), "gps"));
+
+        // listed again, its configuration changed, then taken off while the runtime is stopped
+        Files.writeString(list, "install = fixture\n");
+        Await.until("the feature back", Duration.ofSeconds(10),
+                () -> gateway.shell("fixture:greet").output().contains("from the feature"));
+        assertEquals(0, gateway.shell("config:set dev.outrigger.itest.greeter greeting=mine").status());
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        Files.writeString(list, "install =\n");
+        gateway.start();
+        Await.until("the feature uninstalled at the start", Duration.ofSeconds(10),
+                () -> "-".equals(state(gateway.shell("feature:list").output(), "fixture")));
+        assertTrue(gateway.log(), gateway.log().contains("kept, as changed since: etc/dev.outrigger.itest.greeter.cfg"));
+        assertTrue(Files.readString(greeting).contains("mine"));
+        assertEquals("installed", state(gateway.shell("feature:list").output(), "gps"));
     }
 
     @Test

@@ -1,8 +1,13 @@
 package dev.outrigger.feature;
 
+import java.lang.reflect.Array;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * A feature's configuration as a FileInstall {@code .cfg} file in etc/: written there (by the
@@ -29,9 +34,27 @@ public final class ConfigFile {
         return properties.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, p -> value(p.getValue())));
     }
 
+    /**
+     * Whether a configuration holds exactly these properties, by their text (a value the shell or a
+     * remote request set is typed: 20 then equals "20"); what ConfigAdmin and FileInstall add aside.
+     */
+    static boolean holds(Dictionary<String, Object> configuration, Map<String, Object> properties) {
+        Map<String, String> current = new HashMap<>();
+        for (String key : Collections.list(configuration.keys())) {
+            if (!key.startsWith("service.") && !key.startsWith("felix.fileinstall.")) {
+                current.put(key, value(configuration.get(key)));
+            }
+        }
+        return current.equals(values(properties));
+    }
+
     private static String value(Object value) {
         if (value instanceof List<?> list) {
             return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+        if (value != null && value.getClass().isArray()) {
+            return IntStream.range(0, Array.getLength(value)).mapToObj(i -> String.valueOf(Array.get(value, i)))
+                    .collect(Collectors.joining(","));
         }
         return String.valueOf(value);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
@@ -98,7 +99,7 @@ public class FeatureCommands {
     }
 
     @Descriptor("install features: their bundles from the local repository and their default configuration")
-    public String install(@Descriptor("feature names") String... names) throws IOException, BundleException {
+    public synchronized String install(@Descriptor("feature names") String... names) throws IOException, BundleException {
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             Feature feature = find(name);
@@ -139,8 +140,9 @@ public class FeatureCommands {
         return out.toString();
     }
 
-    @Descriptor("uninstall features: the bundles feature:install added that no other installed feature needs")
-    public String uninstall(@Descriptor("feature names") String... names) throws IOException, BundleException {
+    @Descriptor("uninstall features: the bundles feature:install added that no other installed feature needs, and the "
+            + "configurations it created, unless changed since")
+    public synchronized String uninstall(@Descriptor("feature names") String... names) throws IOException, BundleException {
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             if (CORE.equals(name)) {
@@ -166,10 +168,83 @@ public class FeatureCommands {
                 }
             }
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(removed);
-            LOG.info("Feature {} uninstalled: {} bundle(s) removed", name, removed.size());
-            out.append(String.format(Locale.ROOT, "%s: %d bundle(s) removed%n", name, removed.size()));
+            List<String> kept = new ArrayList<>();
+            int deleted = removeConfigurations(feature, all, kept);
+            LOG.info("Feature {} uninstalled: {} bundle(s) removed, {} configuration(s) removed{}", name, removed.size(), deleted,
+                    kept.isEmpty() ? "" : "; kept, as changed since: " + String.join(", ", kept));
+            out.append(String.format(Locale.ROOT, "%s: %d bundle(s) removed, %d configuration(s) removed%s%n", name, removed.size(),
+                    deleted, kept.isEmpty() ? "" : "; kept, as changed since: " + String.join(", ", kept)));
         }
         return out.toString();
+    }
+
+    /**
+     * The names of the features these contain, themselves included; names of no feature are left out.
+     * For the features declared in configuration: one no longer named there goes, unless one still
+     * named contains it.
+     */
+    Set<String> within(List<String> names) throws IOException {
+        List<Feature> all = Feature.readAll(features);
+        Set<String> contained = new HashSet<>();
+        for (Feature outer : all) {
+            if (names.contains(outer.name())) {
+                contained.add(outer.name());
+                all.stream().filter(inner -> outer.includes(inner, all)).forEach(inner -> contained.add(inner.name()));
+            }
+        }
+        return contained;
+    }
+
+    /**
+     * Deletes the configurations a feature brought (those of an uninstalled simulator would leave a
+     * radio dialling nothing), with their files, unless a feature still installed lists them too, or
+     * they were changed since: those are the user's. Nothing when the feature is still installed,
+     * as one from bundle/ or deploy/ stays.
+     */
+    private int removeConfigurations(Feature feature, List<Feature> all, List<String> kept) throws IOException {
+        if (isInstalled(feature)) {
+            return 0;
+        }
+        Set<String> stillListed = new HashSet<>();
+        for (Feature other : all) {
+            if (other != feature && isInstalled(other)) {
+                stillListed.addAll(other.configurations().keySet());
+            }
+        }
+        int deleted = 0;
+        for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
+            if (stillListed.contains(c.getKey())) {
+                continue;
+            }
+            Configuration configuration = configuration(c.getKey());
+            Dictionary<String, Object> properties = configuration.getProperties();
+            if (properties == null) {
+                continue;
+            }
+            Path file = etc == null ? null : etc.resolve(ConfigFile.name(c.getKey()));
+            if (!ConfigFile.holds(properties, c.getValue())) {
+                kept.add(file != null && Files.exists(file) ? "etc/" + file.getFileName() : c.getKey());
+                continue;
+            }
+            configuration.delete();
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+            deleted++;
+        }
+        return deleted;
+    }
+
+    /** A PID's configuration, or a factory configuration for {@code factoryPid~name}; not created by asking. */
+    private Configuration configuration(String pid) throws IOException {
+        int tilde = pid.indexOf('~');
+        return tilde < 0 ? configAdmin.getConfiguration(pid, "?")
+                : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
+    }
+
+    /** Whether the distribution has a feature of this name. */
+    boolean exists(String name) throws IOException {
+        return Feature.readAll(features).stream().anyMatch(f -> f.name().equals(name));
     }
 
     /** The feature of this name; an IllegalArgumentException naming those there are when none is. */
@@ -309,10 +384,7 @@ public class FeatureCommands {
         int created = 0;
         for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
             String pid = c.getKey();
-            int tilde = pid.indexOf('~');
-            Configuration configuration = tilde < 0
-                    ? configAdmin.getConfiguration(pid, "?")
-                    : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
+            Configuration configuration = configuration(pid);
             Path file = etc == null ? null : etc.resolve(ConfigFile.name(pid));
             if (configuration.getProperties() != null || (file != null && Files.exists(file))) {
                 continue;

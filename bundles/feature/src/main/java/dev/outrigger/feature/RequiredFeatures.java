@@ -1,10 +1,17 @@
 package dev.outrigger.feature;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -15,12 +22,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.files.DataFolder;
+import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.threads.Daemons;
 
 /**
  * Features declared in configuration ({@code etc/dev.outrigger.feature.cfg}, a ConfigMap, or
  * remotely) are installed at start and whenever the list changes, as {@code feature:install}
- * would; features already installed are left as they are. Removing a name uninstalls nothing.
+ * would; features already installed are left as they are. A name taken off the list is
+ * uninstalled, as {@code feature:uninstall} would, unless a feature still listed contains it:
+ * going from the quick start's list to {@code gateway} must not leave its simulated radio feeding
+ * a production broker. The list last carried out is kept in {@code data/}, so a name taken off
+ * while the runtime was stopped goes at the next start; features installed from the shell or
+ * remotely are never touched.
  */
 @Component(configurationPid = RequiredFeatures.PID)
 @Designate(ocd = RequiredFeatures.Config.class)
@@ -30,7 +44,8 @@ public class RequiredFeatures {
 
     @ObjectClassDefinition(name = "Outrigger features", description = "Features to have installed")
     public @interface Config {
-        @AttributeDefinition(required = false, description = "Feature names, e.g. mqtt; installed if missing")
+        @AttributeDefinition(required = false, description = "Feature names, e.g. mqtt; installed if missing, "
+                + "uninstalled when taken off the list")
         String[] install() default {};
     }
 
@@ -40,17 +55,39 @@ public class RequiredFeatures {
     private final ExecutorService installer = Executors.newSingleThreadExecutor(Daemons.named("outrigger-features"));
 
     @Activate
-    public RequiredFeatures(@Reference FeatureCommands features, Config config) {
+    public RequiredFeatures(@Reference FeatureCommands features, Config config, BundleContext context) {
         List<String> names = names(config.install());
-        if (!names.isEmpty()) {
+        Path carriedOut = DataFolder.of(context).resolve("configured-features");
+        installer.execute(() -> {
             // one by one: a name that is wrong (or a feature that fails) keeps none of the others out
-            installer.execute(() -> names.forEach(name -> {
+            for (String name : names) {
                 try {
                     features.install(name);
                 } catch (Exception e) {
                     LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
                 }
-            }));
+            }
+            try {
+                Set<String> kept = features.within(names);
+                for (String name : before(carriedOut, names)) {
+                    if (!kept.contains(name) && !FeatureCommands.CORE.equals(name) && features.exists(name)) {
+                        LOG.info("Feature {} is no longer in install of {}: uninstalling it", name, PID);
+                        features.uninstall(name);
+                    }
+                }
+                DurableFile.replace(carriedOut, String.join("\n", names).getBytes(StandardCharsets.UTF_8));
+            } catch (Exception e) {
+                LOG.error("Cannot uninstall the features no longer in install of {}: {}", PID, e.getMessage());
+            }
+        });
+    }
+
+    /** The list carried out last; none kept yet (a first start, or one of an older version): this one. */
+    private static List<String> before(Path carriedOut, List<String> names) throws IOException {
+        try {
+            return Files.readAllLines(carriedOut, StandardCharsets.UTF_8).stream().filter(n -> !n.isBlank()).toList();
+        } catch (NoSuchFileException none) {
+            return names;
         }
     }
 
