@@ -720,10 +720,11 @@ public class RuntimeProcessIT {
         greeterFeature();
         Path list = gateway.home.resolve("etc/dev.outrigger.feature.cfg");
         Path greeting = gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg");
-        Files.writeString(list, "install = fixture\n");
+        Files.writeString(list, "install = fixture, mqtt\n");
         gateway.start();
-        Await.until("the listed feature installed", Duration.ofSeconds(10),
-                () -> gateway.shell("fixture:greet").output().contains("from the feature"));
+        Await.until("the listed features installed", Duration.ofSeconds(10),
+                () -> gateway.shell("fixture:greet").output().contains("from the feature")
+                        && "installed".equals(state(gateway.shell("feature:list").output(), "mqtt")));
         assertEquals("one from the shell, which the list leaves alone", 0, gateway.shell("feature:install gps").status());
 
         Files.writeString(list, "install =\n");
@@ -733,6 +734,10 @@ public class RuntimeProcessIT {
                 + "uninstalling it"));
         assertTrue(gateway.log(), gateway.log().contains("Feature fixture uninstalled: 1 bundle(s) removed, 1 configuration(s) removed"));
         assertEquals("installed", state(gateway.shell("feature:list").output(), "gps"));
+        assertEquals("remote requests are not taken away by a list that may have come that way",
+                "installed", state(gateway.shell("feature:list").output(), "mqtt"));
+        assertTrue(gateway.log(), gateway.log().contains("Feature mqtt is no longer in install of dev.outrigger.feature, but it "
+                + "answers remote requests: left installed"));
 
         // listed again, its configuration changed, then taken off while the runtime is stopped
         Files.writeString(list, "install = fixture\n");

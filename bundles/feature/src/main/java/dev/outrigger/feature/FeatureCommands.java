@@ -242,6 +242,11 @@ public class FeatureCommands {
                 : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
     }
 
+    /** Whether the feature of this name (one of the distribution's) has a bundle of this artifact id. */
+    boolean contains(String name, String artifactId) throws IOException {
+        return find(name).bundles().stream().anyMatch(e -> e.artifact().artifactId().equals(artifactId));
+    }
+
     /** Whether the distribution has a feature of this name. */
     boolean exists(String name) throws IOException {
         return Feature.readAll(features).stream().anyMatch(f -> f.name().equals(name));

@@ -32,9 +32,10 @@ import dev.outrigger.framework.threads.Daemons;
  * would; features already installed are left as they are. A name taken off the list is
  * uninstalled, as {@code feature:uninstall} would, unless a feature still listed contains it:
  * going from the quick start's list to {@code gateway} must not leave its simulated radio feeding
- * a production broker. The list last carried out is kept in {@code data/}, so a name taken off
- * while the runtime was stopped goes at the next start; features installed from the shell or
- * remotely are never touched.
+ * a production broker. Not one that answers remote requests (mqtt, gateway): the list may have
+ * been changed remotely, and must not take away the way back. The list last carried out is kept in
+ * {@code data/}, so a name taken off while the runtime was stopped goes at the next start;
+ * features installed from the shell are never touched.
  */
 @Component(configurationPid = RequiredFeatures.PID)
 @Designate(ocd = RequiredFeatures.Config.class)
@@ -50,6 +51,8 @@ public class RequiredFeatures {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RequiredFeatures.class);
+    /** The bundle remote requests are answered by. */
+    private static final String REMOTE_REQUESTS = "dev.outrigger.remote";
 
     /** Off the configuration thread: installing starts bundles, whose components want configuration too. */
     private final ExecutorService installer = Executors.newSingleThreadExecutor(Daemons.named("outrigger-features"));
@@ -70,10 +73,17 @@ public class RequiredFeatures {
             try {
                 Set<String> kept = features.within(names);
                 for (String name : before(carriedOut, names)) {
-                    if (!kept.contains(name) && !FeatureCommands.CORE.equals(name) && features.exists(name)) {
-                        LOG.info("Feature {} is no longer in install of {}: uninstalling it", name, PID);
-                        features.uninstall(name);
+                    if (kept.contains(name) || FeatureCommands.CORE.equals(name) || !features.exists(name)) {
+                        continue;
                     }
+                    if (features.contains(name, REMOTE_REQUESTS)) {
+                        LOG.warn("Feature {} is no longer in install of {}, but it answers remote requests: left installed, "
+                                + "as a list changed remotely must not cut the gateway off; on site: feature:uninstall {}",
+                                name, PID, name);
+                        continue;
+                    }
+                    LOG.info("Feature {} is no longer in install of {}: uninstalling it", name, PID);
+                    features.uninstall(name);
                 }
                 DurableFile.replace(carriedOut, String.join("\n", names).getBytes(StandardCharsets.UTF_8));
             } catch (Exception e) {
