@@ -749,7 +749,7 @@ public class RuntimeProcessIT {
         gateway.start();
         Await.until("the feature uninstalled at the start", Duration.ofSeconds(10),
                 () -> "-".equals(state(gateway.shell("feature:list").output(), "fixture")));
-        assertTrue(gateway.log(), gateway.log().contains("kept, as changed since: etc/dev.outrigger.itest.greeter.cfg"));
+        assertTrue(gateway.log(), gateway.log().contains("0 configuration(s) removed; kept etc/dev.outrigger.itest.greeter.cfg (changed since)"));
         assertTrue(Files.readString(greeting).contains("mine"));
         assertEquals("installed", state(gateway.shell("feature:list").output(), "gps"));
     }

@@ -171,9 +171,9 @@ public class FeatureCommands {
             List<String> kept = new ArrayList<>();
             int deleted = removeConfigurations(feature, all, kept);
             LOG.info("Feature {} uninstalled: {} bundle(s) removed, {} configuration(s) removed{}", name, removed.size(), deleted,
-                    kept.isEmpty() ? "" : "; kept, as changed since: " + String.join(", ", kept));
+                    kept.isEmpty() ? "" : "; kept " + String.join(", ", kept));
             out.append(String.format(Locale.ROOT, "%s: %d bundle(s) removed, %d configuration(s) removed%s%n", name, removed.size(),
-                    deleted, kept.isEmpty() ? "" : "; kept, as changed since: " + String.join(", ", kept)));
+                    deleted, kept.isEmpty() ? "" : "; kept " + String.join(", ", kept)));
         }
         return out.toString();
     }
@@ -223,12 +223,20 @@ public class FeatureCommands {
             }
             Path file = etc == null ? null : etc.resolve(ConfigFile.name(c.getKey()));
             if (!ConfigFile.holds(properties, c.getValue())) {
-                kept.add(file != null && Files.exists(file) ? "etc/" + file.getFileName() : c.getKey());
+                kept.add((file != null && Files.exists(file) ? "etc/" + file.getFileName() : c.getKey()) + " (changed since)");
                 continue;
             }
-            configuration.delete();
-            if (file != null) {
-                Files.deleteIfExists(file);
+            try {
+                // the file first: where it cannot go (etc/ read-only), FileInstall would bring the configuration back
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
+                configuration.delete();
+            } catch (IOException e) {
+                kept.add("etc/" + file.getFileName() + " (cannot delete it: " + e.getMessage() + ")");
+                continue;
+            } catch (IllegalStateException deletedMeanwhile) {
+                // FileInstall saw the file go first
             }
             deleted++;
         }
