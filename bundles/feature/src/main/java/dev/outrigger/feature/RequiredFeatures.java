@@ -71,9 +71,9 @@ public class RequiredFeatures {
                 }
             }
             try {
-                Set<String> kept = features.within(names);
+                Set<String> listed = features.within(names);
                 for (String name : before(carriedOut, names)) {
-                    if (kept.contains(name) || FeatureCommands.CORE.equals(name) || !features.exists(name)) {
+                    if (listed.contains(name) || FeatureCommands.CORE.equals(name) || !features.exists(name)) {
                         continue;
                     }
                     if (features.contains(name, REMOTE_REQUESTS)) {
