@@ -105,6 +105,7 @@ public class RemoteProcessIT {
         assertTrue(property(bridge, "mode").get("options").toString().contains("rfc2217"));
 
         // a new bridge instance, remotely: listening, and telling clients why there is no device
+        assertTrue(gateway.shell("bridge:list").output().startsWith("no bridge: none configured"));
         int first = Ports.free();
         Map<String, Object> created = request("gw", "set", "{\"pid\": \"dev.outrigger.bridge~stick\", "
                 + "\"properties\": {\"device\": \"/dev/ttyNOTHERE\", \"port\": " + first + ", \"baud\": 115200}}");
