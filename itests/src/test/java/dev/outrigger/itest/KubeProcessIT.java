@@ -136,6 +136,7 @@ public class KubeProcessIT {
 
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
         assertEquals("False", condition("SerialDevicesPresent").getStatus());
+        assertTrue(gateway.shell("device:list").output().startsWith("no serial device present"));
         assertEquals("NotInstalled", condition("MqttConnected").getReason());
         assertEquals("NoReceiver", condition("GpsFix").getReason());
         assertEquals("Healthy", condition("OutriggerReady").getReason());
@@ -151,6 +152,7 @@ public class KubeProcessIT {
         assertEquals("true", node.getMetadata().getLabels().get("outrigger.dev/serial"));
         assertEquals(new Quantity("1"), node.getStatus().getCapacity().get("outrigger.dev/meshtastic"));
         assertEquals("True", condition("SerialDevicesPresent").getStatus());
+        assertTrue(gateway.shell("device:list").output().contains("usb-RAKwireless_WisCore_RAK4631_Meshtastic_C0FFEE"));
 
         long unplugged = System.nanoTime();
         tree.unplug("ttyACM0");

@@ -38,6 +38,9 @@ public class DeviceCommands {
 
     @Descriptor("list the serial devices present")
     public String list() {
+        if (devices.isEmpty()) {
+            return "no serial device present (in a container, only those the host passes in are seen)\n";
+        }
         String format = "%-28s %-14s %-10s %-9s %-36s %-18s %s%n";
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "ID", "PATH", "IDS", "ROLE", "PRODUCT",
                 "SERIAL", "BY-ID"));
