@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -32,12 +34,14 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
+import dev.outrigger.framework.threads.Daemons;
 
 /**
  * Gogo {@code feature:*}: installs and removes features live from the distribution's local
@@ -67,6 +71,11 @@ public class FeatureCommands {
     private final Path etc;
     /** Made at once: a feature may update this very bundle, whose classes not loaded by then cannot be. */
     private final Refresh refresh;
+    /**
+     * The lists from configuration, carried out one after the other in the order they came, off the
+     * configuration thread (installing starts bundles, whose components want configuration too).
+     */
+    private final ExecutorService lists = Executors.newSingleThreadExecutor(Daemons.named("outrigger-features"));
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
@@ -78,6 +87,16 @@ public class FeatureCommands {
         this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
         String watched = context.getProperty("felix.fileinstall.dir");
         this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
+    }
+
+    @Deactivate
+    void deactivate() {
+        lists.shutdown();
+    }
+
+    /** Runs the task after those given before it, on a thread of its own. */
+    void inTurn(Runnable task) {
+        lists.execute(task);
     }
 
     @Descriptor("list the features of this distribution and whether they are installed")

@@ -7,14 +7,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -24,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
-import dev.outrigger.framework.threads.Daemons;
 
 /**
  * Features declared in configuration ({@code etc/dev.outrigger.feature.cfg}, a ConfigMap, or
@@ -35,7 +31,8 @@ import dev.outrigger.framework.threads.Daemons;
  * a production broker. Not one that answers remote requests (mqtt, gateway): the list may have
  * been changed remotely, and must not take away the way back. The list last carried out is kept in
  * {@code data/}, so a name taken off while the runtime was stopped goes at the next start;
- * features installed from the shell are never touched.
+ * features installed from the shell are never touched. Lists are carried out one after the other,
+ * in the order they came, so that quick successive edits end as the last one says.
  */
 @Component(configurationPid = RequiredFeatures.PID)
 @Designate(ocd = RequiredFeatures.Config.class)
@@ -54,14 +51,11 @@ public class RequiredFeatures {
     /** The bundle remote requests are answered by. */
     private static final String REMOTE_REQUESTS = "dev.outrigger.remote";
 
-    /** Off the configuration thread: installing starts bundles, whose components want configuration too. */
-    private final ExecutorService installer = Executors.newSingleThreadExecutor(Daemons.named("outrigger-features"));
-
     @Activate
     public RequiredFeatures(@Reference FeatureCommands features, Config config, BundleContext context) {
         List<String> names = names(config.install());
         Path carriedOut = DataFolder.of(context).resolve("configured-features");
-        installer.execute(() -> {
+        features.inTurn(() -> {
             // one by one: a name that is wrong (or a feature that fails) keeps none of the others out
             for (String name : names) {
                 try {
@@ -105,10 +99,5 @@ public class RequiredFeatures {
     static List<String> names(Object install) {
         Stream<?> values = install instanceof Object[] array ? Stream.of(array) : Stream.ofNullable(install);
         return values.flatMap(v -> Stream.of(v.toString().split(","))).map(String::trim).filter(n -> !n.isEmpty()).toList();
-    }
-
-    @Deactivate
-    void deactivate() {
-        installer.shutdown();
     }
 }
