@@ -743,6 +743,16 @@ public class RuntimeProcessIT {
         Files.writeString(list, "install = fixture\n");
         Await.until("the feature back", Duration.ofSeconds(10),
                 () -> gateway.shell("fixture:greet").output().contains("from the feature"));
+        // the file deleted (or caught mid-way through an editor's save): no list at all, which takes nothing off
+        Files.delete(list);
+        Await.until("the list's configuration gone", Duration.ofSeconds(10),
+                () -> gateway.shell("config:get dev.outrigger.feature").output().contains("(revision 0)"));
+        Files.writeString(list, "install = fixture, mqtt\n");
+        Await.until("the list after it carried out", Duration.ofSeconds(10), () -> Files.readAllLines(
+                gateway.home.resolve("data/configured-features")).equals(List.of("fixture", "mqtt")));
+        assertEquals(gateway.log(), 1, lines(gateway.log(), "Feature fixture is no longer in install").size());
+        assertEquals(0, gateway.shell("fixture:greet").status());
+
         assertEquals(0, gateway.shell("config:set dev.outrigger.itest.greeter greeting=mine").status());
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         Files.writeString(list, "install =\n");

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -52,9 +54,13 @@ public class RequiredFeatures {
     private static final String REMOTE_REQUESTS = "dev.outrigger.remote";
 
     @Activate
-    public RequiredFeatures(@Reference FeatureCommands features, Config config, BundleContext context) {
+    public RequiredFeatures(@Reference FeatureCommands features, Config config, Map<String, Object> properties,
+            BundleContext context) {
         List<String> names = names(config.install());
         Path carriedOut = DataFolder.of(context).resolve("configured-features");
+        // no configuration at all (its file deleted, or caught mid-way through an editor's save) says
+        // nothing about what should go; an empty list does
+        boolean configured = properties.containsKey(Constants.SERVICE_PID);
         features.inTurn(() -> {
             // one by one: a name that is wrong (or a feature that fails) keeps none of the others out
             for (String name : names) {
@@ -63,6 +69,9 @@ public class RequiredFeatures {
                 } catch (Exception e) {
                     LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
                 }
+            }
+            if (!configured) {
+                return;
             }
             try {
                 Set<String> listed = features.within(names);
