@@ -50,7 +50,7 @@ final class SimulatedMesh {
         }
     }
 
-    static final Node SELF = new Node(0x5a1a0001L, "Simulated radio (not real)", "SIM", 52.5200, 13.4050, 34);
+    static final Node SELF = new Node(0x5a1a0001L, "Simulated (not real)", "SIM", 52.5200, 13.4050, 34);
     static final List<Node> OTHERS = List.of(new Node(0x5a1a0002L, "Shed", "SHED", 52.5230, 13.4110, 36),
             new Node(0x5a1a0003L, "Garage", "GRGE", 52.5185, 13.3990, 33),
             new Node(0x5a1a0004L, "Camper van", "VAN", 52.5302, 13.4201, 41));
