@@ -62,37 +62,45 @@ public class RequiredFeatures {
         // nothing about what should go; an empty list does
         boolean configured = properties.containsKey(Constants.SERVICE_PID);
         features.inTurn(() -> {
-            // one by one: a name that is wrong (or a feature that fails) keeps none of the others out
-            for (String name : names) {
-                try {
-                    features.install(name);
-                } catch (Exception e) {
-                    LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
-                }
-            }
-            if (!configured) {
-                return;
-            }
-            try {
-                Set<String> listed = features.within(names);
-                for (String name : before(carriedOut, names)) {
-                    if (listed.contains(name) || FeatureCommands.CORE.equals(name) || !features.exists(name)) {
-                        continue;
-                    }
-                    if (features.contains(name, REMOTE_REQUESTS)) {
-                        LOG.warn("Feature {} is no longer in install of {}, but it answers remote requests: left installed, "
-                                + "as a list changed remotely must not cut the gateway off; on site: feature:uninstall {}",
-                                name, PID, name);
-                        continue;
-                    }
-                    LOG.info("Feature {} is no longer in install of {}: uninstalling it", name, PID);
-                    features.uninstall(name);
-                }
-                DurableFile.replace(carriedOut, String.join("\n", names).getBytes(StandardCharsets.UTF_8));
-            } catch (Exception e) {
-                LOG.error("Cannot uninstall the features no longer in install of {}: {}", PID, e.getMessage());
+            install(features, names);
+            if (configured) {
+                uninstallDropped(features, names, carriedOut);
             }
         });
+    }
+
+    /** One by one: a name that is wrong (or a feature that fails) keeps none of the others out. */
+    private static void install(FeatureCommands features, List<String> names) {
+        for (String name : names) {
+            try {
+                features.install(name);
+            } catch (Exception e) {
+                LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    /** Uninstalls what the list carried out before named and this one does not, then keeps this one. */
+    private static void uninstallDropped(FeatureCommands features, List<String> names, Path carriedOut) {
+        try {
+            Set<String> listed = features.within(names);
+            for (String name : before(carriedOut, names)) {
+                if (listed.contains(name) || FeatureCommands.CORE.equals(name) || !features.exists(name)) {
+                    continue;
+                }
+                if (features.contains(name, REMOTE_REQUESTS)) {
+                    LOG.warn("Feature {} is no longer in install of {}, but it answers remote requests: left installed, "
+                            + "as a list changed remotely must not cut the gateway off; on site: feature:uninstall {}",
+                            name, PID, name);
+                    continue;
+                }
+                LOG.info("Feature {} is no longer in install of {}: uninstalling it", name, PID);
+                features.uninstall(name);
+            }
+            DurableFile.replace(carriedOut, String.join("\n", names).getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            LOG.error("Cannot uninstall the features no longer in install of {}: {}", PID, e.getMessage());
+        }
     }
 
     /** The list carried out last; none kept yet (a first start, or one of an older version): this one. */
