@@ -104,15 +104,15 @@ public class FeatureCommands {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", "Name", "Version", "State",
                 "Description"));
         List<Feature> all = Feature.readAll(features);
-        List<Feature> installed = new ArrayList<>();
+        List<Feature> installedFeatures = new ArrayList<>();
         for (Feature f : all) {
             if (isInstalled(f)) {
-                installed.add(f);
+                installedFeatures.add(f);
             }
         }
         for (Feature f : all) {
             out.append(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", f.name(), f.id().version(),
-                    state(f, all, installed), f.description()));
+                    state(f, all, installedFeatures), f.description()));
         }
         return out.toString();
     }
@@ -241,8 +241,9 @@ public class FeatureCommands {
                 continue;
             }
             Path file = etc == null ? null : etc.resolve(ConfigFile.name(c.getKey()));
+            String where = file != null && Files.exists(file) ? "etc/" + file.getFileName() : c.getKey();
             if (!ConfigFile.holds(properties, c.getValue())) {
-                kept.add((file != null && Files.exists(file) ? "etc/" + file.getFileName() : c.getKey()) + " (changed since)");
+                kept.add(where + " (changed since)");
                 continue;
             }
             try {
@@ -252,7 +253,7 @@ public class FeatureCommands {
                 }
                 configuration.delete();
             } catch (IOException e) {
-                kept.add("etc/" + file.getFileName() + " (cannot delete it: " + e.getMessage() + ")");
+                kept.add(where + " (cannot delete it: " + e.getMessage() + ")");
                 continue;
             } catch (IllegalStateException deletedMeanwhile) {
                 // FileInstall saw the file go first
@@ -303,12 +304,12 @@ public class FeatureCommands {
      * installed, partial or -. Bundles it shares with an installed feature it does not contain
      * (jSerialComm, the outbox) do not make it partial: they are there for that one.
      */
-    private String state(Feature feature, List<Feature> all, List<Feature> installed) throws IOException {
-        if (installed.contains(feature)) {
+    private String state(Feature feature, List<Feature> all, List<Feature> installedFeatures) throws IOException {
+        if (installedFeatures.contains(feature)) {
             return "installed";
         }
         Set<ArtifactId> explained = new HashSet<>();
-        for (Feature other : installed) {
+        for (Feature other : installedFeatures) {
             if (!feature.includes(other, all)) {
                 other.bundles().forEach(e -> explained.add(e.artifact()));
             }
