@@ -576,6 +576,15 @@ public class RuntimeProcessIT {
         Await.until("greeting from etc/", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().contains("ahoy ahoy"));
 
+        // garbage in the file (a corrupt SD card): its unknown keys in one line, printable; the rest applied
+        Files.write(cfg, "greeting = ahoy\nrepeat = 3\n\u001b[2Jgarbage\u0007 = x\nanother\u00ff = y\n".getBytes(StandardCharsets.ISO_8859_1));
+        Await.until("greeting from the damaged file", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("ahoy ahoy ahoy"));
+        Await.until("a log line for the unknown keys", Duration.ofSeconds(5), () -> gateway.log().contains("unknown properties"));
+        assertEquals(gateway.log(), List.of("2 unknown properties, ignored: ?[2Jgarbage?, another? (known: "),
+                lines(gateway.log(), "unknown propert").stream().map(l -> l.replaceAll(".*cfg: ", "").replaceAll("\\(known: .*", "(known: ")).toList());
+        assertFalse("no control character reaches the log", gateway.log().contains("\u001b"));
+
         Files.writeString(cfg, "greeting = ahoy\nrepeat = many\n");
         Await.until("a log line for repeat: many", Duration.ofSeconds(5),
                 () -> lines(gateway.log(), "repeat: many").size() == 1);

@@ -2,8 +2,6 @@ package dev.outrigger.remote;
 
 import static dev.outrigger.remote.JarDownloads.delete;
 import static dev.outrigger.remote.JarDownloads.shown;
-import static dev.outrigger.remote.RequestHandler.printable;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -31,6 +29,7 @@ import org.osgi.framework.Constants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.framework.updates.UnconfirmedUpdates;
 import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
@@ -102,7 +101,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
                 case "list" -> list();
                 case "install" -> install(request, requester);
                 case "uninstall" -> uninstall(request, requester);
-                default -> throw new Refused("malformed", "unknown verb " + printable(verb) + "; one of list, install, uninstall");
+                default -> throw new Refused("malformed", "unknown verb " + Printable.of(verb) + "; one of list, install, uninstall");
             };
         }
     }
@@ -281,7 +280,7 @@ final class BundleVerbs implements Verbs, AutoCloseable {
             throw new Refused("malformed", "\"symbolicName\" is missing: the bundle's symbolic name");
         }
         Bundle bundle = bySymbolicName(name)
-                .orElseThrow(() -> new Refused("not_found", "no bundle " + printable(name) + " is installed"));
+                .orElseThrow(() -> new Refused("not_found", "no bundle " + Printable.of(name) + " is installed"));
         if (bundle.getBundleId() == 0 || core.map(c -> JarReplacer.isIn(bundle, c)).orElse(false)) {
             throw new Refused("forbidden", name + " belongs to the core runtime, which is put back at every start");
         }

@@ -1,7 +1,5 @@
 package dev.outrigger.remote;
 
-import static dev.outrigger.remote.RequestHandler.printable;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +13,7 @@ import dev.outrigger.config.Settings.Schema;
 import dev.outrigger.config.Settings.Snapshot;
 import dev.outrigger.config.Settings.Update;
 import dev.outrigger.config.SettingsException;
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.remote.RequestHandler.Origin;
 
 /** {@code config/<verb>}: list, get, set and delete on the allow-listed PIDs, through the {@link Settings}. */
@@ -78,7 +77,7 @@ final class ConfigVerbs implements Verbs {
                 settings.delete(pid, requester);
                 return Map.of("deleted", pid);
             }
-            default -> throw new Refused("malformed", "unknown verb " + printable(verb) + "; one of list, get, set, delete");
+            default -> throw new Refused("malformed", "unknown verb " + Printable.of(verb) + "; one of list, get, set, delete");
         }
     }
 
@@ -87,7 +86,7 @@ final class ConfigVerbs implements Verbs {
             throw new Refused("malformed", "\"pid\" is missing: the PID, factory PID or factory instance (<factoryPid>~<name>)");
         }
         if (!allowList.allows(pid)) {
-            throw new Refused("forbidden", printable(pid) + " is not remotely configurable on this gateway");
+            throw new Refused("forbidden", Printable.of(pid) + " is not remotely configurable on this gateway");
         }
         if (origin.group().isPresent() && pid.startsWith(Membership.PID)) {
             throw new Refused("forbidden", "group membership changes only through the gateway's own topic");

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.apache.felix.utils.json.JSONParser;
 
 import dev.outrigger.config.SettingsException;
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.remote.Verbs.Deferred;
 
 /**
@@ -92,7 +93,7 @@ final class RequestHandler {
                     throw new Refused("unauthenticated", why.get());
                 }
             }
-            String requester = "mqtt" + (request.get("requester") instanceof String r ? " " + printable(r) : "")
+            String requester = "mqtt" + (request.get("requester") instanceof String r ? " " + Printable.of(r) : "")
                     + origin.group().map(g -> " via group " + g).orElse("");
             Object result = verbs.execute(verb, request, origin, requester);
             if (result instanceof Deferred deferred) {
@@ -157,11 +158,5 @@ final class RequestHandler {
             error.put("problems", problems.stream().map(p -> Map.of("property", p.property(), "message", p.message())).toList());
         }
         return error;
-    }
-
-    /** Text from the network, safe for a log line and a reply. */
-    static String printable(String s) {
-        String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.admin.Schemas.Definition;
 import dev.outrigger.framework.files.DurableFile;
+import dev.outrigger.framework.logging.Printable;
 
 /**
  * Checks every configuration against the Metatype schema its owner declares, and logs one line
@@ -220,9 +222,13 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         }
     }
 
-    /** One sentence per property that does not fit the schema. */
+    /**
+     * One sentence per property that does not fit the schema, and one for all unknown properties
+     * (a corrupt file holds many, whose names are made printable).
+     */
     private Map<String, String> check(Definition definition, Dictionary<String, Object> properties) {
         Map<String, String> problems = new TreeMap<>();
+        Set<String> unknown = new TreeSet<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
             if (Schemas.IMPLICIT.contains(key) || key.startsWith(".")) {
@@ -230,7 +236,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
             }
             Optional<AttributeDefinition> ad = definition.attribute(key);
             if (ad.isEmpty()) {
-                problems.put(key, key + ": unknown property, ignored (known: " + String.join(", ", definition.ids()) + ")");
+                unknown.add(Printable.of(key));
                 continue;
             }
             try {
@@ -240,6 +246,11 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
                 problems.put(key, key + ": " + why + (Schemas.isRequired(ad.get()) ? NOT_STARTED
                         : "; the default applies until ") + "this is fixed");
             }
+        }
+        if (!unknown.isEmpty()) {
+            String known = " (known: " + String.join(", ", definition.ids()) + ")";
+            problems.put(unknown.iterator().next(), unknown.size() == 1 ? unknown.iterator().next() + ": unknown property, ignored" + known
+                    : unknown.size() + " unknown properties, ignored: " + String.join(", ", unknown) + known);
         }
         for (AttributeDefinition ad : definition.attributes()) {
             if (Schemas.isRequired(ad) && Schemas.isMissing(properties.get(ad.getID()))) {

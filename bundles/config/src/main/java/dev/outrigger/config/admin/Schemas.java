@@ -22,6 +22,7 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 
 import dev.outrigger.config.Settings.Property;
 import dev.outrigger.config.Settings.Schema;
+import dev.outrigger.framework.logging.Printable;
 
 /**
  * The Metatype side of configuration: finding a PID's definition, checking a value against one
@@ -149,19 +150,19 @@ final class Schemas {
                 || (item instanceof Number && (type == Boolean.class || type == String.class));
         if (typeMismatch) {
             throw new IllegalArgumentException(
-                    (item == null ? "null" : item.getClass().getSimpleName().toLowerCase(Locale.ROOT)) + " " + item
+                    (item == null ? "null" : item.getClass().getSimpleName().toLowerCase(Locale.ROOT)) + " " + Printable.of(String.valueOf(item))
                             + " is the wrong type, expected " + expected(ad));
         }
         // spaces around a value (a file's `port = 6638 `) are not part of it; a password's may be
         String text = ad.getType() == AttributeDefinition.PASSWORD ? item.toString() : item.toString().strip();
         String verdict = ad.validate(text);
         if (verdict != null && !verdict.isEmpty()) {
-            throw new IllegalArgumentException(text + " rejected (" + verdict + "), expected " + expected(ad));
+            throw new IllegalArgumentException(Printable.of(text) + " rejected (" + verdict + "), expected " + expected(ad));
         }
         try {
             return parse(type, text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(text + " rejected, expected " + expected(ad));
+            throw new IllegalArgumentException(Printable.of(text) + " rejected, expected " + expected(ad));
         }
     }
 
