@@ -14,6 +14,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.mesh.MeshRadio.Delivery;
 import dev.outrigger.mesh.MeshRadio.MeshNode;
@@ -34,7 +35,7 @@ public class MeshCommands {
         for (MeshRadio radio : radios) {
             for (MeshNode n : radio.nodes()) {
                 out.append(String.format(Locale.ROOT, "%-10s %-22.22s %-5.5s %-16.16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(),
-                        n.longName(), n.shortName(), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
+                        Printable.line(n.longName()), Printable.line(n.shortName()), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
                         orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
                         n.voltage() == null ? "-" : String.format(Locale.ROOT, "%.2f V", n.voltage()),
                         n.latitude() == null ? "-" : String.format(Locale.ROOT, "%.5f,%.5f", n.latitude(), n.longitude())

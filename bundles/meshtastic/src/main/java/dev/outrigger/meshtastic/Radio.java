@@ -22,6 +22,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import dev.outrigger.framework.logging.Outage;
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.meshtastic.RadioSession.State;
@@ -136,7 +137,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
         lines.add("address     " + address + " (" + state() + ")");
-        lines.add("node        " + (myNum < 0 ? "-" : MeshNode.id(myNum) + self().map(n -> " " + n.longName()).orElse("")));
+        lines.add("node        " + (myNum < 0 ? "-" : MeshNode.id(myNum) + self().map(n -> " " + Printable.line(n.longName())).orElse("")));
         lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
         lines.add("lora        " + (lora.isEmpty() ? "-" : lora));
         channels.forEach((i, c) -> lines.add("channel " + i + "   " + c));

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.Heartbeat;
 import dev.outrigger.meshtastic.proto.ToRadio;
@@ -202,7 +203,7 @@ final class RadioSession implements Runnable {
                 if (textEndsSession && state == State.LIVE) {
                     ended[0] = "radio left API mode (log text on the line)";
                 } else {
-                    LOG.debug("Meshtastic {} log: {}", address, line);
+                    LOG.debug("Meshtastic {} log: {}", address, Printable.line(line));
                 }
             }
 

@@ -1,6 +1,8 @@
 package dev.outrigger.mqtt;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
@@ -22,6 +24,9 @@ import dev.outrigger.outbox.Outbox;
 @Component(service = MqttCommands.class, property = { "osgi.command.scope=mqtt",
         "osgi.command.function=status", "osgi.command.function=tail" })
 public class MqttCommands {
+
+    /** Of a binary payload, enough to tell what it is. */
+    private static final int BYTES_SHOWN = 32;
 
     @Reference
     private MqttConnection connection;
@@ -74,13 +79,32 @@ public class MqttCommands {
         AtomicInteger seen = new AtomicInteger();
         try (AutoCloseable subscription = connection.subscribe(absolute, 0, m -> {
             if (seen.incrementAndGet() <= count) {
-                out.printf(Locale.ROOT, "%s %s%s%n", m.topic(), m.retained() ? "(retained) " : "",
-                        new String(m.payload(), StandardCharsets.UTF_8));
+                out.printf(Locale.ROOT, "%s %s%s%n", m.topic(), m.retained() ? "(retained) " : "", shown(m.payload()));
                 out.flush();
                 done.countDown();
             }
         })) {
             done.await(seconds, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Text as it is; anything else (a protobuf, as Meshtastic's own MQTT uplink sends, or text with
+     * control characters that would drive the terminal) as its length and first bytes in hex.
+     */
+    static String shown(byte[] payload) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString();
+            if (text.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
+                return text;
+            }
+        } catch (CharacterCodingException binary) {
+            // shown as bytes
+        }
+        StringBuilder hex = new StringBuilder("(binary, " + payload.length + " bytes)");
+        for (int i = 0; i < Math.min(payload.length, BYTES_SHOWN); i++) {
+            hex.append(String.format(Locale.ROOT, " %02x", payload[i]));
+        }
+        return payload.length > BYTES_SHOWN ? hex.append(" ...").toString() : hex.toString();
     }
 }

@@ -16,4 +16,9 @@ public class PrintableTest {
         assertEquals("x".repeat(64) + "...", Printable.of("x".repeat(200)));
         assertEquals("x".repeat(64), Printable.of("x".repeat(64)));
     }
+
+    @Test
+    public void aLineKeepsUnicodeButNoControlCharacter() {
+        assertEquals("Shed \ud83d\udce1 n\u00f8de ?[31mred??", Printable.line("Shed \ud83d\udce1 n\u00f8de \u001b[31mred\n\u009b"));
+    }
 }
