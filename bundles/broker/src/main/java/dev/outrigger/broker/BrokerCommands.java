@@ -8,6 +8,8 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import dev.outrigger.framework.logging.Printable;
+
 /** Gogo {@code broker:status}. */
 @Component(service = BrokerCommands.class, property = { "osgi.command.scope=broker", "osgi.command.function=status" })
 public class BrokerCommands {
@@ -45,7 +47,7 @@ public class BrokerCommands {
             out.append(String.format(Locale.ROOT, "%n%-32s %-22s %-5s %5s %8s %8s%n", "CLIENT", "ADDRESS", "MQTT", "SUBS",
                     "PENDING", "DROPPED"));
             broker.clients().stream().sorted(Comparator.comparing(ClientSession::clientId)).forEach(c -> out.append(
-                    String.format(Locale.ROOT, "%-32s %-22s %-5s %5d %8d %8d%n", c.clientId(), c.remoteAddress(),
+                    String.format(Locale.ROOT, "%-32s %-22s %-5s %5d %8d %8d%n", Printable.line(c.clientId()), c.remoteAddress(),
                             c.protocol(), c.subscriptionCount(),
                             c.pending(), c.dropped())));
         }

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.tls.PemTls;
 
@@ -450,7 +452,8 @@ final class MqttBroker implements AutoCloseable {
 
     /**
      * Each kind of problem with clients is logged at most once a minute, so that one reconnecting
-     * in a loop cannot flood the log, nor hide another kind of problem.
+     * in a loop cannot flood the log, nor hide another kind of problem. What clients sent (their
+     * ids, topics) is logged without control characters.
      */
     void complain(String format, Object... args) {
         // the running time, not the wall clock: a clock set back (a Pi without RTC) must not silence them
@@ -458,7 +461,7 @@ final class MqttBroker implements AutoCloseable {
         AtomicLong lastComplaint = lastComplaints.computeIfAbsent(format, f -> new AtomicLong(now - MINUTE_NANOS));
         long last = lastComplaint.get();
         if (now - last >= MINUTE_NANOS && lastComplaint.compareAndSet(last, now)) {
-            LOG.warn(format, args);
+            LOG.warn(format, Arrays.stream(args).map(a -> a instanceof String text ? Printable.line(text) : a).toArray());
         }
     }
 
