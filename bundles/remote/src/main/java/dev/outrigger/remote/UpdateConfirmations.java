@@ -36,6 +36,7 @@ final class UpdateConfirmations implements AutoCloseable {
     private final UnconfirmedUpdates updates;
     private final Function<Map<String, Object>, CompletionStage<Void>> events;
     private final BooleanSupplier connected;
+    private final Announcer announcer = new Announcer();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Daemons.named("outrigger-remote-confirmations"));
 
@@ -65,7 +66,7 @@ final class UpdateConfirmations implements AutoCloseable {
                 if (!o.error().isEmpty()) {
                     event.put("error", o.error());
                 }
-                events.apply(event).thenRun(() -> updates.announced(o));
+                announcer.tell(o, () -> events.apply(event), () -> updates.announced(o));
             }
         } catch (RuntimeException e) {
             LOG.warn("Remote bundles: cannot announce the updates waiting for confirmation: {}", e.toString());

@@ -92,6 +92,7 @@ public class UplinkChanges {
     private long deadline;
     /** Roll backs not yet told on the events topic. */
     private final List<Map<String, Object>> untold = new ArrayList<>();
+    private final Announcer announcer = new Announcer();
 
     @Activate
     public UplinkChanges(@Reference Settings settings, RemoteRequestsConfig config, BundleContext context) {
@@ -201,7 +202,7 @@ public class UplinkChanges {
             }
             announcements.forEach(event -> publish(m, event));
             for (Map<String, Object> event : told) {
-                publish(m, event).thenRun(() -> {
+                announcer.tell(event, () -> publish(m, event), () -> {
                     synchronized (this) {
                         untold.remove(event);
                     }

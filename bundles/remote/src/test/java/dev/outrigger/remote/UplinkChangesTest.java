@@ -72,6 +72,29 @@ public class UplinkChangesTest {
     }
 
     @Test
+    public void aRollBackIsToldOnceWhileTheBrokerIsSlowAndAgainIfItNeverAnswered() throws Exception {
+        UplinkChanges changes = changes();
+        remoteSet(changes, Map.of("broker", "tcp://typo:1883"));
+        uplink.answers = new CompletableFuture<>();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        changes.tick();
+        changes.tick();
+        changes.tick();
+        assertEquals("told once while unanswered", 1, rollBacksTold());
+
+        uplink.answers.completeExceptionally(new IllegalStateException("connection lost"));
+        uplink.answers = CompletableFuture.completedFuture(null);
+        changes.tick();
+        assertEquals("told again after the failure", 2, rollBacksTold());
+        changes.tick();
+        assertEquals("and not after its acknowledgement", 2, rollBacksTold());
+    }
+
+    private long rollBacksTold() {
+        return uplink.published.stream().filter(m -> new String(m.payload(), StandardCharsets.UTF_8).contains("rolledBack")).count();
+    }
+
+    @Test
     public void itsOwnAnnouncementHeardBackConfirmsTheChangeAndAnyOtherDoesNot() throws Exception {
         UplinkChanges changes = changes();
         remoteSet(changes, Map.of("broker", "tcp://new:1883"));
@@ -191,6 +214,8 @@ public class UplinkChangesTest {
     /** A connected uplink that keeps what is published. */
     private static final class Uplink implements Messaging {
         final List<Message> published = new ArrayList<>();
+        /** How the broker answers each publication: at once unless a test says otherwise. */
+        CompletableFuture<Void> answers = CompletableFuture.completedFuture(null);
 
         Map<String, Object> lastEvent() {
             return new JSONParser(new String(published.get(published.size() - 1).payload(), StandardCharsets.UTF_8)).getParsed();
@@ -215,7 +240,7 @@ public class UplinkChangesTest {
         public CompletionStage<Void> publish(Message message) {
             assertEquals("fleet/gw/config/events", message.topic());
             published.add(message);
-            return CompletableFuture.completedFuture(null);
+            return answers;
         }
 
         @Override
