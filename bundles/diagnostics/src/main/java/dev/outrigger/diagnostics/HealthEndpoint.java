@@ -5,7 +5,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -50,12 +53,26 @@ public class HealthEndpoint {
     static final String PID = "dev.outrigger.health";
     private static final String PLAIN = "text/plain; charset=utf-8";
     private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
+    /** Requests served at once: a client that stalls holds one, and the kubelet's probes still get theirs. */
+    private static final int REQUEST_THREADS = 4;
+    /** The JDK's server waits for a request's headers for ever unless told otherwise, JVM-wide. */
+    static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
+
+    static {
+        // only this bundle serves HTTP in the runtime; -Dsun.net.httpserver.maxReqTime in OUTRIGGER_OPTS wins
+        if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
+            System.setProperty(MAX_REQUEST_SECONDS, "5");
+        }
+    }
 
     private final RuntimeHealth health;
     private final RuntimeMetrics metrics;
     private final Config config;
-    /** Serves the requests and retries the listener: one thread, nothing else to do. */
+    /** Retries the listener. */
     private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-health-endpoint"));
+    /** Serves the requests; its threads end when idle. */
+    private final ThreadPoolExecutor requests = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), Daemons.named("outrigger-health-request"));
     private HttpServer server; // guarded by this
     private boolean stopped; // guarded by this
 
@@ -66,6 +83,7 @@ public class HealthEndpoint {
         this.metrics = metrics;
         this.config = config;
         worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        requests.allowCoreThreadTimeOut(true);
         Retry.until(worker, LOG, "Health endpoint cannot listen on " + config.bind() + ":" + config.port(), this::listen);
     }
 
@@ -75,7 +93,7 @@ public class HealthEndpoint {
         }
         server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 8);
         server.createContext("/", this::answer);
-        server.setExecutor(worker);
+        server.setExecutor(requests);
         server.start();
         LOG.info("Health endpoint on http://{}:{}/readyz, /livez and /metrics", config.bind(), server.getAddress().getPort());
     }
@@ -92,6 +110,7 @@ public class HealthEndpoint {
             server.stop(0);
         }
         worker.shutdown();
+        requests.shutdown();
     }
 
     private void answer(HttpExchange exchange) throws IOException {

@@ -10,11 +10,16 @@ import java.lang.reflect.Proxy;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -151,6 +156,59 @@ public class HealthEndpointTest {
         } finally {
             second.deactivate();
         }
+    }
+
+    @Test
+    public void aClientThatStallsHoldsUpNoProbe() throws Exception {
+        try (Socket a = stalled(); Socket b = stalled(); Socket c = stalled()) {
+            assertResponse(200, "ok\n", client.send(HttpRequest.newBuilder(uri("/livez")).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
+    public void clientsThatStallAreCutOffAndTheirThreadsEnd() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                stalled.add(stalled());
+            }
+            // more than it serves at once: answered once the server gave up on them
+            assertResponse(200, "ok\n", client.send(HttpRequest.newBuilder(uri("/livez")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            for (Socket s : stalled) {
+                assertTrue("closed by the server", closedByServer(s));
+            }
+
+            stalled.add(stalled());
+            endpoint.deactivate();
+            Await.until("no request thread left", Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("outrigger-health-request")));
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
+
+    /** Whether the server closes the connection (an end of stream, or a reset) within 20 s. */
+    private static boolean closedByServer(Socket s) throws IOException {
+        s.setSoTimeout(20_000);
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        }
+    }
+
+    /** A connection whose request never ends: its headers are begun, never finished. */
+    private Socket stalled() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), endpoint.port());
+        s.getOutputStream().write("GET /livez HTTP/1.1\r\nHost: gateway\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
     }
 
     @Test
