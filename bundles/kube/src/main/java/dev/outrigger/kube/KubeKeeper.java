@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
@@ -99,6 +101,9 @@ public class KubeKeeper {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeKeeper.class);
+    /** How fabric8 says which request failed; said the way people say it. */
+    private static final Pattern FABRIC8_OPERATION = Pattern.compile(
+            "Operation: \\[(\\w+)]\\s+for kind: \\[(\\w+)]\\s+with name: \\[([^\\]]*)]\\s+in namespace: \\[([^\\]]*)]\\s+failed\\.(.*)");
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
@@ -274,7 +279,16 @@ public class KubeKeeper {
 
     private static String firstLine(Throwable t) {
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return message.lines().findFirst().orElse(message);
+        String line = message.lines().findFirst().orElse(message);
+        // fabric8's "Operation: [get]  for kind: [Node]  with name: [pi]  in namespace: [null]  failed."
+        Matcher operation = FABRIC8_OPERATION.matcher(line);
+        if (!operation.matches()) {
+            return line;
+        }
+        String namespace = "null".equals(operation.group(4)) ? "" : " in namespace " + operation.group(4);
+        String more = operation.group(5).strip();
+        return operation.group(1) + " " + operation.group(2) + " " + operation.group(3) + namespace + " failed"
+                + (more.isEmpty() ? "" : ": " + more);
     }
 
     /** One log line per kind of failure, not one per attempt; the next attempt after a backoff. */

@@ -53,9 +53,14 @@ public class KubeKeeperTest {
             client.nodes().withName("shed-pi").get();
             fail("nothing listens");
         } catch (KubernetesClientException e) {
-            assertEquals("Operation: [get]  for kind: [Node]  with name: [shed-pi]  in namespace: [null]  failed.: "
-                    + "nothing listens there, or no route to it", KubeKeeper.why(e));
+            assertEquals("get Node shed-pi failed: nothing listens there, or no route to it", KubeKeeper.why(e));
         }
+    }
+
+    @Test
+    public void anOperationInANamespaceNamesIt() {
+        assertEquals("update Lease pi in namespace outrigger failed: Reason: conflict", KubeKeeper.why(new KubernetesClientException(
+                "Operation: [update]  for kind: [Lease]  with name: [pi]  in namespace: [outrigger]  failed. Reason: conflict")));
     }
 
     @Test
