@@ -31,12 +31,22 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
- * The container images as built, without a container engine: the amd64 image unpacked into a root
- * filesystem and started isolated in namespaces (as its config says: entrypoint, user, environment),
- * driven with its own {@code outrigger-shell} and stopped with SIGTERM; the arm64 image checked for
- * what it claims and, under qemu-user, for a JVM that runs the gateway.
+ * The container images as built, without a container engine: the image of this machine's
+ * architecture (amd64 here, arm64 on a Raspberry Pi) unpacked into a root filesystem and started
+ * isolated in namespaces (as its config says: entrypoint, user, environment), driven with its own
+ * {@code outrigger-shell} and stopped with SIGTERM; the other one checked for what it claims and,
+ * under qemu-user, for a JVM that runs the gateway.
  */
 public class ImageIT {
+
+    /** An image's platform: its name, its ELF machine, the qemu-user that runs it elsewhere, the JVM's os.arch. */
+    private record Platform(String name, int elfMachine, String qemu, String osArch) {
+    }
+
+    private static final Platform AMD64 = new Platform("amd64", 62, "qemu-x86_64-static", "amd64");
+    private static final Platform ARM64 = new Platform("arm64", 183, "qemu-aarch64-static", "aarch64");
+    private static final Platform NATIVE = "aarch64".equals(System.getProperty("os.arch")) ? ARM64 : AMD64;
+    private static final Platform FOREIGN = NATIVE == AMD64 ? ARM64 : AMD64;
 
     private static final Path IMAGES = Path.of(System.getProperty("outrigger.images", "../run/image/target/image"));
     private static final String VERSION = System.getProperty("outrigger.version", "0.1.0-SNAPSHOT");
@@ -63,8 +73,8 @@ public class ImageIT {
     }
 
     @Test
-    public void theAmd64ImageStartsIsolatedWithEveryBundleActiveAndStopsOnSigterm() throws Exception {
-        Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-amd64.tar"));
+    public void theImageOfThisArchitectureStartsIsolatedWithEveryBundleActiveAndStopsOnSigterm() throws Exception {
+        Path oci = unpackArchive(image(NATIVE));
         Map<String, Object> manifest = manifest(oci);
         Map<?, ?> config = (Map<?, ?>) blob(oci, (Map<?, ?>) manifest.get("config")).get("config");
         assertEquals("1000:1000", config.get("User"));
@@ -136,17 +146,17 @@ public class ImageIT {
     }
 
     @Test
-    public void theArm64ImageIsArm64ThroughAndRunsTheGatewayUnderEmulation() throws Exception {
+    public void theImageOfTheOtherArchitectureIsItsThroughAndRunsTheGatewayUnderEmulation() throws Exception {
         Path all = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + ".tar"));
         Map<String, Object> index = new JSONParser(Files.readString(all.resolve("index.json"))).getParsed();
         List<?> platforms = ((List<?>) index.get("manifests")).stream().map(m -> ((Map<?, ?>) ((Map<?, ?>) m).get("platform"))
                 .get("architecture")).toList();
         assertEquals("one index for both platforms", List.of("amd64", "arm64"), platforms);
 
-        Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-arm64.tar"));
+        Path oci = unpackArchive(image(FOREIGN));
         Map<String, Object> manifest = manifest(oci);
         Map<String, Object> config = blob(oci, (Map<?, ?>) manifest.get("config"));
-        assertEquals("arm64", config.get("architecture"));
+        assertEquals(FOREIGN.name(), config.get("architecture"));
         assertEquals("linux", config.get("os"));
 
         // the JDK's archive, which Java 17 does not dump the same twice, alone in the middle layer:
@@ -156,7 +166,7 @@ public class ImageIT {
         assertEquals("its one file", List.of("opt/java/lib/server/classes.jsa"), run(List.of("tar", "--warning=no-unknown-keyword",
                 "-tzf", oci.resolve(blobPath((Map<?, ?>) layers.get(1))).toString())).lines().filter(f -> !f.endsWith("/")).toList());
 
-        Path root = Files.createDirectories(folder.getRoot().toPath().resolve("rootfs-arm64"));
+        Path root = Files.createDirectories(folder.getRoot().toPath().resolve("rootfs-" + FOREIGN.name()));
         for (Object layer : layers) {
             run(List.of("tar", "--warning=no-unknown-keyword", "-xzf", oci.resolve(blobPath((Map<?, ?>) layer)).toString(), "-C", root.toString(),
                     "--no-same-owner"));
@@ -167,9 +177,9 @@ public class ImageIT {
         }
         assertEquals("ELF", new String(elf, 1, 3, StandardCharsets.US_ASCII));
         assertEquals("64-bit", 2, elf[4]);
-        assertEquals("e_machine EM_AARCH64", 183, (elf[18] & 0xff) | (elf[19] & 0xff) << 8);
+        assertEquals("e_machine of " + FOREIGN.name(), FOREIGN.elfMachine(), (elf[18] & 0xff) | (elf[19] & 0xff) << 8);
 
-        Path qemu = Path.of("/usr/bin/qemu-aarch64-static");
+        Path qemu = Path.of("/usr/bin", FOREIGN.qemu());
         assertTrue("qemu-user-static is installed (.ci/run installs it)", Files.isExecutable(qemu));
         Process java = new ProcessBuilder(qemu.toString(), "-L", root.toString(), root.resolve("opt/java/bin/java").toString(),
                 "-version").redirectErrorStream(true).start();
@@ -186,7 +196,7 @@ public class ImageIT {
         assertTrue(sharing, sharing.contains("sharing"));
 
         // the whole gateway as the image starts it (its bin/outrigger, distribution and JVM), the JVM
-        // emulated; this machine's shell runs the script, as no binfmt registration lets it exec an arm64 one
+        // emulated; this machine's shell runs the script, as no binfmt registration lets it exec the image's
         Path home = root.resolve("opt/outrigger");
         Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
         FreePorts.configure(home.resolve("etc"));
@@ -201,14 +211,14 @@ public class ImageIT {
         gateway.environment().put("JAVA_HOME", emulated.getParent().toString());
         gateway.environment().put("OUTRIGGER_CDS", "off"); // an archive is the JVM's own business, and slow to write emulated
         container = gateway.start();
-        String board = Await.value("every bundle active in the emulated arm64 gateway", Duration.ofSeconds(90), () -> {
+        String board = Await.value("every bundle active in the emulated " + FOREIGN.name() + " gateway", Duration.ofSeconds(90), () -> {
             if (!container.isAlive()) {
                 throw new AssertionError("the emulated gateway exited: " + Files.readString(log));
             }
             String health = hostShell(home, "health");
             return health.startsWith("healthy") ? hostShell(home, "device:board") : null;
         });
-        assertTrue(board, board.contains("aarch64"));
+        assertTrue(board, board.contains("architecture  " + FOREIGN.osArch()));
         run(List.of("kill", "-TERM", Long.toString(container.pid())));
         assertTrue("stopped within 10 s of SIGTERM", container.waitFor(10, TimeUnit.SECONDS));
         assertEquals(Files.readString(log), 0, container.exitValue());
@@ -226,7 +236,7 @@ public class ImageIT {
     @Test
     @SuppressWarnings("unchecked")
     public void theDaemonSetRunsThisImageWithItsUserAndMountsWhatItDeclares() throws Exception {
-        Path oci = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + "-amd64.tar"));
+        Path oci = unpackArchive(image(NATIVE));
         Map<?, ?> config = (Map<?, ?>) blob(oci, (Map<?, ?>) manifest(oci).get("config")).get("config");
         Path base = K8S_BASE;
         Map<String, Object> kustomization = new Yaml().load(Files.readString(base.resolve("kustomization.yaml")));
@@ -281,6 +291,10 @@ public class ImageIT {
         List<String> all = new ArrayList<>(List.of("sh", script.toString(), root.toString(), "1000:1000"));
         all.addAll(command);
         return new ProcessBuilder(all);
+    }
+
+    private static Path image(Platform platform) {
+        return IMAGES.resolve("outrigger-" + VERSION + "-" + platform.name() + ".tar");
     }
 
     private Path unpackArchive(Path tar) throws Exception {
