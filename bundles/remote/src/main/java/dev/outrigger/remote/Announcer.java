@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  */
 final class Announcer {
 
-    static final long UNANSWERED_SECONDS = 10;
+    private static final long UNANSWERED_SECONDS = 10;
 
     private final Set<Object> underway = ConcurrentHashMap.newKeySet();
 

@@ -2,6 +2,7 @@ package dev.outrigger.remote;
 
 import static dev.outrigger.remote.JarDownloads.delete;
 import static dev.outrigger.remote.JarDownloads.shown;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
