@@ -228,7 +228,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
      */
     private Map<String, String> check(Definition definition, Dictionary<String, Object> properties) {
         Map<String, String> problems = new TreeMap<>();
-        Set<String> unknown = new TreeSet<>();
+        TreeSet<String> unknown = new TreeSet<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
             if (Schemas.IMPLICIT.contains(key) || key.startsWith(".")) {
@@ -249,7 +249,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         }
         if (!unknown.isEmpty()) {
             String known = " (known: " + String.join(", ", definition.ids()) + ")";
-            problems.put(unknown.iterator().next(), unknown.size() == 1 ? unknown.iterator().next() + ": unknown property, ignored" + known
+            problems.put(unknown.first(), unknown.size() == 1 ? unknown.first() + ": unknown property, ignored" + known
                     : unknown.size() + " unknown properties, ignored: " + String.join(", ", unknown) + known);
         }
         for (AttributeDefinition ad : definition.attributes()) {

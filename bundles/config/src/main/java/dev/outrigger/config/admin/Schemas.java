@@ -150,19 +150,19 @@ final class Schemas {
                 || (item instanceof Number && (type == Boolean.class || type == String.class));
         if (typeMismatch) {
             throw new IllegalArgumentException(
-                    (item == null ? "null" : item.getClass().getSimpleName().toLowerCase(Locale.ROOT)) + " " + Printable.of(String.valueOf(item))
+                    (item == null ? "null" : item.getClass().getSimpleName().toLowerCase(Locale.ROOT)) + " " + Printable.line(String.valueOf(item))
                             + " is the wrong type, expected " + expected(ad));
         }
         // spaces around a value (a file's `port = 6638 `) are not part of it; a password's may be
         String text = ad.getType() == AttributeDefinition.PASSWORD ? item.toString() : item.toString().strip();
         String verdict = ad.validate(text);
         if (verdict != null && !verdict.isEmpty()) {
-            throw new IllegalArgumentException(Printable.of(text) + " rejected (" + verdict + "), expected " + expected(ad));
+            throw new IllegalArgumentException(Printable.line(text) + " rejected (" + verdict + "), expected " + expected(ad));
         }
         try {
             return parse(type, text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(Printable.of(text) + " rejected, expected " + expected(ad));
+            throw new IllegalArgumentException(Printable.line(text) + " rejected, expected " + expected(ad));
         }
     }
 
