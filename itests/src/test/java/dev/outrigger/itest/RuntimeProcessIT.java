@@ -140,6 +140,26 @@ public class RuntimeProcessIT {
     }
 
     @Test
+    public void theScriptsTellHowTheyAreUsedAndRefuseWhatTheyDoNotTake() throws Exception {
+        GatewayProcess.Result help = gateway.bin("outrigger", "--help");
+        assertEquals(help.output(), 0, help.status());
+        assertTrue(help.output(), help.output().startsWith("Usage: outrigger [--help | --version]\n")
+                && help.output().contains("OUTRIGGER_HEAP") && !help.output().contains("#"));
+        assertEquals(new GatewayProcess.Result(0, "Outrigger " + System.getProperty("outrigger.version", "0.1.0-SNAPSHOT") + "\n"),
+                gateway.bin("outrigger", "--version"));
+        GatewayProcess.Result unknown = gateway.bin("outrigger", "--console");
+        assertEquals(unknown.output(), 2, unknown.status());
+        assertTrue(unknown.output(), unknown.output().startsWith("outrigger: unknown argument --console"));
+        assertFalse("nothing started", Files.exists(gateway.home.resolve("data/lock")));
+
+        for (String script : List.of("outrigger-shell", "outrigger-upgrade")) {
+            GatewayProcess.Result usage = gateway.bin(script, "--help");
+            assertEquals(usage.output(), 0, usage.status());
+            assertTrue(usage.output(), usage.output().startsWith("Usage: " + script + " "));
+        }
+    }
+
+    @Test
     public void aHeapSizeWithoutItsUnitIsNamedInOneLine() throws Exception {
         // the JVM would take 48 for bytes and say "Initial heap size set to a larger value than the maximum heap size"
         gateway.environment.put("OUTRIGGER_HEAP", "48");
