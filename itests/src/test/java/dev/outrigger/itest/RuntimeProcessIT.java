@@ -632,6 +632,9 @@ public class RuntimeProcessIT {
         GatewayProcess.Result allow = gateway.shell("config:set dev.outrigger.bridge~printer allow=10.0.0.0/33");
         assertEquals(allow.output(), 1, allow.status());
         assertTrue(allow.output(), allow.output().contains("allow: 10.0.0.0/33 has no prefix length from 0 to 32"));
+        GatewayProcess.Result autoAllow = gateway.shell("config:set dev.outrigger.bridge.auto allow=192.168.1.0/33");
+        assertEquals(autoAllow.output(), 1, autoAllow.status());
+        assertTrue(autoAllow.output(), autoAllow.output().contains("allow: 192.168.1.0/33 has no prefix length from 0 to 32"));
         GatewayProcess.Result profile = gateway.shell("config:set dev.outrigger.discovery.profile~printer product=HL+++ role=bridge");
         assertEquals(profile.output(), 1, profile.status());
         assertTrue(profile.output(), profile.output().contains("product: HL+++ is not a regular expression"));

@@ -1,5 +1,6 @@
 package dev.outrigger.bridge;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,6 +14,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 
@@ -35,20 +38,38 @@ public class AutoBridges {
 
         @AttributeDefinition(description = "Address the automatic bridges listen on")
         String bind() default "127.0.0.1";
+
+        @AttributeDefinition(required = false, description = "Client addresses and networks the automatic bridges allow, "
+                + "e.g. 192.168.1.20, 192.168.1.0/24 (empty: any)")
+        String[] allow() default {};
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoBridges.class);
 
     private final Map<String, Bridge> bridges = new HashMap<>(); // guarded by this
     /** The devices with role bridge present now, by id. */
     private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
     private final Runnable reevaluation = this::reevaluate;
     private final Config config;
+    /** Null with a bad allow list: then no automatic bridge listens, rather than one open to anyone. */
+    private final AllowList allow;
     private final Bridges registry;
 
     @Activate
     public AutoBridges(Config config, @Reference Bridges registry) {
         this.config = config;
         this.registry = registry;
+        this.allow = allowList(config);
         registry.configured().onChange(reevaluation);
+    }
+
+    private static AllowList allowList(Config config) {
+        try {
+            return AllowList.parse(Arrays.asList(config.allow()));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Automatic bridges: allow: {}; none listens until this is fixed", e.getMessage());
+            return null;
+        }
     }
 
     @Deactivate
@@ -80,7 +101,7 @@ public class AutoBridges {
     }
 
     private void reevaluate(SerialDevice d) {
-        if (!config.enabled() || d.suggestedPort() == 0) {
+        if (!config.enabled() || allow == null || d.suggestedPort() == 0) {
             return;
         }
         boolean claimed = registry.configured().claimed(d);
@@ -96,7 +117,7 @@ public class AutoBridges {
         }
         if (b == null) {
             b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
-                    Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
+                    Bridge.Policy.KICKOLDUSER, 1, 0, allow));
             bridges.put(d.id(), b);
             registry.add(b);
         }

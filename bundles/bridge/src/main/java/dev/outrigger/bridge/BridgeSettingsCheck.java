@@ -9,8 +9,8 @@ import org.osgi.service.component.annotations.Component;
 import dev.outrigger.config.SettingsCheck;
 import dev.outrigger.config.SettingsException.Problem;
 
-/** Refuses, from the shell and remotely, an allow list the bridge could not use. */
-@Component(property = SettingsCheck.PID + "=" + ConfiguredBridge.FACTORY_PID)
+/** Refuses, from the shell and remotely, an allow list the bridges could not use. */
+@Component(property = { SettingsCheck.PID + "=" + ConfiguredBridge.FACTORY_PID, SettingsCheck.PID + "=" + AutoBridges.PID })
 public class BridgeSettingsCheck implements SettingsCheck {
 
     @Override

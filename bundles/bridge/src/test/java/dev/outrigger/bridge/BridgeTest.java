@@ -312,6 +312,11 @@ public class BridgeTest {
     }
 
     static SerialDevice device(String id, String path, Role role) {
+        return device(id, path, role, 0);
+    }
+
+    /** With the TCP port its profile suggests, which an automatic bridge listens on. */
+    static SerialDevice device(String id, String path, Role role, int port) {
         return new SerialDevice() {
             public String id() { return id; }
             public String path() { return path; }
@@ -322,7 +327,7 @@ public class BridgeTest {
             public Optional<UsbIdentity> usb() { return Optional.empty(); }
             public Role role() { return role; }
             public SerialSettings settings() { return SerialSettings.DEFAULT; }
-            public int suggestedPort() { return 0; }
+            public int suggestedPort() { return port; }
             public String profile() { return "test"; }
         };
     }

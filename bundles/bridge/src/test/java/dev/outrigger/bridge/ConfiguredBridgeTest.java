@@ -118,7 +118,7 @@ public class ConfiguredBridgeTest {
     }
 
     /** The line a client the bridge will not take is told before it is closed. */
-    private static String toldWhy(int port) throws IOException {
+    static String toldWhy(int port) throws IOException {
         try (Socket client = connect(port)) {
             return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -132,13 +132,13 @@ public class ConfiguredBridgeTest {
         }
     }
 
-    private static Socket connect(int port) throws IOException {
+    static Socket connect(int port) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setSoTimeout(5_000);
         return s;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -70,8 +70,8 @@ public class AdminSettings implements Settings {
     private final Set<String> secretNames;
     /** Where FileInstall reads configurations; null when it is not watching a folder. */
     private final Path etc;
-    /** The owners' own checks, by the PID or factory PID they check. */
-    private final Map<SettingsCheck, String> checks = new ConcurrentHashMap<>();
+    /** The owners' own checks, with the PIDs or factory PIDs they check. */
+    private final Map<SettingsCheck, Set<String>> checks = new ConcurrentHashMap<>();
 
     @Activate
     public AdminSettings(BundleContext context, @Reference ConfigurationAdmin configAdmin,
@@ -85,7 +85,8 @@ public class AdminSettings implements Settings {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addCheck(SettingsCheck check, Map<String, Object> properties) {
-        checks.put(check, String.valueOf(properties.get(SettingsCheck.PID)));
+        Object pids = properties.get(SettingsCheck.PID);
+        checks.put(check, pids instanceof String[] several ? Set.of(several) : Set.of(String.valueOf(pids)));
     }
 
     void removeCheck(SettingsCheck check) {
@@ -183,7 +184,7 @@ public class AdminSettings implements Settings {
             // what the owner knows beyond the schema, on the configuration as it would be
             Map<String, Object> wouldBe = Collections.unmodifiableMap(next);
             checks.forEach((check, checked) -> {
-                if (checked.equals(schemaPid(pid))) {
+                if (checked.contains(schemaPid(pid))) {
                     problems.addAll(check.problems(wouldBe));
                 }
             });
