@@ -62,7 +62,11 @@ record AllowList(List<Network> networks) {
     }
 
     boolean admits(InetAddress peer) {
-        return networks.isEmpty() || networks.stream().anyMatch(n -> n.contains(peer));
+        return admitsAnyone() || networks.stream().anyMatch(n -> n.contains(peer));
+    }
+
+    boolean admitsAnyone() {
+        return networks.isEmpty();
     }
 
     /** An IP address as written: never looked up (only a string with a colon or an IPv4 form is given to the JDK). */

@@ -123,7 +123,7 @@ final class Bridge implements AutoCloseable {
         LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), s.getLocalPort(),
                 options.mode().name().toLowerCase(Locale.ROOT), options.tls() == null ? "" : options.clientAuth()
                         ? ", TLS with client certificates" : ", TLS");
-        if (!s.getInetAddress().isLoopbackAddress() && options.allow().networks().isEmpty() && !options.clientAuth()) {
+        if (!s.getInetAddress().isLoopbackAddress() && options.allow().admitsAnyone() && !options.clientAuth()) {
             // whoever reaches the port drives the device: a Zigbee coordinator, a Z-Wave controller
             LOG.warn("Bridge {} is reachable beyond this host on {} and admits any client: set allow to the addresses "
                     + "of its clients, or TLS with client certificates", options.name(), options.bind());
