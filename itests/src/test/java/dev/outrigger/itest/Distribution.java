@@ -15,6 +15,8 @@ final class Distribution {
     static final Path HOME = Path.of(System.getProperty("outrigger.distribution", "../run/target/outrigger"))
             .toAbsolutePath().normalize();
     static final Path FIXTURE = Path.of(System.getProperty("fixture.jar")).toAbsolutePath();
+    /** The Kubernetes manifests' kustomize base, beside its components and overlays. */
+    static final Path K8S_BASE = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
 
     private Distribution() {
     }

@@ -50,7 +50,6 @@ public class ImageIT {
 
     private static final Path IMAGES = Path.of(System.getProperty("outrigger.images", "../run/image/target/image"));
     private static final String VERSION = System.getProperty("outrigger.version", "0.1.0-SNAPSHOT");
-    private static final Path K8S_BASE = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
@@ -95,7 +94,7 @@ public class ImageIT {
         FreePorts.configure(root.resolve("opt/outrigger/etc"));
         // the health endpoint as the DaemonSet's ConfigMap configures it, on a free port (logged)
         Files.writeString(root.resolve("opt/outrigger/etc/dev.outrigger.health.cfg"),
-                Files.readString(K8S_BASE.resolve("etc/dev.outrigger.health.cfg")).replaceAll("(?m)^port = \\d+$", "port = 0"));
+                Files.readString(Distribution.K8S_BASE.resolve("etc/dev.outrigger.health.cfg")).replaceAll("(?m)^port = \\d+$", "port = 0"));
 
         Path log = folder.getRoot().toPath().resolve("container.log");
         container = inRoot(root, List.of("/opt/outrigger/bin/outrigger"))
@@ -238,7 +237,7 @@ public class ImageIT {
     public void theDaemonSetRunsThisImageWithItsUserAndMountsWhatItDeclares() throws Exception {
         Path oci = unpackArchive(image(NATIVE));
         Map<?, ?> config = (Map<?, ?>) blob(oci, (Map<?, ?>) manifest(oci).get("config")).get("config");
-        Path base = K8S_BASE;
+        Path base = Distribution.K8S_BASE;
         Map<String, Object> kustomization = new Yaml().load(Files.readString(base.resolve("kustomization.yaml")));
         for (Object resource : (List<?>) kustomization.get("resources")) {
             assertTrue(resource + " exists", Files.isRegularFile(base.resolve(resource.toString())));
@@ -278,6 +277,35 @@ public class ImageIT {
             Map<?, ?> get = (Map<?, ?>) ((Map<?, ?>) container.get(probe)).get("httpGet");
             assertEquals(probe, Integer.parseInt(port.group(1)), get.get("port"));
             assertEquals(probe, "127.0.0.1", get.get("host"));
+        }
+    }
+
+    /** The base, its components and overlays: what each names (resources, components, generated files) is there. */
+    @Test
+    public void everyFileTheKustomizationsNameIsThere() throws Exception {
+        List<Path> kustomizations;
+        try (var found = Files.walk(Distribution.K8S_BASE.getParent())) {
+            kustomizations = found.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList();
+        }
+        assertTrue(kustomizations.toString(), kustomizations.size() >= 3);
+        for (Path kustomization : kustomizations) {
+            Map<String, Object> k = new Yaml().load(Files.readString(kustomization));
+            List<String> named = new ArrayList<>();
+            for (String list : List.of("resources", "components")) {
+                ((List<?>) k.getOrDefault(list, List.of())).forEach(r -> named.add(r.toString()));
+            }
+            for (String generator : List.of("configMapGenerator", "secretGenerator")) {
+                for (Object g : (List<?>) k.getOrDefault(generator, List.of())) {
+                    // key=file names the file after the =
+                    Object files = ((Map<?, ?>) g).get("files");
+                    if (files != null) {
+                        ((List<?>) files).forEach(f -> named.add(f.toString().replaceFirst("^[^=]*=", "")));
+                    }
+                }
+            }
+            for (String name : named) {
+                assertTrue(kustomization + " names " + name, Files.exists(kustomization.resolveSibling(name)));
+            }
         }
     }
 

@@ -51,8 +51,6 @@ public class KubeProcessIT {
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
 
-    private static final Path K8S_BASE = Path.of(System.getProperty("outrigger.k8s", "../run/src/main/k8s/base"));
-
     private KubernetesMockServer server;
     /** What the gateway asked of the API server, as RBAC names it: {@code nodes/status patch}. */
     private final Set<String> gatewayCalls = new TreeSet<>();
@@ -263,7 +261,7 @@ public class KubeProcessIT {
     @SuppressWarnings("unchecked")
     private static Set<String> granted() throws Exception {
         Set<String> granted = new TreeSet<>();
-        for (Object doc : new Yaml().loadAll(Files.readString(K8S_BASE.resolve("rbac.yaml")))) {
+        for (Object doc : new Yaml().loadAll(Files.readString(Distribution.K8S_BASE.resolve("rbac.yaml")))) {
             for (Map<String, Object> rule : (List<Map<String, Object>>) ((Map<String, Object>) doc).getOrDefault("rules", List.of())) {
                 for (Object resource : (List<?>) rule.get("resources")) {
                     for (Object verb : (List<?>) rule.get("verbs")) {

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -661,6 +662,38 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("fixture:greet").output().trim().equals("bom"));
         assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.greeter.cfg: begins with a byte order mark"));
         assertEquals("saved without it", "greeting = bom\nrepeat = 1\n", Files.readString(cfg));
+    }
+
+    /**
+     * What the cluster copies over etc/ (the base's ConfigMap, with the example overlay's files
+     * merged in) is taken as it is: no property unknown, no value rejected, once the features it
+     * installs declared their schemas.
+     */
+    @Test
+    public void theClustersConfigurationFilesAreTakenWithoutAComplaint() throws Exception {
+        Path etc = gateway.home.resolve("etc");
+        for (Path files : List.of(Distribution.K8S_BASE.resolve("etc"), Distribution.K8S_BASE.resolve("../overlays/radio-nodes/etc"))) {
+            try (var each = Files.list(files)) {
+                for (Path file : each.toList()) {
+                    Files.copy(file, etc.resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        // the health endpoint on a free port; the brokers' names on loopback, where nothing listens: no network
+        Path health = etc.resolve("dev.outrigger.health.cfg");
+        Files.writeString(health, Files.readString(health).replaceAll("(?m)^port = \\d+$", "port = 0"));
+        Path hosts = folder.newFile("hosts").toPath();
+        Files.writeString(hosts, "127.0.0.1 mqtt.mqtt.svc.cluster.local mqtt.example.com\n");
+        gateway.environment.put("OUTRIGGER_OPTS", "-Djdk.net.hosts.file=" + hosts);
+        gateway.start();
+        Await.until("the gateway feature installed and healthy", Duration.ofSeconds(30),
+                () -> gateway.log().contains("Feature gateway installed") && gateway.shell("health").status() == 0);
+
+        assertEquals("allow = 10.42.0.0/16", gateway.shell("config:get dev.outrigger.bridge.auto").output().lines()
+                .map(String::strip).filter(l -> l.startsWith("allow")).map(l -> l.replaceAll("\\s+", " = ")).findFirst().orElse(""));
+        for (String complaint : List.of("unknown propert", "rejected", "required, not set", "allow:")) {
+            assertTrue(complaint + " in " + gateway.log(), lines(gateway.log(), complaint).isEmpty());
+        }
     }
 
     @Test
