@@ -141,6 +141,7 @@ public class MeshtasticProcessIT {
 
         String nodes = gateway.shell("mesh:nodes").output();
         assertTrue(nodes, nodes.contains("Shed") && nodes.contains("Garage") && nodes.contains("Camper van"));
+        assertTrue(nodes, nodes.lines().anyMatch(l -> l.startsWith("!5a1a0003  Garage") && l.contains(" ROUTER ")));
         String info = gateway.shell("mesh:info").output();
         assertTrue(info, info.contains("2.5.0-simulated") && info.contains("EU_868") && info.contains("LongFast"));
 

@@ -30,12 +30,13 @@ public class MeshCommands {
     @Descriptor("every node the radios heard, most recent first")
     public String nodes() {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "%-10s %-22s %-5s %-16s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
-                "NAME", "SHORT", "HARDWARE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
+                "%-10s %-22s %-5s %-16s %-14s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
+                "NAME", "SHORT", "HARDWARE", "ROLE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
         for (MeshRadio radio : radios) {
             for (MeshNode n : radio.nodes()) {
-                out.append(String.format(Locale.ROOT, "%-10s %-22.22s %-5.5s %-16.16s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(),
-                        Printable.line(n.longName()), Printable.line(n.shortName()), n.hardware(), n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
+                out.append(String.format(Locale.ROOT, "%-10s %-22.22s %-5.5s %-16.16s %-14.14s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(),
+                        Printable.line(n.longName()), Printable.line(n.shortName()), orDash(n.hardware()), orDash(n.role()),
+                        n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
                         orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
                         n.voltage() == null ? "-" : String.format(Locale.ROOT, "%.2f V", n.voltage()),
                         n.latitude() == null ? "-" : String.format(Locale.ROOT, "%.5f,%.5f", n.latitude(), n.longitude())
@@ -77,7 +78,8 @@ public class MeshCommands {
         return out.toString();
     }
 
+    /** A value not heard yet (absent, or a name the node did not announce yet) as a dash. */
     private static String orDash(Object value) {
-        return value == null ? "-" : value.toString();
+        return value == null || value.toString().isEmpty() ? "-" : value.toString();
     }
 }

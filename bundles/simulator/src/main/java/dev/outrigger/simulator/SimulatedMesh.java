@@ -42,18 +42,23 @@ final class SimulatedMesh {
     private static final int HW_PORTDUINO = 37;
     private static final long BROADCAST = 0xffffffffL;
 
-    record Node(long num, String longName, String shortName, double latitude, double longitude, int altitude) {
+    /** The firmware's device roles the nodes below take. */
+    private static final int CLIENT = 0;
+    private static final int ROUTER = 2;
+    private static final int TRACKER = 5;
+
+    record Node(long num, String longName, String shortName, int role, double latitude, double longitude, int altitude) {
 
         User user() {
             return User.newBuilder().setId(String.format(Locale.ROOT, "!%08x", num)).setLongName(longName).setShortName(shortName)
-                    .setHwModel(HW_PORTDUINO).build();
+                    .setHwModel(HW_PORTDUINO).setRole(role).build();
         }
     }
 
-    static final Node SELF = new Node(0x5a1a0001L, "Simulated (not real)", "SIM", 52.5200, 13.4050, 34);
-    static final List<Node> OTHERS = List.of(new Node(0x5a1a0002L, "Shed", "SHED", 52.5230, 13.4110, 36),
-            new Node(0x5a1a0003L, "Garage", "GRGE", 52.5185, 13.3990, 33),
-            new Node(0x5a1a0004L, "Camper van", "VAN", 52.5302, 13.4201, 41));
+    static final Node SELF = new Node(0x5a1a0001L, "Simulated (not real)", "SIM", CLIENT, 52.5200, 13.4050, 34);
+    static final List<Node> OTHERS = List.of(new Node(0x5a1a0002L, "Shed", "SHED", CLIENT, 52.5230, 13.4110, 36),
+            new Node(0x5a1a0003L, "Garage", "GRGE", ROUTER, 52.5185, 13.3990, 33),
+            new Node(0x5a1a0004L, "Camper van", "VAN", TRACKER, 52.5302, 13.4201, 41));
 
     private final AtomicInteger turn = new AtomicInteger();
     /** The last packets heard, which a radio hands over again after a handshake: clients must record them once. */
