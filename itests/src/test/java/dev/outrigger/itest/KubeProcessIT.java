@@ -120,6 +120,10 @@ public class KubeProcessIT {
         Path etc = configure("mode = off\n");
         Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
+        // a Raspberry Pi 5's device tree: NUL-terminated strings
+        Path deviceTree = Files.createDirectories(folder.getRoot().toPath().resolve("proc/device-tree"));
+        Files.writeString(deviceTree.resolve("model"), "Raspberry Pi 5 Model B Rev 1.0\0");
+        Files.writeString(deviceTree.resolve("compatible"), "raspberrypi,5-model-b\0brcm,bcm2712\0");
         gateway.enableHealthEndpoint();
         gateway.start();
         Await.until("the kube bundle installed, off", Duration.ofSeconds(20), () -> gateway.shell("kube:status").output().contains("off"));
@@ -133,6 +137,8 @@ public class KubeProcessIT {
         writeKubeconfig();
 
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
+        Await.until("the board's labels", Duration.ofSeconds(5), () -> "brcm.bcm2712".equals(labels().get("outrigger.dev/soc")));
+        assertEquals("Raspberry_Pi_5_Model_B_Rev_1.0", labels().get("outrigger.dev/board"));
         assertEquals("False", condition("SerialDevicesPresent").getStatus());
         assertTrue(gateway.shell("device:list").output().startsWith("no serial device present"));
         assertEquals("NotInstalled", condition("MqttConnected").getReason());

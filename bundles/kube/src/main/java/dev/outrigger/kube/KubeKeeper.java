@@ -364,6 +364,14 @@ public class KubeKeeper {
         if (b != null && !labelValue(b.model()).isEmpty()) {
             labels.put(p + "board", labelValue(b.model()));
         }
+        if (b != null && !b.compatible().isEmpty()) {
+            // the system on chip, the device tree's last (most general) compatible string: every Raspberry Pi 5
+            // is brcm.bcm2712, whatever its model's revision, as a node labeller by compatible string would say
+            String soc = labelValue(b.compatible().get(b.compatible().size() - 1).replace(',', '.'));
+            if (!soc.isEmpty()) {
+                labels.put(p + "soc", soc);
+            }
+        }
         Map<String, NodeSync.Condition> conditions = new TreeMap<>();
         RuntimeHealth h = health;
         List<String> problems = h == null ? List.of() : h.problems();
