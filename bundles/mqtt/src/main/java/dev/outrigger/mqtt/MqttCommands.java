@@ -95,7 +95,8 @@ public class MqttCommands {
     static String shown(byte[] payload) {
         try {
             String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString();
-            if (text.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
+            // line breaks (Windows' too) and tabs lay text out; the other control characters drive the terminal
+            if (text.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
                 return text;
             }
         } catch (CharacterCodingException binary) {

@@ -10,7 +10,7 @@ public class MqttCommandsTest {
 
     @Test
     public void textIsShownAsItIsLineBreaksIncluded() {
-        String json = "{\n\t\"from\": \"!a1b2c3d4\", \"text\": \"hi \ud83d\udce1\"\n}";
+        String json = "{\r\n\t\"from\": \"!a1b2c3d4\", \"text\": \"hi \ud83d\udce1\"\n}";
         assertEquals(json, MqttCommands.shown(json.getBytes(StandardCharsets.UTF_8)));
     }
 
