@@ -103,6 +103,8 @@ public class RemoteProcessIT {
         assertEquals("Integer", port.get("type"));
         assertEquals(true, port.get("required"));
         assertTrue(property(bridge, "mode").get("options").toString().contains("rfc2217"));
+        assertEquals("a list empty by default: no value, not a blank one", List.of(), property(bridge, "allow").get("default"));
+        assertEquals(List.of("raw"), property(bridge, "mode").get("default"));
 
         // a new bridge instance, remotely: listening, and telling clients why there is no device
         assertTrue(gateway.shell("bridge:list").output().startsWith("no bridge: none configured"));

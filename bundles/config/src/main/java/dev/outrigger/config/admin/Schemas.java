@@ -2,6 +2,7 @@ package dev.outrigger.config.admin;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -223,9 +224,11 @@ final class Schemas {
             }
             String[] defaults = ad.getDefaultValue();
             int cardinality = ad.getCardinality() == 0 ? 0 : Math.abs(ad.getCardinality());
+            // a list that is empty by default reads as one empty string in Metatype: no value, not a blank one
+            List<String> defaultValues = defaults == null ? List.of()
+                    : Arrays.stream(defaults).filter(value -> cardinality == 0 || !value.isEmpty()).toList();
             properties.add(new Property(ad.getID(), ad.getName(), nonNull(ad.getDescription()), typeName(ad.getType()),
-                    cardinality, defaults == null ? List.of() : List.of(defaults), options, isRequired(ad),
-                    isSecret(ad, secretNames)));
+                    cardinality, defaultValues, options, isRequired(ad), isSecret(ad, secretNames)));
         }
         return new Schema(d.pid(), d.factory(), nonNull(d.ocd().getName()), nonNull(d.ocd().getDescription()),
                 properties);
