@@ -23,6 +23,7 @@ import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -102,6 +103,9 @@ public class RemoteProcessIT {
         Map<?, ?> port = property(bridge, "port");
         assertEquals("Integer", port.get("type"));
         assertEquals(true, port.get("required"));
+        assertEquals("the bounds the bridge declares", List.of(1, 65535),
+                Stream.of(port.get("min"), port.get("max")).map(n -> ((Number) n).intValue()).toList());
+        assertFalse("none where none is declared", property(bridge, "device").containsKey("min"));
         assertTrue(property(bridge, "mode").get("options").toString().contains("rfc2217"));
         assertEquals("a list empty by default: no value, not a blank one", List.of(), property(bridge, "allow").get("default"));
         assertEquals(List.of("raw"), property(bridge, "mode").get("default"));
@@ -156,7 +160,7 @@ public class RemoteProcessIT {
         assertProblem(request("gw", "set", set(GREETER, "\"greeting\": \"ahoy\", \"colour\": \"red\"")), "colour", "unknown property");
         assertProblem(request("gw", "set", set(GREETER, "\"repeat\": \"twice\"")), "repeat", "expected an integer");
         assertProblem(request("gw", "set", set(GREETER, "\"repeat\": true")), "repeat", "wrong type");
-        assertProblem(request("gw", "set", set(GREETER, "\"repeat\": 0")), "repeat", "rejected");
+        assertProblem(request("gw", "set", set(GREETER, "\"repeat\": 0")), "repeat", "0 rejected (less than minimum), expected an integer, at least 1");
         assertProblem(request("gw", "set", set("dev.outrigger.bridge~x", "\"device\": \"/dev/ttyUSB0\", \"port\": 2000, \"mode\": \"telnet\"")),
                 "mode", "one of raw, rfc2217");
         assertProblem(request("gw", "set", set("dev.outrigger.bridge~x", "\"device\": \"/dev/ttyUSB0\"")), "port", "required");
@@ -166,7 +170,7 @@ public class RemoteProcessIT {
         // the shell refuses the same way
         GatewayProcess.Result shell = gateway.shell("config:set " + GREETER + " repeat=0");
         assertEquals(1, shell.status());
-        assertTrue(shell.output(), shell.output().contains("repeat: 0 rejected"));
+        assertTrue(shell.output(), shell.output().contains("repeat: 0 rejected (less than minimum), expected an integer, at least 1"));
 
         // revisions: of two changes based on the same revision, the second is refused
         long revision = ((Number) ((Map<?, ?>) ((List<?>) request("gw", "get", "{\"pid\": \"" + GREETER + "\"}")

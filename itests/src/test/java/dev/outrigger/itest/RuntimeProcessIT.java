@@ -619,7 +619,7 @@ public class RuntimeProcessIT {
         Path bridge = gateway.home.resolve("etc/dev.outrigger.bridge-printer.cfg");
         Files.writeString(bridge, "device = ttyUSB7\nport = 70000\n");
         Await.until("a log line for port: 70000", Duration.ofSeconds(5), () -> gateway.log().contains(
-                "dev.outrigger.bridge-printer.cfg: port: 70000 rejected (greater than maximum), expected an integer; "
+                "dev.outrigger.bridge-printer.cfg: port: 70000 rejected (greater than maximum), expected an integer from 1 to 65535; "
                         + "nothing is started for this configuration until this is fixed"));
         Files.writeString(bridge, "port = 7070\n");
         Await.until("a log line for the missing device", Duration.ofSeconds(5), () -> gateway.log().contains(

@@ -75,9 +75,12 @@ public interface Settings {
      * @param cardinality 0 for a single value, otherwise the maximum number of values
      *                    ({@link Integer#MAX_VALUE} for unbounded)
      * @param options     allowed values and their labels, empty when any value of the type fits
+     * @param min         the least value of a number, the shortest length of a string
+     * @param max         the greatest value of a number, the longest length of a string
      * @param required    true when there is no default, so a value must be given
      */
     record Property(String id, String name, String description, String type, int cardinality,
-            List<String> defaults, Map<String, String> options, boolean required, boolean secret) {
+            List<String> defaults, Map<String, String> options, Optional<Number> min, Optional<Number> max,
+            boolean required, boolean secret) {
     }
 }

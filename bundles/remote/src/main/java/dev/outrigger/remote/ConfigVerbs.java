@@ -111,6 +111,8 @@ final class ConfigVerbs implements Verbs {
             pm.put("default", p.defaults());
             pm.put("options", p.options().entrySet().stream()
                     .map(o -> Map.of("value", o.getKey(), "label", o.getValue())).toList());
+            p.min().ifPresent(min -> pm.put("min", min));
+            p.max().ifPresent(max -> pm.put("max", max));
             pm.put("required", p.required());
             pm.put("secret", p.secret());
             properties.add(pm);

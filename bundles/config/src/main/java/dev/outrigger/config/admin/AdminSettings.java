@@ -35,7 +35,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -160,7 +159,7 @@ public class AdminSettings implements Settings {
         next.remove(ConfigurationAdmin.SERVICE_FACTORYPID);
         List<Problem> problems = new ArrayList<>();
         update.values().forEach((key, value) -> {
-            Optional<AttributeDefinition> ad = definition.attribute(key);
+            Optional<Attribute> ad = definition.attribute(key);
             if (ad.isEmpty()) {
                 problems.add(new Problem(key, "unknown property (known: " + String.join(", ", definition.ids()) + ")"));
             } else if (value == null) {
@@ -174,7 +173,7 @@ public class AdminSettings implements Settings {
                 }
             }
         });
-        for (AttributeDefinition ad : definition.attributes()) {
+        for (Attribute ad : definition.attributes()) {
             boolean reported = problems.stream().anyMatch(p -> p.property().equals(ad.getID()));
             if (Schemas.isRequired(ad) && Schemas.isMissing(next.get(ad.getID())) && !reported) {
                 problems.add(new Problem(ad.getID(), "required: it has no default, expected " + Schemas.expected(ad)));
@@ -294,7 +293,7 @@ public class AdminSettings implements Settings {
         Map<String, Object> properties = new TreeMap<>();
         Map<String, Boolean> secrets = new TreeMap<>();
         definition.ifPresent(d -> {
-            for (AttributeDefinition ad : d.attributes()) {
+            for (Attribute ad : d.attributes()) {
                 if (Schemas.isSecret(ad, secretNames)) {
                     Object value = stored == null ? null : stored.get(ad.getID());
                     secrets.put(ad.getID(), value != null && !value.toString().isEmpty());
@@ -304,7 +303,7 @@ public class AdminSettings implements Settings {
         if (stored != null) {
             for (Enumeration<String> keys = stored.keys(); keys.hasMoreElements();) {
                 String key = keys.nextElement();
-                Optional<AttributeDefinition> ad = definition.flatMap(d -> d.attribute(key));
+                Optional<Attribute> ad = definition.flatMap(d -> d.attribute(key));
                 if (Schemas.IMPLICIT.contains(key) || secrets.containsKey(key)
                         || secretNames.contains(key.toLowerCase(Locale.ROOT))) {
                     continue;

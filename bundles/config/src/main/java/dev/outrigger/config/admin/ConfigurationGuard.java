@@ -35,7 +35,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -234,7 +233,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
             if (Schemas.IMPLICIT.contains(key) || key.startsWith(".")) {
                 continue;
             }
-            Optional<AttributeDefinition> ad = definition.attribute(key);
+            Optional<Attribute> ad = definition.attribute(key);
             if (ad.isEmpty()) {
                 unknown.add(Printable.of(key));
                 continue;
@@ -252,7 +251,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
             problems.put(unknown.first(), unknown.size() == 1 ? unknown.first() + ": unknown property, ignored" + known
                     : unknown.size() + " unknown properties, ignored: " + String.join(", ", unknown) + known);
         }
-        for (AttributeDefinition ad : definition.attributes()) {
+        for (Attribute ad : definition.attributes()) {
             if (Schemas.isRequired(ad) && Schemas.isMissing(properties.get(ad.getID()))) {
                 problems.put(ad.getID(), ad.getID() + ": required, not set (expected " + Schemas.expected(ad) + ")" + NOT_STARTED + "it is set");
             }

@@ -1,9 +1,13 @@
 package dev.outrigger.config.admin;
 
+import java.io.IOException;
 import java.lang.reflect.Array;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +16,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.apache.felix.metatype.AD;
+import org.apache.felix.metatype.Designate;
+import org.apache.felix.metatype.MetaData;
+import org.apache.felix.metatype.MetaDataReader;
+import org.apache.felix.metatype.OCD;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -23,6 +32,7 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 
 import dev.outrigger.config.Settings.Property;
 import dev.outrigger.config.Settings.Schema;
+import dev.outrigger.config.admin.Attribute.Bounds;
 import dev.outrigger.framework.logging.Printable;
 
 /**
@@ -36,30 +46,26 @@ final class Schemas {
             ConfigurationAdmin.SERVICE_BUNDLELOCATION, Schemas.FILENAME, "component.name", "component.id");
     /** Where FileInstall records the file a configuration came from (and is written back to). */
     static final String FILENAME = "felix.fileinstall.filename";
+    private static final String METATYPE_FOLDER = "OSGI-INF/metatype";
 
-    /** A definition and whether it is for a factory PID. */
-    record Definition(String pid, boolean factory, ObjectClassDefinition ocd) {
+    /** A definition, whether it is for a factory PID, and its attributes' bounds by id. */
+    record Definition(String pid, boolean factory, ObjectClassDefinition ocd, Map<String, Bounds> bounds) {
 
-        AttributeDefinition[] attributes() {
+        List<Attribute> attributes() {
             AttributeDefinition[] all = ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
-            return all == null ? new AttributeDefinition[0] : all;
+            List<Attribute> attributes = new ArrayList<>();
+            for (AttributeDefinition ad : all == null ? new AttributeDefinition[0] : all) {
+                attributes.add(new Attribute(ad, bounds.getOrDefault(ad.getID(), Bounds.NONE)));
+            }
+            return attributes;
         }
 
-        Optional<AttributeDefinition> attribute(String id) {
-            for (AttributeDefinition ad : attributes()) {
-                if (ad.getID().equals(id)) {
-                    return Optional.of(ad);
-                }
-            }
-            return Optional.empty();
+        Optional<Attribute> attribute(String id) {
+            return attributes().stream().filter(a -> a.getID().equals(id)).findFirst();
         }
 
         List<String> ids() {
-            List<String> ids = new ArrayList<>();
-            for (AttributeDefinition ad : attributes()) {
-                ids.add(ad.getID());
-            }
-            return ids;
+            return attributes().stream().map(Attribute::getID).toList();
         }
     }
 
@@ -77,18 +83,20 @@ final class Schemas {
         for (Bundle bundle : context.getBundles()) {
             MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
             if (info != null) {
-                add(all, info, info.getPids(), false);
-                add(all, info, info.getFactoryPids(), true);
+                Map<String, Map<String, Bounds>> bounds = bounds(bundle);
+                add(all, info, info.getPids(), false, bounds);
+                add(all, info, info.getFactoryPids(), true, bounds);
             }
         }
         return all;
     }
 
-    private static void add(Map<String, Definition> all, MetaTypeInformation info, String[] pids, boolean factory) {
+    private static void add(Map<String, Definition> all, MetaTypeInformation info, String[] pids, boolean factory,
+            Map<String, Map<String, Bounds>> bounds) {
         for (String pid : pids == null ? new String[0] : pids) {
             ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
             if (ocd != null) {
-                all.putIfAbsent(pid, new Definition(pid, factory, ocd));
+                all.putIfAbsent(pid, new Definition(pid, factory, ocd, bounds.getOrDefault(pid, Map.of())));
             }
         }
     }
@@ -101,11 +109,43 @@ final class Schemas {
                 boolean factory = contains(info.getFactoryPids(), pid);
                 if (factory || contains(info.getPids(), pid)) {
                     ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
-                    return ocd == null ? Optional.empty() : Optional.of(new Definition(pid, factory, ocd));
+                    return ocd == null ? Optional.empty()
+                            : Optional.of(new Definition(pid, factory, ocd, bounds(bundle).getOrDefault(pid, Map.of())));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The bounds a bundle's Metatype XML declares, by PID and attribute id, read with the Metatype
+     * implementation's own parser. A file it cannot read has no bounds here: the Metatype service
+     * reports it, and validation by the attribute itself still applies them.
+     */
+    private static Map<String, Map<String, Bounds>> bounds(Bundle bundle) {
+        Map<String, Map<String, Bounds>> bounds = new HashMap<>();
+        Enumeration<URL> files = bundle.findEntries(METATYPE_FOLDER, "*.xml", false);
+        while (files != null && files.hasMoreElements()) {
+            try {
+                MetaData metaData = new MetaDataReader().parse(files.nextElement());
+                for (Object d : metaData == null ? List.of() : metaData.getDesignates()) {
+                    Designate designate = (Designate) d;
+                    OCD ocd = designate.getObject() == null ? null
+                            : (OCD) metaData.getObjectClassDefinitions().get(designate.getObject().getOcdRef());
+                    String pid = designate.getFactoryPid() != null ? designate.getFactoryPid() : designate.getPid();
+                    if (ocd != null && pid != null) {
+                        Map<String, Bounds> byId = bounds.computeIfAbsent(pid, p -> new HashMap<>());
+                        for (Object a : ocd.getAttributeDefinitions().values()) {
+                            AD ad = (AD) a;
+                            byId.put(ad.getID(), new Bounds(Optional.ofNullable(ad.getMin()), Optional.ofNullable(ad.getMax())));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // as said above: the Metatype service logs the file
+            }
+        }
+        return bounds;
     }
 
     static boolean isSecret(AttributeDefinition ad, Set<String> secretNames) {
@@ -128,7 +168,7 @@ final class Schemas {
      *
      * @throws IllegalArgumentException with a sentence saying what does not fit
      */
-    static Object convert(AttributeDefinition ad, Object value) {
+    static Object convert(Attribute ad, Object value) {
         List<Object> items = items(value, ad.getCardinality() != 0);
         int max = Math.abs(ad.getCardinality());
         if (ad.getCardinality() == 0 && items.size() != 1) {
@@ -145,7 +185,7 @@ final class Schemas {
         return ad.getCardinality() == 0 ? Array.get(array, 0) : array;
     }
 
-    private static Object convertOne(AttributeDefinition ad, Class<?> type, Object item) {
+    private static Object convertOne(Attribute ad, Class<?> type, Object item) {
         boolean typeMismatch = item == null || item instanceof Map || item instanceof Collection
                 || (item instanceof Boolean && type != Boolean.class)
                 || (item instanceof Number && (type == Boolean.class || type == String.class));
@@ -168,7 +208,7 @@ final class Schemas {
     }
 
     /** The value as the schema types it, or unchanged when it does not fit (shown as stored). */
-    static Object normalise(AttributeDefinition ad, Object value) {
+    static Object normalise(Attribute ad, Object value) {
         try {
             Object typed = convert(ad, value);
             return typed.getClass().isArray() ? items(typed, true) : typed;
@@ -198,12 +238,12 @@ final class Schemas {
         return items;
     }
 
-    static String expected(AttributeDefinition ad) {
+    static String expected(Attribute ad) {
         String[] options = ad.getOptionValues();
         if (options != null && options.length > 0) {
             return "one of " + String.join(", ", options);
         }
-        return switch (ad.getType()) {
+        String type = switch (ad.getType()) {
             case AttributeDefinition.BOOLEAN -> "true or false";
             case AttributeDefinition.INTEGER, AttributeDefinition.LONG, AttributeDefinition.SHORT,
                     AttributeDefinition.BYTE -> "an integer";
@@ -211,11 +251,27 @@ final class Schemas {
             case AttributeDefinition.PASSWORD -> "a password";
             default -> "a string";
         };
+        Optional<Number> min = bound(ad, ad.bounds().min());
+        Optional<Number> max = bound(ad, ad.bounds().max());
+        String unit = ad.isText() ? " characters" : "";
+        if (min.isPresent() && max.isPresent()) {
+            return type + (ad.isText() ? " of " : " from ") + min.get() + " to " + max.get() + unit;
+        }
+        return type + min.map(m -> ", at least " + m + unit).orElse("") + max.map(m -> ", at most " + m + unit).orElse("");
+    }
+
+    /** A bound as a number: a value of a number's type, a length of a string. */
+    private static Optional<Number> bound(Attribute ad, Optional<String> bound) {
+        try {
+            return bound.map(b -> (Number) parse(ad.isText() ? Integer.class : javaType(ad.getType()), b.strip()));
+        } catch (NumberFormatException | ClassCastException e) {
+            return Optional.empty(); // not a number (a bound on a boolean): Metatype ignores it too
+        }
     }
 
     static Schema describe(Definition d, Set<String> secretNames) {
         List<Property> properties = new ArrayList<>();
-        for (AttributeDefinition ad : d.attributes()) {
+        for (Attribute ad : d.attributes()) {
             Map<String, String> options = new LinkedHashMap<>();
             String[] values = ad.getOptionValues();
             String[] labels = ad.getOptionLabels();
@@ -228,7 +284,8 @@ final class Schemas {
             List<String> defaultValues = defaults == null ? List.of()
                     : Arrays.stream(defaults).filter(value -> cardinality == 0 || !value.isEmpty()).toList();
             properties.add(new Property(ad.getID(), ad.getName(), nonNull(ad.getDescription()), typeName(ad.getType()),
-                    cardinality, defaultValues, options, isRequired(ad), isSecret(ad, secretNames)));
+                    cardinality, defaultValues, options, bound(ad, ad.bounds().min()), bound(ad, ad.bounds().max()),
+                    isRequired(ad), isSecret(ad, secretNames)));
         }
         return new Schema(d.pid(), d.factory(), nonNull(d.ocd().getName()), nonNull(d.ocd().getDescription()),
                 properties);
