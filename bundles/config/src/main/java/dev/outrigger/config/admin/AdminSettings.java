@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.apache.felix.utils.properties.TypedProperties;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -46,7 +45,6 @@ import dev.outrigger.config.SettingsException;
 import dev.outrigger.config.SettingsException.Kind;
 import dev.outrigger.config.SettingsException.Problem;
 import dev.outrigger.config.admin.Schemas.Definition;
-import dev.outrigger.framework.files.DurableFile;
 
 /**
  * {@link Settings} over ConfigAdmin and Metatype. A change is validated in full before it is
@@ -199,22 +197,24 @@ public class AdminSettings implements Settings {
             // back it then finds nothing different, and the component is not given the change twice
             next.put(Schemas.FILENAME, etc.resolve(fileName(pid)).toFile().getAbsoluteFile().toURI().toString());
         }
-        boolean changed = existing == null || !sameProperties(current, next);
         Object file = next.get(Schemas.FILENAME);
-        if (changed && file != null) {
-            try {
-                write(Path.of(URI.create(file.toString())), next);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new SettingsException(Kind.REFUSED, "cannot write " + file + " (" + e.getMessage() + "); nothing applied");
+        try {
+            Optional<EtcFile> etcFile = file == null ? Optional.empty() : Optional.of(new EtcFile(Path.of(URI.create(file.toString()))));
+            etcFile.ifPresent(f -> next.replaceAll((key, value) -> Schemas.IMPLICIT.contains(key) ? value : f.asWritten(value)));
+            if (existing != null && sameProperties(current, next)) {
+                return snapshot(pid, Optional.ofNullable(existing.getFactoryPid()), revision, current, Optional.of(definition));
             }
+            if (etcFile.isPresent()) {
+                etcFile.get().write(next);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SettingsException(Kind.REFUSED, "cannot write " + file + " (" + e.getMessage() + "); nothing applied");
         }
         try {
             Configuration target = existing != null ? existing : create(pid);
-            if (changed) {
-                // if different: FileInstall may have read the file just written and applied it already
-                target.updateIfDifferent(next);
-                LOG.info("Configuration {} changed by {}: {}", pid, update.requester(), new TreeSet<>(update.values().keySet()));
-            }
+            // if different: FileInstall may have read the file just written and applied it already
+            target.updateIfDifferent(next);
+            LOG.info("Configuration {} changed by {}: {}", pid, update.requester(), new TreeSet<>(update.values().keySet()));
             return snapshot(pid, Optional.ofNullable(target.getFactoryPid()), target.getChangeCount(), next,
                     Optional.of(definition));
         } catch (IOException e) {
@@ -263,29 +263,6 @@ public class AdminSettings implements Settings {
     /** FileInstall's naming: {@code <pid>.cfg}, or {@code <factoryPid>-<name>.cfg} for an instance. */
     private static String fileName(String pid) {
         return pid.replace('~', '-') + ".cfg";
-    }
-
-    /**
-     * Writes the configuration to its file in FileInstall's format, keeping the comments and the
-     * lines of properties that did not change. Here rather than by FileInstall's write-back (off in
-     * {@code etc/config.properties}), which truncates the file and rewrites it in place: a power cut
-     * then could leave it empty, and the node would come back on defaults.
-     */
-    private static void write(Path file, Dictionary<String, Object> properties) throws IOException {
-        TypedProperties content = new TypedProperties();
-        if (Files.exists(file)) {
-            content.load(file.toFile());
-        }
-        for (String gone : content.keySet().stream().filter(key -> properties.get(key) == null).toList()) {
-            content.remove(gone);
-        }
-        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
-            String key = keys.nextElement();
-            if (!Schemas.IMPLICIT.contains(key) && !Objects.deepEquals(content.get(key), properties.get(key))) {
-                content.put(key, properties.get(key));
-            }
-        }
-        DurableFile.replace(file, content::save);
     }
 
     private Snapshot snapshot(String pid, Optional<String> factoryPid, long revision, Dictionary<String, Object> stored,

@@ -1,0 +1,72 @@
+package dev.outrigger.config.admin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Objects;
+
+import org.apache.felix.utils.properties.TypedProperties;
+
+import dev.outrigger.framework.files.DurableFile;
+
+/**
+ * A configuration's file in {@code etc/}, in FileInstall's format and in the form it was written:
+ * a {@code .cfg} file as people write one ({@code port = 6638}) unless it holds typed values
+ * already ({@code port = I"6638"}), a {@code .config} file typed, as its format is.
+ */
+final class EtcFile {
+
+    private final Path path;
+    private final TypedProperties content = new TypedProperties();
+    private final boolean typed;
+
+    EtcFile(Path path) throws IOException {
+        this.path = path;
+        if (Files.exists(path)) {
+            content.load(path.toFile());
+        }
+        typed = path.getFileName().toString().endsWith(".config")
+                || content.values().stream().anyMatch(value -> !(value instanceof String));
+    }
+
+    /**
+     * A value as this file holds it, and as ConfigAdmin then should, so that FileInstall finds
+     * nothing different when it reads the file back. A plain file has a list comma-separated
+     * ({@code allow = 10.0.0.0/8,127.0.0.1}; the schema types it again when the file is read)
+     * unless an item holds a comma: then it stays typed ({@code [ "a,b" ]}), the one form that
+     * can say it.
+     */
+    Object asWritten(Object value) {
+        if (typed) {
+            return value;
+        }
+        if (value != null && (value.getClass().isArray() || value instanceof Collection)) {
+            List<String> items = Schemas.items(value, false).stream().map(String::valueOf).toList();
+            return items.stream().anyMatch(item -> item.contains(",")) ? value : String.join(",", items);
+        }
+        return String.valueOf(value);
+    }
+
+    /**
+     * Writes the properties, keeping the comments and the lines of properties that did not
+     * change. Here rather than by FileInstall's write-back (off in {@code etc/config.properties}),
+     * which truncates the file and rewrites it in place: a power cut then could leave it empty,
+     * and the node would come back on defaults.
+     */
+    void write(Dictionary<String, Object> properties) throws IOException {
+        for (String gone : content.keySet().stream().filter(key -> properties.get(key) == null).toList()) {
+            content.remove(gone);
+        }
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (!Schemas.IMPLICIT.contains(key) && !Objects.deepEquals(content.get(key), properties.get(key))) {
+                content.put(key, properties.get(key));
+            }
+        }
+        DurableFile.replace(path, content::save);
+    }
+}
