@@ -160,6 +160,8 @@ public class RemoteProcessIT {
         assertProblem(request("gw", "set", set(GREETER, "\"greeting\": \"ahoy\", \"colour\": \"red\"")), "colour", "unknown property");
         assertProblem(request("gw", "set", set(GREETER, "\"repeat\": \"twice\"")), "repeat", "expected an integer");
         assertProblem(request("gw", "set", set(GREETER, "\"repeat\": true")), "repeat", "wrong type");
+        assertProblem(request("gw", "set", set(GREETER, "\"greeting\": \"ahoy\\n\\u001b[2J\"")), "greeting",
+                "ahoy??[2J rejected: a control character (shown as ?) has no place in a setting");
         assertProblem(request("gw", "set", set(GREETER, "\"repeat\": 0")), "repeat", "0 rejected (less than minimum), expected an integer, at least 1");
         assertProblem(request("gw", "set", set("dev.outrigger.bridge~x", "\"device\": \"/dev/ttyUSB0\", \"port\": 2000, \"mode\": \"telnet\"")),
                 "mode", "one of raw, rfc2217");

@@ -196,6 +196,11 @@ final class Schemas {
         }
         // spaces around a value (a file's `port = 6638 `) are not part of it; a password's may be
         String text = ad.getType() == AttributeDefinition.PASSWORD ? item.toString() : item.toString().strip();
+        if (ad.getType() != AttributeDefinition.PASSWORD && text.codePoints().anyMatch(Character::isISOControl)) {
+            // a line break or an escape sequence would split the log lines and drive the terminals that show it
+            throw new IllegalArgumentException(Printable.line(text) + " rejected: a control character (shown as ?) has no "
+                    + "place in a setting, expected " + expected(ad));
+        }
         String verdict = ad.validate(text);
         if (verdict != null && !verdict.isEmpty()) {
             throw new IllegalArgumentException(Printable.line(text) + " rejected (" + verdict + "), expected " + expected(ad));

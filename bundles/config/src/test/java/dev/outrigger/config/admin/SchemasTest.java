@@ -31,6 +31,16 @@ public class SchemasTest {
         assertEquals(6638, Schemas.convert(attribute(AttributeDefinition.INTEGER, "1", "65535"), "6638"));
     }
 
+    @Test
+    public void aControlCharacterIsRejectedSoThatNoLogLineOrTerminalShowsIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Schemas.convert(attribute(AttributeDefinition.STRING, null, null), "/dev/tty\nUSB0\u001b[31m"));
+        assertEquals("/dev/tty?USB0?[31m rejected: a control character (shown as ?) has no place in a setting, expected a string",
+                e.getMessage());
+        assertEquals("other Unicode is welcome", "Garage \uD83D\uDE90", Schemas.convert(attribute(AttributeDefinition.STRING, null, null),
+                "Garage \uD83D\uDE90"));
+    }
+
     /** An attribute whose validation, like Metatype's, only says that a value is out of bounds. */
     private static Attribute attribute(int type, String min, String max) {
         AttributeDefinition definition = new AttributeDefinition() {
