@@ -518,12 +518,17 @@ public class RuntimeProcessIT {
         Path jar = Jars.withHeaders(Distribution.FIXTURE, folder.getRoot().toPath().resolve("shell-installed.jar"),
                 Map.of("Bundle-SymbolicName", "dev.outrigger.itest.shellinstalled"));
 
-        GatewayProcess.Result install = gateway.shell("install -s " + jar.toUri());
-        assertEquals(install.output(), 0, install.status());
+        GatewayProcess.Result install = gateway.shell("install -s " + jar);
+        assertEquals("a path will do as well as a URL: " + install.output(), 0, install.status());
         assertTrue(install.output().contains("Bundle ID"));
         GatewayProcess.Result missing = gateway.shell("install -s file:/no/such/bundle.jar");
         assertEquals("a failed install fails the shell command: " + missing.output(), 1, missing.status());
         assertTrue(missing.output().contains("/no/such/bundle.jar"));
+        assertEquals("error: cannot install /no/such/bundle.jar: no such file",
+                gateway.shell("install /no/such/bundle.jar").output().trim());
+        assertEquals("the runtime's working directory is not the caller's",
+                "error: cannot install bundle.jar: a relative path; give an absolute path or a URL",
+                gateway.shell("install bundle.jar").output().trim());
 
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         gateway.start();

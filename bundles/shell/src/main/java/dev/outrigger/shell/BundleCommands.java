@@ -1,7 +1,10 @@
 package dev.outrigger.shell;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.CommandSession;
@@ -14,13 +17,16 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * {@code install [-s] <url>...}: Felix's own {@code install} only prints what went wrong and
+ * {@code install [-s] <url or path>...}: Felix's own {@code install} only prints what went wrong and
  * cannot start what it installed. This one starts on request and fails as a whole, so
  * {@code bin/outrigger-shell} exits non-zero. The shell's {@code SCOPE} puts it before Felix's.
  */
 @Component(service = BundleCommands.class, property = {
         "osgi.command.scope=outrigger", "osgi.command.function=install" })
 public class BundleCommands {
+
+    /** What a URL begins with ({@code file:}, {@code https:}, {@code mvn:}); a path does not. */
+    private static final Pattern URL_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]+:");
 
     private final BundleContext context;
 
@@ -32,14 +38,15 @@ public class BundleCommands {
     @Descriptor("install bundles (kept across restarts), optionally starting them")
     public String install(CommandSession session,
             @Descriptor("start the installed bundles") @Parameter(names = { "-s", "--start" }, presentValue = "true", absentValue = "false") boolean start,
-            @Descriptor("bundle URLs, e.g. file:/path/to/bundle.jar") String... urls) throws BundleException {
+            @Descriptor("bundle URLs or absolute paths, e.g. file:/path/to/bundle.jar, /path/to/bundle.jar") String... urls)
+            throws BundleException {
         if (urls.length == 0) {
-            throw new IllegalArgumentException("install needs at least one bundle URL");
+            throw new IllegalArgumentException("install needs at least one bundle URL or path");
         }
         List<Bundle> installed = new ArrayList<>();
         for (String url : urls) {
             try {
-                installed.add(context.installBundle(url.trim()));
+                installed.add(context.installBundle(location(url.trim())));
             } catch (BundleException e) {
                 throw new BundleException("cannot install " + url + ": " + rootMessage(e), e);
             }
@@ -55,6 +62,24 @@ public class BundleCommands {
             }
         }
         return "Bundle ID: " + installed.stream().map(b -> Long.toString(b.getBundleId())).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * A URL as given; a path (no scheme) as its file URL. A relative one is refused: the command
+     * runs in the runtime, whose working directory is not the caller's.
+     */
+    static String location(String spec) throws BundleException {
+        if (URL_SCHEME.matcher(spec).lookingAt()) {
+            return spec;
+        }
+        Path path = Path.of(spec);
+        if (!path.isAbsolute()) {
+            throw new BundleException("a relative path; give an absolute path or a URL");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new BundleException("no such file");
+        }
+        return path.toFile().toURI().toString();
     }
 
     private static String url(Bundle b) {
