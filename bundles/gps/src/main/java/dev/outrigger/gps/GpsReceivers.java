@@ -100,11 +100,13 @@ public class GpsReceivers {
     }
 
     private boolean stop(String id) throws InterruptedException {
-        Running running = receivers.remove(id);
+        Running running = receivers.get(id);
         if (running == null) {
             return false;
         }
+        // the service first: once gps:status says the receiver is gone, health reports no longer see it
         running.registration().unregister();
+        receivers.remove(id);
         running.receiver().close();
         return true;
     }
