@@ -354,6 +354,8 @@ public class RuntimeProcessIT {
         gateway.start();
         Path data = gateway.home.resolve("data");
         Await.until("an archive written by the running runtime", Duration.ofSeconds(40), () -> {
+            // shell commands meanwhile, as an operator's: each has the shell put back the stream it found at its start
+            gateway.shell("lb");
             try (var files = Files.list(data)) {
                 return files.anyMatch(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa"));
             }

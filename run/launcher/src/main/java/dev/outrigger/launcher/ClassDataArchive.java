@@ -55,8 +55,14 @@ final class ClassDataArchive {
         this.memory = memory;
     }
 
-    /** Once the framework has started and settled, on a thread of its own. */
+    /**
+     * Once the framework has started and settled, on a thread of its own. Called before it starts:
+     * the JDK's notice of the dump is kept off stdout from then on, since the shell (Gogo) puts
+     * back the stream it found at its start whenever a command runs, and would undo a filter set
+     * for the dump alone if one ran meanwhile.
+     */
     void writeAfterStart(Framework framework) {
+        System.setOut(new WithoutDumpNotice(System.out));
         framework.getBundleContext().addFrameworkListener(event -> {
             if (event.getType() == FrameworkEvent.STARTED) {
                 Thread writer = new Thread(() -> {
@@ -147,14 +153,8 @@ final class ClassDataArchive {
             // written next to it, synced and moved: neither a process killed while dumping nor a
             // power cut leaves a half archive to map (the JVM crashes on one)
             Path next = archive.resolveSibling(archive.getFileName() + ".next");
-            PrintStream out = System.out;
-            System.setOut(new WithoutDumpNotice(out));
-            try {
-                // the command line is split at spaces, a quoted value is kept whole
-                diagnosticCommand("vmCds", "dynamic_dump", quoted(next.toString()));
-            } finally {
-                System.setOut(out);
-            }
+            // the command line is split at spaces, a quoted value is kept whole
+            diagnosticCommand("vmCds", "dynamic_dump", quoted(next.toString()));
             trimNativeHeap();
             if (!Files.isRegularFile(next)) {
                 throw new IOException("the JVM wrote no archive");
