@@ -18,6 +18,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -347,6 +348,12 @@ public class RuntimeProcessIT {
         Await.until("FileInstall has read etc/ again", Duration.ofSeconds(5),
                 () -> gateway.shell("config:get dev.outrigger.itest.marker").output().contains("after"));
         assertEquals("hello moin", gateway.shell("fixture:greetings").output().trim());
+        // FileInstall found the file as ConfigAdmin has it: the revision the change reported is still the one
+        String revision = set.output().trim().replaceAll(".* now at revision ", "");
+        assertTrue(gateway.shell("config:get dev.outrigger.itest.greeter").output()
+                .startsWith("dev.outrigger.itest.greeter (revision " + revision + ")"));
+        assertEquals("written as a person writes it", List.of("greeting = moin", "audience = crew,guests"),
+                Files.readAllLines(gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg")).stream().sorted(Comparator.reverseOrder()).toList());
     }
 
     @Test
