@@ -106,6 +106,12 @@ public class RemoteProcessIT {
         assertEquals("the bounds the bridge declares", List.of(1, 65535),
                 Stream.of(port.get("min"), port.get("max")).map(n -> ((Number) n).intValue()).toList());
         assertFalse("none where none is declared", property(bridge, "device").containsKey("min"));
+        // the shell describes the same schema
+        String described = gateway.shell("config:describe dev.outrigger.bridge").output();
+        assertTrue(described, described.startsWith("dev.outrigger.bridge: Outrigger serial bridge (factory: each instance is "
+                + "dev.outrigger.bridge~<name>)") && described.contains("\n  port                     Integer from 1 to 65535, required\n")
+                && described.contains("\n  mode                     String, one of raw, rfc2217, default raw\n")
+                && described.contains("\n  allow                    list of String, empty by default\n"));
         assertTrue(property(bridge, "mode").get("options").toString().contains("rfc2217"));
         assertEquals("a list empty by default: no value, not a blank one", List.of(), property(bridge, "allow").get("default"));
         assertEquals(List.of("raw"), property(bridge, "mode").get("default"));

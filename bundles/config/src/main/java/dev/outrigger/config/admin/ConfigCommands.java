@@ -19,9 +19,10 @@ import dev.outrigger.config.Settings.Snapshot;
 import dev.outrigger.config.Settings.Update;
 import dev.outrigger.config.SettingsException;
 
-/** Gogo {@code config:list}, {@code config:get}, {@code config:set}, {@code config:delete}. */
+/** Gogo {@code config:list}, {@code config:describe}, {@code config:get}, {@code config:set}, {@code config:delete}. */
 @Component(service = ConfigCommands.class, property = { "osgi.command.scope=config", "osgi.command.function=list",
-        "osgi.command.function=get", "osgi.command.function=set", "osgi.command.function=delete" })
+        "osgi.command.function=describe", "osgi.command.function=get", "osgi.command.function=set",
+        "osgi.command.function=delete" })
 public class ConfigCommands {
 
     @Reference
@@ -34,6 +35,40 @@ public class ConfigCommands {
             out.append(String.format(Locale.ROOT, "%-36s %-8s %s%n", s.pid(), s.factory() ? "factory" : "single", s.name()));
         }
         return out.toString();
+    }
+
+    @Descriptor("what a PID accepts: each property's type, bounds or options, default, and what it is for")
+    public String describe(@Descriptor("PID, factory PID or factory instance (<factoryPid>~<name>)") String pid)
+            throws SettingsException {
+        Schema schema = settings.schema(pid).orElseThrow(() -> new SettingsException(SettingsException.Kind.NOT_FOUND,
+                "no schema for " + pid + " (config:list shows those there are)"));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%s: %s%s%n", schema.pid(), schema.name(),
+                schema.factory() ? " (factory: each instance is " + schema.pid() + "~<name>)" : ""));
+        if (!schema.description().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%s%n", schema.description()));
+        }
+        out.append(System.lineSeparator());
+        for (Property p : schema.properties()) {
+            out.append(String.format(Locale.ROOT, "  %-24s %s%n", p.id(), terms(p)));
+            if (!p.description().isEmpty()) {
+                out.append(String.format(Locale.ROOT, "  %-24s %s%n", "", p.description()));
+            }
+        }
+        return out.toString();
+    }
+
+    /** A property's type and what it takes, in one line: "Integer from 1 to 65535, required". */
+    private static String terms(Property p) {
+        boolean text = p.type().equals("String") || p.type().equals("Password");
+        String type = p.cardinality() == 0 ? p.type()
+                : "list of " + p.type() + (p.cardinality() == Integer.MAX_VALUE ? "" : " (at most " + p.cardinality() + ")");
+        StringBuilder terms = new StringBuilder(type).append(Schemas.range(text, p.min(), p.max()));
+        if (!p.options().isEmpty()) {
+            terms.append(", one of ").append(String.join(", ", p.options().keySet()));
+        }
+        String defaults = String.join(",", p.defaults());
+        terms.append(p.required() ? ", required" : defaults.isEmpty() ? ", empty by default" : ", default " + defaults);
+        return terms.append(p.secret() ? ", secret" : "").toString();
     }
 
     @Descriptor("the properties of a PID, or of every instance of a factory PID; defaults for the rest")

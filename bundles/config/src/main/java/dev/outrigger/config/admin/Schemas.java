@@ -256,13 +256,16 @@ final class Schemas {
             case AttributeDefinition.PASSWORD -> "a password";
             default -> "a string";
         };
-        Optional<Number> min = bound(ad, ad.bounds().min());
-        Optional<Number> max = bound(ad, ad.bounds().max());
-        String unit = ad.isText() ? " characters" : "";
+        return type + range(ad.isText(), bound(ad, ad.bounds().min()), bound(ad, ad.bounds().max()));
+    }
+
+    /** Bounds as words following a type ({@code " from 1 to 65535"}, {@code ", at least 1"}), or nothing. */
+    static String range(boolean text, Optional<Number> min, Optional<Number> max) {
+        String unit = text ? " characters" : "";
         if (min.isPresent() && max.isPresent()) {
-            return type + (ad.isText() ? " of " : " from ") + min.get() + " to " + max.get() + unit;
+            return (text ? " of " : " from ") + min.get() + " to " + max.get() + unit;
         }
-        return type + min.map(m -> ", at least " + m + unit).orElse("") + max.map(m -> ", at most " + m + unit).orElse("");
+        return min.map(m -> ", at least " + m + unit).orElse("") + max.map(m -> ", at most " + m + unit).orElse("");
     }
 
     /** A bound as a number: a value of a number's type, a length of a string. */
