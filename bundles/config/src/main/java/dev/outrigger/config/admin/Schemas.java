@@ -122,18 +122,22 @@ final class Schemas {
      * implementation's own parser. A file it cannot read has no bounds here: the Metatype service
      * reports it, and validation by the attribute itself still applies them.
      */
-    private static Map<String, Map<String, Bounds>> bounds(Bundle bundle) {
+    static Map<String, Map<String, Bounds>> bounds(Bundle bundle) {
         Map<String, Map<String, Bounds>> bounds = new HashMap<>();
         Enumeration<URL> files = bundle.findEntries(METATYPE_FOLDER, "*.xml", false);
         while (files != null && files.hasMoreElements()) {
             try {
                 MetaData metaData = new MetaDataReader().parse(files.nextElement());
-                for (Object d : metaData == null ? List.of() : metaData.getDesignates()) {
+                // Felix's model leaves what a file does not have null: designates, definitions, attributes
+                if (metaData == null || metaData.getDesignates() == null || metaData.getObjectClassDefinitions() == null) {
+                    continue;
+                }
+                for (Object d : metaData.getDesignates()) {
                     Designate designate = (Designate) d;
                     OCD ocd = designate.getObject() == null ? null
                             : (OCD) metaData.getObjectClassDefinitions().get(designate.getObject().getOcdRef());
                     String pid = designate.getFactoryPid() != null ? designate.getFactoryPid() : designate.getPid();
-                    if (ocd != null && pid != null) {
+                    if (ocd != null && pid != null && ocd.getAttributeDefinitions() != null) {
                         Map<String, Bounds> byId = bounds.computeIfAbsent(pid, p -> new HashMap<>());
                         for (Object a : ocd.getAttributeDefinitions().values()) {
                             AD ad = (AD) a;
@@ -141,7 +145,7 @@ final class Schemas {
                         }
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // as said above: the Metatype service logs the file
             }
         }

@@ -3,14 +3,30 @@ package dev.outrigger.config.admin;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.framework.Bundle;
 import org.osgi.service.metatype.AttributeDefinition;
 
 import dev.outrigger.config.admin.Attribute.Bounds;
 
 public class SchemasTest {
+
+    @Rule
+    public TemporaryFolder temporary = new TemporaryFolder();
 
     @Test
     public void whatIsExpectedIncludesTheDeclaredBounds() {
@@ -39,6 +55,50 @@ public class SchemasTest {
                 e.getMessage());
         assertEquals("other Unicode is welcome", "Garage \uD83D\uDE90", Schemas.convert(attribute(AttributeDefinition.STRING, null, null),
                 "Garage \uD83D\uDE90"));
+    }
+
+    @Test
+    public void boundsAreReadFromTheMetatypeXmlAndAFileWithoutDesignatesHasNone() throws Exception {
+        Path folder = temporary.newFolder("metatype").toPath();
+        Files.writeString(folder.resolve("bridge.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <metatype:MetaData xmlns:metatype="http://www.osgi.org/xmlns/metatype/v1.4.0">
+                  <OCD id="dev.outrigger.bridge" name="Bridge">
+                    <AD id="port" type="Integer" min="1" max="65535"/>
+                    <AD id="device" type="String"/>
+                  </OCD>
+                  <Designate factoryPid="dev.outrigger.bridge"><Object ocdref="dev.outrigger.bridge"/></Designate>
+                </metatype:MetaData>
+                """);
+        // a third party's file may declare definitions without designating them, or nothing at all
+        Files.writeString(folder.resolve("loose.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <metatype:MetaData xmlns:metatype="http://www.osgi.org/xmlns/metatype/v1.4.0"><OCD id="x" name="x"/></metatype:MetaData>
+                """);
+        Files.writeString(folder.resolve("broken.xml"), "<metatype:MetaData");
+
+        Map<String, Map<String, Bounds>> bounds = Schemas.bounds(bundleWith(folder));
+
+        assertEquals(Set.of("dev.outrigger.bridge"), bounds.keySet());
+        assertEquals(new Bounds(Optional.of("1"), Optional.of("65535")), bounds.get("dev.outrigger.bridge").get("port"));
+        assertEquals(Bounds.NONE, bounds.get("dev.outrigger.bridge").get("device"));
+    }
+
+    /** A bundle whose OSGI-INF/metatype entries are the XML files of a folder. */
+    private static Bundle bundleWith(Path folder) {
+        return (Bundle) Proxy.newProxyInstance(SchemasTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("findEntries")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    List<URL> urls = new ArrayList<>();
+                    try (Stream<Path> files = Files.list(folder)) {
+                        for (Path file : files.sorted().toList()) {
+                            urls.add(file.toUri().toURL());
+                        }
+                    }
+                    return Collections.enumeration(urls);
+                });
     }
 
     /** An attribute whose validation, like Metatype's, only says that a value is out of bounds. */
