@@ -638,8 +638,19 @@ public class RuntimeProcessIT {
         Files.writeString(bridge, "port = 7070\n");
         Await.until("a log line for the missing device", Duration.ofSeconds(5), () -> gateway.log().contains(
                 "dev.outrigger.bridge-printer.cfg: device: required, not set"));
+        // what does not fit is also the runtime's health: the readiness probe, the Node's condition, the MQTT status say it
+        GatewayProcess.Result health = gateway.shell("health");
+        assertEquals(health.output(), 1, health.status());
+        assertEquals("the greeter's bad value and the bridge's missing one, not the unknown keys", List.of(
+                "dev.outrigger.bridge-printer.cfg: device: required, not set (expected a string); nothing is started for "
+                        + "this configuration until it is set",
+                "dev.outrigger.itest.greeter.cfg: repeat: many rejected (invalid value), expected an integer, at least 1; "
+                        + "the default applies until this is fixed"),
+                health.output().lines().map(l -> l.replaceAll("^(error: )?file:.*/etc/", "")).toList());
         Files.writeString(bridge, "device = ttyUSB7\nport = " + Ports.free() + "\n");
         Await.until("the bridge once complete", Duration.ofSeconds(5), () -> gateway.log().contains("Bridge ttyUSB7 listening"));
+        Await.until("the bridge's problem gone from the health with its fix", Duration.ofSeconds(5),
+                () -> !gateway.shell("health").output().contains("bridge-printer"));
         assertEquals("listening once only, on its port: " + gateway.log(), 1, lines(gateway.log(), "Bridge ttyUSB7 listening").size());
         assertFalse(gateway.log(), gateway.log().contains("Exception"));
 
@@ -668,7 +679,7 @@ public class RuntimeProcessIT {
         Files.writeString(cfg, "greeting = padded \nrepeat = 2 \n");
         Await.until("the values without their spaces", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().trim().equals("padded padded"));
-        assertEquals(0, gateway.shell("health").status());
+        Await.until("healthy again, the greeter's file fixed too", Duration.ofSeconds(5), () -> gateway.shell("health").status() == 0);
 
         // saved as "UTF-8 with BOM": the mark is not taken for part of the first key, and leaves the file
         Files.write(cfg, "\ufeffgreeting = bom\nrepeat = 1\n".getBytes(StandardCharsets.UTF_8));

@@ -38,6 +38,14 @@ public interface Settings {
     void delete(String pid, String requester) throws SettingsException;
 
     /**
+     * What the configurations hold that their schemas reject, one line each as logged, naming the
+     * file (or PID), the key and why: a value that does not fit (its component runs on the default,
+     * or, for a required one, not at all) or a required value missing. Keys a schema does not know
+     * are not among them. Empty when every configuration fits.
+     */
+    List<String> problems();
+
+    /**
      * A change. Values are typed ({@code Number}, {@code Boolean}, {@code String}, lists for
      * multi-valued properties) or strings to be parsed as the schema says; {@code null} resets a
      * property to its default.

@@ -12,7 +12,11 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface RuntimeHealth {
 
-    /** Every problem of every bundle; empty when the runtime is healthy. */
+    /**
+     * Every problem of every bundle, and every value a configuration holds that its schema rejects
+     * (or a required one it lacks): the runtime does not work as configured. Empty when the
+     * runtime is healthy.
+     */
     List<String> problems();
 
     /**

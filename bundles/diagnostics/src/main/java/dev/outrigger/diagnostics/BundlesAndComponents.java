@@ -13,17 +13,21 @@ import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 
+import dev.outrigger.config.Settings;
 import dev.outrigger.health.RuntimeHealth;
 
 /**
- * The runtime's health as its bundles and Declarative Services components show it, and the
- * {@code health} command that prints it (for a container's readiness probe, or a person). An
- * immediate component only counts as up once active: Felix SCR leaves one it cannot make satisfied.
+ * The runtime's health as its bundles and Declarative Services components show it, with the
+ * configurations their schemas reject, and the {@code health} command that prints it (for a
+ * container's readiness probe, or a person). An immediate component only counts as up once
+ * active: Felix SCR leaves one it cannot make satisfied.
  * A component waiting for a configuration it requires is fine: factory components wait so.
  */
 @Component(property = { "osgi.command.scope=outrigger", "osgi.command.function=health" })
@@ -33,6 +37,9 @@ public class BundlesAndComponents implements RuntimeHealth {
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
+    /** The configurations' validation, once its bundle runs: what they hold that their schemas reject. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Settings settings;
 
     @Activate
     public BundlesAndComponents(BundleContext context, @Reference ServiceComponentRuntime scr) {
@@ -40,13 +47,14 @@ public class BundlesAndComponents implements RuntimeHealth {
         this.scr = scr;
     }
 
-    @Descriptor("whether every bundle is active and every component up; fails, naming each problem, when not")
+    @Descriptor("whether every bundle is active, every component up and every configuration fits its schema; fails, naming each problem, when not")
     public String health() {
         List<String> problems = problems();
         if (!problems.isEmpty()) {
             throw new IllegalStateException(String.join("\n", problems));
         }
-        return "healthy: " + context.getBundles().length + " bundles, each active (fragments resolved) with its components up";
+        return "healthy: " + context.getBundles().length + " bundles, each active (fragments resolved) with its components up"
+                + (settings == null ? "" : ", every configuration as its schema says");
     }
 
     @Override
@@ -54,6 +62,10 @@ public class BundlesAndComponents implements RuntimeHealth {
         List<String> problems = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
             problems.addAll(problems(b));
+        }
+        Settings validation = settings;
+        if (validation != null) {
+            problems.addAll(validation.problems());
         }
         return problems;
     }

@@ -209,6 +209,11 @@ public class UplinkChangesTest {
         public void delete(String pid, String requester) {
             values.remove(pid);
         }
+
+        @Override
+        public List<String> problems() {
+            return List.of();
+        }
     }
 
     /** A connected uplink that keeps what is published. */

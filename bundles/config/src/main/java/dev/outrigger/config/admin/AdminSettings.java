@@ -63,6 +63,7 @@ public class AdminSettings implements Settings {
     private static final Pattern VALID_PID = Pattern.compile("[A-Za-z0-9_.-]+(~[A-Za-z0-9_.-]+)?");
 
     private final ConfigurationAdmin configAdmin;
+    private final ConfigurationGuard guard;
     private final Schemas schemas;
     private final Set<String> secretNames;
     /** Where FileInstall reads configurations; null when it is not watching a folder. */
@@ -72,8 +73,9 @@ public class AdminSettings implements Settings {
 
     @Activate
     public AdminSettings(BundleContext context, @Reference ConfigurationAdmin configAdmin,
-            @Reference MetaTypeService metaType, SettingsConfig config) {
+            @Reference MetaTypeService metaType, @Reference ConfigurationGuard guard, SettingsConfig config) {
         this.configAdmin = configAdmin;
+        this.guard = guard;
         this.schemas = new Schemas(context, metaType);
         this.secretNames = Stream.of(config.secrets()).map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         String dir = context.getProperty("felix.fileinstall.dir");
@@ -98,6 +100,11 @@ public class AdminSettings implements Settings {
     @Override
     public Optional<Schema> schema(String pid) {
         return schemas.find(schemaPid(pid)).map(d -> Schemas.describe(d, secretNames));
+    }
+
+    @Override
+    public List<String> problems() {
+        return guard.rejected();
     }
 
     @Override

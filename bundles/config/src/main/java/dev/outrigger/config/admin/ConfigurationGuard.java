@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -53,7 +54,8 @@ import dev.outrigger.framework.logging.Printable;
  * others as checked. Configurations without a schema are passed through unchecked. Secret values
  * are never logged.
  */
-@Component(configurationPid = AdminSettings.PID,
+@Component(service = { ConfigurationListener.class, ConfigurationPlugin.class, ConfigurationGuard.class },
+        configurationPid = AdminSettings.PID,
         property = ConfigurationPlugin.CM_RANKING + ":Integer=" + ConfigurationGuard.RANKING)
 public class ConfigurationGuard implements ConfigurationListener, ConfigurationPlugin {
 
@@ -73,6 +75,8 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     private final Set<String> secretNames;
     /** The change count each configuration was last checked at, by PID. */
     private final Map<String, Long> checked = new HashMap<>(); // guarded by this
+    /** What each configuration holds that its schema rejects, as logged, by PID; unknown keys aside. */
+    private final Map<String, List<String>> rejected = new ConcurrentHashMap<>();
     /** Configurations whose schema no bundle declared yet: checked when one that may starts. */
     private final Set<String> awaitingSchema = new HashSet<>(); // guarded by this
     private final BundleListener bundleStarts = event -> {
@@ -116,6 +120,16 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     private synchronized void forget(String pid) {
         checked.remove(pid);
         awaitingSchema.remove(pid);
+        rejected.remove(pid);
+    }
+
+    /**
+     * Every value a configuration holds that its schema rejects, and every required one it lacks,
+     * one line each as logged, sorted by PID. Keys a schema does not know are not among them: a
+     * file may keep a property a newer version no longer has, and lose nothing by it.
+     */
+    List<String> rejected() {
+        return new TreeMap<>(rejected).values().stream().flatMap(List::stream).toList();
     }
 
     private void checkAwaitingSchema() {
@@ -159,7 +173,14 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         if (dropByteOrderMark(properties) && saveWithoutByteOrderMark(file, source)) {
             return; // FileInstall reads the file anew: that version is checked
         }
-        check(definition.get(), properties).values().forEach(p -> LOG.warn("{}: {}", source, p));
+        List<String> problems = rejected(definition.get(), properties).values().stream().map(p -> source + ": " + p).toList();
+        unknown(definition.get(), properties).ifPresent(p -> LOG.warn("{}: {}", source, p));
+        problems.forEach(LOG::warn);
+        if (problems.isEmpty()) {
+            rejected.remove(pid);
+        } else {
+            rejected.put(pid, problems);
+        }
     }
 
     /**
@@ -221,21 +242,13 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         }
     }
 
-    /**
-     * One sentence per property that does not fit the schema, and one for all unknown properties
-     * (a corrupt file holds many, whose names are made printable).
-     */
-    private Map<String, String> check(Definition definition, Dictionary<String, Object> properties) {
+    /** One sentence per property that does not fit the schema, or that it requires and is missing, by key. */
+    private Map<String, String> rejected(Definition definition, Dictionary<String, Object> properties) {
         Map<String, String> problems = new TreeMap<>();
-        TreeSet<String> unknown = new TreeSet<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
-            if (Schemas.IMPLICIT.contains(key) || key.startsWith(".")) {
-                continue;
-            }
             Optional<Attribute> ad = definition.attribute(key);
             if (ad.isEmpty()) {
-                unknown.add(Printable.of(key));
                 continue;
             }
             try {
@@ -246,16 +259,28 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
                         : "; the default applies until ") + "this is fixed");
             }
         }
-        if (!unknown.isEmpty()) {
-            String known = " (known: " + String.join(", ", definition.ids()) + ")";
-            problems.put(unknown.first(), unknown.size() == 1 ? unknown.first() + ": unknown property, ignored" + known
-                    : unknown.size() + " unknown properties, ignored: " + String.join(", ", unknown) + known);
-        }
         for (Attribute ad : definition.attributes()) {
             if (Schemas.isRequired(ad) && Schemas.isMissing(properties.get(ad.getID()))) {
                 problems.put(ad.getID(), ad.getID() + ": required, not set (expected " + Schemas.expected(ad) + ")" + NOT_STARTED + "it is set");
             }
         }
         return problems;
+    }
+
+    /** One sentence for all the keys the schema does not know (a corrupt file holds many, whose names are made printable). */
+    private static Optional<String> unknown(Definition definition, Dictionary<String, Object> properties) {
+        TreeSet<String> unknown = new TreeSet<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (!Schemas.IMPLICIT.contains(key) && !key.startsWith(".") && definition.attribute(key).isEmpty()) {
+                unknown.add(Printable.of(key));
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Optional.empty();
+        }
+        String known = " (known: " + String.join(", ", definition.ids()) + ")";
+        return Optional.of(unknown.size() == 1 ? unknown.first() + ": unknown property, ignored" + known
+                : unknown.size() + " unknown properties, ignored: " + String.join(", ", unknown) + known);
     }
 }
