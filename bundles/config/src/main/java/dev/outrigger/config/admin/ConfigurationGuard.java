@@ -175,7 +175,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         }
         List<String> problems = rejected(definition.get(), properties).values().stream().map(p -> source + ": " + p).toList();
         unknown(definition.get(), properties).ifPresent(p -> LOG.warn("{}: {}", source, p));
-        problems.forEach(LOG::warn);
+        problems.forEach(p -> LOG.warn("{}", p));
         if (problems.isEmpty()) {
             rejected.remove(pid);
         } else {
