@@ -6,6 +6,7 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 import org.apache.felix.metatype.AD;
 import org.apache.felix.metatype.Designate;
@@ -69,8 +71,17 @@ final class Schemas {
         }
     }
 
+    /** A bundle's bounds as read at a version of it (its last modification). */
+    private record ReadBounds(long lastModified, Map<String, Map<String, Bounds>> bounds) {
+    }
+
     private final BundleContext context;
     private final MetaTypeService metaType;
+    /**
+     * Read once per bundle version, not at each of the checks every configuration delivery goes
+     * through; weak, so that an uninstalled bundle's go with it.
+     */
+    private final Map<Bundle, ReadBounds> read = Collections.synchronizedMap(new WeakHashMap<>());
 
     Schemas(BundleContext context, MetaTypeService metaType) {
         this.context = context;
@@ -83,7 +94,7 @@ final class Schemas {
         for (Bundle bundle : context.getBundles()) {
             MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
             if (info != null) {
-                Map<String, Map<String, Bounds>> bounds = bounds(bundle);
+                Map<String, Map<String, Bounds>> bounds = boundsOf(bundle);
                 add(all, info, info.getPids(), false, bounds);
                 add(all, info, info.getFactoryPids(), true, bounds);
             }
@@ -110,11 +121,20 @@ final class Schemas {
                 if (factory || contains(info.getPids(), pid)) {
                     ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
                     return ocd == null ? Optional.empty()
-                            : Optional.of(new Definition(pid, factory, ocd, bounds(bundle).getOrDefault(pid, Map.of())));
+                            : Optional.of(new Definition(pid, factory, ocd, boundsOf(bundle).getOrDefault(pid, Map.of())));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private Map<String, Map<String, Bounds>> boundsOf(Bundle bundle) {
+        ReadBounds known = read.get(bundle);
+        if (known == null || known.lastModified() != bundle.getLastModified()) {
+            known = new ReadBounds(bundle.getLastModified(), bounds(bundle));
+            read.put(bundle, known);
+        }
+        return known.bounds();
     }
 
     /**
