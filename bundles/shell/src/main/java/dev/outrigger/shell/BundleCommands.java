@@ -68,7 +68,7 @@ public class BundleCommands {
      * A URL as given; a path (no scheme) as its file URL. A relative one is refused: the command
      * runs in the runtime, whose working directory is not the caller's.
      */
-    static String location(String spec) throws BundleException {
+    private static String location(String spec) throws BundleException {
         if (URL_SCHEME.matcher(spec).lookingAt()) {
             return spec;
         }
