@@ -69,7 +69,7 @@ public class RuntimeMetrics {
 
     private void health(Exposition out) {
         List<String> problems = health.problems();
-        out.single("outrigger_healthy", "gauge", "1 when every bundle is active and every component up (as /readyz)",
+        out.single("outrigger_healthy", "gauge", "1 when every bundle is active, every component up and every configuration fits its schema (as /readyz)",
                 problems.isEmpty() ? 1 : 0);
         out.single("outrigger_health_problems", "gauge", "Problems the health check finds, one a line in /readyz", problems.size());
         out.metric("outrigger_bundles", "gauge", "Installed bundles by state");

@@ -100,7 +100,7 @@ public class MqttConnection implements Messaging {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
-    /** Whether every bundle is active and every component up. */
+    /** Whether every bundle is active, every component up and every configuration fits its schema. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile RuntimeHealth runtimeHealth;
