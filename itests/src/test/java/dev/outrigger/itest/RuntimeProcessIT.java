@@ -600,6 +600,32 @@ public class RuntimeProcessIT {
         throw new AssertionError("no cache entry for " + location);
     }
 
+    /** A new version of a bundle may accept less than the old: its configurations are checked against it. */
+    @Test
+    public void aConfigurationANewVersionOfItsBundleRejectsIsReported() throws Exception {
+        gateway.start();
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg"), "greeting = ahoy\nrepeat = 2\n");
+        Path deployed = Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Await.until("the greeter as configured", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("ahoy ahoy"));
+        Await.until("healthy", Duration.ofSeconds(5), () -> gateway.shell("health").status() == 0);
+
+        String schema = "OSGI-INF/metatype/dev.outrigger.itest.fixture.Greeter$Config.xml";
+        String xml = new String(Jars.entry(Distribution.FIXTURE, schema), StandardCharsets.UTF_8);
+        Jars.variant(Distribution.FIXTURE, deployed, Map.of(), Map.of(schema,
+                xml.replace("min=\"1\" default=\"1\"", "min=\"3\" default=\"3\"")));
+
+        String rejected = "dev.outrigger.itest.greeter.cfg: repeat: 2 rejected (less than minimum), expected an integer, at least 3; "
+                + "the default applies until this is fixed";
+        Await.until("the file's value found rejected by the new version", Duration.ofSeconds(10), () -> gateway.log().contains(rejected));
+        Await.until("the greeter on its default for it", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("ahoy"));
+        GatewayProcess.Result health = gateway.shell("health");
+        assertEquals(health.output(), 1, health.status());
+        assertTrue(health.output(), health.output().contains(rejected));
+        assertEquals("said once", 1, lines(gateway.log(), "repeat: 2 rejected").size());
+    }
+
     @Test
     public void configurationFilesReachTheirComponentLiveAndBadValuesAreReported() throws Exception {
         gateway.start();

@@ -48,8 +48,9 @@ import dev.outrigger.framework.logging.Printable;
  * Checks every configuration against the Metatype schema its owner declares, and logs one line
  * per property that does not fit: which file or PID, which key, what is wrong. Each version of a
  * configuration is checked once: those already there when this starts (the files read at start),
- * those that change later (from a file in etc/, the shell or remotely), and those whose schema
- * arrives later with its bundle. As a configuration plugin it also withholds such values from the
+ * those that change later (from a file in etc/, the shell or remotely), those whose schema
+ * arrives later with its bundle, and again against a new version of the bundle that declares its
+ * schema. What does not fit is also kept, for the runtime's health. As a configuration plugin it also withholds such values from the
  * owner, which then runs on its default for that property instead of failing, and hands it the
  * others as checked. Configurations without a schema are passed through unchecked. Secret values
  * are never logged.
@@ -79,11 +80,9 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     private final Map<String, List<String>> rejected = new ConcurrentHashMap<>();
     /** Configurations whose schema no bundle declared yet: checked when one that may starts. */
     private final Set<String> awaitingSchema = new HashSet<>(); // guarded by this
-    private final BundleListener bundleStarts = event -> {
-        if (event.getType() == BundleEvent.STARTED) {
-            checkAwaitingSchema();
-        }
-    };
+    /** Bundles updated and not started again yet: their schemas may have changed. */
+    private final Set<Long> updated = ConcurrentHashMap.newKeySet();
+    private final BundleListener bundleStarts = this::bundleChanged;
 
     @Activate
     public ConfigurationGuard(BundleContext context, @Reference ConfigurationAdmin configAdmin,
@@ -130,6 +129,37 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
      */
     List<String> rejected() {
         return new TreeMap<>(rejected).values().stream().flatMap(List::stream).toList();
+    }
+
+    private void bundleChanged(BundleEvent event) {
+        if (event.getType() == BundleEvent.UPDATED) {
+            updated.add(event.getBundle().getBundleId());
+        } else if (event.getType() == BundleEvent.STARTED) {
+            checkAwaitingSchema();
+            if (updated.remove(event.getBundle().getBundleId())) {
+                checkAgainst(schemas.pids(event.getBundle()));
+            }
+        }
+    }
+
+    /**
+     * Checks again the configurations of these PIDs or factory PIDs, as a new version of the
+     * bundle that declares them may accept less (a new bound, a new required property) or more.
+     */
+    private void checkAgainst(Set<String> pids) {
+        try {
+            Configuration[] all = configAdmin.listConfigurations(null);
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                if (pids.contains(c.getPid()) || c.getFactoryPid() != null && pids.contains(c.getFactoryPid())) {
+                    synchronized (this) {
+                        checked.remove(c.getPid());
+                    }
+                    check(c);
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.warn("Cannot check the configurations of {}: {}", pids, e.getMessage());
+        }
     }
 
     private void checkAwaitingSchema() {

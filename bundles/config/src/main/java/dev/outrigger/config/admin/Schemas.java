@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -110,6 +111,17 @@ final class Schemas {
                 all.putIfAbsent(pid, new Definition(pid, factory, ocd, bounds.getOrDefault(pid, Map.of())));
             }
         }
+    }
+
+    /** The PIDs and factory PIDs a bundle declares a schema for. */
+    Set<String> pids(Bundle bundle) {
+        MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+        Set<String> pids = new HashSet<>();
+        if (info != null) {
+            pids.addAll(Arrays.asList(info.getPids() == null ? new String[0] : info.getPids()));
+            pids.addAll(Arrays.asList(info.getFactoryPids() == null ? new String[0] : info.getFactoryPids()));
+        }
+        return pids;
     }
 
     /** The definition of a PID or factory PID. */
