@@ -82,7 +82,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     private final Set<String> awaitingSchema = new HashSet<>(); // guarded by this
     /** Bundles updated and not started again yet: their schemas may have changed. */
     private final Set<Long> updated = ConcurrentHashMap.newKeySet();
-    private final BundleListener bundleStarts = this::bundleChanged;
+    private final BundleListener bundleEvents = this::bundleChanged;
 
     @Activate
     public ConfigurationGuard(BundleContext context, @Reference ConfigurationAdmin configAdmin,
@@ -91,7 +91,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         this.configAdmin = configAdmin;
         this.schemas = new Schemas(context, metaType);
         this.secretNames = Stream.of(config.secrets()).map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        context.addBundleListener(bundleStarts);
+        context.addBundleListener(bundleEvents);
         try {
             Configuration[] existing = configAdmin.listConfigurations(null);
             for (Configuration c : existing == null ? new Configuration[0] : existing) {
@@ -104,7 +104,7 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
 
     @Deactivate
     void deactivate() {
-        context.removeBundleListener(bundleStarts);
+        context.removeBundleListener(bundleEvents);
     }
 
     @Override
