@@ -16,13 +16,17 @@ import dev.outrigger.framework.files.DurableFile;
 /**
  * A configuration's file in {@code etc/}, in FileInstall's format and in the form it was written:
  * a {@code .cfg} file as people write one ({@code port = 6638}) unless it holds typed values
- * already ({@code port = I"6638"}), a {@code .config} file typed, as its format is.
+ * already ({@code port = I"6638"}) or is given a value only the typed form can say, a
+ * {@code .config} file typed, as its format is.
  */
 final class EtcFile {
 
+    /** A key no schema has, given a value that is not text for a moment: how TypedProperties turns a file typed. */
+    private static final String TYPED_MARK = ".outrigger.typed";
+
     private final Path path;
     private final TypedProperties content = new TypedProperties();
-    private final boolean typed;
+    private boolean typed;
 
     EtcFile(Path path) throws IOException {
         this.path = path;
@@ -41,6 +45,10 @@ final class EtcFile {
      * can say it.
      */
     Object asWritten(Object value) {
+        if (value instanceof String text && !text.isEmpty() && Character.isWhitespace(text.charAt(0))) {
+            // a plain line loses the spaces a value begins with (a password may); the typed form keeps them
+            typed = true;
+        }
         if (typed) {
             return value;
         }
@@ -58,6 +66,10 @@ final class EtcFile {
      * and the node would come back on defaults.
      */
     void write(Dictionary<String, Object> properties) throws IOException {
+        if (typed) {
+            content.put(TYPED_MARK, Boolean.TRUE);
+            content.remove(TYPED_MARK);
+        }
         for (String gone : content.keySet().stream().filter(key -> properties.get(key) == null).toList()) {
             content.remove(gone);
         }
