@@ -51,24 +51,25 @@ final class Schemas {
     static final String FILENAME = "felix.fileinstall.filename";
     private static final String METATYPE_FOLDER = "OSGI-INF/metatype";
 
-    /** A definition, whether it is for a factory PID, and its attributes' bounds by id. */
-    record Definition(String pid, boolean factory, ObjectClassDefinition ocd, Map<String, Bounds> bounds) {
+    /** A definition, whether it is for a factory PID, and its attributes with their bounds. */
+    record Definition(String pid, boolean factory, ObjectClassDefinition ocd, List<Attribute> attributes) {
 
-        List<Attribute> attributes() {
+        /** Its attributes made once, each with the bounds its id has here. */
+        static Definition of(String pid, boolean factory, ObjectClassDefinition ocd, Map<String, Bounds> bounds) {
             AttributeDefinition[] all = ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
             List<Attribute> attributes = new ArrayList<>();
             for (AttributeDefinition ad : all == null ? new AttributeDefinition[0] : all) {
                 attributes.add(new Attribute(ad, bounds.getOrDefault(ad.getID(), Bounds.NONE)));
             }
-            return attributes;
+            return new Definition(pid, factory, ocd, List.copyOf(attributes));
         }
 
         Optional<Attribute> attribute(String id) {
-            return attributes().stream().filter(a -> a.getID().equals(id)).findFirst();
+            return attributes.stream().filter(a -> a.getID().equals(id)).findFirst();
         }
 
         List<String> ids() {
-            return attributes().stream().map(Attribute::getID).toList();
+            return attributes.stream().map(Attribute::getID).toList();
         }
     }
 
@@ -108,7 +109,7 @@ final class Schemas {
         for (String pid : pids == null ? new String[0] : pids) {
             ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
             if (ocd != null) {
-                all.putIfAbsent(pid, new Definition(pid, factory, ocd, bounds.getOrDefault(pid, Map.of())));
+                all.putIfAbsent(pid, Definition.of(pid, factory, ocd, bounds.getOrDefault(pid, Map.of())));
             }
         }
     }
@@ -133,7 +134,7 @@ final class Schemas {
                 if (factory || contains(info.getPids(), pid)) {
                     ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
                     return ocd == null ? Optional.empty()
-                            : Optional.of(new Definition(pid, factory, ocd, boundsOf(bundle).getOrDefault(pid, Map.of())));
+                            : Optional.of(Definition.of(pid, factory, ocd, boundsOf(bundle).getOrDefault(pid, Map.of())));
                 }
             }
         }
