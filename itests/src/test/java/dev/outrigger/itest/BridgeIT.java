@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
@@ -166,6 +167,53 @@ public class BridgeIT {
                 Await.value("the automatic bridge back", Duration.ofSeconds(10), () -> bridgedClient(port)).close();
                 assertTrue(refused(configuredPort));
             }
+        }
+    }
+
+    @Test
+    public void aPseudoTerminalListedByPathIsBridgedWhileItExists() throws Exception {
+        Path root = Path.of(System.getProperty("test.root"));
+        int port = Ports.free();
+        Path cfg = root.resolve("etc/dev.outrigger.bridge-listed.cfg");
+        org.osgi.service.cm.Configuration discovery = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
+        PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("listed")));
+        try (FileInputStream peer = new FileInputStream(pty.peer.toRealPath().toFile())) {
+            Files.writeString(cfg, "device = " + pty.device + "\nport = " + port + "\n");
+            String reason = Await.value("the bridge listening", Duration.ofSeconds(10), () -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    s.setSoTimeout(2_000);
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                }
+            });
+            assertTrue(reason, reason.contains(pty.device + " exists, but discovery does not list it")
+                    && reason.contains("devicePaths"));
+
+            Dictionary<String, Object> listed = discovery.getProperties();
+            listed.put("devicePaths", new String[] { pty.device.toString() });
+            discovery.update(listed);
+            Socket client = Await.value("the listed pty bridged", Duration.ofSeconds(10), () -> bridgedClient(port));
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(peer, 4));
+            Files.write(pty.peer.toRealPath(), new byte[] { 0x7e, 0x00 });
+            assertArrayEquals(new byte[] { 0x7e, 0x00 }, PtyPair.readFully(client.getInputStream(), 2));
+
+            pty.close(); // socat gone, and its link with it: the port fails, or discovery sees it go first
+            String told = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(told, told.contains("serial port failed") || told.contains("device unplugged"));
+            client.close();
+            Await.until("the listed pty gone", Duration.ofSeconds(10), () -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    s.setSoTimeout(2_000);
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                            .equals("outrigger: " + pty.device + ": device not present\r\n");
+                }
+            });
+        } finally {
+            pty.close();
+            Files.deleteIfExists(cfg);
+            Dictionary<String, Object> unlisted = discovery.getProperties();
+            unlisted.remove("devicePaths");
+            discovery.update(unlisted);
         }
     }
 

@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,6 +69,7 @@ final class Bridge implements AutoCloseable {
     private static final int HANDSHAKE_MILLIS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+    private static final String DISCOVERY_PID = "dev.outrigger.discovery";
 
     private final Options options;
     /** Tries to listen again while it cannot; its thread ends when idle. */
@@ -80,6 +83,7 @@ final class Bridge implements AutoCloseable {
     /** The open port while clients are connected; written with the monitor held. */
     private volatile SerialLink link;
     private volatile String lastOpenError = "";
+    private boolean unlistedSaid; // guarded by this
     /** After a failed open: clients are told why without a new attempt until then (nanoTime). */
     private long openRetryAt;
     private long openBackoffMillis;
@@ -232,7 +236,7 @@ final class Bridge implements AutoCloseable {
         }
         SerialDevice d = device;
         if (d == null) {
-            refuse(socket, "device not present");
+            refuse(socket, absent());
             return;
         }
         if (clients.size() >= options.maxClients()) {
@@ -309,6 +313,24 @@ final class Bridge implements AutoCloseable {
         }
     }
 
+    /**
+     * Why a client finds no device. A path that exists yet discovery does not list is a setup
+     * mistake rather than an unplugged device: said with the remedy, in the log once per bridge.
+     */
+    private String absent() {
+        Path path = Path.of(options.name());
+        if (!path.isAbsolute() || !Files.exists(path)) {
+            return "device not present";
+        }
+        String why = "device not present: " + path + " exists, but discovery does not list it as a serial port "
+                + "(a pseudo-terminal? add it to devicePaths in etc/" + DISCOVERY_PID + ".cfg)";
+        if (!unlistedSaid) {
+            unlistedSaid = true;
+            LOG.warn("Bridge {}: {}", options.name(), why);
+        }
+        return why;
+    }
+
     private void refuse(Socket socket, String why) {
         try (socket) {
             socket.getOutputStream().write(("outrigger: " + options.name() + ": " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -350,6 +372,8 @@ final class Bridge implements AutoCloseable {
     static final int MAX_QUEUED = 4 * 1024 * 1024;
     static final int MIN_QUEUED = 256 * 1024;
     private static final int SEND_BUFFER = 64 * 1024;
+    /** How often an RFC 2217 client's modem lines are looked at: the read timeout's tick at most. */
+    private static final long MODEM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
 
     private int queueLimit() {
         return Math.max(MIN_QUEUED, MAX_QUEUED / options.maxClients());
@@ -360,6 +384,7 @@ final class Bridge implements AutoCloseable {
         private final ClientConnection connection;
         private final Rfc2217 telnet;
         private volatile long lastActivity = System.nanoTime();
+        private long modemPolled = System.nanoTime();
 
         Client(Socket socket) throws IOException {
             super("outrigger-bridge-client " + socket.getRemoteSocketAddress());
@@ -382,6 +407,13 @@ final class Bridge implements AutoCloseable {
                     int n = connection.read(buffer);
                     if (n < 0) {
                         return;
+                    }
+                    if (telnet != null && System.nanoTime() - modemPolled > MODEM_POLL_NANOS) {
+                        modemPolled = System.nanoTime();
+                        byte[] notification = telnet.modemLinesChanged();
+                        if (notification.length > 0) {
+                            connection.write(notification);
+                        }
                     }
                     if (n == 0) {
                         if (options.idleTimeoutSeconds() > 0

@@ -34,7 +34,10 @@ final class Rfc2217 {
 
         void purge(int which);
 
-        /** No port open: each request is answered with itself. */
+        /** The modem lines now, as NOTIFY-MODEMSTATE's upper bits: {@link #CD}, {@link #RI}, {@link #DSR}, {@link #CTS}. */
+        int modemLines();
+
+        /** No port open: each request is answered with itself, and no modem line is up. */
         Port ABSENT = new Port() {
             @Override
             public int baud(int requested) {
@@ -65,6 +68,11 @@ final class Rfc2217 {
             public void purge(int which) {
                 // nothing to purge
             }
+
+            @Override
+            public int modemLines() {
+                return 0;
+            }
         };
     }
 
@@ -73,6 +81,9 @@ final class Rfc2217 {
     static final int SIGNATURE = 0, SET_BAUDRATE = 1, SET_DATASIZE = 2, SET_PARITY = 3, SET_STOPSIZE = 4,
             SET_CONTROL = 5, NOTIFY_LINESTATE = 6, NOTIFY_MODEMSTATE = 7, FLOWCONTROL_SUSPEND = 8,
             FLOWCONTROL_RESUME = 9, SET_LINESTATE_MASK = 10, SET_MODEMSTATE_MASK = 11, PURGE_DATA = 12;
+    static final int CD = 0x80, RI = 0x40, DSR = 0x20, CTS = 0x10;
+    /** The low bits of NOTIFY-MODEMSTATE: what changed since the last notification. */
+    private static final int DELTA_CD = 0x08, RI_TRAILING_EDGE = 0x04, DELTA_DSR = 0x02, DELTA_CTS = 0x01;
     private static final int SERVER_OFFSET = 100;
     private static final int MAX_SUBNEGOTIATION = 64;
 
@@ -89,6 +100,11 @@ final class Rfc2217 {
     private final byte[] sub = new byte[MAX_SUBNEGOTIATION];
     private int subLength;
     private volatile boolean suspended;
+    /** The client agreed to COM-PORT-OPTION: from then on it is told the modem lines. */
+    private boolean comPort;
+    private int modemMask = 0xff;
+    /** The modem lines last notified; -1 before the first notification. */
+    private int notifiedLines = -1;
 
     Rfc2217(Supplier<Port> port, String signature) {
         this.port = port;
@@ -220,6 +236,11 @@ final class Rfc2217 {
                     if (theyWill.add(option)) {
                         reply(replies, DO, option);
                     }
+                    if (option == COM_PORT_OPTION && !comPort) {
+                        // the lines as they are now, once: clients such as pyserial read CTS, DSR, RI and CD from it
+                        comPort = true;
+                        notifyModemLines(replies);
+                    }
                 } else {
                     reply(replies, DONT, option);
                 }
@@ -259,15 +280,48 @@ final class Rfc2217 {
                 suspended = false;
                 answer(replies, cmd, new byte[0]);
             }
-            case SET_LINESTATE_MASK, SET_MODEMSTATE_MASK -> answer(replies, cmd, new byte[] { (byte) value(s) });
+            case SET_LINESTATE_MASK -> answer(replies, cmd, new byte[] { (byte) value(s) });
+            case SET_MODEMSTATE_MASK -> {
+                modemMask = value(s);
+                answer(replies, cmd, new byte[] { (byte) modemMask });
+            }
             case PURGE_DATA -> {
                 port.get().purge(value(s));
                 answer(replies, cmd, new byte[] { (byte) value(s) });
             }
+            case NOTIFY_MODEMSTATE -> {
+                // not in the RFC from a client, but pyserial's poll_modem asks this way: answered with the lines now
+                notifiedLines = -1;
+                notifyModemLines(replies);
+            }
             default -> {
-                // NOTIFY-* go from server to client; anything else is unknown
+                // NOTIFY-LINESTATE goes from server to client; anything else is unknown
             }
         }
+    }
+
+    /**
+     * NOTIFY-MODEMSTATE when a modem line changed since the last one (polled by the client's
+     * thread about once a second, as ser2net does), with the change bits set; empty otherwise.
+     */
+    byte[] modemLinesChanged() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (comPort) {
+            notifyModemLines(out);
+        }
+        return out.toByteArray();
+    }
+
+    private void notifyModemLines(ByteArrayOutputStream out) {
+        int lines = port.get().modemLines() & (CD | RI | DSR | CTS);
+        if (lines == notifiedLines) {
+            return;
+        }
+        int changed = notifiedLines < 0 ? 0 : lines ^ notifiedLines;
+        int deltas = ((changed & CD) != 0 ? DELTA_CD : 0) | ((changed & DSR) != 0 ? DELTA_DSR : 0)
+                | ((changed & CTS) != 0 ? DELTA_CTS : 0) | ((changed & RI) != 0 && (lines & RI) == 0 ? RI_TRAILING_EDGE : 0);
+        notifiedLines = lines;
+        answer(out, NOTIFY_MODEMSTATE, new byte[] { (byte) ((lines | deltas) & modemMask) });
     }
 
     private static int value(byte[] s) {

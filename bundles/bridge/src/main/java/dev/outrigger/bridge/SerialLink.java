@@ -153,6 +153,12 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
     }
 
     @Override
+    public int modemLines() {
+        return (port.getDCD() ? Rfc2217.CD : 0) | (port.getRI() ? Rfc2217.RI : 0) | (port.getDSR() ? Rfc2217.DSR : 0)
+                | (port.getCTS() ? Rfc2217.CTS : 0);
+    }
+
+    @Override
     public void purge(int which) {
         port.flushIOBuffers();
     }

@@ -33,6 +33,7 @@ public class Rfc2217Test {
     private static final class Recording implements Rfc2217.Port {
         int baud;
         int control;
+        int lines;
 
         public int baud(int requested) {
             if (requested > 0) {
@@ -60,6 +61,10 @@ public class Rfc2217Test {
 
         public void purge(int which) {
         }
+
+        public int modemLines() {
+            return lines;
+        }
     }
 
     @Test
@@ -81,10 +86,38 @@ public class Rfc2217Test {
         assertEquals(38400, port.baud);
         assertEquals(9, port.control);
         byte[] expected = { (byte) 255, (byte) 253, 44, // DO COM-PORT-OPTION
+                (byte) 255, (byte) 250, 44, 107, 0, (byte) 255, (byte) 240, // NOTIFY-MODEMSTATE: no line up
                 (byte) 255, (byte) 250, 44, 101, 0, 0, (byte) 0x96, 0, (byte) 255, (byte) 240,
                 (byte) 255, (byte) 250, 44, 105, 9, (byte) 255, (byte) 240 };
         assertArrayEquals(expected, replies.toByteArray());
         assertArrayEquals(new byte[] { 1, (byte) 255, (byte) 255, 2 }, Rfc2217.escape(new byte[] { 1, (byte) 255, 2 }));
+    }
+
+    @Test
+    public void aClientIsToldWhichModemLinesChangedWithinTheMaskItSet() {
+        Recording port = new Recording();
+        Rfc2217 telnet = new Rfc2217(() -> port, "test");
+        port.lines = Rfc2217.CTS | Rfc2217.RI;
+        assertArrayEquals("nothing before the client takes up COM-PORT-OPTION", new byte[0], telnet.modemLinesChanged());
+
+        ByteArrayOutputStream replies = new ByteArrayOutputStream();
+        telnet.receive(new byte[] { (byte) 255, (byte) 251, 44 }, 3, new ByteArrayOutputStream(), replies);
+        assertArrayEquals(new byte[] { (byte) 255, (byte) 253, 44, (byte) 255, (byte) 250, 44, 107, 0x50, (byte) 255, (byte) 240 },
+                replies.toByteArray());
+        assertArrayEquals("unchanged: nothing", new byte[0], telnet.modemLinesChanged());
+
+        port.lines = Rfc2217.CTS | Rfc2217.DSR | Rfc2217.CD; // RI ended, DSR and CD came up
+        assertArrayEquals(new byte[] { (byte) 255, (byte) 250, 44, 107, (byte) (0x80 | 0x20 | 0x10 | 0x08 | 0x04 | 0x02),
+                (byte) 255, (byte) 240 }, telnet.modemLinesChanged());
+
+        telnet.receive(new byte[] { (byte) 255, (byte) 250, 44, 11, 0x11, (byte) 255, (byte) 240 }, 7,
+                new ByteArrayOutputStream(), new ByteArrayOutputStream()); // SET-MODEMSTATE-MASK: CTS and its change
+        port.lines = Rfc2217.DSR;
+        assertArrayEquals(new byte[] { (byte) 255, (byte) 250, 44, 107, 0x01, (byte) 255, (byte) 240 }, telnet.modemLinesChanged());
+
+        ByteArrayOutputStream polled = new ByteArrayOutputStream(); // pyserial's poll_modem: the lines, changed or not
+        telnet.receive(new byte[] { (byte) 255, (byte) 250, 44, 7, (byte) 255, (byte) 240 }, 6, new ByteArrayOutputStream(), polled);
+        assertArrayEquals(new byte[] { (byte) 255, (byte) 250, 44, 107, 0x00, (byte) 255, (byte) 240 }, polled.toByteArray());
     }
 
     @Test
@@ -112,6 +145,7 @@ public class Rfc2217Test {
                     s.dtr = False
                     s.rts = False
                     s.reset_input_buffer()
+                    print('LINES cts=%s dsr=%s ri=%s cd=%s' % (s.cts, s.dsr, s.ri, s.cd))
                     s.write(bytes(range(256)))
                     s.flush()
                     back = s.read(256)
@@ -131,6 +165,7 @@ public class Rfc2217Test {
                 String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertEquals(out, 0, python.exitValue());
                 assertTrue("every byte back, 0xFF included: " + out, out.contains("GOT 256 True"));
+                assertTrue("the modem lines, none up on a pty: " + out, out.contains("LINES cts=False dsr=False ri=False cd=False"));
             } finally {
                 python.destroyForcibly();
             }

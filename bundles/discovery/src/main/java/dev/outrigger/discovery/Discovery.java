@@ -74,6 +74,10 @@ public class Discovery {
         @AttributeDefinition(description = "Role of devices no profile matches", options = {
                 @Option(value = "ignore"), @Option(value = "bridge") })
         String unknownRole() default "ignore";
+
+        @AttributeDefinition(required = false, description = "Serial ports sysfs does not show, by absolute path, "
+                + "listed while they exist: pseudo-terminals (a socat link), nodes a container sees without /sys")
+        String[] devicePaths() default {};
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
@@ -86,6 +90,7 @@ public class Discovery {
     private final Set<String> reported = new HashSet<>();
     private BundleContext context;
     private SysfsScanner scanner;
+    private ListedPaths listed;
     private Role unknownRole;
     private ScheduledExecutorService executor;
     private WatchService watcher;
@@ -104,6 +109,7 @@ public class Discovery {
             LOG.warn("Discovery: {} does not exist, so no serial device can be found (sysfs = {}; in a container, mount the "
                     + "node's /sys)", ttys, config.sysfs());
         }
+        this.listed = new ListedPaths(absolute(config.devicePaths()));
         this.unknownRole = Role.of(config.unknownRole());
         this.executor = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-discovery"));
         // watch before the first scan: a node created between the two would otherwise wait for the rescan
@@ -173,9 +179,27 @@ public class Discovery {
         }
     }
 
+    private static List<Path> absolute(String[] configured) {
+        List<Path> paths = new ArrayList<>();
+        for (String p : configured == null ? new String[0] : configured) {
+            if (p.isBlank()) {
+                continue;
+            }
+            Path path = Path.of(p.trim());
+            if (path.isAbsolute() && path.getParent() != null) {
+                paths.add(path.normalize());
+            } else {
+                LOG.warn("Discovery: devicePaths: {} is not an absolute path to a device; left out", p.trim());
+            }
+        }
+        return paths;
+    }
+
     private void reconcile() {
         Map<String, Device> found = new LinkedHashMap<>();
-        for (Port port : scanner.scan()) {
+        List<Port> ports = new ArrayList<>(scanner.scan());
+        ports.addAll(listed.scan(ports));
+        for (Port port : ports) {
             String id = found.containsKey(port.id()) ? port.id() + "@" + port.name() : port.id();
             found.put(id, classify(id, port));
             for (String problem : port.problems()) {
@@ -226,6 +250,13 @@ public class Discovery {
             watcher = null;
             return;
         }
+        for (Path folder : listed.paths().stream().map(Path::getParent).distinct().toList()) {
+            try {
+                folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+            } catch (IOException e) {
+                LOG.debug("not watching {} ({}): its listed paths are found by the periodic rescan", folder, e.getMessage());
+            }
+        }
         watchThread = Daemons.start("outrigger-discovery-watch", this::watchLoop);
     }
 
@@ -237,7 +268,8 @@ public class Discovery {
                 for (WatchEvent<?> event : key.pollEvents()) {
                     String name = String.valueOf(event.context());
                     relevant |= event.kind() == StandardWatchEventKinds.OVERFLOW
-                            || name.startsWith("tty") || name.startsWith("rfcomm") || name.equals("serial");
+                            || name.startsWith("tty") || name.startsWith("rfcomm") || name.equals("serial")
+                            || listed.paths().contains(((Path) key.watchable()).resolve(name));
                 }
                 key.reset();
                 if (relevant) {
