@@ -41,7 +41,9 @@ public class DeviceCommands {
         if (devices.isEmpty()) {
             return "no serial device present (in a container, only those the host passes in are seen)\n";
         }
-        String format = "%-28s %-14s %-10s %-9s %-36s %-18s %s%n";
+        // paths as wide as the longest: a listed pseudo-terminal's can be long, and is given in full
+        int pathWidth = devices.stream().mapToInt(d -> d.path().length()).max().orElse(0);
+        String format = "%-28s %-" + Math.max(14, pathWidth) + "s %-10s %-10s %-36s %-18s %s%n";
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "ID", "PATH", "IDS", "ROLE", "PRODUCT",
                 "SERIAL", "BY-ID"));
         devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> out.append(String.format(Locale.ROOT, format,
