@@ -68,7 +68,7 @@ public class MeshCommands {
         try {
             Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);
             out.append(d.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' '))
-                    .append(d.reason().isEmpty() ? "" : ": " + d.reason()).append(System.lineSeparator());
+                    .append(d.reason().isEmpty() ? "" : ": " + RoutingErrors.explain(d.reason())).append(System.lineSeparator());
             if (d.outcome() == MeshRadio.Outcome.FAILED) {
                 throw new IllegalStateException(out.toString().trim());
             }
