@@ -338,6 +338,9 @@ public class RuntimeProcessIT {
         Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
         Await.until("fixture", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
 
+        GatewayProcess.Result nothing = gateway.shell("config:set dev.outrigger.itest.greeter");
+        assertEquals(nothing.output(), 1, nothing.status());
+        assertTrue(nothing.output(), nothing.output().contains("nothing to set: give key=value"));
         // no file yet, and a list value: the two cases FileInstall compares the least well
         GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin audience=crew,guests");
         assertEquals(set.output(), 0, set.status());

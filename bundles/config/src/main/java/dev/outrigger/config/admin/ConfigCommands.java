@@ -106,6 +106,9 @@ public class ConfigCommands {
             @Descriptor("PID or factory instance (<factoryPid>~<name>, created if new)") String pid,
             @Descriptor("key=value (lists comma-separated); key= resets to the default") String... assignments)
             throws SettingsException {
+        if (assignments.length == 0 && !replace) {
+            throw new IllegalArgumentException("nothing to set: give key=value (key= resets it to the default)");
+        }
         Map<String, Object> values = new LinkedHashMap<>();
         for (String assignment : assignments) {
             int eq = assignment.indexOf('=');
