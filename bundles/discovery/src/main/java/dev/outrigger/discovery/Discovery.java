@@ -109,7 +109,11 @@ public class Discovery {
             LOG.warn("Discovery: {} does not exist, so no serial device can be found (sysfs = {}; in a container, mount the "
                     + "node's /sys)", ttys, config.sysfs());
         }
-        this.listed = new ListedPaths(absolute(config.devicePaths()));
+        for (String entry : config.devicePaths()) {
+            // refused from the shell and remotely; a file may still say it
+            ListedPaths.unusable(entry).ifPresent(why -> LOG.warn("Discovery: devicePaths: {}; left out", why));
+        }
+        this.listed = new ListedPaths(ListedPaths.usable(config.devicePaths()));
         this.unknownRole = Role.of(config.unknownRole());
         this.executor = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-discovery"));
         // watch before the first scan: a node created between the two would otherwise wait for the rescan
@@ -177,22 +181,6 @@ public class Discovery {
                 LOG.warn("Device scan failed, retrying with the next scan: {}", e.toString());
             }
         }
-    }
-
-    private static List<Path> absolute(String[] configured) {
-        List<Path> paths = new ArrayList<>();
-        for (String p : configured == null ? new String[0] : configured) {
-            if (p.isBlank()) {
-                continue;
-            }
-            Path path = Path.of(p.trim());
-            if (path.isAbsolute() && path.getParent() != null) {
-                paths.add(path.normalize());
-            } else {
-                LOG.warn("Discovery: devicePaths: {} is not an absolute path to a device; left out", p.trim());
-            }
-        }
-        return paths;
     }
 
     private void reconcile() {

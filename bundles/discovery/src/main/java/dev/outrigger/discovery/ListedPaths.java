@@ -32,6 +32,24 @@ final class ListedPaths {
         this.paths = List.copyOf(paths);
     }
 
+    /** The configured entries that can be listed: absolute paths below a folder; blanks are skipped. */
+    static List<Path> usable(String[] configured) {
+        List<Path> usable = new ArrayList<>();
+        for (String entry : configured) {
+            if (!entry.isBlank() && unusable(entry).isEmpty()) {
+                usable.add(Path.of(entry.trim()).normalize());
+            }
+        }
+        return usable;
+    }
+
+    /** Why a configured entry cannot be listed, if it cannot. */
+    static Optional<String> unusable(String entry) {
+        Path path = Path.of(entry.trim());
+        return entry.isBlank() || path.isAbsolute() && path.getParent() != null ? Optional.empty()
+                : Optional.of(entry.trim() + " is not an absolute path to a device");
+    }
+
     List<Path> paths() {
         return paths;
     }

@@ -41,4 +41,13 @@ public class ListedPathsTest {
 
         assertEquals(List.of(), new ListedPaths(List.of(file, link)).scan(List.of(fromSysfs)));
     }
+
+    @Test
+    public void onlyAbsolutePathsBelowAFolderCanBeListed() {
+        assertEquals(Optional.of("ttyZigbee is not an absolute path to a device"), ListedPaths.unusable(" ttyZigbee"));
+        assertEquals(Optional.of("/ is not an absolute path to a device"), ListedPaths.unusable("/"));
+        assertEquals(Optional.empty(), ListedPaths.unusable("/run/ttyZigbee"));
+        assertEquals(List.of(Path.of("/run/ttyZigbee"), Path.of("/dev/pts/3")),
+                ListedPaths.usable(new String[] { "/run/./ttyZigbee", "", "pts/3", "/dev/pts/3" }));
+    }
 }
