@@ -21,6 +21,8 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
     private final SerialPort port;
     private final Thread reader;
     private volatile boolean open = true;
+    /** BREAK as the clients last set it: the port cannot be asked. */
+    private volatile boolean breakOn;
 
     SerialLink(String path, SerialSettings s, Consumer<byte[]> received, Runnable lost) throws IOException {
         try {
@@ -131,10 +133,10 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
             case 2 -> port.setFlowControl(SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED | SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED);
             case 3 -> port.setFlowControl(SerialPort.FLOW_CONTROL_RTS_ENABLED | SerialPort.FLOW_CONTROL_CTS_ENABLED);
             case 4 -> {
-                return 6; // BREAK state: off, as far as anyone here knows
+                return breakOn ? 5 : 6;
             }
-            case 5 -> port.setBreak();
-            case 6 -> port.clearBreak();
+            case 5 -> breakOn = port.setBreak();
+            case 6 -> breakOn = !port.clearBreak();
             case 7 -> {
                 return port.getDTR() ? 8 : 9;
             }
