@@ -831,6 +831,58 @@ public class RuntimeProcessIT {
     }
 
     /**
+     * Moving over from ser2net: its configuration becomes bridges, validated like any change, each
+     * listening where ser2net did; what cannot be a bridge is named, and the importer goes again.
+     */
+    @Test
+    public void aSer2netConfigurationBecomesBridgesAndTheImporterGoesAgain() throws Exception {
+        gateway.start();
+        int port = Ports.free();
+        Path yaml = Files.writeString(folder.getRoot().toPath().resolve("ser2net.yaml"), """
+                %YAML 1.1
+                ---
+                connection: &zigbee
+                    accepter: tcp,127.0.0.1,PORT
+                    connector: serialdev,
+                              /dev/ttyNOTHERE,
+                              115200n81,local,dtr=off,rts=off
+                    options:
+                      kickolduser: true
+                connection: &radio
+                    accepter: udp,4000
+                    connector: serialdev,/dev/ttyUSB9
+                """.replace("PORT", Integer.toString(port)));
+        assertEquals("not in the boot features", 1, gateway.shell("ser2net:import " + yaml).status());
+        assertEquals(0, gateway.shell("feature:install ser2net").status());
+
+        GatewayProcess.Result imported = gateway.shell("ser2net:import " + yaml);
+        assertEquals(imported.output(), 0, imported.status());
+        assertTrue(imported.output(), imported.output().contains("zigbee (line 3): made dev.outrigger.bridge~zigbee")
+                && imported.output().contains("radio (line 10): skipped: accepter udp,4000: only tcp")
+                && imported.output().contains("1 of 2 connection(s) made bridges"));
+        assertEquals("written as a person writes it", List.of("baud = 115200", "bind = 127.0.0.1", "dataBits = 8",
+                "device = /dev/ttyNOTHERE", "dtr = false", "maxClients = 1", "parity = none", "policy = kickolduser",
+                "port = " + port, "rts = false", "stopBits = 1"),
+                Files.readAllLines(gateway.home.resolve("etc/dev.outrigger.bridge-zigbee.cfg")).stream().sorted().toList());
+        String told = Await.value("the bridge listening where ser2net did", Duration.ofSeconds(10), () -> {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(2_000);
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+        });
+        assertEquals("outrigger: /dev/ttyNOTHERE: device not present\r\n", told);
+
+        GatewayProcess.Result again = gateway.shell("ser2net:import " + yaml);
+        assertTrue(again.output(), again.output().contains("left as it is: dev.outrigger.bridge~zigbee exists"));
+        GatewayProcess.Result broken = gateway.shell("ser2net:import " + Files.writeString(yaml, "connection: [\n"));
+        assertEquals(broken.output(), 1, broken.status());
+        assertTrue(broken.output(), broken.output().contains(yaml + ": line 2: "));
+
+        assertEquals(0, gateway.shell("feature:uninstall ser2net").status());
+        assertTrue("the bridges stay without the importer", gateway.shell("bridge:list").output().contains("127.0.0.1:" + port));
+    }
+
+    /**
      * The install list is followed both ways, as going from the quick start's list to gateway needs:
      * a feature taken off it goes, with the configuration it brought unless that was changed.
      */

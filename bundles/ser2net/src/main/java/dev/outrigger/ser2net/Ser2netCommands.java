@@ -1,0 +1,88 @@
+package dev.outrigger.ser2net;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import dev.outrigger.config.Settings;
+import dev.outrigger.config.SettingsException;
+import dev.outrigger.ser2net.Ser2netYaml.Connection;
+import dev.outrigger.ser2net.Ser2netYaml.Content;
+
+/** Gogo {@code ser2net:import}: a ser2net.yaml made bridge configurations, one per connection. */
+@Component(service = Ser2netCommands.class, property = { "osgi.command.scope=ser2net", "osgi.command.function=import" })
+public class Ser2netCommands {
+
+    static final String BRIDGE_FACTORY_PID = "dev.outrigger.bridge";
+
+    @Reference
+    private Settings settings;
+
+    @Descriptor("make each connection of a ser2net.yaml a bridge (etc/dev.outrigger.bridge-<name>.cfg); "
+            + "existing bridges are left as they are")
+    public String _import(
+            @Descriptor("show what would be made, and make nothing") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true",
+                    absentValue = "false") boolean dryRun,
+            @Descriptor("ser2net's configuration, e.g. /etc/ser2net/ser2net.yaml (an absolute path)") String file)
+            throws IOException {
+        Path path = Path.of(file);
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException(file + ": give an absolute path (the runtime's working folder is not the shell's)");
+        }
+        Content content;
+        try {
+            content = Ser2netYaml.parse(Files.readString(path, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no file " + file, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        StringBuilder out = new StringBuilder();
+        int made = 0;
+        for (Connection c : content.connections()) {
+            BridgeImport bridge = BridgeImport.of(c);
+            String pid = BRIDGE_FACTORY_PID + "~" + bridge.name();
+            String outcome = bridge.refusal().map(why -> "skipped: " + why)
+                    .orElseGet(() -> dryRun ? "would be " + pid + ": " + describe(bridge.values()) : make(pid, bridge.values()));
+            out.append(String.format(Locale.ROOT, "%s (line %d): %s%n", c.name(), c.line(), outcome));
+            if (outcome.startsWith("made") || outcome.startsWith("would be")) {
+                made += outcome.startsWith("made") ? 1 : 0;
+                bridge.notes().forEach(note -> out.append("  ").append(note).append(System.lineSeparator()));
+            }
+        }
+        content.notImported().forEach(key -> out.append("not imported: ").append(key).append(System.lineSeparator()));
+        out.append(String.format(Locale.ROOT, "%d of %d connection(s) %s%n", made, content.connections().size(),
+                dryRun ? "checked, nothing made (--dry-run)" : "made bridges; stop ser2net, and each takes its port over"));
+        return out.toString();
+    }
+
+    private String make(String pid, Map<String, Object> values) {
+        try {
+            settings.get(pid);
+            return "left as it is: " + pid + " exists (config:delete it to import it again)";
+        } catch (SettingsException absent) {
+            // not made yet
+        }
+        try {
+            settings.set(new Settings.Update(pid, values, false, OptionalLong.empty(), "ser2net import"));
+            return "made " + pid + ": " + describe(values);
+        } catch (SettingsException e) {
+            return "skipped: " + e.getMessage();
+        }
+    }
+
+    private static String describe(Map<String, Object> values) {
+        return values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+}
