@@ -37,13 +37,18 @@ record BridgeImport(String name, Map<String, Object> values, List<String> notes,
         if (List.of("off", "false", "no").contains(enable)) {
             return refused(name, "disabled in ser2net (enable: " + enable + ")");
         }
+        for (String needed : List.of("accepter", "connector")) {
+            if (c.fields().getOrDefault(needed, "").isBlank()) {
+                return refused(name, "no " + needed);
+            }
+        }
         Map<String, Object> values = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
-        Optional<String> accepter = accepter(c.fields().getOrDefault("accepter", ""), values, notes);
+        Optional<String> accepter = accepter(c.fields().get("accepter"), values, notes);
         if (accepter.isPresent()) {
             return refused(name, accepter.get());
         }
-        Optional<String> connector = connector(c.fields().getOrDefault("connector", ""), values, notes);
+        Optional<String> connector = connector(c.fields().get("connector"), values, notes);
         if (connector.isPresent()) {
             return refused(name, connector.get());
         }

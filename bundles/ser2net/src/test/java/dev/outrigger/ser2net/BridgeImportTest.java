@@ -79,6 +79,7 @@ public class BridgeImportTest {
         assertEquals(Optional.of("accepter udp,4000: only tcp (with telnet or ssl before it) is served"), imported("con4").refusal());
         Connection noPort = new Connection("x", 1, Map.of("accepter", "tcp,host,port", "connector", "serialdev,/dev/ttyUSB0"), Map.of());
         assertEquals(Optional.of("accepter tcp,host,port: port is not a TCP port"), BridgeImport.of(noPort).refusal());
+        assertEquals(Optional.of("no connector"), BridgeImport.of(new Connection("z", 1, Map.of("accepter", "tcp,2000"), Map.of())).refusal());
         Connection network = new Connection("y", 1, Map.of("accepter", "tcp,2000", "connector", "tcp,10.0.0.1,2001"), Map.of());
         assertEquals(Optional.of("connector tcp,10.0.0.1,2001: only a serial device (serialdev,<device>,...) is bridged"),
                 BridgeImport.of(network).refusal());
