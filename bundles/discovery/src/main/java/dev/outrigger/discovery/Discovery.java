@@ -76,7 +76,7 @@ public class Discovery {
         String unknownRole() default "ignore";
 
         @AttributeDefinition(required = false, description = "Serial ports sysfs does not show, by absolute path, "
-                + "listed while they exist: pseudo-terminals (a socat link), nodes a container sees without /sys")
+                + "listed while they lead to a terminal: pseudo-terminals (a socat link), a tty under another name")
         String[] devicePaths() default {};
     }
 
@@ -113,7 +113,7 @@ public class Discovery {
             // refused from the shell and remotely; a file may still say it
             ListedPaths.unusable(entry).ifPresent(why -> LOG.warn("Discovery: devicePaths: {}; left out", why));
         }
-        this.listed = new ListedPaths(ListedPaths.usable(config.devicePaths()));
+        this.listed = new ListedPaths(Path.of(config.sysfs()), ListedPaths.usable(config.devicePaths()));
         this.unknownRole = Role.of(config.unknownRole());
         this.executor = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-discovery"));
         // watch before the first scan: a node created between the two would otherwise wait for the rescan

@@ -15,20 +15,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Serial ports that sysfs does not show, named by path in the configuration: pseudo-terminals
  * (socat making a port on another machine local, a simulated radio), or device nodes a container
- * sees without the node's /sys. Each is listed while its path leads to a character device, under
- * the path as configured, so that a stable link keeps its identity while the pty behind it changes.
+ * sees under another name than sysfs gives it. Each is listed while its path leads to a terminal,
+ * under the path as configured, so that a stable link keeps its identity while the pty behind it
+ * changes. Only terminals: the setting can be changed remotely, and a bridge must never make
+ * {@code /dev/mem} or a disk reachable over TCP.
  */
 final class ListedPaths {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListedPaths.class);
     private static final int FILE_TYPE = 0170000;
     private static final int CHARACTER_DEVICE = 0020000;
+    /** Unix98 pseudo-terminals (devpts), which sysfs does not list: majors 136 to 143. */
+    private static final long PTY_FIRST_MAJOR = 136, PTY_LAST_MAJOR = 143;
 
+    private final Path sys;
     private final List<Path> paths;
     /** Paths said not to be devices, so that this is said once while it stays so. */
     private final Set<Path> refused = new HashSet<>();
 
-    ListedPaths(List<Path> paths) {
+    ListedPaths(Path sys, List<Path> paths) {
+        this.sys = sys;
         this.paths = List.copyOf(paths);
     }
 
@@ -67,10 +73,10 @@ final class ListedPaths {
                 refused.remove(path);
                 continue;
             }
-            if (!characterDevice(real.get())) {
+            if (!terminal(real.get())) {
                 if (refused.add(path)) {
-                    LOG.warn("Discovery: {} is listed in devicePaths but is not a serial device ({} is no character "
-                            + "device); not listed", path, real.get());
+                    LOG.warn("Discovery: {} is listed in devicePaths but is not a serial port ({} is no terminal: "
+                            + "neither a tty nor a pseudo-terminal); not listed", path, real.get());
                 }
                 continue;
             }
@@ -90,10 +96,22 @@ final class ListedPaths {
         }
     }
 
-    private static boolean characterDevice(Path path) {
+    /** A character device that is a pseudo-terminal, or that sysfs files under the tty class. */
+    private boolean terminal(Path path) {
         try {
-            return ((Integer) Files.getAttribute(path, "unix:mode") & FILE_TYPE) == CHARACTER_DEVICE;
-        } catch (IOException | UnsupportedOperationException e) {
+            if (((Integer) Files.getAttribute(path, "unix:mode") & FILE_TYPE) != CHARACTER_DEVICE) {
+                return false;
+            }
+            long rdev = (Long) Files.getAttribute(path, "unix:rdev");
+            // the kernel's encoding of a device number (glibc's gnu_dev_major and gnu_dev_minor)
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & 0xfffff000L);
+            long minor = (rdev & 0xff) | ((rdev >>> 12) & 0xffffff00L);
+            if (major >= PTY_FIRST_MAJOR && major <= PTY_LAST_MAJOR) {
+                return true;
+            }
+            Path subsystem = sys.resolve("dev/char/" + major + ":" + minor + "/subsystem");
+            return subsystem.toRealPath().getFileName().toString().equals("tty");
+        } catch (IOException | UnsupportedOperationException | ClassCastException e) {
             return false;
         }
     }

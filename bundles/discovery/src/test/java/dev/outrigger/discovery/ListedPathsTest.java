@@ -16,13 +16,15 @@ public class ListedPathsTest {
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
 
+    private static final Path SYS = Path.of("/sys");
+
     @Test
-    public void aListedLinkToACharacterDeviceIsAPortUnderItsOwnPathWhileItExists() throws Exception {
+    public void aListedLinkToATerminalIsAPortUnderItsOwnPathWhileItExists() throws Exception {
         Path link = folder.getRoot().toPath().resolve("ttyZigbee");
-        ListedPaths listed = new ListedPaths(List.of(link));
+        ListedPaths listed = new ListedPaths(SYS, List.of(link));
         assertEquals(List.of(), listed.scan(List.of()));
 
-        Files.createSymbolicLink(link, Path.of("/dev/null"));
+        Files.createSymbolicLink(link, Path.of("/dev/tty")); // 5:0, a tty in sysfs wherever Linux runs
         Port port = listed.scan(List.of()).get(0);
         assertEquals(link.toString(), port.path());
         assertEquals("ttyZigbee", port.id());
@@ -34,12 +36,16 @@ public class ListedPathsTest {
     }
 
     @Test
-    public void aPathThatIsNoDeviceOrThatSysfsAlreadyFoundIsNotListedTwice() throws Exception {
+    public void onlyATerminalIsListedAndOnlyOnce() throws Exception {
         Path file = Files.writeString(folder.getRoot().toPath().resolve("ttyFILE"), "not a device");
-        Path link = Files.createSymbolicLink(folder.getRoot().toPath().resolve("ttyNULL"), Path.of("/dev/null"));
-        Port fromSysfs = new Port("null", "/dev/null", Optional.empty(), Optional.empty(), "mem", Optional.empty(), List.of());
+        Path memory = Files.createSymbolicLink(folder.getRoot().toPath().resolve("ttyNULL"), Path.of("/dev/null"));
+        Path tty = Files.createSymbolicLink(folder.getRoot().toPath().resolve("ttyTTY"), Path.of("/dev/tty"));
+        assertEquals("a file and a character device that is no terminal (1:3, mem) are not", List.of(),
+                new ListedPaths(SYS, List.of(file, memory)).scan(List.of()));
 
-        assertEquals(List.of(), new ListedPaths(List.of(file, link)).scan(List.of(fromSysfs)));
+        Port fromSysfs = new Port("tty", "/dev/tty", Optional.empty(), Optional.empty(), "tty", Optional.empty(), List.of());
+        assertEquals("a terminal sysfs already found is not listed twice", List.of(),
+                new ListedPaths(SYS, List.of(tty)).scan(List.of(fromSysfs)));
     }
 
     @Test
