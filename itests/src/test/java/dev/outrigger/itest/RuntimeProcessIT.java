@@ -878,6 +878,13 @@ public class RuntimeProcessIT {
         assertEquals(broken.output(), 1, broken.status());
         assertTrue(broken.output(), broken.output().contains(yaml + ": line 2: "));
 
+        // ser2net 3's format, from an older Pi: told apart by its shape
+        Path conf = Files.writeString(folder.getRoot().toPath().resolve("ser2net.conf"), "# ser2net 3\n2002:raw:0:/dev/ttyUSB7:9600\n");
+        GatewayProcess.Result dryRun = gateway.shell("ser2net:import -n " + conf);
+        assertTrue(dryRun.output(), dryRun.output().contains("port2002 (line 2): would be dev.outrigger.bridge~port2002: port=2002")
+                && dryRun.output().contains("nothing made (--dry-run)"));
+        assertFalse(Files.exists(gateway.home.resolve("etc/dev.outrigger.bridge-port2002.cfg")));
+
         assertEquals(0, gateway.shell("feature:uninstall ser2net").status());
         assertTrue("the bridges stay without the importer", gateway.shell("bridge:list").output().contains("127.0.0.1:" + port));
     }

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.outrigger.ser2net.Ser2netYaml.Connection;
 
 /**
  * One ser2net connection as the properties of an Outrigger bridge ({@code dev.outrigger.bridge}),
@@ -26,7 +25,9 @@ record BridgeImport(String name, Map<String, Object> values, List<String> notes,
 
     /** ser2net's own default for a serial device without line settings. */
     private static final String SER2NET_DEFAULT_LINE = "9600n81";
-    private static final Pattern LINE = Pattern.compile("(\\d+)([neoms])([5-8])([12])", Pattern.CASE_INSENSITIVE);
+    /** A whole number as ser2net writes one; at most nine digits, so that it fits an int (the schema bounds it further). */
+    private static final String NUMBER = "\\d{1,9}";
+    private static final Pattern LINE = Pattern.compile("(\\d{1,9})([neoms])([5-8])([12])", Pattern.CASE_INSENSITIVE);
     private static final Map<String, String> PARITY = Map.of("n", "none", "e", "even", "o", "odd", "m", "mark", "s", "space");
     /** Serial options that change nothing here: modem control is not watched, the port is closed when idle. */
     private static final List<String> NEEDLESS = List.of("local", "-local", "nobreak", "hangup-when-done", "-hangup-when-done");
@@ -130,7 +131,7 @@ record BridgeImport(String name, Map<String, Object> values, List<String> notes,
                 case "1stopbit" -> values.put("stopBits", "1");
                 case "2stopbits" -> values.put("stopBits", "2");
                 default -> {
-                    if (o.matches("\\d+")) {
+                    if (o.matches(NUMBER)) {
                         values.put("baud", Integer.parseInt(o));
                     } else if (o.matches("[5-8]databits")) {
                         values.put("dataBits", o.charAt(0) - '0');
@@ -160,14 +161,14 @@ record BridgeImport(String name, Map<String, Object> values, List<String> notes,
         Map<String, String> options = new LinkedHashMap<>(c.options());
         // ser2net takes an inactivity timeout among the options or beside them
         String timeout = options.containsKey("timeout") ? options.remove("timeout") : c.fields().get("timeout");
-        if (timeout != null && timeout.matches("\\d+")) {
+        if (timeout != null && timeout.matches(NUMBER)) {
             values.put("idleTimeoutSeconds", Integer.parseInt(timeout));
         }
         boolean kick = List.of("true", "on", "yes").contains(options.getOrDefault("kickolduser", "false").toLowerCase(Locale.ROOT));
         options.remove("kickolduser");
         String max = options.remove("max-connections");
         values.put("policy", kick ? "kickolduser" : "share");
-        values.put("maxClients", max != null && max.matches("\\d+") && Integer.parseInt(max) > 0 ? Integer.parseInt(max) : 1);
+        values.put("maxClients", max != null && max.matches(NUMBER) && Integer.parseInt(max) > 0 ? Integer.parseInt(max) : 1);
         if (!options.isEmpty()) {
             notes.add("options left out: " + String.join(", ", options.keySet()));
         }

@@ -17,10 +17,8 @@ import org.osgi.service.component.annotations.Reference;
 
 import dev.outrigger.config.Settings;
 import dev.outrigger.config.SettingsException;
-import dev.outrigger.ser2net.Ser2netYaml.Connection;
-import dev.outrigger.ser2net.Ser2netYaml.Content;
 
-/** Gogo {@code ser2net:import}: a ser2net.yaml made bridge configurations, one per connection. */
+/** Gogo {@code ser2net:import}: a ser2net.yaml (or ser2net 3's ser2net.conf) made bridge configurations, one per connection. */
 @Component(service = Ser2netCommands.class, property = { "osgi.command.scope=ser2net", "osgi.command.function=import" })
 public class Ser2netCommands {
 
@@ -29,12 +27,12 @@ public class Ser2netCommands {
     @Reference
     private Settings settings;
 
-    @Descriptor("make each connection of a ser2net.yaml a bridge (etc/dev.outrigger.bridge-<name>.cfg); "
+    @Descriptor("make each connection of a ser2net.yaml or ser2net.conf a bridge (etc/dev.outrigger.bridge-<name>.cfg); "
             + "existing bridges are left as they are")
     public String _import(
             @Descriptor("show what would be made, and make nothing") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true",
                     absentValue = "false") boolean dryRun,
-            @Descriptor("ser2net's configuration, e.g. /etc/ser2net/ser2net.yaml (an absolute path)") String file)
+            @Descriptor("ser2net's configuration, e.g. /etc/ser2net/ser2net.yaml or /etc/ser2net.conf (an absolute path)") String file)
             throws IOException {
         Path path = Path.of(file);
         if (!path.isAbsolute()) {
@@ -42,7 +40,8 @@ public class Ser2netCommands {
         }
         Content content;
         try {
-            content = Ser2netYaml.parse(Files.readString(path, StandardCharsets.UTF_8));
+            String text = Files.readString(path, StandardCharsets.UTF_8);
+            content = Ser2netConf.isOne(text) ? Ser2netConf.parse(text) : Ser2netYaml.parse(text);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("no file " + file, e);
         } catch (IllegalArgumentException e) {

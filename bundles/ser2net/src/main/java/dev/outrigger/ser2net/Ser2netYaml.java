@@ -24,17 +24,6 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class Ser2netYaml {
 
-    /**
-     * One {@code connection:} as written: its anchor (or {@code con<n>}), the scalar fields
-     * ({@code accepter}, {@code connector}, {@code enable}, ...) and its {@code options}.
-     */
-    record Connection(String name, int line, Map<String, String> fields, Map<String, String> options) {
-    }
-
-    /** What the file holds: its connections, and the other top-level keys that are not imported. */
-    record Content(List<Connection> connections, List<String> notImported) {
-    }
-
     private static final int MAX_CHARACTERS = 1 << 20;
 
     private Ser2netYaml() {

@@ -12,8 +12,6 @@ import java.util.Optional;
 
 import org.junit.Test;
 
-import dev.outrigger.ser2net.Ser2netYaml.Connection;
-import dev.outrigger.ser2net.Ser2netYaml.Content;
 
 public class BridgeImportTest {
 
@@ -92,6 +90,12 @@ public class BridgeImportTest {
         assertEquals("my-stick-", b.name());
         assertEquals(9600, b.values().get("baud"));
         assertEquals("none", b.values().get("parity"));
+
+        Connection huge = new Connection("huge", 1, Map.of("accepter", "tcp,2000", "connector", "serialdev,/dev/ttyUSB0,99999999999n81"),
+                Map.of("timeout", "99999999999", "max-connections", "99999999999"));
+        assertTrue("a number beyond an int is no line setting", BridgeImport.of(huge).notes().contains("serial option 99999999999n81 left out"));
+        assertEquals("nor a timeout", null, BridgeImport.of(huge).values().get("idleTimeoutSeconds"));
+        assertEquals(1, BridgeImport.of(huge).values().get("maxClients"));
     }
 
     @Test
