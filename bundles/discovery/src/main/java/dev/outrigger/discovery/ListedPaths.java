@@ -62,6 +62,9 @@ final class ListedPaths {
 
     /** The listed paths present now, except those sysfs already found (by the node they lead to). */
     List<Port> scan(List<Port> found) {
+        if (paths.isEmpty()) {
+            return List.of(); // the usual case: nothing to resolve on every rescan
+        }
         Set<Path> known = new HashSet<>();
         for (Port p : found) {
             realPath(Path.of(p.path())).ifPresent(known::add);

@@ -52,11 +52,12 @@ public class Ser2netCommands {
         for (Connection c : content.connections()) {
             BridgeImport bridge = BridgeImport.of(c);
             String pid = BRIDGE_FACTORY_PID + "~" + bridge.name();
-            String outcome = bridge.refusal().map(why -> "skipped: " + why)
-                    .orElseGet(() -> dryRun ? "would be " + pid + ": " + describe(bridge.values()) : make(pid, bridge.values()));
-            out.append(String.format(Locale.ROOT, "%s (line %d): %s%n", c.name(), c.line(), outcome));
-            if (outcome.startsWith("made") || outcome.startsWith("would be")) {
-                made += outcome.startsWith("made") ? 1 : 0;
+            Outcome outcome = bridge.refusal().map(why -> new Outcome(false, "skipped: " + why))
+                    .orElseGet(() -> dryRun ? new Outcome(true, "would be " + pid + ": " + describe(bridge.values()))
+                            : make(pid, bridge.values()));
+            out.append(String.format(Locale.ROOT, "%s (line %d): %s%n", c.name(), c.line(), outcome.said()));
+            if (outcome.bridge()) {
+                made += dryRun ? 0 : 1;
                 bridge.notes().forEach(note -> out.append("  ").append(note).append(System.lineSeparator()));
             }
         }
@@ -66,18 +67,22 @@ public class Ser2netCommands {
         return out.toString();
     }
 
-    private String make(String pid, Map<String, Object> values) {
+    /** What became of one connection: a bridge (made, or to be made) or not, and the line saying so. */
+    private record Outcome(boolean bridge, String said) {
+    }
+
+    private Outcome make(String pid, Map<String, Object> values) {
         try {
             settings.get(pid);
-            return "left as it is: " + pid + " exists (config:delete it to import it again)";
+            return new Outcome(false, "left as it is: " + pid + " exists (config:delete it to import it again)");
         } catch (SettingsException absent) {
             // not made yet
         }
         try {
             settings.set(new Settings.Update(pid, values, false, OptionalLong.empty(), "ser2net import"));
-            return "made " + pid + ": " + describe(values);
+            return new Outcome(true, "made " + pid + ": " + describe(values));
         } catch (SettingsException e) {
-            return "skipped: " + e.getMessage();
+            return new Outcome(false, "skipped: " + e.getMessage());
         }
     }
 
