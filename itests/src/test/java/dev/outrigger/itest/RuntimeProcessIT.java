@@ -524,6 +524,30 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("health").status() == 0);
     }
 
+    /**
+     * {@code refresh} as typed after an {@code update}: with nothing given it refreshes what is
+     * pending (Gogo's own fails with a NullPointerException), and it answers once the framework is
+     * done, naming what restarted.
+     */
+    @Test
+    public void refreshFromTheShellSaysWhatItRestarted() throws Exception {
+        gateway.start();
+        GatewayProcess.Result nothing = gateway.shell("refresh");
+        assertEquals(nothing.output(), 0, nothing.status());
+        assertEquals("nothing to refresh: no bundle updated or uninstalled is still in use by others", nothing.output().trim());
+
+        GatewayProcess.Result api = gateway.shell("refresh dev.outrigger.api");
+        assertEquals(api.output(), 0, api.status());
+        assertTrue("its users restart with it: " + api.output(), api.output().startsWith("refreshed: ")
+                && api.output().contains(gateway.bundleId("dev.outrigger.api") + " dev.outrigger.api")
+                && api.output().contains(gateway.bundleId("dev.outrigger.config") + " dev.outrigger.config"));
+        Await.until("healthy after the refresh", Duration.ofSeconds(10), () -> gateway.shell("health").status() == 0);
+
+        GatewayProcess.Result unknown = gateway.shell("refresh 424242");
+        assertEquals(1, unknown.status());
+        assertEquals("error: no bundle 424242 (lb lists them)", unknown.output().trim());
+    }
+
     @Test
     public void bundlesInstalledFromTheShellSurviveARestart() throws Exception {
         gateway.start();

@@ -2,7 +2,11 @@ package dev.outrigger.shell;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -16,23 +20,32 @@ import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
+import dev.outrigger.framework.refresh.Refresh;
+
 /**
  * {@code install [-s] <url or path>...}: Felix's own {@code install} only prints what went wrong and
  * cannot start what it installed. This one starts on request and fails as a whole, so
- * {@code bin/outrigger-shell} exits non-zero. The shell's {@code SCOPE} puts it before Felix's.
+ * {@code bin/outrigger-shell} exits non-zero. {@code refresh [bundle...]}: Gogo's fails with a
+ * NullPointerException when given no bundle, and returns before the framework is done; this one
+ * waits and says which bundles restarted. The shell's {@code SCOPE} puts both before Felix's.
  */
 @Component(service = BundleCommands.class, property = {
-        "osgi.command.scope=outrigger", "osgi.command.function=install" })
+        "osgi.command.scope=outrigger", "osgi.command.function=install", "osgi.command.function=refresh" })
 public class BundleCommands {
+
+    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(30);
 
     /** What a URL begins with ({@code file:}, {@code https:}, {@code mvn:}); a path does not. */
     private static final Pattern URL_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]+:");
 
     private final BundleContext context;
 
+    private final Refresh refresh;
+
     @Activate
     public BundleCommands(BundleContext context) {
         this.context = context;
+        this.refresh = new Refresh(context);
     }
 
     @Descriptor("install bundles (kept across restarts), optionally starting them")
@@ -62,6 +75,30 @@ public class BundleCommands {
             }
         }
         return "Bundle ID: " + installed.stream().map(b -> Long.toString(b.getBundleId())).collect(Collectors.joining(", "));
+    }
+
+    @Descriptor("refresh bundles, restarting them and those wired to them, and wait until done")
+    public String refresh(@Descriptor("bundle ids or symbolic names; none: those updated or uninstalled whose old revision is still in use") String... bundles) {
+        Collection<Bundle> targets = bundles.length == 0 ? refresh.pending() : Arrays.stream(bundles).map(this::bundle).toList();
+        if (targets.isEmpty()) {
+            return "nothing to refresh: no bundle updated or uninstalled is still in use by others";
+        }
+        String restarted = refresh.closure(targets).stream().sorted(Comparator.comparingLong(Bundle::getBundleId))
+                .map(b -> b.getBundleId() + " " + b.getSymbolicName()).collect(Collectors.joining(", "));
+        if (!refresh.refresh(targets, REFRESH_TIMEOUT)) {
+            throw new IllegalStateException("refresh of " + restarted + " not done after " + REFRESH_TIMEOUT.toSeconds()
+                    + " s; it goes on (lb shows where it stands)");
+        }
+        return "refreshed: " + restarted;
+    }
+
+    private Bundle bundle(String idOrName) {
+        Bundle found = idOrName.matches("\\d{1,18}") ? context.getBundle(Long.parseLong(idOrName))
+                : Arrays.stream(context.getBundles()).filter(b -> idOrName.equals(b.getSymbolicName())).findFirst().orElse(null);
+        if (found == null) {
+            throw new IllegalArgumentException("no bundle " + idOrName + " (lb lists them)");
+        }
+        return found;
     }
 
     /**

@@ -201,6 +201,10 @@ public class ShellPort {
             }
             return ShellProtocol.STATUS_OK;
         } catch (Exception e) {
+            if (e instanceof RuntimeException && !(e instanceof IllegalArgumentException || e instanceof IllegalStateException)) {
+                // not a command's word on what it was given or where things stand, but a defect: the log keeps its trace
+                LOG.warn("Shell port: '{}' failed", command, e);
+            }
             out.println("error: " + errorLine(e));
             return ShellProtocol.STATUS_FAILED;
         } finally {

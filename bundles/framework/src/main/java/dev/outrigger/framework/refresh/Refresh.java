@@ -27,16 +27,32 @@ public final class Refresh {
      * Refreshes those of {@code bundles} whose old revision others still use, restarting their
      * users, and waits until the framework is done.
      *
+     * @return as {@link #refresh(Collection, Duration)}; true when none was replaced
+     */
+    public boolean replaced(Collection<Bundle> bundles, Duration timeout) {
+        List<Bundle> pending = bundles.stream().filter(pending()::contains).toList();
+        return pending.isEmpty() || refresh(pending, timeout);
+    }
+
+    /** The bundles updated or uninstalled whose old revision others still use. */
+    public Collection<Bundle> pending() {
+        return wiring.getRemovalPendingBundles();
+    }
+
+    /** The bundles a refresh of {@code bundles} restarts: they and every bundle wired to them, directly or not. */
+    public Collection<Bundle> closure(Collection<Bundle> bundles) {
+        return wiring.getDependencyClosure(bundles);
+    }
+
+    /**
+     * Refreshes {@code bundles} and waits until the framework is done.
+     *
      * @return false when that takes longer than {@code timeout} (the refresh goes on regardless);
      *         true when done, or when the wait was interrupted
      */
-    public boolean replaced(Collection<Bundle> bundles, Duration timeout) {
-        List<Bundle> pending = bundles.stream().filter(wiring.getRemovalPendingBundles()::contains).toList();
-        if (pending.isEmpty()) {
-            return true;
-        }
+    public boolean refresh(Collection<Bundle> bundles, Duration timeout) {
         CountDownLatch done = new CountDownLatch(1);
-        wiring.refreshBundles(pending, event -> done.countDown());
+        wiring.refreshBundles(bundles, event -> done.countDown());
         try {
             return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
