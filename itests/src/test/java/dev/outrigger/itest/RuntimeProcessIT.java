@@ -31,6 +31,8 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import dev.outrigger.bridge.PtyPair;
+
 /**
  * The distribution as a user runs it: bin/outrigger as a real process, bin/outrigger-shell
  * against it, files dropped into deploy/ and etc/, SIGTERM to stop.
@@ -170,14 +172,23 @@ public class RuntimeProcessIT {
         assertEquals("outrigger: OUTRIGGER_HEAP=48 is not a size; give one with its unit, e.g. 48m or 1g", gateway.log().strip());
     }
 
-    /** A newer Java (the Temurin 25 this machine has, where there is one) runs it without warnings about Felix. */
+    /**
+     * A newer Java (the Temurin 25 this machine has, where there is one) runs it without warnings
+     * about Felix, or about the serial port library loading its native part for a radio on a pty.
+     */
     @Test
     public void aNewerJavaRunsItWithoutWarnings() throws Exception {
         Path newer = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
         Assume.assumeTrue("a Java 25 at " + newer, Files.isExecutable(newer.resolve("bin/java")));
         gateway.environment.put("JAVA_HOME", newer.toString());
-        gateway.start();
-        assertEquals(0, gateway.shell("lb").status());
+        try (PtyPair pty = new PtyPair(folder.newFolder("pty").toPath())) {
+            Path etc = gateway.home.resolve("etc");
+            Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = meshtastic,simulator\n");
+            Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"), "port = " + Ports.free() + "\npty = " + pty.peer + "\n");
+            Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"), "address = " + pty.device + "\n");
+            gateway.start();
+            Await.until("the radio on the pty live", Duration.ofSeconds(20), () -> gateway.shell("mesh:info").output().contains("(live)"));
+        }
         assertFalse(gateway.log(), gateway.log().contains("WARNING"));
         int status = gateway.terminate(Duration.ofSeconds(5));
         assertEquals(gateway.log(), 0, status);
