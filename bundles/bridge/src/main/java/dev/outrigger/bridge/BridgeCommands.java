@@ -17,8 +17,8 @@ public class BridgeCommands {
     @Descriptor("the bridges: port, mode, state (ready, waiting for the device, retrying to listen), clients, bytes to and from the device")
     public String list() {
         if (bridges.all().isEmpty()) {
-            return "no bridge: none configured (etc/dev.outrigger.bridge-<name>.cfg), and no device with role bridge "
-                    + "(device:list shows the roles)\n";
+            return "no bridge: none configured (etc/dev.outrigger.bridge-<name>.cfg; one whose settings are refused starts none, "
+                    + "and health says why), and no device with role bridge (device:list shows the roles)\n";
         }
         String format = "%-22s %-8s %-8s %-8s %-12s %-12s %s%n";
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "LISTEN", "MODE", "STATE", "CLIENTS", "TO DEVICE",
