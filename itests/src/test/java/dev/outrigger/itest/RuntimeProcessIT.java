@@ -803,6 +803,31 @@ public class RuntimeProcessIT {
         assertFalse("nothing of it applied", lines(gateway.shell("feature:list").output(), "mqtt ").get(0).contains("installed"));
     }
 
+    /**
+     * A stop while the configured features are being installed (systemd stopping a gateway that is
+     * still coming up) is a clean stop: no error, nothing left running. The next start installs
+     * what is missing, and starts what was installed but not yet started — after a power cut too.
+     */
+    @Test
+    public void aStopWhileTheFeaturesAreInstalledIsCleanAndTheNextStartFinishesThem() throws Exception {
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = broker, mqtt, meshtastic, simulator\n");
+        gateway.launch();
+        Await.until("the first feature installed, the others on their way", Duration.ofSeconds(20),
+                () -> gateway.log().contains("Feature broker installed"));
+        assertEquals(gateway.log(), 0, gateway.terminate(Duration.ofSeconds(5)));
+        assertFalse(gateway.log(), gateway.log().contains("ERROR") || gateway.log().contains("Exception"));
+        gateway.start();
+        Await.until("every feature installed, and healthy", Duration.ofSeconds(20), () -> gateway.shell("health").status() == 0
+                && lines(gateway.shell("feature:list").output(), "simulator ").get(0).contains("installed"));
+
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = gps, kube\n");
+        Await.until("the next features on their way", Duration.ofSeconds(20), () -> gateway.log().contains("Feature gps installed"));
+        gateway.kill(); // a power cut
+        gateway.start();
+        Await.until("every feature installed, and healthy", Duration.ofSeconds(20), () -> gateway.shell("health").status() == 0
+                && gateway.shell("feature:list").output().lines().anyMatch(l -> l.startsWith("kube ") && l.contains("installed")));
+    }
+
     /** The fixture as a feature in the distribution's repository, with a configuration of its own. */
     private void greeterFeature() throws IOException {
         Path repository = gateway.home.resolve("repository/dev/outrigger/" + FIXTURE_BSN + "/0.1.0-SNAPSHOT");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,10 +18,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -39,6 +43,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
 import dev.outrigger.framework.threads.Daemons;
@@ -61,6 +66,8 @@ public class FeatureCommands {
     /** FileInstall's link from a configuration to its file in etc/. */
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
     private static final Duration REFRESH = Duration.ofSeconds(60);
+    private static final Duration LIST_END = Duration.ofSeconds(10);
+    private static final ThreadFactory LISTS = Daemons.named("outrigger-features");
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
 
     private final BundleContext context;
@@ -69,13 +76,16 @@ public class FeatureCommands {
     private final Path repository;
     /** Where configuration files live: FileInstall's folder, or null without one. */
     private final Path etc;
+    /** The features whose installation is under way, one per line, while it is. */
+    private final Path unfinishedFile;
     /** Made at once: a feature may update this very bundle, whose classes not loaded by then cannot be. */
     private final Refresh refresh;
     /**
      * The lists from configuration, carried out one after the other in the order they came, off the
      * configuration thread (installing starts bundles, whose components want configuration too).
      */
-    private final ExecutorService lists = Executors.newSingleThreadExecutor(Daemons.named("outrigger-features"));
+    private final ExecutorService lists = Executors.newSingleThreadExecutor(task -> listsThread = LISTS.newThread(task));
+    private volatile Thread listsThread;
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
@@ -87,11 +97,37 @@ public class FeatureCommands {
         this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
         String watched = context.getProperty("felix.fileinstall.dir");
         this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
+        this.unfinishedFile = DataFolder.of(context).resolve("feature-unfinished");
     }
 
+    /** The features whose installation a stop cut short. */
+    private List<String> unfinished() throws IOException {
+        try {
+            return Files.readAllLines(unfinishedFile, StandardCharsets.UTF_8).stream().filter(n -> !n.isBlank()).toList();
+        } catch (NoSuchFileException none) {
+            return List.of();
+        }
+    }
+
+    private void writeUnfinished(List<String> names) throws IOException {
+        if (names.isEmpty()) {
+            Files.deleteIfExists(unfinishedFile);
+        } else {
+            DurableFile.replace(unfinishedFile, String.join("\n", names).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Lets a list under way end while this bundle's classes can still be loaded (a stop during
+     * start-up: its features fail to install, and say so), unless that list is what stops this
+     * bundle, by updating it.
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
         lists.shutdown();
+        if (Thread.currentThread() != listsThread && !lists.awaitTermination(LIST_END.toSeconds(), TimeUnit.SECONDS)) {
+            LOG.warn("Features: the list under way did not end within {} s; it goes on", LIST_END.toSeconds());
+        }
     }
 
     /** Runs the task after those given before it, on a thread of its own. */
@@ -122,28 +158,49 @@ public class FeatureCommands {
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             Feature feature = find(name);
-            List<Bundle> added = new ArrayList<>();
-            List<Bundle> updated = new ArrayList<>();
+            // a stop (or a power cut) after its bundles were installed and before they were all
+            // started would leave them resolved but stopped, and the feature counted as installed:
+            // the feature under way is written down first, and its bundles started at the next go
+            boolean unfinished = unfinished().contains(name);
+            List<Feature.Entry> missing = new ArrayList<>();
             for (Feature.Entry entry : feature.bundles()) {
                 if (installed(entry).isEmpty()) {
-                    Optional<Bundle> other = otherVersion(entry);
-                    if (other.isPresent()) {
-                        updated.add(updateBundle(other.get(), entry));
-                    } else {
-                        added.add(installBundle(entry));
-                    }
+                    missing.add(entry);
+                }
+            }
+            if (!missing.isEmpty() && !unfinished) {
+                writeUnfinished(Stream.concat(unfinished().stream(), Stream.of(name)).toList());
+            }
+            List<Bundle> added = new ArrayList<>();
+            List<Bundle> updated = new ArrayList<>();
+            for (Feature.Entry entry : missing) {
+                Optional<Bundle> other = otherVersion(entry);
+                if (other.isPresent()) {
+                    updated.add(updateBundle(other.get(), entry));
+                } else {
+                    added.add(installBundle(entry));
                 }
             }
             refreshReplaced(updated);
             int configured = applyConfigurations(feature);
+            List<Bundle> toStart = new ArrayList<>(added);
+            if (unfinished) {
+                for (Feature.Entry entry : feature.bundles()) {
+                    installed(entry).filter(b -> b.getState() != Bundle.ACTIVE && !toStart.contains(b)).ifPresent(toStart::add);
+                }
+                LOG.info("Feature {}: finishing its installation, which a stop cut short", name);
+            }
             // resolved together first, waiting for the framework's resolver like any caller: a
             // start that must resolve while holding its bundle's lock gives up instead of waiting
             // when another thread resolves meanwhile (a configuration listener reading Metatype)
-            context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).resolveBundles(added);
-            for (Bundle b : added) {
+            context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).resolveBundles(toStart);
+            for (Bundle b : toStart) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                     b.start();
                 }
+            }
+            if (!missing.isEmpty() || unfinished) {
+                writeUnfinished(unfinished().stream().filter(n -> !n.equals(name)).toList());
             }
             String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
             if (added.isEmpty() && updated.isEmpty() && configured == 0) {

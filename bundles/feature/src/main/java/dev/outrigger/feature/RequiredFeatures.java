@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
@@ -61,23 +62,32 @@ public class RequiredFeatures {
         // no configuration at all (its file deleted, or caught mid-way through an editor's save) says
         // nothing about what should go; an empty list does
         boolean configured = properties.containsKey(Constants.SERVICE_PID);
+        Bundle framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         features.inTurn(() -> {
-            install(features, names);
-            if (configured) {
+            if (install(features, names, framework) && configured) {
                 uninstallDropped(features, names, carriedOut);
             }
         });
     }
 
-    /** One by one: a name that is wrong (or a feature that fails) keeps none of the others out. */
-    private static void install(FeatureCommands features, List<String> names) {
-        for (String name : names) {
+    /**
+     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out. False
+     * when the runtime began to stop meanwhile (a stop during start-up): what is left is installed at
+     * the next start, and that is no error.
+     */
+    private static boolean install(FeatureCommands features, List<String> names, Bundle framework) {
+        for (int i = 0; i < names.size(); i++) {
             try {
-                features.install(name);
+                features.install(names.get(i));
             } catch (Exception e) {
-                LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
+                if (framework.getState() != Bundle.ACTIVE) {
+                    LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names.subList(i, names.size()));
+                    return false;
+                }
+                LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
             }
         }
+        return true;
     }
 
     /** Uninstalls what the list carried out before named and this one does not, then keeps this one. */

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,6 +81,8 @@ public class MqttConnection implements Messaging {
     private static final int ANSWER_EXTRA_SECONDS = 5;
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
+    /** How long deactivation waits for a connection attempt under way to end. */
+    private static final long ATTEMPT_END_SECONDS = 2;
 
     private record Subscription(String filter, int qos, Consumer<Message> handler) {
     }
@@ -130,6 +133,10 @@ public class MqttConnection implements Messaging {
     private volatile OncePerMinute flapping = new OncePerMinute();
     private final AtomicBoolean attempting = new AtomicBoolean();
     private volatile long attemptStarted;
+    /** Counted down when Paho reports the end of the attempt under way. */
+    private volatile CountDownLatch attemptReported = new CountDownLatch(0);
+    /** Deactivated while an attempt went on: its end closes the client. */
+    private volatile boolean abandoned;
 
     @Activate
     void activate(MqttConfig config) throws MqttException {
@@ -170,7 +177,13 @@ public class MqttConnection implements Messaging {
         try {
             // no attempt starts after this one returns
             reconnects.awaitTermination(2, TimeUnit.SECONDS);
+            // one under way (a stop while the runtime comes up) runs Paho's classes until it ends,
+            // which must be before Paho's bundle stops; one that takes longer is left to end by itself
+            if (attempting.get() && !attemptReported.await(ATTEMPT_END_SECONDS, TimeUnit.SECONDS)) {
+                abandoned = true;
+            }
         } catch (InterruptedException e) {
+            abandoned = true;
             Thread.currentThread().interrupt();
         }
         try {
@@ -184,9 +197,9 @@ public class MqttConnection implements Messaging {
             try {
                 client.close(true);
             } catch (MqttException e) {
-                // an attempt under way (a configuration changed while connecting to a slow broker):
-                // Paho closes no client until it ends, and ending it early can cost Paho 1.2.5 a
-                // thread; it ends by itself, and retire() then closes the client
+                // an attempt still under way (a configuration changed while connecting to a slow
+                // broker): Paho closes no client until it ends, and ending it early can cost Paho
+                // 1.2.5 a thread; it ends by itself, and retireIfAbandoned() then closes the client
                 LOG.debug("MQTT: closing: {}", e.getMessage());
             }
         }
@@ -197,7 +210,10 @@ public class MqttConnection implements Messaging {
      * live on beside the new one, as a second connection of the gateway. Off Paho's callback thread,
      * which the disconnect needs.
      */
-    private void retire() {
+    private void retireIfAbandoned() {
+        if (!abandoned) {
+            return; // deactivate saw the attempt end, and closes the client itself
+        }
         Daemons.start("outrigger-mqtt-retire", () -> {
             try {
                 if (client.isConnected()) {
@@ -218,12 +234,15 @@ public class MqttConnection implements Messaging {
         long started = System.nanoTime();
         attemptStarted = started;
         try {
+            CountDownLatch reported = new CountDownLatch(1);
+            attemptReported = reported;
             client.connect(options(), null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     attempting.set(false);
+                    reported.countDown();
                     if (!running) {
-                        retire();
+                        retireIfAbandoned();
                         return;
                     }
                     traffic.connects.increment();
@@ -235,8 +254,9 @@ public class MqttConnection implements Messaging {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
+                    reported.countDown();
                     if (!running) {
-                        retire();
+                        retireIfAbandoned();
                         return;
                     }
                     failed(started, message(e));

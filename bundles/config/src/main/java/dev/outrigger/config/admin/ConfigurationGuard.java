@@ -132,13 +132,19 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     }
 
     private void bundleChanged(BundleEvent event) {
-        if (event.getType() == BundleEvent.UPDATED) {
-            updated.add(event.getBundle().getBundleId());
-        } else if (event.getType() == BundleEvent.STARTED) {
-            checkAwaitingSchema();
-            if (updated.remove(event.getBundle().getBundleId())) {
-                checkAgainst(schemas.pids(event.getBundle()));
+        try {
+            if (event.getType() == BundleEvent.UPDATED) {
+                updated.add(event.getBundle().getBundleId());
+            } else if (event.getType() == BundleEvent.STARTED) {
+                checkAwaitingSchema();
+                if (updated.remove(event.getBundle().getBundleId())) {
+                    checkAgainst(schemas.pids(event.getBundle()));
+                }
             }
+        } catch (IllegalStateException gone) {
+            // Configuration Admin went away (the runtime stops, or it is updated) with events still
+            // on their way here: this guard goes with it, and the next one checks everything anew
+            LOG.debug("Not checked after {}: {}", event.getBundle(), gone.getMessage());
         }
     }
 
