@@ -80,7 +80,7 @@ public class RequiredFeatures {
             try {
                 features.install(names.get(i));
             } catch (Exception e) {
-                if (framework.getState() != Bundle.ACTIVE) {
+                if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) { // stopping, not still starting
                     LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names.subList(i, names.size()));
                     return false;
                 }
