@@ -855,6 +855,10 @@ public class RuntimeProcessIT {
         assertEquals("its jSerialComm is there for serial: " + list, "-", state(list, "simulator"));
         assertEquals(list, "partial", state(list, "gateway"));
 
+        GatewayProcess.Result none = gateway.shell("feature:install");
+        assertEquals("no name is no success: " + none.output(), 1, none.status());
+        assertEquals("error: which features? feature:install <name>...; feature:list lists them", none.output().trim());
+
         GatewayProcess.Result install = gateway.shell("feature:install fixture");
         assertEquals(install.output(), 0, install.status());
         Await.until("the feature's bundle with the feature's configuration", Duration.ofSeconds(5),

@@ -117,6 +117,12 @@ public class FeatureCommands {
         }
     }
 
+    private static void requireNames(String verb, String... names) {
+        if (names.length == 0) {
+            throw new IllegalArgumentException("which features? feature:" + verb + " <name>...; feature:list lists them");
+        }
+    }
+
     /**
      * Lets a list under way end while this bundle's classes can still be loaded (a stop during
      * start-up: its features fail to install, and say so), unless that list is what stops this
@@ -155,6 +161,7 @@ public class FeatureCommands {
 
     @Descriptor("install features: their bundles from the local repository and their default configuration")
     public synchronized String install(@Descriptor("feature names") String... names) throws IOException, BundleException {
+        requireNames("install", names);
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             Feature feature = find(name);
@@ -219,6 +226,7 @@ public class FeatureCommands {
     @Descriptor("uninstall features: the bundles feature:install added that no other installed feature needs, and the "
             + "configurations it created, unless changed since")
     public synchronized String uninstall(@Descriptor("feature names") String... names) throws IOException, BundleException {
+        requireNames("uninstall", names);
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             if (CORE.equals(name)) {
