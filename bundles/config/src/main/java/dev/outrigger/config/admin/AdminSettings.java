@@ -57,6 +57,8 @@ import dev.outrigger.config.admin.Schemas.Definition;
 public class AdminSettings implements Settings {
 
     static final String PID = "dev.outrigger.config";
+    /** The likely reason for a PID without a schema: the bundle that defines it is not there. */
+    static final String NOT_INSTALLED = " (its bundle not installed? feature:list shows the features)";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminSettings.class);
     /** Safe in a filter and a file name: a PID, optionally {@code ~name} of a factory instance. */
@@ -115,7 +117,7 @@ public class AdminSettings implements Settings {
         List<Configuration> found = list("(" + (allInstances ? ConfigurationAdmin.SERVICE_FACTORYPID : Constants.SERVICE_PID)
                 + "=" + pid + ")");
         if (found.isEmpty() && definition.isEmpty()) {
-            throw new SettingsException(Kind.NOT_FOUND, "no configuration and no schema for " + pid);
+            throw new SettingsException(Kind.NOT_FOUND, "no configuration and no schema for " + pid + NOT_INSTALLED);
         }
         if (found.isEmpty() && !allInstances) {
             if (pid.contains("~")) {
@@ -136,8 +138,8 @@ public class AdminSettings implements Settings {
         String pid = update.pid();
         checkSyntax(pid);
         Definition definition = schemas.find(schemaPid(pid)).orElseThrow(() -> new SettingsException(Kind.NOT_FOUND,
-                "no schema for " + pid + ": only configurations with a Metatype definition can be changed here; "
-                        + "edit its file in etc/ instead"));
+                "no schema for " + pid + NOT_INSTALLED + "; only configurations with a Metatype definition can be changed "
+                        + "here, others in their file in etc/"));
         if (definition.factory() != pid.contains("~")) {
             throw new SettingsException(Kind.REFUSED, definition.factory()
                     ? pid + " is a factory PID: name an instance, e.g. " + pid + "~main"

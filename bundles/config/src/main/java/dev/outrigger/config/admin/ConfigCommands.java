@@ -41,7 +41,7 @@ public class ConfigCommands {
     public String describe(@Descriptor("PID, factory PID or factory instance (<factoryPid>~<name>)") String pid)
             throws SettingsException {
         Schema schema = settings.schema(pid).orElseThrow(() -> new SettingsException(SettingsException.Kind.NOT_FOUND,
-                "no schema for " + pid + " (config:list shows those there are)"));
+                "no schema for " + pid + AdminSettings.NOT_INSTALLED + "; config:list shows those there are"));
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%s: %s%s%n", schema.pid(), schema.name(),
                 schema.factory() ? " (factory: each instance is " + schema.pid() + "~<name>)" : ""));
         if (!schema.description().isEmpty()) {
