@@ -22,6 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -820,9 +822,17 @@ public class RuntimeProcessIT {
         Await.until("every feature installed, and healthy", Duration.ofSeconds(20), () -> gateway.shell("health").status() == 0
                 && lines(gateway.shell("feature:list").output(), "simulator ").get(0).contains("installed"));
 
-        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = gps, kube\n");
+        // from the shell, which no configuration lists for the next start to finish
+        CompletableFuture<GatewayProcess.Result> install = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.shell("feature:install gps kube");
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
         Await.until("the next features on their way", Duration.ofSeconds(20), () -> gateway.log().contains("Feature gps installed"));
         gateway.kill(); // a power cut
+        assertTrue("the shell saw the runtime go", install.handle((result, e) -> e != null || result.status() != 0).get());
         gateway.start();
         Await.until("every feature installed, and healthy", Duration.ofSeconds(20), () -> gateway.shell("health").status() == 0
                 && gateway.shell("feature:list").output().lines().anyMatch(l -> l.startsWith("kube ") && l.contains("installed")));

@@ -101,7 +101,7 @@ public class FeatureCommands {
     }
 
     /** The features whose installation a stop cut short. */
-    private List<String> unfinished() throws IOException {
+    List<String> unfinished() throws IOException {
         try {
             return Files.readAllLines(unfinishedFile, StandardCharsets.UTF_8).stream().filter(n -> !n.isBlank()).toList();
         } catch (NoSuchFileException none) {

@@ -64,10 +64,23 @@ public class RequiredFeatures {
         boolean configured = properties.containsKey(Constants.SERVICE_PID);
         Bundle framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         features.inTurn(() -> {
-            if (install(features, names, framework) && configured) {
+            if (install(features, withUnfinished(features, names), framework) && configured) {
                 uninstallDropped(features, names, carriedOut);
             }
         });
+    }
+
+    /**
+     * The names, after the features a stop or a power cut interrupted while they were installed,
+     * from the shell or remotely too: nothing else would finish those.
+     */
+    private static List<String> withUnfinished(FeatureCommands features, List<String> names) {
+        try {
+            return Stream.concat(features.unfinished().stream().filter(n -> !names.contains(n)), names.stream()).toList();
+        } catch (IOException e) {
+            LOG.warn("Cannot read which feature installations were interrupted: {}", e.getMessage());
+            return names;
+        }
     }
 
     /**
