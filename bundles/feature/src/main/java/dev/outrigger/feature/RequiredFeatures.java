@@ -91,16 +91,25 @@ public class RequiredFeatures {
     private static boolean install(FeatureCommands features, List<String> names, Bundle framework) {
         for (int i = 0; i < names.size(); i++) {
             try {
-                features.install(names.get(i));
-            } catch (Exception e) {
-                if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) { // stopping, not still starting
-                    LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names.subList(i, names.size()));
-                    return false;
+                if (!stopping(framework)) {
+                    features.install(names.get(i));
+                    continue;
                 }
-                LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
+            } catch (Exception e) {
+                if (!stopping(framework)) {
+                    LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
+                    continue;
+                }
             }
+            LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names.subList(i, names.size()));
+            return false;
         }
         return true;
+    }
+
+    /** Whether the framework stops: neither still starting nor running. */
+    private static boolean stopping(Bundle framework) {
+        return (framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0;
     }
 
     /** Uninstalls what the list carried out before named and this one does not, then keeps this one. */
