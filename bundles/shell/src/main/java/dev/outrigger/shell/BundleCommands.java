@@ -3,10 +3,10 @@ package dev.outrigger.shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -39,7 +39,6 @@ public class BundleCommands {
     private static final Pattern URL_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]+:");
 
     private final BundleContext context;
-
     private final Refresh refresh;
 
     @Activate
