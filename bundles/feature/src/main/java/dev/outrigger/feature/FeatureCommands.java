@@ -66,7 +66,8 @@ public class FeatureCommands {
     /** FileInstall's link from a configuration to its file in etc/. */
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
     private static final Duration REFRESH = Duration.ofSeconds(60);
-    private static final Duration LIST_END = Duration.ofSeconds(10);
+    /** Within the launcher's 4 s for every bundle to stop, under emulation too: one bundle's step at most. */
+    private static final Duration LIST_END = Duration.ofSeconds(1);
     private static final ThreadFactory LISTS = Daemons.named("outrigger-features");
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
 
@@ -86,6 +87,8 @@ public class FeatureCommands {
      */
     private final ExecutorService lists = Executors.newSingleThreadExecutor(task -> listsThread = LISTS.newThread(task));
     private volatile Thread listsThread;
+    /** Deactivated: an installation under way ends at its next bundle. */
+    private volatile boolean closing;
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
@@ -124,15 +127,24 @@ public class FeatureCommands {
     }
 
     /**
-     * Lets a list under way end while this bundle's classes can still be loaded (a stop during
-     * start-up: its features fail to install, and say so), unless that list is what stops this
-     * bundle, by updating it.
+     * Ends a list under way at its next bundle, and lets it end while this bundle's classes can
+     * still be loaded (a stop during start-up; the feature cut short is finished at the next
+     * start), unless that list is what stops this bundle, by updating it.
      */
     @Deactivate
     void deactivate() throws InterruptedException {
         lists.shutdown();
-        if (Thread.currentThread() != listsThread && !lists.awaitTermination(LIST_END.toSeconds(), TimeUnit.SECONDS)) {
-            LOG.warn("Features: the list under way did not end within {} s; it goes on", LIST_END.toSeconds());
+        if (Thread.currentThread() != listsThread) {
+            closing = true;
+            if (!lists.awaitTermination(LIST_END.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Features: the list under way did not end within {} ms; it goes on", LIST_END.toMillis());
+            }
+        }
+    }
+
+    private void stopIfClosing(String feature) {
+        if (closing) {
+            throw new IllegalStateException("feature " + feature + " cut short: the feature service stops");
         }
     }
 
@@ -181,6 +193,7 @@ public class FeatureCommands {
             List<Bundle> added = new ArrayList<>();
             List<Bundle> updated = new ArrayList<>();
             for (Feature.Entry entry : missing) {
+                stopIfClosing(name);
                 Optional<Bundle> other = otherVersion(entry);
                 if (other.isPresent()) {
                     updated.add(updateBundle(other.get(), entry));
@@ -203,6 +216,7 @@ public class FeatureCommands {
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).resolveBundles(toStart);
             for (Bundle b : toStart) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    stopIfClosing(name);
                     b.start();
                 }
             }

@@ -90,21 +90,24 @@ public class RequiredFeatures {
      */
     private static boolean install(FeatureCommands features, List<String> names, Bundle framework) {
         for (int i = 0; i < names.size(); i++) {
-            try {
-                if (!stopping(framework)) {
-                    features.install(names.get(i));
-                    continue;
-                }
-            } catch (Exception e) {
-                if (!stopping(framework)) {
-                    LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
-                    continue;
-                }
+            if (stopping(framework)) {
+                return leftForNextStart(names.subList(i, names.size()));
             }
-            LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names.subList(i, names.size()));
-            return false;
+            try {
+                features.install(names.get(i));
+            } catch (Exception e) {
+                if (stopping(framework)) {
+                    return leftForNextStart(names.subList(i, names.size()));
+                }
+                LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
+            }
         }
         return true;
+    }
+
+    private static boolean leftForNextStart(List<String> names) {
+        LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names);
+        return false;
     }
 
     /** Whether the framework stops: neither still starting nor running. */

@@ -82,7 +82,7 @@ public class MqttConnection implements Messaging {
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
     /** How long deactivation waits for a connection attempt under way to end. */
-    private static final long ATTEMPT_END_SECONDS = 2;
+    private static final long ATTEMPT_END_SECONDS = 1;
 
     private record Subscription(String filter, int qos, Consumer<Message> handler) {
     }
