@@ -72,6 +72,7 @@ public class FeatureCommands {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
 
     private final BundleContext context;
+    private final Bundle framework;
     private final ConfigurationAdmin configAdmin;
     private final Path features;
     private final Path repository;
@@ -87,12 +88,12 @@ public class FeatureCommands {
      */
     private final ExecutorService lists = Executors.newSingleThreadExecutor(task -> listsThread = LISTS.newThread(task));
     private volatile Thread listsThread;
-    /** Deactivated: an installation under way ends at its next bundle. */
     private volatile boolean closing;
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
         this.context = context;
+        this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         this.configAdmin = configAdmin;
         this.refresh = new Refresh(context);
         Path home = Path.of(Optional.ofNullable(context.getProperty("outrigger.home")).orElse("."));
@@ -142,8 +143,16 @@ public class FeatureCommands {
         }
     }
 
-    private void stopIfClosing(String feature) {
-        if (closing) {
+    /**
+     * Whether this service stops: deactivated, or the runtime stopping (which it notices before
+     * its own turn comes). An installation under way then ends at its next bundle.
+     */
+    boolean stopping() {
+        return closing || (framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0;
+    }
+
+    private void stopIfStopping(String feature) {
+        if (stopping()) {
             throw new IllegalStateException("feature " + feature + " cut short: the feature service stops");
         }
     }
@@ -193,7 +202,7 @@ public class FeatureCommands {
             List<Bundle> added = new ArrayList<>();
             List<Bundle> updated = new ArrayList<>();
             for (Feature.Entry entry : missing) {
-                stopIfClosing(name);
+                stopIfStopping(name);
                 Optional<Bundle> other = otherVersion(entry);
                 if (other.isPresent()) {
                     updated.add(updateBundle(other.get(), entry));
@@ -213,10 +222,10 @@ public class FeatureCommands {
             // resolved together first, waiting for the framework's resolver like any caller: a
             // start that must resolve while holding its bundle's lock gives up instead of waiting
             // when another thread resolves meanwhile (a configuration listener reading Metatype)
-            context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).resolveBundles(toStart);
+            framework.adapt(FrameworkWiring.class).resolveBundles(toStart);
             for (Bundle b : toStart) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                    stopIfClosing(name);
+                    stopIfStopping(name);
                     b.start();
                 }
             }

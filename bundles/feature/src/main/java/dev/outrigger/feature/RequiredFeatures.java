@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
@@ -62,9 +61,8 @@ public class RequiredFeatures {
         // no configuration at all (its file deleted, or caught mid-way through an editor's save) says
         // nothing about what should go; an empty list does
         boolean configured = properties.containsKey(Constants.SERVICE_PID);
-        Bundle framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         features.inTurn(() -> {
-            if (install(features, withUnfinished(features, names), framework) && configured) {
+            if (install(features, withUnfinished(features, names)) && configured) {
                 uninstallDropped(features, names, carriedOut);
             }
         });
@@ -85,18 +83,18 @@ public class RequiredFeatures {
 
     /**
      * One by one: a name that is wrong (or a feature that fails) keeps none of the others out. False
-     * when the runtime began to stop meanwhile (a stop during start-up): what is left is installed at
-     * the next start, and that is no error.
+     * when the feature service began to stop meanwhile (a stop during start-up): what is left is
+     * installed when it starts again, and that is no error.
      */
-    private static boolean install(FeatureCommands features, List<String> names, Bundle framework) {
+    private static boolean install(FeatureCommands features, List<String> names) {
         for (int i = 0; i < names.size(); i++) {
-            if (stopping(framework)) {
+            if (features.stopping()) {
                 return leftForNextStart(names.subList(i, names.size()));
             }
             try {
                 features.install(names.get(i));
             } catch (Exception e) {
-                if (stopping(framework)) {
+                if (features.stopping()) {
                     return leftForNextStart(names.subList(i, names.size()));
                 }
                 LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
@@ -106,13 +104,8 @@ public class RequiredFeatures {
     }
 
     private static boolean leftForNextStart(List<String> names) {
-        LOG.info("Feature(s) {} not installed: the runtime is stopping; they are at its next start", names);
+        LOG.info("Feature(s) {} not installed: the feature service stops (the runtime stops, or it is updated); they are when it starts again", names);
         return false;
-    }
-
-    /** Whether the framework stops: neither still starting nor running. */
-    private static boolean stopping(Bundle framework) {
-        return (framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0;
     }
 
     /** Uninstalls what the list carried out before named and this one does not, then keeps this one. */
