@@ -144,17 +144,26 @@ final class GatewayProcess implements AutoCloseable {
         Files.writeString(home.resolve("etc/dev.outrigger.health.cfg"), "bind = 127.0.0.1\nport = 0\n");
     }
 
+    /** A GET of one of the health endpoint's paths, once its port is in the log (the last start's). */
+    HttpResponse<String> health(String path) throws Exception {
+        int port = Integer.parseInt(Await.value("the health endpoint's port in the log", Duration.ofSeconds(20), () -> {
+            Matcher m = Pattern.compile("Health endpoint on http://127.0.0.1:(\\d+)/").matcher(log());
+            String last = null;
+            while (m.find()) {
+                last = m.group(1);
+            }
+            return last;
+        }));
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /**
      * Every sample of the health endpoint's /metrics, as Prometheus' parser reads them: {@code name{labels}} to
      * value; fails the test unless Prometheus' linter passes them.
      */
     Map<String, Double> metrics() throws Exception {
-        int port = Integer.parseInt(Await.value("the health endpoint's port in the log", Duration.ofSeconds(10), () -> {
-            Matcher m = Pattern.compile("Health endpoint on http://127.0.0.1:(\\d+)/").matcher(log());
-            return m.find() ? m.group(1) : null;
-        }));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = health("/metrics");
         assertEquals(200, response.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
         // Prometheus' linter: HELP and TYPE for each metric, counters named _total, base units

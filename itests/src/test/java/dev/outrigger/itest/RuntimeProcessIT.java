@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -803,6 +804,46 @@ public class RuntimeProcessIT {
         assertEquals("the file left as it was", "install = gsp, gps\n",
                 Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg")));
         assertFalse("nothing of it applied", lines(gateway.shell("feature:list").output(), "mqtt ").get(0).contains("installed"));
+    }
+
+    /**
+     * The readiness probe (and {@code health}, the node's conditions, the status on MQTT) says not
+     * ready while the configured features are being installed, so a DaemonSet's rolling update
+     * moves on only once the gateway runs as configured; a configured feature that cannot be
+     * installed (a jar missing from the repository) keeps it not ready, saying why, until it is.
+     */
+    @Test
+    public void theRuntimeIsReadyOnlyOnceTheConfiguredFeaturesAreInstalled() throws Exception {
+        Path feature = gateway.home.resolve("etc/dev.outrigger.feature.cfg");
+        Files.writeString(feature, "install = broker, mqtt, meshtastic, simulator\n");
+        gateway.enableHealthEndpoint();
+        gateway.launch();
+        List<String> notReady = new ArrayList<>();
+        Await.until("ready, says /readyz", Duration.ofSeconds(30), () -> {
+            HttpResponse<String> ready = gateway.health("/readyz");
+            notReady.add(ready.body());
+            return ready.statusCode() == 200;
+        });
+        assertTrue("ready only once the last feature is in: " + gateway.log(), gateway.log().contains("Feature simulator installed"));
+        assertTrue(String.join("\n", notReady), notReady.stream()
+                .anyMatch(body -> body.contains("feature simulator is being installed, as dev.outrigger.feature says")));
+
+        Path gps = Distribution.bundles("gps").stream().filter(e -> e.artifact().artifactId().equals("dev.outrigger.gps")).findFirst()
+                .orElseThrow().artifact().in(gateway.home.resolve("repository"));
+        Path aside = Files.move(gps, gps.resolveSibling("gps.jar.aside"));
+        Files.writeString(feature, "install = broker, mqtt, meshtastic, simulator, gps\n");
+        String why = Await.value("the feature that cannot be installed named", Duration.ofSeconds(20), () -> {
+            GatewayProcess.Result health = gateway.shell("health");
+            return health.status() != 0 && health.output().contains("feature gps is not installed") ? health.output() : null;
+        });
+        assertEquals(why, 1, why.lines().filter(l -> !l.isBlank()).count());
+        assertTrue(why, why.contains("feature gps is not installed, as dev.outrigger.feature says it should be: "));
+        assertEquals(503, gateway.health("/readyz").statusCode());
+
+        Files.move(aside, gps);
+        assertEquals(0, gateway.shell("feature:install gps").status());
+        GatewayProcess.Result health = gateway.shell("health");
+        assertEquals(health.output(), 0, health.status());
     }
 
     /**

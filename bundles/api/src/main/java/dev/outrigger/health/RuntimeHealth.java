@@ -13,9 +13,9 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface RuntimeHealth {
 
     /**
-     * Every problem of every bundle, and every value a configuration holds that its schema rejects
-     * (or a required one it lacks): the runtime does not work as configured. Empty when the
-     * runtime is healthy.
+     * Every problem of every bundle, every value a configuration holds that its schema rejects
+     * (or a required one it lacks), and what each {@link ProblemSource} reports: the runtime does
+     * not work as configured. Empty when the runtime is healthy.
      */
     List<String> problems();
 

@@ -1,6 +1,6 @@
-/** Whether the runtime works as installed (its bundles active, their components up), and its figures. */
+/** Whether the runtime works as installed and configured (its bundles active, their components up), and its figures. */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package dev.outrigger.health;
 
 import org.osgi.annotation.bundle.Export;

@@ -21,11 +21,13 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 
 import dev.outrigger.config.Settings;
+import dev.outrigger.health.ProblemSource;
 import dev.outrigger.health.RuntimeHealth;
 
 /**
  * The runtime's health as its bundles and Declarative Services components show it, with the
- * configurations their schemas reject, and the {@code health} command that prints it (for a
+ * configurations their schemas reject and what the {@link ProblemSource}s report (the configured
+ * features still being installed), and the {@code health} command that prints it (for a
  * container's readiness probe, or a person). An immediate component only counts as up once
  * active: Felix SCR leaves one it cannot make satisfied.
  * A component waiting for a configuration it requires is fine: factory components wait so.
@@ -40,6 +42,8 @@ public class BundlesAndComponents implements RuntimeHealth {
     /** The configurations' validation, once its bundle runs: what they hold that their schemas reject. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Settings settings;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private volatile List<ProblemSource> sources;
 
     @Activate
     public BundlesAndComponents(BundleContext context, @Reference ServiceComponentRuntime scr) {
@@ -47,7 +51,8 @@ public class BundlesAndComponents implements RuntimeHealth {
         this.scr = scr;
     }
 
-    @Descriptor("whether every bundle is active, every component up and every configuration fits its schema; fails, naming each problem, when not")
+    @Descriptor("whether every bundle is active, every component up, every configuration fits its schema and every configured "
+            + "feature is installed; fails, naming each problem, when not")
     public String health() {
         List<String> problems = problems();
         if (!problems.isEmpty()) {
@@ -66,6 +71,13 @@ public class BundlesAndComponents implements RuntimeHealth {
         Settings validation = settings;
         if (validation != null) {
             problems.addAll(validation.problems());
+        }
+        for (ProblemSource source : sources) {
+            try {
+                problems.addAll(source.problems());
+            } catch (RuntimeException e) {
+                problems.add("cannot tell the problems " + source.getClass().getName() + " knows of: " + e);
+            }
         }
         return problems;
     }

@@ -368,6 +368,29 @@ public class FeatureCommands {
         return Feature.readAll(features).stream().anyMatch(f -> f.name().equals(name));
     }
 
+    /** Whether the distribution has a feature of this name, or its features cannot be read to tell. */
+    boolean existsOrUnknown(String name) {
+        try {
+            return exists(name);
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Whether the feature of this name has each of its bundles installed; false when that cannot be told. */
+    boolean installed(String name) {
+        try {
+            return isInstalled(find(name));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The file in etc/ a configuration of this PID is read from, when FileInstall reads a folder. */
+    Optional<Path> configurationFile(String pid) {
+        return Optional.ofNullable(etc).map(folder -> folder.resolve(ConfigFile.name(pid)));
+    }
+
     /** The feature of this name; an IllegalArgumentException naming those there are when none is. */
     Feature find(String name) throws IOException {
         return find(name, Feature.readAll(features));

@@ -5,9 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
@@ -23,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
+import dev.outrigger.health.ProblemSource;
 
 /**
  * Features declared in configuration ({@code etc/dev.outrigger.feature.cfg}, a ConfigMap, or
@@ -36,9 +41,9 @@ import dev.outrigger.framework.files.DurableFile;
  * features installed from the shell are never touched. Lists are carried out one after the other,
  * in the order they came, so that quick successive edits end as the last one says.
  */
-@Component(configurationPid = RequiredFeatures.PID)
+@Component(configurationPid = RequiredFeatures.PID, immediate = true)
 @Designate(ocd = RequiredFeatures.Config.class)
-public class RequiredFeatures {
+public class RequiredFeatures implements ProblemSource {
 
     static final String PID = "dev.outrigger.feature";
 
@@ -53,19 +58,47 @@ public class RequiredFeatures {
     /** The bundle remote requests are answered by. */
     private static final String REMOTE_REQUESTS = "dev.outrigger.remote";
 
+    private final FeatureCommands features;
+    /**
+     * Not configured (yet) while the configuration file is there: FileInstall has not read it, and
+     * the runtime is not as configured until it has (a moment at start).
+     */
+    private final Optional<Path> unread;
+    /** The features of the list not installed yet, in its order: this list waits, or is under way. */
+    private final List<String> pending = new CopyOnWriteArrayList<>();
+    /** The features of the list that failed to install, each with why; until installed (from the shell, say). */
+    private final Map<String, String> failed = new ConcurrentHashMap<>();
+
     @Activate
     public RequiredFeatures(@Reference FeatureCommands features, Config config, Map<String, Object> properties,
             BundleContext context) {
+        this.features = features;
         List<String> names = names(config.install());
         Path carriedOut = DataFolder.of(context).resolve("configured-features");
         // no configuration at all (its file deleted, or caught mid-way through an editor's save) says
         // nothing about what should go; an empty list does
         boolean configured = properties.containsKey(Constants.SERVICE_PID);
+        this.unread = configured ? Optional.empty() : features.configurationFile(PID);
+        List<String> all = withUnfinished(features, names);
+        pending.addAll(all);
         features.inTurn(() -> {
-            if (install(features, withUnfinished(features, names)) && configured) {
+            if (install(all) && configured) {
                 uninstallDropped(features, names, carriedOut);
             }
         });
+    }
+
+    @Override
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        unread.filter(Files::exists).ifPresent(file -> problems.add("the features to install are not read yet from " + file));
+        pending.forEach(name -> problems.add("feature " + name + " is being installed, as " + PID + " says"));
+        failed.forEach((name, why) -> {
+            if (!features.installed(name)) {
+                problems.add("feature " + name + " is not installed, as " + PID + " says it should be: " + why);
+            }
+        });
+        return problems;
     }
 
     /**
@@ -82,23 +115,30 @@ public class RequiredFeatures {
     }
 
     /**
-     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out. False
-     * when the feature service began to stop meanwhile (a stop during start-up): what is left is
-     * installed when it starts again, and that is no error.
+     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out; one
+     * that fails stays a problem of the runtime's health until installed. A name of no feature is
+     * the configuration's problem, which its validation reports. False when the feature service
+     * began to stop meanwhile (a stop during start-up): what is left is installed when it starts
+     * again, and that is no error.
      */
-    private static boolean install(FeatureCommands features, List<String> names) {
+    private boolean install(List<String> names) {
         for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
             if (features.stopping()) {
                 return leftForNextStart(names.subList(i, names.size()));
             }
             try {
-                features.install(names.get(i));
+                features.install(name);
             } catch (Exception e) {
                 if (features.stopping()) {
                     return leftForNextStart(names.subList(i, names.size()));
                 }
-                LOG.error("Cannot install the configured feature {}: {}", names.get(i), e.getMessage());
+                LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
+                if (features.existsOrUnknown(name)) {
+                    failed.put(name, String.valueOf(e.getMessage()));
+                }
             }
+            pending.remove(name);
         }
         return true;
     }
