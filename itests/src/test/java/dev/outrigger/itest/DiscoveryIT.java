@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.Dictionary;
 
 import java.util.Locale;
 import javax.inject.Inject;
@@ -28,6 +30,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 
+import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.discovery.FakeSysfs;
 
@@ -154,11 +157,61 @@ public class DiscoveryIT {
         Await.until("gone", Duration.ofSeconds(5), () -> device(id) == null);
     }
 
+    /**
+     * A path listed in devicePaths whose folder does not exist yet (a socat service that makes its
+     * folder when it starts, and removes it when it stops) is found as soon as it appears, not at
+     * the next periodic rescan; so it is after its folder was removed and made again.
+     */
+    @Test
+    public void aListedPathInAFolderMadeLaterIsFoundAtOnce() throws Exception {
+        awaitConfigured(tree());
+        Path root = PaxRuntime.root();
+        Path later = root.resolve("later");
+        Path link = later.resolve("socat/ttyDEVICE");
+        org.osgi.service.cm.Configuration discovery = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
+        PtyPair present = new PtyPair(Files.createDirectories(root.resolve("present")));
+        PtyPair made = null;
+        try {
+            Dictionary<String, Object> listed = discovery.getProperties();
+            listed.put("devicePaths", new String[] { present.device.toString(), link.toString() });
+            discovery.update(listed);
+            Await.until("the list applied: the pty present listed", Duration.ofSeconds(10), () -> deviceAt(present.device) != null);
+            for (int round = 0; round < 2; round++) {
+                long started = System.nanoTime();
+                made = new PtyPair(Files.createDirectories(link.getParent()));
+                Await.until("the pty in the folder made later listed", Duration.ofSeconds(5), () -> deviceAt(link) != null);
+                System.out.printf(Locale.ROOT, "discovery: a listed pty in a folder made later found in %d ms%n",
+                        (System.nanoTime() - started) / 1_000_000);
+                made.close();
+                Await.until("the pty gone", Duration.ofSeconds(5), () -> deviceAt(link) == null);
+                try (var files = Files.walk(later)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        } finally {
+            present.close();
+            if (made != null) {
+                made.close();
+            }
+            Dictionary<String, Object> unlisted = discovery.getProperties();
+            unlisted.remove("devicePaths");
+            discovery.update(unlisted);
+        }
+    }
+
     /** The component runs on the fake tree once its configuration file has been applied. */
     private void awaitConfigured(FakeSysfs tree) throws Exception {
         tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", true);
         Await.until("discovery on the fake tree", Duration.ofSeconds(10), () -> device("ttyAMA0") != null);
         assertNotEquals("ignore is the default for a bare UART", "bridge", device("ttyAMA0").getProperty(SerialDevice.ROLE));
+    }
+
+    private ServiceReference<SerialDevice> deviceAt(Path path) throws Exception {
+        Collection<ServiceReference<SerialDevice>> refs = context.getServiceReferences(SerialDevice.class,
+                "(" + SerialDevice.PATH + "=" + path + ")");
+        return refs.isEmpty() ? null : refs.iterator().next();
     }
 
     private ServiceReference<SerialDevice> device(String id) throws Exception {

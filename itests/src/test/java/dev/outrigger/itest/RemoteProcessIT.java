@@ -634,7 +634,15 @@ public class RemoteProcessIT {
     /** One MQTT 5 request/response with mosquitto_rr; a verb without a kind is a configuration verb. */
     private Map<String, Object> request(String gateway, String verb, String body) throws Exception {
         Map<String, Object> reply = request(gateway, verb, body, 30);
-        assertTrue("a reply to " + verb + " " + body, reply != null);
+        if (reply == null) {
+            StringBuilder logs = new StringBuilder();
+            for (GatewayProcess g : gateways) {
+                List<String> lines = g.log().lines().toList();
+                logs.append("\n--- the last lines of ").append(g.home).append("'s log:\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size())));
+            }
+            throw new AssertionError("no reply to " + verb + " " + body + logs);
+        }
         return reply;
     }
 

@@ -355,6 +355,10 @@ public class RuntimeProcessIT {
         GatewayProcess.Result nothing = gateway.shell("config:set dev.outrigger.itest.greeter");
         assertEquals(nothing.output(), 1, nothing.status());
         assertTrue(nothing.output(), nothing.output().contains("nothing to set: give key=value"));
+        // as the files in etc/ write it: three words, and a precise answer instead of a guess
+        GatewayProcess.Result spaced = gateway.shell("config:set dev.outrigger.itest.greeter greeting = moin");
+        assertEquals(spaced.output(), 1, spaced.status());
+        assertEquals("error: expected key=value, got greeting (no spaces around =)", spaced.output().trim());
         // no file yet, and a list value: the two cases FileInstall compares the least well
         GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin audience=crew,guests");
         assertEquals(set.output(), 0, set.status());

@@ -11,6 +11,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -94,6 +95,9 @@ public class Discovery {
     private Role unknownRole;
     private ScheduledExecutorService executor;
     private WatchService watcher;
+    private Path dev;
+    /** Per folder of a listed path, the watch on it or on the nearest folder above it that exists. */
+    private final Map<Path, WatchKey> listedWatches = new HashMap<>();
     private Thread watchThread;
     private String lastFailure;
 
@@ -173,6 +177,7 @@ public class Discovery {
             return;
         }
         try {
+            watchListedFolders();
             reconcile();
             lastFailure = null;
         } catch (RuntimeException e) {
@@ -229,7 +234,9 @@ public class Discovery {
                 .orElseGet(() -> new Device(id, port, unknownRole, SerialSettings.DEFAULT, 0, "default"));
     }
 
+    /** Watches /dev; the listed paths' folders are watched by each scan, as they come and go. */
     private void watch(Path dev) {
+        this.dev = dev;
         try {
             watcher = FileSystems.getDefault().newWatchService();
             dev.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
@@ -238,14 +245,37 @@ public class Discovery {
             watcher = null;
             return;
         }
+        watchThread = Daemons.start("outrigger-discovery-watch", this::watchLoop);
+    }
+
+    /**
+     * Watches the folder of each listed path, or while it does not exist (a socat service that
+     * makes its folder when it starts, or removes it when it stops) the nearest folder above it
+     * that does, so that its creation is seen too and brings the watch one step closer.
+     */
+    private void watchListedFolders() {
+        if (watcher == null) {
+            return;
+        }
         for (Path folder : listed.paths().stream().map(Path::getParent).distinct().toList()) {
+            Path existing = folder;
+            while (existing != null && !Files.isDirectory(existing)) {
+                existing = existing.getParent();
+            }
+            WatchKey key = listedWatches.get(folder);
+            if (existing == null || key != null && key.isValid() && key.watchable().equals(existing)) {
+                continue;
+            }
             try {
-                folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
-            } catch (IOException e) {
-                LOG.debug("not watching {} ({}): its listed paths are found by the periodic rescan", folder, e.getMessage());
+                listedWatches.put(folder, existing.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE));
+            } catch (IOException | ClosedWatchServiceException e) {
+                LOG.debug("not watching {} ({}): its listed paths are found by the periodic rescan", existing, e.getMessage());
+            }
+            if (key != null && key.isValid() && !key.watchable().equals(dev) && !listedWatches.containsValue(key)) {
+                key.cancel(); // the folder above, no longer needed
             }
         }
-        watchThread = Daemons.start("outrigger-discovery-watch", this::watchLoop);
     }
 
     private void watchLoop() {
@@ -255,11 +285,13 @@ public class Discovery {
                 boolean relevant = false;
                 for (WatchEvent<?> event : key.pollEvents()) {
                     String name = String.valueOf(event.context());
+                    Path child = ((Path) key.watchable()).resolve(name);
                     relevant |= event.kind() == StandardWatchEventKinds.OVERFLOW
                             || name.startsWith("tty") || name.startsWith("rfcomm") || name.equals("serial")
-                            || listed.paths().contains(((Path) key.watchable()).resolve(name));
+                            || listed.paths().stream().anyMatch(p -> p.startsWith(child));
                 }
-                key.reset();
+                // a watched folder removed: the next scan watches the one above it
+                relevant |= !key.reset();
                 if (relevant) {
                     requestRescan(DEBOUNCE_MS);
                     requestRescan(UDEV_SETTLE_MS);

@@ -112,8 +112,12 @@ public class ConfigCommands {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String assignment : assignments) {
             int eq = assignment.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("expected key=value, got " + assignment);
+            if (eq < 0) {
+                // "key = value", as the files in etc/ write it, arrives as three words
+                throw new IllegalArgumentException("expected key=value, got " + assignment + " (no spaces around =)");
+            }
+            if (eq == 0) {
+                throw new IllegalArgumentException("expected key=value, got " + assignment + " (no key before =)");
             }
             String value = assignment.substring(eq + 1);
             values.put(assignment.substring(0, eq), value.isEmpty() ? null : value);
