@@ -800,6 +800,10 @@ public class RuntimeProcessIT {
                 () -> lines(gateway.shell("feature:list").output(), "gps ").get(0).contains("installed"));
         assertTrue(gateway.log(), gateway.log().contains("Cannot install the configured feature gsp: no feature named gsp in "));
         assertTrue(gateway.log(), gateway.log().contains("(there are broker, core, gateway, gps, "));
+        GatewayProcess.Result health = gateway.shell("health");
+        assertEquals(health.output(), 1, health.status());
+        assertTrue(health.output(), health.output().startsWith(
+                "error: feature gsp is not installed, as dev.outrigger.feature says it should be: no feature named gsp in "));
 
         // from the shell (and remotely) the same mistake is refused before it is applied
         GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.feature install=gps,mqtt,msh");

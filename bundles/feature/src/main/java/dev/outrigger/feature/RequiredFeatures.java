@@ -115,11 +115,10 @@ public class RequiredFeatures implements ProblemSource {
     }
 
     /**
-     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out; one
-     * that fails stays a problem of the runtime's health until installed. A name of no feature is
-     * the configuration's problem, which its validation reports. False when the feature service
-     * began to stop meanwhile (a stop during start-up): what is left is installed when it starts
-     * again, and that is no error.
+     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out; it
+     * stays a problem of the runtime's health until the feature is installed. False when the
+     * feature service began to stop meanwhile (a stop during start-up): what is left is installed
+     * when it starts again, and that is no error.
      */
     private boolean install(List<String> names) {
         for (int i = 0; i < names.size(); i++) {
@@ -134,9 +133,7 @@ public class RequiredFeatures implements ProblemSource {
                     return leftForNextStart(names.subList(i, names.size()));
                 }
                 LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
-                if (features.existsOrUnknown(name)) {
-                    failed.put(name, String.valueOf(e.getMessage()));
-                }
+                failed.put(name, String.valueOf(e.getMessage()));
             }
             pending.remove(name);
         }
