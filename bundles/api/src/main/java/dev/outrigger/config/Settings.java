@@ -40,8 +40,9 @@ public interface Settings {
     /**
      * What the configurations hold that their schemas reject, one line each as logged, naming the
      * file (or PID), the key and why: a value that does not fit (its component runs on the default,
-     * or, for a required one, not at all) or a required value missing. Keys a schema does not know
-     * are not among them. Empty when every configuration fits.
+     * or, for a required one, not at all) or a required value missing; and what their owners'
+     * {@link SettingsCheck}s refuse. Keys a schema does not know are not among them. Empty when
+     * every configuration fits.
      */
     List<String> problems();
 

@@ -10,7 +10,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * address list), registered as a service with {@link #PID} naming the PIDs or factory PIDs it checks.
  * {@link Settings#set} asks it before a change from the shell or a remote request is applied, and
  * refuses the change with its problems. A file in {@code etc/} cannot be refused: there the owner
- * says in its log what it cannot use.
+ * says in its log what it cannot use, and {@link Settings#problems} (so the runtime's health) names
+ * it while it stays so. Asked again for each version of a configuration: quick, and without side
+ * effects.
  */
 @ConsumerType
 public interface SettingsCheck {

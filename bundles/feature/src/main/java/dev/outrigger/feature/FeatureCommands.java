@@ -368,6 +368,15 @@ public class FeatureCommands {
         return Feature.readAll(features).stream().anyMatch(f -> f.name().equals(name));
     }
 
+    /** Whether the distribution has a feature of this name, or its features cannot be read to tell. */
+    boolean existsOrUnknown(String name) {
+        try {
+            return exists(name);
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
     /** Whether the feature of this name has each of its bundles installed; false when that cannot be told. */
     boolean installed(String name) {
         try {

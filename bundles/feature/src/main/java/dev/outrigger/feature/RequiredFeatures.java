@@ -115,8 +115,8 @@ public class RequiredFeatures implements ProblemSource {
     }
 
     /**
-     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out; it
-     * stays a problem of the runtime's health until the feature is installed. False when the
+     * One by one: a name that is wrong (or a feature that fails) keeps none of the others out; a
+     * feature that fails stays a problem of the runtime's health until installed. False when the
      * feature service began to stop meanwhile (a stop during start-up): what is left is installed
      * when it starts again, and that is no error.
      */
@@ -133,7 +133,9 @@ public class RequiredFeatures implements ProblemSource {
                     return leftForNextStart(names.subList(i, names.size()));
                 }
                 LOG.error("Cannot install the configured feature {}: {}", name, e.getMessage());
-                failed.put(name, String.valueOf(e.getMessage()));
+                if (features.existsOrUnknown(name)) { // a name of no feature is the configuration's problem, reported as such
+                    failed.put(name, String.valueOf(e.getMessage()));
+                }
             }
             pending.remove(name);
         }

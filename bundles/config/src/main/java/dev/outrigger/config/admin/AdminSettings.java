@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
@@ -72,6 +73,8 @@ public class AdminSettings implements Settings {
     private final Path etc;
     /** The owners' own checks, with the PIDs or factory PIDs they check. */
     private final Map<SettingsCheck, Set<String>> checks = new ConcurrentHashMap<>();
+    /** What the owners' checks refuse, by PID, for the configurations they were asked about last. */
+    private final Map<String, Refusals> refusals = new ConcurrentHashMap<>();
 
     @Activate
     public AdminSettings(BundleContext context, @Reference ConfigurationAdmin configAdmin,
@@ -106,7 +109,76 @@ public class AdminSettings implements Settings {
 
     @Override
     public List<String> problems() {
-        return guard.rejected();
+        List<String> problems = new ArrayList<>(guard.rejected());
+        try {
+            problems.addAll(refusedByOwners());
+        } catch (SettingsException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    /** What the owners' checks said of one version of a configuration, with the checks that said it. */
+    private record Refusals(long revision, Set<SettingsCheck> owners, List<String> lines) {
+    }
+
+    /**
+     * What the owners' own checks refuse in the configurations as they are: in a file, nothing
+     * refused it before it was applied (the owner says it in the log and leaves it unused). Asked
+     * once per version of a configuration and set of checks, as the health is asked every second.
+     */
+    private List<String> refusedByOwners() throws SettingsException {
+        if (checks.isEmpty()) {
+            refusals.clear();
+            return List.of();
+        }
+        Map<String, Refusals> now = new HashMap<>();
+        for (Configuration c : list(null)) {
+            String schemaPid = c.getFactoryPid() != null ? c.getFactoryPid() : c.getPid();
+            Set<SettingsCheck> owners = checks.entrySet().stream().filter(e -> e.getValue().contains(schemaPid))
+                    .map(Map.Entry::getKey).collect(Collectors.toSet());
+            Dictionary<String, Object> properties = c.getProperties();
+            if (owners.isEmpty() || properties == null) {
+                continue;
+            }
+            Refusals known = refusals.get(c.getPid());
+            if (known == null || known.revision() != c.getChangeCount() || !known.owners().equals(owners)) {
+                known = new Refusals(c.getChangeCount(), owners, schemas.find(schemaPid)
+                        .map(definition -> refused(owners, definition, properties)).orElse(List.of()));
+            }
+            now.put(c.getPid(), known);
+        }
+        refusals.keySet().retainAll(now.keySet());
+        refusals.putAll(now);
+        return now.values().stream().flatMap(r -> r.lines().stream()).sorted().toList();
+    }
+
+    /** The owners' problems with the values as they reach the owner: typed, and without those the schema rejects. */
+    private static List<String> refused(Set<SettingsCheck> owners, Definition definition, Dictionary<String, Object> properties) {
+        Map<String, Object> typed = new HashMap<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            definition.attribute(key).ifPresent(ad -> {
+                try {
+                    typed.put(key, Schemas.convert(ad, properties.get(key)));
+                } catch (IllegalArgumentException rejectedBySchema) {
+                    // the schema's problem, reported as such
+                }
+            });
+        }
+        Object file = properties.get(Schemas.FILENAME);
+        String source = file != null ? file.toString() : "configuration " + properties.get(Constants.SERVICE_PID);
+        List<String> lines = new ArrayList<>();
+        for (SettingsCheck check : owners) {
+            try {
+                // what the owner does without the value (runs without it, or not at all), its log says
+                check.problems(Collections.unmodifiableMap(typed)).forEach(p -> lines.add(source + ": " + p.property() + ": "
+                        + p.message()));
+            } catch (RuntimeException e) {
+                lines.add(source + ": cannot be checked by its owner: " + e);
+            }
+        }
+        return lines;
     }
 
     @Override
