@@ -59,7 +59,7 @@ public class BundlesAndComponents implements RuntimeHealth {
             throw new IllegalStateException(String.join("\n", problems));
         }
         return "healthy: " + context.getBundles().length + " bundles, each active (fragments resolved) with its components up"
-                + (settings == null ? "" : ", every configuration as its schema says");
+                + (settings == null ? "" : ", every configuration as its schema and owner say");
     }
 
     @Override

@@ -171,11 +171,11 @@ public class UplinkChanges {
         } catch (RuntimeException | StackOverflowError notOurs) {
             return;
         }
-        LOG.info("Remote configuration: the change of {} is confirmed: this gateway hears itself through the broker",
-                String.join(", ", waiting.keySet()));
+        String confirmed = String.join(", ", waiting.keySet());
         waiting.clear();
         token = null;
-        save();
+        save(); // first: once the line is in the log, nothing is left to roll back
+        LOG.info("Remote configuration: the change of {} is confirmed: this gateway hears itself through the broker", confirmed);
     }
 
     /** Rolls back what is due, then announces: outside the lock, so that a slow publication holds up no confirmation. */
