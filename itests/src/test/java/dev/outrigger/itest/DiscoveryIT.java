@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.Dictionary;
 
 import java.util.Locale;
@@ -184,11 +183,7 @@ public class DiscoveryIT {
                         (System.nanoTime() - started) / 1_000_000);
                 made.close();
                 Await.until("the pty gone", Duration.ofSeconds(5), () -> deviceAt(link) == null);
-                try (var files = Files.walk(later)) {
-                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
+                PaxRuntime.deleteTree(later);
             }
         } finally {
             if (made != null) {

@@ -7,12 +7,15 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.TestProbeBuilder;
@@ -35,6 +38,8 @@ final class PaxRuntime {
 
     static List<Option> options(String prefix, String... features) throws IOException {
         Path root = Files.createTempDirectory(prefix);
+        // this test class's JVM (one per class) ends with its framework: the folder goes with them
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
         Path etc = Files.createDirectories(root.resolve("etc"));
         // a free shell port, and an uplink to a free port until a test configures one: off what a
         // gateway or broker running on this machine listens on
@@ -73,6 +78,17 @@ final class PaxRuntime {
             probe.addTest(helper);
         }
         return probe;
+    }
+
+    /** Deletes a folder and what it holds, as far as it can (a file still in use may stay). */
+    static void deleteTree(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // gone already, or a file still in use: nothing the test depends on
+        }
     }
 
     /** Inside the framework: the folder {@link #options} made. */

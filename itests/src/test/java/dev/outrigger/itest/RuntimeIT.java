@@ -111,8 +111,7 @@ public class RuntimeIT {
         long scrModified = scr.getLastModified();
         ServiceRegistration<Runnable> marker = context.registerService(Runnable.class, () -> { }, new Hashtable<>(Map.of("marker", "before-update")));
 
-        Path updated = Files.createTempDirectory("fixture").resolve("fixture-updated.jar");
-        Files.createDirectories(updated.getParent());
+        Path updated = PaxRuntime.root().resolve("fixture-updated.jar");
         Jars.withHeaders(Path.of(System.getProperty("fixture.jar")), updated, Map.of(Constants.BUNDLE_VERSION, "0.1.0.updated"));
         try (InputStream in = Files.newInputStream(updated)) {
             fixture.update(in);
