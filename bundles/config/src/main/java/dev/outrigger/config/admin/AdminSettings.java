@@ -155,24 +155,14 @@ public class AdminSettings implements Settings {
 
     /** The owners' problems with the values as they reach the owner: typed, and without those the schema rejects. */
     private static List<String> refused(Set<SettingsCheck> owners, Definition definition, Dictionary<String, Object> properties) {
-        Map<String, Object> typed = new HashMap<>();
-        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
-            String key = keys.nextElement();
-            definition.attribute(key).ifPresent(ad -> {
-                try {
-                    typed.put(key, Schemas.convert(ad, properties.get(key)));
-                } catch (IllegalArgumentException rejectedBySchema) {
-                    // the schema's problem, reported as such
-                }
-            });
-        }
+        Map<String, Object> typed = Collections.unmodifiableMap(Schemas.typed(definition, properties));
         Object file = properties.get(Schemas.FILENAME);
         String source = file != null ? file.toString() : "configuration " + properties.get(Constants.SERVICE_PID);
         List<String> lines = new ArrayList<>();
         for (SettingsCheck check : owners) {
             try {
                 // what the owner does without the value (runs without it, or not at all), its log says
-                check.problems(Collections.unmodifiableMap(typed)).forEach(p -> lines.add(source + ": " + p.property() + ": "
+                check.problems(typed).forEach(p -> lines.add(source + ": " + p.property() + ": "
                         + p.message()));
             } catch (RuntimeException e) {
                 lines.add(source + ": cannot be checked by its owner: " + e);

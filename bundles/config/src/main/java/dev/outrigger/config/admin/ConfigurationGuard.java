@@ -265,15 +265,13 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
             schemas.find(pid.toString()).ifPresent(definition -> {
                 // the owner gets what was checked, typed as the schema says (Declarative Services would
                 // fail on the `6638 ` a file may hold, and take `true ` for false), and nothing that does not fit
+                Map<String, Object> typed = Schemas.typed(definition, properties);
                 for (String key : Collections.list(properties.keys())) {
-                    definition.attribute(key).ifPresent(ad -> {
-                        try {
-                            properties.put(key, Schemas.convert(ad, properties.get(key)));
-                        } catch (IllegalArgumentException doesNotFit) {
-                            properties.remove(key);
-                        }
-                    });
+                    if (definition.attribute(key).isPresent() && !typed.containsKey(key)) {
+                        properties.remove(key);
+                    }
                 }
+                typed.forEach(properties::put);
             });
         }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -197,6 +198,25 @@ final class Schemas {
     /** What a required attribute cannot have: no value, or a blank one. */
     static boolean isMissing(Object value) {
         return value == null || value instanceof String s && s.isBlank();
+    }
+
+    /**
+     * The properties the schema knows, each in its type, as the owner is given them; those that do
+     * not fit are left out (the guard reports them), and keys the schema does not know too.
+     */
+    static Map<String, Object> typed(Definition definition, Dictionary<String, Object> properties) {
+        Map<String, Object> typed = new HashMap<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            definition.attribute(key).ifPresent(ad -> {
+                try {
+                    typed.put(key, convert(ad, properties.get(key)));
+                } catch (IllegalArgumentException doesNotFit) {
+                    // left out
+                }
+            });
+        }
+        return typed;
     }
 
     /**
