@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
@@ -39,6 +40,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
+import dev.outrigger.config.Settings;
 import dev.outrigger.feature.Feature;
 import dev.outrigger.health.RuntimeHealth;
 
@@ -152,6 +154,32 @@ public class RuntimeIT {
         }
         Await.until("up and settled again", Duration.ofSeconds(10),
                 () -> health.problems(fixture.getBundleId()).isEmpty() && health.settled(fixture.getBundleId()));
+    }
+
+    /**
+     * Between an update and its start a bundle is unresolved while the update still holds it.
+     * Reading configuration schemas meanwhile, as Configuration Admin's events make the runtime do
+     * at any time, must not resolve it: the framework would make that start give up (it breaks the
+     * two threads' lock cycle so) and the updated bundle stay stopped.
+     */
+    @Test
+    public void readingConfigurationSchemasResolvesNoBundle() throws Exception {
+        Settings settings = context.getService(context.getServiceReference(Settings.class));
+        Bundle fixture = bundleNamed("dev.outrigger.itest.fixture");
+        fixture.stop();
+        try {
+            try (InputStream in = Files.newInputStream(Path.of(System.getProperty("fixture.jar")))) {
+                fixture.update(in);
+            }
+            assertEquals("updated while stopped: not resolved yet", Bundle.INSTALLED, fixture.getState());
+            assertFalse(settings.schemas().isEmpty());
+            assertFalse(settings.schema("dev.outrigger.itest.nobody").isPresent());
+            assertEquals("still not resolved", Bundle.INSTALLED, fixture.getState());
+        } finally {
+            fixture.start();
+        }
+        Await.until("the greeter back", Duration.ofSeconds(10), () -> "hello".equals(greeter().get()));
+        assertTrue("its schema with it", settings.schema("dev.outrigger.itest.greeter").isPresent());
     }
 
     private ServiceReference<?> greeterReference() throws InvalidSyntaxException {

@@ -94,7 +94,7 @@ final class Schemas {
     /** Every definition in the framework, by PID. */
     Map<String, Definition> all() {
         Map<String, Definition> all = new TreeMap<>();
-        for (Bundle bundle : context.getBundles()) {
+        for (Bundle bundle : resolved()) {
             MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
             if (info != null) {
                 Map<String, Map<String, Bounds>> bounds = boundsOf(bundle);
@@ -117,7 +117,7 @@ final class Schemas {
 
     /** The PIDs and factory PIDs a bundle declares a schema for. */
     Set<String> pids(Bundle bundle) {
-        MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+        MetaTypeInformation info = isResolved(bundle) ? metaType.getMetaTypeInformation(bundle) : null;
         Set<String> pids = new HashSet<>();
         if (info != null) {
             pids.addAll(Arrays.asList(info.getPids() == null ? new String[0] : info.getPids()));
@@ -128,7 +128,7 @@ final class Schemas {
 
     /** The definition of a PID or factory PID. */
     Optional<Definition> find(String pid) {
-        for (Bundle bundle : context.getBundles()) {
+        for (Bundle bundle : resolved()) {
             MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
             if (info != null) {
                 boolean factory = contains(info.getFactoryPids(), pid);
@@ -140,6 +140,20 @@ final class Schemas {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The bundles whose schemas count: Metatype reads a bundle's files the way that resolves it, and
+     * one resolved from here while an update holds it (installed, between its old and new revision)
+     * makes that update's own start give up, as the framework breaks the two threads' lock cycle so;
+     * the updated bundle would stay stopped. An unresolved bundle runs no component to configure.
+     */
+    private List<Bundle> resolved() {
+        return Arrays.stream(context.getBundles()).filter(Schemas::isResolved).toList();
+    }
+
+    private static boolean isResolved(Bundle bundle) {
+        return (bundle.getState() & (Bundle.INSTALLED | Bundle.UNINSTALLED)) == 0;
     }
 
     private Map<String, Map<String, Bounds>> boundsOf(Bundle bundle) {
