@@ -566,6 +566,42 @@ public class RuntimeProcessIT {
         assertEquals("error: no bundle 424242 (lb lists them)", unknown.output().trim());
     }
 
+    /**
+     * {@code update} from the shell says what it changed, brings the bundle back started, and fails
+     * (Gogo's own only prints, and exits 0) when the jar cannot be read or the new version cannot start.
+     */
+    @Test
+    public void updateFromTheShellSaysWhatChangedAndFailsWhenItCannot() throws Exception {
+        gateway.start();
+        Path folder = this.folder.getRoot().toPath();
+        Path first = Jars.withHeaders(Distribution.FIXTURE, folder.resolve("greeter-1.jar"), Map.of("Bundle-Version", "1.0.0"));
+        assertEquals(0, gateway.shell("install -s " + first).status());
+        String id = gateway.bundleId("dev.outrigger.itest.fixture");
+
+        Path second = Jars.withHeaders(Distribution.FIXTURE, folder.resolve("greeter-2.jar"), Map.of("Bundle-Version", "2.0.0"));
+        GatewayProcess.Result updated = gateway.shell("update dev.outrigger.itest.fixture " + second);
+        assertEquals(updated.output(), 0, updated.status());
+        assertEquals("dev.outrigger.itest.fixture 1.0.0 updated to 2.0.0 (bundle " + id + ", active)", updated.output().trim());
+        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+
+        GatewayProcess.Result unreadable = gateway.shell("update " + id + " /no/such/greeter.jar");
+        assertEquals(unreadable.output(), 1, unreadable.status());
+        assertEquals("error: cannot update dev.outrigger.itest.fixture 2.0.0 from /no/such/greeter.jar: no such file",
+                unreadable.output().trim());
+
+        Path broken = Jars.withHeaders(Distribution.FIXTURE, folder.resolve("greeter-3.jar"), Map.of("Bundle-Version", "3.0.0",
+                "Import-Package", "com.example.missing"));
+        GatewayProcess.Result unresolvable = gateway.shell("update " + id + " " + broken.toUri());
+        assertEquals(unresolvable.output(), 1, unresolvable.status());
+        assertTrue(unresolvable.output(), unresolvable.output().startsWith("error: cannot update dev.outrigger.itest.fixture 2.0.0: ")
+                && unresolvable.output().contains("com.example.missing"));
+
+        GatewayProcess.Result back = gateway.shell("update " + id + " " + second);
+        assertEquals(back.output(), 0, back.status());
+        assertEquals("started again, as it was before the failed update: dev.outrigger.itest.fixture 3.0.0 updated to 2.0.0 (bundle "
+                + id + ", active)", "started again, as it was before the failed update: " + back.output().trim());
+    }
+
     @Test
     public void bundlesInstalledFromTheShellSurviveARestart() throws Exception {
         gateway.start();

@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.bundles.BundleJars;
+import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
 
@@ -79,7 +80,7 @@ final class JarReplacer {
             }
         } else {
             try (InputStream in = Files.newInputStream(jar)) {
-                bundle.update(in);
+                BundleUpdate.update(bundle, Optional.of(in));
             }
             refreshIfPending(bundle);
         }

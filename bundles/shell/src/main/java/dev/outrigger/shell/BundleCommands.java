@@ -1,5 +1,8 @@
 package dev.outrigger.shell;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -20,6 +24,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
+import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.refresh.Refresh;
 
 /**
@@ -27,10 +32,13 @@ import dev.outrigger.framework.refresh.Refresh;
  * cannot start what it installed. This one starts on request and fails as a whole, so
  * {@code bin/outrigger-shell} exits non-zero. {@code refresh [bundle...]}: Gogo's fails with a
  * NullPointerException when given no bundle, and returns before the framework is done; this one
- * waits and says which bundles restarted. The shell's {@code SCOPE} puts both before Felix's.
+ * waits and says which bundles restarted. {@code update <bundle> [url or path]}: Felix's only prints
+ * what went wrong, and leaves stopped a bundle whose start the framework gave up (see
+ * {@link BundleUpdate}); this one starts it again, and fails when it cannot. The shell's
+ * {@code SCOPE} puts these before Felix's.
  */
-@Component(service = BundleCommands.class, property = {
-        "osgi.command.scope=outrigger", "osgi.command.function=install", "osgi.command.function=refresh" })
+@Component(service = BundleCommands.class, property = { "osgi.command.scope=outrigger", "osgi.command.function=install",
+        "osgi.command.function=refresh", "osgi.command.function=update" })
 public class BundleCommands {
 
     private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(30);
@@ -74,6 +82,38 @@ public class BundleCommands {
             }
         }
         return "Bundle ID: " + installed.stream().map(b -> Long.toString(b.getBundleId())).collect(Collectors.joining(", "));
+    }
+
+    @Descriptor("update a bundle from where it was installed from; it comes back started if it was")
+    public String update(@Descriptor("bundle id or symbolic name") String bundle) throws BundleException {
+        return update(bundle(bundle), Optional.empty());
+    }
+
+    @Descriptor("update a bundle from a URL or an absolute path; it comes back started if it was")
+    public String update(@Descriptor("bundle id or symbolic name") String bundle,
+            @Descriptor("bundle URL or absolute path") String url) throws BundleException, IOException {
+        Bundle target = bundle(bundle);
+        InputStream in;
+        try {
+            in = new URL(location(url.trim())).openStream();
+        } catch (IOException | BundleException e) {
+            throw new BundleException("cannot update " + target.getSymbolicName() + " " + target.getVersion() + " from " + url
+                    + ": " + rootMessage(e), e);
+        }
+        try (in) {
+            return update(target, Optional.of(in));
+        }
+    }
+
+    private static String update(Bundle bundle, Optional<InputStream> jar) throws BundleException {
+        String before = bundle.getVersion().toString();
+        try {
+            BundleUpdate.update(bundle, jar);
+        } catch (BundleException e) {
+            throw new BundleException("cannot update " + bundle.getSymbolicName() + " " + before + ": " + rootMessage(e), e);
+        }
+        return bundle.getSymbolicName() + " " + before + " updated to " + bundle.getVersion() + " (bundle " + bundle.getBundleId()
+                + (bundle.getState() == Bundle.ACTIVE ? ", active)" : ", not started: it was stopped)");
     }
 
     @Descriptor("refresh bundles, restarting them and those wired to them, and wait until done")
