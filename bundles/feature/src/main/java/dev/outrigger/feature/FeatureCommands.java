@@ -43,6 +43,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
@@ -491,7 +492,7 @@ public class FeatureCommands {
     private Bundle updateBundle(Bundle bundle, Feature.Entry entry) throws IOException, BundleException {
         String previous = bundle.getVersion().toString();
         try (InputStream in = Files.newInputStream(entry.artifact().in(repository))) {
-            bundle.update(in);
+            BundleUpdate.update(bundle, Optional.of(in));
         }
         bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
         LOG.info("{} updated from {} to {}, the version of this distribution", bundle.getSymbolicName(), previous, bundle.getVersion());

@@ -84,12 +84,12 @@ public class BundleCommands {
         return "Bundle ID: " + installed.stream().map(b -> Long.toString(b.getBundleId())).collect(Collectors.joining(", "));
     }
 
-    @Descriptor("update a bundle from where it was installed from; it comes back started if it was")
+    @Descriptor("update a bundle from where it was installed from; it comes back started if it is meant to run")
     public String update(@Descriptor("bundle id or symbolic name") String bundle) throws BundleException {
         return update(bundle(bundle), Optional.empty());
     }
 
-    @Descriptor("update a bundle from a URL or an absolute path; it comes back started if it was")
+    @Descriptor("update a bundle from a URL or an absolute path; it comes back started if it is meant to run")
     public String update(@Descriptor("bundle id or symbolic name") String bundle,
             @Descriptor("bundle URL or absolute path") String url) throws BundleException, IOException {
         Bundle target = bundle(bundle);
