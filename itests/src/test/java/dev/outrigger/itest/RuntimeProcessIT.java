@@ -583,6 +583,8 @@ public class RuntimeProcessIT {
         assertEquals(updated.output(), 0, updated.status());
         assertEquals("dev.outrigger.itest.fixture 1.0.0 updated to 2.0.0 (bundle " + id + ", active)", updated.output().trim());
         assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        assertTrue("help describes the update that runs, not Felix's: " + gateway.shell("help update").output(),
+                gateway.shell("help update").output().contains("scope: outrigger"));
 
         GatewayProcess.Result unreadable = gateway.shell("update " + id + " /no/such/greeter.jar");
         assertEquals(unreadable.output(), 1, unreadable.status());
