@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -21,6 +23,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 
 import dev.outrigger.config.Settings;
+import dev.outrigger.framework.bundles.MissingRequirement;
 import dev.outrigger.health.ProblemSource;
 import dev.outrigger.health.RuntimeHealth;
 
@@ -132,8 +135,17 @@ public class BundlesAndComponents implements RuntimeHealth {
         return waiting;
     }
 
-    /** A singleton (every Outrigger bundle is one) waits while another version of it is resolved. */
+    /**
+     * What it lacks, or the other version of it that holds its place: a singleton (every Outrigger
+     * bundle is one) waits while another version of it is resolved. Neither: it was updated or
+     * installed while stopped and is simply not resolved yet, or its requirements clash.
+     */
     private String whyNotResolved(Bundle bundle) {
+        Optional<String> missing = MissingRequirement.of(bundle, context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
+                .adapt(FrameworkWiring.class));
+        if (missing.isPresent()) {
+            return "it does not resolve: nothing installed provides " + missing.get();
+        }
         for (Bundle other : context.getBundles()) {
             if (other != bundle && bundle.getSymbolicName() != null && bundle.getSymbolicName().equals(other.getSymbolicName())
                     && (other.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0) {
@@ -141,7 +153,7 @@ public class BundlesAndComponents implements RuntimeHealth {
                         + ", and one version at a time may: remove the jar of " + bundle.getVersion() + " or of " + other.getVersion();
             }
         }
-        return "it does not resolve";
+        return "not resolved: start it, and it resolves or says why not";
     }
 
     private List<String> problems(Bundle bundle) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -21,16 +20,13 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
-import org.osgi.framework.namespace.PackageNamespace;
-import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.resource.Namespace;
-import org.osgi.resource.Requirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.bundles.BundleJars;
 import dev.outrigger.framework.bundles.BundleUpdate;
+import dev.outrigger.framework.bundles.MissingRequirement;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
 
@@ -176,26 +172,8 @@ final class JarReplacer {
         }
     }
 
-    /**
-     * A requirement of the bundle, enforced at resolve time, that no installed bundle provides: the
-     * usual reason a release cannot resolve, found without taking the resolver's lock.
-     */
     private Optional<String> missingRequirement(Bundle bundle) {
-        BundleRevision revision = bundle.adapt(BundleRevision.class);
-        if (revision == null || bundle.getState() != Bundle.INSTALLED) {
-            return Optional.empty();
-        }
-        for (Requirement r : revision.getRequirements(null)) {
-            Map<String, String> directives = r.getDirectives();
-            boolean enforced = !Namespace.RESOLUTION_OPTIONAL.equals(directives.get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))
-                    && !PackageNamespace.RESOLUTION_DYNAMIC.equals(directives.get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))
-                    && Namespace.EFFECTIVE_RESOLVE.equals(directives.getOrDefault(Namespace.REQUIREMENT_EFFECTIVE_DIRECTIVE,
-                            Namespace.EFFECTIVE_RESOLVE));
-            if (enforced && frameworkWiring().findProviders(r).isEmpty()) {
-                return Optional.of(r.getNamespace() + " " + directives.getOrDefault(Namespace.REQUIREMENT_FILTER_DIRECTIVE, ""));
-            }
-        }
-        return Optional.empty();
+        return MissingRequirement.of(bundle, frameworkWiring());
     }
 
     private FrameworkWiring frameworkWiring() {
