@@ -21,6 +21,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.inject.Inject;
 
@@ -37,6 +38,7 @@ import org.osgi.framework.BundleContext;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.bundles.BundleUpdate;
 
 /**
  * Discovery and the bridge together, on a fake sysfs whose /dev node is a real pseudo-terminal:
@@ -143,7 +145,7 @@ public class BridgeIT {
 
                 // an update of the bundle closes every socket and brings the bridge back
                 long updated = System.nanoTime();
-                bundleNamed("dev.outrigger.bridge").update();
+                BundleUpdate.update(bundleNamed("dev.outrigger.bridge"), Optional.empty());
                 again.setSoTimeout(10_000);
                 assertEquals("the old connection is closed by the update", -1, drain(again.getInputStream()));
                 again.close();

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Dictionary;
 
 import java.util.Locale;
+import java.util.Optional;
 import javax.inject.Inject;
 
 import org.junit.Test;
@@ -32,6 +33,7 @@ import org.osgi.framework.ServiceReference;
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.bundles.BundleUpdate;
 
 /**
  * The discovery bundle in the runtime, on a fake sysfs and /dev: services appear and disappear
@@ -119,7 +121,7 @@ public class DiscoveryIT {
 
         Bundle discovery = bundleNamed("dev.outrigger.discovery");
         for (int i = 0; i < 3; i++) {
-            discovery.update();
+            BundleUpdate.update(discovery, Optional.empty());
         }
         Await.until("the radio re-registered by the updated bundle", Duration.ofSeconds(10), () -> {
             ServiceReference<SerialDevice> r = device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00");

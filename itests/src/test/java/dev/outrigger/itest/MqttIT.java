@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
+import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.messaging.Messaging;
 import dev.outrigger.outbox.Outbox;
@@ -159,9 +161,9 @@ public class MqttIT {
     public void updatingTheMqttAndOutboxBundlesUnderLoadLosesNothing() throws Exception {
         Producer producer = new Producer(5_000).begin();
         Await.until("records flowing", Duration.ofSeconds(10), () -> received.size() > 500);
-        bundleNamed("dev.outrigger.mqtt").update();
+        BundleUpdate.update(bundleNamed("dev.outrigger.mqtt"), Optional.empty());
         Await.until("more records after the mqtt update", Duration.ofSeconds(20), () -> received.size() > 2_000);
-        bundleNamed("dev.outrigger.outbox").update();
+        BundleUpdate.update(bundleNamed("dev.outrigger.outbox"), Optional.empty());
         producer.join();
         Await.until("every record delivered", Duration.ofSeconds(30), () -> unique().size() == 5_000);
         assertTrue("producers waited while the outbox was replaced: " + producer.retries.get(), producer.retries.get() >= 0);

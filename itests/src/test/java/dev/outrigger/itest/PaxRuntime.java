@@ -25,6 +25,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
 import dev.outrigger.feature.Feature;
+import dev.outrigger.framework.bundles.BundleUpdate;
 
 /**
  * Pax Exam options for the runtime as shipped: the bundles of the named features at their start
@@ -69,9 +70,12 @@ final class PaxRuntime {
         return options;
     }
 
-    /** The probe, with the helpers a test on a fake sysfs uses inside the framework, and its own. */
+    /**
+     * The probe, with the helpers a test on a fake sysfs uses inside the framework, the update the
+     * runtime's own updaters use (Felix may give up the start a plain update ends with), and its own.
+     */
     static TestProbeBuilder withHelpers(TestProbeBuilder probe, Class<?>... more) {
-        for (Class<?> helper : List.of(PaxRuntime.class, FakeSysfs.class, PtyPair.class, Ports.class, Await.class)) {
+        for (Class<?> helper : List.of(PaxRuntime.class, FakeSysfs.class, PtyPair.class, Ports.class, Await.class, BundleUpdate.class)) {
             probe.addTest(helper);
         }
         for (Class<?> helper : more) {

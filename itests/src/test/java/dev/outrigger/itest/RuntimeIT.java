@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.jar.JarFile;
 
@@ -28,6 +29,8 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -42,6 +45,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import dev.outrigger.config.Settings;
 import dev.outrigger.feature.Feature;
+import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.health.RuntimeHealth;
 
 /**
@@ -72,6 +76,11 @@ public class RuntimeIT {
         options.add(systemProperty("core.bundles").value(String.join(",", symbolicNames)));
         options.add(systemProperty("fixture.jar").value(Distribution.FIXTURE.toString()));
         return options.toArray(Option[]::new);
+    }
+
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        return PaxRuntime.withHelpers(probe);
     }
 
     @Test
@@ -116,7 +125,7 @@ public class RuntimeIT {
         Path updated = PaxRuntime.root().resolve("fixture-updated.jar");
         Jars.withHeaders(Path.of(System.getProperty("fixture.jar")), updated, Map.of(Constants.BUNDLE_VERSION, "0.1.0.updated"));
         try (InputStream in = Files.newInputStream(updated)) {
-            fixture.update(in);
+            BundleUpdate.update(fixture, Optional.of(in));
         }
 
         Await.until("greeter from the updated bundle", Duration.ofSeconds(10), () -> {
