@@ -586,6 +586,8 @@ public class RuntimeProcessIT {
         assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
         assertTrue("help describes the update that runs, not Felix's: " + gateway.shell("help update").output(),
                 gateway.shell("help update").output().contains("scope: outrigger"));
+        assertEquals("what help is given goes into a command line only if it is a name",
+                "error: no command is named lb; felix:lb", gateway.shell("help 'lb; felix:lb'").output().trim());
 
         GatewayProcess.Result unreadable = gateway.shell("update " + id + " /no/such/greeter.jar");
         assertEquals(unreadable.output(), 1, unreadable.status());

@@ -2,6 +2,7 @@ package dev.outrigger.shell;
 
 import java.util.Collection;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -16,6 +17,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = HelpCommand.class, property = { "osgi.command.scope=outrigger", "osgi.command.function=help" })
 public class HelpCommand {
 
+    private static final Pattern COMMAND_NAME = Pattern.compile("([\\w.-]+:)?[\\w.-]+");
+
     @Descriptor("list the commands")
     public Object help(CommandSession session) throws Exception {
         return session.execute("felix:help");
@@ -23,6 +26,10 @@ public class HelpCommand {
 
     @Descriptor("describe the command that runs under this name")
     public Object help(CommandSession session, @Descriptor("command name, with or without its scope") String name) throws Exception {
+        if (!COMMAND_NAME.matcher(name).matches()) {
+            // it becomes part of a command line below: nothing but a name gets there
+            throw new IllegalArgumentException("no command is named " + name);
+        }
         @SuppressWarnings("unchecked")
         Collection<String> commands = (Collection<String>) session.get(".commands");
         Object scopes = session.get("SCOPE");
