@@ -385,6 +385,11 @@ final class Bridge implements AutoCloseable {
         private final Rfc2217 telnet;
         private volatile long lastActivity = System.nanoTime();
         private long modemPolled = System.nanoTime();
+        /**
+         * Serial data held while the client has asked for FLOWCONTROL-SUSPEND, within the same
+         * limit as a client that does not read; guarded by this Client.
+         */
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
         Client(Socket socket) throws IOException {
             super("outrigger-bridge-client " + socket.getRemoteSocketAddress());
@@ -442,6 +447,9 @@ final class Bridge implements AutoCloseable {
                     if (replies.size() > 0) {
                         connection.write(replies.toByteArray());
                     }
+                    if (!telnet.suspended()) {
+                        release();
+                    }
                 }
             } catch (IOException e) {
                 LOG.debug("Bridge {}: client {}: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
@@ -452,23 +460,37 @@ final class Bridge implements AutoCloseable {
             }
         }
 
-        /** On the serial reader's thread: written at once, or kept within the limit; never blocks it. */
-        void send(byte[] data) {
-            if (telnet != null && telnet.suspended()) {
-                return; // the client asked for FLOWCONTROL-SUSPEND: serial data meanwhile is not sent
-            }
-            if (connection.waiting() > queueLimit()) {
+        /**
+         * On the serial reader's thread: written at once, or kept within the limit; never blocks it.
+         * While the client has suspended the flow, and until what was held meanwhile has gone out
+         * after it resumed, the data is held, so that nothing is lost or reordered.
+         */
+        synchronized void send(byte[] data) {
+            if (connection.waiting() + held.size() > queueLimit()) {
                 LOG.warn("Bridge {}: client {} does not read: more than {} KiB waiting; closed", options.name(),
                         socket.getRemoteSocketAddress(), queueLimit() / 1024);
                 close("closed: not reading (more than " + queueLimit() / 1024 + " KiB waiting)");
                 return;
             }
+            byte[] out = telnet == null ? data : Rfc2217.escape(data);
+            if (telnet != null && (telnet.suspended() || held.size() > 0)) {
+                held.writeBytes(out);
+                return;
+            }
             try {
-                connection.write(telnet == null ? data : Rfc2217.escape(data));
+                connection.write(out);
             } catch (IOException gone) {
                 // the client's own thread sees the same and cleans up
             }
             lastActivity = System.nanoTime();
+        }
+
+        /** After FLOWCONTROL-RESUME: what was held goes out, ahead of whatever the device sends next. */
+        private synchronized void release() throws IOException {
+            if (held.size() > 0) {
+                connection.write(held.toByteArray());
+                held.reset();
+            }
         }
 
         void close(String why) {

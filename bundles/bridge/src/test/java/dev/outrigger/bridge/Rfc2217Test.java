@@ -2,15 +2,22 @@ package dev.outrigger.bridge;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +26,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.Await;
 
 /** RFC 2217: the parser on its own, and the whole bridge against pyserial's rfc2217:// client. */
 public class Rfc2217Test {
@@ -121,6 +129,115 @@ public class Rfc2217Test {
     }
 
     @Test
+    public void theCommandsPyserialDoesNotSendAreAnsweredToo() {
+        Recording port = new Recording();
+        Rfc2217 telnet = new Rfc2217(() -> port, "Outrigger zigbee");
+        ByteArrayOutputStream replies = new ByteArrayOutputStream();
+        byte[] in = { (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240, // SIGNATURE: asked for ours
+                (byte) 255, (byte) 250, 44, 5, 5, (byte) 255, (byte) 240, // SET-CONTROL BREAK on
+                (byte) 255, (byte) 250, 44, 10, 0x10, (byte) 255, (byte) 240, // SET-LINESTATE-MASK: break
+                (byte) 255, (byte) 250, 44, 12, 3, (byte) 255, (byte) 240, // PURGE-DATA both
+                (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 }; // FLOWCONTROL-SUSPEND
+        telnet.receive(in, in.length, new ByteArrayOutputStream(), replies);
+        assertTrue(telnet.suspended());
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes(new byte[] { (byte) 255, (byte) 250, 44, 100 });
+        expected.writeBytes("Outrigger zigbee".getBytes(StandardCharsets.US_ASCII));
+        expected.writeBytes(new byte[] { (byte) 255, (byte) 240,
+                (byte) 255, (byte) 250, 44, 105, 5, (byte) 255, (byte) 240,
+                (byte) 255, (byte) 250, 44, 110, 0x10, (byte) 255, (byte) 240,
+                (byte) 255, (byte) 250, 44, 112, 3, (byte) 255, (byte) 240,
+                (byte) 255, (byte) 250, 44, 108, (byte) 255, (byte) 240 });
+        assertArrayEquals(expected.toByteArray(), replies.toByteArray());
+        assertEquals(5, port.control);
+
+        replies.reset();
+        telnet.receive(new byte[] { (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 }, 6, new ByteArrayOutputStream(), replies);
+        assertArrayEquals("FLOWCONTROL-RESUME", new byte[] { (byte) 255, (byte) 250, 44, 109, (byte) 255, (byte) 240 },
+                replies.toByteArray());
+        assertFalse(telnet.suspended());
+    }
+
+    @Test
+    public void serialDataArrivingWhileTheClientSuspendedTheFlowIsHeldAndComesInOrderOnResume() throws Exception {
+        try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
+                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
+                        Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
+                FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
+            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
+                client.setSoTimeout(5_000);
+                InputStream in = client.getInputStream();
+                OutputStream out = client.getOutputStream();
+                byte[] greeting = { (byte) 255, (byte) 251, 0, (byte) 255, (byte) 253, 0, (byte) 255, (byte) 251, 3, (byte) 255, (byte) 253, 3 };
+                assertArrayEquals(greeting, PtyPair.readFully(in, greeting.length));
+
+                out.write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 }); // FLOWCONTROL-SUSPEND
+                byte[] suspended = { (byte) 255, (byte) 250, 44, 108, (byte) 255, (byte) 240 };
+                assertArrayEquals(suspended, PtyPair.readFully(in, suspended.length));
+
+                toPeer.write("held-1 ".getBytes(StandardCharsets.US_ASCII));
+                toPeer.write(new byte[] { (byte) 255, '\n' });
+                Await.until("the bridge read the device's bytes", Duration.ofSeconds(5), () -> bridge.bytes()[1] == 9);
+                // a request after them: its answer is the next thing the client gets, nothing of the data before it
+                out.write(new byte[] { (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240 }); // SIGNATURE
+                byte[] signature = answer(100, "Outrigger rfc".getBytes(StandardCharsets.US_ASCII));
+                assertArrayEquals(signature, PtyPair.readFully(in, signature.length));
+
+                out.write(new byte[] { (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 }); // FLOWCONTROL-RESUME
+                toPeer.write("after".getBytes(StandardCharsets.US_ASCII));
+                ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                expected.writeBytes(new byte[] { (byte) 255, (byte) 250, 44, 109, (byte) 255, (byte) 240 });
+                expected.writeBytes("held-1 ".getBytes(StandardCharsets.US_ASCII));
+                expected.writeBytes(new byte[] { (byte) 255, (byte) 255, '\n' }); // IAC doubled
+                expected.writeBytes("after".getBytes(StandardCharsets.US_ASCII));
+                assertArrayEquals("the reply, then what was held, then what came after, every byte",
+                        expected.toByteArray(), PtyPair.readFully(in, expected.size()));
+            }
+        }
+    }
+
+    @Test
+    public void aClientThatSuspendsTheFlowForeverIsClosedOnceTheHeldDataReachesTheLimit() throws Exception {
+        try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
+                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
+                        Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
+                FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
+            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 });
+                InputStream in = client.getInputStream();
+                PtyPair.readFully(in, 12 + 6); // the greeting and the answer to FLOWCONTROL-SUSPEND
+                Thread device = new Thread(() -> {
+                    byte[] chunk = new byte[4096];
+                    try {
+                        for (int i = 0; i < 2 * Bridge.MAX_QUEUED / chunk.length; i++) {
+                            toPeer.write(chunk);
+                        }
+                    } catch (IOException closedAtTheEnd) {
+                        // the pty pair closes when the test ends
+                    }
+                });
+                device.setDaemon(true);
+                device.start();
+                assertEquals("nothing but the reason, then closed", "\r\noutrigger: rfc: closed: not reading (more than 4096 KiB waiting)\r\n",
+                        new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    /** A COM-PORT-OPTION answer as a client receives it. */
+    private static byte[] answer(int code, byte[] value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] { (byte) 255, (byte) 250, 44, (byte) code });
+        out.writeBytes(value);
+        out.writeBytes(new byte[] { (byte) 255, (byte) 240 });
+        return out.toByteArray();
+    }
+
+    @Test
     public void pyserialOpensConfiguresAndUsesThePort() throws Exception {
         assumeTrue("python3 with pyserial (Debian's python3-serial)", new ProcessBuilder(PYTHON, "-c", "import serial.rfc2217")
                 .start().waitFor() == 0);
@@ -144,6 +261,7 @@ public class Rfc2217Test {
                     s.rtscts = False
                     s.dtr = False
                     s.rts = False
+                    s.send_break(0.05)
                     s.reset_input_buffer()
                     print('LINES cts=%s dsr=%s ri=%s cd=%s' % (s.cts, s.dsr, s.ri, s.cd))
                     s.write(bytes(range(256)))
