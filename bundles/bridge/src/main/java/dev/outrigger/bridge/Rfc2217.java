@@ -262,7 +262,11 @@ final class Rfc2217 {
         }
         int cmd = s[1] & 0xff;
         switch (cmd) {
-            case SIGNATURE -> answer(replies, cmd, signature.getBytes(StandardCharsets.US_ASCII));
+            case SIGNATURE -> {
+                if (s.length == 2) { // a request for ours; with text, the client's own, for information only
+                    answer(replies, cmd, signature.getBytes(StandardCharsets.US_ASCII));
+                }
+            }
             case SET_BAUDRATE -> {
                 int requested = s.length >= 6 ? ((s[2] & 0xff) << 24) | ((s[3] & 0xff) << 16) | ((s[4] & 0xff) << 8) | (s[5] & 0xff) : 0;
                 int baud = port.get().baud(requested);

@@ -133,7 +133,8 @@ public class Rfc2217Test {
         Recording port = new Recording();
         Rfc2217 telnet = new Rfc2217(() -> port, "Outrigger zigbee");
         ByteArrayOutputStream replies = new ByteArrayOutputStream();
-        byte[] in = { (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240, // SIGNATURE: asked for ours
+        byte[] in = { (byte) 255, (byte) 250, 44, 0, 'p', 'y', (byte) 255, (byte) 240, // SIGNATURE: the client's, not answered
+                (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240, // SIGNATURE: asked for ours
                 (byte) 255, (byte) 250, 44, 5, 5, (byte) 255, (byte) 240, // SET-CONTROL BREAK on
                 (byte) 255, (byte) 250, 44, 10, 0x10, (byte) 255, (byte) 240, // SET-LINESTATE-MASK: break
                 (byte) 255, (byte) 250, 44, 12, 3, (byte) 255, (byte) 240, // PURGE-DATA both
