@@ -272,8 +272,14 @@ final class Bridge implements AutoCloseable {
                 return;
             }
         }
-        socket.setTcpNoDelay(true);
-        Client client = new Client(socket);
+        Client client;
+        try {
+            socket.setTcpNoDelay(true);
+            client = new Client(socket);
+        } catch (IOException | RuntimeException e) { // gone before it was taken in: nor is the port kept open for it
+            closeLinkIfIdle();
+            throw e;
+        }
         clients.add(client);
         client.start();
     }
@@ -400,7 +406,12 @@ final class Bridge implements AutoCloseable {
             connection = ClientConnection.of(socket, String.valueOf(socket.getRemoteSocketAddress()));
             telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(Bridge.this::openPort, "Outrigger " + options.name()) : null;
             if (telnet != null) {
-                connection.write(telnet.greeting());
+                try {
+                    connection.write(telnet.greeting());
+                } catch (IOException e) { // reset before its greeting: its selectors and writer thread go with it
+                    connection.close(new byte[0]);
+                    throw e;
+                }
             }
         }
 

@@ -12,6 +12,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -226,6 +227,33 @@ public class Rfc2217Test {
                 assertEquals("nothing but the reason, then closed", "\r\noutrigger: rfc: closed: not reading (more than 4096 KiB waiting)\r\n",
                         new String(in.readAllBytes(), StandardCharsets.US_ASCII));
             }
+        }
+    }
+
+    @Test
+    public void clientsThatResetTheirConnectionAtOnceLeaveNoThreadOrSocketBehind() throws Exception {
+        try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
+                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
+                        Bridge.Policy.SHARE, 4, 0, AllowList.ANYONE))) {
+            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+            long descriptors = openDescriptors();
+            for (int i = 0; i < 100; i++) { // a port scanner's way: many of them are reset before the bridge greets them
+                Socket knock = new Socket(InetAddress.getLoopbackAddress(), bridge.port());
+                knock.setSoLinger(true, 0);
+                knock.close();
+            }
+            Await.until("every client's threads ended", Duration.ofSeconds(10), () -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("outrigger-bridge-writer") || t.getName().startsWith("outrigger-bridge-client")));
+            Await.until("their sockets and selectors closed", Duration.ofSeconds(10), () -> openDescriptors() <= descriptors + 5);
+            assertEquals(0, bridge.clientCount());
+        }
+    }
+
+    private static long openDescriptors() {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
