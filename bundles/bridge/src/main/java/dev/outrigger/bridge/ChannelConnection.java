@@ -30,9 +30,17 @@ final class ChannelConnection implements ClientConnection {
         this.channel = channel;
         channel.configureBlocking(false);
         readable = Selector.open();
-        writable = Selector.open();
-        channel.register(readable, SelectionKey.OP_READ);
-        channel.register(writable, SelectionKey.OP_WRITE);
+        Selector w = null;
+        try {
+            w = Selector.open();
+            channel.register(readable, SelectionKey.OP_READ);
+            channel.register(w, SelectionKey.OP_WRITE);
+        } catch (IOException | RuntimeException e) { // out of descriptors, or the client gone: nothing kept open
+            try (readable; Selector opened = w) {
+                throw e;
+            }
+        }
+        writable = w;
         drainer = Daemons.start("outrigger-bridge-writer " + name, this::drain);
     }
 
