@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -67,6 +68,11 @@ final class Bridge implements AutoCloseable {
 
     /** A TLS client must finish its handshake within this. */
     private static final int HANDSHAKE_MILLIS = 10_000;
+    /**
+     * TLS handshakes under way at once, at most: each has a thread, and a flood of clients that
+     * never finish theirs would otherwise take a thread each until the JVM can start no more.
+     */
+    static final int MAX_HANDSHAKES = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
     private static final String DISCOVERY_PID = "dev.outrigger.discovery";
@@ -90,6 +96,8 @@ final class Bridge implements AutoCloseable {
     /** A port scanner or a misconfigured client may knock again and again: a line a minute at most. */
     private final OncePerMinute notAllowed = new OncePerMinute();
     private final OncePerMinute failedHandshakes = new OncePerMinute();
+    private final OncePerMinute turnedAway = new OncePerMinute();
+    private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
     private final AtomicLong toSerial = new AtomicLong();
     private final AtomicLong fromSerial = new AtomicLong();
 
@@ -197,6 +205,12 @@ final class Bridge implements AutoCloseable {
                 continue;
             }
             if (socket instanceof SSLSocket tls) {
+                if (!handshakes.tryAcquire()) {
+                    closeQuietly(socket);
+                    turnedAway.occurred(n -> LOG.warn("Bridge {}: {} TLS handshakes under way, the most it takes at once; "
+                            + "turned {} client(s) away since the last such line (a flood?)", options.name(), MAX_HANDSHAKES, n));
+                    continue;
+                }
                 // off the accepting thread: a client that stalls its handshake must not hold up others
                 Daemons.start("outrigger-bridge-handshake", () -> {
                     try {
@@ -208,6 +222,8 @@ final class Bridge implements AutoCloseable {
                                 + "such line)", options.name(), socket.getInetAddress().getHostAddress(), e.getMessage(), n));
                         closeQuietly(socket);
                         return;
+                    } finally {
+                        handshakes.release();
                     }
                     admitQuietly(socket);
                 });

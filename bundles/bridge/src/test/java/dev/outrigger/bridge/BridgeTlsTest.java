@@ -7,6 +7,11 @@ import static org.junit.Assert.assertThrows;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -18,6 +23,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.Await;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.tls.TestCertificates;
 
@@ -52,6 +58,45 @@ public class BridgeTlsTest {
 
     @Test
     public void aClientWithACertificateFromTheCaGetsThrough() throws Exception {
+        assertAClientWithACertificateGetsThrough();
+    }
+
+    @Test
+    public void aFloodOfClientsThatNeverHandshakeTakesABoundedNumberOfThreadsAndLeavesTheBridgeServing() throws Exception {
+        List<Socket> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < Bridge.MAX_HANDSHAKES + 20; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.port());
+                s.setSoTimeout(5_000);
+                flood.add(s);
+            }
+            // taken in order: the first ones wait in their handshakes, the rest are closed at once
+            for (Socket late : flood.subList(Bridge.MAX_HANDSHAKES, flood.size())) {
+                assertEquals("turned away", -1, readOrEnd(late));
+            }
+            assertEquals(Bridge.MAX_HANDSHAKES, handshakeThreads());
+        } finally {
+            for (Socket s : flood) {
+                s.close();
+            }
+        }
+        Await.until("the stalled handshakes ended with their clients", Duration.ofSeconds(10), () -> handshakeThreads() == 0);
+        assertAClientWithACertificateGetsThrough();
+    }
+
+    private static int readOrEnd(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read();
+        } catch (SocketException reset) {
+            return -1;
+        }
+    }
+
+    private static long handshakeThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("outrigger-bridge-handshake")).count();
+    }
+
+    private void assertAClientWithACertificateGetsThrough() throws Exception {
         SSLContext client = PemTls.context(tls.ca().toString(), tls.cert("zigbee2mqtt").toString(),
                 tls.key("zigbee2mqtt").toString());
         try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), bridge.port());
