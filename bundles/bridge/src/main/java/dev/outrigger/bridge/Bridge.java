@@ -420,7 +420,7 @@ final class Bridge implements AutoCloseable {
             // a small kernel buffer: what a client does not read shows up in the bounded backlog
             socket.setSendBufferSize(SEND_BUFFER);
             connection = ClientConnection.of(socket, String.valueOf(socket.getRemoteSocketAddress()));
-            telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(Bridge.this::openPort, "Outrigger " + options.name()) : null;
+            telnet = options.mode() == Mode.RFC2217 ? new Rfc2217(Bridge.this::openPort, "Outrigger " + options.name(), this::dropHeld) : null;
             if (telnet != null) {
                 try {
                     connection.write(telnet.greeting());
@@ -510,6 +510,11 @@ final class Bridge implements AutoCloseable {
                 // the client's own thread sees the same and cleans up
             }
             lastActivity = System.nanoTime();
+        }
+
+        /** PURGE-DATA of the receive buffer: what was held is dropped, as the port's own buffer is. */
+        private synchronized void dropHeld() {
+            held.reset();
         }
 
         /** After FLOWCONTROL-RESUME: what was held goes out, ahead of whatever the device sends next. */

@@ -92,6 +92,8 @@ final class Rfc2217 {
     /** The port as it is when a request arrives: it may be opened and closed while the client stays. */
     private final Supplier<Port> port;
     private final String signature;
+    /** PURGE-DATA of the receive buffer: what the server holds for the client from the device goes too. */
+    private final Runnable heldDataPurged;
     private final Set<Integer> weWill = new HashSet<>();
     private final Set<Integer> theyWill = new HashSet<>();
     private State state = State.DATA;
@@ -106,9 +108,10 @@ final class Rfc2217 {
     /** The modem lines last notified; -1 before the first notification. */
     private int notifiedLines = -1;
 
-    Rfc2217(Supplier<Port> port, String signature) {
+    Rfc2217(Supplier<Port> port, String signature, Runnable heldDataPurged) {
         this.port = port;
         this.signature = signature;
+        this.heldDataPurged = heldDataPurged;
     }
 
     /** What the server says first: binary both ways, no go-ahead. */
@@ -291,6 +294,9 @@ final class Rfc2217 {
             }
             case PURGE_DATA -> {
                 port.get().purge(value(s));
+                if (value(s) == 1 || value(s) == 3) { // the receive buffer, or both
+                    heldDataPurged.run();
+                }
                 answer(replies, cmd, new byte[] { (byte) value(s) });
             }
             case NOTIFY_MODEMSTATE -> {

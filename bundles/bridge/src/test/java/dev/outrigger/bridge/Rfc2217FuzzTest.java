@@ -19,13 +19,13 @@ class Rfc2217FuzzTest {
     void anyBytesFromAClient(byte[] bytes) {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         ByteArrayOutputStream replies = new ByteArrayOutputStream();
-        new Rfc2217(() -> Rfc2217.Port.ABSENT, "fuzz").receive(bytes, bytes.length, data, replies);
+        new Rfc2217(() -> Rfc2217.Port.ABSENT, "fuzz", () -> { }).receive(bytes, bytes.length, data, replies);
         assertTrue(data.size() <= bytes.length, "no more serial data than bytes received");
 
         // the same bytes as serial data, escaped, in two reads split anywhere
         byte[] escaped = Rfc2217.escape(bytes);
         int cut = bytes.length == 0 ? 0 : (bytes[0] & 0xff) % (escaped.length + 1);
-        Rfc2217 telnet = new Rfc2217(() -> Rfc2217.Port.ABSENT, "fuzz");
+        Rfc2217 telnet = new Rfc2217(() -> Rfc2217.Port.ABSENT, "fuzz", () -> { });
         ByteArrayOutputStream whole = new ByteArrayOutputStream();
         telnet.receive(escaped, cut, whole, replies);
         byte[] rest = Arrays.copyOfRange(escaped, cut, escaped.length);

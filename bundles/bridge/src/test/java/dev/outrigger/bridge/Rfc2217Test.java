@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -79,7 +80,7 @@ public class Rfc2217Test {
     @Test
     public void separatesDataFromCommandsAndAnswersWithCodePlus100() {
         Recording port = new Recording();
-        Rfc2217 telnet = new Rfc2217(() -> port, "test");
+        Rfc2217 telnet = new Rfc2217(() -> port, "test", () -> { });
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         ByteArrayOutputStream replies = new ByteArrayOutputStream();
         byte[] in = { 'a', (byte) 255, (byte) 255, 'b', // data with an escaped 0xFF
@@ -105,7 +106,7 @@ public class Rfc2217Test {
     @Test
     public void aClientIsToldWhichModemLinesChangedWithinTheMaskItSet() {
         Recording port = new Recording();
-        Rfc2217 telnet = new Rfc2217(() -> port, "test");
+        Rfc2217 telnet = new Rfc2217(() -> port, "test", () -> { });
         port.lines = Rfc2217.CTS | Rfc2217.RI;
         assertArrayEquals("nothing before the client takes up COM-PORT-OPTION", new byte[0], telnet.modemLinesChanged());
 
@@ -132,7 +133,8 @@ public class Rfc2217Test {
     @Test
     public void theCommandsPyserialDoesNotSendAreAnsweredToo() {
         Recording port = new Recording();
-        Rfc2217 telnet = new Rfc2217(() -> port, "Outrigger zigbee");
+        AtomicInteger purged = new AtomicInteger();
+        Rfc2217 telnet = new Rfc2217(() -> port, "Outrigger zigbee", purged::incrementAndGet);
         ByteArrayOutputStream replies = new ByteArrayOutputStream();
         byte[] in = { (byte) 255, (byte) 250, 44, 0, 'p', 'y', (byte) 255, (byte) 240, // SIGNATURE: the client's, not answered
                 (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240, // SIGNATURE: asked for ours
@@ -153,6 +155,7 @@ public class Rfc2217Test {
                 (byte) 255, (byte) 250, 44, 108, (byte) 255, (byte) 240 });
         assertArrayEquals(expected.toByteArray(), replies.toByteArray());
         assertEquals(5, port.control);
+        assertEquals("what is held for the client purged with the receive buffer", 1, purged.get());
 
         replies.reset();
         telnet.receive(new byte[] { (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 }, 6, new ByteArrayOutputStream(), replies);
@@ -162,7 +165,7 @@ public class Rfc2217Test {
     }
 
     @Test
-    public void serialDataArrivingWhileTheClientSuspendedTheFlowIsHeldAndComesInOrderOnResume() throws Exception {
+    public void serialDataArrivingWhileTheClientSuspendedTheFlowIsHeldAndComesInOrderOnResumeUnlessPurged() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
                 Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
                         Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
@@ -196,6 +199,19 @@ public class Rfc2217Test {
                 expected.writeBytes("after".getBytes(StandardCharsets.US_ASCII));
                 assertArrayEquals("the reply, then what was held, then what came after, every byte",
                         expected.toByteArray(), PtyPair.readFully(in, expected.size()));
+
+                // suspended again, and the receive buffer purged: what was held goes with it
+                out.write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 });
+                assertArrayEquals(suspended, PtyPair.readFully(in, suspended.length));
+                toPeer.write("stale".getBytes(StandardCharsets.US_ASCII));
+                Await.until("the bridge read the stale bytes", Duration.ofSeconds(5), () -> bridge.bytes()[1] == 19);
+                out.write(new byte[] { (byte) 255, (byte) 250, 44, 12, 1, (byte) 255, (byte) 240, // PURGE-DATA receive buffer
+                        (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 });
+                byte[] purgedAndResumed = { (byte) 255, (byte) 250, 44, 112, 1, (byte) 255, (byte) 240,
+                        (byte) 255, (byte) 250, 44, 109, (byte) 255, (byte) 240 };
+                assertArrayEquals(purgedAndResumed, PtyPair.readFully(in, purgedAndResumed.length));
+                toPeer.write("fresh".getBytes(StandardCharsets.US_ASCII));
+                assertArrayEquals("fresh".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(in, 5));
             }
         }
     }
