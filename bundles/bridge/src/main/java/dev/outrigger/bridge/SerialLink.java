@@ -169,6 +169,9 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
     public void close() {
         open = false;
         port.closePort();
+        if (Thread.currentThread() == reader) {
+            return; // closed on losing the port, from the reader itself: it ends on its return
+        }
         try {
             reader.join(1_000);
         } catch (InterruptedException e) {

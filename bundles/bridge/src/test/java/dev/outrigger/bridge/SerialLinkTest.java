@@ -1,6 +1,11 @@
 package dev.outrigger.bridge;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -25,5 +30,28 @@ public class SerialLinkTest {
             link.control(6);
             assertEquals("BREAK off again", 6, link.control(4));
         }
+    }
+
+    /**
+     * The bridge closes the link from the reader's own thread when the port is lost, holding its
+     * lock: a reader that waited for itself to end kept discovery from reporting the unplug for a second.
+     */
+    @Test
+    public void closingTheLinkOnLosingThePortDoesNotWaitForTheReaderItself() throws Exception {
+        CompletableFuture<Long> closeNanos = new CompletableFuture<>();
+        AtomicReference<SerialLink> link = new AtomicReference<>();
+        PtyPair pty = new PtyPair(folder.getRoot().toPath());
+        try {
+            link.set(new SerialLink(pty.device.toRealPath().toString(), SerialSettings.DEFAULT, data -> {
+            }, () -> {
+                long start = System.nanoTime();
+                link.get().close();
+                closeNanos.complete(System.nanoTime() - start);
+            }));
+        } finally {
+            pty.close(); // unplugged
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(closeNanos.get(10, TimeUnit.SECONDS));
+        assertTrue("closed at once, not after waiting for its own thread: " + millis + " ms", millis < 500);
     }
 }
