@@ -19,11 +19,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -79,6 +81,8 @@ public class MqttConnection implements Messaging {
     private static final long HEALTH_CHECK_SECONDS = 5;
     /** Beyond the TCP connection's timeout, for the broker's CONNACK: a host that does not answer at all is said as Paho says it. */
     private static final int ANSWER_EXTRA_SECONDS = 5;
+    /** MQTT 5: a broker whose CONNACK names no Receive Maximum takes this many unacknowledged. */
+    private static final int RECEIVE_MAXIMUM_UNSAID = 65_535;
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
     /** How long deactivation waits for a connection attempt under way to end. */
@@ -126,6 +130,8 @@ public class MqttConnection implements Messaging {
     private volatile int attempts;
     /** The largest packet the broker takes, as its CONNACK said (MQTT 5); unlimited if it said nothing. */
     private volatile long maxPacketBytes = Long.MAX_VALUE;
+    /** QoS 1 and 2 publications beyond the broker's Receive Maximum wait here rather than fail. */
+    private final SendWindow window = new SendWindow();
     /** What the last connection failure logged said: the same again is not logged again. */
     private volatile String logged = "";
     /** Why the connection last ended right after it was made, counted: another reason is said at once. */
@@ -188,11 +194,13 @@ public class MqttConnection implements Messaging {
         }
         try {
             if (client.isConnected()) {
-                client.publish(topic("status"), status("offline"), null, null).waitForCompletion(1_000);
+                publish(statusMessage("offline")).toCompletableFuture().get(1, TimeUnit.SECONDS);
                 client.disconnect(1_000).waitForCompletion(2_000);
             }
-        } catch (MqttException e) {
+        } catch (MqttException | ExecutionException | TimeoutException e) {
             LOG.debug("MQTT: disconnecting: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             try {
                 client.close(true);
@@ -249,6 +257,8 @@ public class MqttConnection implements Messaging {
                     MqttProperties announced = token.getResponseProperties();
                     maxPacketBytes = announced == null || announced.getMaximumPacketSize() == null ? Long.MAX_VALUE
                             : announced.getMaximumPacketSize();
+                    window.open(announced == null || announced.getReceiveMaximum() == null ? RECEIVE_MAXIMUM_UNSAID
+                            : announced.getReceiveMaximum());
                     connected();
                 }
 
@@ -322,10 +332,10 @@ public class MqttConnection implements Messaging {
             for (Subscription s : subscriptions) {
                 client.subscribe(s.filter(), s.qos());
             }
-            client.publish(topic("status"), status("online"));
         } catch (MqttException e) {
             LOG.warn("MQTT: after connecting: {}", message(e));
         }
+        publishStatus();
         onConnect.forEach(Runnable::run);
     }
 
@@ -452,11 +462,26 @@ public class MqttConnection implements Messaging {
             String health = health();
             // the depth changes with every record: a change of state, not of numbers, is news
             if (isConnected() && !withoutNumbers(health).equals(withoutNumbers(publishedHealth))) {
-                client.publish(topic("status"), status("online"));
+                publishStatus();
             }
-        } catch (MqttException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.debug("MQTT: status not republished: {}", e.getMessage());
         }
+    }
+
+    /** The retained online status; if it does not go out, the next look at the health sends it again. */
+    private void publishStatus() {
+        publish(statusMessage("online")).whenComplete((ok, e) -> {
+            if (e != null) {
+                publishedHealth = "";
+                LOG.debug("MQTT: status not published: {}", e.getMessage());
+            }
+        });
+    }
+
+    private Message statusMessage(String state) {
+        MqttMessage m = status(state);
+        return new Message(topic("status"), m.getPayload(), m.getQos(), m.isRetained(), Optional.empty(), Optional.empty());
     }
 
     private static String withoutNumbers(String json) {
@@ -512,32 +537,46 @@ public class MqttConnection implements Messaging {
                         + "-byte packet; it takes at most " + maxPacketBytes + ")"));
                 return done;
             }
-            client.publish(message.topic(), m, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] codes = token.getReasonCodes();
-                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                        traffic.refused.increment();
-                        done.completeExceptionally(
-                                new RefusedException(String.format(Locale.ROOT, "the broker refused it (reason code 0x%02x)",
-                                        codes[0])));
-                    } else {
-                        traffic.published.increment();
-                        done.complete(null);
-                    }
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable e) {
+            if (message.qos() == 0) { // outside the broker's flow control
+                client.publish(message.topic(), m, null, settledBy(() -> { }, done));
+            } else {
+                window.submit(settled -> client.publish(message.topic(), m, null, settledBy(settled, done)), e -> {
                     traffic.failed.increment();
                     done.completeExceptionally(e);
-                }
-            });
+                });
+            }
         } catch (MqttException | RuntimeException e) {
             traffic.failed.increment();
             done.completeExceptionally(e);
         }
         return done;
+    }
+
+    /** What the broker said of a publication completes {@code done}, once {@code settled} has freed its place. */
+    private MqttActionListener settledBy(Runnable settled, CompletableFuture<Void> done) {
+        return new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                settled.run();
+                int[] codes = token.getReasonCodes();
+                if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                    traffic.refused.increment();
+                    done.completeExceptionally(
+                            new RefusedException(String.format(Locale.ROOT, "the broker refused it (reason code 0x%02x)",
+                                    codes[0])));
+                } else {
+                    traffic.published.increment();
+                    done.complete(null);
+                }
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable e) {
+                settled.run();
+                traffic.failed.increment();
+                done.completeExceptionally(e);
+            }
+        };
     }
 
     @Override
@@ -575,6 +614,7 @@ public class MqttConnection implements Messaging {
     private final class Callback extends MqttCallbackAdapter {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
+            window.close("connection lost");
             boolean stable = System.nanoTime() - connectedAtNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MILLIS);
             connectedSince = 0;
             traffic.lost.increment();
