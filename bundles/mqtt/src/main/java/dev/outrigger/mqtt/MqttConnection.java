@@ -194,13 +194,11 @@ public class MqttConnection implements Messaging {
         }
         try {
             if (client.isConnected()) {
-                publish(statusMessage("offline")).toCompletableFuture().get(1, TimeUnit.SECONDS);
+                publishOffline();
                 client.disconnect(1_000).waitForCompletion(2_000);
             }
-        } catch (MqttException | ExecutionException | TimeoutException e) {
+        } catch (MqttException e) {
             LOG.debug("MQTT: disconnecting: {}", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             try {
                 client.close(true);
@@ -210,6 +208,17 @@ public class MqttConnection implements Messaging {
                 // 1.2.5 a thread; it ends by itself, and retireIfAbandoned() then closes the client
                 LOG.debug("MQTT: closing: {}", e.getMessage());
             }
+        }
+    }
+
+    /** A clean stop says so at once, rather than by the last will a keep-alive later; a second at most. */
+    private void publishOffline() {
+        try {
+            publish(statusMessage("offline")).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("MQTT: offline status not published: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
