@@ -60,7 +60,7 @@ public final class OutboxBenchmark {
             port = s.getLocalPort();
         }
         Path conf = Files.writeString(work.resolve("mosquitto.conf"), "user " + System.getProperty("user.name")
-                + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\n");
+                + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n"); // flow control as shipped: 20
         Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
         double toMosquitto;
@@ -90,7 +90,7 @@ public final class OutboxBenchmark {
                 batch.clear();
             }
         }
-        try (BenchMqtt mqtt = new BenchMqtt(Map.of("broker", broker, "gatewayId", "bench", "inflight", 256))) {
+        try (BenchMqtt mqtt = new BenchMqtt(Map.of("broker", broker, "gatewayId", "bench"))) {
             long start = System.nanoTime();
             mqtt.drain(outbox);
             sub.await(100_000, 120);
