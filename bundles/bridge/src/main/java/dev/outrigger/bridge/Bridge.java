@@ -409,7 +409,7 @@ final class Bridge implements AutoCloseable {
         private long modemPolled = System.nanoTime();
         /**
          * Serial data held while the client has asked for FLOWCONTROL-SUSPEND, within the same
-         * limit as a client that does not read; guarded by this Client.
+         * limit as a client that does not read; its monitor orders every write of serial data.
          */
         private final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
@@ -492,36 +492,42 @@ final class Bridge implements AutoCloseable {
          * While the client has suspended the flow, and until what was held meanwhile has gone out
          * after it resumed, the data is held, so that nothing is lost or reordered.
          */
-        synchronized void send(byte[] data) {
-            if (connection.waiting() + held.size() > queueLimit()) {
-                LOG.warn("Bridge {}: client {} does not read: more than {} KiB waiting; closed", options.name(),
-                        socket.getRemoteSocketAddress(), queueLimit() / 1024);
-                close("closed: not reading (more than " + queueLimit() / 1024 + " KiB waiting)");
-                return;
-            }
-            byte[] out = telnet == null ? data : Rfc2217.escape(data);
-            if (telnet != null && (telnet.suspended() || held.size() > 0)) {
-                held.writeBytes(out);
-                return;
-            }
-            try {
-                connection.write(out);
-            } catch (IOException gone) {
-                // the client's own thread sees the same and cleans up
+        void send(byte[] data) {
+            synchronized (held) {
+                if (connection.waiting() + held.size() > queueLimit()) {
+                    LOG.warn("Bridge {}: client {} does not read: more than {} KiB waiting; closed", options.name(),
+                            socket.getRemoteSocketAddress(), queueLimit() / 1024);
+                    close("closed: not reading (more than " + queueLimit() / 1024 + " KiB waiting)");
+                    return;
+                }
+                byte[] out = telnet == null ? data : Rfc2217.escape(data);
+                if (telnet != null && (telnet.suspended() || held.size() > 0)) {
+                    held.writeBytes(out);
+                    return;
+                }
+                try {
+                    connection.write(out);
+                } catch (IOException gone) {
+                    // the client's own thread sees the same and cleans up
+                }
             }
             lastActivity = System.nanoTime();
         }
 
         /** PURGE-DATA of the receive buffer: what was held is dropped, as the port's own buffer is. */
-        private synchronized void dropHeld() {
-            held.reset();
+        private void dropHeld() {
+            synchronized (held) {
+                held.reset();
+            }
         }
 
         /** After FLOWCONTROL-RESUME: what was held goes out, ahead of whatever the device sends next. */
-        private synchronized void release() throws IOException {
-            if (held.size() > 0) {
-                connection.write(held.toByteArray());
-                held.reset();
+        private void release() throws IOException {
+            synchronized (held) {
+                if (held.size() > 0) {
+                    connection.write(held.toByteArray());
+                    held.reset();
+                }
             }
         }
 
