@@ -167,10 +167,8 @@ public class Rfc2217Test {
     @Test
     public void serialDataArrivingWhileTheClientSuspendedTheFlowIsHeldAndComesInOrderOnResumeUnlessPurged() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
-                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
-                        Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
+                Bridge bridge = rfc2217Bridge(pty, Bridge.Policy.KICKOLDUSER, 1);
                 FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
-            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
                 client.setSoTimeout(5_000);
                 InputStream in = client.getInputStream();
@@ -219,10 +217,8 @@ public class Rfc2217Test {
     @Test
     public void aClientThatSuspendsTheFlowForeverIsClosedOnceTheHeldDataReachesTheLimit() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
-                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
-                        Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
+                Bridge bridge = rfc2217Bridge(pty, Bridge.Policy.KICKOLDUSER, 1);
                 FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
-            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
                 client.setSoTimeout(10_000);
                 client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 });
@@ -249,9 +245,7 @@ public class Rfc2217Test {
     @Test
     public void clientsThatResetTheirConnectionAtOnceLeaveNoThreadOrSocketBehind() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
-                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
-                        Bridge.Policy.SHARE, 4, 0, AllowList.ANYONE))) {
-            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+                Bridge bridge = rfc2217Bridge(pty, Bridge.Policy.SHARE, 4)) {
             long descriptors = openDescriptors();
             for (int i = 0; i < 100; i++) { // a port scanner's way: many of them are reset before the bridge greets them
                 Socket knock = new Socket(InetAddress.getLoopbackAddress(), bridge.port());
@@ -273,6 +267,14 @@ public class Rfc2217Test {
         }
     }
 
+    /** An RFC 2217 bridge named rfc on a free loopback port, for the device at the pty pair's end. */
+    private static Bridge rfc2217Bridge(PtyPair pty, Bridge.Policy policy, int maxClients) throws IOException {
+        Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT, policy,
+                maxClients, 0, AllowList.ANYONE));
+        bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+        return bridge;
+    }
+
     /** A COM-PORT-OPTION answer as a client receives it. */
     private static byte[] answer(int code, byte[] value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -287,11 +289,9 @@ public class Rfc2217Test {
         assumeTrue("python3 with pyserial (Debian's python3-serial)", new ProcessBuilder(PYTHON, "-c", "import serial.rfc2217")
                 .start().waitFor() == 0);
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
-                Bridge bridge = new Bridge(new Bridge.Options("rfc", "127.0.0.1", 0, Bridge.Mode.RFC2217, SerialSettings.DEFAULT,
-                        Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
+                Bridge bridge = rfc2217Bridge(pty, Bridge.Policy.KICKOLDUSER, 1);
                 FileInputStream fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
                 FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
-            bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
             Path script = Files.writeString(folder.getRoot().toPath().resolve("client.py"), """
                     import serial, sys
                     s = serial.serial_for_url('rfc2217://127.0.0.1:%s' % sys.argv[1], baudrate=9600, timeout=5)
