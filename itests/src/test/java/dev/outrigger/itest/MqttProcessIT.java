@@ -190,6 +190,8 @@ public class MqttProcessIT {
         installMqtt("ssl://127.0.0.1:" + broker.port, "caFile = " + tls.ca() + "\n");
         Await.until("connected over TLS", Duration.ofSeconds(15),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
+        assertTrue("mosquitto's flow control, as its CONNACK says", gateway.shell("mqtt:status").output()
+                .contains("(the broker takes 20 at once; 0 more waiting)"));
     }
 
     @Test

@@ -692,6 +692,11 @@ public class MqttConnection implements Messaging {
         return client == null ? 0 : client.getInFlightMessageCount();
     }
 
+    /** The broker's flow control: how many it takes unacknowledged (0 while disconnected), and how many wait for room. */
+    int[] window() {
+        return new int[] { window.size(), window.waiting() };
+    }
+
     static String gatewayId(MqttConfig config) {
         String id = config.gatewayId();
         if (id.isEmpty()) {

@@ -26,12 +26,14 @@ final class SendWindow {
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private boolean open;
     private int connection;
+    private int size;
     private int free;
 
     /** A new connection, whose broker takes this many unacknowledged. */
     synchronized void open(int receiveMaximum) {
         connection++;
         open = true;
+        size = receiveMaximum;
         free = receiveMaximum;
     }
 
@@ -54,6 +56,11 @@ final class SendWindow {
         }
         waiting.add(new Waiting(send, failed));
         sendWhatFits();
+    }
+
+    /** How many the broker takes unacknowledged; 0 while disconnected. */
+    synchronized int size() {
+        return open ? size : 0;
     }
 
     /** Publications waiting for room. */

@@ -31,6 +31,7 @@ public class SendWindowTest {
             submit("m" + i);
         }
         assertEquals(List.of("m1", "m2"), sent);
+        assertEquals(2, window.size());
         assertEquals(3, window.waiting());
 
         settles.get(1).run(); // acknowledgements may come in any order
@@ -49,6 +50,7 @@ public class SendWindowTest {
         submit("b");
         window.close("connection lost");
         assertEquals(List.of("b: connection lost"), failed);
+        assertEquals("no window while disconnected", 0, window.size());
 
         submit("refused while disconnected");
         assertEquals("b: connection lost", failed.get(0));
