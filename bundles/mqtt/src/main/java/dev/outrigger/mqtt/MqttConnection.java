@@ -200,6 +200,7 @@ public class MqttConnection implements Messaging {
         } catch (MqttException e) {
             LOG.debug("MQTT: disconnecting: {}", e.getMessage());
         } finally {
+            window.close("stopped");
             try {
                 client.close(true);
             } catch (MqttException e) {

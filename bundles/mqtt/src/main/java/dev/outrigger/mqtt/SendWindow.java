@@ -31,7 +31,7 @@ final class SendWindow {
 
     /** A new connection, whose broker takes this many unacknowledged. */
     synchronized void open(int receiveMaximum) {
-        connection++;
+        close("connection lost"); // its end may have gone unreported
         open = true;
         size = receiveMaximum;
         free = receiveMaximum;

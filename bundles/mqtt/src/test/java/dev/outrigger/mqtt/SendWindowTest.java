@@ -66,6 +66,17 @@ public class SendWindowTest {
     }
 
     @Test
+    public void aNewConnectionWhosePredecessorsEndWentUnreportedFailsWhatWaitedOnIt() {
+        window.open(1);
+        submit("a");
+        submit("b");
+        window.open(1);
+        assertEquals(List.of("b: connection lost"), failed);
+        submit("c");
+        assertEquals(List.of("a", "c"), sent);
+    }
+
+    @Test
     public void aSendPahoRefusesFailsAndGivesItsPlaceBack() {
         window.open(1);
         window.submit(settled -> {
