@@ -42,9 +42,9 @@ public class MqttCommands {
                 connection.isConnected() ? "connected since " + Instant.ofEpochMilli(since) : "disconnected"));
         out.append(String.format(Locale.ROOT, "broker      %s%n", connection.broker()));
         out.append(String.format(Locale.ROOT, "topics      %s/...%n", connection.topic("").replaceAll("/$", "")));
-        int[] window = connection.window();
-        out.append(String.format(Locale.ROOT, "in flight   %d%s%n", connection.inflight(), window[0] == 0 ? ""
-                : String.format(Locale.ROOT, " (the broker takes %d at once; %d more waiting)", window[0], window[1])));
+        MqttConnection.Window window = connection.window();
+        out.append(String.format(Locale.ROOT, "in flight   %d%s%n", connection.inflight(), window.size() == 0 ? ""
+                : String.format(Locale.ROOT, " (the broker takes %d at once; %d more waiting)", window.size(), window.waiting())));
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();

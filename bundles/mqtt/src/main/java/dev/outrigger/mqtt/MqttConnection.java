@@ -694,8 +694,11 @@ public class MqttConnection implements Messaging {
     }
 
     /** The broker's flow control: how many it takes unacknowledged (0 while disconnected), and how many wait for room. */
-    int[] window() {
-        return new int[] { window.size(), window.waiting() };
+    record Window(int size, int waiting) {
+    }
+
+    Window window() {
+        return new Window(window.size(), window.waiting());
     }
 
     static String gatewayId(MqttConfig config) {
