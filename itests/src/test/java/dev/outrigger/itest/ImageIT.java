@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.felix.utils.json.JSONParser;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.yaml.snakeyaml.Yaml;
+
+import dev.outrigger.framework.json.Json;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -147,7 +148,7 @@ public class ImageIT {
     @Test
     public void theImageOfTheOtherArchitectureIsItsThroughAndRunsTheGatewayUnderEmulation() throws Exception {
         Path all = unpackArchive(IMAGES.resolve("outrigger-" + VERSION + ".tar"));
-        Map<String, Object> index = new JSONParser(Files.readString(all.resolve("index.json"))).getParsed();
+        Map<String, Object> index = Json.object(Files.readAllBytes(all.resolve("index.json")));
         List<?> platforms = ((List<?>) index.get("manifests")).stream().map(m -> ((Map<?, ?>) ((Map<?, ?>) m).get("platform"))
                 .get("architecture")).toList();
         assertEquals("one index for both platforms", List.of("amd64", "arm64"), platforms);
@@ -331,12 +332,12 @@ public class ImageIT {
     }
 
     private static Map<String, Object> manifest(Path oci) throws IOException {
-        Map<String, Object> index = new JSONParser(Files.readString(oci.resolve("index.json"))).getParsed();
+        Map<String, Object> index = Json.object(Files.readAllBytes(oci.resolve("index.json")));
         return blob(oci, (Map<?, ?>) ((List<?>) index.get("manifests")).get(0));
     }
 
     private static Map<String, Object> blob(Path oci, Map<?, ?> descriptor) throws IOException {
-        return new JSONParser(Files.readString(oci.resolve(blobPath(descriptor)))).getParsed();
+        return Json.object(Files.readAllBytes(oci.resolve(blobPath(descriptor))));
     }
 
     private static String blobPath(Map<?, ?> descriptor) {

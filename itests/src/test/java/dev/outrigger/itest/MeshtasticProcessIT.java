@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.felix.utils.json.JSONParser;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -22,6 +21,7 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.json.Json;
 
 /**
  * A Meshtastic radio in a real runtime process: the simulated radio over TCP all the way to a real
@@ -96,11 +96,11 @@ public class MeshtasticProcessIT {
         awaitLive("the radio live over TCP");
 
         Await.until("positions, telemetry and text from every simulated node", Duration.ofSeconds(30), () -> {
-            List<Map<String, Object>> all = records.stream().map(r -> new JSONParser(r).getParsed()).toList();
+            List<Map<String, Object>> all = records.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8))).toList();
             return all.stream().map(r -> r.get("type")).distinct().count() >= 3
                     && all.stream().map(r -> r.get("from")).distinct().count() >= 3;
         });
-        Map<String, Object> position = records.stream().map(r -> new JSONParser(r).getParsed())
+        Map<String, Object> position = records.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)))
                 .filter(r -> "position".equals(r.get("type"))).findFirst().orElseThrow();
         assertEquals("the firmware's JSON: the receiving radio is the sender", SELF, position.get("sender"));
         Map<?, ?> payload = (Map<?, ?>) position.get("payload");

@@ -28,7 +28,6 @@ import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.apache.felix.utils.json.JSONParser;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -37,6 +36,7 @@ import org.junit.rules.TemporaryFolder;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.outrigger.feature.Feature;
+import dev.outrigger.framework.json.Json;
 
 /**
  * Remote configuration and bundle management in a real runtime process, with Debian's MQTT clients as the remote side:
@@ -196,6 +196,18 @@ public class RemoteProcessIT {
         assertEquals("malformed", error(request("gw", "get", "{\"pid\": ")).get("kind"));
         assertEquals("malformed", error(request("gw", "get", "{\"pid\": \"" + "x".repeat(20_000) + "\"}")).get("kind"));
         assertEquals("malformed", error(request("gw", "reboot", "{}")).get("kind"));
+        // one object, read whole: two run together are refused, not half applied
+        Map<?, ?> twoInOne = error(request("gw", "set", set(GREETER, "\"greeting\": \"a\"") + set(GREETER, "\"greeting\": \"b\"")));
+        assertEquals("malformed", twoInOne.get("kind"));
+        assertTrue(twoInOne.toString(), twoInOne.get("message").toString().contains("more after the JSON object at line 1, column 72"));
+
+        // any valid JSON is read as meant: a value ending in a backslash (a path, a pattern) arrives whole
+        Map<String, Object> path = request("gw", "set", set(GREETER, "\"greeting\": \"C:\\\\radios\\\\\", \"repeat\": 1e0"));
+        assertProblem(path, "repeat", "1.0 rejected");
+        path = request("gw", "set", set(GREETER, "\"greeting\": \"C:\\\\radios\\\\\""));
+        assertEquals(path.toString(), true, path.get("ok"));
+        Await.until("the greeting with its backslashes", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().contains("C:\\radios\\"));
 
         // bundle management switched on, but without a signing key: nothing a stranger could install
         Map<?, ?> unsigned = error(request("gw", "bundles/list", "{}"));
@@ -327,12 +339,12 @@ public class RemoteProcessIT {
             assertEquals(0, gateway.shell("config:set dev.outrigger.remote requestsPerMinute=61").status());
             Await.until("64 answers", Duration.ofSeconds(10), () -> replies.size() == 64);
             for (String reply : replies) {
-                Map<?, ?> error = error(new JSONParser(reply).getParsed());
+                Map<?, ?> error = error(Json.object(reply.getBytes(StandardCharsets.UTF_8)));
                 assertEquals(reply, "unavailable", error.get("kind"));
                 assertTrue(reply, error.get("message").toString().startsWith("not carried out, nothing applied"));
             }
             assertEquals(IntStream.range(0, 64).mapToObj(i -> "waiting" + i).toList(),
-                    replies.stream().map(r -> new JSONParser(r).getParsed().get("requestId")).toList());
+                    replies.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)).get("requestId")).toList());
             assertTrue(gateway.log().contains("Remote requests: 64 waiting request(s) answered as not carried out"));
             Await.until("answering again", Duration.ofSeconds(10), () -> {
                 Map<String, Object> reply = request("gw", "get", signed(signedGet(Instant.now().getEpochSecond(), "again"),
@@ -433,7 +445,7 @@ public class RemoteProcessIT {
                     () -> sha256(gateway.home.resolve("deploy/fixture.jar")).equals(sha256(greeter))
                             && gateway.shell("fixture:greet").status() == 0);
             Await.until("the roll back on bundles/events", Duration.ofSeconds(5), () -> events.stream()
-                    .map(e -> new JSONParser(e).getParsed())
+                    .map(e -> Json.object(e.getBytes(StandardCharsets.UTF_8)))
                     .anyMatch(e -> "rolledBack".equals(e.get("event")) && "0.1.5.later".equals(e.get("version"))
                             && "0.1.1.remote".equals(e.get("previousVersion"))
                             && "component dev.outrigger.itest.fixture.Greeter is not enabled".equals(e.get("reason"))));
@@ -510,7 +522,7 @@ public class RemoteProcessIT {
             Await.until("the good release confirmed", Duration.ofSeconds(20), () -> gateway.log()
                     .contains("the update of dev.outrigger.mqtt to 0.1.1.good is confirmed"));
             Await.until("its announcement heard here too", Duration.ofSeconds(5), () -> events.stream()
-                    .map(e -> new JSONParser(e).getParsed())
+                    .map(e -> Json.object(e.getBytes(StandardCharsets.UTF_8)))
                     .anyMatch(e -> "updated".equals(e.get("event")) && "0.1.1.good".equals(e.get("version"))));
             assertTrue(isEmpty(gateway.home.resolve("data/unconfirmed-updates")));
 
@@ -518,7 +530,7 @@ public class RemoteProcessIT {
             assertEquals("updating", result(bundles("install", "\"url\": \"" + base + "deaf.jar\", \"sha256\": \""
                     + sha256(deaf) + "\"")).get("state"));
             Await.until("the deaf release rolled back and announced", Duration.ofSeconds(45), () -> events.stream()
-                    .map(e -> new JSONParser(e).getParsed())
+                    .map(e -> Json.object(e.getBytes(StandardCharsets.UTF_8)))
                     .anyMatch(e -> "rolledBack".equals(e.get("event")) && "0.1.2.deaf".equals(e.get("version"))
                             && "0.1.1.good".equals(e.get("previousVersion"))
                             && String.valueOf(e.get("reason")).contains("was not confirmed by its deadline")));
@@ -557,7 +569,7 @@ public class RemoteProcessIT {
         assertEquals(0, gateway.terminate(Duration.ofSeconds(10)));
         gateway.start();
         Await.until("the change put back and told", Duration.ofSeconds(40), () -> events.stream()
-                .map(e -> new JSONParser(e).getParsed())
+                .map(e -> Json.object(e.getBytes(StandardCharsets.UTF_8)))
                 .anyMatch(e -> "rolledBack".equals(e.get("event")) && "dev.outrigger.mqtt".equals(e.get("pid"))
                         && List.of("broker").equals(e.get("properties")) && "mqtt fleet-ops".equals(e.get("requester"))));
         assertTrue(gateway.log(), gateway.log().contains("Remote configuration: the change of dev.outrigger.mqtt (broker) by mqtt "
@@ -657,7 +669,7 @@ public class RemoteProcessIT {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue("mosquitto_rr finished", rr.waitFor(seconds + 5, TimeUnit.SECONDS));
-        return rr.exitValue() == 0 ? new JSONParser(reply).getParsed() : null;
+        return rr.exitValue() == 0 ? Json.object(reply.getBytes(StandardCharsets.UTF_8)) : null;
     }
 
     private static Map<?, ?> error(Map<String, Object> reply) {

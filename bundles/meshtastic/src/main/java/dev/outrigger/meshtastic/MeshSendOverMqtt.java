@@ -1,9 +1,5 @@
 package dev.outrigger.meshtastic;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import org.apache.felix.utils.json.JSONParser;
-import org.apache.felix.utils.json.JSONWriter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -21,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
@@ -62,18 +57,17 @@ public class MeshSendOverMqtt {
             if (request.payload().length > MAX_REQUEST) {
                 throw new IllegalArgumentException("request over " + MAX_REQUEST + " bytes");
             }
-            Map<String, Object> body = new JSONParser(new String(request.payload(), StandardCharsets.UTF_8)).getParsed();
+            Map<String, Object> body = Json.object(request.payload());
             if (!(body.get("text") instanceof String text)) {
                 throw new IllegalArgumentException("\"text\" is required");
             }
             Object id = body.getOrDefault("to", "");
             Object index = body.getOrDefault("channel", 0);
-            if (!(id instanceof String) || !(index instanceof Number)) {
+            if (!(id instanceof String) || !(index instanceof Integer channel)) {
                 // sent to everyone on the primary channel by mistake, a private message could not be taken back
-                throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a number");
+                throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a channel index (0 to 7)");
             }
             OptionalLong to = Radio.destination((String) id);
-            int channel = ((Number) index).intValue();
             MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no radio is live"));
             MeshRadio.Sending sending = radio.send(text, to, channel);
@@ -94,14 +88,7 @@ public class MeshSendOverMqtt {
     }
 
     private void respond(Message request, Map<String, Object> reply) {
-        request.responseTopic().ifPresent(topic -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-                new JSONWriter(w).value(reply);
-            } catch (IOException e) {
-                return;
-            }
-            messaging.publish(new Message(topic, out.toByteArray(), 1, false, Optional.empty(), request.correlationData()));
-        });
+        request.responseTopic().ifPresent(topic -> messaging.publish(
+                new Message(topic, Json.bytes(reply), 1, false, Optional.empty(), request.correlationData())));
     }
 }

@@ -4,14 +4,13 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import org.apache.felix.utils.json.JSONParser;
 import org.junit.Test;
 
 import com.google.protobuf.ByteString;
 
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.DeviceMetrics;
 import dev.outrigger.meshtastic.proto.EnvironmentMetrics;
@@ -30,7 +29,7 @@ public class PacketRecordsTest {
     }
 
     private static Map<String, Object> json(OutboxRecord record) {
-        return new JSONParser(new String(record.payload(), StandardCharsets.UTF_8)).getParsed();
+        return Json.object(record.payload());
     }
 
     @Test

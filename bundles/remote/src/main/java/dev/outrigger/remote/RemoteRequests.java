@@ -1,9 +1,6 @@
 package dev.outrigger.remote;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import org.apache.felix.utils.json.JSONWriter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -39,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.config.Settings;
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.framework.updates.UnconfirmedUpdates;
@@ -247,7 +244,7 @@ public class RemoteRequests {
             reply.afterwards().run();
             return;
         }
-        messaging.publish(new Message(topic.get(), json(reply.body()), 1, false, Optional.empty(), message.correlationData()))
+        messaging.publish(new Message(topic.get(), Json.bytes(reply.body()), 1, false, Optional.empty(), message.correlationData()))
                 .whenComplete((done, e) -> {
                     if (e != null) {
                         LOG.warn("{}: cannot reply on {}: {}", kind.label(), topic.get(), e.getMessage());
@@ -257,18 +254,8 @@ public class RemoteRequests {
     }
 
     private CompletionStage<Void> publishEvent(Map<String, Object> event) {
-        return messaging.publish(new Message(messaging.topic("bundles/" + EVENTS), json(event), 1, false, Optional.empty(),
+        return messaging.publish(new Message(messaging.topic("bundles/" + EVENTS), Json.bytes(event), 1, false, Optional.empty(),
                 Optional.empty()));
-    }
-
-    static byte[] json(Object body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-            new JSONWriter(w).value(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     /** No key file: unsigned requests are accepted. A key file: read on each request. */

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
-import org.apache.felix.utils.json.JSONParser;
 
 import dev.outrigger.config.SettingsException;
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.remote.Verbs.Deferred;
 
@@ -72,11 +72,11 @@ final class RequestHandler {
                 throw new Refused("malformed", "request of " + payload.length + " bytes is over the limit of "
                         + maxRequestBytes);
             }
-            Map<String, Object> request = parse(new String(payload, StandardCharsets.UTF_8));
+            Map<String, Object> request = parse(payload);
             Object hmac = request.get("hmac");
             String signed = signatures.isPresent() && request.get("signed") instanceof String s ? s : null;
             if (signed != null) {
-                request = parse(signed);
+                request = parse(signed.getBytes(StandardCharsets.UTF_8));
             }
             requestId = requestId(request);
             requestId.ifPresent(id -> body.put("requestId", id));
@@ -119,8 +119,9 @@ final class RequestHandler {
         body.put("verb", verb);
         Optional<String> requestId;
         try {
-            Map<String, Object> request = parse(new String(payload, StandardCharsets.UTF_8));
-            requestId = requestId(request.get("signed") instanceof String signed ? parse(signed) : request);
+            Map<String, Object> request = parse(payload);
+            requestId = requestId(request.get("signed") instanceof String signed
+                    ? parse(signed.getBytes(StandardCharsets.UTF_8)) : request);
         } catch (Refused unreadable) {
             requestId = Optional.empty();
         }
@@ -130,12 +131,11 @@ final class RequestHandler {
         return new Reply(requestId, body, () -> { });
     }
 
-    private static Map<String, Object> parse(String json) throws Refused {
+    private static Map<String, Object> parse(byte[] json) throws Refused {
         try {
-            return new JSONParser(json).getParsed();
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new Refused("malformed", "not a JSON object: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return Json.object(json);
+        } catch (IllegalArgumentException e) {
+            throw new Refused("malformed", "not a JSON object: " + Printable.line(e.getMessage()));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.outrigger.remote;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -10,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import org.apache.felix.utils.json.JSONParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.framework.updates.UnconfirmedUpdates;
 import dev.outrigger.framework.updates.UnconfirmedUpdates.Outcome;
@@ -80,8 +79,8 @@ final class UpdateConfirmations implements AutoCloseable {
         }
         Map<String, Object> event;
         try {
-            event = new JSONParser(new String(payload, StandardCharsets.UTF_8)).getParsed();
-        } catch (RuntimeException | StackOverflowError e) {
+            event = Json.object(payload);
+        } catch (IllegalArgumentException e) {
             return; // not ours either
         }
         if ("updated".equals(event.get("event")) && event.get("symbolicName") instanceof String name

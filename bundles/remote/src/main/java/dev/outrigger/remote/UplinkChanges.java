@@ -1,9 +1,7 @@
 package dev.outrigger.remote;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.lang.reflect.Array;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,8 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import org.apache.felix.utils.json.JSONParser;
-import org.apache.felix.utils.json.JSONWriter;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -42,6 +38,7 @@ import dev.outrigger.config.Settings.Update;
 import dev.outrigger.config.SettingsException;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
@@ -164,11 +161,11 @@ public class UplinkChanges {
             return;
         }
         try {
-            Map<String, Object> event = new JSONParser(new String(payload, StandardCharsets.UTF_8)).getParsed();
+            Map<String, Object> event = Json.object(payload);
             if (!"changed".equals(event.get("event")) || !token.equals(event.get("confirm"))) {
                 return;
             }
-        } catch (RuntimeException | StackOverflowError notOurs) {
+        } catch (IllegalArgumentException notOurs) {
             return;
         }
         String confirmed = String.join(", ", waiting.keySet());
@@ -247,7 +244,7 @@ public class UplinkChanges {
     }
 
     private CompletionStage<Void> publish(Messaging m, Map<String, Object> event) {
-        return m.publish(new Message(m.topic("config/" + RemoteRequests.EVENTS), RemoteRequests.json(event), 1, false, Optional.empty(),
+        return m.publish(new Message(m.topic("config/" + RemoteRequests.EVENTS), Json.bytes(event), 1, false, Optional.empty(),
                 Optional.empty()));
     }
 
@@ -277,11 +274,7 @@ public class UplinkChanges {
                 change.put("requester", c.requester());
                 changes.put(pid, change);
             });
-            DurableFile.replace(file, out -> {
-                OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-                new JSONWriter(w).value(Map.of("token", token, "changes", changes));
-                w.flush();
-            });
+            DurableFile.replace(file, out -> out.write(Json.bytes(Map.of("token", token, "changes", changes))));
         } catch (IOException e) {
             LOG.error("Remote configuration: cannot keep the changes waiting for confirmation in {}: {}; a restart would "
                     + "forget them", file, e.getMessage());
@@ -291,7 +284,7 @@ public class UplinkChanges {
     @SuppressWarnings("unchecked")
     private void load() {
         try {
-            Map<String, Object> kept = new JSONParser(Files.readString(file)).getParsed();
+            Map<String, Object> kept = Json.object(Files.readAllBytes(file));
             for (Map.Entry<String, Object> e : ((Map<String, Object>) kept.get("changes")).entrySet()) {
                 Map<String, Object> c = (Map<String, Object>) e.getValue();
                 waiting.put(e.getKey(), new Change(((Number) c.get("revision")).longValue(),

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import org.apache.felix.utils.json.JSONParser;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -28,6 +27,7 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.config.Settings;
 import dev.outrigger.config.SettingsException;
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
 
@@ -223,7 +223,7 @@ public class UplinkChangesTest {
         CompletableFuture<Void> answers = CompletableFuture.completedFuture(null);
 
         Map<String, Object> lastEvent() {
-            return new JSONParser(new String(published.get(published.size() - 1).payload(), StandardCharsets.UTF_8)).getParsed();
+            return Json.object(published.get(published.size() - 1).payload());
         }
 
         @Override
