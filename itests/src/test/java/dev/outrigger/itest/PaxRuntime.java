@@ -58,6 +58,7 @@ final class PaxRuntime {
         options.add(frameworkProperty("outrigger.data").value(root.resolve("data").toString()));
         options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
         options.add(frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config)"));
+        options.add(frameworkProperty("felix.fileinstall.configEncoding").value("UTF-8"));
         options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
         options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
         // tests rewrite and delete files in etc/ right after changes; FileInstall's asynchronous

@@ -375,6 +375,18 @@ public class RuntimeProcessIT {
                 .startsWith("dev.outrigger.itest.greeter (revision " + revision + ")"));
         assertEquals("written as a person writes it", List.of("greeting = moin", "audience = crew,guests"),
                 Files.readAllLines(gateway.home.resolve("etc/dev.outrigger.itest.greeter.cfg")).stream().sorted(Comparator.reverseOrder()).toList());
+
+        // what FileInstall would take for a variable or an escape, and text beyond ASCII: read back as set
+        String odd = "moin ${user.home} C:\\radios\\ {x} \ud83d\udce1";
+        GatewayProcess.Result oddSet = gateway.shell("config:set dev.outrigger.itest.greeter greeting='" + odd + "'");
+        assertEquals(oddSet.output(), 0, oddSet.status());
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.itest.marker.cfg"), "written = again\n");
+        Await.until("FileInstall has read etc/ again", Duration.ofSeconds(5),
+                () -> gateway.shell("config:get dev.outrigger.itest.marker").output().contains("again"));
+        assertEquals(odd + ", crew and guests", gateway.shell("fixture:greet").output().trim());
+        String oddRevision = oddSet.output().trim().replaceAll(".* now at revision ", "");
+        assertTrue(gateway.shell("config:get dev.outrigger.itest.greeter").output()
+                .startsWith("dev.outrigger.itest.greeter (revision " + oddRevision + ")"));
     }
 
     @Test
@@ -801,12 +813,13 @@ public class RuntimeProcessIT {
                 () -> gateway.shell("fixture:greet").output().trim().equals("padded padded"));
         Await.until("healthy again, the greeter's file fixed too", Duration.ofSeconds(5), () -> gateway.shell("health").status() == 0);
 
-        // saved as "UTF-8 with BOM": the mark is not taken for part of the first key, and leaves the file
-        Files.write(cfg, "\ufeffgreeting = bom\nrepeat = 1\n".getBytes(StandardCharsets.UTF_8));
+        // saved as "UTF-8 with BOM": the mark is not taken for part of the first key, and leaves the file;
+        // the text after it is read as the editor saved it, UTF-8
+        Files.write(cfg, "\ufeffgreeting = b\u00f8m \ud83d\udce1\nrepeat = 1\n".getBytes(StandardCharsets.UTF_8));
         Await.until("the greeting of a file with a byte order mark", Duration.ofSeconds(5),
-                () -> gateway.shell("fixture:greet").output().trim().equals("bom"));
+                () -> gateway.shell("fixture:greet").output().trim().equals("b\u00f8m \ud83d\udce1"));
         assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.greeter.cfg: begins with a byte order mark"));
-        assertEquals("saved without it", "greeting = bom\nrepeat = 1\n", Files.readString(cfg));
+        assertEquals("saved without it", "greeting = b\u00f8m \ud83d\udce1\nrepeat = 1\n", Files.readString(cfg));
     }
 
     /**

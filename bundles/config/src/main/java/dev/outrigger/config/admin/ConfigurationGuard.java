@@ -64,8 +64,8 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
     static final int RANKING = 900;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationGuard.class);
-    /** A UTF-8 byte order mark as it reads at the start of a .cfg file (ISO-8859-1) and of a .config file (UTF-8). */
-    private static final List<String> BYTE_ORDER_MARKS = List.of("\u00ef\u00bb\u00bf", "\ufeff");
+    /** A byte order mark as it reads at the start of a file in etc/ (read as UTF-8). */
+    private static final String BYTE_ORDER_MARK = "\ufeff";
     private static final byte[] UTF8_BOM = { (byte) 0xef, (byte) 0xbb, (byte) 0xbf };
     /** Outrigger's components start nothing without their required values. */
     private static final String NOT_STARTED = "; nothing is started for this configuration until ";
@@ -225,15 +225,13 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
      */
     static boolean dropByteOrderMark(Dictionary<String, Object> properties) {
         for (String key : Collections.list(properties.keys())) {
-            for (String mark : BYTE_ORDER_MARKS) {
-                if (key.startsWith(mark)) {
-                    Object value = properties.remove(key);
-                    String clean = key.substring(mark.length());
-                    if (properties.get(clean) == null) {
-                        properties.put(clean, value);
-                    }
-                    return true;
+            if (key.startsWith(BYTE_ORDER_MARK)) {
+                Object value = properties.remove(key);
+                String clean = key.substring(BYTE_ORDER_MARK.length());
+                if (properties.get(clean) == null) {
+                    properties.put(clean, value);
                 }
+                return true;
             }
         }
         return false;

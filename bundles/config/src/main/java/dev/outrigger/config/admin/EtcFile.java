@@ -1,8 +1,14 @@
 package dev.outrigger.config.admin;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Enumeration;
@@ -17,9 +23,13 @@ import dev.outrigger.framework.files.DurableFile;
  * A configuration's file in {@code etc/}, in FileInstall's format and in the form it was written:
  * a {@code .cfg} file as people write one ({@code port = 6638}) unless it holds typed values
  * already ({@code port = I"6638"}) or is given a value only the typed form can say, a
- * {@code .config} file typed, as its format is.
+ * {@code .config} file typed, as its format is. Every value is written so that FileInstall reads
+ * back exactly that value.
  */
 final class EtcFile {
+
+    /** How FileInstall reads etc/ ({@code felix.fileinstall.configEncoding} in etc/config.properties): as people's editors save. */
+    static final Charset ENCODING = StandardCharsets.UTF_8;
 
     /** A key no schema has, given a value that is not text for a moment: how TypedProperties turns a file typed. */
     private static final String TYPED_MARK = ".outrigger.typed";
@@ -31,7 +41,9 @@ final class EtcFile {
     EtcFile(Path path) throws IOException {
         this.path = path;
         if (Files.exists(path)) {
-            content.load(path.toFile());
+            try (Reader in = Files.newBufferedReader(path, ENCODING)) {
+                content.load(in);
+            }
         }
         typed = path.getFileName().toString().endsWith(".config")
                 || content.values().stream().anyMatch(value -> !(value instanceof String));
@@ -76,9 +88,28 @@ final class EtcFile {
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
             if (!Schemas.IMPLICIT.contains(key) && !Objects.deepEquals(content.get(key), properties.get(key))) {
-                content.put(key, properties.get(key));
+                content.put(key, literally(properties.get(key)));
             }
         }
-        DurableFile.replace(path, content::save);
+        DurableFile.replace(path, out -> {
+            Writer w = new OutputStreamWriter(out, ENCODING);
+            content.save(w);
+            w.flush();
+        });
+    }
+
+    /**
+     * The value as FileInstall reads it back unchanged. It takes <code>${name}</code> as a variable (empty
+     * where there is none) and a backslash before another or before a brace as an escape: a password
+     * holding <code>${</code>, a pattern ending in a backslash would otherwise come back changed.
+     */
+    private static Object literally(Object value) {
+        if (value instanceof String text) {
+            return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}");
+        }
+        if (value instanceof String[] texts) {
+            return Arrays.stream(texts).map(EtcFile::literally).toArray(String[]::new);
+        }
+        return value;
     }
 }

@@ -4,9 +4,11 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.felix.utils.properties.TypedProperties;
@@ -45,14 +47,42 @@ public class EtcFileTest {
         assertArrayEquals(new Object[] { "crew, and guests" }, (Object[]) audience);
     }
 
+    @Test
+    public void whatFileInstallWouldExpandOrUnescapeIsWrittenSoThatItReadsBackUnchanged() throws Exception {
+        Map<String, Object> values = Map.of("pattern", "Sonoff.*\\", "password", "pa${user.home}ss\\{}",
+                "name", "Schuppen-Funk \u00e9 \ud83d\udce1", "paths", new String[] { "C:\\radios\\", "${x}" });
+        for (String head : List.of("", "typed = B\"true\"\n")) {
+            Path file = temporary.getRoot().toPath().resolve("dev.outrigger.itest.greeter.cfg");
+            Files.writeString(file, head);
+            Map<String, Object> read = written(file, values);
+            assertEquals(head, values.get("pattern"), read.get("pattern"));
+            assertEquals(head, values.get("password"), read.get("password"));
+            assertEquals(head, values.get("name"), read.get("name"));
+            Object paths = read.get("paths");
+            assertEquals(head, List.of("C:\\radios\\", "${x}"),
+                    paths instanceof String text ? List.of(text.split(",")) : List.of((Object[]) paths));
+        }
+    }
+
+    @Test
+    public void variablesAPersonWroteStayVariables() throws Exception {
+        Path file = temporary.getRoot().toPath().resolve("dev.outrigger.discovery.cfg");
+        Files.writeString(file, "sysfs = ${user.home}/sys\nrescanSeconds = 30\n");
+        written(file, Map.of("sysfs", System.getProperty("user.home") + "/sys", "rescanSeconds", 60));
+        assertEquals("sysfs = ${user.home}/sys\nrescanSeconds = 60\n", Files.readString(file));
+    }
+
     /** Writes the values as the configuration would hold them; what FileInstall reads back. */
     private static Map<String, Object> written(Path file, Map<String, Object> values) throws Exception {
         EtcFile etc = new EtcFile(file);
         Hashtable<String, Object> properties = new Hashtable<>();
         values.forEach((key, value) -> properties.put(key, etc.asWritten(value)));
         etc.write(properties);
-        TypedProperties read = new TypedProperties();
-        read.load(file.toFile());
+        // as FileInstall reads it: in its configured encoding, with variables from the framework (here: the system)
+        TypedProperties read = new TypedProperties((name, key, variable) -> System.getProperty(variable));
+        try (Reader in = Files.newBufferedReader(file, EtcFile.ENCODING)) {
+            read.load(in);
+        }
         return Map.copyOf(read);
     }
 }
