@@ -362,7 +362,7 @@ public class RemoteProcessIT {
         Path key = Files.writeString(folder.getRoot().toPath().resolve("hmac.key"), "fleet-key\n");
         GatewayProcess gateway = gateway("gw", "bundles = true\nhmacKeyFile = " + key + "\n");
         Path served = folder.newFolder("served").toPath();
-        Path jackson = Files.copy(Distribution.file(artifact("meshtastic", "jackson-core")), served.resolve("jackson.jar"));
+        Path yaml = Files.copy(Distribution.file(artifact("ser2net", "snakeyaml")), served.resolve("snakeyaml.jar"));
         Path greeter = Jars.withHeaders(Distribution.FIXTURE, served.resolve("greeter.jar"), Map.of("Bundle-Version", "0.1.1.remote"));
         Path remote = Jars.withHeaders(Distribution.file(artifact("mqtt", "dev.outrigger.remote")), served.resolve("remote.jar"),
                 Map.of("Bundle-Version", "0.1.1.remote"));
@@ -388,19 +388,19 @@ public class RemoteProcessIT {
             String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
 
             // the digest pins the content: a jar that is not the one asked for is refused, nothing installed
-            Map<?, ?> tampered = error(bundles("install", "\"url\": \"" + base + "jackson.jar\", \"sha256\": \""
+            Map<?, ?> tampered = error(bundles("install", "\"url\": \"" + base + "snakeyaml.jar\", \"sha256\": \""
                     + "0".repeat(64) + "\""));
             assertEquals(tampered.toString(), "invalid", tampered.get("kind"));
             assertEquals("failed", error(bundles("install", "\"url\": \"" + base + "missing.jar\", \"sha256\": \""
-                    + sha256(jackson) + "\"")).get("kind"));
-            assertFalse(gateway.shell("lb").output().contains("Jackson"));
+                    + sha256(yaml) + "\"")).get("kind"));
+            assertFalse(gateway.shell("lb").output().contains("SnakeYAML"));
 
             // a new bundle: installed, started, listed
-            Map<?, ?> installed = result(bundles("install", "\"url\": \"" + base + "jackson.jar\", \"sha256\": \""
-                    + sha256(jackson) + "\""));
+            Map<?, ?> installed = result(bundles("install", "\"url\": \"" + base + "snakeyaml.jar\", \"sha256\": \""
+                    + sha256(yaml) + "\""));
             assertEquals("active", installed.get("state"));
-            assertTrue(gateway.shell("lb").output().contains("Jackson"));
-            assertTrue(gateway.log().contains("Remote bundles: com.fasterxml.jackson.core.jackson-core"));
+            assertTrue(gateway.shell("lb").output().contains("SnakeYAML"));
+            assertTrue(gateway.log().contains("Remote bundles: org.yaml.snakeyaml"));
 
             // a bundle from deploy/ is updated through its file there: the folder stays the truth
             Map<?, ?> updated = result(bundles("install", "\"url\": \"" + base + "greeter.jar\", \"sha256\": \""
@@ -483,8 +483,8 @@ public class RemoteProcessIT {
             assertEquals("forbidden", error(bundles("uninstall", "\"symbolicName\": \"dev.outrigger.mqtt\"")).get("kind"));
             assertEquals("not_found", error(bundles("uninstall", "\"symbolicName\": \"no.such.bundle\"")).get("kind"));
             assertEquals("uninstalled", result(bundles("uninstall",
-                    "\"symbolicName\": \"com.fasterxml.jackson.core.jackson-core\"")).get("state"));
-            assertFalse(gateway.shell("lb").output().contains("Jackson"));
+                    "\"symbolicName\": \"org.yaml.snakeyaml\"")).get("state"));
+            assertFalse(gateway.shell("lb").output().contains("SnakeYAML"));
             assertEquals("uninstalled", result(bundles("uninstall", "\"symbolicName\": \"dev.outrigger.itest.fixture\""))
                     .get("state"));
             assertFalse("deploy/ stays the truth", Files.exists(gateway.home.resolve("deploy/fixture.jar")));
