@@ -180,6 +180,26 @@ public class MqttProcessIT {
         assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("dropped: ")).count());
     }
 
+    /**
+     * A broker that keeps no retained messages refuses a CONNECT with a retained last will: the
+     * gateway connects with one that is not, says so once, and sends everything, without retain.
+     */
+    @Test
+    public void aBrokerThatKeepsNoRetainedMessagesGetsTheStatusAndRecordsWithoutRetain() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "retain_available false\n").start();
+        Set<String> received = subscribe("it/gw/#");
+        gateway.start();
+        installMqtt(broker.uri(), "");
+        assertEquals(0, gateway.shell("fixture:produce 5").status());
+
+        Await.until("the status and the records", Duration.ofSeconds(15),
+                () -> received.stream().filter(r -> r.matches("[0-9a-f-]{36}-\\d")).count() == 5
+                        && received.stream().anyMatch(r -> r.contains("\"state\":\"online\"")));
+        assertTrue(gateway.shell("mqtt:status").output().contains("connected since"));
+        assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("keeps no retained messages")).count());
+        assertFalse("the refusal not said twice", gateway.log().contains("Retain not supported"));
+    }
+
     @Test
     public void connectsOverTlsWithTheConfiguredCa() throws Exception {
         TestCertificates tls = new TestCertificates(folder.newFolder("tls").toPath());

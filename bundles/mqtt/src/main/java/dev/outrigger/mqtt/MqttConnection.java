@@ -130,6 +130,12 @@ public class MqttConnection implements Messaging {
     private volatile int attempts;
     /** The largest packet the broker takes, as its CONNACK said (MQTT 5); unlimited if it said nothing. */
     private volatile long maxPacketBytes = Long.MAX_VALUE;
+    /**
+     * Whether the last will is retained. A broker that keeps no retained messages (mosquitto's
+     * {@code retain_available false}) refuses a CONNECT whose will is, and says so in its CONNACK: the
+     * next will is not. Publications Paho sends without retain to a broker whose CONNACK says so.
+     */
+    private volatile boolean willRetained = true;
     /** QoS 1 and 2 publications beyond the broker's Receive Maximum wait here rather than fail. */
     private final SendWindow window = new SendWindow();
     /** What the last connection failure logged said: the same again is not logged again. */
@@ -269,6 +275,7 @@ public class MqttConnection implements Messaging {
                             : announced.getMaximumPacketSize();
                     window.open(announced == null || announced.getReceiveMaximum() == null ? RECEIVE_MAXIMUM_UNSAID
                             : announced.getReceiveMaximum());
+                    willRetained = announced == null || !Boolean.FALSE.equals(announced.isRetainAvailable());
                     connected();
                 }
 
@@ -279,7 +286,7 @@ public class MqttConnection implements Messaging {
                         retireIfAbandoned();
                         return;
                     }
-                    failed(started, message(e));
+                    failed(started, message(e), unretainWillFor(e));
                 }
             });
             reconnects.schedule(() -> abandonIfUnanswered(started), answerTimeoutSeconds(), TimeUnit.SECONDS);
@@ -302,7 +309,7 @@ public class MqttConnection implements Messaging {
             } catch (MqttException e) {
                 LOG.debug("MQTT: abandoning the attempt: {}", e.getMessage());
             }
-            failed(started, "no MQTT answer within " + answerTimeoutSeconds() + " s (is that a broker's port?)");
+            failed(started, "no MQTT answer within " + answerTimeoutSeconds() + " s (is that a broker's port?)", false);
         }
     }
 
@@ -310,11 +317,16 @@ public class MqttConnection implements Messaging {
         return config.connectTimeoutSeconds() + ANSWER_EXTRA_SECONDS;
     }
 
-    /** Ends the attempt begun at {@code started} as failed, unless it ended already. */
-    private void failed(long started, String why) {
+    /** Ends the attempt begun at {@code started} as failed, unless it ended already; logged unless {@code said} already. */
+    private void failed(long started, String why, boolean said) {
         if (attemptStarted == started && attempting.compareAndSet(true, false)) {
             traffic.connectFailures.increment();
-            retry("cannot connect to " + config.broker() + ": " + why);
+            String failure = "cannot connect to " + config.broker() + ": " + why;
+            if (said) {
+                retryQuietly(failure);
+            } else {
+                retry(failure);
+            }
         }
     }
 
@@ -378,13 +390,26 @@ public class MqttConnection implements Messaging {
         }
     }
 
+    /** A CONNECT refused for its retained will: the next will is not retained. Whether that was so (and said). */
+    private boolean unretainWillFor(Throwable refusal) {
+        if (willRetained && refusal instanceof MqttException e && e.getReasonCode() == MqttReturnCode.RETURN_CODE_RETAIN_NOT_SUPPORTED) {
+            willRetained = false;
+            LOG.warn("MQTT: {} keeps no retained messages: the status (the last will too), the device inventory and GPS "
+                    + "fixes go without retain, so a subscriber hears them when they are next sent", config.broker());
+            return true;
+        }
+        return false;
+    }
+
     private MqttConnectionOptions options() throws IOException, java.security.GeneralSecurityException {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(config.keepAliveSeconds());
         o.setConnectionTimeout(config.connectTimeoutSeconds());
-        o.setWill(topic("status"), status("offline"));
+        MqttMessage will = status("offline");
+        will.setRetained(willRetained);
+        o.setWill(topic("status"), will);
         if (!config.username().isEmpty()) {
             o.setUserName(config.username());
             password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
