@@ -160,17 +160,23 @@ public class MeshtasticProcessIT {
         assertTrue(misaddressed.output(), misaddressed.output().contains("shed is not a node id"));
 
         // the same over MQTT, with an MQTT 5 response topic
+        String reply = meshSend("{\"text\": \"hello mesh\"}");
+        assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
+        reply = meshSend("{\"text\": \"for the shed only\", \"to\": 1511653378}");
+        assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("node id in quotes"));
+        reply = meshSend("{\"text\": \"on the second channel\", \"channel\": 1}");
+        assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
+        reply = meshSend("{\"text\": \"nowhere\", \"channel\": 9}");
+        assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("channels 0 to 7"));
+    }
+
+    /** The reply to a request on mesh/send, by Debian's MQTT 5 request/response client. */
+    private String meshSend(String request) throws Exception {
         Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/mesh/send",
-                "-e", "it/test/sent", "-m", "{\"text\": \"hello mesh\"}", "-W", "15").redirectErrorStream(true).start();
+                "-e", "it/test/sent", "-m", request, "-W", "15").redirectErrorStream(true).start();
         String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(rr.waitFor(20, TimeUnit.SECONDS));
-        assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
-        rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/mesh/send",
-                "-e", "it/test/sent", "-m", "{\"text\": \"for the shed only\", \"to\": 1511653378}", "-W", "15")
-                .redirectErrorStream(true).start();
-        reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(rr.waitFor(20, TimeUnit.SECONDS));
-        assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("node id in quotes"));
+        return reply;
     }
 
     @Test

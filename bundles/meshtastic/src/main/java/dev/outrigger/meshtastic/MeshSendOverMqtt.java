@@ -62,15 +62,15 @@ public class MeshSendOverMqtt {
                 throw new IllegalArgumentException("\"text\" is required");
             }
             Object id = body.getOrDefault("to", "");
-            Object index = body.getOrDefault("channel", 0);
-            if (!(id instanceof String) || !(index instanceof Integer channel)) {
+            Object index = body.getOrDefault("channel", 0L);
+            if (!(id instanceof String) || !(index instanceof Long channel && channel == channel.intValue())) {
                 // sent to everyone on the primary channel by mistake, a private message could not be taken back
                 throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a channel index (0 to 7)");
             }
             OptionalLong to = Radio.destination((String) id);
             MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no radio is live"));
-            MeshRadio.Sending sending = radio.send(text, to, channel);
+            MeshRadio.Sending sending = radio.send(text, to, channel.intValue());
             sending.delivery().thenAccept(d -> {
                 reply.put("packetId", d.packetId());
                 reply.put("outcome", d.outcome().name().toLowerCase(Locale.ROOT));
