@@ -1,15 +1,13 @@
 package dev.outrigger.mqtt;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.apache.felix.utils.json.JSONWriter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -19,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.messaging.Message;
 
 /** The retained device inventory on {@code <root>/<gw>/devices}, republished on plug, unplug and reconnect. */
@@ -55,45 +54,30 @@ public class DeviceInventory {
     private void publish() {
         MqttConnection c = connection;
         if (c != null && c.isConnected()) {
-            Message m = new Message(c.topic("devices"), json(devices).getBytes(StandardCharsets.UTF_8), 1, true,
+            Message m = new Message(c.topic("devices"), json(devices), 1, true,
                     Optional.empty(), Optional.empty());
             c.publish(m);
         }
     }
 
-    static String json(List<SerialDevice> devices) {
-        StringWriter out = new StringWriter();
-        try {
-            JSONWriter w = new JSONWriter(out);
-            w.array();
-            for (SerialDevice d : devices.stream().sorted(Comparator.comparing(SerialDevice::id)).toList()) {
-                w.object();
-                w.key("id").value(d.id());
-                w.key("path").value(d.path());
-                w.key("role").value(d.role().key());
-                w.key("driver").value(d.driver());
-                if (d.byId().isPresent()) {
-                    w.key("byId").value(d.byId().get());
-                }
-                d.usb().ifPresent(u -> {
-                    try {
-                        w.key("vendorId").value(u.vendorId());
-                        w.key("productId").value(u.productId());
-                        w.key("manufacturer").value(u.manufacturer());
-                        w.key("product").value(u.product());
-                        w.key("serial").value(u.serial());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-                w.endObject();
-            }
-            w.endArray();
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    static byte[] json(List<SerialDevice> devices) {
+        List<Map<String, Object>> inventory = new ArrayList<>();
+        for (SerialDevice d : devices.stream().sorted(Comparator.comparing(SerialDevice::id)).toList()) {
+            Map<String, Object> device = new LinkedHashMap<>();
+            device.put("id", d.id());
+            device.put("path", d.path());
+            device.put("role", d.role().key());
+            device.put("driver", d.driver());
+            d.byId().ifPresent(byId -> device.put("byId", byId));
+            d.usb().ifPresent(u -> {
+                device.put("vendorId", u.vendorId());
+                device.put("productId", u.productId());
+                device.put("manufacturer", u.manufacturer());
+                device.put("product", u.product());
+                device.put("serial", u.serial());
+            });
+            inventory.add(device);
         }
-        return out.toString();
+        return Json.bytes(inventory);
     }
-
 }

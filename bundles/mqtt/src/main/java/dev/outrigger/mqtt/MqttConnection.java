@@ -1,14 +1,12 @@
 package dev.outrigger.mqtt;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +28,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-import org.apache.felix.utils.json.JSONWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -54,6 +51,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.framework.net.NetworkFailures;
@@ -112,7 +110,7 @@ public class MqttConnection implements Messaging {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile RuntimeHealth runtimeHealth;
     /** The health last published, so that the status is republished when it changes, and only then. */
-    private volatile String publishedHealth = "";
+    private volatile Map<String, Object> publishedHealth = Map.of();
     private MqttConfig config;
     /** {@code <root>/<gw>}. */
     private String root;
@@ -435,66 +433,54 @@ public class MqttConnection implements Messaging {
     }
 
     private MqttMessage status(String state) {
-        String health = "online".equals(state) ? health() : "";
+        Map<String, Object> health = "online".equals(state) ? health() : Map.of();
         if (!health.isEmpty()) {
             publishedHealth = health;
         }
-        String json = "{\"state\":\"" + state + "\",\"version\":\"" + version + "\",\"time\":" + System.currentTimeMillis()
-                + (health.isEmpty() ? "" : ",\"health\":" + health) + "}";
-        return new MqttMessage(json.getBytes(StandardCharsets.UTF_8), 1, true, null);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("state", state);
+        status.put("version", version);
+        status.put("time", System.currentTimeMillis());
+        if (!health.isEmpty()) {
+            status.put("health", health);
+        }
+        return new MqttMessage(Json.bytes(status), 1, true, null);
     }
 
-    /** The runtime, outbox, radios and GPS receivers, as JSON; empty when none is there. */
-    private String health() {
-        List<String> parts = new ArrayList<>();
+    /** The runtime, outbox, radios (by address) and GPS receivers (by device); empty when none is there. */
+    private Map<String, Object> health() {
+        Map<String, Object> health = new LinkedHashMap<>();
         RuntimeHealth r = runtimeHealth;
         if (r != null) {
             List<String> problems = r.problems();
-            parts.add(problems.isEmpty() ? "\"runtime\":\"ok\""
-                    : "\"runtime\":\"unhealthy\",\"runtimeProblems\":" + jsonArray(problems));
+            health.put("runtime", problems.isEmpty() ? "ok" : "unhealthy");
+            if (!problems.isEmpty()) {
+                health.put("runtimeProblems", problems);
+            }
         }
         Outbox o = outbox;
         if (o != null) {
             Outbox.Stats s = o.stats();
-            String state = s.writeFailure().isPresent() ? "unwritable" : s.full() ? "full" : "ok";
-            parts.add("\"outbox\":\"" + state + "\",\"outboxDepth\":" + s.depth() + ",\"outboxDropped\":"
-                    + s.dropped());
+            health.put("outbox", s.writeFailure().isPresent() ? "unwritable" : s.full() ? "full" : "ok");
+            health.put("outboxDepth", s.depth());
+            health.put("outboxDropped", s.dropped());
         }
         if (!radios.isEmpty()) {
-            parts.add(states("mesh", radios.stream().collect(Collectors.toMap(MeshRadio::address, MeshRadio::state, (a, b) -> a))));
+            health.put("mesh", radios.stream().collect(Collectors.toMap(MeshRadio::address, MeshRadio::state, (a, b) -> a, TreeMap::new)));
         }
         if (!positions.isEmpty()) {
             // reading: whether there is a fix, which is what a fleet watches; otherwise why not
-            parts.add(states("gps", positions.stream().collect(Collectors.toMap(PositionSource::device,
-                    p -> !p.state().equals("reading") ? p.state() : p.mode() >= 2 ? "fix" + p.mode() + "d" : "nofix", (a, b) -> a))));
+            health.put("gps", positions.stream().collect(Collectors.toMap(PositionSource::device,
+                    p -> !p.state().equals("reading") ? p.state() : p.mode() >= 2 ? "fix" + p.mode() + "d" : "nofix", (a, b) -> a,
+                    TreeMap::new)));
         }
-        return parts.isEmpty() ? "" : "{" + String.join(",", parts) + "}";
-    }
-
-    private static String jsonArray(List<String> values) {
-        StringWriter out = new StringWriter();
-        try {
-            JSONWriter w = new JSONWriter(out).array();
-            for (String v : values) {
-                w.value(v);
-            }
-            w.endArray().flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // in memory: cannot happen
-        }
-        return out.toString();
-    }
-
-    /** {@code "name":{"key":"state",...}}, sorted by key. */
-    private static String states(String name, Map<String, String> states) {
-        return "\"" + name + "\":{" + new TreeMap<>(states).entrySet().stream()
-                .map(e -> "\"" + e.getKey().replace("\"", "") + "\":\"" + e.getValue() + "\"").collect(Collectors.joining(",")) + "}";
+        return health;
     }
 
     /** The retained status follows the health (radio sessions, a full outbox) within seconds. */
     private void republishIfHealthChanged() {
         try {
-            String health = health();
+            Map<String, Object> health = health();
             // the depth changes with every record: a change of state, not of numbers, is news
             if (isConnected() && !withoutNumbers(health).equals(withoutNumbers(publishedHealth))) {
                 publishStatus();
@@ -508,7 +494,7 @@ public class MqttConnection implements Messaging {
     private void publishStatus() {
         publish(statusMessage("online")).whenComplete((ok, e) -> {
             if (e != null) {
-                publishedHealth = "";
+                publishedHealth = Map.of();
                 LOG.debug("MQTT: status not published: {}", e.getMessage());
             }
         });
@@ -519,8 +505,10 @@ public class MqttConnection implements Messaging {
         return new Message(topic("status"), m.getPayload(), m.getQos(), m.isRetained(), Optional.empty(), Optional.empty());
     }
 
-    private static String withoutNumbers(String json) {
-        return json.replaceAll(":\\d+", ":#");
+    private static Map<String, Object> withoutNumbers(Map<String, Object> health) {
+        Map<String, Object> states = new LinkedHashMap<>(health);
+        states.values().removeIf(Number.class::isInstance);
+        return states;
     }
 
     /** Runs on every (re)connect, after subscriptions were restored and the status went out. */
