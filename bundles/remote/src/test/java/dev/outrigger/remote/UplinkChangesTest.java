@@ -140,6 +140,17 @@ public class UplinkChangesTest {
     }
 
     @Test
+    public void aRestartKeepsWhatWasUnsetAndValuesThatEndInABackslash() throws Exception {
+        settings.set(new Settings.Update(MQTT, Map.of("caFile", "C:\\certs\\"), false, OptionalLong.empty(), "file"));
+        remoteSet(changes(), Map.of("caFile", "/etc/ca.pem", "username", "gw"));
+
+        UplinkChanges restarted = changes();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        restarted.tick();
+        assertEquals(Map.of("broker", "tcp://good:1883", "root", "fleet", "caFile", "C:\\certs\\"), settings.current(MQTT));
+    }
+
+    @Test
     public void withoutProbationNothingWaits() throws Exception {
         UplinkChanges changes = new UplinkChanges(settings, 0, file, now::get);
         assertTrue(changes.confirmWithin(MQTT).isEmpty());
