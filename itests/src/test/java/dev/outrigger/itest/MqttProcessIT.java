@@ -200,6 +200,24 @@ public class MqttProcessIT {
         assertFalse("the refusal not said twice", gateway.log().contains("Retain not supported"));
     }
 
+    /**
+     * A broker that drops connections idle for less than the configured keep-alive says so when
+     * the gateway connects: it is pinged that often from the first connection on, never dropped.
+     */
+    @Test
+    public void aBrokerThatAsksForAShorterKeepAliveIsPingedThatOften() throws Exception {
+        Path brokerFolder = folder.newFolder("broker").toPath();
+        broker = new Mosquitto(brokerFolder, "max_keepalive 10\nlog_type all\n").start();
+        gateway.start();
+        installMqtt(broker.uri(), ""); // keepAliveSeconds 30
+
+        // dropped after 15 to 20 s without a packet, and pinged only after 30 s, it would be connected anew before the first ping
+        Await.until("a ping within the broker's keep-alive", Duration.ofSeconds(40),
+                () -> Files.readString(brokerFolder.resolve("mosquitto.log")).contains("Received PINGREQ from outrigger-gw"));
+        assertTrue(gateway.shell("mqtt:status").output(), gateway.shell("mqtt:status").output().contains("1 made, 0 attempt(s) failed, 0 lost"));
+        assertTrue(gateway.log().contains("asks for a ping every 10 s (keepAliveSeconds is 30)"));
+    }
+
     @Test
     public void connectsOverTlsWithTheConfiguredCa() throws Exception {
         TestCertificates tls = new TestCertificates(folder.newFolder("tls").toPath());

@@ -134,6 +134,8 @@ public class MqttConnection implements Messaging {
      * next will is not. Publications Paho sends without retain to a broker whose CONNACK says so.
      */
     private volatile boolean willRetained = true;
+    /** The keep-alive a broker asked for, once said in the log. */
+    private volatile int keepAliveSaid;
     /** QoS 1 and 2 publications beyond the broker's Receive Maximum wait here rather than fail. */
     private final SendWindow window = new SendWindow();
     /** What the last connection failure logged said: the same again is not logged again. */
@@ -274,6 +276,10 @@ public class MqttConnection implements Messaging {
                     window.open(announced == null || announced.getReceiveMaximum() == null ? RECEIVE_MAXIMUM_UNSAID
                             : announced.getReceiveMaximum());
                     willRetained = announced == null || !Boolean.FALSE.equals(announced.isRetainAvailable());
+                    if (announced != null && announced.getServerKeepAlive() != null
+                            && announced.getServerKeepAlive() < config.keepAliveSeconds()) {
+                        pingWithin(announced.getServerKeepAlive());
+                    }
                     connected();
                 }
 
@@ -385,6 +391,24 @@ public class MqttConnection implements Messaging {
             reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
             // deactivated
+        }
+    }
+
+    /**
+     * The broker drops a connection idle for 1.5 times less than keepAliveSeconds, and said so in its
+     * CONNACK. Paho takes its word, but has already timed its first ping by keepAliveSeconds: the
+     * connection would be dropped before it. Asking for a check has it time the next ping anew.
+     */
+    private void pingWithin(int seconds) {
+        if (keepAliveSaid != seconds) {
+            keepAliveSaid = seconds;
+            LOG.info("MQTT: {} asks for a ping every {} s (keepAliveSeconds is {}): so be it", config.broker(), seconds,
+                    config.keepAliveSeconds());
+        }
+        try {
+            client.checkPing(null, null);
+        } catch (MqttException e) {
+            LOG.debug("MQTT: timing the next ping: {}", e.getMessage());
         }
     }
 
