@@ -395,15 +395,16 @@ public class MqttConnection implements Messaging {
     }
 
     /**
-     * The broker drops a connection idle for 1.5 times less than keepAliveSeconds, and said so in its
-     * CONNACK. Paho takes its word, but has already timed its first ping by keepAliveSeconds: the
-     * connection would be dropped before it. Asking for a check has it time the next ping anew.
+     * The broker asked in its CONNACK for pings more often than keepAliveSeconds (it drops a connection
+     * silent for one and a half times its keep-alive). Paho takes its word, but has timed its first ping
+     * by keepAliveSeconds, after the broker would have dropped the connection: a check now has it time the
+     * next ping by the broker's keep-alive.
      */
     private void pingWithin(int seconds) {
         if (keepAliveSaid != seconds) {
             keepAliveSaid = seconds;
-            LOG.info("MQTT: {} asks for a ping every {} s (keepAliveSeconds is {}): so be it", config.broker(), seconds,
-                    config.keepAliveSeconds());
+            LOG.info("MQTT: {} asks for a ping every {} s (keepAliveSeconds is {}): pinging that often", config.broker(),
+                    seconds, config.keepAliveSeconds());
         }
         try {
             client.checkPing(null, null);

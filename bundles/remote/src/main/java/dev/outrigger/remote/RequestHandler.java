@@ -135,7 +135,7 @@ final class RequestHandler {
         try {
             return Json.object(json);
         } catch (IllegalArgumentException e) {
-            throw new Refused("malformed", "not a JSON object: " + Printable.line(e.getMessage()));
+            throw new Refused("malformed", "request unreadable: " + Printable.line(e.getMessage()));
         }
     }
 

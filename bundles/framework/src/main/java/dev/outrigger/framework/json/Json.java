@@ -1,14 +1,15 @@
 package dev.outrigger.framework.json;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.jr.ob.JSON;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Map;
 
 /**
  * JSON objects as maps, for requests from the network and the small files kept under {@code data/}, on
@@ -18,7 +19,8 @@ import java.util.Map;
 public final class Json {
 
     // a null written says something ("reset to the default", "there was none"); plain maps, in the order read
-    private static final JSON JSON_OBJECTS = JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.WRITE_NULL_PROPERTIES)
+    private static final JSON JSON_OBJECTS = JSON.std
+            .with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.WRITE_NULL_PROPERTIES)
             .without(JSON.Feature.USE_DEFERRED_MAPS);
 
     private Json() {
@@ -53,7 +55,7 @@ public final class Json {
         try {
             return JSON_OBJECTS.asBytes(value);
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // only a value of a type JSON has no word for
+            throw new UncheckedIOException(e); // written to memory: not expected
         }
     }
 
