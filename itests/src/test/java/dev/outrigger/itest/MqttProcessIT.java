@@ -181,6 +181,30 @@ public class MqttProcessIT {
     }
 
     /**
+     * A broker that ends the connection over a record instead of refusing it (mosquitto's
+     * message_size_limit answers with a reason code the client takes for a protocol error) would
+     * get it again after every reconnect, and nothing behind it: after the second time it is
+     * dropped, counted and logged, and the records behind it go through.
+     */
+    @Test
+    public void recordsOverWhichTheBrokerEndsTheConnectionAreDroppedAndTheRestGoesThrough() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "message_size_limit 1000\n").start();
+        Set<String> received = subscribe("it/gw/data/#");
+        gateway.enableHealthEndpoint();
+        gateway.start();
+        installMqtt(broker.uri(), "");
+        assertEquals(0, gateway.shell("fixture:produce 2 data/large 3000").status());
+        assertEquals(0, gateway.shell("fixture:produce 5").status());
+
+        Await.until("the records behind the two the broker will not take", Duration.ofSeconds(30), () -> received.size() == 5);
+        Await.until("an empty outbox", Duration.ofSeconds(10),
+                () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
+        assertEquals(2.0, gateway.metrics().get("outrigger_mqtt_refused_total"), 0);
+        assertEquals(gateway.log(), 1, gateway.log().lines()
+                .filter(l -> l.contains("(3000 bytes) dropped: the broker ended the connection each of the 2 times it was sent")).count());
+    }
+
+    /**
      * A broker that keeps no retained messages refuses a CONNECT with a retained last will: the
      * gateway connects with one that is not, says so once, and sends everything, without retain.
      */

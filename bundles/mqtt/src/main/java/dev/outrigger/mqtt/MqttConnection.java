@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -125,6 +126,11 @@ public class MqttConnection implements Messaging {
     private volatile long connectedSince;
     /** The same moment on the running time: a clock set at boot (a Pi without RTC) must not make a connection look stable. */
     private volatile long connectedAtNanos;
+    /** Connections made, the last one lost and when ({@link System#nanoTime()}), the last one that acknowledged a publication. */
+    private volatile long connectionNumber;
+    private volatile long lostConnection;
+    private volatile long lostAtNanos;
+    private volatile long acknowledgingConnection;
     private volatile int attempts;
     /** The largest packet the broker takes, as its CONNACK said (MQTT 5); unlimited if it said nothing. */
     private volatile long maxPacketBytes = Long.MAX_VALUE;
@@ -350,6 +356,7 @@ public class MqttConnection implements Messaging {
     private void connected() {
         connectedSince = System.currentTimeMillis();
         connectedAtNanos = System.nanoTime();
+        connectionNumber++;
         lastError = "";
         LOG.info("MQTT: connected to {}", config.broker());
         try {
@@ -560,6 +567,20 @@ public class MqttConnection implements Messaging {
         return fleetRoot.isEmpty() ? relative : fleetRoot + "/" + relative;
     }
 
+    /** A record the broker will not take, dropped. */
+    void countRefused() {
+        traffic.refused.increment();
+    }
+
+    /**
+     * When the last connection was lost, by {@link System#nanoTime()}, if the broker had acknowledged a
+     * publication on it (the status it begins with): a broker that took what came before. Asked once
+     * connected again, when Paho has long reported the acknowledgements of the lost connection.
+     */
+    OptionalLong lostAfterAnAcknowledgementAt() {
+        return acknowledgingConnection == lostConnection ? OptionalLong.of(lostAtNanos) : OptionalLong.empty();
+    }
+
     @Override
     public boolean isConnected() {
         return client != null && client.isConnected();
@@ -585,10 +606,11 @@ public class MqttConnection implements Messaging {
                         + "-byte packet; it takes at most " + maxPacketBytes + ")"));
                 return done;
             }
+            long on = connectionNumber;
             if (message.qos() == 0) { // outside the broker's flow control
-                client.publish(message.topic(), m, null, settledBy(() -> { }, done));
+                client.publish(message.topic(), m, null, settledBy(() -> { }, done, on));
             } else {
-                window.submit(settled -> client.publish(message.topic(), m, null, settledBy(settled, done)), e -> {
+                window.submit(settled -> client.publish(message.topic(), m, null, settledBy(settled, done, on)), e -> {
                     traffic.failed.increment();
                     done.completeExceptionally(e);
                 });
@@ -601,7 +623,7 @@ public class MqttConnection implements Messaging {
     }
 
     /** What the broker said of a publication completes {@code done}, once {@code settled} has freed its place. */
-    private MqttActionListener settledBy(Runnable settled, CompletableFuture<Void> done) {
+    private MqttActionListener settledBy(Runnable settled, CompletableFuture<Void> done, long on) {
         return new MqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
@@ -614,6 +636,7 @@ public class MqttConnection implements Messaging {
                                     codes[0])));
                 } else {
                     traffic.published.increment();
+                    acknowledgingConnection = on;
                     done.complete(null);
                 }
             }
@@ -662,6 +685,8 @@ public class MqttConnection implements Messaging {
     private final class Callback extends MqttCallbackAdapter {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
+            lostAtNanos = System.nanoTime();
+            lostConnection = connectionNumber;
             window.close("connection lost");
             boolean stable = System.nanoTime() - connectedAtNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MILLIS);
             connectedSince = 0;

@@ -2,8 +2,10 @@ package dev.outrigger.mqtt;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.service.component.annotations.Activate;
@@ -22,6 +24,15 @@ import dev.outrigger.outbox.Outbox;
  * Publishes the outbox in order, with at most {@code inflight} records unacknowledged, and
  * deletes each record only once the broker acknowledged it. After a reconnect it starts again
  * from the oldest record still there, so what was in flight is sent again: at least once.
+ * <p>
+ * A broker may end the connection over a record instead of refusing it in its acknowledgement
+ * (mosquitto's {@code message_size_limit} answers with a code the client takes for a protocol
+ * error; some cloud brokers close the connection on a publication their policy denies): sent
+ * again after every reconnect, it would hold up everything behind it for ever. So after a
+ * connection ended with records unacknowledged, the oldest goes out alone; a record alone in
+ * flight when the connection ended within seconds of it, on a connection whose broker had
+ * acknowledged what went before (the status), twice in a row, is dropped, counted and logged
+ * like a refused one.
  */
 @Component(configurationPid = MqttConnection.PID)
 public class OutboxDrainer {
@@ -35,6 +46,21 @@ public class OutboxDrainer {
     private volatile Semaphore window;
     private final AtomicLong generation = new AtomicLong();
     private final OncePerMinute refusals = new OncePerMinute();
+    /** How soon after a record went out alone the connection must have ended to count against it, and how often. */
+    private static final long SUSPECT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int STRIKES = 2;
+    /** The window's size: {@code inflight}, or 1 while feeling the way after a connection ended. Drain thread's. */
+    private int size;
+    /** Records sent and neither acknowledged nor refused; what a lost connection leaves is counted anew on the next. */
+    private final AtomicInteger unanswered = new AtomicInteger();
+    /** Set when the record sent alone is acknowledged: the full window again. */
+    private volatile boolean aloneAcknowledged;
+    /** The record sent alone, and when. Drain thread's but for the sequence, read on acknowledgement. */
+    private volatile Outbox.Entry alone;
+    private long aloneSentAt;
+    /** The record connections ended over, and how many in a row. Drain thread's. */
+    private long suspect = -1;
+    private int strikes;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long cursor;
@@ -52,6 +78,7 @@ public class OutboxDrainer {
         this.connection = connection;
         this.outbox = outbox;
         this.inflight = config.inflight();
+        this.size = inflight;
         this.window = new Semaphore(inflight);
         connection.onConnect(restart);
         thread = Daemons.start("outrigger-mqtt-drain", this::drain);
@@ -83,7 +110,16 @@ public class OutboxDrainer {
                 if (current != seenGeneration) {
                     seenGeneration = current;
                     cursor = 0; // from the oldest record not yet deleted
-                    window = new Semaphore(inflight);
+                    boolean unacknowledged = unanswered.getAndSet(0) > 0;
+                    if (size == 1 && unacknowledged) {
+                        countAgainstTheRecordSentAlone();
+                    }
+                    size = unacknowledged ? 1 : inflight;
+                    aloneAcknowledged = false;
+                    window = new Semaphore(size);
+                } else if (size == 1 && aloneAcknowledged) {
+                    size = inflight; // the record that went alone went through: the way is clear
+                    window = new Semaphore(size);
                 }
                 Semaphore permits = window;
                 int free = Math.max(1, permits.availablePermits());
@@ -93,6 +129,11 @@ public class OutboxDrainer {
                         break; // connection trouble: start over after the reconnect
                     }
                     cursor = e.sequence();
+                    if (size == 1) {
+                        alone = e;
+                        aloneSentAt = System.nanoTime();
+                    }
+                    unanswered.incrementAndGet();
                     publish(e, current, permits);
                 }
             } catch (InterruptedException stopped) {
@@ -103,12 +144,36 @@ public class OutboxDrainer {
         }
     }
 
+    /** The connection ended while the record sent alone waited for its acknowledgement: soon after, and twice, it goes. */
+    private void countAgainstTheRecordSentAlone() {
+        OptionalLong lost = connection.lostAfterAnAcknowledgementAt();
+        Outbox.Entry e = alone;
+        if (e == null || lost.isEmpty() || lost.getAsLong() < aloneSentAt || lost.getAsLong() - aloneSentAt > SUSPECT_NANOS) {
+            return; // a link that went away, or a broker that takes nothing, not one that ended the connection over the record
+        }
+        strikes = e.sequence() == suspect ? strikes + 1 : 1;
+        suspect = e.sequence();
+        if (strikes == STRIKES) {
+            connection.countRefused();
+            refusals.occurred(n -> LOG.warn("MQTT: record {} for {} ({} bytes) dropped: the broker ended the connection each of the "
+                    + "{} times it was sent (larger than it takes, as mosquitto's message_size_limit, or on a topic its policy "
+                    + "denies){}", e.sequence(), connection.topic(e.record().topic()), e.record().payload().length, STRIKES,
+                    n > 1 ? " (" + n + " refused and dropped since the last such line, all counted in mqtt:status)" : ""));
+            outbox.delete(e.sequence());
+            suspect = -1;
+        }
+    }
+
     private void publish(Outbox.Entry e, long publishedIn, Semaphore permits) {
         Message m = new Message(connection.topic(e.record().topic()), e.record().payload(), e.record().qos(),
                 e.record().retained(), Optional.empty(), Optional.empty());
         connection.publish(m).whenComplete((ok, error) -> {
             permits.release();
+            if (error == null || error instanceof MqttConnection.RefusedException) {
+                unanswered.decrementAndGet();
+            }
             if (error == null) {
+                aloneAcknowledged = e == alone;
                 outbox.delete(e.sequence());
             } else if (error instanceof MqttConnection.RefusedException refused) {
                 // retrying would only block everything behind it; a broker's ACL that refuses a whole
