@@ -38,17 +38,17 @@ import dev.outrigger.outbox.Outbox;
 public class OutboxDrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDrainer.class);
+    /** How soon after a record went out alone the connection must have ended to count against it, and how often. */
+    private static final long SUSPECT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int STRIKES = 2;
 
     private final MqttConnection connection;
     private final Outbox outbox;
     private final int inflight;
-    /** Replaced on every reconnect: Paho does not complete the tokens of a connection that died. */
+    /** Replaced on every reconnect (Paho does not complete the tokens of a connection that died) and when it grows again. */
     private volatile Semaphore window;
     private final AtomicLong generation = new AtomicLong();
     private final OncePerMinute refusals = new OncePerMinute();
-    /** How soon after a record went out alone the connection must have ended to count against it, and how often. */
-    private static final long SUSPECT_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final int STRIKES = 2;
     /** The window's size: {@code inflight}, or 1 while feeling the way after a connection ended. Drain thread's. */
     private int size;
     /** Records sent and neither acknowledged nor refused; what a lost connection leaves is counted anew on the next. */
