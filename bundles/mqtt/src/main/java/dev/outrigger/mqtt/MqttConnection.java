@@ -797,6 +797,11 @@ public class MqttConnection implements Messaging {
             return network.get() + (network.get().startsWith("TLS")
                     ? " (does the broker speak TLS on that port, with a certificate the CA signed?)" : "");
         }
+        if (e instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_INVALID_RETURN_CODE) {
+            // reason codes the spec does not allow there, which Paho takes for a protocol error
+            return "the broker answered with a reason code the MQTT client does not take there (mosquitto does so for a "
+                    + "message over its message_size_limit, and for a connection whose last will is above its max_qos)";
+        }
         Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
         String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return cause == null ? text : text + " (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";
