@@ -1,7 +1,8 @@
 package dev.outrigger.tls;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -11,19 +12,24 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS from PEM files, as brokers, CAs and Kubernetes Secrets hand them out: the certificates to
- * trust, and optionally a certificate chain with its PKCS#8 key to present. Embedded privately by
+ * TLS from PEM files, as brokers, CAs, Kubernetes Secrets and openssl hand them out: the certificates
+ * to trust, and optionally a certificate chain with its PKCS#8 key to present (in one file or two). Embedded privately by
  * the bundles that speak TLS (a client to a broker, a server to bridge clients).
  */
 public final class PemTls {
+
+    private static final Pattern PEM_BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
 
     private PemTls() {
     }
@@ -60,29 +66,51 @@ public final class PemTls {
         return context;
     }
 
-    private static Collection<? extends Certificate> certificates(String file) throws IOException, GeneralSecurityException {
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            return CertificateFactory.getInstance("X.509").generateCertificates(in);
+    /** Every certificate in the file, in order, whatever else it holds around them. */
+    private static List<Certificate> certificates(String file) throws IOException, GeneralSecurityException {
+        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+        List<Certificate> certificates = new ArrayList<>();
+        for (byte[] der : blocks(file, "CERTIFICATE")) {
+            certificates.add(x509.generateCertificate(new ByteArrayInputStream(der)));
         }
+        if (certificates.isEmpty()) {
+            throw new GeneralSecurityException(file + " holds no certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        return certificates;
     }
 
     private static PrivateKey privateKey(String file) throws IOException, GeneralSecurityException {
         if (file.isEmpty()) {
             throw new GeneralSecurityException("certFile is set but keyFile is not");
         }
-        String pem = Files.readString(Path.of(file));
-        if (!pem.contains("BEGIN PRIVATE KEY")) {
-            throw new GeneralSecurityException(file + " is not a PKCS#8 key (BEGIN PRIVATE KEY); convert it with "
+        List<byte[]> keys = blocks(file, "PRIVATE KEY");
+        if (keys.isEmpty()) {
+            throw new GeneralSecurityException(file + " holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it with "
                     + "openssl pkcs8 -topk8 -nocrypt");
         }
-        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
         for (String algorithm : new String[] { "RSA", "EC", "Ed25519" }) {
             try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(keys.get(0)));
             } catch (java.security.spec.InvalidKeySpecException notThisOne) {
                 // try the next algorithm
             }
         }
         throw new GeneralSecurityException(file + ": unsupported key algorithm");
+    }
+
+    /**
+     * The content of each PEM block of that type: only what lies between its BEGIN and END lines, so
+     * that a key and its certificate in one file, or openssl's "Bag Attributes" from a .p12, are read.
+     */
+    private static List<byte[]> blocks(String file, String type) throws IOException {
+        // ISO-8859-1 reads any byte: text around the blocks may be anything
+        Matcher block = PEM_BLOCK.matcher(Files.readString(Path.of(file), StandardCharsets.ISO_8859_1));
+        List<byte[]> blocks = new ArrayList<>();
+        while (block.find()) {
+            if (block.group(1).equals(type)) {
+                blocks.add(Base64.getMimeDecoder().decode(block.group(2)));
+            }
+        }
+        return blocks;
     }
 }

@@ -47,6 +47,11 @@ public final class TestCertificates {
     }
 
     private void openssl(String... args) throws IOException, InterruptedException {
+        openssl(dir, args);
+    }
+
+    /** Runs openssl in that folder, failing with its output. */
+    static void openssl(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
