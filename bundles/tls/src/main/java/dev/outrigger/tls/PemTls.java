@@ -86,7 +86,7 @@ public final class PemTls {
         List<byte[]> keys = blocks(file, "PRIVATE KEY");
         if (keys.isEmpty()) {
             throw new GeneralSecurityException(file + " holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it with "
-                    + "openssl pkcs8 -topk8 -nocrypt");
+                    + "openssl pkcs8 -topk8 -nocrypt, or have cert-manager write one (privateKey.encoding: PKCS8)");
         }
         for (String algorithm : new String[] { "RSA", "EC", "Ed25519" }) {
             try {

@@ -66,6 +66,7 @@ public class PemTlsTest {
         GeneralSecurityException notPkcs8 = assertThrows(GeneralSecurityException.class,
                 () -> PemTls.context("", tls.cert("server").toString(), dir.resolve("traditional.key").toString()));
         assertTrue(notPkcs8.getMessage(), notPkcs8.getMessage().endsWith(
-                "traditional.key holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it with openssl pkcs8 -topk8 -nocrypt"));
+                "traditional.key holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it with openssl pkcs8 -topk8 -nocrypt, "
+                + "or have cert-manager write one (privateKey.encoding: PKCS8)"));
     }
 }
