@@ -24,7 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS from PEM files, as brokers, CAs, Kubernetes Secrets and openssl hand them out: the certificates
- * to trust, and optionally a certificate chain with its PKCS#8 key to present (in one file or two). Embedded privately by
+ * to trust, and optionally a certificate chain with its key to present (in one file or two). Embedded privately by
  * the bundles that speak TLS (a client to a broker, a server to bridge clients).
  */
 public final class PemTls {
@@ -37,7 +37,7 @@ public final class PemTls {
     /**
      * @param caFile   certificates to trust; empty for the JVM's own
      * @param certFile certificate chain to present; empty for none
-     * @param keyFile  its PKCS#8 private key
+     * @param keyFile  its private key: PKCS#8, or OpenSSL's traditional RSA or EC form
      */
     public static SSLContext context(String caFile, String certFile, String keyFile)
             throws IOException, GeneralSecurityException {
@@ -70,7 +70,7 @@ public final class PemTls {
     private static List<Certificate> certificates(String file) throws IOException, GeneralSecurityException {
         CertificateFactory x509 = CertificateFactory.getInstance("X.509");
         List<Certificate> certificates = new ArrayList<>();
-        for (byte[] der : blocks(file, "CERTIFICATE")) {
+        for (byte[] der : blocks(pem(file), "CERTIFICATE")) {
             certificates.add(x509.generateCertificate(new ByteArrayInputStream(der)));
         }
         if (certificates.isEmpty()) {
@@ -79,18 +79,28 @@ public final class PemTls {
         return certificates;
     }
 
+    /** The key in the file: PKCS#8, or OpenSSL's traditional RSA or EC form. */
     private static PrivateKey privateKey(String file) throws IOException, GeneralSecurityException {
         if (file.isEmpty()) {
             throw new GeneralSecurityException("certFile is set but keyFile is not");
         }
-        List<byte[]> keys = blocks(file, "PRIVATE KEY");
-        if (keys.isEmpty()) {
-            throw new GeneralSecurityException(file + " holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it with "
-                    + "openssl pkcs8 -topk8 -nocrypt, or have cert-manager write one (privateKey.encoding: PKCS8)");
+        String pem = pem(file);
+        if (pem.contains("ENCRYPTED")) {
+            throw new GeneralSecurityException(file + " holds a key protected by a passphrase; write it without one: "
+                    + "openssl pkey -in " + file + " -out <new file>");
+        }
+        List<byte[]> pkcs8 = new ArrayList<>(blocks(pem, "PRIVATE KEY"));
+        blocks(pem, "RSA PRIVATE KEY").stream().map(TraditionalKeys::rsa).forEach(pkcs8::add);
+        for (byte[] sec1 : blocks(pem, "EC PRIVATE KEY")) {
+            pkcs8.add(TraditionalKeys.ec(sec1));
+        }
+        if (pkcs8.isEmpty()) {
+            throw new GeneralSecurityException(file + " holds no private key (-----BEGIN PRIVATE KEY-----, or RSA or EC "
+                    + "PRIVATE KEY)");
         }
         for (String algorithm : new String[] { "RSA", "EC", "Ed25519" }) {
             try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(keys.get(0)));
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8.get(0)));
             } catch (java.security.spec.InvalidKeySpecException notThisOne) {
                 // try the next algorithm
             }
@@ -98,13 +108,17 @@ public final class PemTls {
         throw new GeneralSecurityException(file + ": unsupported key algorithm");
     }
 
+    /** ISO-8859-1 reads any byte: the text around the blocks may be anything. */
+    private static String pem(String file) throws IOException {
+        return Files.readString(Path.of(file), StandardCharsets.ISO_8859_1);
+    }
+
     /**
      * The content of each PEM block of that type: only what lies between its BEGIN and END lines, so
      * that a key and its certificate in one file, or openssl's "Bag Attributes" from a .p12, are read.
      */
-    private static List<byte[]> blocks(String file, String type) throws IOException {
-        // ISO-8859-1 reads any byte: text around the blocks may be anything
-        Matcher block = PEM_BLOCK.matcher(Files.readString(Path.of(file), StandardCharsets.ISO_8859_1));
+    private static List<byte[]> blocks(String pem, String type) {
+        Matcher block = PEM_BLOCK.matcher(pem);
         List<byte[]> blocks = new ArrayList<>();
         while (block.find()) {
             if (block.group(1).equals(type)) {
