@@ -24,12 +24,13 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS from PEM files, as brokers, CAs, Kubernetes Secrets and openssl hand them out: the certificates
- * to trust, and optionally a certificate chain with its key to present (in one file or two). Embedded privately by
- * the bundles that speak TLS (a client to a broker, a server to bridge clients).
+ * to trust, and optionally a certificate chain with its key to present (in one file or two).
+ * Embedded privately by the bundles that speak TLS (a client to a broker, a server to bridge clients).
  */
 public final class PemTls {
 
-    private static final Pattern PEM_BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
+    private static final Pattern PEM_BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----",
+            Pattern.DOTALL);
 
     private PemTls() {
     }
@@ -90,7 +91,9 @@ public final class PemTls {
                     + "openssl pkey -in " + file + " -out <new file>");
         }
         List<byte[]> pkcs8 = new ArrayList<>(blocks(pem, "PRIVATE KEY"));
-        blocks(pem, "RSA PRIVATE KEY").stream().map(TraditionalKeys::rsa).forEach(pkcs8::add);
+        for (byte[] pkcs1 : blocks(pem, "RSA PRIVATE KEY")) {
+            pkcs8.add(TraditionalKeys.rsa(pkcs1));
+        }
         for (byte[] sec1 : blocks(pem, "EC PRIVATE KEY")) {
             pkcs8.add(TraditionalKeys.ec(sec1));
         }
