@@ -794,7 +794,11 @@ public class MqttConnection implements Messaging {
     static String message(Throwable e) {
         Optional<String> network = NetworkFailures.inWords(e);
         if (network.isPresent()) {
-            return network.get() + (network.get().startsWith("TLS")
+            String failure = network.get();
+            if (failure.contains("subject alternative names") || failure.contains("No name matching")) {
+                return failure + " (the broker's certificate is for another name: give broker the name it was issued for)";
+            }
+            return failure + (failure.startsWith("TLS")
                     ? " (does the broker speak TLS on that port, with a certificate the CA signed?)" : "");
         }
         if (e instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_INVALID_RETURN_CODE) {
