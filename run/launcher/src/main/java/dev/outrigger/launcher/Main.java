@@ -120,6 +120,7 @@ public final class Main {
      */
     private static void stop(Framework framework, Sources sources, KeptBundles kept, ClassDataArchive cds, String why) {
         System.err.println("outrigger: " + why + " received, stopping");
+        ThreadsOutlivingTheStop.install(System.err);
         if (cds != null) {
             cds.write();
         }
