@@ -73,7 +73,14 @@ public class RuntimeProcessIT {
         assertEquals("every bundle of the boot features (core, serial) plus the system bundle: " + lb.output(),
                 Distribution.bundles("core").size() + Distribution.bundles("serial").size() + 1, bundleLines(lb.output()).size());
 
-        assertEquals("an unknown command fails the shell", 1, gateway.shell("no-such-command").status());
+        GatewayProcess.Result unknown = gateway.shell("no-such-command");
+        assertEquals("an unknown command fails the shell", List.of(1, "error: Command not found: no-such-command"),
+                List.of(unknown.status(), unknown.output().strip()));
+        GatewayProcess.Result notInstalled = gateway.shell("gps:status");
+        assertEquals("a command of a feature not installed names it", List.of(1, "error: Command not found: gps:status; it comes"
+                + " with feature gps, which is not installed: feature:install gps"), List.of(notInstalled.status(),
+                        notInstalled.output().strip()));
+        assertTrue("by its function alone too", gateway.shell("nodes").output().contains("feature:install meshtastic"));
         GatewayProcess.Result found = gateway.shell("lb | grep -q Gogo");
         assertEquals("a grep that matches, quietly, as in sh", List.of(0, ""), List.of(found.status(), found.output().strip()));
         GatewayProcess.Result missing = gateway.shell("lb | grep no-such-bundle");

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.HashSet;
 import java.util.Hashtable;
@@ -43,6 +44,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.commands.MissingCommands;
 import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
@@ -55,12 +57,12 @@ import dev.outrigger.framework.threads.Daemons;
  * installed when each of its bundles is installed at the feature's version, so the state needs
  * no bookkeeping of its own and survives restarts with the framework's bundle cache.
  */
-@Component(service = FeatureCommands.class, property = {
+@Component(service = { FeatureCommands.class, MissingCommands.class }, property = {
         "osgi.command.scope=feature",
         "osgi.command.function=list",
         "osgi.command.function=install",
         "osgi.command.function=uninstall" })
-public class FeatureCommands {
+public class FeatureCommands implements MissingCommands {
 
     /** The feature the launcher itself boots; removing it would remove the shell in use. */
     static final String CORE = "core";
@@ -401,6 +403,26 @@ public class FeatureCommands {
         return all.stream().filter(f -> f.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + features + " (there are "
                         + all.stream().map(Feature::name).sorted().collect(Collectors.joining(", ")) + ")"));
+    }
+
+    @Override
+    public Optional<String> featureOffering(String command) {
+        try {
+            List<Feature> candidates = new ArrayList<>();
+            for (Feature feature : Feature.readAll(features)) {
+                for (Feature.Entry entry : feature.bundles()) {
+                    if (installed(entry).isEmpty() && ComponentCommands.in(entry.artifact().in(repository)).stream()
+                            .anyMatch(c -> c.equals(command) || c.endsWith(":" + command))) {
+                        candidates.add(feature);
+                        break;
+                    }
+                }
+            }
+            return candidates.stream().min(Comparator.comparingInt(f -> f.bundles().size())).map(Feature::name);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Features: which feature offers {} is not known: {}", command, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private boolean isInstalled(Feature feature) throws IOException {

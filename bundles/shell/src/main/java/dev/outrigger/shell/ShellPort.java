@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.felix.gogo.runtime.CommandNotFoundException;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -34,12 +35,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.commands.MissingCommands;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
@@ -80,6 +84,8 @@ public class ShellPort {
     private final String token = newToken();
     /** The accept loop, the commands, and the retries of a port that cannot be listened on yet. */
     private final ScheduledThreadPoolExecutor workers = new ScheduledThreadPoolExecutor(MAX_CONCURRENT + 1, Daemons.named("outrigger-shell-port"));
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MissingCommands missingCommands;
     private ServerSocket server; // guarded by this
     private boolean stopped; // guarded by this
 
@@ -205,7 +211,7 @@ public class ShellPort {
                 // not a command's word on what it was given or where things stand, but a defect: the log keeps its trace
                 LOG.warn("Shell port: '{}' failed", command, e);
             }
-            out.println("error: " + errorLine(e));
+            out.println("error: " + errorLine(e) + installAdvice(e));
             return ShellProtocol.STATUS_FAILED;
         } finally {
             finished.set(true);
@@ -220,6 +226,17 @@ public class ShellPort {
         Matcher wrongArguments = WRONG_ARGUMENTS.matcher(message);
         return wrongArguments.matches() ? "wrong arguments for " + wrongArguments.group(1) + "; 'help " + wrongArguments.group(1)
                 + "' says which it takes" : message;
+    }
+
+    /** For a command not found that a feature not installed offers: which feature, and how to install it. */
+    private String installAdvice(Exception e) {
+        MissingCommands missing = missingCommands;
+        if (!(e instanceof CommandNotFoundException notFound) || missing == null) {
+            return "";
+        }
+        return missing.featureOffering(notFound.getCommand())
+                .map(feature -> "; it comes with feature " + feature + ", which is not installed: feature:install " + feature)
+                .orElse("");
     }
 
     private void writePortFile(int port) throws IOException {
