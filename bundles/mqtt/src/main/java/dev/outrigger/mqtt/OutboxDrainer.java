@@ -51,8 +51,11 @@ public class OutboxDrainer {
     private final OncePerMinute refusals = new OncePerMinute();
     /** The window's size: {@code inflight}, or 1 while feeling the way after a connection ended. Drain thread's. */
     private int size;
-    /** Records sent and neither acknowledged nor refused; what a lost connection leaves is counted anew on the next. */
-    private final AtomicInteger unanswered = new AtomicInteger();
+    /**
+     * Records sent on the current connection and neither acknowledged nor refused: a new count on
+     * each, so that an answer that comes after its connection was given up counts against none.
+     */
+    private volatile AtomicInteger unanswered = new AtomicInteger();
     /** Set when the record sent alone is acknowledged: the full window again. */
     private volatile boolean aloneAcknowledged;
     /** The record sent alone, and when. Drain thread's but for the sequence, read on acknowledgement. */
@@ -110,7 +113,8 @@ public class OutboxDrainer {
                 if (current != seenGeneration) {
                     seenGeneration = current;
                     cursor = 0; // from the oldest record not yet deleted
-                    boolean unacknowledged = unanswered.getAndSet(0) > 0;
+                    boolean unacknowledged = unanswered.get() > 0;
+                    unanswered = new AtomicInteger();
                     if (size == 1 && unacknowledged) {
                         countAgainstTheRecordSentAlone();
                     }
@@ -133,8 +137,9 @@ public class OutboxDrainer {
                         alone = e;
                         aloneSentAt = System.nanoTime();
                     }
-                    unanswered.incrementAndGet();
-                    publish(e, current, permits);
+                    AtomicInteger answersDue = unanswered;
+                    answersDue.incrementAndGet();
+                    publish(e, current, permits, answersDue);
                 }
             } catch (InterruptedException stopped) {
                 return;
@@ -164,13 +169,13 @@ public class OutboxDrainer {
         }
     }
 
-    private void publish(Outbox.Entry e, long publishedIn, Semaphore permits) {
+    private void publish(Outbox.Entry e, long publishedIn, Semaphore permits, AtomicInteger answersDue) {
         Message m = new Message(connection.topic(e.record().topic()), e.record().payload(), e.record().qos(),
                 e.record().retained(), Optional.empty(), Optional.empty());
         connection.publish(m).whenComplete((ok, error) -> {
             permits.release();
             if (error == null || error instanceof MqttConnection.RefusedException) {
-                unanswered.decrementAndGet();
+                answersDue.decrementAndGet();
             }
             if (error == null) {
                 aloneAcknowledged = e == alone;
