@@ -1,6 +1,7 @@
 package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -156,6 +157,28 @@ public class DiscoveryIT {
         Await.until("back to ignore", Duration.ofSeconds(5), () -> "ignore".equals(device(id).getProperty(SerialDevice.ROLE)));
         tree.unplug("ttyUSB3");
         Await.until("gone", Duration.ofSeconds(5), () -> device(id) == null);
+    }
+
+    /**
+     * The board's UART the kernel's console is on (a Pi's serial0 before the console is turned
+     * off) says so in device:show: a receiver or stick on it gets boot messages and a login prompt.
+     */
+    @Test
+    public void theUartOfTheKernelsConsoleIsMarked() throws Exception {
+        FakeSysfs tree = tree();
+        awaitConfigured(tree);
+        tree.consoleOn("tty1", "ttyAMA2");
+        tree.addPlatformUart("ttyAMA2", "fe201600.serial", "uart-pl011", true);
+        Await.until("the console's UART", Duration.ofSeconds(5), () -> device("ttyAMA2") != null);
+        Object commands = context.getService(context.getServiceReference("dev.outrigger.discovery.DeviceCommands"));
+        java.lang.reflect.Method show = commands.getClass().getMethod("show", String.class);
+        String console = (String) show.invoke(commands, "ttyAMA2");
+        assertTrue(console, console.contains("console       yes: the kernel's console writes to this port"));
+        String other = (String) show.invoke(commands, "ttyAMA0");
+        assertFalse(other, other.contains("console"));
+
+        tree.unplug("ttyAMA2");
+        Await.until("gone", Duration.ofSeconds(5), () -> device("ttyAMA2") == null);
     }
 
     /**

@@ -76,6 +76,9 @@ public class DeviceCommands {
         line(out, "profile", d.profile());
         line(out, "settings", d.settings().toString());
         line(out, "bridge port", d.suggestedPort() == 0 ? "-" : Integer.toString(d.suggestedPort()));
+        if (d instanceof Device own && own.port().console()) {
+            line(out, "console", "yes: the kernel's console writes to this port (boot messages, a login prompt)");
+        }
         return out.toString();
     }
 

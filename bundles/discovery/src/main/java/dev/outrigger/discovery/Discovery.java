@@ -83,6 +83,8 @@ public class Discovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
     private static final long DEBOUNCE_MS = 30;
+    /** The mark, among what was reported of a device, that its being the console was. */
+    private static final String CONSOLE = " is the console";
     /** udev creates /dev/serial/by-id links shortly after the node: look again then. */
     private static final long UDEV_SETTLE_MS = 1_000;
 
@@ -221,6 +223,12 @@ public class Discovery {
             registered.put(id, new Registered(device,
                     context.registerService(SerialDevice.class, device, device.serviceProperties())));
             LOG.info("Serial device {}: {}", current == null ? "present" : "changed", describe(device));
+            if (device.port().console() && device.role() != Role.IGNORE && reported.add(id + CONSOLE)) {
+                LOG.warn("{} (role {}) is the kernel's serial console: boot messages, and the login prompt a getty shows there,"
+                        + " go to the device, and what it sends goes to the login; turn the serial console off (Raspberry Pi:"
+                        + " raspi-config, Interface Options, Serial Port: login shell no, hardware yes; elsewhere take console={}"
+                        + " off the kernel command line)", device.path(), device.role().key(), device.name());
+            }
         });
     }
 

@@ -86,7 +86,7 @@ final class ListedPaths {
             refused.remove(path);
             String driver = real.get().startsWith("/dev/pts") ? "pty" : "unknown";
             ports.add(new Port(path.getFileName().toString(), path.toString(), Optional.empty(), Optional.empty(), driver,
-                    Optional.empty(), List.of()));
+                    Optional.empty(), List.of(), false));
         }
         return ports;
     }

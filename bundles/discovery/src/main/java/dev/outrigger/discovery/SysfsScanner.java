@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.outrigger.device.UsbIdentity;
@@ -44,10 +45,13 @@ final class SysfsScanner {
     List<Port> scan() {
         Map<String, String> byId = links(dev.resolve("serial/by-id"));
         Map<String, String> byPath = links(dev.resolve("serial/by-path"));
+        // the ttys the kernel's console writes to, e.g. "tty1 ttyAMA0" for console=serial0,115200 console=tty1
+        String active = attribute(sys.resolve("class/tty/console/active"));
+        Set<String> consoles = active == null ? Set.of() : Set.of(active.split("\\s+"));
         List<Port> ports = new ArrayList<>();
         try (DirectoryStream<Path> ttys = Files.newDirectoryStream(sys.resolve("class/tty"))) {
             for (Path tty : ttys) {
-                port(tty, byId, byPath).ifPresent(ports::add);
+                port(tty, byId, byPath, consoles).ifPresent(ports::add);
             }
         } catch (NoSuchFileException e) {
             return List.of(); // no sysfs (or no tty class): nothing to find
@@ -59,7 +63,7 @@ final class SysfsScanner {
         return ports;
     }
 
-    private Optional<Port> port(Path tty, Map<String, String> byIdLinks, Map<String, String> byPathLinks) {
+    private Optional<Port> port(Path tty, Map<String, String> byIdLinks, Map<String, String> byPathLinks, Set<String> consoles) {
         String name = tty.getFileName().toString();
         Path device = tty.resolve("device");
         Path node = dev.resolve(name);
@@ -82,7 +86,7 @@ final class SysfsScanner {
                 .or(() -> usb.map(u -> dev.resolve("serial/by-id/" + UdevNames.byId(u, usbSerial ? portNumber : null)).toString()));
         Optional<String> byPath = Optional.ofNullable(byPathLinks.get(name))
                 .or(() -> UdevNames.byPath(realDevice, usbSerial ? portNumber : null).map(p -> dev.resolve("serial/by-path/" + p).toString()));
-        return Optional.of(new Port(name, node.toString(), byId, byPath, driver, usb, List.copyOf(problems)));
+        return Optional.of(new Port(name, node.toString(), byId, byPath, driver, usb, List.copyOf(problems), consoles.contains(name)));
     }
 
     /** The USB device is the nearest ancestor with an idVendor: one level up for cdc_acm, two for usb-serial. */

@@ -74,6 +74,13 @@ public final class FakeSysfs {
         return node(tty);
     }
 
+    /** The kernel's console on these ttys, as {@code /sys/class/tty/console/active} says: a tty without a device. */
+    public void consoleOn(String... ttys) {
+        Path console = mkdirs(sys.resolve("devices/virtual/tty/console"));
+        write(console.resolve("active"), String.join(" ", ttys) + "\n");
+        link(mkdirs(sys.resolve("class/tty")).resolve("console"), console);
+    }
+
     /** An 8250 port without a UART behind it, as every PC has a few of: type 0. */
     public Path addPlaceholderTtyS(String tty) {
         Path port = mkdirs(sys.resolve("devices/platform/serial8250/serial8250:0/serial8250:0." + tty.substring(4)));

@@ -43,7 +43,7 @@ public class ListedPathsTest {
         assertEquals("a file and a character device that is no terminal (1:3, mem) are not", List.of(),
                 new ListedPaths(SYS, List.of(file, memory)).scan(List.of()));
 
-        Port fromSysfs = new Port("tty", "/dev/tty", Optional.empty(), Optional.empty(), "tty", Optional.empty(), List.of());
+        Port fromSysfs = new Port("tty", "/dev/tty", Optional.empty(), Optional.empty(), "tty", Optional.empty(), List.of(), false);
         assertEquals("a terminal sysfs already found is not listed twice", List.of(),
                 new ListedPaths(SYS, List.of(tty)).scan(List.of(fromSysfs)));
     }

@@ -19,7 +19,7 @@ public class ProfileTest {
     private static Port usb(String vendor, String product, String productName, String serial) {
         UsbIdentity id = new UsbIdentity(vendor, product, serial, "Maker", productName, 0);
         return new Port("ttyUSB0", "/dev/ttyUSB0", Optional.of("/dev/serial/by-id/usb-x-" + serial), Optional.empty(),
-                "cp210x", Optional.of(id), List.of());
+                "cp210x", Optional.of(id), List.of(), false);
     }
 
     private static Optional<Profile> best(Port port, Profile... extra) {
@@ -66,7 +66,7 @@ public class ProfileTest {
 
     @Test
     public void ttyPatternsMatchBoardUarts() {
-        Port uart = new Port("ttyAMA0", "/dev/ttyAMA0", Optional.empty(), Optional.empty(), "uart-pl011", Optional.empty(), List.of());
+        Port uart = new Port("ttyAMA0", "/dev/ttyAMA0", Optional.empty(), Optional.empty(), "uart-pl011", Optional.empty(), List.of(), false);
         Profile gpsHat = new Profile("gps-hat", "", "", "", null, null, null, Profile.pattern("^ttyAMA0$"), Role.GPS,
                 SerialSettings.DEFAULT, 0, 100);
         assertEquals("gps-hat", best(uart, gpsHat).orElseThrow().name());

@@ -85,6 +85,18 @@ public class SysfsScannerTest {
     }
 
     @Test
+    public void theUartTheKernelsConsoleIsOnIsMarked() {
+        tree.addPlatformUart("ttyAMA0", "fe201000.serial", "uart-pl011", false);
+        tree.addPlatformUart("ttyAMA1", "fe201400.serial", "uart-pl011", false);
+        tree.consoleOn("tty1", "ttyAMA0"); // console=serial0,115200 console=tty1
+
+        Map<String, Port> ports = scan();
+        assertEquals(List.of("ttyAMA0", "ttyAMA1"), ports.keySet().stream().sorted().toList());
+        assertTrue(ports.get("ttyAMA0").console());
+        assertFalse(ports.get("ttyAMA1").console());
+    }
+
+    @Test
     public void udevLinksWinOverDerivedNamesAndDanglingLinksAreIgnored() throws Exception {
         tree.plugUsbSerial("ttyUSB0", "1-3", "10c4", "ea60", "Silicon Labs", "CP2102N USB to UART Bridge Controller",
                 "0001", "cp210x");
