@@ -23,7 +23,7 @@ import org.xml.sax.SAXException;
  */
 final class ComponentCommands {
 
-    /** The manifest header naming the descriptors (Declarative Services' ComponentConstants has it, not needed here else). */
+    /** The manifest header naming the descriptors; spelled out rather than importing Declarative Services' API for it. */
     private static final String SERVICE_COMPONENT = "Service-Component";
     private static final String SCOPE = "osgi.command.scope";
     private static final String FUNCTION = "osgi.command.function";
