@@ -521,6 +521,10 @@ public class RemoteProcessIT {
                     + sha256(good) + "\"")).get("state"));
             Await.until("the good release confirmed", Duration.ofSeconds(20), () -> gateway.log()
                     .contains("the update of dev.outrigger.mqtt to 0.1.1.good is confirmed"));
+            String log = gateway.log();
+            int newConnection = log.indexOf("MQTT: connected to", log.indexOf("MQTT: connected to") + 1);
+            assertTrue("confirmed through the new release's connection, not the old one's: " + log,
+                    newConnection > 0 && newConnection < log.indexOf("the update of dev.outrigger.mqtt to 0.1.1.good is confirmed"));
             Await.until("its announcement heard here too", Duration.ofSeconds(5), () -> events.stream()
                     .map(e -> Json.object(e.getBytes(StandardCharsets.UTF_8)))
                     .anyMatch(e -> "updated".equals(e.get("event")) && "0.1.1.good".equals(e.get("version"))));

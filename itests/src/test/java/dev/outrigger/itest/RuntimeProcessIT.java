@@ -964,6 +964,29 @@ public class RuntimeProcessIT {
         assertTrue(kube, kube.contains(" installed ") || kube.contains(" - "));
     }
 
+    /**
+     * A feature file of one's own written wrong (a trailing comma) takes no other feature with it:
+     * those configured are installed all the same; the list and an install of it say why it cannot
+     * be read, the log once.
+     */
+    @Test
+    public void aFeatureFileWrittenWrongTakesNoOtherFeatureWithIt() throws Exception {
+        Path mine = gateway.home.resolve("features/mine.json");
+        Files.writeString(mine, "{\n  \"id\": \"me:mine:1.0\",\n  \"bundles\": [ { \"id\": \"me:x:1.0\" }, ]\n}\n");
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = mqtt\n");
+        gateway.start();
+        Await.until("mqtt installed all the same", Duration.ofSeconds(20), () -> gateway.log().contains("Feature mqtt installed"));
+
+        String list = gateway.shell("feature:list").output();
+        assertTrue(list, list.lines().filter(l -> l.startsWith("mqtt ")).findFirst().orElseThrow().contains(" installed "));
+        assertTrue(list, list.contains("cannot be read: " + mine + " is not valid JSON ("));
+        GatewayProcess.Result install = gateway.shell("feature:install mine");
+        assertEquals(install.output(), 1, install.status());
+        assertTrue(install.output(), install.output().startsWith("error: feature mine cannot be read: " + mine + " is not valid JSON"));
+        assertEquals(gateway.log(), 1, lines(gateway.log(), "Feature file left out, the other features are not affected: " + mine
+                + " is not valid JSON").size());
+    }
+
     /** The fixture as a feature in the distribution's repository, with a configuration of its own. */
     private void greeterFeature() throws IOException {
         Path repository = gateway.home.resolve("repository/dev/outrigger/" + FIXTURE_BSN + "/0.1.0-SNAPSHOT");

@@ -42,27 +42,65 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
 
     /** One feature file as written, its includes not flattened. */
     public static Feature read(Path file) throws IOException {
+        Map<String, Object> json;
         try (InputStream in = Files.newInputStream(file)) {
-            return parse(new JSONParser(in).getParsed(), file.getFileName().toString());
+            json = new JSONParser(in).getParsed();
         } catch (RuntimeException e) {
+            throw new IOException(file + " is not valid JSON (" + e.getMessage() + ")", e);
+        }
+        try {
+            return parse(json, file.getFileName().toString());
+        } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Every {@code *.json} feature in a folder, sorted by name, with includes flattened. */
-    public static List<Feature> readAll(Path folder) throws IOException {
+    /**
+     * The features of a folder: those that can be read, with their includes flattened, and why
+     * each of the others cannot be (by file name): one file written wrong, or a feature that
+     * includes it, takes no other feature with it.
+     */
+    public record Catalog(List<Feature> features, Map<String, String> unreadable) {
+
+        /** Every feature, or an IOException saying which cannot be read: for what needs them all, as an uninstall. */
+        public List<Feature> all() throws IOException {
+            if (!unreadable.isEmpty()) {
+                throw new IOException(String.join("; ", unreadable.values()));
+            }
+            return features;
+        }
+    }
+
+    /** Every {@code *.json} feature in a folder, sorted by name; an IOException only when the folder cannot be listed. */
+    public static Catalog catalog(Path folder) throws IOException {
         Map<ArtifactId, Feature> written = new LinkedHashMap<>();
-        try (var files = Files.list(folder)) {
-            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".json")).sorted()::iterator) {
-                Feature f = read(file);
-                written.put(f.id(), f);
+        Map<ArtifactId, String> files = new LinkedHashMap<>();
+        Map<String, String> unreadable = new LinkedHashMap<>();
+        try (var listing = Files.list(folder)) {
+            for (Path file : (Iterable<Path>) listing.filter(f -> f.toString().endsWith(".json")).sorted()::iterator) {
+                try {
+                    Feature f = read(file);
+                    written.put(f.id(), f);
+                    files.put(f.id(), file.getFileName().toString());
+                } catch (IOException e) {
+                    unreadable.put(file.getFileName().toString(), e.getMessage());
+                }
             }
         }
         List<Feature> features = new ArrayList<>();
         for (Feature f : written.values()) {
-            features.add(f.includes().isEmpty() ? f : f.flatten(written, new LinkedHashSet<>(), folder));
+            try {
+                features.add(f.includes().isEmpty() ? f : f.flatten(written, new LinkedHashSet<>(), folder));
+            } catch (IOException e) {
+                unreadable.put(files.get(f.id()), e.getMessage());
+            }
         }
-        return features;
+        return new Catalog(List.copyOf(features), Collections.unmodifiableMap(unreadable));
+    }
+
+    /** Every {@code *.json} feature in a folder, sorted by name, with includes flattened; an IOException if one cannot be read. */
+    public static List<Feature> readAll(Path folder) throws IOException {
+        return catalog(folder).all();
     }
 
     /** Whether this feature contains the other, directly or through the features it includes. */
@@ -85,7 +123,7 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
         for (ArtifactId included : includes) {
             Feature part = written.get(included);
             if (part == null) {
-                throw new IOException(folder + ": feature " + name + " includes " + included + ", which is not there");
+                throw new IOException(folder + ": feature " + name + " includes " + included + ", which is not there or cannot be read");
             }
             part = part.flatten(written, path, folder);
             part.bundles().forEach(e -> allBundles.putIfAbsent(e.artifact(), e));
@@ -98,31 +136,61 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
                 Collections.unmodifiableMap(allConfigurations));
     }
 
-    @SuppressWarnings("unchecked")
     static Feature parse(Map<String, Object> json, String source) {
         ArtifactId id = ArtifactId.parse(required(json, "id", source));
         List<Entry> bundles = new ArrayList<>();
-        for (Object o : (List<Object>) json.getOrDefault("bundles", List.of())) {
-            Map<String, Object> bundle = (Map<String, Object>) o;
-            Object order = bundle.getOrDefault("start-order", DEFAULT_START_ORDER);
-            bundles.add(new Entry(ArtifactId.parse(required(bundle, "id", source)), ((Number) order).intValue()));
+        for (Object o : typed(json, "bundles", List.class, List.of(), source)) {
+            Map<String, Object> bundle = object(o, "each of \"bundles\"", source);
+            Number order = typed(bundle, "start-order", Number.class, DEFAULT_START_ORDER, source);
+            bundles.add(new Entry(ArtifactId.parse(required(bundle, "id", source)), order.intValue()));
         }
         Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
-        ((Map<String, Object>) json.getOrDefault("configurations", Map.of())).forEach(
-                (pid, props) -> configurations.put(pid, Collections.unmodifiableMap((Map<String, Object>) props)));
+        typed(json, "configurations", Map.class, Map.of(), source).forEach((pid, props) -> configurations.put((String) pid,
+                Collections.unmodifiableMap(object(props, "configuration " + pid, source))));
         List<ArtifactId> includes = new ArrayList<>();
-        ((Map<String, Object>) json.getOrDefault("extensions", Map.of())).forEach((name, value) -> {
-            Map<String, Object> extension = (Map<String, Object>) value;
+        typed(json, "extensions", Map.class, Map.of(), source).forEach((name, value) -> {
+            Map<String, Object> extension = object(value, "extension " + name, source);
             if (name.equals(INCLUDES)) {
-                for (Object artifact : (List<Object>) extension.getOrDefault("artifacts", List.of())) {
-                    includes.add(ArtifactId.parse(required((Map<String, Object>) artifact, "id", source)));
+                for (Object artifact : typed(extension, "artifacts", List.class, List.of(), source)) {
+                    includes.add(ArtifactId.parse(required(object(artifact, "each artifact of " + INCLUDES, source), "id", source)));
                 }
             } else if ("mandatory".equalsIgnoreCase(String.valueOf(extension.getOrDefault("kind", "optional")))) {
                 throw new IllegalArgumentException(source + ": mandatory extension \"" + name + "\" is not supported here");
             }
         });
-        return new Feature(id.artifactId(), id, (String) json.getOrDefault("description", ""), List.copyOf(includes),
+        return new Feature(id.artifactId(), id, typed(json, "description", String.class, "", source), List.copyOf(includes),
                 List.copyOf(bundles), Collections.unmodifiableMap(configurations));
+    }
+
+    /** The value of {@code key}, of the type the specification gives it, or {@code absent}; else a message naming both. */
+    @SuppressWarnings("unchecked")
+    private static <T> T typed(Map<String, Object> json, String key, Class<? super T> type, T absent, String source) {
+        Object value = json.get(key);
+        if (value == null) {
+            return absent;
+        }
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException(source + ": \"" + key + "\" is " + kind(value) + ", not " + kind(type));
+        }
+        return (T) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object value, String what, String source) {
+        if (!(value instanceof Map)) {
+            throw new IllegalArgumentException(source + ": " + what + " is " + kind(value) + ", not an object");
+        }
+        return (Map<String, Object>) value;
+    }
+
+    private static String kind(Object value) {
+        return kind(value.getClass());
+    }
+
+    private static String kind(Class<?> type) {
+        return Map.class.isAssignableFrom(type) ? "an object" : List.class.isAssignableFrom(type) ? "a list"
+                : Number.class.isAssignableFrom(type) ? "a number" : type == String.class ? "a string"
+                : type == Boolean.class ? "true or false" : "a " + type.getSimpleName();
     }
 
     private static String required(Map<String, Object> json, String key, String source) {

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -92,6 +93,8 @@ public class FeatureCommands implements MissingCommands {
     private final ExecutorService lists = Executors.newSingleThreadExecutor(task -> listsThread = LISTS.newThread(task));
     private volatile Thread listsThread;
     private volatile boolean closing;
+    /** Why feature files could not be read, as said in the log. */
+    private final Set<String> saidUnreadable = ConcurrentHashMap.newKeySet();
 
     @Activate
     public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
@@ -169,7 +172,8 @@ public class FeatureCommands implements MissingCommands {
     public String list() throws IOException {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", "Name", "Version", "State",
                 "Description"));
-        List<Feature> all = Feature.readAll(features);
+        Feature.Catalog catalog = catalog();
+        List<Feature> all = catalog.features();
         List<Feature> installedFeatures = new ArrayList<>();
         for (Feature f : all) {
             if (isInstalled(f)) {
@@ -180,6 +184,7 @@ public class FeatureCommands implements MissingCommands {
             out.append(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", f.name(), f.id().version(),
                     state(f, all, installedFeatures), f.description()));
         }
+        catalog.unreadable().values().forEach(why -> out.append("cannot be read: ").append(why).append(System.lineSeparator()));
         return out.toString();
     }
 
@@ -368,7 +373,9 @@ public class FeatureCommands implements MissingCommands {
 
     /** Whether the distribution has a feature of this name. */
     boolean exists(String name) throws IOException {
-        return Feature.readAll(features).stream().anyMatch(f -> f.name().equals(name));
+        Feature.Catalog catalog = catalog();
+        // one that cannot be read is there all the same: installing it says why it cannot be
+        return catalog.unreadable().containsKey(name + ".json") || catalog.features().stream().anyMatch(f -> f.name().equals(name));
     }
 
     /** Whether the distribution has a feature of this name, or its features cannot be read to tell. */
@@ -396,7 +403,12 @@ public class FeatureCommands implements MissingCommands {
 
     /** The feature of this name; an IllegalArgumentException naming those there are when none is. */
     Feature find(String name) throws IOException {
-        return find(name, Feature.readAll(features));
+        Feature.Catalog catalog = catalog();
+        String unreadable = catalog.unreadable().get(name + ".json");
+        if (unreadable != null) {
+            throw new IllegalArgumentException("feature " + name + " cannot be read: " + unreadable);
+        }
+        return find(name, catalog.features());
     }
 
     private Feature find(String name, List<Feature> all) {
@@ -405,11 +417,22 @@ public class FeatureCommands implements MissingCommands {
                         + all.stream().map(Feature::name).sorted().collect(Collectors.joining(", ")) + ")"));
     }
 
+    /**
+     * The features that can be read, the others said once in the log: a file written wrong (one of
+     * your own, say) leaves every other feature as it was.
+     */
+    private Feature.Catalog catalog() throws IOException {
+        Feature.Catalog catalog = Feature.catalog(features);
+        catalog.unreadable().values().stream().filter(saidUnreadable::add)
+                .forEach(why -> LOG.warn("Feature file left out, the other features are not affected: {}", why));
+        return catalog;
+    }
+
     @Override
     public Optional<String> featureOffering(String command) {
         try {
             List<Feature> candidates = new ArrayList<>();
-            for (Feature feature : Feature.readAll(features)) {
+            for (Feature feature : catalog().features()) {
                 for (Feature.Entry entry : feature.bundles()) {
                     if (installed(entry).isEmpty() && ComponentCommands.in(entry.artifact().in(repository)).stream()
                             .anyMatch(c -> c.equals(command) || c.endsWith(":" + command))) {

@@ -150,9 +150,12 @@ public class RequiredFeatures implements ProblemSource {
     /** Uninstalls what the list carried out before named and this one does not, then keeps this one. */
     private static void uninstallDropped(FeatureCommands features, List<String> names, Path carriedOut) {
         try {
-            Set<String> listed = features.within(names);
-            for (String name : before(carriedOut, names)) {
-                if (listed.contains(name) || FeatureCommands.CORE.equals(name) || !features.exists(name)) {
+            List<String> dropped = before(carriedOut, names).stream()
+                    .filter(name -> !names.contains(name) && !FeatureCommands.CORE.equals(name)).toList();
+            // what the others contain is told from every feature, read only when one was dropped
+            Set<String> listed = dropped.isEmpty() ? Set.of() : features.within(names);
+            for (String name : dropped) {
+                if (listed.contains(name) || !features.exists(name)) {
                     continue;
                 }
                 if (features.contains(name, REMOTE_REQUESTS)) {

@@ -59,6 +59,37 @@ public class FeatureTest {
     }
 
     @Test
+    public void aValueOfTheWrongKindIsNamedWithWhatItShouldBe() throws IOException {
+        Path list = write("list.json", "{ \"id\": \"a:b:1\", \"bundles\": { \"id\": \"a:c:1\" } }");
+        IOException notAList = assertThrows(IOException.class, () -> Feature.read(list));
+        assertTrue(notAList.getMessage(), notAList.getMessage().endsWith("list.json: \"bundles\" is an object, not a list"));
+
+        Path order = write("order.json", "{ \"id\": \"a:b:1\", \"bundles\": [ { \"id\": \"a:c:1\", \"start-order\": \"10\" } ] }");
+        IOException notANumber = assertThrows(IOException.class, () -> Feature.read(order));
+        assertTrue(notANumber.getMessage(), notANumber.getMessage().endsWith("order.json: \"start-order\" is a string, not a number"));
+    }
+
+    @Test
+    public void aFileWrittenWrongTakesOnlyItselfAndWhatIncludesItOut() throws IOException {
+        write("core.json", "{ \"id\": \"x:core:1\", \"bundles\": [ { \"id\": \"x:log:1\" } ] }");
+        write("mine.json", "{ \"id\": \"me:mine:1\", \"bundles\": [ { \"id\": \"me:x:1\" }, ] }");
+        write("all.json", """
+                { "id": "x:all:1", "extensions": { "dev.outrigger.includes": { "kind": "mandatory",
+                  "artifacts": [ { "id": "x:core:1" }, { "id": "me:mine:1" } ] } } }
+                """);
+
+        Feature.Catalog catalog = Feature.catalog(folder.getRoot().toPath());
+
+        assertEquals(List.of("core"), catalog.features().stream().map(Feature::name).toList());
+        assertEquals(List.of("all.json", "mine.json"), catalog.unreadable().keySet().stream().sorted().toList());
+        assertTrue(catalog.unreadable().get("mine.json"), catalog.unreadable().get("mine.json").contains("mine.json is not valid JSON"));
+        assertTrue(catalog.unreadable().get("all.json"),
+                catalog.unreadable().get("all.json").contains("includes me:mine:1, which is not there or cannot be read"));
+        IOException all = assertThrows(IOException.class, catalog::all);
+        assertTrue(all.getMessage(), all.getMessage().contains("mine.json is not valid JSON"));
+    }
+
+    @Test
     public void aFeatureIncludingOthersHasTheirBundlesAndConfigurationsOnceItsOwnLast() throws IOException {
         write("core.json", """
                 { "id": "dev.outrigger:core:1", "bundles": [ { "id": "org.example:log:1", "start-order": 1 } ],

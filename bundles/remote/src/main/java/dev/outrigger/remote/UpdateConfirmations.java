@@ -2,12 +2,14 @@ package dev.outrigger.remote;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,12 @@ import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
  * the proof that with the new release the gateway still hears requests and can answer them.
  * Whatever version of this bundle runs does it, so an update of this bundle is confirmed by the
  * new release. What the launcher rolled back, unconfirmed, is announced here too.
+ * <p>
+ * Only updates that were waiting when this instance was made are announced and confirmed by it:
+ * an update is written down before the jar is replaced, so the instance running then is the old
+ * release's (or runs on the old revision of a library until the refresh), and its hearing itself
+ * would prove nothing about the new one. Every update of a channel bundle makes a new instance:
+ * the component restarts with the bundle, its Messaging or its wiring.
  */
 final class UpdateConfirmations implements AutoCloseable {
 
@@ -38,23 +46,37 @@ final class UpdateConfirmations implements AutoCloseable {
     private final Announcer announcer = new Announcer();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Daemons.named("outrigger-remote-confirmations"));
+    /** The tokens of the updates waiting when this instance was made: the ones it may prove. */
+    private final Set<String> provable;
 
     /** @param events publishes on {@code bundles/events} */
     UpdateConfirmations(UnconfirmedUpdates updates, Function<Map<String, Object>, CompletionStage<Void>> events,
             BooleanSupplier connected) {
+        this(updates, events, connected, true);
+    }
+
+    /** Without its timer, tests call {@link #announce()}. */
+    UpdateConfirmations(UnconfirmedUpdates updates, Function<Map<String, Object>, CompletionStage<Void>> events,
+            BooleanSupplier connected, boolean timed) {
         this.updates = updates;
         this.events = events;
         this.connected = connected;
-        timer.scheduleWithFixedDelay(this::announce, 0, EVERY_SECONDS, TimeUnit.SECONDS);
+        this.provable = updates.waiting().stream().map(Update::token).collect(Collectors.toUnmodifiableSet());
+        if (timed) {
+            timer.scheduleWithFixedDelay(this::announce, 0, EVERY_SECONDS, TimeUnit.SECONDS);
+        }
     }
 
     /** Until heard back: a publication lost while the broker was away is made again. */
-    private void announce() {
+    void announce() {
         if (!connected.getAsBoolean()) {
             return;
         }
         try {
             for (Update u : updates.waiting()) {
+                if (!provable.contains(u.token())) {
+                    continue; // written down under this instance: the release it proves is still to come
+                }
                 Map<String, Object> event = event("updated", u.symbolicName(), u.version(), u.previousVersion());
                 event.put("confirm", u.token());
                 events.apply(event);
@@ -84,7 +106,7 @@ final class UpdateConfirmations implements AutoCloseable {
             return; // not ours either
         }
         if ("updated".equals(event.get("event")) && event.get("symbolicName") instanceof String name
-                && event.get("confirm") instanceof String token && updates.confirm(name, token)) {
+                && event.get("confirm") instanceof String token && provable.contains(token) && updates.confirm(name, token)) {
             LOG.info("Remote bundles: the update of {} to {} is confirmed: this gateway hears itself through the broker",
                     name, event.get("version"));
         }
