@@ -60,6 +60,8 @@ public class UplinkChanges {
 
     /** The PIDs whose configuration remote requests and their replies travel through. */
     static final Set<String> CHANNEL = Set.of("dev.outrigger.mqtt", "dev.outrigger.broker");
+    /** The uplink's PID: a change of it replaces the Messaging service, which then proves it. */
+    private static final String UPLINK = "dev.outrigger.mqtt";
 
     private static final Logger LOG = LoggerFactory.getLogger(UplinkChanges.class);
     private static final long EVERY_SECONDS = 2;
@@ -87,6 +89,12 @@ public class UplinkChanges {
     private final Map<String, Change> waiting = new LinkedHashMap<>();
     private String token;
     private long deadline;
+    /**
+     * The connection bound when the uplink's own configuration changed: it runs on the values from
+     * before until Declarative Services replaces it (a moment, or longer on a busy Pi), and its
+     * hearing itself meanwhile would prove nothing about the new ones.
+     */
+    private Messaging superseded;
     /** Roll backs not yet told on the events topic. */
     private final List<Map<String, Object>> untold = new ArrayList<>();
     private final Announcer announcer = new Announcer();
@@ -148,6 +156,9 @@ public class UplinkChanges {
             return; // nothing changed: nothing to put back
         }
         waiting.put(after.pid(), new Change(after.revision(), restore, requester));
+        if (after.pid().equals(UPLINK)) {
+            superseded = messaging;
+        }
         token = UUID.randomUUID().toString();
         deadline = nanoTime.getAsLong() + probationNanos;
         save();
@@ -171,6 +182,7 @@ public class UplinkChanges {
         String confirmed = String.join(", ", waiting.keySet());
         waiting.clear();
         token = null;
+        superseded = null;
         save(); // first: once the line is in the log, nothing is left to roll back
         LOG.info("Remote configuration: the change of {} is confirmed: this gateway hears itself through the broker", confirmed);
     }
@@ -184,7 +196,7 @@ public class UplinkChanges {
                 if (token != null && nanoTime.getAsLong() - deadline >= 0) {
                     rollBack();
                 }
-                if (token != null) {
+                if (token != null && messaging != superseded) {
                     Map<String, Object> event = new LinkedHashMap<>();
                     event.put("event", "changed");
                     event.put("pids", List.copyOf(waiting.keySet()));
@@ -240,6 +252,7 @@ public class UplinkChanges {
         }
         waiting.clear();
         token = null;
+        superseded = null;
         save();
     }
 

@@ -40,7 +40,7 @@ public class UplinkChangesTest {
 
     private final MemorySettings settings = new MemorySettings();
     private final AtomicLong now = new AtomicLong();
-    private final Uplink uplink = new Uplink();
+    private Uplink uplink = new Uplink();
     private Path file;
 
     @Before
@@ -114,6 +114,23 @@ public class UplinkChangesTest {
     }
 
     @Test
+    public void theConnectionStillOnTheValuesFromBeforeDoesNotAnnounceTheChange() throws Exception {
+        UplinkChanges changes = changes();
+        Uplink before = uplink;
+        Settings.Snapshot was = settings.get(MQTT).get(0);
+        changes.changed(was, settings.set(new Settings.Update(MQTT, Map.of("broker", "tcp://deaf:1883"), false,
+                OptionalLong.empty(), "mqtt ops")), "mqtt ops");
+
+        changes.tick();
+        assertEquals("nothing through the connection the change replaces", List.of(), before.published);
+
+        Uplink after = new Uplink();
+        changes.messaging = after;
+        changes.tick();
+        assertEquals("changed", after.lastEvent().get("event"));
+    }
+
+    @Test
     public void aChangeMadeOnTheGatewayMeanwhileStays() throws Exception {
         UplinkChanges changes = changes();
         remoteSet(changes, Map.of("broker", "tcp://typo:1883"));
@@ -172,6 +189,11 @@ public class UplinkChangesTest {
         Settings.Snapshot before = settings.get(pid).get(0);
         Settings.Snapshot after = settings.set(new Settings.Update(pid, values, false, OptionalLong.empty(), "mqtt ops"));
         changes.changed(before, after, "mqtt ops");
+        if (pid.equals(MQTT)) {
+            // as Declarative Services does: the uplink's component made anew with the new values
+            uplink = new Uplink();
+            changes.messaging = uplink;
+        }
     }
 
     /** Configurations by PID with a revision each, as ConfigAdmin counts changes. */
