@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Path;
 
 import com.fazecast.jSerialComm.SerialPort;
@@ -25,11 +26,16 @@ final class Links {
     static Link tcp(String host, int port) throws IOException {
         Socket socket = new Socket();
         try {
-            socket.connect(new InetSocketAddress(host, port), 5_000);
+            // set before connecting: a radio that hangs up at once makes them fail after, as if it could not be reached
             socket.setSoTimeout(POLL_MILLIS);
             socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
         } catch (IOException e) {
             socket.close();
+            if (e.getClass() == SocketException.class) {
+                // not refused, unreachable or timed out: reset as it was made, by something that listens there
+                throw new RadioSession.HungUp(e);
+            }
             throw new IOException("cannot connect to " + host + ":" + port + ": "
                     + NetworkFailures.inWords(e).orElse(e.getMessage()), e);
         }

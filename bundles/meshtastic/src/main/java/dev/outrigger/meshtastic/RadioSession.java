@@ -47,6 +47,15 @@ final class RadioSession implements Runnable {
         Link open() throws IOException;
     }
 
+    /** The other end closed the connection as it was made: said as a hang-up during the handshake. */
+    static final class HungUp extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        HungUp(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** What the session receives, on its thread. */
     interface Events {
 
@@ -130,10 +139,16 @@ final class RadioSession implements Runnable {
         while (running) {
             setState(State.CONNECTING, "");
             String ended;
+            long sessionsBefore = sessions;
             try (Link l = connector.open()) {
                 link = l;
                 ended = session(l);
-                failures = 0;
+                // only a session that went live starts the backoff afresh: a radio that hangs up
+                // during every handshake is tried less and less often, as one that cannot be reached
+                failures = sessions > sessionsBefore ? 0 : failures + 1;
+            } catch (HungUp e) {
+                ended = closedDuringHandshake();
+                failures++;
             } catch (IOException | RuntimeException e) {
                 ended = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 failures++;
@@ -160,7 +175,26 @@ final class RadioSession implements Runnable {
     }
 
     /** One session; returns why it ended. */
-    private String session(Link l) throws IOException {
+    private String session(Link l) {
+        try {
+            return exchange(l);
+        } catch (IOException e) {
+            // the message (broken pipe, reset, ...) depends on when the other end went, not why
+            return state == State.LIVE ? "connection lost (" + e.getMessage() + ")" : closedDuringHandshake();
+        }
+    }
+
+    /**
+     * A radio's TCP API serves one client at a time, so another program connected to it (the
+     * Meshtastic app over Wi-Fi, a second gateway) has this connection closed at once.
+     */
+    private String closedDuringHandshake() {
+        return textEndsSession ? "connection closed during the handshake (is that a Meshtastic radio's API?)"
+                : "the radio closed the connection during the handshake: it serves one API client at a time, so is another"
+                        + " program connected to it (the Meshtastic app over Wi-Fi, a second gateway)? Or is that no Meshtastic API port?";
+    }
+
+    private String exchange(Link l) throws IOException {
         write(l, Frames.WAKE);
         try {
             Thread.sleep(WAKE_PAUSE_MILLIS);
@@ -223,8 +257,7 @@ final class RadioSession implements Runnable {
                 n = 0;
             }
             if (n < 0) {
-                return state == State.CONFIGURING ? "connection closed during the handshake (is that a Meshtastic radio's API?)"
-                        : "connection closed by the radio";
+                return state == State.LIVE ? "connection closed by the radio" : closedDuringHandshake();
             }
             decoder.feed(buffer, 0, n);
             long now = System.nanoTime();
