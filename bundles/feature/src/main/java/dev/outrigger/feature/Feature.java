@@ -49,9 +49,9 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
             throw new IOException(file + " is not valid JSON (" + e.getMessage() + ")", e);
         }
         try {
-            return parse(json, file.getFileName().toString());
+            return parse(json, file.toString());
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new IOException(e.getMessage(), e); // names the file already
         }
     }
 
@@ -137,12 +137,12 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
     }
 
     static Feature parse(Map<String, Object> json, String source) {
-        ArtifactId id = ArtifactId.parse(required(json, "id", source));
+        ArtifactId id = artifact(required(json, "id", source), source);
         List<Entry> bundles = new ArrayList<>();
         for (Object o : typed(json, "bundles", List.class, List.of(), source)) {
             Map<String, Object> bundle = object(o, "each of \"bundles\"", source);
             Number order = typed(bundle, "start-order", Number.class, DEFAULT_START_ORDER, source);
-            bundles.add(new Entry(ArtifactId.parse(required(bundle, "id", source)), order.intValue()));
+            bundles.add(new Entry(artifact(required(bundle, "id", source), source), order.intValue()));
         }
         Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
         typed(json, "configurations", Map.class, Map.of(), source).forEach((pid, props) -> configurations.put((String) pid,
@@ -152,7 +152,7 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
             Map<String, Object> extension = object(value, "extension " + name, source);
             if (name.equals(INCLUDES)) {
                 for (Object artifact : typed(extension, "artifacts", List.class, List.of(), source)) {
-                    includes.add(ArtifactId.parse(required(object(artifact, "each artifact of " + INCLUDES, source), "id", source)));
+                    includes.add(artifact(required(object(artifact, "each artifact of " + INCLUDES, source), "id", source), source));
                 }
             } else if ("mandatory".equalsIgnoreCase(String.valueOf(extension.getOrDefault("kind", "optional")))) {
                 throw new IllegalArgumentException(source + ": mandatory extension \"" + name + "\" is not supported here");
@@ -191,6 +191,14 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
         return Map.class.isAssignableFrom(type) ? "an object" : List.class.isAssignableFrom(type) ? "a list"
                 : Number.class.isAssignableFrom(type) ? "a number" : type == String.class ? "a string"
                 : type == Boolean.class ? "true or false" : "a " + type.getSimpleName();
+    }
+
+    private static ArtifactId artifact(String id, String source) {
+        try {
+            return ArtifactId.parse(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
     }
 
     private static String required(Map<String, Object> json, String key, String source) {

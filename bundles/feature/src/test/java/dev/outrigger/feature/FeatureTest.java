@@ -67,6 +67,10 @@ public class FeatureTest {
         Path order = write("order.json", "{ \"id\": \"a:b:1\", \"bundles\": [ { \"id\": \"a:c:1\", \"start-order\": \"10\" } ] }");
         IOException notANumber = assertThrows(IOException.class, () -> Feature.read(order));
         assertTrue(notANumber.getMessage(), notANumber.getMessage().endsWith("order.json: \"start-order\" is a string, not a number"));
+
+        Path id = write("id.json", "{ \"id\": \"dev.outrigger-mine\" }");
+        IOException notAnId = assertThrows(IOException.class, () -> Feature.read(id));
+        assertEquals(id + ": \"dev.outrigger-mine\" is not groupId:artifactId[:type[:classifier]]:version", notAnId.getMessage());
     }
 
     @Test
