@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -296,7 +297,7 @@ public class MqttConnection implements Messaging {
                         retireIfAbandoned();
                         return;
                     }
-                    failed(started, message(e), unretainWillFor(e));
+                    failed(started, attemptFailure(e), unretainWillFor(e));
                 }
             });
             reconnects.schedule(() -> abandonIfUnanswered(started), answerTimeoutSeconds(), TimeUnit.SECONDS);
@@ -789,6 +790,20 @@ public class MqttConnection implements Messaging {
             case MqttReturnCode.RETURN_CODE_PACKET_TOO_LARGE -> "a packet was too large for the broker" + reason;
             default -> "the broker disconnected it, reason code " + response.getReturnCode() + reason;
         };
+    }
+
+    /**
+     * Why a connection attempt failed. One the other end closed before its CONNACK is said as
+     * such, whichever way the end showed (end of stream, reset, broken pipe), so the line is logged
+     * once, naming what causes it: mosquitto's TLS listener closes a connection that does not speak TLS.
+     */
+    static String attemptFailure(Throwable e) {
+        if (e instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CONNECTION_LOST
+                && NetworkFailures.inWords(e).isEmpty()) {
+            return "the connection was closed before the broker answered: is that port TLS (ssl://, as 8883 usually is), or no"
+                    + " MQTT broker's? Or does the broker refuse this client before MQTT (its max_connections)?";
+        }
+        return message(e);
     }
 
     static String message(Throwable e) {

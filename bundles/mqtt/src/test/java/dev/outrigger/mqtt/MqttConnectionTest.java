@@ -41,6 +41,15 @@ public class MqttConnectionTest {
                 () -> connection.lastError().endsWith("no MQTT answer within 6 s (is that a broker's port?)"));
     }
 
+    /** mosquitto's TLS listener, spoken to with tcp://, closes the connection (a reset or an end, as it comes). */
+    @Test
+    public void aServerThatHangsUpBeforeAnsweringIsSaidSo() throws Exception {
+        activate("tcp://127.0.0.1:" + listen(false));
+        Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().endsWith(": the connection was closed"
+                + " before the broker answered: is that port TLS (ssl://, as 8883 usually is), or no MQTT broker's? Or does the"
+                + " broker refuse this client before MQTT (its max_connections)?"));
+    }
+
     @Test
     public void anUnknownHostIsSaidSo() throws Exception {
         activate("tcp://no-such-broker.invalid:1883");
