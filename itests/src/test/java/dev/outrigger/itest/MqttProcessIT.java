@@ -249,7 +249,13 @@ public class MqttProcessIT {
                 + tls.cert("server") + "\nkeyfile " + tls.key("server") + "\n").start();
 
         gateway.start();
-        installMqtt("ssl://127.0.0.1:" + broker.port, "caFile = " + tls.ca() + "\n");
+        // the TLS port spoken to without TLS first, as when the scheme is left at tcp://
+        installMqtt("tcp://127.0.0.1:" + broker.port, "caFile = " + tls.ca() + "\n");
+        Await.until("tcp:// to the TLS port said as such", Duration.ofSeconds(15), () -> gateway.log().contains("MQTT: cannot"
+                + " connect to tcp://127.0.0.1:" + broker.port + ": the connection was closed before the broker answered: is that"
+                + " port TLS (ssl://, as 8883 usually is)"));
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = ssl://127.0.0.1:" + broker.port
+                + "\nroot = it\ngatewayId = gw\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\ncaFile = " + tls.ca() + "\n");
         Await.until("connected over TLS", Duration.ofSeconds(15),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
         assertTrue("mosquitto's flow control, as its CONNACK says", gateway.shell("mqtt:status").output()
