@@ -83,7 +83,7 @@ public class Discovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
     private static final long DEBOUNCE_MS = 30;
-    /** The mark, among what was reported of a device, that its being the console was. */
+    /** Added to a device's id in {@code reported} once its being the console was said: said once. */
     private static final String CONSOLE = " is the console";
     /** udev creates /dev/serial/by-id links shortly after the node: look again then. */
     private static final long UDEV_SETTLE_MS = 1_000;
