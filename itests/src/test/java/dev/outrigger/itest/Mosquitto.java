@@ -1,12 +1,19 @@
 package dev.outrigger.itest;
 
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real broker for tests: Debian's mosquitto on a free loopback port, with persistence so that
@@ -15,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class Mosquitto implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+    private static final String DYNSEC_ADMIN_SECRET = "admin-secret";
 
     final int port;
     private final Path folder;
@@ -58,6 +66,43 @@ final class Mosquitto implements AutoCloseable {
                 process.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /**
+     * With mosquitto's dynamic security plugin, whose ACL refuses a subscription in the SUBACK (as
+     * hosted brokers do; its acl_file grants it and withholds the messages), changed live with
+     * {@link #dynsec}: at the start it grants nothing but administering it.
+     */
+    static Mosquitto withDynamicSecurity(Path folder, String extraConfig) throws Exception {
+        Files.createDirectories(folder);
+        Path file = folder.resolve("dynamic-security.json");
+        run("mosquitto_ctrl", "dynsec", "init", file.toString(), "admin", DYNSEC_ADMIN_SECRET);
+        Path plugin;
+        try (Stream<Path> libraries = Files.list(Path.of("/usr/lib"))) { // its folder is named by the architecture
+            plugin = libraries.map(l -> l.resolve("mosquitto_dynamic_security.so")).filter(Files::exists).findFirst()
+                    .orElseThrow(() -> new AssertionError("mosquitto's dynamic security plugin is not installed"));
+        }
+        return new Mosquitto(folder, "plugin " + plugin + "\nplugin_opt_config_file " + file + "\n" + extraConfig);
+    }
+
+    /** A mosquitto_ctrl dynsec command, e.g. {@code createRole all}, applied at once. */
+    void dynsec(String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of("mosquitto_ctrl", "-p", String.valueOf(port), "-u", "admin", "-P",
+                DYNSEC_ADMIN_SECRET, "dynsec"));
+        line.addAll(List.of(command));
+        run(line.toArray(String[]::new));
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(String.join(" ", command) + " ended", p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(String.join(" ", command) + ": " + output, 0, p.exitValue());
+    }
+
+    /** What it logged: every packet with {@code log_type all}. */
+    String log() throws IOException {
+        return Files.readString(folder.resolve("mosquitto.log"));
     }
 
     String uri() {

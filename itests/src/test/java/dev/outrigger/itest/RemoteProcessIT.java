@@ -68,13 +68,23 @@ public class RemoteProcessIT {
 
     /** A gateway with the mqtt feature (so remote configuration), declared in etc/, and the fixture's greeter. */
     private GatewayProcess gateway(String id, String remoteConfig) throws Exception {
+        GatewayProcess gateway = started(id, remoteConfig, "");
+        // the line tells the subscription was asked for; a request that reaches the broker before it
+        // has the subscription is lost (as the MQTT request/response pattern has it): asked until answered
+        Await.until("remote configuration of " + id + " heard through the broker", Duration.ofSeconds(20),
+                () -> call(id, "config/get", "{\"pid\": \"" + GREETER + "\"}", 2) != null);
+        return gateway;
+    }
+
+    /** The gateway, once remote configuration has asked the broker for its subscriptions. */
+    private GatewayProcess started(String id, String remoteConfig, String mqttConfig) throws Exception {
         if (broker == null) {
             broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
         }
         GatewayProcess gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder(id).toPath()));
         gateways.add(gateway);
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + broker.uri()
-                + "\nroot = it\ngatewayId = " + id + "\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+                + "\nroot = it\ngatewayId = " + id + "\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n" + mqttConfig);
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.remote.cfg"), remoteConfig);
         // declared, as a ConfigMap would: installed at start
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = mqtt\n");
@@ -82,11 +92,50 @@ public class RemoteProcessIT {
         Jars.place(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
         Await.until("the greeter and remote configuration of " + id, Duration.ofSeconds(15),
                 () -> gateway.shell("fixture:greet").status() == 0 && gateway.log().contains("Remote configuration: answering"));
-        // the line tells the subscription was asked for; a request that reaches the broker before it
-        // has the subscription is lost (as the MQTT request/response pattern has it): asked until answered
-        Await.until("remote configuration of " + id + " heard through the broker", Duration.ofSeconds(20),
-                () -> call(id, "config/get", "{\"pid\": \"" + GREETER + "\"}", 2) != null);
         return gateway;
+    }
+
+    /**
+     * A broker whose ACL refuses the gateway's subscription to its configuration requests: one line
+     * names the topic and why, mqtt:status shows it, the gateway asks again while refused (brokers
+     * that do not end a connection when its rights change grant it so), and once the ACL grants it
+     * requests are answered.
+     */
+    @Test
+    public void aSubscriptionTheBrokerRefusesIsSaidOnceAndAskedForAgainUntilGranted() throws Exception {
+        broker = Mosquitto.withDynamicSecurity(folder.newFolder("broker").toPath(), "log_type all\n").start();
+        // everyone connects anonymously and may do anything but subscribe to the gateway's configuration
+        // requests (the test's clients need not)
+        broker.dynsec("createRole", "all");
+        broker.dynsec("addRoleACL", "all", "subscribePattern", "#", "allow");
+        broker.dynsec("addRoleACL", "all", "publishClientSend", "#", "allow");
+        broker.dynsec("createRole", "noconfig");
+        broker.dynsec("addRoleACL", "noconfig", "subscribePattern", "it/gw/config/#", "deny");
+        broker.dynsec("createGroup", "anonymous");
+        broker.dynsec("addGroupRole", "anonymous", "all");
+        broker.dynsec("addGroupRole", "anonymous", "noconfig", "5");
+        broker.dynsec("setAnonymousGroup", "anonymous");
+        GatewayProcess gateway = started("gw", "", "");
+
+        String refusal = "refused the subscription to it/gw/config/+ (not authorized, 0x87): nothing sent there reaches "
+                + "this gateway (the broker's ACL must let this client subscribe to it); asking again every 1 s";
+        Await.until("the refusal said", Duration.ofSeconds(10), () -> gateway.log().contains(refusal));
+        String status = gateway.shell("mqtt:status").output();
+        assertTrue(status, status.contains("\nrefused     subscription to it/gw/config/+ (not authorized, 0x87)\n"));
+        assertEquals("the others granted: " + status, 1, status.lines().filter(l -> l.startsWith("refused")).count());
+        Await.until("asked for again on the same connection", Duration.ofSeconds(10),
+                () -> broker.log().split("\tit/gw/config/\\+ \\(QoS 1\\)", -1).length - 1 >= 3);
+        assertEquals(broker.log(), 1, broker.log().lines().filter(l -> l.contains(" as outrigger-gw ")).count());
+
+        // mosquitto ends the connections of clients whose rights changed; the new one is granted it
+        broker.dynsec("removeRoleACL", "noconfig", "subscribePattern", "it/gw/config/#");
+        Await.until("requests heard once the ACL grants the subscription", Duration.ofSeconds(20),
+                () -> call("gw", "config/get", "{\"pid\": \"" + GREETER + "\"}", 2) != null);
+        String log = gateway.log();
+        assertTrue(log, log.contains("now takes the subscription to it/gw/config/+")
+                && log.contains("lost: the broker disconnected it (administrative action, 0x98)"));
+        assertEquals("said once, though asked for again every second", 1, log.lines().filter(l -> l.contains(refusal)).count());
+        assertFalse(gateway.shell("mqtt:status").output().contains("refused "));
     }
 
     @Test

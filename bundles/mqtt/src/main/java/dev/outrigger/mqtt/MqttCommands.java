@@ -42,6 +42,8 @@ public class MqttCommands {
                 connection.isConnected() ? "connected since " + Instant.ofEpochMilli(since) : "disconnected"));
         out.append(String.format(Locale.ROOT, "broker      %s%n", connection.broker()));
         out.append(String.format(Locale.ROOT, "topics      %s/...%n", connection.topic("").replaceAll("/$", "")));
+        connection.refusedSubscriptions().forEach((filter, why) -> out.append(
+                String.format(Locale.ROOT, "refused     subscription to %s (%s)%n", filter, why)));
         MqttConnection.Window window = connection.window();
         out.append(String.format(Locale.ROOT, "in flight   %d%s%n", connection.inflight(), window.size() == 0 ? ""
                 : String.format(Locale.ROOT, " (the broker takes %d at once; %d more waiting)", window.size(), window.waiting())));

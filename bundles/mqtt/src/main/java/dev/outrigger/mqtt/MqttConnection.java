@@ -92,6 +92,11 @@ public class MqttConnection implements Messaging {
     }
 
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    /**
+     * Filters the broker refused in its SUBACK, with its reason code: asked for again on every
+     * safety-net round while refused, since a broker's ACL changes without a reconnect.
+     */
+    private final Map<String, Integer> refusedSubscriptions = new ConcurrentHashMap<>();
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     private final Traffic traffic = new Traffic();
@@ -346,7 +351,9 @@ public class MqttConnection implements Messaging {
      * under way (or one stuck past its timeout) gets a new attempt.
      */
     private void ensureConnected() {
-        if (running && !client.isConnected()) {
+        if (running && client.isConnected()) {
+            refusedSubscriptions.keySet().forEach(this::askAgain);
+        } else if (running) {
             if (attempting.get() && System.nanoTime() - attemptStarted > TimeUnit.SECONDS.toNanos(2L * answerTimeoutSeconds())) {
                 attempting.set(false);
             }
@@ -364,7 +371,7 @@ public class MqttConnection implements Messaging {
             // subscribed first: the broker handles a connection's packets in order, so a fleet tool
             // that waits for "online" after a reconnect is heard when it sends its requests
             for (Subscription s : subscriptions) {
-                client.subscribe(s.filter(), s.qos());
+                subscribeAtBroker(s.filter(), s.qos());
             }
         } catch (MqttException e) {
             LOG.warn("MQTT: after connecting: {}", message(e));
@@ -633,8 +640,7 @@ public class MqttConnection implements Messaging {
                 if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                     traffic.refused.increment();
                     done.completeExceptionally(
-                            new RefusedException(String.format(Locale.ROOT, "the broker refused it (reason code 0x%02x)",
-                                    codes[0])));
+                            new RefusedException("the broker refused it (" + ReasonCodes.inWords(codes[0]) + ")"));
                 } else {
                     traffic.published.increment();
                     acknowledgingConnection = on;
@@ -658,17 +664,65 @@ public class MqttConnection implements Messaging {
         subscriptions.add(s);
         if (isConnected()) {
             try {
-                client.subscribe(filter, qos);
+                subscribeAtBroker(filter, qos);
             } catch (MqttException e) {
                 LOG.warn("MQTT: cannot subscribe to {} now ({}); will on the next connect", filter, message(e));
             }
         }
         return () -> {
             subscriptions.remove(s);
-            if (isConnected() && subscriptions.stream().noneMatch(o -> o.filter().equals(filter))) {
-                client.unsubscribe(filter);
+            if (subscriptions.stream().noneMatch(o -> o.filter().equals(filter))) {
+                refusedSubscriptions.remove(filter);
+                if (isConnected()) {
+                    client.unsubscribe(filter);
+                }
             }
         };
+    }
+
+    /** Filters the broker refused, with why. */
+    Map<String, String> refusedSubscriptions() {
+        return new TreeMap<>(refusedSubscriptions.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> ReasonCodes.inWords(e.getValue()))));
+    }
+
+    /** A SUBSCRIBE, and what its SUBACK says: a refusal is logged once, a grant after one too. */
+    private void subscribeAtBroker(String filter, int qos) throws MqttException {
+        client.subscribe(filter, qos, null, new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                int[] codes = token.getReasonCodes();
+                int code = codes == null || codes.length == 0 ? qos : codes[0];
+                if (code >= 0x80 && subscriptions.stream().anyMatch(s -> s.filter().equals(filter))) {
+                    Integer before = refusedSubscriptions.put(filter, code);
+                    if (before == null || before != code) {
+                        LOG.warn("MQTT: {} refused the subscription to {} ({}): nothing sent there reaches this gateway{}; "
+                                + "asking again every {}", config.broker(), filter, ReasonCodes.inWords(code),
+                                code == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED
+                                        ? " (the broker's ACL must let this client subscribe to it)" : "",
+                                backoffCeiling());
+                    }
+                } else if (code < 0x80 && refusedSubscriptions.remove(filter) != null) {
+                    LOG.info("MQTT: {} now takes the subscription to {}", config.broker(), filter);
+                }
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable e) {
+                // the connection went: every subscription is asked for again on the next connect
+                LOG.debug("MQTT: subscribing to {}: {}", filter, message(e));
+            }
+        });
+    }
+
+    private void askAgain(String filter) {
+        subscriptions.stream().filter(s -> s.filter().equals(filter)).findFirst().ifPresent(s -> {
+            try {
+                subscribeAtBroker(filter, s.qos());
+            } catch (MqttException e) {
+                LOG.debug("MQTT: subscribing to {} again: {}", filter, message(e));
+            }
+        });
     }
 
     /**
@@ -788,7 +842,7 @@ public class MqttConnection implements Messaging {
             case MqttReturnCode.RETURN_CODE_KEEP_ALIVE_TIMEOUT -> "the broker heard nothing within the keep-alive";
             case MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED -> "not authorized" + reason;
             case MqttReturnCode.RETURN_CODE_PACKET_TOO_LARGE -> "a packet was too large for the broker" + reason;
-            default -> "the broker disconnected it, reason code " + response.getReturnCode() + reason;
+            default -> "the broker disconnected it (" + ReasonCodes.inWords(response.getReturnCode()) + ")" + reason;
         };
     }
 

@@ -29,6 +29,9 @@ public class MqttMetrics implements MetricSource {
                         t.refused.sum())
                 .single("outrigger_mqtt_publish_failures_total", "counter",
                         "Publications without the broker's answer (the outbox sends such records again)", t.failed.sum())
+                .single("outrigger_mqtt_subscriptions_refused", "gauge",
+                        "Subscriptions the broker refused (mqtt:status names them; asked for again while refused)",
+                        connection.refusedSubscriptions().size())
                 .single("outrigger_mqtt_received_total", "counter", "Messages received for subscriptions", t.received.sum())
                 .toString();
     }
