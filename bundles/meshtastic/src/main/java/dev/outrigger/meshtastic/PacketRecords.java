@@ -66,7 +66,7 @@ final class PacketRecords {
             if (packet.getRxRssi() != 0) {
                 json.writeNumberField("rssi", packet.getRxRssi());
             }
-            if (packet.getRxSnr() != 0) {
+            if (packet.getRxSnr() != 0 && Float.isFinite(packet.getRxSnr())) {
                 json.writeNumberField("snr", packet.getRxSnr());
             }
             if (packet.getHopStart() != 0) {
@@ -158,7 +158,10 @@ final class PacketRecords {
         }
     }
 
-    /** Present metrics only: proto3 optional keeps "not measured" apart from zero. */
+    /**
+     * Present metrics only: proto3 optional keeps "not measured" apart from zero. A sensor that failed
+     * its reading sends NaN, which JSON has no number for: left out too, not written as a string.
+     */
     private static void telemetry(Telemetry t, JsonGenerator json) throws IOException {
         switch (t.getVariantCase()) {
             case DEVICE_METRICS -> {
@@ -204,7 +207,7 @@ final class PacketRecords {
     }
 
     private static void field(JsonGenerator json, String name, boolean present, float value) throws IOException {
-        if (present) {
+        if (present && Float.isFinite(value)) {
             json.writeNumberField(name, value);
         }
     }

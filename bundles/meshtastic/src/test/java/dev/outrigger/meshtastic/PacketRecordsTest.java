@@ -61,6 +61,12 @@ public class PacketRecordsTest {
         Telemetry environment = Telemetry.newBuilder().setEnvironmentMetrics(EnvironmentMetrics.newBuilder().setTemperature(21.5f)).build();
         assertEquals(Map.of("temperature", 21.5),
                 json(PacketRecords.record(packet(PortNum.TELEMETRY_APP, environment.toByteString()), "", 0)).get("payload"));
+
+        // a BME280 that failed its reading: NaN is no JSON number, and a string "NaN" breaks every consumer that adds
+        Telemetry failed = Telemetry.newBuilder().setEnvironmentMetrics(EnvironmentMetrics.newBuilder().setTemperature(Float.NaN)
+                .setRelativeHumidity(Float.POSITIVE_INFINITY).setBarometricPressure(1013.25f)).build();
+        assertEquals(Map.of("barometric_pressure", 1013.25),
+                json(PacketRecords.record(packet(PortNum.TELEMETRY_APP, failed.toByteString()), "", 0)).get("payload"));
     }
 
     @Test
