@@ -979,7 +979,7 @@ public class RuntimeProcessIT {
 
         String list = gateway.shell("feature:list").output();
         assertTrue(list, list.lines().filter(l -> l.startsWith("mqtt ")).findFirst().orElseThrow().contains(" installed "));
-        assertTrue(list, list.contains("cannot be read: " + mine + " is not valid JSON ("));
+        assertTrue(list, list.contains("cannot be read: " + mine + " is not valid JSON (") && list.contains(" at line 3, column "));
         GatewayProcess.Result install = gateway.shell("feature:install mine");
         assertEquals(install.output(), 1, install.status());
         assertTrue(install.output(), install.output().startsWith("error: feature mine cannot be read: " + mine + " is not valid JSON"));

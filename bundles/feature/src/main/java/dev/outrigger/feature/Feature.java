@@ -1,7 +1,6 @@
 package dev.outrigger.feature;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.felix.utils.json.JSONParser;
+import dev.outrigger.framework.json.Json;
+
 
 /**
  * A named set of bundles plus their default configuration, read from an OSGi Feature JSON
@@ -43,9 +43,9 @@ public record Feature(String name, ArtifactId id, String description, List<Artif
     /** One feature file as written, its includes not flattened. */
     public static Feature read(Path file) throws IOException {
         Map<String, Object> json;
-        try (InputStream in = Files.newInputStream(file)) {
-            json = new JSONParser(in).getParsed();
-        } catch (RuntimeException e) {
+        try {
+            json = Json.object(Files.readAllBytes(file));
+        } catch (IllegalArgumentException e) {
             throw new IOException(file + " is not valid JSON (" + e.getMessage() + ")", e);
         }
         try {
