@@ -114,10 +114,15 @@ public class RuntimeProcessIT {
         keyboard.write("lb\n".getBytes(StandardCharsets.UTF_8));
         keyboard.flush();
         Await.until("the console's answer", Duration.ofSeconds(10), () -> gateway.log().contains("|Outrigger discovery"));
+        // a command from the README whose feature is not installed: which feature, and how
+        keyboard.write("gps:status\n".getBytes(StandardCharsets.UTF_8));
+        keyboard.flush();
+        Await.until("the advice", Duration.ofSeconds(10), () -> gateway.log()
+                .contains("gps:status: it comes with feature gps, which is not installed: feature:install gps"));
         keyboard.write("exit\n".getBytes(StandardCharsets.UTF_8));
         keyboard.flush();
         assertEquals(gateway.log(), 0, gateway.awaitExit(Duration.ofSeconds(10)));
-        assertFalse(gateway.log(), gateway.log().contains("CommandNotFoundException"));
+        assertEquals("only gps:status not found: " + gateway.log(), 1, lines(gateway.log(), "CommandNotFoundException").size());
     }
 
     /** As on a Pi whose SD card the kernel remounted read-only after errors. */

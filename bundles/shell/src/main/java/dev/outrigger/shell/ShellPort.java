@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.felix.gogo.runtime.CommandNotFoundException;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -35,15 +34,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.commands.MissingCommands;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
@@ -84,15 +80,16 @@ public class ShellPort {
     private final String token = newToken();
     /** The accept loop, the commands, and the retries of a port that cannot be listened on yet. */
     private final ScheduledThreadPoolExecutor workers = new ScheduledThreadPoolExecutor(MAX_CONCURRENT + 1, Daemons.named("outrigger-shell-port"));
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile MissingCommands missingCommands;
+    private final MissingCommandAdvice advice;
     private ServerSocket server; // guarded by this
     private boolean stopped; // guarded by this
 
     /** Listens, or keeps trying while the port is taken. */
     @Activate
-    public ShellPort(@Reference CommandProcessor processor, BundleContext context, Config config) throws IOException {
+    public ShellPort(@Reference CommandProcessor processor, @Reference MissingCommandAdvice advice, BundleContext context,
+            Config config) throws IOException {
         this.processor = processor;
+        this.advice = advice;
         this.portFile = DataFolder.of(context).resolve(ShellProtocol.PORT_FILE);
         workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         if (!config.enabled()) {
@@ -180,6 +177,7 @@ public class ShellPort {
         PrintStream out = new PrintStream(new UnclosableStream(socket), true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
         session.put("SCOPE", COMMAND_SCOPES);
+        session.put(MissingCommandAdvice.SAID_BY_CALLER, Boolean.TRUE);
         AtomicBoolean finished = new AtomicBoolean();
         if (watched != null) {
             WATCHERS.newThread(() -> {
@@ -211,7 +209,7 @@ public class ShellPort {
                 // not a command's word on what it was given or where things stand, but a defect: the log keeps its trace
                 LOG.warn("Shell port: '{}' failed", command, e);
             }
-            out.println("error: " + errorLine(e) + installAdvice(e));
+            out.println("error: " + errorLine(e) + advice.advice(e).map(a -> "; " + a).orElse(""));
             return ShellProtocol.STATUS_FAILED;
         } finally {
             finished.set(true);
@@ -226,17 +224,6 @@ public class ShellPort {
         Matcher wrongArguments = WRONG_ARGUMENTS.matcher(message);
         return wrongArguments.matches() ? "wrong arguments for " + wrongArguments.group(1) + "; 'help " + wrongArguments.group(1)
                 + "' says which it takes" : message;
-    }
-
-    /** For a command not found that a feature not installed offers: which feature, and how to install it. */
-    private String installAdvice(Exception e) {
-        MissingCommands missing = missingCommands;
-        if (!(e instanceof CommandNotFoundException notFound) || missing == null) {
-            return "";
-        }
-        return missing.featureOffering(notFound.getCommand())
-                .map(feature -> "; it comes with feature " + feature + ", which is not installed: feature:install " + feature)
-                .orElse("");
     }
 
     private void writePortFile(int port) throws IOException {
