@@ -123,6 +123,9 @@ public class RemoteProcessIT {
         String status = gateway.shell("mqtt:status").output();
         assertTrue(status, status.contains("\nrefused     subscription to it/gw/config/+ (not authorized, 0x87)\n"));
         assertEquals("the others granted: " + status, 1, status.lines().filter(l -> l.startsWith("refused")).count());
+        GatewayProcess.Result tail = gateway.shell("mqtt:tail config/+");
+        assertEquals(tail.output(), List.of(1, "error: the broker refused the subscription to it/gw/config/+ (not authorized, 0x87)"),
+                List.of(tail.status(), tail.output().strip()));
         Await.until("asked for again on the same connection", Duration.ofSeconds(10),
                 () -> broker.log().split("\tit/gw/config/\\+ \\(QoS 1\\)", -1).length - 1 >= 3);
         assertEquals(broker.log(), 1, broker.log().lines().filter(l -> l.contains(" as outrigger-gw ")).count());

@@ -28,6 +28,9 @@ public class MqttCommands {
     /** Of a binary payload, enough to tell what it is. */
     private static final int BYTES_SHOWN = 32;
 
+    /** How often tail looks whether the broker refused its subscription. */
+    private static final long REFUSAL_CHECK_MILLIS = 200;
+
     @Reference
     private MqttConnection connection;
 
@@ -88,7 +91,14 @@ public class MqttCommands {
                 done.countDown();
             }
         })) {
-            done.await(seconds, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            // a refusal comes in the broker's SUBACK, moments after the subscription
+            while (!done.await(REFUSAL_CHECK_MILLIS, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                String refused = connection.refusedSubscriptions().get(absolute);
+                if (refused != null) {
+                    throw new IllegalStateException("the broker refused the subscription to " + absolute + " (" + refused + ")");
+                }
+            }
         }
     }
 
