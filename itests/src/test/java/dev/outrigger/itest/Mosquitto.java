@@ -100,6 +100,11 @@ final class Mosquitto implements AutoCloseable {
         assertEquals(String.join(" ", command) + ": " + output, 0, p.exitValue());
     }
 
+    /** SIGHUP: mosquitto reads its acl_file and password_file again; connections stay. */
+    void reload() throws Exception {
+        run("kill", "-HUP", String.valueOf(process.pid()));
+    }
+
     /** What it logged: every packet with {@code log_type all}. */
     String log() throws IOException {
         return Files.readString(folder.resolve("mosquitto.log"));

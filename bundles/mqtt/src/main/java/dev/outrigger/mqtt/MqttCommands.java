@@ -37,6 +37,9 @@ public class MqttCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Outbox outbox;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile OutboxDrainer drainer;
+
     @Descriptor("connection, broker, records in flight and waiting, connections and messages counted, last error")
     public String status() {
         StringBuilder out = new StringBuilder();
@@ -54,6 +57,11 @@ public class MqttCommands {
         if (o != null) {
             Outbox.Stats s = o.stats();
             out.append(String.format(Locale.ROOT, "waiting     %d record(s), oldest %d s%n", s.depth(), s.oldestAgeMillis() / 1000));
+            OutboxDrainer d = drainer;
+            if (d != null && d.heldBack() > 0) {
+                out.append(String.format(Locale.ROOT, "held back   %d record(s) the broker refused for now, offered again every %s%n",
+                        d.heldBack(), MqttConnection.duration(connection.offerAgainMillis())));
+            }
         }
         Traffic t = connection.traffic();
         out.append(String.format(Locale.ROOT, "connections %d made, %d attempt(s) failed, %d lost%n", t.connects.sum(),

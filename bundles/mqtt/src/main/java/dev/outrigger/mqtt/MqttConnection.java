@@ -389,9 +389,12 @@ public class MqttConnection implements Messaging {
         retryQuietly(why);
     }
 
-    /** reconnectMaxMillis as people say it: "60 s", or "200 ms" below a second. */
     private String backoffCeiling() {
-        int millis = config.reconnectMaxMillis();
+        return duration(config.reconnectMaxMillis());
+    }
+
+    /** As people say it: "60 s", or "200 ms" below a second. */
+    static String duration(long millis) {
         return millis < 1000 ? millis + " ms" : millis / 1000 + " s";
     }
 
@@ -611,7 +614,7 @@ public class MqttConnection implements Messaging {
             if (size > maxPacketBytes) {
                 traffic.refused.increment();
                 done.completeExceptionally(new RefusedException("too large for the broker (a " + size
-                        + "-byte packet; it takes at most " + maxPacketBytes + ")"));
+                        + "-byte packet; it takes at most " + maxPacketBytes + ")", false));
                 return done;
             }
             long on = connectionNumber;
@@ -640,7 +643,8 @@ public class MqttConnection implements Messaging {
                 if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                     traffic.refused.increment();
                     done.completeExceptionally(
-                            new RefusedException("the broker refused it (" + ReasonCodes.inWords(codes[0]) + ")"));
+                            new RefusedException("the broker refused it (" + ReasonCodes.inWords(codes[0]) + ")",
+                                    ReasonCodes.mayPass(codes[0])));
                 } else {
                     traffic.published.increment();
                     acknowledgingConnection = on;
@@ -726,15 +730,23 @@ public class MqttConnection implements Messaging {
     }
 
     /**
-     * A publication the broker will never take: it answered with an MQTT 5 failure reason code, or
-     * the packet is larger than the maximum it announced (it would end the connection over it).
+     * A publication the broker did not take: it answered with an MQTT 5 failure reason code, or the
+     * packet is larger than the maximum it announced (it would end the connection over it).
      */
     static final class RefusedException extends Exception {
         private static final long serialVersionUID = 1L;
+        /** Whether it may take it later (its ACL changed, a quota passed); otherwise never. */
+        final boolean mayPass;
 
-        RefusedException(String why) {
+        RefusedException(String why, boolean mayPass) {
             super(why);
+            this.mayPass = mayPass;
         }
+    }
+
+    /** How often what the broker refused for now (a subscription, a record) is offered again. */
+    long offerAgainMillis() {
+        return config.reconnectMaxMillis();
     }
 
     private final class Callback extends MqttCallbackAdapter {

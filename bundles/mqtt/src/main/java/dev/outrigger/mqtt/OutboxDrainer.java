@@ -1,8 +1,14 @@
 package dev.outrigger.mqtt;
 
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +39,14 @@ import dev.outrigger.outbox.Outbox;
  * flight when the connection ended within seconds of it, on a connection whose broker had
  * acknowledged what went before (the status), twice in a row, is dropped, counted and logged
  * like a refused one.
+ * <p>
+ * A record the broker refuses for good (a topic or payload it never takes) is dropped, since
+ * retrying it would hold up everything behind it. One refused for a reason that may pass (its ACL:
+ * a new client whose rights are not granted yet; a quota) stays in the outbox, held back while the
+ * records behind it go on: every {@code reconnectMaxMillis} the oldest of each topic is offered
+ * again, and once the broker takes one, the others of its topic follow. A reconnect offers all again.
  */
-@Component(configurationPid = MqttConnection.PID)
+@Component(service = OutboxDrainer.class, immediate = true, configurationPid = MqttConnection.PID)
 public class OutboxDrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDrainer.class);
@@ -67,6 +79,12 @@ public class OutboxDrainer {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long cursor;
+    /** Records held back, by topic, oldest first; and the topics the broker took a probe of. */
+    private final Map<String, NavigableSet<Long>> heldBack = new ConcurrentHashMap<>();
+    private final Set<String> takenAgain = ConcurrentHashMap.newKeySet();
+    private final OncePerMinute holdings = new OncePerMinute();
+    /** When the held-back records are next offered again ({@link System#nanoTime()}). Drain thread's. */
+    private long offerAgainAt;
     /** Notified on every (re)connect, which also starts the drain over from the oldest record. */
     private final Object reconnected = new Object();
     private final Runnable restart = () -> {
@@ -83,6 +101,7 @@ public class OutboxDrainer {
         this.inflight = config.inflight();
         this.size = inflight;
         this.window = new Semaphore(inflight);
+        this.offerAgainAt = System.nanoTime();
         connection.onConnect(restart);
         thread = Daemons.start("outrigger-mqtt-drain", this::drain);
     }
@@ -112,7 +131,9 @@ public class OutboxDrainer {
                 long current = generation.get();
                 if (current != seenGeneration) {
                     seenGeneration = current;
-                    cursor = 0; // from the oldest record not yet deleted
+                    cursor = 0; // from the oldest record not yet deleted, those held back too
+                    heldBack.clear();
+                    takenAgain.clear();
                     boolean unacknowledged = unanswered.get() > 0;
                     unanswered = new AtomicInteger();
                     if (size == 1 && unacknowledged) {
@@ -126,6 +147,11 @@ public class OutboxDrainer {
                     window = new Semaphore(size);
                 }
                 Semaphore permits = window;
+                offerTakenAgain(current, permits);
+                if (System.nanoTime() - offerAgainAt >= 0) {
+                    offerAgainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connection.offerAgainMillis());
+                    offerHeldBackAgain(current, permits);
+                }
                 int free = Math.max(1, permits.availablePermits());
                 List<Outbox.Entry> entries = outbox.read(cursor, free, 200, TimeUnit.MILLISECONDS);
                 for (Outbox.Entry e : entries) {
@@ -137,9 +163,7 @@ public class OutboxDrainer {
                         alone = e;
                         aloneSentAt = System.nanoTime();
                     }
-                    AtomicInteger answersDue = unanswered;
-                    answersDue.incrementAndGet();
-                    publish(e, current, permits, answersDue);
+                    publish(e, current, permits);
                 }
             } catch (InterruptedException stopped) {
                 return;
@@ -169,7 +193,66 @@ public class OutboxDrainer {
         }
     }
 
-    private void publish(Outbox.Entry e, long publishedIn, Semaphore permits, AtomicInteger answersDue) {
+    /** The oldest held-back record of each topic goes out again: a probe whether the broker takes its topic now. */
+    private void offerHeldBackAgain(long current, Semaphore permits) throws InterruptedException {
+        for (NavigableSet<Long> held : heldBack.values()) {
+            for (Long sequence : held) {
+                Outbox.Entry oldest = stillThere(sequence);
+                if (oldest != null) {
+                    if (!acquire(permits, current)) {
+                        return;
+                    }
+                    publish(oldest, current, permits);
+                    break;
+                }
+                held.remove(sequence); // dropped by the outbox's limits meanwhile
+            }
+        }
+        heldBack.values().removeIf(Set::isEmpty);
+    }
+
+    /** The broker took a probe: the others held back for its topic go out now, behind it. */
+    private void offerTakenAgain(long current, Semaphore permits) throws InterruptedException {
+        for (String topic : takenAgain) {
+            takenAgain.remove(topic);
+            NavigableSet<Long> held = heldBack.getOrDefault(topic, new TreeSet<>());
+            LOG.info("MQTT: the broker takes records for {} again: the {} held back go out now", topic, held.size());
+            for (Long sequence = held.pollFirst(); sequence != null; sequence = held.pollFirst()) {
+                Outbox.Entry e = stillThere(sequence);
+                if (e != null) {
+                    if (!acquire(permits, current)) {
+                        held.add(sequence); // offered again at the reconnect
+                        return;
+                    }
+                    publish(e, current, permits);
+                }
+            }
+        }
+    }
+
+    private Outbox.Entry stillThere(long sequence) throws InterruptedException {
+        List<Outbox.Entry> entries = outbox.read(sequence - 1, 1, 0, TimeUnit.MILLISECONDS);
+        return entries.isEmpty() || entries.get(0).sequence() != sequence ? null : entries.get(0);
+    }
+
+    /** A place in the window, waiting while the broker answers; false when the connection ended meanwhile. */
+    private boolean acquire(Semaphore permits, long current) throws InterruptedException {
+        while (!permits.tryAcquire(1, TimeUnit.SECONDS)) {
+            if (generation.get() != current || !running) {
+                return false;
+            }
+        }
+        return generation.get() == current;
+    }
+
+    /** Records held back now, for mqtt:status. */
+    int heldBack() {
+        return heldBack.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private void publish(Outbox.Entry e, long publishedIn, Semaphore permits) {
+        AtomicInteger answersDue = unanswered;
+        answersDue.incrementAndGet();
         Message m = new Message(connection.topic(e.record().topic()), e.record().payload(), e.record().qos(),
                 e.record().retained(), Optional.empty(), Optional.empty());
         connection.publish(m).whenComplete((ok, error) -> {
@@ -180,9 +263,19 @@ public class OutboxDrainer {
             if (error == null) {
                 aloneAcknowledged = e == alone;
                 outbox.delete(e.sequence());
+                NavigableSet<Long> held = heldBack.get(m.topic());
+                if (held != null && held.remove(e.sequence())) {
+                    takenAgain.add(m.topic());
+                }
+            } else if (error instanceof MqttConnection.RefusedException refused && refused.mayPass) {
+                heldBack.computeIfAbsent(m.topic(), t -> new ConcurrentSkipListSet<>()).add(e.sequence());
+                holdings.occurred(n -> LOG.warn("MQTT: record {} for {} held back: {}; it stays in the outbox, offered again "
+                        + "every {}, while the records behind it go on{}", e.sequence(), m.topic(), refused.getMessage(),
+                        MqttConnection.duration(connection.offerAgainMillis()),
+                        n > 1 ? " (" + n + " refused and held back since the last such line)" : ""));
             } else if (error instanceof MqttConnection.RefusedException refused) {
-                // retrying would only block everything behind it; a broker's ACL that refuses a whole
-                // topic refuses every record for it, so this says so once a minute, not once a record
+                // retrying would only block everything behind it; a broker that refuses a whole topic
+                // refuses every record for it, so this says so once a minute, not once a record
                 refusals.occurred(n -> LOG.warn("MQTT: record {} for {} dropped: {}{}", e.sequence(), m.topic(), refused.getMessage(),
                         n > 1 ? " (" + n + " refused and dropped since the last such line, all counted in mqtt:status)" : ""));
                 outbox.delete(e.sequence());

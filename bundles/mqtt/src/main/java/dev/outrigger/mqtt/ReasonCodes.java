@@ -8,6 +8,14 @@ final class ReasonCodes {
     private ReasonCodes() {
     }
 
+    /**
+     * Whether a publication refused with this code may be taken later: the broker's ACL changed, its
+     * quota or load passed. Others (a topic or payload it never takes) are final.
+     */
+    static boolean mayPass(int code) {
+        return code == 0x87 || code == 0x89 || code == 0x96 || code == 0x97;
+    }
+
     static String inWords(int code) {
         String name = switch (code) {
             case 0x80 -> "unspecified error";
@@ -21,6 +29,7 @@ final class ReasonCodes {
             case 0x91 -> "packet identifier in use";
             case 0x93 -> "receive maximum exceeded";
             case 0x95 -> "packet too large";
+            case 0x96 -> "message rate too high";
             case 0x97 -> "quota exceeded";
             case 0x98 -> "administrative action";
             case 0x99 -> "payload format invalid";
