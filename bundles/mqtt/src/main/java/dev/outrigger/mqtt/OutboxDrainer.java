@@ -5,10 +5,6 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,9 +75,7 @@ public class OutboxDrainer {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long cursor;
-    /** Records held back, by topic, oldest first; and the topics the broker took a probe of. */
-    private final Map<String, NavigableSet<Long>> heldBack = new ConcurrentHashMap<>();
-    private final Set<String> takenAgain = ConcurrentHashMap.newKeySet();
+    private final HeldBack heldBack = new HeldBack();
     private final OncePerMinute holdings = new OncePerMinute();
     /** When the held-back records are next offered again ({@link System#nanoTime()}). Drain thread's. */
     private long offerAgainAt;
@@ -133,7 +127,6 @@ public class OutboxDrainer {
                     seenGeneration = current;
                     cursor = 0; // from the oldest record not yet deleted, those held back too
                     heldBack.clear();
-                    takenAgain.clear();
                     boolean unacknowledged = unanswered.get() > 0;
                     unanswered = new AtomicInteger();
                     if (size == 1 && unacknowledged) {
@@ -195,34 +188,33 @@ public class OutboxDrainer {
 
     /** The oldest held-back record of each topic goes out again: a probe whether the broker takes its topic now. */
     private void offerHeldBackAgain(long current, Semaphore permits) throws InterruptedException {
-        for (NavigableSet<Long> held : heldBack.values()) {
-            for (Long sequence : held) {
-                Outbox.Entry oldest = stillThere(sequence);
-                if (oldest != null) {
-                    if (!acquire(permits, current)) {
-                        return;
-                    }
-                    publish(oldest, current, permits);
-                    break;
+        for (Map.Entry<String, NavigableSet<Long>> topic : heldBack.withoutProbe().entrySet()) {
+            for (Long sequence : topic.getValue()) {
+                Outbox.Entry e = stillThere(sequence);
+                if (e == null) {
+                    heldBack.forget(topic.getKey(), sequence); // dropped by the outbox's limits meanwhile
+                    continue;
                 }
-                held.remove(sequence); // dropped by the outbox's limits meanwhile
+                if (!acquire(permits, current)) {
+                    return;
+                }
+                heldBack.probing(topic.getKey(), sequence);
+                publish(e, current, permits);
+                break;
             }
         }
-        heldBack.values().removeIf(Set::isEmpty);
     }
 
     /** The broker took a probe: the others held back for its topic go out now, behind it. */
     private void offerTakenAgain(long current, Semaphore permits) throws InterruptedException {
-        for (String topic : takenAgain) {
-            takenAgain.remove(topic);
-            NavigableSet<Long> held = heldBack.getOrDefault(topic, new TreeSet<>());
-            LOG.info("MQTT: the broker takes records for {} again: the {} held back go out now", topic, held.size());
-            for (Long sequence = held.pollFirst(); sequence != null; sequence = held.pollFirst()) {
+        for (String topic = heldBack.pollTakenAgain(); topic != null; topic = heldBack.pollTakenAgain()) {
+            List<Long> released = heldBack.release(topic);
+            LOG.info("MQTT: the broker takes records for {} again: the {} held back go out now", topic, released.size());
+            for (long sequence : released) {
                 Outbox.Entry e = stillThere(sequence);
                 if (e != null) {
                     if (!acquire(permits, current)) {
-                        held.add(sequence); // offered again at the reconnect
-                        return;
+                        return; // the reconnect offers them again
                     }
                     publish(e, current, permits);
                 }
@@ -247,14 +239,16 @@ public class OutboxDrainer {
 
     /** Records held back now, for mqtt:status. */
     int heldBack() {
-        return heldBack.values().stream().mapToInt(Set::size).sum();
+        return heldBack.size();
     }
 
     private void publish(Outbox.Entry e, long publishedIn, Semaphore permits) {
         AtomicInteger answersDue = unanswered;
         answersDue.incrementAndGet();
-        Message m = new Message(connection.topic(e.record().topic()), e.record().payload(), e.record().qos(),
-                e.record().retained(), Optional.empty(), Optional.empty());
+        String topic = connection.topic(e.record().topic());
+        // one held back and sent late goes without retain where a newer one of its topic was taken
+        boolean retained = e.record().retained() && heldBack.newest(topic, e.sequence());
+        Message m = new Message(topic, e.record().payload(), e.record().qos(), retained, Optional.empty(), Optional.empty());
         connection.publish(m).whenComplete((ok, error) -> {
             permits.release();
             if (error == null || error instanceof MqttConnection.RefusedException) {
@@ -263,24 +257,25 @@ public class OutboxDrainer {
             if (error == null) {
                 aloneAcknowledged = e == alone;
                 outbox.delete(e.sequence());
-                NavigableSet<Long> held = heldBack.get(m.topic());
-                if (held != null && held.remove(e.sequence())) {
-                    takenAgain.add(m.topic());
-                }
+                heldBack.taken(topic, e.sequence());
             } else if (error instanceof MqttConnection.RefusedException refused && refused.mayPass) {
-                heldBack.computeIfAbsent(m.topic(), t -> new ConcurrentSkipListSet<>()).add(e.sequence());
+                heldBack.refused(topic, e.sequence());
                 holdings.occurred(n -> LOG.warn("MQTT: record {} for {} held back: {}; it stays in the outbox, offered again "
-                        + "every {}, while the records behind it go on{}", e.sequence(), m.topic(), refused.getMessage(),
+                        + "every {}, while the records behind it go on{}", e.sequence(), topic, refused.getMessage(),
                         MqttConnection.duration(connection.offerAgainMillis()),
                         n > 1 ? " (" + n + " refused and held back since the last such line)" : ""));
             } else if (error instanceof MqttConnection.RefusedException refused) {
                 // retrying would only block everything behind it; a broker that refuses a whole topic
                 // refuses every record for it, so this says so once a minute, not once a record
-                refusals.occurred(n -> LOG.warn("MQTT: record {} for {} dropped: {}{}", e.sequence(), m.topic(), refused.getMessage(),
+                refusals.occurred(n -> LOG.warn("MQTT: record {} for {} dropped: {}{}", e.sequence(), topic, refused.getMessage(),
                         n > 1 ? " (" + n + " refused and dropped since the last such line, all counted in mqtt:status)" : ""));
                 outbox.delete(e.sequence());
-            } else if (generation.compareAndSet(publishedIn, publishedIn + 1)) {
-                LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(), error.getMessage());
+            } else {
+                heldBack.unanswered(topic, e.sequence());
+                if (generation.compareAndSet(publishedIn, publishedIn + 1)) {
+                    LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(),
+                            error.getMessage());
+                }
             }
         });
     }
