@@ -153,12 +153,13 @@ public class MqttProcessIT {
      * one would end the connection, again and again) are dropped, counted, and logged once, not once a
      * record. Those its ACL refuses are held back in the outbox, logged once too, while the records
      * behind them go on (an ACL gets fixed: a new client whose rights are not granted yet); once the
-     * ACL lets them, without a reconnect, they follow. The connection stays up throughout.
+     * ACL lets them, without a reconnect, they follow. A status it refuses is said once, as is its
+     * taking it again. The connection stays up throughout.
      */
     @Test
     public void recordsTheBrokerDoesNotTakeHoldUpNoOthersAndThoseItsAclRefusesFollowOnceItLetsThem() throws Exception {
         Path acl = Files.writeString(folder.getRoot().toPath().resolve("acl"),
-                "topic deny it/gw/data/secret\ntopic readwrite it/gw/#\n");
+                "topic deny it/gw/data/secret\ntopic deny it/gw/status\ntopic readwrite it/gw/#\n");
         // a bounded queue: with max_queued_messages 0 (the helper's default) mosquitto 2.0.11 drops a
         // client whose QoS 1 publication it denied, a bug of its own
         broker = new Mosquitto(folder.newFolder("broker").toPath(),
@@ -183,12 +184,18 @@ public class MqttProcessIT {
         assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains(" for it/gw/data/secret held back: the broker "
                 + "refused it (not authorized, 0x87); it stays in the outbox, offered again every 1 s")).count());
 
+        assertTrue(gateway.log(), gateway.log().contains("refused the gateway's status on it/gw/status: the broker refused it "
+                + "(not authorized, 0x87); fleet tools do not see it online"));
+
         Files.writeString(acl, "topic readwrite it/gw/#\n");
         broker.reload();
         Await.until("the held-back records delivered once the ACL lets them", Duration.ofSeconds(20), () -> received.size() == 70);
         Await.until("an empty outbox", Duration.ofSeconds(10),
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
         assertTrue(gateway.log(), gateway.log().contains("the broker takes records for it/gw/data/secret again: the 19 held back go out now"));
+        Await.until("the status taken again with the next health check", Duration.ofSeconds(10),
+                () -> gateway.log().contains("takes the gateway's status again"));
+        assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("refused the gateway's status")).count());
         metrics = gateway.metrics();
         assertEquals(metrics.toString(), 0.0, metrics.get("outrigger_mqtt_held_back"), 0);
         assertEquals("the connection never lost: " + metrics, 0.0, metrics.get("outrigger_mqtt_connections_lost_total"), 0);

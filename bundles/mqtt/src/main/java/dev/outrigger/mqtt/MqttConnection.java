@@ -116,6 +116,8 @@ public class MqttConnection implements Messaging {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile RuntimeHealth runtimeHealth;
+    /** Whether the broker refused the last status, as said in the log. */
+    private volatile boolean statusRefused;
     /** The health last published, so that the status is republished when it changes, and only then. */
     private volatile Map<String, Object> publishedHealth = Map.of();
     private MqttConfig config;
@@ -536,8 +538,16 @@ public class MqttConnection implements Messaging {
     /** The retained online status; if it does not go out, the next look at the health sends it again. */
     private void publishStatus() {
         publish(statusMessage("online")).whenComplete((ok, e) -> {
+            if (e instanceof RefusedException refused && !statusRefused) {
+                statusRefused = true;
+                LOG.warn("MQTT: {} refused the gateway's status on {}: {}; fleet tools do not see it online (the broker's ACL "
+                        + "must let this client publish below {}/)", config.broker(), topic("status"), refused.getMessage(), root);
+            } else if (e == null && statusRefused) {
+                statusRefused = false;
+                LOG.info("MQTT: {} takes the gateway's status again", config.broker());
+            }
             if (e != null) {
-                publishedHealth = Map.of();
+                publishedHealth = Map.of(); // published again with the next health check
                 LOG.debug("MQTT: status not published: {}", e.getMessage());
             }
         });
