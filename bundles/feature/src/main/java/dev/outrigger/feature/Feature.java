@@ -13,7 +13,6 @@ import java.util.Set;
 
 import dev.outrigger.framework.json.Json;
 
-
 /**
  * A named set of bundles plus their default configuration, read from an OSGi Feature JSON
  * document (OSGi Compendium 8, chapter 159): {@code id}, {@code description}, {@code bundles}

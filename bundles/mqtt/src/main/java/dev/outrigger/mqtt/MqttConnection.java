@@ -540,8 +540,9 @@ public class MqttConnection implements Messaging {
         publish(statusMessage("online")).whenComplete((ok, e) -> {
             if (e instanceof RefusedException refused && !statusRefused) {
                 statusRefused = true;
-                LOG.warn("MQTT: {} refused the gateway's status on {}: {}; fleet tools do not see it online (the broker's ACL "
-                        + "must let this client publish below {}/)", config.broker(), topic("status"), refused.getMessage(), root);
+                LOG.warn("MQTT: {} refused the gateway's status on {}: {}; fleet tools do not see it online{}", config.broker(),
+                        topic("status"), refused.getMessage(), refused.code == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED
+                                ? " (the broker's ACL must let this client publish below " + root + "/)" : "");
             } else if (e == null && statusRefused) {
                 statusRefused = false;
                 LOG.info("MQTT: {} takes the gateway's status again", config.broker());
@@ -624,7 +625,7 @@ public class MqttConnection implements Messaging {
             if (size > maxPacketBytes) {
                 traffic.refused.increment();
                 done.completeExceptionally(new RefusedException("too large for the broker (a " + size
-                        + "-byte packet; it takes at most " + maxPacketBytes + ")", false));
+                        + "-byte packet; it takes at most " + maxPacketBytes + ")", RefusedException.TOO_LARGE));
                 return done;
             }
             long on = connectionNumber;
@@ -653,8 +654,7 @@ public class MqttConnection implements Messaging {
                 if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                     traffic.refused.increment();
                     done.completeExceptionally(
-                            new RefusedException("the broker refused it (" + ReasonCodes.inWords(codes[0]) + ")",
-                                    ReasonCodes.mayPass(codes[0])));
+                            new RefusedException("the broker refused it (" + ReasonCodes.inWords(codes[0]) + ")", codes[0]));
                 } else {
                     traffic.published.increment();
                     acknowledgingConnection = on;
@@ -745,12 +745,19 @@ public class MqttConnection implements Messaging {
      */
     static final class RefusedException extends Exception {
         private static final long serialVersionUID = 1L;
-        /** Whether it may take it later (its ACL changed, a quota passed); otherwise never. */
-        final boolean mayPass;
+        /** For a packet over the broker's maximum, which is not sent at all. */
+        static final int TOO_LARGE = -1;
+        /** The broker's reason code. */
+        final int code;
 
-        RefusedException(String why, boolean mayPass) {
+        RefusedException(String why, int code) {
             super(why);
-            this.mayPass = mayPass;
+            this.code = code;
+        }
+
+        /** Whether the broker may take it later (its ACL changed, a quota passed); otherwise never. */
+        boolean mayPass() {
+            return ReasonCodes.mayPass(code);
         }
     }
 

@@ -258,7 +258,7 @@ public class OutboxDrainer {
                 aloneAcknowledged = e == alone;
                 outbox.delete(e.sequence());
                 heldBack.taken(topic, e.sequence());
-            } else if (error instanceof MqttConnection.RefusedException refused && refused.mayPass) {
+            } else if (error instanceof MqttConnection.RefusedException refused && refused.mayPass()) {
                 heldBack.refused(topic, e.sequence());
                 holdings.occurred(n -> LOG.warn("MQTT: record {} for {} held back: {}; it stays in the outbox, offered again "
                         + "every {}, while the records behind it go on{}", e.sequence(), topic, refused.getMessage(),
