@@ -192,7 +192,7 @@ public class MqttProcessIT {
         Await.until("the held-back records delivered once the ACL lets them", Duration.ofSeconds(20), () -> received.size() == 70);
         Await.until("an empty outbox", Duration.ofSeconds(10),
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
-        assertTrue(gateway.log(), gateway.log().contains("the broker takes records for it/gw/data/secret again: the 19 held back go out now"));
+        assertTrue(gateway.log(), gateway.log().contains("the broker takes records for it/gw/data/secret again: the 19 others held back go out now"));
         Await.until("the status taken again with the next health check", Duration.ofSeconds(10),
                 () -> gateway.log().contains("takes the gateway's status again"));
         assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("refused the gateway's status")).count());

@@ -1,5 +1,6 @@
 package dev.outrigger.mqtt;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -49,6 +50,8 @@ public class OutboxDrainer {
     /** How soon after a record went out alone the connection must have ended to count against it, and how often. */
     private static final long SUSPECT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int STRIKES = 2;
+    /** Of the topics the broker takes again, those named in the log line. */
+    private static final int TOPICS_NAMED = 3;
 
     private final MqttConnection connection;
     private final Outbox outbox;
@@ -205,19 +208,27 @@ public class OutboxDrainer {
         }
     }
 
-    /** The broker took a probe: the others held back for its topic go out now, behind it. */
+    /** The broker took a probe: the others held back for its topic go out now, behind it; said in one line for all. */
     private void offerTakenAgain(long current, Semaphore permits) throws InterruptedException {
+        List<String> topics = new ArrayList<>();
+        List<Long> released = new ArrayList<>();
         for (String topic = heldBack.pollTakenAgain(); topic != null; topic = heldBack.pollTakenAgain()) {
-            List<Long> released = heldBack.release(topic);
-            LOG.info("MQTT: the broker takes records for {} again: the {} held back go out now", topic, released.size());
-            for (long sequence : released) {
-                Outbox.Entry e = stillThere(sequence);
-                if (e != null) {
-                    if (!acquire(permits, current)) {
-                        return; // the reconnect offers them again
-                    }
-                    publish(e, current, permits);
+            topics.add(topic);
+            released.addAll(heldBack.release(topic));
+        }
+        if (topics.isEmpty()) {
+            return;
+        }
+        LOG.info("MQTT: the broker takes records for {}{} again: the {} others held back go out now",
+                String.join(", ", topics.subList(0, Math.min(TOPICS_NAMED, topics.size()))),
+                topics.size() > TOPICS_NAMED ? " and " + (topics.size() - TOPICS_NAMED) + " more topics" : "", released.size());
+        for (long sequence : released) {
+            Outbox.Entry e = stillThere(sequence);
+            if (e != null) {
+                if (!acquire(permits, current)) {
+                    return; // the reconnect offers them again
                 }
+                publish(e, current, permits);
             }
         }
     }
