@@ -82,6 +82,8 @@ final class Rfc2217 {
             SET_CONTROL = 5, NOTIFY_LINESTATE = 6, NOTIFY_MODEMSTATE = 7, FLOWCONTROL_SUSPEND = 8,
             FLOWCONTROL_RESUME = 9, SET_LINESTATE_MASK = 10, SET_MODEMSTATE_MASK = 11, PURGE_DATA = 12;
     static final int CD = 0x80, RI = 0x40, DSR = 0x20, CTS = 0x10;
+    /** PURGE-DATA's values for the receive buffer (from the device) and for both (2 is the transmit buffer). */
+    static final int PURGE_RECEIVE = 1, PURGE_BOTH = 3;
     /** The low bits of NOTIFY-MODEMSTATE: what changed since the last notification. */
     private static final int DELTA_CD = 0x08, RI_TRAILING_EDGE = 0x04, DELTA_DSR = 0x02, DELTA_CTS = 0x01;
     private static final int SERVER_OFFSET = 100;
@@ -294,7 +296,7 @@ final class Rfc2217 {
             }
             case PURGE_DATA -> {
                 port.get().purge(value(s));
-                if (value(s) == 1 || value(s) == 3) { // the receive buffer, or both
+                if (value(s) == PURGE_RECEIVE || value(s) == PURGE_BOTH) {
                     heldDataPurged.run();
                 }
                 answer(replies, cmd, new byte[] { (byte) value(s) });

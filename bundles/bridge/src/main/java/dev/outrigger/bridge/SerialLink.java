@@ -160,9 +160,16 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
                 | (port.getCTS() ? Rfc2217.CTS : 0);
     }
 
+    /**
+     * jSerialComm flushes both directions at once, and a flush of the receive buffer alone must not
+     * drop what the client sent and the port has not transmitted yet: that purge is left to the
+     * bridge, whose reader keeps the port's receive buffer empty anyway (it drops what it holds).
+     */
     @Override
     public void purge(int which) {
-        port.flushIOBuffers();
+        if (which != Rfc2217.PURGE_RECEIVE) {
+            port.flushIOBuffers();
+        }
     }
 
     @Override
