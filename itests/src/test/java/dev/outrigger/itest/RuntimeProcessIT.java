@@ -118,7 +118,12 @@ public class RuntimeProcessIT {
         keyboard.write("gps:status\n".getBytes(StandardCharsets.UTF_8));
         keyboard.flush();
         Await.until("the advice", Duration.ofSeconds(10), () -> gateway.log()
-                .contains("gps:status: it comes with feature gps, which is not installed: feature:install gps"));
+                .contains("Command not found: gps:status; it comes with feature gps, which is not installed: feature:install gps"));
+        // and arguments that fit no form of a command, in words
+        keyboard.write("config:get\n".getBytes(StandardCharsets.UTF_8));
+        keyboard.flush();
+        Await.until("the wrong arguments said", Duration.ofSeconds(10), () -> gateway.log()
+                .contains("wrong arguments for config:get; 'help config:get' says which it takes"));
         keyboard.write("exit\n".getBytes(StandardCharsets.UTF_8));
         keyboard.flush();
         assertEquals(gateway.log(), 0, gateway.awaitExit(Duration.ofSeconds(10)));

@@ -21,8 +21,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -68,7 +66,6 @@ public class ShellPort {
 
     static final String PID = "dev.outrigger.shell";
     private static final Logger LOG = LoggerFactory.getLogger(ShellPort.class);
-    private static final Pattern WRONG_ARGUMENTS = Pattern.compile("Cannot coerce ([\\w:]+)\\(.*\\) to any of .*", Pattern.DOTALL);
     /** Command lookup order for unscoped names: Outrigger's, then Gogo's and Felix's, then any. */
     static final String COMMAND_SCOPES = "outrigger:gogo:felix:*";
     private static final int MAX_CONCURRENT = 4;
@@ -80,13 +77,13 @@ public class ShellPort {
     private final String token = newToken();
     /** The accept loop, the commands, and the retries of a port that cannot be listened on yet. */
     private final ScheduledThreadPoolExecutor workers = new ScheduledThreadPoolExecutor(MAX_CONCURRENT + 1, Daemons.named("outrigger-shell-port"));
-    private final MissingCommandAdvice advice;
+    private final CommandAdvice advice;
     private ServerSocket server; // guarded by this
     private boolean stopped; // guarded by this
 
     /** Listens, or keeps trying while the port is taken. */
     @Activate
-    public ShellPort(@Reference CommandProcessor processor, @Reference MissingCommandAdvice advice, BundleContext context,
+    public ShellPort(@Reference CommandProcessor processor, @Reference CommandAdvice advice, BundleContext context,
             Config config) throws IOException {
         this.processor = processor;
         this.advice = advice;
@@ -177,7 +174,7 @@ public class ShellPort {
         PrintStream out = new PrintStream(new UnclosableStream(socket), true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
         session.put("SCOPE", COMMAND_SCOPES);
-        session.put(MissingCommandAdvice.SAID_BY_CALLER, Boolean.TRUE);
+        session.put(CommandAdvice.SAID_BY_CALLER, Boolean.TRUE);
         AtomicBoolean finished = new AtomicBoolean();
         if (watched != null) {
             WATCHERS.newThread(() -> {
@@ -209,21 +206,13 @@ public class ShellPort {
                 // not a command's word on what it was given or where things stand, but a defect: the log keeps its trace
                 LOG.warn("Shell port: '{}' failed", command, e);
             }
-            out.println("error: " + errorLine(e) + advice.advice(e).map(a -> "; " + a).orElse(""));
+            out.println("error: " + advice.errorLine(command, e));
             return ShellProtocol.STATUS_FAILED;
         } finally {
             finished.set(true);
             out.flush();
             session.close();
         }
-    }
-
-    /** The error in words; Gogo's for arguments that fit no form of the command is for its developers. */
-    static String errorLine(Exception e) {
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        Matcher wrongArguments = WRONG_ARGUMENTS.matcher(message);
-        return wrongArguments.matches() ? "wrong arguments for " + wrongArguments.group(1) + "; 'help " + wrongArguments.group(1)
-                + "' says which it takes" : message;
     }
 
     private void writePortFile(int port) throws IOException {
