@@ -94,7 +94,8 @@ public class MqttConnection implements Messaging {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     /**
      * Filters the broker refused in its SUBACK, with its reason code: asked for again on every
-     * safety-net round while refused, since a broker's ACL changes without a reconnect.
+     * safety-net round ({@link #offerAgainMillis}) while refused, since a broker's ACL changes
+     * without a reconnect.
      */
     private final Map<String, Integer> refusedSubscriptions = new ConcurrentHashMap<>();
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
@@ -714,7 +715,7 @@ public class MqttConnection implements Messaging {
                                 + "asking again every {}", config.broker(), filter, ReasonCodes.inWords(code),
                                 code == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED
                                         ? " (the broker's ACL must let this client subscribe to it)" : "",
-                                backoffCeiling());
+                                duration(offerAgainMillis()));
                     }
                 } else if (code < 0x80 && refusedSubscriptions.remove(filter) != null) {
                     LOG.info("MQTT: {} now takes the subscription to {}", config.broker(), filter);
