@@ -130,6 +130,30 @@ public class RuntimeProcessIT {
         assertEquals("only gps:status not found: " + gateway.log(), 1, lines(gateway.log(), "CommandNotFoundException").size());
     }
 
+    /**
+     * A configuration file deleted while the runtime was stopped (a key taken out of the DaemonSet's
+     * ConfigMap): its configuration is gone at the next start, as if the file had been deleted while
+     * the runtime ran, not kept in the framework's store.
+     */
+    @Test
+    public void aConfigurationFileDeletedWhileStoppedIsGoneAtTheNextStart() throws Exception {
+        Path file = gateway.home.resolve("etc/dev.outrigger.bridge-stick.cfg");
+        int port = Ports.free();
+        Files.writeString(file, "device = /dev/ttyNOTHERE\nport = " + port + "\n");
+        gateway.start();
+        Await.until("the bridge configured", Duration.ofSeconds(15),
+                () -> gateway.shell("bridge:list").output().contains(String.valueOf(port)));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        Files.delete(file);
+        gateway.start();
+        Await.until("no bridge", Duration.ofSeconds(15),
+                () -> gateway.shell("bridge:list").output().startsWith("no bridge: none configured"));
+        assertTrue(gateway.log(), gateway.log().contains(" removed: its file " + file.getParent().toRealPath().resolve(
+                "dev.outrigger.bridge-stick.cfg") + " was deleted while the runtime was stopped"));
+        assertFalse("the files still there are kept", gateway.shell("config:get dev.outrigger.shell").output().contains("no "));
+    }
+
     /** As on a Pi whose SD card the kernel remounted read-only after errors. */
     @Test
     public void aDataFolderThatCannotBeWrittenIsNamedInOneLine() throws Exception {
