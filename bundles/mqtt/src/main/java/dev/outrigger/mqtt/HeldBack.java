@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
 /**
  * Records the broker refused for a reason that may pass (its ACL, a quota), by topic: they stay in
  * the outbox, and the oldest of each topic is offered again now and then as a probe; once the
- * broker takes one, the others of its topic follow. A record older than one of its topic the broker
+ * broker takes a record of the topic (the probe, or a new one), the others follow. A record older than one of its topic the broker
  * took meanwhile goes without retain, so that the retained value stays the newest.
  */
 final class HeldBack {
@@ -36,7 +36,7 @@ final class HeldBack {
         }
     }
 
-    /** The broker took a record: a probe's topic is taken again. */
+    /** The broker took a record: its topic is taken again, whether the record was a probe or a new one. */
     void taken(String topic, long sequence) {
         Topic t = topics.get(topic);
         if (t == null) {
@@ -46,6 +46,8 @@ final class HeldBack {
         t.sequences.remove(sequence);
         if (t.probe == sequence) {
             t.probe = -1;
+        }
+        if (!t.sequences.isEmpty()) {
             takenAgain.add(topic);
         }
     }
@@ -91,13 +93,15 @@ final class HeldBack {
         return null;
     }
 
-    /** The records of a topic, oldest first, no longer held: they go out now. */
+    /** The records of a topic, oldest first, no longer held: they go out now (all but a probe still out). */
     List<Long> release(String topic) {
         Topic t = topics.get(topic);
         List<Long> released = new ArrayList<>();
         if (t != null) {
-            for (Long sequence = t.sequences.pollFirst(); sequence != null; sequence = t.sequences.pollFirst()) {
-                released.add(sequence);
+            for (Long sequence : t.sequences) {
+                if (sequence != t.probe && t.sequences.remove(sequence)) { // a probe out is answered by itself
+                    released.add(sequence);
+                }
             }
         }
         return released;

@@ -41,7 +41,8 @@ import dev.outrigger.outbox.Outbox;
  * retrying it would hold up everything behind it. One refused for a reason that may pass (its ACL:
  * a new client whose rights are not granted yet; a quota) stays in the outbox, held back while the
  * records behind it go on: every {@code reconnectMaxMillis} the oldest of each topic is offered
- * again, and once the broker takes one, the others of its topic follow. A reconnect offers all again.
+ * again, and once the broker takes a record of the topic (that one, or a new one), the others
+ * follow. A reconnect offers all again.
  */
 @Component(service = OutboxDrainer.class, immediate = true, configurationPid = MqttConnection.PID)
 public class OutboxDrainer {
@@ -208,7 +209,7 @@ public class OutboxDrainer {
         }
     }
 
-    /** The broker took a probe: the others held back for its topic go out now, behind it; said in one line for all. */
+    /** The broker took a record of a topic held back: the others go out now, behind it; said in one line for all. */
     private void offerTakenAgain(long current, Semaphore permits) throws InterruptedException {
         List<String> topics = new ArrayList<>();
         List<Long> released = new ArrayList<>();

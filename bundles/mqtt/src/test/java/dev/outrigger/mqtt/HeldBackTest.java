@@ -41,6 +41,28 @@ public class HeldBackTest {
     }
 
     @Test
+    public void aNewRecordTheBrokerTakesReleasesThoseHeldBeforeItWithoutWaitingForAProbe() {
+        held.refused("gw/data/secret", 3);
+        held.taken("gw/data/secret", 9);
+        assertEquals("gw/data/secret", held.pollTakenAgain());
+        assertEquals(List.of(3L), held.release("gw/data/secret"));
+        held.taken("gw/data/secret", 10);
+        assertNull("nothing held: nothing to release", held.pollTakenAgain());
+    }
+
+    @Test
+    public void aProbeStillOutIsNotReleasedTwice() {
+        held.refused("gw/data/secret", 3);
+        held.refused("gw/data/secret", 5);
+        held.probing("gw/data/secret", 3);
+        held.taken("gw/data/secret", 9);
+        assertEquals("gw/data/secret", held.pollTakenAgain());
+        assertEquals(List.of(5L), held.release("gw/data/secret"));
+        held.taken("gw/data/secret", 3);
+        assertEquals(0, held.size());
+    }
+
+    @Test
     public void aRecordOlderThanOneTheBrokerTookGoesWithoutRetainEvenAfterAReconnect() {
         assertTrue("a topic never held back: as it is", held.newest("gw/gps/a", 1));
         held.refused("gw/gps/a", 10);
