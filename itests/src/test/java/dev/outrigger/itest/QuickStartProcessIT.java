@@ -62,7 +62,7 @@ public class QuickStartProcessIT {
     @Test
     public void recordsFlowThroughTheEmbeddedBrokerOutOfTheBox() throws Exception {
         assertTrue(Files.readString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"))
-                .contains("install = broker, mqtt, meshtastic, simulator"));
+                .contains("install = broker, mqtt, simulator, meshtastic"));
         FreePorts ports = startWithHealthEndpoint();
         int brokerPort = ports.broker();
         String uri = "tcp://127.0.0.1:" + brokerPort;
@@ -74,6 +74,8 @@ public class QuickStartProcessIT {
                 () -> status.stream().anyMatch(s -> s.contains("\"online\"")));
         Queue<String> records = subscriptions.subscribe(uri, "outrigger/van/mesh/#");
         Await.until("mesh records from the simulated radio", Duration.ofSeconds(30), () -> records.size() >= 3);
+        assertTrue("a first start warns of nothing: " + gateway.log(),
+                gateway.log().lines().noneMatch(line -> line.contains(" WARN ") || line.contains(" ERROR ")));
 
         // a third-party MQTT 3.1.1 client sees the same
         Process sub = new ProcessBuilder("mosquitto_sub", "-V", "mqttv311", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort),
