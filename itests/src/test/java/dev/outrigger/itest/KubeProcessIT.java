@@ -124,6 +124,9 @@ public class KubeProcessIT {
         Path deviceTree = Files.createDirectories(folder.getRoot().toPath().resolve("proc/device-tree"));
         Files.writeString(deviceTree.resolve("model"), "Raspberry Pi 5 Model B Rev 1.0\0");
         Files.writeString(deviceTree.resolve("compatible"), "raspberrypi,5-model-b\0brcm,bcm2712\0");
+        // its power and heat, as its kernel shows them
+        tree.thermalZone(0, "cpu-thermal", 51.6);
+        tree.underVoltageAlarm(false);
         gateway.enableHealthEndpoint();
         gateway.start();
         Await.until("the kube bundle installed, off", Duration.ofSeconds(20), () -> gateway.shell("kube:status").output().contains("off"));
@@ -149,6 +152,34 @@ public class KubeProcessIT {
         System.out.printf(Locale.ROOT, "RSS with the kube bundle off: %d MB, active (client built, reporting): %d MB, added %d MB%n",
                 off / 1024, gateway.rssKb() / 1024, (gateway.rssKb() - off) / 1024);
 
+        // the supply sags, the board overheats: the Node says so, Warning events say when, and so do the log and /metrics
+        assertEquals("True", condition("SupplyVoltageNormal").getStatus());
+        assertEquals("True", condition("TemperatureNormal").getStatus());
+        tree.underVoltageAlarm(true);
+        tree.thermalZone(0, "cpu-thermal", 84.2);
+        Await.until("under-voltage and overheating on the Node", Duration.ofSeconds(10),
+                () -> "UnderVoltage".equals(condition("SupplyVoltageNormal").getReason())
+                        && "Overheating".equals(condition("TemperatureNormal").getReason()));
+        assertEquals("False", condition("SupplyVoltageNormal").getStatus());
+        Await.until("Warning events", Duration.ofSeconds(5), () -> event("UnderVoltage").filter(e -> e.getType().equals("Warning")
+                && e.getMessage().startsWith("SupplyVoltageNormal is False: the power supply cannot keep up")).isPresent()
+                && event("Overheating").filter(e -> e.getType().equals("Warning")).isPresent());
+        assertTrue(gateway.log(), gateway.log().contains("Board: under-voltage: the power supply cannot keep up with the load;"));
+        assertTrue(gateway.log(), gateway.log().contains("Board: cpu-thermal at 84.2 °C, at or above overheatCelsius (80.0 °C)"));
+        Map<String, Double> hot = gateway.metrics();
+        assertEquals(hot.toString(), 84.2, hot.get("outrigger_board_temperature_celsius{type=\"cpu-thermal\",zone=\"thermal_zone0\"}"), 0);
+        assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_under_voltage"), 0);
+        assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_under_voltage_episodes_total"), 0);
+        assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_overheating"), 0);
+        String board = gateway.shell("device:board").output();
+        assertTrue(board, board.contains("temperature   cpu-thermal 84.2 °C") && board.contains("overheating   YES")
+                && board.contains("power         UNDER-VOLTAGE (1 under-voltage episode(s)"));
+        tree.underVoltageAlarm(false);
+        tree.thermalZone(0, "cpu-thermal", 60);
+        Await.until("both normal again", Duration.ofSeconds(10), () -> "True".equals(condition("SupplyVoltageNormal").getStatus())
+                && "True".equals(condition("TemperatureNormal").getStatus()));
+        assertTrue(gateway.log(), gateway.log().contains("Board: the supply voltage is normal again"));
+
         tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
         // within 2 s on a node (the figure below); the deadline leaves room for a CI machine's other tests
         Await.until("the radio's labels and resource", Duration.ofSeconds(10), () -> radioOnTheNode(true));
@@ -170,7 +201,7 @@ public class KubeProcessIT {
         assertEquals("Node", event("SerialDeviceAdded").get().getInvolvedObject().getKind());
         assertEquals("edge-it", event("SerialDeviceAdded").get().getInvolvedObject().getName());
         Await.until("both counted in kube:status", Duration.ofSeconds(5), () -> gateway.shell("kube:status").output()
-                .contains("events      2 recorded, 0 dropped by the rate limit"));
+                .contains("events      6 recorded, 0 dropped by the rate limit"));
         node = client.nodes().withName("edge-it").get();
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
@@ -178,7 +209,7 @@ public class KubeProcessIT {
         assertTrue(gateway.shell("kube:status").output().contains("reporting"));
         Map<String, Double> reporting = gateway.metrics();
         assertEquals(reporting.toString(), 1.0, reporting.get("outrigger_kube_reporting"), 0);
-        assertEquals(reporting.toString(), 2.0, reporting.get("outrigger_kube_events_total"), 0);
+        assertEquals(reporting.toString(), 6.0, reporting.get("outrigger_kube_events_total"), 0);
         assertTrue(reporting.toString(), reporting.get("outrigger_kube_lease_renewed_timestamp_seconds") > System.currentTimeMillis() / 1000 - 60);
 
         // a bundle that does not resolve: the Node says so, and why, until it is gone

@@ -21,4 +21,7 @@ public interface Board {
 
     /** This node's host name. */
     String hostname();
+
+    /** Power and heat, as last looked at (every 2 s). */
+    BoardSensors sensors();
 }

@@ -6,15 +6,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 import dev.outrigger.device.Board;
+import dev.outrigger.device.BoardSensors;
+import dev.outrigger.framework.threads.Daemons;
 
 /**
  * The machine itself, read once: model and compatible list from the device tree (Raspberry Pi and
- * other ARM boards), else from DMI (PCs and thin clients); architecture and host name.
+ * other ARM boards), else from DMI (PCs and thin clients); architecture and host name. Its power
+ * and heat are looked at every 2 s, as often as a Raspberry Pi's kernel asks the firmware.
  */
 @Component(configurationPid = Discovery.PID, property = "board.source=discovery")
 public class BoardInfo implements Board {
@@ -22,6 +29,8 @@ public class BoardInfo implements Board {
     private String model;
     private List<String> compatible;
     private String hostname;
+    private PowerAndHeat sensors;
+    private ScheduledExecutorService looks;
 
     @Activate
     void activate(Discovery.Config config) {
@@ -34,6 +43,16 @@ public class BoardInfo implements Board {
         this.model = dtModel != null && !dtModel.isEmpty() ? dtModel : dmiModel(sys.resolve("class/dmi/id"));
         String name = SysfsScanner.attribute(proc.resolve("sys/kernel/hostname"));
         this.hostname = name != null && !name.isEmpty() ? name : System.getenv().getOrDefault("HOSTNAME", "localhost");
+        this.sensors = new PowerAndHeat(sys, config.overheatCelsius());
+        sensors.look();
+        this.looks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-board"));
+        looks.scheduleWithFixedDelay(sensors::look, 2, 2, TimeUnit.SECONDS);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        looks.shutdownNow();
+        looks.awaitTermination(2, TimeUnit.SECONDS);
     }
 
     private static List<String> compatible(Path file) {
@@ -76,5 +95,10 @@ public class BoardInfo implements Board {
     @Override
     public String hostname() {
         return hostname;
+    }
+
+    @Override
+    public BoardSensors sensors() {
+        return sensors.last();
     }
 }

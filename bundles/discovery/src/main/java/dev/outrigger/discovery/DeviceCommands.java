@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
@@ -13,6 +14,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.outrigger.device.Board;
+import dev.outrigger.device.BoardSensors;
 import dev.outrigger.device.SerialDevice;
 
 /** Gogo {@code device:list}, {@code device:show}, {@code device:board}: what the services say. */
@@ -93,6 +95,14 @@ public class DeviceCommands {
         line(out, "compatible", b.compatible().isEmpty() ? "-" : String.join(", ", b.compatible()));
         line(out, "architecture", b.architecture());
         line(out, "hostname", b.hostname());
+        BoardSensors sensors = b.sensors();
+        line(out, "temperature", sensors.temperatures().isEmpty() ? "- (no thermal zone)" : sensors.temperatures().stream()
+                .map(t -> t.type() + " " + PowerAndHeat.celsius(t.celsius())).collect(Collectors.joining(", ")));
+        line(out, "overheating", (sensors.temperatures().isEmpty() ? "-" : sensors.overheating() ? "YES" : "no") + " (limit "
+                + PowerAndHeat.celsius(sensors.overheatCelsius()) + ", overheatCelsius)");
+        line(out, "power", sensors.underVoltage().map(under -> (under ? "UNDER-VOLTAGE" : "normal") + " ("
+                + sensors.underVoltageEpisodes() + " under-voltage episode(s) since discovery started)")
+                .orElse("- (no under-voltage alarm on this board)"));
         return out.toString();
     }
 

@@ -76,6 +76,10 @@ public class Discovery {
                 @Option(value = "ignore"), @Option(value = "bridge") })
         String unknownRole() default "ignore";
 
+        @AttributeDefinition(min = "40", max = "125", description = "Temperature of a thermal zone, in °C, from which the board "
+                + "counts as overheating (a Raspberry Pi's firmware throttles from 80 on)")
+        double overheatCelsius() default 80;
+
         @AttributeDefinition(required = false, description = "Serial ports sysfs does not show, by absolute path, "
                 + "listed while they lead to a terminal: pseudo-terminals (a socat link), a tty under another name")
         String[] devicePaths() default {};

@@ -110,6 +110,26 @@ public final class FakeSysfs {
         }
     }
 
+    /** A thermal zone at {@code celsius}, or now at it: a virtual device behind a class link, as Linux has them. */
+    public void thermalZone(int n, String type, double celsius) {
+        Path zone = mkdirs(sys.resolve("devices/virtual/thermal/thermal_zone" + n));
+        write(zone.resolve("type"), type + "\n");
+        write(zone.resolve("temp"), Math.round(celsius * 1000) + "\n");
+        link(mkdirs(sys.resolve("class/thermal")).resolve("thermal_zone" + n), zone);
+    }
+
+    /** A Raspberry Pi's under-voltage alarm ({@code rpi_volt}), raised or not, beside another hardware monitor. */
+    public void underVoltageAlarm(boolean raised) {
+        Path nvme = mkdirs(sys.resolve("devices/pci0000:00/0000:00:01.0/hwmon/hwmon0"));
+        write(nvme.resolve("name"), "nvme\n");
+        Path rpi = mkdirs(sys.resolve("devices/platform/soc/soc:firmware/raspberrypi-hwmon/hwmon/hwmon1"));
+        write(rpi.resolve("name"), "rpi_volt\n");
+        write(rpi.resolve("in0_lcrit_alarm"), (raised ? "1" : "0") + "\n");
+        Path hwmon = mkdirs(sys.resolve("class/hwmon"));
+        link(hwmon.resolve("hwmon0"), nvme);
+        link(hwmon.resolve("hwmon1"), rpi);
+    }
+
     private Path usbDevice(String usbPort, String vendor, String product, String manufacturer, String productName,
             String serial) {
         Path usb = mkdirs(sys.resolve("devices/pci0000:00/0000:00:14.0/usb1/" + usbPort));

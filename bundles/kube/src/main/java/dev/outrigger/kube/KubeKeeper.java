@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import dev.outrigger.device.Board;
+import dev.outrigger.device.BoardSensors;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.metrics.Exposition;
@@ -395,7 +396,27 @@ public class KubeKeeper {
         Messaging m = messaging;
         boolean mqtt = m != null && m.isConnected();
         conditions.put("MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : m == null ? "NotInstalled" : "Disconnected", ""));
+        if (b != null) {
+            boardConditions(b.sensors(), conditions);
+        }
         return new NodeSync.Wanted(labels, resources, conditions);
+    }
+
+    /**
+     * Power and heat, where the board tells them. Messages that do not follow every degree: a
+     * changed condition is reported at once, and must not be at every look.
+     */
+    private static void boardConditions(BoardSensors sensors, Map<String, NodeSync.Condition> conditions) {
+        sensors.underVoltage().ifPresent(under -> conditions.put("SupplyVoltageNormal", under
+                ? new NodeSync.Condition(false, "UnderVoltage", "the power supply cannot keep up with the load: USB radios and "
+                        + "sticks may reset, the SD card may be corrupted")
+                : new NodeSync.Condition(true, "VoltageNormal", "")));
+        if (!sensors.temperatures().isEmpty()) {
+            String limit = String.format(Locale.ROOT, "%.1f °C (overheatCelsius)", sensors.overheatCelsius());
+            conditions.put("TemperatureNormal", sensors.overheating()
+                    ? new NodeSync.Condition(false, "Overheating", "a thermal zone reached " + limit + ": the board is throttled")
+                    : new NodeSync.Condition(true, "BelowLimit", "every thermal zone below " + limit));
+        }
     }
 
     /** Each device present and not ignored, by its id, as people know it: for the Node's events. */

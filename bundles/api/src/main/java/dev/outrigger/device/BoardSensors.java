@@ -1,0 +1,36 @@
+package dev.outrigger.device;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The board's power and heat at the last look, a few seconds ago at most: what Linux's thermal
+ * zones and a Raspberry Pi's under-voltage alarm say. A supply that sags resets USB radios and
+ * sticks and corrupts SD cards; a board that overheats is throttled.
+ *
+ * @param temperatures each thermal zone that could be read; empty where Linux shows none (a VM)
+ * @param underVoltage whether the supply is below what the board needs now; empty on a board
+ *        without such an alarm (anything but a Raspberry Pi)
+ * @param underVoltageEpisodes how often under-voltage began since the look began, dips too short
+ *        to be seen by anyone asking now and then included
+ * @param overheating whether a zone reached {@code overheatCelsius}, until every zone cooled 5 °C
+ *        below it
+ * @param overheatCelsius the configured limit
+ */
+public record BoardSensors(List<Temperature> temperatures, Optional<Boolean> underVoltage, long underVoltageEpisodes,
+        boolean overheating, double overheatCelsius) {
+
+    public BoardSensors {
+        temperatures = List.copyOf(temperatures);
+    }
+
+    /**
+     * One thermal zone.
+     *
+     * @param zone its name in sysfs, e.g. {@code thermal_zone0}
+     * @param type what it measures, e.g. {@code cpu-thermal} (Raspberry Pi) or {@code x86_pkg_temp}
+     * @param celsius its temperature
+     */
+    public record Temperature(String zone, String type, double celsius) {
+    }
+}

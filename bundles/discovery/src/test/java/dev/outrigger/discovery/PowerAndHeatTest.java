@@ -1,0 +1,68 @@
+package dev.outrigger.discovery;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.device.BoardSensors;
+import dev.outrigger.device.BoardSensors.Temperature;
+
+public class PowerAndHeatTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    @Test
+    public void aRaspberryPisUnderVoltageEpisodesAreCountedAsTheyBegin() throws Exception {
+        FakeSysfs tree = new FakeSysfs(folder.getRoot().toPath());
+        tree.underVoltageAlarm(false);
+        PowerAndHeat sensors = new PowerAndHeat(tree.sys, 80);
+        assertEquals(Optional.of(false), sensors.look().underVoltage());
+        tree.underVoltageAlarm(true);
+        assertEquals(Optional.of(true), sensors.look().underVoltage());
+        assertEquals("an episode, however many looks it lasts", 1, sensors.look().underVoltageEpisodes());
+        tree.underVoltageAlarm(false);
+        sensors.look();
+        tree.underVoltageAlarm(true);
+        BoardSensors second = sensors.look();
+        assertEquals(2, second.underVoltageEpisodes());
+        assertEquals("what the last look saw", second, sensors.last());
+    }
+
+    @Test
+    public void overheatingBeginsAtTheLimitAndEndsFiveDegreesBelowIt() throws Exception {
+        FakeSysfs tree = new FakeSysfs(folder.getRoot().toPath());
+        tree.thermalZone(0, "acpitz", 40);
+        tree.thermalZone(10, "x86_pkg_temp", 79.9);
+        tree.thermalZone(2, "iwlwifi_1", 35);
+        PowerAndHeat sensors = new PowerAndHeat(tree.sys, 80);
+        BoardSensors cool = sensors.look();
+        assertEquals("zones by number, in degrees", List.of(new Temperature("thermal_zone0", "acpitz", 40),
+                new Temperature("thermal_zone2", "iwlwifi_1", 35), new Temperature("thermal_zone10", "x86_pkg_temp", 79.9)),
+                cool.temperatures());
+        assertFalse(cool.overheating());
+        tree.thermalZone(10, "x86_pkg_temp", 80);
+        assertTrue(sensors.look().overheating());
+        tree.thermalZone(10, "x86_pkg_temp", 75.5);
+        assertTrue("not yet 5 °C below the limit", sensors.look().overheating());
+        tree.thermalZone(10, "x86_pkg_temp", 74.9);
+        assertFalse(sensors.look().overheating());
+    }
+
+    @Test
+    public void aZoneThatCannotBeReadIsLeftOutAndAMachineWithoutSensorsHasNone() throws Exception {
+        FakeSysfs tree = new FakeSysfs(folder.getRoot().toPath());
+        assertEquals(new BoardSensors(List.of(), Optional.empty(), 0, false, 80), new PowerAndHeat(tree.sys, 80).look());
+        tree.thermalZone(0, "cpu-thermal", 52.25);
+        tree.thermalZone(1, "iwlwifi_1", 0);
+        FakeSysfs.write(tree.sys.resolve("class/thermal/thermal_zone1/temp"), "");
+        assertEquals(List.of(new Temperature("thermal_zone0", "cpu-thermal", 52.25)), new PowerAndHeat(tree.sys, 80).look().temperatures());
+    }
+}
