@@ -85,6 +85,8 @@ public class MeshtasticProcessIT {
         FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
+        tree.thermalZone(0, "cpu-thermal", 48);
+        tree.underVoltageAlarm(false);
         Queue<String> records = subscriptions.subscribe(broker.uri(), "it/gw/mesh/#");
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
         Queue<String> fixes = subscriptions.subscribe(broker.uri(), "it/gw/gps/#");
@@ -111,6 +113,13 @@ public class MeshtasticProcessIT {
         Await.until("the radio's session and the runtime in the retained status' health", Duration.ofSeconds(20),
                 () -> status.stream().anyMatch(m -> m.contains("\"mesh\":{\"127.0.0.1:" + port + "\":\"live\"}")
                         && m.contains("\"runtime\":\"ok\"")));
+        // the supply sagging is news for the fleet: the status says so
+        Await.until("the board's power and heat in the health", Duration.ofSeconds(10),
+                () -> status.stream().anyMatch(m -> m.contains("\"power\":\"ok\",\"temperature\":\"ok\"")));
+        tree.underVoltageAlarm(true);
+        Await.until("under-voltage in the retained status' health", Duration.ofSeconds(10),
+                () -> status.stream().anyMatch(m -> m.contains("\"power\":\"under-voltage\"")));
+        tree.underVoltageAlarm(false);
 
         // a GPS receiver plugged in: its fixes reach the broker, and the health says it has one
         pty = new PtyPair(folder.newFolder("pty").toPath());

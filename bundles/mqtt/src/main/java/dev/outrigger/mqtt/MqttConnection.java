@@ -53,6 +53,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.outrigger.device.Board;
+import dev.outrigger.device.BoardSensors;
 import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
@@ -113,6 +115,10 @@ public class MqttConnection implements Messaging {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
+    /** Whether the board's supply sags or it overheats. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Board board;
     /** Whether every bundle is active, every component up and every configuration fits its schema. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -493,7 +499,7 @@ public class MqttConnection implements Messaging {
         return new MqttMessage(Json.bytes(status), 1, true, null);
     }
 
-    /** The runtime, outbox, radios (by address) and GPS receivers (by device); empty when none is there. */
+    /** The runtime, outbox, radios (by address), GPS receivers (by device) and board; empty when none is there. */
     private Map<String, Object> health() {
         Map<String, Object> health = new LinkedHashMap<>();
         RuntimeHealth r = runtimeHealth;
@@ -519,6 +525,15 @@ public class MqttConnection implements Messaging {
             health.put("gps", positions.stream().collect(Collectors.toMap(PositionSource::device,
                     p -> !p.state().equals("reading") ? p.state() : p.mode() >= 2 ? "fix" + p.mode() + "d" : "nofix", (a, b) -> a,
                     TreeMap::new)));
+        }
+        Board b = board;
+        if (b != null) {
+            // states, not degrees: the status is republished when they change
+            BoardSensors sensors = b.sensors();
+            sensors.underVoltage().ifPresent(under -> health.put("power", under ? "under-voltage" : "ok"));
+            if (!sensors.temperatures().isEmpty()) {
+                health.put("temperature", sensors.overheating() ? "overheating" : "ok");
+            }
         }
         return health;
     }
