@@ -1,5 +1,6 @@
 package dev.outrigger.framework.net;
 
+import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -44,6 +45,10 @@ public final class NetworkFailures {
             }
             if (t instanceof SSLException) {
                 return Optional.of("TLS failed: " + t.getMessage());
+            }
+            if (t instanceof EOFException) {
+                // a stream read to its end mid-message: the peer stopped, restarted, or dropped this client
+                return Optional.of("the other end closed the connection");
             }
         }
         return Optional.empty();

@@ -3,6 +3,8 @@ package dev.outrigger.framework.net;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +51,19 @@ public class NetworkFailuresTest {
         } catch (ConnectException refused) {
             assertEquals(Optional.of("nothing listens there, or no route to it"),
                     NetworkFailures.inWords(new RuntimeException("Operation failed.", new IOException(refused))));
+        }
+    }
+
+    @Test
+    public void aConnectionClosedByThePeerMidRead() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+            server.accept().close();
+            new DataInputStream(client.getInputStream()).readFully(new byte[2]);
+            throw new AssertionError("read past the end");
+        } catch (EOFException closed) {
+            assertEquals(Optional.of("the other end closed the connection"),
+                    NetworkFailures.inWords(new RuntimeException("Connection lost", closed)));
         }
     }
 
