@@ -31,11 +31,20 @@ final class BuiltInProfiles {
         return List.of(
                 usb("sonoff-zbdongle-p", "10c4", "ea60", "sonoff zigbee 3\\.0 usb dongle plus(?! v2)", Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("sonoff-zbdongle-e", "1a86", "55d4", "sonoff zigbee 3\\.0 usb dongle plus v2", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                // the same stick, made later with a CP2102N
+                usb("sonoff-zbdongle-e-cp", "10c4", "ea60", "sonoff zigbee 3\\.0 usb dongle plus v2", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("sonoff-dongle-max", "10c4", "ea60", "sonoff dongle max", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("smlight-slzb", "10c4", "ea60", "slzb-0[67]", Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("nabucasa-skyconnect", "10c4", "ea60", "skyconnect|connect zbt-1", Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("conbee-ii", "1cf1", "0030", null, Role.BRIDGE, settings(38400, false), ZIGBEE_PORT),
+                // an FTDI FT230X, whose id many products share
+                usb("conbee-iii", "0403", "6015", "conbee iii", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("ti-cc2531", "0451", "16a8", null, Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                usb("ti-cc2538", "0451", "16c8", null, Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("aeotec-zstick", "0658", "0200", null, Role.BRIDGE, settings(115200, true), ZWAVE_PORT),
                 usb("ublox-7-gps", "1546", "01a7", null, Role.GPS, settings(9600, true), 0),
                 usb("ublox-8-gps", "1546", "01a8", null, Role.GPS, settings(9600, true), 0),
+                usb("ublox-9-gps", "1546", "01a9", null, Role.GPS, settings(9600, true), 0),
                 usb("rak4631", "239a", "8029", null, Role.MESHTASTIC, settings(115200, true), 0),
                 usb("esp32-s3-native-usb", "303a", "1001", null, Role.MESHTASTIC, settings(115200, true), 0),
                 usb("seeed-meshtastic", "2886", "", "t1000|wio.?tracker|sensecap|xiao.*nrf52840|meshtastic", Role.MESHTASTIC,

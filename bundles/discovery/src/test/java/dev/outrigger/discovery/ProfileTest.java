@@ -37,6 +37,13 @@ public class ProfileTest {
         assertEquals(BuiltInProfiles.ZIGBEE_PORT, sonoff.port());
 
         assertEquals("nabucasa-skyconnect", best(usb("10c4", "ea60", "SkyConnect v1.0", "2")).orElseThrow().name());
+        assertEquals("the V2 made with a CP2102N is not the Plus of the same id", "sonoff-zbdongle-e-cp",
+                best(usb("10c4", "ea60", "Sonoff Zigbee 3.0 USB Dongle Plus V2", "9")).orElseThrow().name());
+        assertEquals("sonoff-dongle-max", best(usb("10c4", "ea60", "SONOFF Dongle Max MG24", "10")).orElseThrow().name());
+        assertEquals("smlight-slzb", best(usb("10c4", "ea60", "SMLIGHT SLZB-07", "11")).orElseThrow().name());
+        assertEquals("conbee-iii", best(usb("0403", "6015", "ConBee III", "12")).orElseThrow().name());
+        assertEquals(115200, best(usb("0403", "6015", "ConBee III", "12")).orElseThrow().settings().baud());
+        assertEquals("another FT230X is nobody's", Optional.empty(), best(usb("0403", "6015", "FT230X Basic UART", "13")));
         assertEquals("a plain CP2102 (a Heltec board, a console cable) is nobody's", Optional.empty(),
                 best(usb("10c4", "ea60", "CP2102 USB to UART Bridge Controller", "3")));
     }
@@ -45,6 +52,7 @@ public class ProfileTest {
     public void radiosAndGpsByTheirIds() {
         assertEquals(Role.MESHTASTIC, best(usb("239a", "8029", "WisCore RAK4631 Board", "4")).orElseThrow().role());
         assertEquals(Role.GPS, best(usb("1546", "01a8", "u-blox GNSS receiver", "5")).orElseThrow().role());
+        assertEquals("a u-blox 9 (ZED-F9P)", Role.GPS, best(usb("1546", "01a9", "u-blox GNSS receiver", "5")).orElseThrow().role());
         assertEquals(9600, best(usb("1546", "01a7", "u-blox 7", "6")).orElseThrow().settings().baud());
         assertEquals(Role.MESHTASTIC, best(usb("2886", "0057", "T1000-E", "7")).orElseThrow().role());
         assertEquals(Optional.empty(), best(usb("2886", "802f", "Seeeduino XIAO", "8")));
