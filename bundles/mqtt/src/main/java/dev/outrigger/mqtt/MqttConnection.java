@@ -898,7 +898,7 @@ public class MqttConnection implements Messaging {
      */
     static String attemptFailure(Throwable e) {
         if (e instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CONNECTION_LOST
-                && NetworkFailures.inWords(e).isEmpty()) {
+                && NetworkFailures.inWords(e).filter(words -> !words.equals(NetworkFailures.CLOSED_BY_PEER)).isEmpty()) {
             return "the connection was closed before the broker answered: is that port TLS (ssl://, as 8883 usually is), or no"
                     + " MQTT broker's? Or does the broker refuse this client before MQTT (its max_connections)?";
         }

@@ -21,6 +21,9 @@ import javax.net.ssl.SSLException;
  */
 public final class NetworkFailures {
 
+    /** A stream read to its end mid-message: the peer stopped, restarted, or dropped this client. */
+    public static final String CLOSED_BY_PEER = "the other end closed the connection";
+
     private NetworkFailures() {
     }
 
@@ -47,8 +50,7 @@ public final class NetworkFailures {
                 return Optional.of("TLS failed: " + t.getMessage());
             }
             if (t instanceof EOFException) {
-                // a stream read to its end mid-message: the peer stopped, restarted, or dropped this client
-                return Optional.of("the other end closed the connection");
+                return Optional.of(CLOSED_BY_PEER);
             }
         }
         return Optional.empty();

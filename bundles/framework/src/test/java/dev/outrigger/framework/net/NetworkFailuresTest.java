@@ -62,7 +62,7 @@ public class NetworkFailuresTest {
             new DataInputStream(client.getInputStream()).readFully(new byte[2]);
             throw new AssertionError("read past the end");
         } catch (EOFException closed) {
-            assertEquals(Optional.of("the other end closed the connection"),
+            assertEquals(Optional.of(NetworkFailures.CLOSED_BY_PEER),
                     NetworkFailures.inWords(new RuntimeException("Connection lost", closed)));
         }
     }
