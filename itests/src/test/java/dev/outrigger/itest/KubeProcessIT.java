@@ -173,12 +173,12 @@ public class KubeProcessIT {
         assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_overheating"), 0);
         String board = gateway.shell("device:board").output();
         assertTrue(board, board.contains("temperature   cpu-thermal 84.2 °C") && board.contains("overheating   YES")
-                && board.contains("power         UNDER-VOLTAGE (1 under-voltage episode(s)"));
-        tree.underVoltageAlarm(false);
+                && board.contains("power         UNDER-VOLTAGE (1 dip(s) of the supply"));
+        // the heat ends 5 °C below the limit; under-voltage a minute after the last dip (PowerAndHeatTest), so the
+        // supply stays low here: a flip a minute on would be one more Event than those counted below
         tree.thermalZone(0, "cpu-thermal", 60);
-        Await.until("both normal again", Duration.ofSeconds(10), () -> "True".equals(condition("SupplyVoltageNormal").getStatus())
-                && "True".equals(condition("TemperatureNormal").getStatus()));
-        assertTrue(gateway.log(), gateway.log().contains("Board: the supply voltage is normal again"));
+        Await.until("the temperature normal again", Duration.ofSeconds(10), () -> "True".equals(condition("TemperatureNormal").getStatus()));
+        assertTrue(gateway.log(), gateway.log().contains("Board: cooled down, cpu-thermal at 60.0 °C"));
 
         tree.plugCdcAcm("ttyACM0", "1-1.2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "C0FFEE");
         // within 2 s on a node (the figure below); the deadline leaves room for a CI machine's other tests
@@ -201,7 +201,7 @@ public class KubeProcessIT {
         assertEquals("Node", event("SerialDeviceAdded").get().getInvolvedObject().getKind());
         assertEquals("edge-it", event("SerialDeviceAdded").get().getInvolvedObject().getName());
         Await.until("both counted in kube:status", Duration.ofSeconds(5), () -> gateway.shell("kube:status").output()
-                .contains("events      6 recorded, 0 dropped by the rate limit"));
+                .contains("events      5 recorded, 0 dropped by the rate limit"));
         node = client.nodes().withName("edge-it").get();
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
@@ -209,7 +209,7 @@ public class KubeProcessIT {
         assertTrue(gateway.shell("kube:status").output().contains("reporting"));
         Map<String, Double> reporting = gateway.metrics();
         assertEquals(reporting.toString(), 1.0, reporting.get("outrigger_kube_reporting"), 0);
-        assertEquals(reporting.toString(), 6.0, reporting.get("outrigger_kube_events_total"), 0);
+        assertEquals(reporting.toString(), 5.0, reporting.get("outrigger_kube_events_total"), 0);
         assertTrue(reporting.toString(), reporting.get("outrigger_kube_lease_renewed_timestamp_seconds") > System.currentTimeMillis() / 1000 - 60);
 
         // a bundle that does not resolve: the Node says so, and why, until it is gone

@@ -9,9 +9,10 @@ import java.util.Optional;
  * sticks and corrupts SD cards; a board that overheats is throttled.
  *
  * @param temperatures each thermal zone that could be read; empty where Linux shows none (a VM)
- * @param underVoltage whether the supply is below what the board needs now; empty on a board
- *        without such an alarm (anything but a Raspberry Pi)
- * @param underVoltageEpisodes how often under-voltage began since the look began, dips too short
+ * @param underVoltage whether the supply fell below what the board needs, from the first dip until
+ *        it has been normal for a minute; empty on a board without such an alarm (anything but a
+ *        Raspberry Pi)
+ * @param underVoltageEpisodes how often the alarm was raised since the look began, dips too short
  *        to be seen by anyone asking now and then included
  * @param overheating whether a zone reached {@code overheatCelsius}, until every zone cooled 5 °C
  *        below it

@@ -27,10 +27,10 @@ public class BoardMetrics implements MetricSource {
                     + "every zone is 5 degrees below it", sensors.overheating() ? 1 : 0);
         }
         sensors.underVoltage().ifPresent(under -> out
-                .single("outrigger_board_under_voltage", "gauge", "1 while the Raspberry Pi's firmware reports under-voltage",
-                        under ? 1 : 0)
-                .single("outrigger_board_under_voltage_episodes_total", "counter", "Times under-voltage began, dips between "
-                        + "two scrapes included", sensors.underVoltageEpisodes()));
+                .single("outrigger_board_under_voltage", "gauge", "1 from a dip of the supply the Raspberry Pi's firmware "
+                        + "reports until a minute without one", under ? 1 : 0)
+                .single("outrigger_board_under_voltage_episodes_total", "counter", "Dips of the supply, those between two "
+                        + "scrapes included", sensors.underVoltageEpisodes()));
         return out.toString();
     }
 }

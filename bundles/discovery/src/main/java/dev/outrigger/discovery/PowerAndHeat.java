@@ -9,6 +9,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -23,27 +25,40 @@ import dev.outrigger.framework.logging.Outage;
  * {@code class/thermal}, and the under-voltage alarm of a Raspberry Pi's firmware, which its
  * kernel shows as {@code in0_lcrit_alarm} of the {@code rpi_volt} hardware monitor (the older
  * {@code get_throttled} file is deprecated, and reading it puts a warning in the kernel log).
- * Under-voltage comes and goes with the load (a radio transmitting), so its lines are those of an
- * {@link Outage}; overheating ends only 5 °C below the limit, so that a zone at the limit does not
- * flip it at every look.
+ * Under-voltage comes and goes with the load (a radio transmitting): it ends only once the supply
+ * has been normal for a minute, so that the Node's condition and the MQTT status do not flip with
+ * every transmission, and each dip is counted. Overheating ends only 5 °C below the limit, so that
+ * a zone at the limit does not flip it at every look either.
  */
 final class PowerAndHeat {
 
     static final String RPI_VOLT = "rpi_volt";
     static final double COOLING_MARGIN = 5;
+    static final long SETTLE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(PowerAndHeat.class);
 
     private final Path thermal;
     private final Path hwmon;
     private final double overheatCelsius;
+    private final LongSupplier nanoTime;
     private final Outage underVoltage = new Outage();
     private long episodes;
+    /** What the alarm said at the last look. */
+    private boolean alarmed;
+    /** Under-voltage as said: from a dip until a minute without one. */
     private boolean under;
+    private long lastAlarmNanos;
     private boolean overheating;
     private volatile BoardSensors last;
 
     PowerAndHeat(Path sysfs, double overheatCelsius) {
+        this(sysfs, overheatCelsius, System::nanoTime);
+    }
+
+    /** With the time source the settling minute is counted on: tests make it pass. */
+    PowerAndHeat(Path sysfs, double overheatCelsius, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.thermal = sysfs.resolve("class/thermal");
         this.hwmon = sysfs.resolve("class/hwmon");
         this.overheatCelsius = overheatCelsius;
@@ -59,16 +74,22 @@ final class PowerAndHeat {
     synchronized BoardSensors look() {
         List<Temperature> temperatures = temperatures();
         Optional<Boolean> alarm = underVoltageAlarm();
-        boolean underNow = alarm.orElse(false);
-        if (underNow && !under) {
-            episodes++;
-            underVoltage.failed(n -> LOG.warn("Board: under-voltage: the power supply cannot keep up with the load{}; USB radios "
-                    + "and sticks may reset and the SD card may be corrupted: use a supply rated for the board and what it powers",
-                    Outage.times(n)));
-        } else if (!underNow && under) {
-            underVoltage.worked(() -> LOG.info("Board: the supply voltage is normal again"));
+        boolean alarmNow = alarm.orElse(false);
+        long now = nanoTime.getAsLong();
+        if (alarmNow) {
+            if (!alarmed) {
+                episodes++;
+                underVoltage.failed(n -> LOG.warn("Board: under-voltage: the power supply cannot keep up with the load{}; USB "
+                        + "radios and sticks may reset and the SD card may be corrupted: use a supply rated for the board and what "
+                        + "it powers", Outage.times(n)));
+            }
+            under = true;
+            lastAlarmNanos = now;
+        } else if (under && now - lastAlarmNanos >= SETTLE_NANOS) {
+            under = false;
+            underVoltage.worked(() -> LOG.info("Board: the supply voltage has been normal for a minute"));
         }
-        under = underNow;
+        alarmed = alarmNow;
         Optional<Temperature> hottest = temperatures.stream().max(Comparator.comparingDouble(Temperature::celsius));
         double peak = hottest.map(Temperature::celsius).orElse(Double.NEGATIVE_INFINITY);
         if (!overheating && peak >= overheatCelsius) {
@@ -79,9 +100,9 @@ final class PowerAndHeat {
             overheating = false;
             LOG.info("Board: cooled down, {}", hottest.map(t -> t.type() + " at " + celsius(t.celsius())).orElse("no zone readable"));
         }
-        BoardSensors now = new BoardSensors(temperatures, alarm, episodes, overheating, overheatCelsius);
-        last = now;
-        return now;
+        BoardSensors seen = new BoardSensors(temperatures, alarm.map(a -> under), episodes, overheating, overheatCelsius);
+        last = seen;
+        return seen;
     }
 
     static String celsius(double value) {

@@ -6,6 +6,8 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -20,20 +22,29 @@ public class PowerAndHeatTest {
     public TemporaryFolder folder = new TemporaryFolder();
 
     @Test
-    public void aRaspberryPisUnderVoltageEpisodesAreCountedAsTheyBegin() throws Exception {
+    public void aRaspberryPisUnderVoltageLastsFromADipUntilAMinuteWithoutOneAndEachDipIsCounted() throws Exception {
         FakeSysfs tree = new FakeSysfs(folder.getRoot().toPath());
         tree.underVoltageAlarm(false);
-        PowerAndHeat sensors = new PowerAndHeat(tree.sys, 80);
+        AtomicLong clock = new AtomicLong();
+        PowerAndHeat sensors = new PowerAndHeat(tree.sys, 80, clock::get);
         assertEquals(Optional.of(false), sensors.look().underVoltage());
         tree.underVoltageAlarm(true);
         assertEquals(Optional.of(true), sensors.look().underVoltage());
-        assertEquals("an episode, however many looks it lasts", 1, sensors.look().underVoltageEpisodes());
+        assertEquals("a dip, however many looks it lasts", 1, sensors.look().underVoltageEpisodes());
+        // a radio transmitting now and then: the supply dips again before the minute is up
         tree.underVoltageAlarm(false);
-        sensors.look();
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(30));
+        assertEquals(Optional.of(true), sensors.look().underVoltage());
         tree.underVoltageAlarm(true);
         BoardSensors second = sensors.look();
         assertEquals(2, second.underVoltageEpisodes());
         assertEquals("what the last look saw", second, sensors.last());
+        tree.underVoltageAlarm(false);
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(59));
+        assertEquals("not yet a minute since the last dip", Optional.of(true), sensors.look().underVoltage());
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertEquals(Optional.of(false), sensors.look().underVoltage());
+        assertEquals(2, sensors.last().underVoltageEpisodes());
     }
 
     @Test
