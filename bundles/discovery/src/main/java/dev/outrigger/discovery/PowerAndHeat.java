@@ -32,9 +32,9 @@ import dev.outrigger.framework.logging.Outage;
  */
 final class PowerAndHeat {
 
-    static final String RPI_VOLT = "rpi_volt";
-    static final double COOLING_MARGIN = 5;
-    static final long SETTLE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final String RPI_VOLT = "rpi_volt";
+    private static final double COOLING_MARGIN = 5;
+    private static final long SETTLE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(PowerAndHeat.class);
 
