@@ -2,6 +2,7 @@ package dev.outrigger.framework.net;
 
 import java.io.EOFException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
@@ -21,7 +22,10 @@ import javax.net.ssl.SSLException;
  */
 public final class NetworkFailures {
 
-    /** A stream read to its end mid-message: the peer stopped, restarted, or dropped this client. */
+    /**
+     * A stream read to its end mid-message, or reset, or a pipe broken: the peer stopped,
+     * restarted, or dropped this client.
+     */
     public static final String CLOSED_BY_PEER = "the other end closed the connection";
 
     private NetworkFailures() {
@@ -49,7 +53,8 @@ public final class NetworkFailures {
             if (t instanceof SSLException) {
                 return Optional.of("TLS failed: " + t.getMessage());
             }
-            if (t instanceof EOFException) {
+            if (t instanceof EOFException || t instanceof SocketException && t.getMessage() != null
+                    && (t.getMessage().startsWith("Connection reset") || t.getMessage().startsWith("Broken pipe"))) {
                 return Optional.of(CLOSED_BY_PEER);
             }
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.util.Optional;
@@ -64,6 +65,21 @@ public class NetworkFailuresTest {
         } catch (EOFException closed) {
             assertEquals(Optional.of(NetworkFailures.CLOSED_BY_PEER),
                     NetworkFailures.inWords(new RuntimeException("Connection lost", closed)));
+        }
+    }
+
+    @Test
+    public void aConnectionResetByThePeer() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+            Socket accepted = server.accept();
+            accepted.setSoLinger(true, 0); // closing sends a reset
+            accepted.close();
+            client.getInputStream().read();
+            throw new AssertionError("read from a reset connection");
+        } catch (SocketException reset) {
+            assertEquals(reset.getMessage(), Optional.of(NetworkFailures.CLOSED_BY_PEER),
+                    NetworkFailures.inWords(new RuntimeException("Connection lost", reset)));
         }
     }
 
