@@ -169,7 +169,7 @@ public class KubeProcessIT {
         Map<String, Double> hot = gateway.metrics();
         assertEquals(hot.toString(), 84.2, hot.get("outrigger_board_temperature_celsius{type=\"cpu-thermal\",zone=\"thermal_zone0\"}"), 0);
         assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_under_voltage"), 0);
-        assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_under_voltage_episodes_total"), 0);
+        assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_under_voltage_dips_total"), 0);
         assertEquals(hot.toString(), 1.0, hot.get("outrigger_board_overheating"), 0);
         String board = gateway.shell("device:board").output();
         assertTrue(board, board.contains("temperature   cpu-thermal 84.2 °C") && board.contains("overheating   YES")

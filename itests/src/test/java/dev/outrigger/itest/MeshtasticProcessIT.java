@@ -119,7 +119,6 @@ public class MeshtasticProcessIT {
         tree.underVoltageAlarm(true);
         Await.until("under-voltage in the retained status' health", Duration.ofSeconds(10),
                 () -> status.stream().anyMatch(m -> m.contains("\"power\":\"under-voltage\"")));
-        tree.underVoltageAlarm(false);
 
         // a GPS receiver plugged in: its fixes reach the broker, and the health says it has one
         pty = new PtyPair(folder.newFolder("pty").toPath());

@@ -12,13 +12,13 @@ import java.util.Optional;
  * @param underVoltage whether the supply fell below what the board needs, from the first dip until
  *        it has been normal for a minute; empty on a board without such an alarm (anything but a
  *        Raspberry Pi)
- * @param underVoltageEpisodes how often the alarm was raised since the look began, dips too short
+ * @param underVoltageDips how often the alarm was raised since the look began, dips too short
  *        to be seen by anyone asking now and then included
  * @param overheating whether a zone reached {@code overheatCelsius}, until every zone cooled 5 °C
  *        below it
  * @param overheatCelsius the configured limit
  */
-public record BoardSensors(List<Temperature> temperatures, Optional<Boolean> underVoltage, long underVoltageEpisodes,
+public record BoardSensors(List<Temperature> temperatures, Optional<Boolean> underVoltage, long underVoltageDips,
         boolean overheating, double overheatCelsius) {
 
     public BoardSensors {

@@ -29,8 +29,8 @@ public class BoardMetrics implements MetricSource {
         sensors.underVoltage().ifPresent(under -> out
                 .single("outrigger_board_under_voltage", "gauge", "1 from a dip of the supply the Raspberry Pi's firmware "
                         + "reports until a minute without one", under ? 1 : 0)
-                .single("outrigger_board_under_voltage_episodes_total", "counter", "Dips of the supply, those between two "
-                        + "scrapes included", sensors.underVoltageEpisodes()));
+                .single("outrigger_board_under_voltage_dips_total", "counter", "Dips of the supply, those between two "
+                        + "scrapes included", sensors.underVoltageDips()));
         return out.toString();
     }
 }

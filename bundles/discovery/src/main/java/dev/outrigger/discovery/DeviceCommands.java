@@ -101,7 +101,7 @@ public class DeviceCommands {
         line(out, "overheating", (sensors.temperatures().isEmpty() ? "-" : sensors.overheating() ? "YES" : "no") + " (limit "
                 + PowerAndHeat.celsius(sensors.overheatCelsius()) + ", overheatCelsius)");
         line(out, "power", sensors.underVoltage().map(under -> (under ? "UNDER-VOLTAGE" : "normal") + " ("
-                + sensors.underVoltageEpisodes() + " dip(s) of the supply since discovery started)")
+                + sensors.underVoltageDips() + " dip(s) of the supply since discovery started)")
                 .orElse("- (no under-voltage alarm on this board)"));
         return out.toString();
     }

@@ -43,7 +43,7 @@ final class PowerAndHeat {
     private final double overheatCelsius;
     private final LongSupplier nanoTime;
     private final Outage underVoltage = new Outage();
-    private long episodes;
+    private long dips;
     /** What the alarm said at the last look. */
     private boolean alarmed;
     /** Under-voltage as said: from a dip until a minute without one. */
@@ -78,7 +78,7 @@ final class PowerAndHeat {
         long now = nanoTime.getAsLong();
         if (alarmNow) {
             if (!alarmed) {
-                episodes++;
+                dips++;
                 underVoltage.failed(n -> LOG.warn("Board: under-voltage: the power supply cannot keep up with the load{}; USB "
                         + "radios and sticks may reset and the SD card may be corrupted: use a supply rated for the board and what "
                         + "it powers", Outage.times(n)));
@@ -100,7 +100,7 @@ final class PowerAndHeat {
             overheating = false;
             LOG.info("Board: cooled down, {}", hottest.map(t -> t.type() + " at " + celsius(t.celsius())).orElse("no zone readable"));
         }
-        BoardSensors seen = new BoardSensors(temperatures, alarm.map(a -> under), episodes, overheating, overheatCelsius);
+        BoardSensors seen = new BoardSensors(temperatures, alarm.map(a -> under), dips, overheating, overheatCelsius);
         last = seen;
         return seen;
     }

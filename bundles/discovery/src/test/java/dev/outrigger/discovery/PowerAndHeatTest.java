@@ -30,21 +30,21 @@ public class PowerAndHeatTest {
         assertEquals(Optional.of(false), sensors.look().underVoltage());
         tree.underVoltageAlarm(true);
         assertEquals(Optional.of(true), sensors.look().underVoltage());
-        assertEquals("a dip, however many looks it lasts", 1, sensors.look().underVoltageEpisodes());
+        assertEquals("a dip, however many looks it lasts", 1, sensors.look().underVoltageDips());
         // a radio transmitting now and then: the supply dips again before the minute is up
         tree.underVoltageAlarm(false);
         clock.addAndGet(TimeUnit.SECONDS.toNanos(30));
         assertEquals(Optional.of(true), sensors.look().underVoltage());
         tree.underVoltageAlarm(true);
         BoardSensors second = sensors.look();
-        assertEquals(2, second.underVoltageEpisodes());
+        assertEquals(2, second.underVoltageDips());
         assertEquals("what the last look saw", second, sensors.last());
         tree.underVoltageAlarm(false);
         clock.addAndGet(TimeUnit.SECONDS.toNanos(59));
         assertEquals("not yet a minute since the last dip", Optional.of(true), sensors.look().underVoltage());
         clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
         assertEquals(Optional.of(false), sensors.look().underVoltage());
-        assertEquals(2, sensors.last().underVoltageEpisodes());
+        assertEquals(2, sensors.last().underVoltageDips());
     }
 
     @Test
