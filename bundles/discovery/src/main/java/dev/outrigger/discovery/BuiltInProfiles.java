@@ -42,6 +42,12 @@ final class BuiltInProfiles {
                 usb("ti-cc2531", "0451", "16a8", null, Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("ti-cc2538", "0451", "16c8", null, Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("aeotec-zstick", "0658", "0200", null, Role.BRIDGE, settings(115200, true), ZWAVE_PORT),
+                usb("nabucasa-zwa2", "303a", "4001", "zwa-2", Role.BRIDGE, settings(115200, true), ZWAVE_PORT),
+                // one CP2105 with two ports: Z-Wave on interface 0, Zigbee (EZSP, software flow control) on 1
+                new Profile("nortek-husbzb1-zwave", "", "10c4", "8a2a", 0, null, null, null, null, Role.BRIDGE,
+                        settings(115200, true), ZWAVE_PORT, 0),
+                new Profile("nortek-husbzb1-zigbee", "", "10c4", "8a2a", 1, null, null, null, null, Role.BRIDGE,
+                        new SerialSettings(57600, 8, Parity.NONE, StopBits.ONE, FlowControl.XON_XOFF, false, false), ZIGBEE_PORT, 0),
                 usb("ublox-7-gps", "1546", "01a7", null, Role.GPS, settings(9600, true), 0),
                 usb("ublox-8-gps", "1546", "01a8", null, Role.GPS, settings(9600, true), 0),
                 usb("ublox-9-gps", "1546", "01a9", null, Role.GPS, settings(9600, true), 0),
@@ -54,7 +60,8 @@ final class BuiltInProfiles {
 
     private static Profile usb(String name, String vendor, String product, String productName, Role role,
             SerialSettings settings, int port) {
-        return new Profile(name, "", vendor, product, null, null, pattern(productName), null, role, settings, port, 0);
+        return new Profile(name, "", vendor, product, Profile.ANY_INTERFACE, null, null, pattern(productName), null, role,
+                settings, port, 0);
     }
 
     private static SerialSettings settings(int baud, boolean modemLines) {

@@ -51,6 +51,10 @@ public class ConfiguredProfile {
         @AttributeDefinition(required = false, description = "USB product id, 4 hex digits, e.g. ea60")
         String productId() default "";
 
+        @AttributeDefinition(min = "-1", max = "255", description = "USB interface number, for devices with a port per "
+                + "interface (the ifNN in their by-id name); -1: any")
+        int usbInterface() default Profile.ANY_INTERFACE;
+
         @AttributeDefinition(required = false, description = "Regular expression found in the USB serial number")
         String serial() default "";
 
@@ -114,7 +118,7 @@ public class ConfiguredProfile {
         List<Problem> problems = problems(values);
         if (problems.isEmpty()) {
             this.profile = new Profile(name, config.device().trim(), config.vendorId().trim(), config.productId().trim(),
-                    Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()), Profile.pattern(config.product()),
+                    config.usbInterface(), Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()), Profile.pattern(config.product()),
                     Profile.pattern(config.tty()), Role.of(config.role()), settings(config), config.port(), config.ranking());
         } else {
             LOG.warn("Device profile {}: {}; the profile is not used until this is fixed", name,

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -36,8 +37,14 @@ public final class FakeSysfs {
     /** A USB-to-serial converter (FTDI, CP210x, CH34x): ttyUSBn below the interface below the USB device. */
     public Path plugUsbSerial(String tty, String usbPort, String vendor, String product, String manufacturer,
             String productName, String serial, String driver) {
+        return plugUsbSerial(tty, usbPort, 0, vendor, product, manufacturer, productName, serial, driver);
+    }
+
+    /** One port of a converter with a port per USB interface (CP2105, FT2232): plug each interface in turn. */
+    public Path plugUsbSerial(String tty, String usbPort, int usbInterface, String vendor, String product,
+            String manufacturer, String productName, String serial, String driver) {
         Path usbDevice = usbDevice(usbPort, vendor, product, manufacturer, productName, serial);
-        Path iface = usbInterface(usbDevice, usbPort, driver);
+        Path iface = usbInterface(usbDevice, usbPort, usbInterface, driver);
         Path port = mkdirs(iface.resolve(tty));
         link(port.resolve("driver"), mkdirs(sys.resolve("bus/usb-serial/drivers/" + driver)));
         write(port.resolve("port_number"), "0\n");
@@ -50,7 +57,7 @@ public final class FakeSysfs {
     public Path plugCdcAcm(String tty, String usbPort, String vendor, String product, String manufacturer,
             String productName, String serial) {
         Path usbDevice = usbDevice(usbPort, vendor, product, manufacturer, productName, serial);
-        Path iface = usbInterface(usbDevice, usbPort, "cdc_acm");
+        Path iface = usbInterface(usbDevice, usbPort, 0, "cdc_acm");
         Path classDir = mkdirs(iface.resolve("tty/" + tty));
         tty(classDir, tty, iface);
         return node(tty);
@@ -147,9 +154,9 @@ public final class FakeSysfs {
         return usb;
     }
 
-    private Path usbInterface(Path usbDevice, String usbPort, String driver) {
-        Path iface = mkdirs(usbDevice.resolve(usbPort + ":1.0"));
-        write(iface.resolve("bInterfaceNumber"), "00\n");
+    private Path usbInterface(Path usbDevice, String usbPort, int number, String driver) {
+        Path iface = mkdirs(usbDevice.resolve(usbPort + ":1." + number));
+        write(iface.resolve("bInterfaceNumber"), String.format(Locale.ROOT, "%02x%n", number));
         link(iface.resolve("driver"), mkdirs(sys.resolve("bus/usb/drivers/" + driver)));
         return iface;
     }

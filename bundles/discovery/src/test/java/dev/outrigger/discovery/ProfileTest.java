@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.junit.Test;
 
@@ -17,9 +18,19 @@ import dev.outrigger.device.UsbIdentity;
 public class ProfileTest {
 
     private static Port usb(String vendor, String product, String productName, String serial) {
-        UsbIdentity id = new UsbIdentity(vendor, product, serial, "Maker", productName, 0);
-        return new Port("ttyUSB0", "/dev/ttyUSB0", Optional.of("/dev/serial/by-id/usb-x-" + serial), Optional.empty(),
+        return usb(vendor, product, productName, serial, 0);
+    }
+
+    private static Port usb(String vendor, String product, String productName, String serial, int usbInterface) {
+        UsbIdentity id = new UsbIdentity(vendor, product, serial, "Maker", productName, usbInterface);
+        return new Port("ttyUSB" + usbInterface, "/dev/ttyUSB" + usbInterface,
+                Optional.of("/dev/serial/by-id/usb-x-" + serial + "-if0" + usbInterface + "-port0"), Optional.empty(),
                 "cp210x", Optional.of(id), List.of(), false);
+    }
+
+    private static Profile configured(String name, String device, String vendor, String product, int usbInterface,
+            Pattern tty, Role role) {
+        return new Profile(name, device, vendor, product, usbInterface, null, null, null, tty, role, SerialSettings.DEFAULT, 0, 100);
     }
 
     private static Optional<Profile> best(Port port, Profile... extra) {
@@ -61,23 +72,43 @@ public class ProfileTest {
     @Test
     public void configuredProfilesOutrankBuiltInsAndADeviceOverrideOutranksAll() {
         Port sonoff = usb("10c4", "ea60", "Sonoff Zigbee 3.0 USB Dongle Plus", "ABC");
-        Profile mine = new Profile("my-cp210x", "", "10c4", "ea60", null, null, null, null, Role.GPS,
-                SerialSettings.DEFAULT, 0, 100);
-        Profile thisOne = new Profile("the-stick-in-the-shed", "usb-x-ABC", "", "", null, null, null, null, Role.IGNORE,
-                SerialSettings.DEFAULT, 0, 100);
+        Profile mine = configured("my-cp210x", "", "10c4", "ea60", Profile.ANY_INTERFACE, null, Role.GPS);
+        Profile thisOne = configured("the-stick-in-the-shed", "usb-x-ABC-if00-port0", "", "", Profile.ANY_INTERFACE, null, Role.IGNORE);
         assertEquals("my-cp210x", best(sonoff, mine).orElseThrow().name());
         assertEquals("the-stick-in-the-shed", best(sonoff, mine, thisOne).orElseThrow().name());
-        Profile byPath = new Profile("by-path", "/dev/ttyUSB0", "", "", null, null, null, null, Role.BRIDGE,
-                SerialSettings.DEFAULT, 0, 100);
+        Profile byPath = configured("by-path", "/dev/ttyUSB0", "", "", Profile.ANY_INTERFACE, null, Role.BRIDGE);
         assertEquals("by-path", best(sonoff, byPath).orElseThrow().name());
     }
 
     @Test
     public void ttyPatternsMatchBoardUarts() {
         Port uart = new Port("ttyAMA0", "/dev/ttyAMA0", Optional.empty(), Optional.empty(), "uart-pl011", Optional.empty(), List.of(), false);
-        Profile gpsHat = new Profile("gps-hat", "", "", "", null, null, null, Profile.pattern("^ttyAMA0$"), Role.GPS,
-                SerialSettings.DEFAULT, 0, 100);
+        Profile gpsHat = configured("gps-hat", "", "", "", Profile.ANY_INTERFACE, Profile.pattern("^ttyAMA0$"), Role.GPS);
         assertEquals("gps-hat", best(uart, gpsHat).orElseThrow().name());
         assertEquals("no USB criteria match a UART", Optional.empty(), best(uart));
+    }
+
+    @Test
+    public void aStickWithTwoRadiosGetsAProfilePerInterface() {
+        Profile zwave = best(usb("10c4", "8a2a", "HubZ Smart Home Controller", "613024F5", 0)).orElseThrow();
+        Profile zigbee = best(usb("10c4", "8a2a", "HubZ Smart Home Controller", "613024F5", 1)).orElseThrow();
+        assertEquals("nortek-husbzb1-zwave", zwave.name());
+        assertEquals(BuiltInProfiles.ZWAVE_PORT, zwave.port());
+        assertEquals("nortek-husbzb1-zigbee", zigbee.name());
+        assertEquals(BuiltInProfiles.ZIGBEE_PORT, zigbee.port());
+        assertEquals("its Zigbee radio speaks EZSP at 57600 with software flow control",
+                "57600 8N1 xon/xoff dtr=off rts=off", zigbee.settings().toString());
+        assertEquals("nabucasa-zwa2", best(usb("303a", "4001", "ZWA-2", "14")).orElseThrow().name());
+    }
+
+    @Test
+    public void aConfiguredProfileCanTakeOneInterfaceOfADualPortConverter() {
+        // an FT2232H with RS-485 on its second port, a console on its first
+        Profile rs485 = configured("rs485-meter", "", "0403", "6010", 1, null, Role.BRIDGE);
+        assertEquals("rs485-meter", best(usb("0403", "6010", "Dual RS232-HS", "15", 1), rs485).orElseThrow().name());
+        assertEquals(Optional.empty(), best(usb("0403", "6010", "Dual RS232-HS", "15", 0), rs485));
+        assertEquals("an interface alone is no USB criterion to match a UART", Optional.empty(),
+                best(new Port("ttyAMA0", "/dev/ttyAMA0", Optional.empty(), Optional.empty(), "uart-pl011", Optional.empty(),
+                        List.of(), false), configured("first-interface", "", "", "", 0, null, Role.BRIDGE)));
     }
 }

@@ -59,6 +59,18 @@ public class SysfsScannerTest {
     }
 
     @Test
+    public void aConverterWithAPortPerInterfaceGivesEachItsOwnNames() {
+        tree.plugUsbSerial("ttyUSB0", "1-4", 0, "10c4", "8a2a", "Silicon Labs", "HubZ Smart Home Controller", "613024F5", "cp210x");
+        tree.plugUsbSerial("ttyUSB1", "1-4", 1, "10c4", "8a2a", "Silicon Labs", "HubZ Smart Home Controller", "613024F5", "cp210x");
+        Map<String, Port> ports = scan();
+        assertEquals(1, ports.get("ttyUSB1").usb().orElseThrow().interfaceNumber());
+        assertEquals("usb-Silicon_Labs_HubZ_Smart_Home_Controller_613024F5-if00-port0", ports.get("ttyUSB0").id());
+        assertEquals("usb-Silicon_Labs_HubZ_Smart_Home_Controller_613024F5-if01-port0", ports.get("ttyUSB1").id());
+        assertEquals(tree.dev.resolve("serial/by-path/pci-0000:00:14.0-usb-0:4:1.1-port0").toString(),
+                ports.get("ttyUSB1").byPath().orElseThrow());
+    }
+
+    @Test
     public void cdcAcmRadioIsOneLevelBelowItsUsbDevice() {
         tree.plugCdcAcm("ttyACM0", "1-2", "239a", "8029", "RAKwireless", "WisCore RAK4631 Board", "E5F1A2B3C4D5");
         Port p = scan().get("ttyACM0");
