@@ -1,8 +1,10 @@
 package dev.outrigger.bridge;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -21,9 +23,10 @@ import dev.outrigger.device.SerialDevice;
 
 /**
  * A bridge for every device whose profile gives it role {@code bridge} and a port, with the
- * profile's serial settings, unless a configured bridge selects the device. Once created, a
- * bridge keeps listening when its device is unplugged and takes it back when the same device
- * (by id) returns.
+ * profile's serial settings, unless a configured bridge selects the device or wants the port. Once
+ * created, a bridge keeps listening when its device is unplugged and takes it back when the same
+ * device (by id) returns, so a port is never handed to another device: a second stick of the same
+ * kind waits, said in one line, until it is given a port of its own.
  */
 @Component(configurationPid = AutoBridges.PID)
 @Designate(ocd = AutoBridges.Config.class)
@@ -49,6 +52,8 @@ public class AutoBridges {
     private final Map<String, Bridge> bridges = new HashMap<>(); // guarded by this
     /** The devices with role bridge present now, by id. */
     private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
+    /** Per device kept off its port, who has the port: said once. */
+    private final Map<String, String> waiting = new HashMap<>(); // guarded by this
     private final Runnable reevaluation = this::reevaluate;
     private final Config config;
     /** Null with a bad allow list: then no automatic bridge listens, rather than one open to anyone. */
@@ -86,10 +91,13 @@ public class AutoBridges {
     synchronized void addDevice(SerialDevice d) {
         present.put(d.id(), d);
         reevaluate(d);
+        // its profile may have moved it off a port another device waits for
+        reevaluate();
     }
 
     synchronized void removeDevice(SerialDevice d) {
         present.remove(d.id(), d);
+        waiting.remove(d.id());
         Bridge b = bridges.get(d.id());
         if (b != null) {
             b.detach();
@@ -97,7 +105,8 @@ public class AutoBridges {
     }
 
     private synchronized void reevaluate() {
-        present.values().forEach(this::reevaluate);
+        // by id, so that which of two devices waiting for one port gets it does not depend on hashing
+        present.values().stream().sorted(Comparator.comparing(SerialDevice::id)).forEach(this::reevaluate);
     }
 
     private void reevaluate(SerialDevice d) {
@@ -106,8 +115,9 @@ public class AutoBridges {
         }
         boolean claimed = registry.configured().claimed(d);
         Bridge b = bridges.get(d.id());
-        if (b != null && (claimed || b.options().port() != d.suggestedPort())) {
-            // a configured bridge took the device, or its profile moved it to another port
+        Optional<String> other = registry.otherListener(config.bind(), d.suggestedPort(), b);
+        if (b != null && (claimed || b.options().port() != d.suggestedPort() || other.isPresent())) {
+            // a configured bridge took the device or the port, or its profile moved it to another port
             close(b);
             bridges.remove(d.id());
             b = null;
@@ -115,6 +125,14 @@ public class AutoBridges {
         if (claimed) {
             return;
         }
+        if (other.isPresent()) {
+            if (!other.get().equals(waiting.put(d.id(), other.get()))) {
+                LOG.warn("Automatic bridge for {}: port {} is bridge {}'s, so this device is not bridged; give it a port of "
+                        + "its own with a device profile (device = {}, port = ...)", d.id(), d.suggestedPort(), other.get(), d.id());
+            }
+            return;
+        }
+        waiting.remove(d.id());
         if (b == null) {
             b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
                     Bridge.Policy.KICKOLDUSER, 1, 0, allow));

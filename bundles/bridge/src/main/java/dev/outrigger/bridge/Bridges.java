@@ -1,7 +1,10 @@
 package dev.outrigger.bridge;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -9,14 +12,17 @@ import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.claims.Claims;
 
 /**
- * The bridges running now, configured and automatic, for the shell; and the devices configured
- * bridges select, which get no automatic bridge.
+ * The bridges running now, configured and automatic, for the shell; and the devices and the ports
+ * configured bridges take, which automatic bridges keep off.
  */
 @Component(service = Bridges.class)
 public class Bridges {
 
     private final List<Bridge> running = new CopyOnWriteArrayList<>();
     private final Claims<SerialDevice> configured = new Claims<>(ConfiguredBridge::matches);
+    /** Where configured bridges listen, or are about to: recorded before their devices are claimed. */
+    private final List<Bridge.Options> configuredListeners = new CopyOnWriteArrayList<>();
+    private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
 
     void add(Bridge b) {
         running.add(b);
@@ -33,5 +39,23 @@ public class Bridges {
     /** The devices configured bridges select. */
     Claims<SerialDevice> configured() {
         return configured;
+    }
+
+    /** A configured bridge will listen so: call before {@link Claims#claim}, which tells the automatic bridges. */
+    void willListen(Bridge.Options o) {
+        configuredListeners.add(o);
+    }
+
+    void stoppedListening(Bridge.Options o) {
+        configuredListeners.remove(o);
+    }
+
+    /** The name of another bridge that listens, or will, where one on {@code bind:port} would. */
+    Optional<String> otherListener(String bind, int port, Bridge except) {
+        return Stream.concat(configuredListeners.stream(),
+                running.stream().filter(b -> b != except).map(Bridge::options))
+                .filter(o -> o.port() == port && (o.bind().equals(bind) || ANY_ADDRESS.contains(o.bind())
+                        || ANY_ADDRESS.contains(bind)))
+                .map(Bridge.Options::name).findFirst();
     }
 }

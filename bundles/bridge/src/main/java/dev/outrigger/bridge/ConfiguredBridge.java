@@ -134,13 +134,15 @@ public class ConfiguredBridge {
         SerialSettings settings = config.baud() == 0 ? null : new SerialSettings(config.baud(), config.dataBits(),
                 SerialSettings.Parity.of(config.parity()), SerialSettings.StopBits.of(config.stopBits()),
                 SerialSettings.FlowControl.of(config.flowControl()), config.dtr(), config.rts());
-        // first, so that an automatic bridge for the device lets go of the port this may want
-        registry.configured().claim(selector);
-        this.bridge = new Bridge(new Bridge.Options(selector, config.bind(), config.port(),
+        Bridge.Options options = new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
                 config.idleTimeoutSeconds(), allow,
-                config.tlsCertFile().isBlank() ? null : () -> tls(config), !config.tlsClientCaFile().isBlank()));
+                config.tlsCertFile().isBlank() ? null : () -> tls(config), !config.tlsClientCaFile().isBlank());
+        // first, so that an automatic bridge on the device or on the port lets go before this listens
+        registry.willListen(options);
+        registry.configured().claim(selector);
+        this.bridge = new Bridge(options);
         registry.add(bridge);
         reevaluate();
     }
@@ -162,6 +164,7 @@ public class ConfiguredBridge {
         if (bridge != null) {
             registry.remove(bridge);
             bridge.close();
+            registry.stoppedListening(bridge.options());
             registry.configured().release(selector);
         }
     }

@@ -1,5 +1,6 @@
 package dev.outrigger.bridge;
 
+import static dev.outrigger.bridge.ConfiguredBridgeTest.assertBridged;
 import static dev.outrigger.bridge.ConfiguredBridgeTest.connect;
 import static dev.outrigger.bridge.ConfiguredBridgeTest.freePort;
 import static dev.outrigger.bridge.ConfiguredBridgeTest.toldWhy;
@@ -14,6 +15,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.Configs;
 
 public class AutoBridgesTest {
@@ -38,6 +40,60 @@ public class AutoBridgesTest {
                 assertThrows(ConnectException.class, () -> connect(port).close());
             } finally {
                 typo.deactivate();
+            }
+        }
+    }
+
+    /** Two sticks of one kind want one port: the first keeps it, the second waits until it has its own. */
+    @Test
+    public void aSecondStickOfTheSameKindWaitsForAPortOfItsOwn() throws Exception {
+        try (PtyPair first = new PtyPair(folder.newFolder("1").toPath()); PtyPair second = new PtyPair(folder.newFolder("2").toPath())) {
+            int port = freePort();
+            Bridges registry = new Bridges();
+            AutoBridges auto = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry);
+            try {
+                auto.addDevice(BridgeTest.device("stick-1", first.device.toRealPath().toString(), Role.BRIDGE, port));
+                SerialDevice waiting = BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, port);
+                auto.addDevice(waiting);
+                assertBridged(port, first);
+                assertEquals("no second bridge fighting for the port", 1, registry.all().size());
+
+                // a device profile gives it a port of its own: discovery registers it anew
+                int own = freePort();
+                auto.removeDevice(waiting);
+                auto.addDevice(BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, own));
+                assertBridged(own, second);
+                assertBridged(port, first);
+            } finally {
+                auto.deactivate();
+            }
+        }
+    }
+
+    /** A configured bridge is what the user asked for: an automatic one on its port steps aside, and back. */
+    @Test
+    public void aConfiguredBridgeTakesTheAutomaticBridgesPortAndGivesItBack() throws Exception {
+        try (PtyPair auto = new PtyPair(folder.newFolder("auto").toPath());
+                PtyPair other = new PtyPair(folder.newFolder("other").toPath())) {
+            int port = freePort();
+            Bridges registry = new Bridges();
+            AutoBridges automatic = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry);
+            try {
+                automatic.addDevice(BridgeTest.device("zigbee-stick", auto.device.toRealPath().toString(), Role.BRIDGE, port));
+                assertBridged(port, auto);
+
+                ConfiguredBridge configured = new ConfiguredBridge(
+                        Configs.of(ConfiguredBridge.Config.class, Map.of("device", "rs485-adapter", "port", port)), registry);
+                try {
+                    configured.addDevice(BridgeTest.device("rs485-adapter", other.device.toRealPath().toString(), Role.IGNORE));
+                    assertBridged(port, other);
+                    assertEquals(1, registry.all().size());
+                } finally {
+                    configured.deactivate();
+                }
+                assertBridged(port, auto);
+            } finally {
+                automatic.deactivate();
             }
         }
     }

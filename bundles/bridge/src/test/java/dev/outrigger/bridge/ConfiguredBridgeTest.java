@@ -125,7 +125,7 @@ public class ConfiguredBridgeTest {
     }
 
     /** A byte a client sends reaches this pseudo-terminal's device side. */
-    private static void assertBridged(int port, PtyPair pty) throws Exception {
+    static void assertBridged(int port, PtyPair pty) throws Exception {
         try (Socket client = connect(port); InputStream peer = Files.newInputStream(pty.peer.toRealPath())) {
             client.getOutputStream().write('x');
             assertEquals('x', PtyPair.readFully(peer, 1)[0]);
