@@ -32,6 +32,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.device.Board;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.discovery.FakeSysfs;
 import dev.outrigger.framework.bundles.BundleUpdate;
@@ -157,6 +158,43 @@ public class DiscoveryIT {
         Await.until("back to ignore", Duration.ofSeconds(5), () -> "ignore".equals(device(id).getProperty(SerialDevice.ROLE)));
         tree.unplug("ttyUSB3");
         Await.until("gone", Duration.ofSeconds(5), () -> device(id) == null);
+    }
+
+    /**
+     * A discovery setting that concerns one device (unknownRole, here) registers that device anew
+     * and leaves the others and the board registered: an automatic bridge's clients, a radio's
+     * session, the Node's labels do not go and come back for it.
+     */
+    @Test
+    public void aSettingChangeLeavesTheDevicesItDoesNotConcernAndTheBoardRegistered() throws Exception {
+        FakeSysfs tree = tree();
+        awaitConfigured(tree);
+        tree.plugUsbSerial("ttyUSB4", "1-6", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "9a1b", "cp210x");
+        tree.plugUsbSerial("ttyUSB5", "1-7", "10c4", "ea60", "Silicon Labs", "CP2102 USB to UART Bridge Controller", "0002", "cp210x");
+        String generic = "usb-Silicon_Labs_CP2102_USB_to_UART_Bridge_Controller_0002-if00-port0";
+        Await.until("both sticks", Duration.ofSeconds(5), () -> device(SONOFF_ID) != null && device(generic) != null);
+        Object sonoff = device(SONOFF_ID).getProperty(Constants.SERVICE_ID);
+        Object board = context.getServiceReference(Board.class).getProperty(Constants.SERVICE_ID);
+        org.osgi.service.cm.Configuration discovery = configAdmin.getConfiguration("dev.outrigger.discovery", "?");
+        try {
+            Dictionary<String, Object> changed = discovery.getProperties();
+            changed.put("unknownRole", "bridge");
+            discovery.update(changed);
+            Await.until("the unknown stick given role bridge", Duration.ofSeconds(10),
+                    () -> "bridge".equals(device(generic).getProperty(SerialDevice.ROLE)));
+            assertEquals("the Sonoff's service is the one it had", sonoff, device(SONOFF_ID).getProperty(Constants.SERVICE_ID));
+            assertEquals("the board's service is the one it had", board,
+                    context.getServiceReference(Board.class).getProperty(Constants.SERVICE_ID));
+        } finally {
+            Dictionary<String, Object> restored = discovery.getProperties();
+            restored.remove("unknownRole");
+            discovery.update(restored);
+            Await.until("the unknown stick ignored again", Duration.ofSeconds(10),
+                    () -> "ignore".equals(device(generic).getProperty(SerialDevice.ROLE)));
+            tree.unplug("ttyUSB4");
+            tree.unplug("ttyUSB5");
+            Await.until("both gone", Duration.ofSeconds(5), () -> device(SONOFF_ID) == null && device(generic) == null);
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 
 import dev.outrigger.device.Board;
 import dev.outrigger.device.BoardSensors;
@@ -26,16 +27,38 @@ import dev.outrigger.framework.threads.Daemons;
 @Component(configurationPid = Discovery.PID, property = "board.source=discovery")
 public class BoardInfo implements Board {
 
-    private String model;
-    private List<String> compatible;
-    private String hostname;
-    private PowerAndHeat sensors;
+    private Path sys;
+    private Path proc;
+    private volatile String model;
+    private volatile List<String> compatible;
+    private volatile String hostname;
+    private volatile PowerAndHeat sensors;
     private ScheduledExecutorService looks;
 
     @Activate
     void activate(Discovery.Config config) {
-        Path sys = Path.of(config.sysfs());
-        Path proc = Path.of(config.proc());
+        read(config);
+        this.looks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-board"));
+        looks.scheduleWithFixedDelay(() -> sensors.look(), 2, 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Another discovery setting changed (devicePaths, say): the board stays registered, so that
+     * nobody sees it go and come back, and keeps what it has counted and said.
+     */
+    @Modified
+    void modified(Discovery.Config config) {
+        if (Path.of(config.sysfs()).equals(sys) && Path.of(config.proc()).equals(proc)) {
+            sensors.overheatAt(config.overheatCelsius());
+            sensors.look();
+        } else {
+            read(config);
+        }
+    }
+
+    private void read(Discovery.Config config) {
+        this.sys = Path.of(config.sysfs());
+        this.proc = Path.of(config.proc());
         Path deviceTree = Files.isDirectory(proc.resolve("device-tree")) ? proc.resolve("device-tree")
                 : sys.resolve("firmware/devicetree/base");
         this.compatible = compatible(deviceTree.resolve("compatible"));
@@ -43,10 +66,9 @@ public class BoardInfo implements Board {
         this.model = dtModel != null && !dtModel.isEmpty() ? dtModel : dmiModel(sys.resolve("class/dmi/id"));
         String name = SysfsScanner.attribute(proc.resolve("sys/kernel/hostname"));
         this.hostname = name != null && !name.isEmpty() ? name : System.getenv().getOrDefault("HOSTNAME", "localhost");
-        this.sensors = new PowerAndHeat(sys, config.overheatCelsius());
-        sensors.look();
-        this.looks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-board"));
-        looks.scheduleWithFixedDelay(sensors::look, 2, 2, TimeUnit.SECONDS);
+        PowerAndHeat fresh = new PowerAndHeat(sys, config.overheatCelsius());
+        fresh.look();
+        this.sensors = fresh;
     }
 
     @Deactivate

@@ -20,11 +20,11 @@ public class BoardMetrics implements MetricSource {
         BoardSensors sensors = board.sensors();
         Exposition out = new Exposition();
         if (!sensors.temperatures().isEmpty()) {
-            out.metric("outrigger_board_temperature_celsius", "gauge", "Each thermal zone's temperature");
+            out.metric("outrigger_board_temperature_celsius", "gauge", "Each sensor's temperature (thermal zones, a CPU's hardware monitor)");
             sensors.temperatures().forEach(t -> out.sample("outrigger_board_temperature_celsius", t.celsius(),
                     "zone", t.zone(), "type", t.type()));
-            out.single("outrigger_board_overheating", "gauge", "1 from when a thermal zone reaches overheatCelsius until "
-                    + "every zone is 5 degrees below it", sensors.overheating() ? 1 : 0);
+            out.single("outrigger_board_overheating", "gauge", "1 from when a sensor reaches overheatCelsius until "
+                    + "every one is 5 degrees below it", sensors.overheating() ? 1 : 0);
         }
         sensors.underVoltage().ifPresent(under -> out
                 .single("outrigger_board_under_voltage", "gauge", "1 from a dip of the supply the Raspberry Pi's firmware "

@@ -96,7 +96,7 @@ public class DeviceCommands {
         line(out, "architecture", b.architecture());
         line(out, "hostname", b.hostname());
         BoardSensors sensors = b.sensors();
-        line(out, "temperature", sensors.temperatures().isEmpty() ? "- (no thermal zone)" : sensors.temperatures().stream()
+        line(out, "temperature", sensors.temperatures().isEmpty() ? "- (no sensor)" : sensors.temperatures().stream()
                 .map(t -> t.type() + " " + PowerAndHeat.celsius(t.celsius())).collect(Collectors.joining(", ")));
         line(out, "overheating", (sensors.temperatures().isEmpty() ? "-" : sensors.overheating() ? "YES" : "no") + " (limit "
                 + PowerAndHeat.celsius(sensors.overheatCelsius()) + ", overheatCelsius)");

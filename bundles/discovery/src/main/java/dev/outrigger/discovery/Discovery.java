@@ -29,6 +29,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -76,7 +77,7 @@ public class Discovery {
                 @Option(value = "ignore"), @Option(value = "bridge") })
         String unknownRole() default "ignore";
 
-        @AttributeDefinition(min = "40", max = "125", description = "Temperature of a thermal zone, in °C, from which the board "
+        @AttributeDefinition(min = "40", max = "125", description = "Temperature of a sensor, in °C, from which the board "
                 + "counts as overheating (a Raspberry Pi's firmware throttles from 80 on)")
         double overheatCelsius() default 80;
 
@@ -97,9 +98,9 @@ public class Discovery {
     private final Set<String> reported = new HashSet<>();
     private BundleContext context;
     private SysfsScanner scanner;
-    private ListedPaths listed;
+    private volatile ListedPaths listed;
     private Role unknownRole;
-    private ScheduledExecutorService executor;
+    private volatile ScheduledExecutorService executor;
     private WatchService watcher;
     private Path dev;
     /** Per folder of a listed path, the watch on it or on the nearest folder above it that exists. */
@@ -113,6 +114,21 @@ public class Discovery {
     @Activate
     void activate(BundleContext context, Config config) {
         this.context = context;
+        start(config);
+    }
+
+    /**
+     * Another setting (devicePaths, unknownRole, a board's overheatCelsius): the devices present
+     * stay registered, and only those the change concerns are registered anew, so that a bridge's
+     * clients, a radio's session are not dropped for a setting that is not theirs.
+     */
+    @Modified
+    void modified(Config config) throws InterruptedException {
+        stop();
+        start(config);
+    }
+
+    private synchronized void start(Config config) {
         this.scanner = new SysfsScanner(Path.of(config.sysfs()), Path.of(config.dev()));
         Path ttys = Path.of(config.sysfs(), "class/tty");
         if (!Files.isDirectory(ttys)) {
@@ -134,6 +150,15 @@ public class Discovery {
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        stop();
+        synchronized (this) {
+            registered.values().forEach(r -> unregister(r.registration()));
+            registered.clear();
+        }
+    }
+
+    /** Stops watching and scanning; what is registered stays. Not under the lock a scan under way holds. */
+    private void stop() throws InterruptedException {
         if (watcher != null) {
             try {
                 watcher.close();
@@ -144,10 +169,7 @@ public class Discovery {
         }
         executor.shutdownNow();
         executor.awaitTermination(2, TimeUnit.SECONDS);
-        synchronized (this) {
-            registered.values().forEach(r -> unregister(r.registration()));
-            registered.clear();
-        }
+        listedWatches.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -257,7 +279,8 @@ public class Discovery {
             watcher = null;
             return;
         }
-        watchThread = Daemons.start("outrigger-discovery-watch", this::watchLoop);
+        WatchService w = watcher;
+        watchThread = Daemons.start("outrigger-discovery-watch", () -> watchLoop(w));
     }
 
     /**
@@ -290,10 +313,10 @@ public class Discovery {
         }
     }
 
-    private void watchLoop() {
+    private void watchLoop(WatchService events) {
         try {
             while (true) {
-                WatchKey key = watcher.take();
+                WatchKey key = events.take();
                 boolean relevant = false;
                 for (WatchEvent<?> event : key.pollEvents()) {
                     String name = String.valueOf(event.context());

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -22,7 +23,9 @@ import dev.outrigger.framework.logging.Outage;
 
 /**
  * The board's power and heat, looked at every few seconds: each thermal zone under
- * {@code class/thermal}, and the under-voltage alarm of a Raspberry Pi's firmware, which its
+ * {@code class/thermal}, the CPU's own sensor where it is a hardware monitor only (AMD's
+ * {@code k10temp}: the thin clients many run at home have no thermal zone for their CPU; Intel's
+ * {@code coretemp} package sensor), and the under-voltage alarm of a Raspberry Pi's firmware, which its
  * kernel shows as {@code in0_lcrit_alarm} of the {@code rpi_volt} hardware monitor (the older
  * {@code get_throttled} file is deprecated, and reading it puts a warning in the kernel log).
  * Under-voltage comes and goes with the load (a radio transmitting): it ends only once the supply
@@ -33,6 +36,8 @@ import dev.outrigger.framework.logging.Outage;
 final class PowerAndHeat {
 
     private static final String RPI_VOLT = "rpi_volt";
+    /** Hardware monitors of CPUs, whose first input is the package (Intel) or control (AMD) temperature. */
+    private static final Set<String> CPU_MONITORS = Set.of("coretemp", "k10temp", "zenpower");
     private static final double COOLING_MARGIN = 5;
     private static final long SETTLE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
@@ -40,7 +45,7 @@ final class PowerAndHeat {
 
     private final Path thermal;
     private final Path hwmon;
-    private final double overheatCelsius;
+    private double overheatCelsius;
     private final LongSupplier nanoTime;
     private final Outage underVoltage = new Outage();
     private long dips;
@@ -63,6 +68,11 @@ final class PowerAndHeat {
         this.hwmon = sysfs.resolve("class/hwmon");
         this.overheatCelsius = overheatCelsius;
         this.last = new BoardSensors(List.of(), Optional.empty(), 0, false, overheatCelsius);
+    }
+
+    /** From now on, overheating starts at {@code celsius}; said at the next look if that changes it. */
+    synchronized void overheatAt(double celsius) {
+        overheatCelsius = celsius;
     }
 
     /** What the last look saw. */
@@ -121,6 +131,17 @@ final class PowerAndHeat {
                 }
             } catch (NumberFormatException e) {
                 LOG.debug("{}: temperature {} is not a number", zone, milli);
+            }
+        }
+        for (Path monitor : entries(hwmon, "hwmon")) {
+            String name = SysfsScanner.attribute(monitor.resolve("name"));
+            String milli = SysfsScanner.attribute(monitor.resolve("temp1_input"));
+            try {
+                if (CPU_MONITORS.contains(name) && milli != null) {
+                    found.add(new Temperature(monitor.getFileName().toString(), name, Long.parseLong(milli) / 1000.0));
+                }
+            } catch (NumberFormatException e) {
+                LOG.debug("{}: temperature {} is not a number", monitor, milli);
             }
         }
         return found;

@@ -137,6 +137,14 @@ public final class FakeSysfs {
         link(hwmon.resolve("hwmon1"), rpi);
     }
 
+    /** A hardware monitor ({@code coretemp}, {@code k10temp}, {@code nvme}) whose first temperature is {@code celsius}. */
+    public void hardwareMonitor(int n, String name, double celsius) {
+        Path monitor = mkdirs(sys.resolve("devices/pci0000:00/0000:00:18." + n + "/hwmon/hwmon" + n));
+        write(monitor.resolve("name"), name + "\n");
+        write(monitor.resolve("temp1_input"), Math.round(celsius * 1000) + "\n");
+        link(mkdirs(sys.resolve("class/hwmon")).resolve("hwmon" + n), monitor);
+    }
+
     private Path usbDevice(String usbPort, String vendor, String product, String manufacturer, String productName,
             String serial) {
         Path usb = mkdirs(sys.resolve("devices/pci0000:00/0000:00:14.0/usb1/" + usbPort));

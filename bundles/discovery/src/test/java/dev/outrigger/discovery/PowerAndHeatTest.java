@@ -76,4 +76,31 @@ public class PowerAndHeatTest {
         FakeSysfs.write(tree.sys.resolve("class/thermal/thermal_zone1/temp"), "");
         assertEquals(List.of(new Temperature("thermal_zone0", "cpu-thermal", 52.25)), new PowerAndHeat(tree.sys, 80).look().temperatures());
     }
+
+    /** An HP t630 or t640: an AMD CPU whose sensor is a hardware monitor only, beside a disk's. */
+    @Test
+    public void aCpuSeenOnlyByItsHardwareMonitorIsRead() throws Exception {
+        FakeSysfs tree = new FakeSysfs(folder.getRoot().toPath());
+        tree.hardwareMonitor(0, "nvme", 45);
+        tree.hardwareMonitor(1, "k10temp", 71.5);
+        PowerAndHeat sensors = new PowerAndHeat(tree.sys, 80);
+        assertEquals("the CPU's, not the disk's", List.of(new Temperature("hwmon1", "k10temp", 71.5)), sensors.look().temperatures());
+        tree.hardwareMonitor(1, "k10temp", 80.5);
+        assertTrue(sensors.look().overheating());
+    }
+
+    @Test
+    public void theLimitMovesWithoutLosingWhatWasCounted() throws Exception {
+        FakeSysfs tree = new FakeSysfs(folder.getRoot().toPath());
+        tree.underVoltageAlarm(true);
+        tree.thermalZone(0, "cpu-thermal", 62);
+        PowerAndHeat sensors = new PowerAndHeat(tree.sys, 80);
+        assertFalse(sensors.look().overheating());
+        sensors.overheatAt(60);
+        BoardSensors lower = sensors.look();
+        assertTrue(lower.overheating());
+        assertEquals(60, lower.overheatCelsius(), 0);
+        assertEquals("the dip seen before is still counted, and still the one", 1, lower.underVoltageDips());
+        assertEquals(Optional.of(true), lower.underVoltage());
+    }
 }
