@@ -52,8 +52,6 @@ public class AutoBridges {
     private final Map<String, Bridge> bridges = new HashMap<>(); // guarded by this
     /** The devices with role bridge present now, by id. */
     private final Map<String, SerialDevice> present = new HashMap<>(); // guarded by this
-    /** Per device kept off its port, who has the port: said once. */
-    private final Map<String, String> waiting = new HashMap<>(); // guarded by this
     private final Runnable reevaluation = this::reevaluate;
     private final Config config;
     /** Null with a bad allow list: then no automatic bridge listens, rather than one open to anyone. */
@@ -81,6 +79,7 @@ public class AutoBridges {
     synchronized void deactivate() {
         registry.configured().noLongerTell(reevaluation);
         // a claim already on its way finds nothing to bridge
+        present.keySet().forEach(registry.keptOff()::remove);
         present.clear();
         bridges.values().forEach(this::close);
         bridges.clear();
@@ -97,7 +96,7 @@ public class AutoBridges {
 
     synchronized void removeDevice(SerialDevice d) {
         present.remove(d.id(), d);
-        waiting.remove(d.id());
+        registry.keptOff().remove(d.id());
         Bridge b = bridges.get(d.id());
         if (b != null) {
             b.detach();
@@ -126,13 +125,14 @@ public class AutoBridges {
             return;
         }
         if (other.isPresent()) {
-            if (!other.get().equals(waiting.put(d.id(), other.get()))) {
-                LOG.warn("Automatic bridge for {}: port {} is bridge {}'s, so this device is not bridged; give it a port of "
-                        + "its own with a device profile (device = {}, port = ...)", d.id(), d.suggestedPort(), other.get(), d.id());
+            String why = "port " + d.suggestedPort() + " is bridge " + other.get() + "'s";
+            if (!why.equals(registry.keptOff().put(d.id(), why))) {
+                LOG.warn("Automatic bridge for {}: {}, so this device is not bridged; give it a port of its own with a device "
+                        + "profile (device = {}, port = ...)", d.id(), why, d.id());
             }
             return;
         }
-        waiting.remove(d.id());
+        registry.keptOff().remove(d.id());
         if (b == null) {
             b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
                     Bridge.Policy.KICKOLDUSER, 1, 0, allow));

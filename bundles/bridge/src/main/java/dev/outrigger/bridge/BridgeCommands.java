@@ -33,6 +33,8 @@ public class BridgeCommands {
                     state, b.clientCount(), bytes[0], bytes[1],
                     b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")"));
         }
+        bridges.keptOff().forEach((id, why) -> out.append("not bridged: ").append(id).append(": ").append(why)
+                .append("; give it a port of its own with a device profile (device = ").append(id).append(", port = ...)\n"));
         return out.toString();
     }
 

@@ -1,8 +1,10 @@
 package dev.outrigger.bridge;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -22,6 +24,8 @@ public class Bridges {
     private final Claims<SerialDevice> configured = new Claims<>(ConfiguredBridge::matches);
     /** Where configured bridges listen, or are about to: recorded before their devices are claimed. */
     private final List<Bridge.Options> configuredListeners = new CopyOnWriteArrayList<>();
+    /** Devices with role bridge that get no automatic bridge, by id: why (whose their port is). */
+    private final Map<String, String> keptOff = new ConcurrentHashMap<>();
     private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
 
     void add(Bridge b) {
@@ -39,6 +43,11 @@ public class Bridges {
     /** The devices configured bridges select. */
     Claims<SerialDevice> configured() {
         return configured;
+    }
+
+    /** The automatic bridges' devices kept off their port, for the shell and the log: id to why. */
+    Map<String, String> keptOff() {
+        return keptOff;
     }
 
     /** A configured bridge will listen so: call before {@link Claims#claim}, which tells the automatic bridges. */

@@ -57,6 +57,7 @@ public class AutoBridgesTest {
                 auto.addDevice(waiting);
                 assertBridged(port, first);
                 assertEquals("no second bridge fighting for the port", 1, registry.all().size());
+                assertEquals("bridge:list says why", Map.of("stick-2", "port " + port + " is bridge stick-1's"), registry.keptOff());
 
                 // a device profile gives it a port of its own: discovery registers it anew
                 int own = freePort();
@@ -64,6 +65,7 @@ public class AutoBridgesTest {
                 auto.addDevice(BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, own));
                 assertBridged(own, second);
                 assertBridged(port, first);
+                assertEquals(Map.of(), registry.keptOff());
             } finally {
                 auto.deactivate();
             }
