@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -46,26 +45,17 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.outrigger.device.Board;
-import dev.outrigger.device.BoardSensors;
 import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.threads.Daemons;
-import dev.outrigger.health.RuntimeHealth;
-import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
-import dev.outrigger.outbox.Outbox;
-import dev.outrigger.position.PositionSource;
 import dev.outrigger.tls.PemTls;
 
 /**
@@ -103,26 +93,9 @@ public class MqttConnection implements Messaging {
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     private final Traffic traffic = new Traffic();
-    /** For the health summary in the online status; the connection works without it. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Outbox outbox;
-    /** Their session states are part of the health summary too. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
-    /** And whether the GPS receivers have a fix. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
-    /** Whether the board's supply sags or it overheats. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Board board;
-    /** Whether every bundle is active, every component up and every configuration fits its schema. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile RuntimeHealth runtimeHealth;
+    /** Set by SCR; on its own (tests, benchmarks), a health without sources. */
+    @Reference
+    private GatewayHealth health = new GatewayHealth();
     /** Whether the broker refused the last status, as said in the log. */
     private volatile boolean statusRefused;
     /** The health last published, so that the status is republished when it changes, and only then. */
@@ -485,65 +458,24 @@ public class MqttConnection implements Messaging {
     }
 
     private MqttMessage status(String state) {
-        Map<String, Object> health = "online".equals(state) ? health() : Map.of();
-        if (!health.isEmpty()) {
-            publishedHealth = health;
+        Map<String, Object> summary = "online".equals(state) ? health.summary() : Map.of();
+        if (!summary.isEmpty()) {
+            publishedHealth = summary;
         }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("state", state);
         status.put("version", version);
         status.put("time", System.currentTimeMillis());
-        if (!health.isEmpty()) {
-            status.put("health", health);
+        if (!summary.isEmpty()) {
+            status.put("health", summary);
         }
         return new MqttMessage(Json.bytes(status), 1, true, null);
-    }
-
-    /** The runtime, outbox, radios (by address), GPS receivers (by device) and board; empty when none is there. */
-    private Map<String, Object> health() {
-        Map<String, Object> health = new LinkedHashMap<>();
-        RuntimeHealth r = runtimeHealth;
-        if (r != null) {
-            List<String> problems = r.problems();
-            health.put("runtime", problems.isEmpty() ? "ok" : "unhealthy");
-            if (!problems.isEmpty()) {
-                health.put("runtimeProblems", problems);
-            }
-        }
-        Outbox o = outbox;
-        if (o != null) {
-            Outbox.Stats s = o.stats();
-            health.put("outbox", s.writeFailure().isPresent() ? "unwritable" : s.full() ? "full" : "ok");
-            health.put("outboxDepth", s.depth());
-            health.put("outboxDropped", s.dropped());
-        }
-        if (!radios.isEmpty()) {
-            health.put("mesh", radios.stream().collect(Collectors.toMap(MeshRadio::address, MeshRadio::state, (a, b) -> a, TreeMap::new)));
-        }
-        if (!positions.isEmpty()) {
-            // reading: whether there is a fix, which is what a fleet watches; otherwise why not
-            health.put("gps", positions.stream().collect(Collectors.toMap(PositionSource::device,
-                    p -> !p.state().equals("reading") ? p.state() : p.mode() >= 2 ? "fix" + p.mode() + "d" : "nofix", (a, b) -> a,
-                    TreeMap::new)));
-        }
-        Board b = board;
-        if (b != null) {
-            // states, not degrees: the status is republished when they change
-            BoardSensors sensors = b.sensors();
-            sensors.underVoltage().ifPresent(under -> health.put("power", under ? "under-voltage" : "ok"));
-            if (!sensors.temperatures().isEmpty()) {
-                health.put("temperature", sensors.overheating() ? "overheating" : "ok");
-            }
-        }
-        return health;
     }
 
     /** The retained status follows the health (radio sessions, a full outbox) within seconds. */
     private void republishIfHealthChanged() {
         try {
-            Map<String, Object> health = health();
-            // the depth changes with every record: a change of state, not of numbers, is news
-            if (isConnected() && !withoutNumbers(health).equals(withoutNumbers(publishedHealth))) {
+            if (isConnected() && !GatewayHealth.states(health.summary()).equals(GatewayHealth.states(publishedHealth))) {
                 publishStatus();
             }
         } catch (RuntimeException e) {
@@ -573,12 +505,6 @@ public class MqttConnection implements Messaging {
     private Message statusMessage(String state) {
         MqttMessage m = status(state);
         return new Message(topic("status"), m.getPayload(), m.getQos(), m.isRetained(), Optional.empty(), Optional.empty());
-    }
-
-    private static Map<String, Object> withoutNumbers(Map<String, Object> health) {
-        Map<String, Object> states = new LinkedHashMap<>(health);
-        states.values().removeIf(Number.class::isInstance);
-        return states;
     }
 
     /** Runs on every (re)connect, after subscriptions were restored and the status went out. */
