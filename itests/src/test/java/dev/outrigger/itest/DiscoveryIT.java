@@ -30,6 +30,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.device.Board;
@@ -195,6 +198,17 @@ public class DiscoveryIT {
             tree.unplug("ttyUSB5");
             Await.until("both gone", Duration.ofSeconds(5), () -> device(SONOFF_ID) == null && device(generic) == null);
         }
+    }
+
+    /** With nothing that asks for the board (no MQTT, no Kubernetes), it is looked at all the same. */
+    @Test
+    public void theBoardIsLookedAtFromTheStartWithoutAnyoneAsking() throws Exception {
+        awaitConfigured(tree());
+        ServiceComponentRuntime scr = context.getService(context.getServiceReference(ServiceComponentRuntime.class));
+        ComponentDescriptionDTO board = scr.getComponentDescriptionDTO(bundleNamed("dev.outrigger.discovery"),
+                "dev.outrigger.discovery.BoardInfo");
+        Await.until("the board's component active", Duration.ofSeconds(10), () -> scr.getComponentConfigurationDTOs(board)
+                .stream().anyMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE));
     }
 
     /**

@@ -24,7 +24,9 @@ import dev.outrigger.framework.threads.Daemons;
  * other ARM boards), else from DMI (PCs and thin clients); architecture and host name. Its power
  * and heat are looked at every 2 s, as often as a Raspberry Pi's kernel asks the firmware.
  */
-@Component(configurationPid = Discovery.PID, property = "board.source=discovery")
+// immediate: the board is looked at, and an under-voltage said, whether or not anyone asks (a delayed
+// component would start looking with the first user, and be made anew for one during a stop)
+@Component(configurationPid = Discovery.PID, property = "board.source=discovery", immediate = true)
 public class BoardInfo implements Board {
 
     private Path sys;

@@ -20,7 +20,8 @@ public class BoardMetrics implements MetricSource {
         BoardSensors sensors = board.sensors();
         Exposition out = new Exposition();
         if (!sensors.temperatures().isEmpty()) {
-            out.metric("outrigger_board_temperature_celsius", "gauge", "Each sensor's temperature (thermal zones, a CPU's hardware monitor)");
+            out.metric("outrigger_board_temperature_celsius", "gauge",
+                    "Each sensor's temperature (thermal zones, a CPU's hardware monitor)");
             sensors.temperatures().forEach(t -> out.sample("outrigger_board_temperature_celsius", t.celsius(),
                     "zone", t.zone(), "type", t.type()));
             out.single("outrigger_board_overheating", "gauge", "1 from when a sensor reaches overheatCelsius until "

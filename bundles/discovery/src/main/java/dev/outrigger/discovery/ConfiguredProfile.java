@@ -118,8 +118,8 @@ public class ConfiguredProfile {
         List<Problem> problems = problems(values);
         if (problems.isEmpty()) {
             this.profile = new Profile(name, config.device().trim(), config.vendorId().trim(), config.productId().trim(),
-                    config.usbInterface(), Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()), Profile.pattern(config.product()),
-                    Profile.pattern(config.tty()), Role.of(config.role()), settings(config), config.port(), config.ranking());
+                    config.usbInterface(), Profile.pattern(config.serial()), Profile.pattern(config.manufacturer()),
+                    Profile.pattern(config.product()), Profile.pattern(config.tty()), Role.of(config.role()), settings(config), config.port(), config.ranking());
         } else {
             LOG.warn("Device profile {}: {}; the profile is not used until this is fixed", name,
                     problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
