@@ -1,11 +1,13 @@
 package dev.outrigger.bridge;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -20,10 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.files.DataFolder;
 
 /**
- * A bridge for every device whose profile gives it role {@code bridge} and a port, with the
- * profile's serial settings, unless a configured bridge selects the device or wants the port. Once
+ * A bridge for every device whose profile gives it role {@code bridge}, on the profile's port (or,
+ * where it suggests none, on a port the device is given for good), with the profile's serial
+ * settings, unless a configured bridge selects the device or wants the port. Once
  * created, a bridge keeps listening when its device is unplugged and takes it back when the same
  * device (by id) returns, so a port is never handed to another device: a second stick of the same
  * kind waits, said in one line, until it is given a port of its own.
@@ -45,6 +49,11 @@ public class AutoBridges {
         @AttributeDefinition(required = false, description = "Client addresses and networks the automatic bridges allow, "
                 + "e.g. 192.168.1.20, 192.168.1.0/24 (empty: any)")
         String[] allow() default {};
+
+        @AttributeDefinition(min = "0", max = "65535", description = "First TCP port given to a device with role bridge whose "
+                + "profile suggests none; each keeps the port it is given (data/bridge/ports.properties). 0: such devices get "
+                + "no automatic bridge")
+        int firstPort() default 7000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(AutoBridges.class);
@@ -57,12 +66,19 @@ public class AutoBridges {
     /** Null with a bad allow list: then no automatic bridge listens, rather than one open to anyone. */
     private final AllowList allow;
     private final Bridges registry;
+    private final AssignedPorts assigned;
 
     @Activate
-    public AutoBridges(Config config, @Reference Bridges registry) {
+    public AutoBridges(Config config, @Reference Bridges registry, BundleContext context) {
+        this(config, registry, DataFolder.of(context).resolve("bridge/ports.properties"));
+    }
+
+    /** With the file the given ports are kept in. */
+    AutoBridges(Config config, Bridges registry, Path assignedPorts) {
         this.config = config;
         this.registry = registry;
         this.allow = allowList(config);
+        this.assigned = new AssignedPorts(assignedPorts);
         registry.configured().onChange(reevaluation);
     }
 
@@ -109,23 +125,25 @@ public class AutoBridges {
     }
 
     private void reevaluate(SerialDevice d) {
-        if (!config.enabled() || allow == null || d.suggestedPort() == 0) {
+        if (!config.enabled() || allow == null) {
             return;
         }
-        boolean claimed = registry.configured().claimed(d);
+        // claimed: a configured bridge took the device
+        int port = registry.configured().claimed(d) ? 0 : portOf(d);
         Bridge b = bridges.get(d.id());
-        Optional<String> other = registry.otherListener(config.bind(), d.suggestedPort(), b);
-        if (b != null && (claimed || b.options().port() != d.suggestedPort() || other.isPresent())) {
-            // a configured bridge took the device or the port, or its profile moved it to another port
+        Optional<String> other = port == 0 ? Optional.empty() : registry.otherListener(config.bind(), port, b);
+        if (b != null && (port != b.options().port() || other.isPresent())) {
+            // claimed, its profile moved it to another port, or a configured bridge wants this one
             close(b);
             bridges.remove(d.id());
             b = null;
         }
-        if (claimed) {
+        if (port == 0) {
+            registry.keptOff().remove(d.id());
             return;
         }
         if (other.isPresent()) {
-            String why = "port " + d.suggestedPort() + " is bridge " + other.get() + "'s";
+            String why = "port " + port + " is bridge " + other.get() + "'s";
             if (!why.equals(registry.keptOff().put(d.id(), why))) {
                 LOG.warn("Automatic bridge for {}: {}, so this device is not bridged; give it a port of its own with a device "
                         + "profile (device = {}, port = ...)", d.id(), why, d.id());
@@ -134,12 +152,20 @@ public class AutoBridges {
         }
         registry.keptOff().remove(d.id());
         if (b == null) {
-            b = new Bridge(new Bridge.Options(d.id(), config.bind(), d.suggestedPort(), Bridge.Mode.RAW, null,
+            b = new Bridge(new Bridge.Options(d.id(), config.bind(), port, Bridge.Mode.RAW, null,
                     Bridge.Policy.KICKOLDUSER, 1, 0, allow));
             bridges.put(d.id(), b);
             registry.add(b);
         }
         b.attach(d);
+    }
+
+    /** The profile's port, or the one the device was given; 0 for none. */
+    private int portOf(SerialDevice d) {
+        if (d.suggestedPort() != 0 || config.firstPort() == 0) {
+            return d.suggestedPort();
+        }
+        return assigned.portFor(d.id(), config.firstPort(), p -> registry.otherListener(config.bind(), p, null).isEmpty());
     }
 
     private void close(Bridge b) {

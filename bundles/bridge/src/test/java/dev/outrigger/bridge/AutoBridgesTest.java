@@ -8,6 +8,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import java.net.ConnectException;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.Rule;
@@ -50,7 +51,7 @@ public class AutoBridgesTest {
         try (PtyPair first = new PtyPair(folder.newFolder("1").toPath()); PtyPair second = new PtyPair(folder.newFolder("2").toPath())) {
             int port = freePort();
             Bridges registry = new Bridges();
-            AutoBridges auto = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry);
+            AutoBridges auto = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry, book());
             try {
                 auto.addDevice(BridgeTest.device("stick-1", first.device.toRealPath().toString(), Role.BRIDGE, port));
                 SerialDevice waiting = BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, port);
@@ -72,6 +73,46 @@ public class AutoBridgesTest {
         }
     }
 
+    /**
+     * Converters for a furnace's and a generator's RS-485, given role bridge by a profile without a
+     * port: each gets one, and keeps it across a replug and a restart, whichever comes first.
+     */
+    @Test
+    public void aDeviceWhoseProfileSuggestsNoPortIsGivenOneForGood() throws Exception {
+        try (PtyPair furnaceLine = new PtyPair(folder.newFolder("furnace").toPath());
+                PtyPair generatorLine = new PtyPair(folder.newFolder("generator").toPath())) {
+            int first = freePort();
+            Map<String, Object> from = Map.of("firstPort", first);
+            SerialDevice furnace = BridgeTest.device("furnace", furnaceLine.device.toRealPath().toString(), Role.BRIDGE, 0);
+            SerialDevice generator = BridgeTest.device("generator", generatorLine.device.toRealPath().toString(), Role.BRIDGE, 0);
+            Bridges registry = new Bridges();
+            AutoBridges auto = new AutoBridges(Configs.of(AutoBridges.Config.class, from), registry, book());
+            int generatorPort;
+            try {
+                auto.addDevice(furnace);
+                assertBridged(first, furnaceLine);
+                auto.addDevice(generator);
+                generatorPort = listening(registry, "generator");
+                assertEquals("the next port", first + 1, generatorPort);
+                auto.removeDevice(furnace);
+                auto.addDevice(furnace);
+                assertBridged(first, furnaceLine);
+            } finally {
+                auto.deactivate();
+            }
+            Bridges afterRestart = new Bridges();
+            AutoBridges again = new AutoBridges(Configs.of(AutoBridges.Config.class, from), afterRestart, book());
+            try {
+                again.addDevice(generator);
+                again.addDevice(furnace);
+                assertEquals(generatorPort, listening(afterRestart, "generator"));
+                assertBridged(first, furnaceLine);
+            } finally {
+                again.deactivate();
+            }
+        }
+    }
+
     /** A configured bridge is what the user asked for: an automatic one on its port steps aside, and back. */
     @Test
     public void aConfiguredBridgeTakesTheAutomaticBridgesPortAndGivesItBack() throws Exception {
@@ -79,7 +120,7 @@ public class AutoBridgesTest {
                 PtyPair other = new PtyPair(folder.newFolder("other").toPath())) {
             int port = freePort();
             Bridges registry = new Bridges();
-            AutoBridges automatic = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry);
+            AutoBridges automatic = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry, book());
             try {
                 automatic.addDevice(BridgeTest.device("zigbee-stick", auto.device.toRealPath().toString(), Role.BRIDGE, port));
                 assertBridged(port, auto);
@@ -100,7 +141,15 @@ public class AutoBridgesTest {
         }
     }
 
-    private static AutoBridges auto(Map<String, Object> values) {
-        return new AutoBridges(Configs.of(AutoBridges.Config.class, values), new Bridges());
+    private AutoBridges auto(Map<String, Object> values) {
+        return new AutoBridges(Configs.of(AutoBridges.Config.class, values), new Bridges(), book());
+    }
+
+    private Path book() {
+        return folder.getRoot().toPath().resolve("data/bridge/ports.properties");
+    }
+
+    private static int listening(Bridges registry, String name) {
+        return registry.all().stream().filter(b -> b.options().name().equals(name)).findFirst().orElseThrow().options().port();
     }
 }

@@ -1,0 +1,89 @@
+package dev.outrigger.bridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.framework.files.DurableFile;
+
+/**
+ * The ports given to devices with role {@code bridge} whose profile suggests none (a converter for
+ * a furnace's RS-485, every device with {@code unknownRole = bridge}): each keeps its port across
+ * replugs and restarts, as its clients are configured with it, and no other device gets it. Kept in
+ * a properties file of device id to port, replaced whole on every change.
+ */
+final class AssignedPorts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AssignedPorts.class);
+
+    private final Path file;
+    private final Map<String, Integer> ports = new TreeMap<>();
+    private String unwritable = "";
+
+    AssignedPorts(Path file) {
+        this.file = file;
+        Properties kept = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            kept.load(in);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("Automatic bridges: {} cannot be read ({}); devices without a port of their profile get new ones", file,
+                    e.getMessage());
+            return;
+        }
+        kept.forEach((id, port) -> {
+            try {
+                ports.put((String) id, Integer.parseInt(((String) port).trim()));
+            } catch (NumberFormatException e) {
+                LOG.warn("Automatic bridges: {}: {} = {} is no port; left out", file, id, port);
+            }
+        });
+    }
+
+    /**
+     * The device's port: the one it was given, or else the lowest from {@code first} on that no
+     * device was given and {@code free} takes; 0 when none is left.
+     */
+    synchronized int portFor(String id, int first, IntPredicate free) {
+        Integer given = ports.get(id);
+        if (given != null) {
+            return given;
+        }
+        for (int port = first; port <= 65_535; port++) {
+            if (!ports.containsValue(port) && free.test(port)) {
+                ports.put(id, port);
+                LOG.info("Automatic bridges: {} gets port {}, which it keeps: its profile suggests none ({} says so)", id, port,
+                        file);
+                keep();
+                return port;
+            }
+        }
+        return 0;
+    }
+
+    private void keep() {
+        Properties kept = new Properties();
+        ports.forEach((id, port) -> kept.setProperty(id, Integer.toString(port)));
+        try {
+            Files.createDirectories(file.getParent());
+            DurableFile.replace(file, out -> kept.store(out, "device id = TCP port of its automatic bridge"));
+            unwritable = "";
+        } catch (IOException e) {
+            if (!e.toString().equals(unwritable)) {
+                unwritable = e.toString();
+                LOG.warn("Automatic bridges: cannot write {} ({}); the ports given now hold until the next start only", file,
+                        e.getMessage());
+            }
+        }
+    }
+}
