@@ -55,7 +55,11 @@ final class BuiltInProfiles {
                 usb("esp32-s3-native-usb", "303a", "1001", null, Role.MESHTASTIC, settings(115200, true), 0),
                 usb("seeed-meshtastic", "2886", "", "t1000|wio.?tracker|sensecap|xiao.*nrf52840|meshtastic", Role.MESHTASTIC,
                         settings(115200, true), 0),
-                usb("meshtastic-by-name", "", "", "meshtastic", Role.MESHTASTIC, settings(115200, true), 0));
+                usb("meshtastic-by-name", "", "", "meshtastic", Role.MESHTASTIC, settings(115200, true), 0),
+                // sticks that say what they are (Zooz's ZST10 700 and 800 sticks, many Zigbee coordinators);
+                // every Z-Wave controller speaks its serial API at 115200
+                usb("zwave-by-name", "", "", "z-?wave", Role.BRIDGE, settings(115200, true), ZWAVE_PORT),
+                usb("zigbee-by-name", "", "", "zigbee", Role.BRIDGE, zigbee, ZIGBEE_PORT));
     }
 
     private static Profile usb(String name, String vendor, String product, String productName, Role role,

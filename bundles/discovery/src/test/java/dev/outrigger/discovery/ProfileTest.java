@@ -102,6 +102,19 @@ public class ProfileTest {
     }
 
     @Test
+    public void sticksThatNameTheirRadioAreBridgedOnItsPort() {
+        Profile zst10 = best(usb("10c4", "ea60", "Zooz ZST10 700 Z-Wave Stick", "0001")).orElseThrow();
+        assertEquals("zwave-by-name", zst10.name());
+        assertEquals(BuiltInProfiles.ZWAVE_PORT, zst10.port());
+        assertEquals("zwave-by-name", best(usb("1a86", "55d4", "800 Z-Wave Stick", "533D004242")).orElseThrow().name());
+        Profile coordinator = best(usb("0403", "6015", "Some Zigbee Coordinator", "16")).orElseThrow();
+        assertEquals(BuiltInProfiles.ZIGBEE_PORT, coordinator.port());
+        assertFalse("opened without resetting it into its bootloader", coordinator.settings().dtr());
+        assertEquals("a stick's own profile wins over its name", "sonoff-zbdongle-p",
+                best(usb("10c4", "ea60", "Sonoff Zigbee 3.0 USB Dongle Plus", "17")).orElseThrow().name());
+    }
+
+    @Test
     public void aConfiguredProfileCanTakeOneInterfaceOfADualPortConverter() {
         // an FT2232H with RS-485 on its second port, a console on its first
         Profile rs485 = configured("rs485-meter", "", "0403", "6010", 1, null, Role.BRIDGE);
