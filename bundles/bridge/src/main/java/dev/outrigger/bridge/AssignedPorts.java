@@ -41,11 +41,17 @@ final class AssignedPorts {
                     e.getMessage());
             return;
         }
-        kept.forEach((id, port) -> {
+        kept.forEach((id, value) -> {
+            int port = 0;
             try {
-                ports.put((String) id, Integer.parseInt(((String) port).trim()));
+                port = Integer.parseInt(((String) value).trim());
             } catch (NumberFormatException e) {
-                LOG.warn("Automatic bridges: {}: {} = {} is no port; left out", file, id, port);
+                // said below
+            }
+            if (port > 0 && port <= 65_535) {
+                ports.put((String) id, port);
+            } else {
+                LOG.warn("Automatic bridges: {}: {} = {} is no TCP port; the device is given another", file, id, value);
             }
         });
     }
