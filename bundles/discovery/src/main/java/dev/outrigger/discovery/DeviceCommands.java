@@ -49,7 +49,7 @@ public class DeviceCommands {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "ID", "PATH", "IDS", "ROLE", "PRODUCT",
                 "SERIAL", "BY-ID"));
         devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> out.append(String.format(Locale.ROOT, format,
-                shorten(d.id(), 28), d.path(), d.usb().map(u -> u.ids()).orElse("-"), d.role().key(),
+                shortenKeepingTheEnd(d.id(), 28), d.path(), d.usb().map(u -> u.ids()).orElse("-"), d.role().key(),
                 shorten(d.usb().map(u -> u.product()).orElse(d.driver()), 36),
                 shorten(d.usb().map(u -> u.serial()).filter(s -> !s.isEmpty()).orElse("-"), 18),
                 d.byId().orElse("-"))));
@@ -112,5 +112,11 @@ public class DeviceCommands {
 
     private static String shorten(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    /** For ids, which differ at their end: the serial number, a stick's -if00 and -if01. */
+    private static String shortenKeepingTheEnd(String s, int max) {
+        int head = max / 3;
+        return s.length() <= max ? s : s.substring(0, head) + "…" + s.substring(s.length() - (max - head - 1));
     }
 }
