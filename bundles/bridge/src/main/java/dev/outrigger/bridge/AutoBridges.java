@@ -105,8 +105,7 @@ public class AutoBridges {
             policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=bridge)")
     synchronized void addDevice(SerialDevice d) {
         present.put(d.id(), d);
-        reevaluate(d);
-        // its profile may have moved it off a port another device waits for
+        // all of them: its profile may have moved it off a port another device waits for
         reevaluate();
     }
 
