@@ -30,6 +30,12 @@ final class NodeTable {
         return nodes.get(num);
     }
 
+    /** @return the node's long name, "" while it is not known */
+    String longName(long num) {
+        MeshNode node = nodes.get(num);
+        return node == null ? "" : node.longName();
+    }
+
     List<MeshNode> all() {
         List<MeshNode> all = new ArrayList<>(nodes.values());
         all.sort(Comparator.comparingLong(MeshNode::lastHeard).reversed());

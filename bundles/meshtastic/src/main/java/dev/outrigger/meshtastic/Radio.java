@@ -254,7 +254,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
             learn(from, p);
         }
         try {
-            outbox.append(PacketRecords.record(p, myNum < 0 ? "" : MeshNode.id(myNum), now));
+            outbox.append(PacketRecords.record(p, myNum < 0 ? "" : MeshNode.id(myNum), nodes::longName, now));
             if (p.getId() != 0) {
                 seen.add(from, p.getId());
             }

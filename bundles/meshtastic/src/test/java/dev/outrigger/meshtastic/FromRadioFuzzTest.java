@@ -21,7 +21,7 @@ class FromRadioFuzzTest {
                 try {
                     FromRadio message = FromRadio.parseFrom(payload);
                     if (message.hasPacket()) {
-                        PacketRecords.record(message.getPacket(), "!00000001", 1_700_000_000L);
+                        PacketRecords.record(message.getPacket(), "!00000001", num -> "", 1_700_000_000L);
                         new NodeTable().heard(message.getPacket(), 1_700_000_000L);
                     }
                     if (message.hasNodeInfo()) {

@@ -57,7 +57,7 @@ public class MeshDecodeBenchmark {
             @Override
             public void frame(byte[] payload) {
                 try {
-                    sink.consume(PacketRecords.record(FromRadio.parseFrom(payload).getPacket(), "!5a1a0001", 1_700_000_000L));
+                    sink.consume(PacketRecords.record(FromRadio.parseFrom(payload).getPacket(), "!5a1a0001", num -> "", 1_700_000_000L));
                 } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException(e);
                 }
