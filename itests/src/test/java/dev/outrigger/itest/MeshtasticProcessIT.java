@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
@@ -166,6 +167,25 @@ public class MeshtasticProcessIT {
         GatewayProcess.Result misaddressed = gateway.shell("mesh:send --to shed ahoy");
         assertEquals(misaddressed.output(), 1, misaddressed.status());
         assertTrue(misaddressed.output(), misaddressed.output().contains("shed is not a node id"));
+
+        // a traceroute: the camper van is out of direct reach, the garage (a router) relays both ways;
+        // the answer is recorded too, with the hops named as the firmware names them
+        GatewayProcess.Result route = gateway.shell("mesh:traceroute !5a1a0004");
+        assertEquals(route.output(), 0, route.status());
+        String hop = " \\(-?[0-9]+\\.[0-9]{2} dB\\)";
+        assertTrue(route.output(), Pattern.compile("^towards  !5a1a0001 Simulated \\(not real\\) --> !5a1a0003 Garage" + hop
+                + " --> !5a1a0004 Camper van" + hop + "$", Pattern.MULTILINE).matcher(route.output()).find());
+        assertTrue(route.output(), Pattern.compile("^back     !5a1a0004 Camper van --> !5a1a0003 Garage" + hop
+                + " --> !5a1a0001 Simulated \\(not real\\)" + hop + "$", Pattern.MULTILINE).matcher(route.output()).find());
+        Map<String, Object> traced = Await.value("the traceroute's answer recorded", Duration.ofSeconds(10), () -> records.stream()
+                .map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8))).filter(r -> "traceroute".equals(r.get("type")))
+                .findFirst().orElse(null));
+        assertEquals(traced.toString(), List.of("Simulated (not real)", "Garage", "Camper van"), ((Map<?, ?>) traced.get("payload")).get("route"));
+        assertEquals(traced.toString(), List.of("!5a1a0004", "!5a1a0003", "!5a1a0001"), ((Map<?, ?>) traced.get("payload")).get("route_back_ids"));
+        // a second one at once: the radio refuses it (the firmware allows one every 30 s), in its own words
+        GatewayProcess.Result again = gateway.shell("mesh:traceroute !5a1a0002");
+        assertEquals(again.output(), 1, again.status());
+        assertTrue(again.output(), again.output().contains("traceroute to !5a1a0002 failed: TraceRoute can only be sent once every 30 seconds"));
 
         // the same over MQTT, with an MQTT 5 response topic
         String reply = meshSend("{\"text\": \"hello mesh\"}");

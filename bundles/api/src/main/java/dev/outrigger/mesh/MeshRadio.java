@@ -34,6 +34,27 @@ public interface MeshRadio {
      */
     Sending send(String text, OptionalLong to, int channel);
 
+    /**
+     * Asks a node for the way to it and back (Meshtastic's traceroute). The stage completes with the
+     * node's answer, or exceptionally with why there is none: a Routing error for the request, or no
+     * answer within the radio's acknowledgement timeout.
+     *
+     * @throws IllegalStateException when the radio is not live, or its transmit queue is full
+     * @throws IllegalArgumentException for a channel outside 0 to 7
+     */
+    CompletionStage<Route> traceroute(long to, int channel);
+
+    /**
+     * A traceroute's answer: the hops from this radio's node to the node asked, and back, ends
+     * included (no way back from firmware before 2.3).
+     */
+    record Route(List<Hop> towards, List<Hop> back) {
+    }
+
+    /** @param snr the SNR in dB at which this hop heard the one before it; null for the first, or not measured */
+    record Hop(long num, Float snr) {
+    }
+
     /** A text handed to the radio: its packet id, and how its delivery ended. */
     record Sending(long packetId, CompletionStage<Delivery> delivery) {
     }

@@ -1,6 +1,6 @@
-/** Meshtastic radios for other bundles: the node table and sending text. */
+/** Meshtastic radios for other bundles: the node table, sending text, traceroutes. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.outrigger.mesh;
 
 import org.osgi.annotation.bundle.Export;

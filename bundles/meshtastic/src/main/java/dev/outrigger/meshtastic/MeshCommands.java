@@ -3,9 +3,13 @@ package dev.outrigger.meshtastic;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -17,11 +21,13 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.mesh.MeshRadio.Delivery;
+import dev.outrigger.mesh.MeshRadio.Hop;
 import dev.outrigger.mesh.MeshRadio.MeshNode;
+import dev.outrigger.mesh.MeshRadio.Route;
 
-/** Gogo {@code mesh:nodes}, {@code mesh:info} and {@code mesh:send}. */
+/** Gogo {@code mesh:nodes}, {@code mesh:info}, {@code mesh:send} and {@code mesh:traceroute}. */
 @Component(service = MeshCommands.class, property = { "osgi.command.scope=mesh", "osgi.command.function=nodes",
-        "osgi.command.function=info", "osgi.command.function=send" })
+        "osgi.command.function=info", "osgi.command.function=send", "osgi.command.function=traceroute" })
 public class MeshCommands {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -56,13 +62,49 @@ public class MeshCommands {
         return out.toString();
     }
 
+    @Descriptor("ask a node for the way to it and back, and print each hop with the SNR it was heard at")
+    public String traceroute(@Descriptor("channel index") @Parameter(names = { "-c", "--channel" }, absentValue = "0") int channel,
+            @Descriptor("seconds to wait for the answer") @Parameter(names = { "-w", "--wait" }, absentValue = "60") int wait,
+            @Descriptor("the node, e.g. !a1b2c3d4") String to) throws Exception {
+        MeshRadio radio = live();
+        long node = Radio.destination(to).orElseThrow(() -> new IllegalArgumentException("which node? e.g. !a1b2c3d4"));
+        CompletableFuture<Route> answer = radio.traceroute(node, channel).toCompletableFuture();
+        Route route;
+        try {
+            route = answer.get(wait, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return "no answer yet after " + wait + " s (one that comes later is recorded on mesh/" + MeshNode.id(node)
+                    + "/traceroute)" + System.lineSeparator();
+        } catch (ExecutionException e) {
+            String why = e.getCause() instanceof TimeoutException ? "no answer" : RoutingErrors.explain(e.getCause().getMessage());
+            throw new IllegalStateException("traceroute to " + MeshNode.id(node) + " failed: " + why, e.getCause());
+        }
+        Map<Long, String> names = radio.nodes().stream().collect(Collectors.toMap(MeshNode::num, MeshNode::longName, (a, b) -> a));
+        StringBuilder out = new StringBuilder("towards  ").append(hops(route.towards(), names)).append(System.lineSeparator());
+        out.append("back     ").append(route.back().isEmpty() ? "(not told: firmware before 2.3)" : hops(route.back(), names))
+                .append(System.lineSeparator());
+        return out.toString();
+    }
+
+    private static String hops(List<Hop> hops, Map<Long, String> names) {
+        return hops.stream().map(h -> {
+            String name = Printable.line(names.getOrDefault(h.num(), ""));
+            return MeshNode.id(h.num()) + (name.isEmpty() ? "" : " " + name)
+                    + (h.snr() == null ? "" : String.format(Locale.ROOT, " (%.2f dB)", h.snr()));
+        }).collect(Collectors.joining(" --> "));
+    }
+
+    private MeshRadio live() {
+        return radios.stream().filter(r -> r.state().equals("live")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no radio is live"));
+    }
+
     @Descriptor("send text with want_ack and wait for its acknowledgement")
     public String send(@Descriptor("to one node, e.g. !a1b2c3d4 (default: everyone)") @Parameter(names = { "-t", "--to" }, absentValue = "") String to,
             @Descriptor("channel index") @Parameter(names = { "-c", "--channel" }, absentValue = "0") int channel,
             @Descriptor("seconds to wait for the acknowledgement") @Parameter(names = { "-w", "--wait" }, absentValue = "30") int wait,
             @Descriptor("the text") String... words) throws Exception {
-        MeshRadio radio = radios.stream().filter(r -> r.state().equals("live")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no radio is live"));
+        MeshRadio radio = live();
         MeshRadio.Sending sending = radio.send(String.join(" ", words), Radio.destination(to), channel);
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "queued as packet %d%n", sending.packetId()));
         try {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -27,12 +28,14 @@ import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.meshtastic.RadioSession.State;
 import dev.outrigger.meshtastic.proto.Channel;
+import dev.outrigger.meshtastic.proto.ClientNotification;
 import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.MeshPacket;
 import dev.outrigger.meshtastic.proto.PortNum;
 import dev.outrigger.meshtastic.proto.Position;
 import dev.outrigger.meshtastic.proto.QueueStatus;
+import dev.outrigger.meshtastic.proto.RouteDiscovery;
 import dev.outrigger.meshtastic.proto.Routing;
 import dev.outrigger.meshtastic.proto.Telemetry;
 import dev.outrigger.meshtastic.proto.ToRadio;
@@ -60,6 +63,10 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private static final Pattern NODE_ID = Pattern.compile("!?[0-9a-fA-F]{1,8}");
     /** Meshtastic's channel indexes: a primary and up to seven secondaries. */
     private static final int MAX_CHANNEL = 7;
+    /** The firmware's SNR of a traceroute hop not measured. */
+    private static final int SNR_UNKNOWN = -128;
+    /** The firmware's log level WARNING, of its client notifications. */
+    private static final int WARNING = 30;
 
     private final Outbox outbox;
     private final String address;
@@ -82,6 +89,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
 
     private record Pending(long to, CompletableFuture<Delivery> delivery) {
     }
+
+    /** Traceroutes asked and not yet answered, by request id. */
+    private final Map<Long, CompletableFuture<Route>> traceroutes = new ConcurrentHashMap<>();
 
     Radio(Outbox outbox, Options options) {
         this.outbox = outbox;
@@ -110,6 +120,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         thread.interrupt();
         thread.join(5_000);
         pending.values().forEach(p -> p.delivery().complete(new Delivery(0, Outcome.FAILED, "radio removed")));
+        traceroutes.values().forEach(t -> t.completeExceptionally(new IllegalStateException("radio removed")));
         seen.close();
     }
 
@@ -164,32 +175,54 @@ final class Radio implements MeshRadio, RadioSession.Events {
         if (text.isEmpty()) {
             throw new IllegalArgumentException("no text to send");
         }
-        if (channel < 0 || channel > MAX_CHANNEL) {
-            throw new IllegalArgumentException("channel " + channel + ": a radio has channels 0 to " + MAX_CHANNEL);
-        }
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > 200) {
             throw new IllegalArgumentException("text of " + utf8.length + " bytes; a mesh packet carries at most 200");
+        }
+        long dest = to.orElse(BROADCAST);
+        CompletableFuture<Delivery> delivery = new CompletableFuture<>();
+        long id = transmit(MeshPacket.newBuilder().setTo((int) dest).setChannel(channel).setWantAck(true)
+                .setDecoded(Data.newBuilder().setPortnum(PortNum.TEXT_MESSAGE_APP).setPayload(ByteString.copyFrom(utf8))),
+                pending, new Pending(dest, delivery));
+        delivery.completeOnTimeout(new Delivery(id, Outcome.FAILED, "no acknowledgement within " + ackTimeoutSeconds + " s"),
+                ackTimeoutSeconds, TimeUnit.SECONDS).whenComplete((d, e) -> pending.remove(id));
+        return new Sending(id, delivery);
+    }
+
+    @Override
+    public CompletionStage<Route> traceroute(long to, int channel) {
+        if (to == BROADCAST) {
+            throw new IllegalArgumentException("a traceroute goes to one node");
+        }
+        CompletableFuture<Route> route = new CompletableFuture<>();
+        // as the firmware's own clients ask: an empty route, want_response, no want_ack (the answer is the acknowledgement)
+        long id = transmit(MeshPacket.newBuilder().setTo((int) to).setChannel(channel).setDecoded(Data.newBuilder()
+                .setPortnum(PortNum.TRACEROUTE_APP).setWantResponse(true).setPayload(RouteDiscovery.getDefaultInstance().toByteString())),
+                traceroutes, route);
+        route.orTimeout(ackTimeoutSeconds, TimeUnit.SECONDS).whenComplete((r, e) -> traceroutes.remove(id));
+        return route;
+    }
+
+    /**
+     * Hands a packet to the radio under a fresh id; what waits for its answer is registered first,
+     * since the answer may come before this returns.
+     */
+    private <T> long transmit(MeshPacket.Builder packet, Map<Long, T> waiting, T waiter) {
+        if (packet.getChannel() < 0 || packet.getChannel() > MAX_CHANNEL) {
+            throw new IllegalArgumentException("channel " + packet.getChannel() + ": a radio has channels 0 to " + MAX_CHANNEL);
         }
         if (queueFree == 0) {
             throw new IllegalStateException("the radio's transmit queue is full; try again shortly");
         }
         long id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
-        long dest = to.orElse(BROADCAST);
-        MeshPacket packet = MeshPacket.newBuilder().setTo((int) dest).setChannel(channel).setId((int) id).setWantAck(true)
-                .setDecoded(Data.newBuilder().setPortnum(PortNum.TEXT_MESSAGE_APP).setPayload(ByteString.copyFrom(utf8)))
-                .build();
-        CompletableFuture<Delivery> delivery = new CompletableFuture<>();
-        pending.put(id, new Pending(dest, delivery));
+        waiting.put(id, waiter);
         try {
-            session.send(ToRadio.newBuilder().setPacket(packet).build());
+            session.send(ToRadio.newBuilder().setPacket(packet.setId((int) id)).build());
         } catch (IOException | RuntimeException e) {
-            pending.remove(id);
+            waiting.remove(id);
             throw new IllegalStateException(e.getMessage(), e);
         }
-        delivery.completeOnTimeout(new Delivery(id, Outcome.FAILED, "no acknowledgement within " + ackTimeoutSeconds + " s"),
-                ackTimeoutSeconds, TimeUnit.SECONDS).whenComplete((d, e) -> pending.remove(id));
-        return new Sending(id, delivery);
+        return id;
     }
 
     @Override
@@ -220,6 +253,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
             }
             case QUEUESTATUS -> queueStatus(message.getQueueStatus());
             case PACKET -> packet(message.getPacket());
+            case CLIENTNOTIFICATION -> notified(message.getClientNotification());
             default -> {
                 // other cases (module config, file info, ...) are not needed here
             }
@@ -230,6 +264,30 @@ final class Radio implements MeshRadio, RadioSession.Events {
         if (c.getRole() != Channel.Role.DISABLED) {
             String name = c.getSettings().getName();
             channels.put(c.getIndex(), (name.isEmpty() ? "(default)" : name) + " " + c.getRole().name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * The radio's word to its client: why it refused what we sent (a traceroute within 30 s of the
+     * last one, say), by its packet id, or news for people (a node that took our public key).
+     */
+    private void notified(ClientNotification n) {
+        String message = Printable.line(n.getMessage());
+        if (n.getLevel() >= WARNING) {
+            LOG.warn("Meshtastic {}: the radio says: {}", address, message);
+        } else {
+            LOG.info("Meshtastic {}: the radio says: {}", address, message);
+        }
+        if (n.hasReplyId()) {
+            long id = n.getReplyId() & 0xffffffffL;
+            CompletableFuture<Route> traceroute = traceroutes.get(id);
+            if (traceroute != null) {
+                traceroute.completeExceptionally(new IllegalStateException(message));
+            }
+            Pending p = pending.get(id);
+            if (p != null) {
+                p.delivery().complete(new Delivery(id, Outcome.FAILED, message));
+            }
         }
     }
 
@@ -280,6 +338,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
                     }
                 }
                 case ROUTING_APP -> acknowledged(from, d.getRequestId() & 0xffffffffL, Routing.parseFrom(d.getPayload()));
+                case TRACEROUTE_APP -> traced(p, RouteDiscovery.parseFrom(d.getPayload()));
                 default -> {
                     // recorded as it is
                 }
@@ -290,6 +349,10 @@ final class Radio implements MeshRadio, RadioSession.Events {
     }
 
     private void acknowledged(long from, long requestId, Routing routing) {
+        CompletableFuture<Route> traceroute = traceroutes.get(requestId);
+        if (traceroute != null && routing.getErrorReason() != Routing.Error.NONE) {
+            traceroute.completeExceptionally(new IllegalStateException(routing.getErrorReason().name()));
+        }
         Pending p = pending.get(requestId);
         if (p == null) {
             return;
@@ -303,5 +366,31 @@ final class Radio implements MeshRadio, RadioSession.Events {
             delivery = new Delivery(requestId, Outcome.IMPLICITLY_ACKED, "");
         }
         p.delivery().complete(delivery);
+    }
+
+    /** The answer to a traceroute we asked: from the node asked, to us. */
+    private void traced(MeshPacket answer, RouteDiscovery r) {
+        CompletableFuture<Route> traceroute = traceroutes.get(answer.getDecoded().getRequestId() & 0xffffffffL);
+        if (traceroute == null) {
+            return;
+        }
+        long asked = answer.getFrom() & 0xffffffffL;
+        long us = answer.getTo() & 0xffffffffL;
+        List<Hop> back = r.getRouteBackCount() == 0 && r.getSnrBackCount() == 0 ? List.of()
+                : hops(asked, r.getRouteBackList(), r.getSnrBackList(), us);
+        traceroute.complete(new Route(hops(us, r.getRouteList(), r.getSnrTowardsList(), asked), back));
+    }
+
+    private static List<Hop> hops(long first, List<Integer> between, List<Integer> quarterDbs, long last) {
+        List<Long> nums = new ArrayList<>();
+        nums.add(first);
+        between.forEach(n -> nums.add(n & 0xffffffffL));
+        nums.add(last);
+        List<Hop> hops = new ArrayList<>();
+        for (int i = 0; i < nums.size(); i++) {
+            Integer quarters = i > 0 && i - 1 < quarterDbs.size() ? quarterDbs.get(i - 1) : null;
+            hops.add(new Hop(nums.get(i), quarters == null || quarters == SNR_UNKNOWN ? null : quarters / 4f));
+        }
+        return hops;
     }
 }

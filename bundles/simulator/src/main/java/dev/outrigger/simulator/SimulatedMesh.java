@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -15,6 +16,7 @@ import com.google.protobuf.MessageLite;
 
 import dev.outrigger.meshtastic.proto.Channel;
 import dev.outrigger.meshtastic.proto.ChannelSettings;
+import dev.outrigger.meshtastic.proto.ClientNotification;
 import dev.outrigger.meshtastic.proto.Config;
 import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.DeviceMetadata;
@@ -28,6 +30,7 @@ import dev.outrigger.meshtastic.proto.NodeInfo;
 import dev.outrigger.meshtastic.proto.PortNum;
 import dev.outrigger.meshtastic.proto.Position;
 import dev.outrigger.meshtastic.proto.QueueStatus;
+import dev.outrigger.meshtastic.proto.RouteDiscovery;
 import dev.outrigger.meshtastic.proto.Routing;
 import dev.outrigger.meshtastic.proto.Telemetry;
 import dev.outrigger.meshtastic.proto.User;
@@ -61,6 +64,10 @@ final class SimulatedMesh {
             new Node(0x5a1a0004L, "Camper van", "VAN", TRACKER, 52.5302, 13.4201, 41));
 
     private final AtomicInteger turn = new AtomicInteger();
+    private static final long TRACEROUTE_SPACING_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** The firmware's log level WARNING, of its client notifications. */
+    private static final int WARNING = 30;
+    private long lastTraceroute;
     /** The last packets heard, which a radio hands over again after a handshake: clients must record them once. */
     private final Deque<FromRadio> recent = new ArrayDeque<>();
     private static final int HANDED_OVER_AGAIN = 3;
@@ -115,11 +122,24 @@ final class SimulatedMesh {
         };
     }
 
-    /** What the radio reports after a client sent a packet: queue status, then the acknowledgement. */
+    /**
+     * What the radio reports after a client sent a packet: queue status, then the acknowledgement,
+     * or a traceroute's answer (the camper van is reached through the garage, a router; the others
+     * directly; a node not in this mesh never answers).
+     */
     List<FromRadio> sent(MeshPacket packet) {
         List<FromRadio> replies = new ArrayList<>();
         replies.add(FromRadio.newBuilder().setQueueStatus(QueueStatus.newBuilder().setRes(0).setFree(15).setMaxlen(16)
                 .setMeshPacketId(packet.getId())).build());
+        if (packet.getDecoded().getPortnum() == PortNum.TRACEROUTE_APP) {
+            if (!tracerouteAllowed()) {
+                replies.add(0, FromRadio.newBuilder().setClientNotification(ClientNotification.newBuilder().setReplyId(packet.getId())
+                        .setLevel(WARNING).setMessage("TraceRoute can only be sent once every 30 seconds")).build());
+                return replies;
+            }
+            OTHERS.stream().filter(n -> n.num() == (packet.getTo() & 0xffffffffL)).findFirst()
+                    .ifPresent(asked -> replies.add(traceroute(asked, packet.getId())));
+        }
         if (packet.getWantAck()) {
             long to = packet.getTo() & 0xffffffffL;
             boolean known = OTHERS.stream().anyMatch(n -> n.num() == to);
@@ -133,6 +153,35 @@ final class SimulatedMesh {
                             .setPayload(routing.toByteString()).setRequestId(packet.getId()))).build());
         }
         return replies;
+    }
+
+    /** As the firmware: one traceroute from its client every 30 s, refused with a notification. */
+    private synchronized boolean tracerouteAllowed() {
+        long now = System.nanoTime();
+        if (lastTraceroute != 0 && now - lastTraceroute < TRACEROUTE_SPACING_NANOS) {
+            return false;
+        }
+        lastTraceroute = now;
+        return true;
+    }
+
+    private static FromRadio traceroute(Node asked, int requestId) {
+        Node router = OTHERS.get(1);
+        // the camper van is out of direct reach
+        RouteDiscovery.Builder route = RouteDiscovery.newBuilder();
+        if (asked == OTHERS.get(2)) {
+            route.addRoute((int) router.num()).addSnrTowards(snrQuarters()).addRouteBack((int) router.num()).addSnrBack(snrQuarters());
+        }
+        route.addSnrTowards(snrQuarters()).addSnrBack(snrQuarters());
+        FromRadio answer = heard(asked, SELF.num(), PortNum.TRACEROUTE_APP, route.build());
+        MeshPacket packet = answer.getPacket();
+        return answer.toBuilder().setPacket(packet.toBuilder().setDecoded(packet.getDecoded().toBuilder().setRequestId(requestId)))
+                .build();
+    }
+
+    /** An SNR in quarters of a dB, as traceroutes carry it: -4.0 to 12.0 dB. */
+    private static int snrQuarters() {
+        return ThreadLocalRandom.current().nextInt(-16, 48);
     }
 
     private static FromRadio heard(Node from, long to, PortNum port, MessageLite payload) {
