@@ -168,15 +168,13 @@ public class MeshtasticProcessIT {
         assertEquals(misaddressed.output(), 1, misaddressed.status());
         assertTrue(misaddressed.output(), misaddressed.output().contains("shed is not a node id"));
 
-        // a traceroute: the camper van is out of direct reach, the garage (a router) relays both ways;
-        // the answer is recorded too, with the hops named as the firmware names them
-        GatewayProcess.Result route = gateway.shell("mesh:traceroute !5a1a0004");
-        assertEquals(route.output(), 0, route.status());
-        String hop = " \\(-?[0-9]+\\.[0-9]{2} dB\\)";
-        assertTrue(route.output(), Pattern.compile("^towards  !5a1a0001 Simulated \\(not real\\) --> !5a1a0003 Garage" + hop
-                + " --> !5a1a0004 Camper van" + hop + "$", Pattern.MULTILINE).matcher(route.output()).find());
-        assertTrue(route.output(), Pattern.compile("^back     !5a1a0004 Camper van --> !5a1a0003 Garage" + hop
-                + " --> !5a1a0001 Simulated \\(not real\\)" + hop + "$", Pattern.MULTILINE).matcher(route.output()).find());
+        // a traceroute over MQTT: the camper van is out of direct reach, the garage (a router) relays
+        // both ways; the answer is recorded too, with the hops named as the firmware names them
+        Map<String, Object> route = Json.object(request("mesh/traceroute", "{\"to\": \"!5a1a0004\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(route.toString(), "answered", route.get("outcome"));
+        assertEquals(route.toString(), List.of("!5a1a0001", "!5a1a0003", "!5a1a0004"),
+                ((List<?>) route.get("towards")).stream().map(h -> ((Map<?, ?>) h).get("id")).toList());
+        assertEquals(route.toString(), "Garage", ((Map<?, ?>) ((List<?>) route.get("back")).get(1)).get("name"));
         Map<String, Object> traced = Await.value("the traceroute's answer recorded", Duration.ofSeconds(10), () -> records.stream()
                 .map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8))).filter(r -> "traceroute".equals(r.get("type")))
                 .findFirst().orElse(null));
@@ -188,19 +186,19 @@ public class MeshtasticProcessIT {
         assertTrue(again.output(), again.output().contains("traceroute to !5a1a0002 failed: TraceRoute can only be sent once every 30 seconds"));
 
         // the same over MQTT, with an MQTT 5 response topic
-        String reply = meshSend("{\"text\": \"hello mesh\"}");
+        String reply = request("mesh/send", "{\"text\": \"hello mesh\"}");
         assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
-        reply = meshSend("{\"text\": \"for the shed only\", \"to\": 1511653378}");
+        reply = request("mesh/send", "{\"text\": \"for the shed only\", \"to\": 1511653378}");
         assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("node id in quotes"));
-        reply = meshSend("{\"text\": \"on the second channel\", \"channel\": 1}");
+        reply = request("mesh/send", "{\"text\": \"on the second channel\", \"channel\": 1}");
         assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
-        reply = meshSend("{\"text\": \"nowhere\", \"channel\": 9}");
+        reply = request("mesh/send", "{\"text\": \"nowhere\", \"channel\": 9}");
         assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("channels 0 to 7"));
     }
 
-    /** The reply to a request on mesh/send, by Debian's MQTT 5 request/response client. */
-    private String meshSend(String request) throws Exception {
-        Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/mesh/send",
+    /** The reply to a request on one of the gateway's topics, by Debian's MQTT 5 request/response client. */
+    private String request(String topic, String request) throws Exception {
+        Process rr = new ProcessBuilder("mosquitto_rr", "-p", String.valueOf(broker.port), "-t", "it/gw/" + topic,
                 "-e", "it/test/sent", "-m", request, "-W", "15").redirectErrorStream(true).start();
         String reply = new String(rr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(rr.waitFor(20, TimeUnit.SECONDS));
@@ -217,6 +215,15 @@ public class MeshtasticProcessIT {
         awaitLive("the serial radio live, despite its log text before the handshake");
         Await.until("packets recorded from the serial radio", Duration.ofSeconds(20),
                 () -> gateway.shell("mesh:nodes").output().contains("Shed"));
+
+        // a traceroute at the shell: the camper van is out of direct reach, the garage (a router) relays both ways
+        GatewayProcess.Result route = gateway.shell("mesh:traceroute !5a1a0004");
+        assertEquals(route.output(), 0, route.status());
+        String hop = " \\(-?[0-9]+\\.[0-9]{2} dB\\)";
+        assertTrue(route.output(), Pattern.compile("^towards  !5a1a0001 Simulated \\(not real\\) --> !5a1a0003 Garage" + hop
+                + " --> !5a1a0004 Camper van" + hop + "$", Pattern.MULTILINE).matcher(route.output()).find());
+        assertTrue(route.output(), Pattern.compile("^back     !5a1a0004 Camper van --> !5a1a0003 Garage" + hop
+                + " --> !5a1a0001 Simulated \\(not real\\)" + hop + "$", Pattern.MULTILINE).matcher(route.output()).find());
 
         pty.close(); // unplugged
         Await.until("the session ended", Duration.ofSeconds(10), () -> !gateway.shell("mesh:info").output().contains("(live)"));
