@@ -1,14 +1,19 @@
 package dev.outrigger.bridge;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +87,7 @@ final class AssignedPorts {
         ports.forEach((id, port) -> kept.setProperty(id, Integer.toString(port)));
         try {
             Files.createDirectories(file.getParent());
-            DurableFile.replace(file, out -> kept.store(out, "device id = TCP port of its automatic bridge"));
+            DurableFile.replace(file, out -> out.write(sorted(kept).getBytes(StandardCharsets.ISO_8859_1)));
             unwritable = "";
         } catch (IOException e) {
             if (!e.toString().equals(unwritable)) {
@@ -91,5 +96,17 @@ final class AssignedPorts {
                         e.getMessage());
             }
         }
+    }
+
+    /**
+     * The properties as {@link Properties#store} writes them (escaped to ASCII, one entry a line), sorted by
+     * device id, as people read the file: Properties keeps no order.
+     */
+    private static String sorted(Properties kept) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        kept.store(out, "device id = TCP port of its automatic bridge");
+        Map<Boolean, List<String>> lines = out.toString(StandardCharsets.ISO_8859_1).lines().collect(Collectors.partitioningBy(l -> l.startsWith("#")));
+        return Stream.concat(lines.get(true).stream(), lines.get(false).stream().sorted())
+                .collect(Collectors.joining("\n", "", "\n"));
     }
 }
