@@ -21,10 +21,13 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.framework.files.DurableFile;
 
 /**
- * The ports given to devices with role {@code bridge} whose profile suggests none (a converter for
- * a furnace's RS-485, every device with {@code unknownRole = bridge}): each keeps its port across
- * replugs and restarts, as its clients are configured with it, and no other device gets it. Kept in
- * a properties file of device id to port, replaced whole on every change.
+ * Whose port is whose, for automatic bridges. A device with role {@code bridge} whose profile
+ * suggests no port (a converter for a furnace's RS-485, every device with {@code unknownRole =
+ * bridge}) is given one: it keeps it across replugs and restarts, as its clients are configured with
+ * it, and no other device gets it. A port a profile suggests to two devices of one kind (two Sonoff
+ * sticks) is the one's whose clients used it last: zigbee2mqtt's network lives on that stick, and
+ * which of the two discovery finds first can change from one boot to the next. Kept in a properties
+ * file of device id to port, replaced whole on every change.
  */
 final class AssignedPorts {
 
@@ -80,6 +83,26 @@ final class AssignedPorts {
             }
         }
         return 0;
+    }
+
+    /** The device the port is kept for, or null. */
+    synchronized String holder(int port) {
+        return ports.entrySet().stream().filter(e -> e.getValue() == port).map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /** A client uses the device's bridge on this port: it is the device's from now on. */
+    synchronized void served(String id, int port) {
+        if (Integer.valueOf(port).equals(ports.get(id))) {
+            return;
+        }
+        String before = holder(port);
+        ports.values().removeIf(p -> p == port);
+        ports.put(id, port);
+        if (before != null) {
+            LOG.info("Automatic bridges: port {} is {}'s from now on, whose clients use it, no longer {}'s ({})", port, id,
+                    before, file);
+        }
+        keep();
     }
 
     private void keep() {

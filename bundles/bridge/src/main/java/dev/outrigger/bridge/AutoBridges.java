@@ -30,7 +30,9 @@ import dev.outrigger.framework.files.DataFolder;
  * settings, unless a configured bridge selects the device or wants the port. Once
  * created, a bridge keeps listening when its device is unplugged and takes it back when the same
  * device (by id) returns, so a port is never handed to another device: a second stick of the same
- * kind waits, said in one line, until it is given a port of its own.
+ * kind waits, said in one line, until it is given a port of its own. Which of the two has the port
+ * does not depend on which discovery found first: where both are plugged in, it is the one whose
+ * clients used it last ({@link AssignedPorts}).
  */
 @Component(configurationPid = AutoBridges.PID)
 @Designate(ocd = AutoBridges.Config.class)
@@ -119,8 +121,17 @@ public class AutoBridges {
     }
 
     private synchronized void reevaluate() {
-        // by id, so that which of two devices waiting for one port gets it does not depend on hashing
-        present.values().stream().sorted(Comparator.comparing(SerialDevice::id)).forEach(this::reevaluate);
+        // those a port is kept for last, so that the others have made way; by id, so that which of
+        // two devices waiting for one port gets it does not depend on hashing
+        present.values().stream().sorted(Comparator.comparing((SerialDevice d) -> d.suggestedPort() != 0
+                && d.id().equals(assigned.holder(d.suggestedPort()))).thenComparing(SerialDevice::id)).forEach(this::reevaluate);
+    }
+
+    /** The present device (not taken by a configured bridge) the port is kept for, other than this one. */
+    private Optional<String> keptFor(int port, SerialDevice d) {
+        String holder = assigned.holder(port);
+        SerialDevice other = holder == null || holder.equals(d.id()) ? null : present.get(holder);
+        return other == null || registry.configured().claimed(other) ? Optional.empty() : Optional.of(holder);
     }
 
     private void reevaluate(SerialDevice d) {
@@ -130,9 +141,11 @@ public class AutoBridges {
         // claimed: a configured bridge took the device
         int port = registry.configured().claimed(d) ? 0 : portOf(d);
         Bridge b = bridges.get(d.id());
-        Optional<String> other = port == 0 ? Optional.empty() : registry.otherListener(config.bind(), port, b);
-        if (b != null && (port != b.options().port() || other.isPresent())) {
-            // claimed, its profile moved it to another port, or a configured bridge wants this one
+        Optional<String> keptFor = port == 0 ? Optional.empty() : keptFor(port, d);
+        Optional<String> other = port == 0 || keptFor.isPresent() ? Optional.empty() : registry.otherListener(config.bind(), port, b);
+        if (b != null && (port != b.options().port() || other.isPresent() || keptFor.isPresent())) {
+            // claimed, its profile moved it to another port, a configured bridge wants this one, or
+            // the device whose clients used the port last is back
             close(b);
             bridges.remove(d.id());
             b = null;
@@ -141,8 +154,9 @@ public class AutoBridges {
             registry.keptOff().remove(d.id());
             return;
         }
-        if (other.isPresent()) {
-            String why = "port " + port + " is bridge " + other.get() + "'s";
+        if (other.isPresent() || keptFor.isPresent()) {
+            String why = keptFor.map(holder -> "port " + port + " is kept for " + holder + ", whose clients used it last")
+                    .orElseGet(() -> "port " + port + " is bridge " + other.orElseThrow() + "'s");
             if (!why.equals(registry.keptOff().put(d.id(), why))) {
                 LOG.warn("Automatic bridge for {}: {}, so this device is not bridged; give it a port of its own with a device "
                         + "profile (device = {}, port = ...)", d.id(), why, d.id());
@@ -152,7 +166,7 @@ public class AutoBridges {
         registry.keptOff().remove(d.id());
         if (b == null) {
             b = new Bridge(new Bridge.Options(d.id(), config.bind(), port, Bridge.Mode.RAW, null,
-                    Bridge.Policy.KICKOLDUSER, 1, 0, allow));
+                    Bridge.Policy.KICKOLDUSER, 1, 0, allow), served -> assigned.served(served.id(), port));
             bridges.put(d.id(), b);
             registry.add(b);
         }

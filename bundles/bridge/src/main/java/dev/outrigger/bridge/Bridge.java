@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -78,6 +79,8 @@ final class Bridge implements AutoCloseable {
     private static final String DISCOVERY_PID = "dev.outrigger.discovery";
 
     private final Options options;
+    /** Told of the device each client is let in to. */
+    private final Consumer<SerialDevice> serving;
     /** Tries to listen again while it cannot; its thread ends when idle. */
     private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-bridge-retry"));
     /** Null until listening. */
@@ -106,7 +109,13 @@ final class Bridge implements AutoCloseable {
      * TLS files are, keeps trying in the background (1 s doubling to 30 s), logging the first failure.
      */
     Bridge(Options options) {
+        this(options, d -> { });
+    }
+
+    /** @param serving told of the device each client is let in to, with the monitor held */
+    Bridge(Options options, Consumer<SerialDevice> serving) {
         this.options = options;
+        this.serving = serving;
         retries.setKeepAliveTime(1, TimeUnit.SECONDS);
         retries.allowCoreThreadTimeOut(true);
         Retry.until(retries, LOG, "Bridge " + options.name() + " cannot listen on " + options.bind() + ":" + options.port(),
@@ -298,6 +307,7 @@ final class Bridge implements AutoCloseable {
         }
         clients.add(client);
         client.start();
+        serving.accept(d);
     }
 
     /** What RFC 2217 requests apply to: the open port, or none between a close and the next open. */

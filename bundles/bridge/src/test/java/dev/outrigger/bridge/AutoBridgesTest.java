@@ -74,6 +74,54 @@ public class AutoBridgesTest {
     }
 
     /**
+     * Two sticks of one kind, both plugged in: the port stays with the one whose clients used it
+     * (zigbee2mqtt's network lives on it), whichever discovery finds first after a restart; while
+     * that one is away, the other may have it, and keeps it once its clients used it.
+     */
+    @Test
+    public void theStickWhoseClientsUsedThePortKeepsItWhicheverIsFoundFirst() throws Exception {
+        try (PtyPair first = new PtyPair(folder.newFolder("1").toPath()); PtyPair second = new PtyPair(folder.newFolder("2").toPath())) {
+            int port = freePort();
+            SerialDevice one = BridgeTest.device("stick-1", first.device.toRealPath().toString(), Role.BRIDGE, port);
+            SerialDevice two = BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, port);
+            AutoBridges.Config config = Configs.of(AutoBridges.Config.class, Map.of());
+
+            // a run with only the second plugged in, and a client using it
+            AutoBridges auto = new AutoBridges(config, new Bridges(), book());
+            auto.addDevice(two);
+            assertBridged(port, second);
+            auto.deactivate();
+
+            // the next boot, both plugged in, the first found first: the port goes to the second
+            Bridges registry = new Bridges();
+            auto = new AutoBridges(config, registry, book());
+            try {
+                auto.addDevice(one);
+                auto.addDevice(two);
+                assertBridged(port, second);
+                assertEquals(1, registry.all().size());
+                assertEquals("bridge:list says why", Map.of("stick-1", "port " + port + " is kept for stick-2, whose clients used it last"),
+                        registry.keptOff());
+            } finally {
+                auto.deactivate();
+            }
+
+            // a boot with the second away: the first has the port, and keeps it once a client used it
+            registry = new Bridges();
+            auto = new AutoBridges(config, registry, book());
+            try {
+                auto.addDevice(one);
+                assertBridged(port, first);
+                auto.addDevice(two);
+                assertBridged(port, first);
+                assertEquals(Map.of("stick-2", "port " + port + " is kept for stick-1, whose clients used it last"), registry.keptOff());
+            } finally {
+                auto.deactivate();
+            }
+        }
+    }
+
+    /**
      * Converters for a furnace's and a generator's RS-485, given role bridge by a profile without a
      * port: each gets one, and keeps it across a replug and a restart, whichever comes first.
      */
