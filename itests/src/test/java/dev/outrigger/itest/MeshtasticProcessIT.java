@@ -145,6 +145,8 @@ public class MeshtasticProcessIT {
             assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_mesh_sessions_total" + radio), 0);
             assertTrue(metrics.toString(), metrics.get("outrigger_mesh_packets_total" + radio) >= 3);
             assertTrue(metrics.toString(), metrics.get("outrigger_mesh_nodes" + radio) >= 3);
+            assertEquals(metrics.toString(), 0.045, metrics.get("outrigger_mesh_channel_utilization_ratio" + radio), 0);
+            assertEquals(metrics.toString(), 0.008, metrics.get("outrigger_mesh_air_util_tx_ratio" + radio), 0);
             assertEquals(metrics.toString(), 0.0, metrics.get("outrigger_mqtt_connections_lost_total"), 0);
         }
 
@@ -153,6 +155,7 @@ public class MeshtasticProcessIT {
         assertTrue(nodes, nodes.lines().anyMatch(l -> l.startsWith("!5a1a0003  Garage") && l.contains(" ROUTER ")));
         String info = gateway.shell("mesh:info").output();
         assertTrue(info, info.contains("2.5.0-simulated") && info.contains("EU_868") && info.contains("LongFast"));
+        assertTrue(info, info.contains("airtime     channel 4.5 % busy, own transmissions 0.8 % of the last hour"));
 
         GatewayProcess.Result sent = gateway.shell("mesh:send --to !5a1a0002 ahoy shed");
         assertEquals(sent.output(), 0, sent.status());

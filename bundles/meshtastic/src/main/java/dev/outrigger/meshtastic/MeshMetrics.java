@@ -43,6 +43,21 @@ public class MeshMetrics implements MetricSource {
                         r -> r.counters().repeats())
                 .metric("outrigger_mesh_malformed_frames_total", "counter", "Frames skipped: over 512 bytes, or no valid FromRadio",
                         r -> r.counters().malformed());
+        // radios that told their airtime
+        List<Radio> told = own.stream().filter(r -> r.airtime().isPresent()).toList();
+        if (!told.isEmpty()) {
+            out.each(told, "radio", Radio::address)
+                    .metric("outrigger_mesh_channel_utilization_ratio", "gauge", "Share of the time the radio hears the channel "
+                            + "busy, as it last told (above 0.25 the firmware holds back telemetry and positions)",
+                            r -> ratio(r.airtime().orElseThrow().channelUtilization()))
+                    .metric("outrigger_mesh_air_util_tx_ratio", "gauge", "Share of the last hour the radio transmitted, as it "
+                            + "last told (regions limit it: 0.1 in EU 868)", r -> ratio(r.airtime().orElseThrow().airUtilTx()));
+        }
         return out.toString();
+    }
+
+    /** A percentage as a ratio, to the 0.01 % the firmware's floats are good for (no 0.00800000011920929). */
+    private static double ratio(float percent) {
+        return Math.round(percent * 100.0) / 10_000.0;
     }
 }

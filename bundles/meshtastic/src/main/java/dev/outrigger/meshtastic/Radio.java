@@ -30,6 +30,7 @@ import dev.outrigger.meshtastic.RadioSession.State;
 import dev.outrigger.meshtastic.proto.Channel;
 import dev.outrigger.meshtastic.proto.ClientNotification;
 import dev.outrigger.meshtastic.proto.Data;
+import dev.outrigger.meshtastic.proto.DeviceMetrics;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.MeshPacket;
 import dev.outrigger.meshtastic.proto.PortNum;
@@ -85,6 +86,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private volatile String lora = "";
     private final Map<Integer, String> channels = new ConcurrentHashMap<>();
     private volatile int queueFree = Integer.MAX_VALUE;
+    private volatile Airtime airtime;
     private final Outage outboxOutage = new Outage();
 
     private record Pending(long to, CompletableFuture<Delivery> delivery) {
@@ -104,6 +106,32 @@ final class Radio implements MeshRadio, RadioSession.Events {
                 : () -> Links.tcp(where.host(), where.port());
         this.session = new RadioSession(address, connector, options.timing(), this, serial);
         this.thread = Daemons.start("outrigger-meshtastic " + address, session);
+    }
+
+    /**
+     * How busy the channel is as the radio hears it, and how much of the last hour it transmitted
+     * itself, in percent, from its own device metrics or counts. Above 25 % channel utilisation the
+     * firmware holds back its own telemetry and positions; regions limit the transmitting (10 % an
+     * hour in EU 868).
+     */
+    record Airtime(float channelUtilization, float airUtilTx) {
+    }
+
+    /** Until the radio tells: at the handshake, then with its device telemetry. */
+    Optional<Airtime> airtime() {
+        return Optional.ofNullable(airtime);
+    }
+
+    private void airtime(DeviceMetrics m) {
+        if (m.hasChannelUtilization() && m.hasAirUtilTx()) {
+            airtime(m.getChannelUtilization(), m.getAirUtilTx());
+        }
+    }
+
+    private void airtime(float channelUtilization, float airUtilTx) {
+        if (Float.isFinite(channelUtilization) && Float.isFinite(airUtilTx)) {
+            airtime = new Airtime(channelUtilization, airUtilTx);
+        }
     }
 
     /** What /metrics shows of the radio: sessions, packets, and what was skipped. */
@@ -156,6 +184,8 @@ final class Radio implements MeshRadio, RadioSession.Events {
         lines.add("packets     " + counted.recorded() + " recorded, " + counted.repeats() + " repeat(s) dropped, "
                 + counted.malformed() + " malformed frame(s) skipped");
         lines.add("sessions    " + counted.sessions() + " handshake(s) completed");
+        airtime().ifPresent(a -> lines.add(String.format(Locale.ROOT, "airtime     channel %.1f %% busy, own transmissions %.1f %%"
+                + " of the last hour", a.channelUtilization(), a.airUtilTx())));
         return lines;
     }
 
@@ -242,7 +272,12 @@ final class Radio implements MeshRadio, RadioSession.Events {
     public void fromRadio(FromRadio message) {
         switch (message.getPayloadVariantCase()) {
             case MY_INFO -> myNum = message.getMyInfo().getMyNodeNum() & 0xffffffffL;
-            case NODE_INFO -> nodes.nodeInfo(message.getNodeInfo());
+            case NODE_INFO -> {
+                nodes.nodeInfo(message.getNodeInfo());
+                if ((message.getNodeInfo().getNum() & 0xffffffffL) == myNum && message.getNodeInfo().hasDeviceMetrics()) {
+                    airtime(message.getNodeInfo().getDeviceMetrics());
+                }
+            }
             case METADATA -> firmware = message.getMetadata().getFirmwareVersion();
             case CHANNEL -> channel(message.getChannel());
             case CONFIG -> {
@@ -335,6 +370,13 @@ final class Radio implements MeshRadio, RadioSession.Events {
                     Telemetry t = Telemetry.parseFrom(d.getPayload());
                     if (t.hasDeviceMetrics()) {
                         nodes.metrics(from, t.getDeviceMetrics());
+                    }
+                    if (from == myNum) {
+                        if (t.hasDeviceMetrics()) {
+                            airtime(t.getDeviceMetrics());
+                        } else if (t.hasLocalStats()) {
+                            airtime(t.getLocalStats().getChannelUtilization(), t.getLocalStats().getAirUtilTx());
+                        }
                     }
                 }
                 case ROUTING_APP -> acknowledged(from, d.getRequestId() & 0xffffffffL, Routing.parseFrom(d.getPayload()));

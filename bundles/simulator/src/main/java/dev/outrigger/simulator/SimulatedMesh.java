@@ -77,8 +77,13 @@ final class SimulatedMesh {
         List<FromRadio> all = new ArrayList<>();
         all.add(FromRadio.newBuilder().setMyInfo(MyNodeInfo.newBuilder().setMyNodeNum((int) SELF.num())).build());
         for (Node n : Stream.concat(Stream.of(SELF), OTHERS.stream()).toList()) {
-            all.add(FromRadio.newBuilder().setNodeInfo(NodeInfo.newBuilder().setNum((int) n.num()).setUser(n.user())
-                    .setPosition(position(n)).setLastHeard((int) now()).build()).build());
+            NodeInfo.Builder info = NodeInfo.newBuilder().setNum((int) n.num()).setUser(n.user()).setPosition(position(n))
+                    .setLastHeard((int) now());
+            if (n == SELF) {
+                // the radio's own airtime, as a radio's own node entry carries it
+                info.setDeviceMetrics(DeviceMetrics.newBuilder().setChannelUtilization(4.5f).setAirUtilTx(0.8f));
+            }
+            all.add(FromRadio.newBuilder().setNodeInfo(info).build());
         }
         all.add(FromRadio.newBuilder().setMetadata(DeviceMetadata.newBuilder().setFirmwareVersion("2.5.0-simulated")
                 .setHwModel(HW_PORTDUINO)).build());
