@@ -36,6 +36,8 @@ final class BuiltInProfiles {
                 usb("sonoff-dongle-max", "10c4", "ea60", "sonoff dongle max", Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("smlight-slzb", "10c4", "ea60", "slzb-0[67]", Role.BRIDGE, zigbee, ZIGBEE_PORT),
                 usb("nabucasa-skyconnect", "10c4", "ea60", "skyconnect|connect zbt-1", Role.BRIDGE, zigbee, ZIGBEE_PORT),
+                // an ESP32-S3 in front of its radio (303a:4001 or 303a:831a); its Zigbee firmware speaks 460800
+                usb("nabucasa-zbt2", "303a", "", "zbt-2", Role.BRIDGE, settings(460800, false), ZIGBEE_PORT),
                 usb("conbee-ii", "1cf1", "0030", null, Role.BRIDGE, settings(38400, false), ZIGBEE_PORT),
                 // an FTDI FT230X, whose id many products share
                 usb("conbee-iii", "0403", "6015", "conbee iii", Role.BRIDGE, zigbee, ZIGBEE_PORT),

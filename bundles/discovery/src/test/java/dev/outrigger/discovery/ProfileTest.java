@@ -101,6 +101,18 @@ public class ProfileTest {
         assertEquals("nabucasa-zwa2", best(usb("303a", "4001", "ZWA-2", "14")).orElseThrow().name());
     }
 
+    /** Nabu Casa's Z-Wave and Zigbee sticks share a USB id: the product string tells them apart. */
+    @Test
+    public void theConnectZbt2IsAZigbeeStickAt460800WhicheverIdItShows() {
+        for (String product : List.of("4001", "831a")) {
+            Profile zbt2 = best(usb("303a", product, "ZBT-2", "DCB4D90E1234")).orElseThrow();
+            assertEquals("nabucasa-zbt2", zbt2.name());
+            assertEquals(BuiltInProfiles.ZIGBEE_PORT, zbt2.port());
+            assertEquals("460800 8N1 dtr=off rts=off", zbt2.settings().toString());
+        }
+        assertEquals("nabucasa-zwa2", best(usb("303a", "4001", "ZWA-2", "14")).orElseThrow().name());
+    }
+
     @Test
     public void sticksThatNameTheirRadioAreBridgedOnItsPort() {
         Profile zst10 = best(usb("10c4", "ea60", "Zooz ZST10 700 Z-Wave Stick", "0001")).orElseThrow();
