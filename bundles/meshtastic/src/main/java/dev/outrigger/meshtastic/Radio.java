@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.logging.Outage;
 import dev.outrigger.framework.logging.Printable;
 import dev.outrigger.framework.threads.Daemons;
@@ -87,6 +88,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private final Map<Integer, String> channels = new ConcurrentHashMap<>();
     private volatile int queueFree = Integer.MAX_VALUE;
     private volatile Airtime airtime;
+    /** The radio's last notification, and how often it came again: by the session's thread only. */
+    private String lastNotice = "";
+    private OncePerMinute repeatedNotice = new OncePerMinute();
     private final Outage outboxOutage = new Outage();
 
     private record Pending(long to, CompletableFuture<Delivery> delivery) {
@@ -308,11 +312,19 @@ final class Radio implements MeshRadio, RadioSession.Events {
      */
     private void notified(ClientNotification n) {
         String message = Printable.line(n.getMessage());
-        if (n.getLevel() >= WARNING) {
-            LOG.warn("Meshtastic {}: the radio says: {}", address, message);
-        } else {
-            LOG.info("Meshtastic {}: the radio says: {}", address, message);
+        if (!message.equals(lastNotice)) {
+            lastNotice = message;
+            repeatedNotice = new OncePerMinute();
         }
+        // some come with every telemetry or position a power-saving node sends: a repeat at most once a minute
+        repeatedNotice.occurred(times -> {
+            String repeats = times > 1 ? " (" + times + " times since the last such line)" : "";
+            if (n.getLevel() >= WARNING) {
+                LOG.warn("Meshtastic {}: the radio says: {}{}", address, message, repeats);
+            } else {
+                LOG.info("Meshtastic {}: the radio says: {}{}", address, message, repeats);
+            }
+        });
         if (n.hasReplyId()) {
             long id = n.getReplyId() & 0xffffffffL;
             CompletableFuture<Route> traceroute = traceroutes.get(id);
