@@ -170,6 +170,12 @@ public class MeshtasticProcessIT {
         GatewayProcess.Result misaddressed = gateway.shell("mesh:send --to shed ahoy");
         assertEquals(misaddressed.output(), 1, misaddressed.status());
         assertTrue(misaddressed.output(), misaddressed.output().contains("shed is not a node id"));
+        // a channel by its name, as people know it
+        GatewayProcess.Result named = gateway.shell("mesh:send --channel longfast hello by name");
+        assertTrue(named.output(), named.output().contains("implicitly acked"));
+        GatewayProcess.Result noSuchChannel = gateway.shell("mesh:send --channel Family hello");
+        assertEquals(noSuchChannel.output(), 1, noSuchChannel.status());
+        assertTrue(noSuchChannel.output(), noSuchChannel.output().contains("the radio has no channel Family; its channels: 0 LongFast"));
 
         // a traceroute over MQTT: the camper van is out of direct reach, the garage (a router) relays
         // both ways; the answer is recorded too, with the hops named as the firmware names them
@@ -194,6 +200,8 @@ public class MeshtasticProcessIT {
         reply = request("mesh/send", "{\"text\": \"for the shed only\", \"to\": 1511653378}");
         assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("node id in quotes"));
         reply = request("mesh/send", "{\"text\": \"on the second channel\", \"channel\": 1}");
+        assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
+        reply = request("mesh/send", "{\"text\": \"on the primary channel, by name\", \"channel\": \"LongFast\"}");
         assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
         reply = request("mesh/send", "{\"text\": \"nowhere\", \"channel\": 9}");
         assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("channels 0 to 7"));

@@ -27,6 +27,14 @@ public interface MeshRadio {
     List<String> describe();
 
     /**
+     * A channel's index, from its index or its name as the radio reports it (case aside), as people
+     * know their channels ("Family", "1").
+     *
+     * @throws IllegalArgumentException for a name the radio has no channel of, saying which it has
+     */
+    int channel(String indexOrName);
+
+    /**
      * Sends text with want_ack, to a node or (empty) to everyone on the channel.
      *
      * @throws IllegalStateException when the radio is not live, or its transmit queue is full

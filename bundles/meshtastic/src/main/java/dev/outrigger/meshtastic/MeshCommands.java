@@ -63,12 +63,12 @@ public class MeshCommands {
     }
 
     @Descriptor("ask a node for the way to it and back, and print each hop with the SNR it was heard at")
-    public String traceroute(@Descriptor("channel index") @Parameter(names = { "-c", "--channel" }, absentValue = "0") int channel,
+    public String traceroute(@Descriptor("channel index or name") @Parameter(names = { "-c", "--channel" }, absentValue = "0") String channel,
             @Descriptor("seconds to wait for the answer") @Parameter(names = { "-w", "--wait" }, absentValue = "60") int wait,
             @Descriptor("the node, e.g. !a1b2c3d4") String to) throws Exception {
         MeshRadio radio = live();
         long node = Radio.destination(to).orElseThrow(() -> new IllegalArgumentException("which node? e.g. !a1b2c3d4"));
-        CompletableFuture<Route> answer = radio.traceroute(node, channel).toCompletableFuture();
+        CompletableFuture<Route> answer = radio.traceroute(node, radio.channel(channel)).toCompletableFuture();
         Route route;
         try {
             route = answer.get(wait, TimeUnit.SECONDS);
@@ -101,11 +101,11 @@ public class MeshCommands {
 
     @Descriptor("send text with want_ack and wait for its acknowledgement")
     public String send(@Descriptor("to one node, e.g. !a1b2c3d4 (default: everyone)") @Parameter(names = { "-t", "--to" }, absentValue = "") String to,
-            @Descriptor("channel index") @Parameter(names = { "-c", "--channel" }, absentValue = "0") int channel,
+            @Descriptor("channel index or name") @Parameter(names = { "-c", "--channel" }, absentValue = "0") String channel,
             @Descriptor("seconds to wait for the acknowledgement") @Parameter(names = { "-w", "--wait" }, absentValue = "30") int wait,
             @Descriptor("the text") String... words) throws Exception {
         MeshRadio radio = live();
-        MeshRadio.Sending sending = radio.send(String.join(" ", words), Radio.destination(to), channel);
+        MeshRadio.Sending sending = radio.send(String.join(" ", words), Radio.destination(to), radio.channel(channel));
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "queued as packet %d%n", sending.packetId()));
         try {
             Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);

@@ -28,7 +28,7 @@ import dev.outrigger.messaging.Messaging;
 
 /**
  * The mesh commands over MQTT, through the first live radio. {@code <root>/<gw>/mesh/send} with
- * {@code {"text": "...", "to": "!a1b2c3d4", "channel": 0}}, like {@code mesh:send}: an MQTT 5
+ * {@code {"text": "...", "to": "!a1b2c3d4", "channel": 0}} (or the channel's name), like {@code mesh:send}: an MQTT 5
  * response topic gets {@code {"packetId": ..., "outcome": "acked" | "implicitly_acked" | "failed",
  * "reason": ...}} once the mesh has answered. {@code <root>/<gw>/mesh/traceroute} with
  * {@code {"to": "!a1b2c3d4", "channel": 0}}, like {@code mesh:traceroute}: {@code {"outcome":
@@ -66,7 +66,8 @@ public class MeshOverMqtt {
         if (!(body.get("text") instanceof String text)) {
             throw new IllegalArgumentException("\"text\" is required");
         }
-        MeshRadio.Sending sending = live().send(text, destination(body), channel(body));
+        MeshRadio radio = live();
+        MeshRadio.Sending sending = radio.send(text, destination(body), channel(radio, body));
         sending.delivery().thenAccept(d -> {
             Map<String, Object> reply = new LinkedHashMap<>();
             reply.put("packetId", d.packetId());
@@ -79,7 +80,7 @@ public class MeshOverMqtt {
     private void traceroute(Map<String, Object> body, Message request) {
         long to = destination(body).orElseThrow(() -> new IllegalArgumentException("\"to\" is required: the node to trace"));
         MeshRadio radio = live();
-        radio.traceroute(to, channel(body)).whenComplete((route, failure) -> {
+        radio.traceroute(to, channel(radio, body)).whenComplete((route, failure) -> {
             Map<String, Object> reply = new LinkedHashMap<>();
             if (failure == null) {
                 Map<Long, String> names = new LinkedHashMap<>();
@@ -129,16 +130,21 @@ public class MeshOverMqtt {
      */
     private static OptionalLong destination(Map<String, Object> body) {
         if (!(body.getOrDefault("to", "") instanceof String id)) {
-            throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a channel index (0 to 7)");
+            throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a channel index (0 to 7) or name");
         }
         return Radio.destination(id);
     }
 
-    private static int channel(Map<String, Object> body) {
-        if (!(body.getOrDefault("channel", 0L) instanceof Long channel && channel == channel.intValue())) {
-            throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a channel index (0 to 7)");
+    /** A channel index, or a channel's name. */
+    private static int channel(MeshRadio radio, Map<String, Object> body) {
+        Object channel = body.getOrDefault("channel", 0L);
+        if (channel instanceof String name) {
+            return radio.channel(name);
         }
-        return channel.intValue();
+        if (!(channel instanceof Long index && index == index.intValue())) {
+            throw new IllegalArgumentException("\"to\" is a node id in quotes (\"!a1b2c3d4\"), \"channel\" a channel index (0 to 7) or name");
+        }
+        return index.intValue();
     }
 
     private MeshRadio live() {

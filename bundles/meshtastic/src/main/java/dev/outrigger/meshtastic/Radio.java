@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private volatile long myNum = -1;
     private volatile String firmware = "";
     private volatile String lora = "";
+    /** The enabled channels: what mesh:info says of each, and their names. */
     private final Map<Integer, String> channels = new ConcurrentHashMap<>();
+    private final Map<Integer, String> channelNames = new ConcurrentHashMap<>();
     private volatile int queueFree = Integer.MAX_VALUE;
     private volatile Airtime airtime;
     /** The radio's last notification, and how often it came again: by the session's thread only. */
@@ -205,6 +208,19 @@ final class Radio implements MeshRadio, RadioSession.Events {
     }
 
     @Override
+    public int channel(String indexOrName) {
+        String wanted = indexOrName.trim();
+        if (wanted.matches("[0-9]{1,9}")) {
+            return Integer.parseInt(wanted);
+        }
+        return channelNames.entrySet().stream().filter(c -> !c.getValue().isEmpty() && c.getValue().equalsIgnoreCase(wanted))
+                .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new IllegalArgumentException("the radio has no channel "
+                        + Printable.line(wanted) + "; its channels: " + channelNames.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                                .map(c -> c.getKey() + (c.getValue().isEmpty() ? "" : " " + Printable.line(c.getValue())))
+                                .collect(Collectors.joining(", "))));
+    }
+
+    @Override
     public Sending send(String text, OptionalLong to, int channel) {
         if (text.isEmpty()) {
             throw new IllegalArgumentException("no text to send");
@@ -264,6 +280,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         firmware = "";
         lora = "";
         channels.clear();
+        channelNames.clear();
         queueFree = Integer.MAX_VALUE;
     }
 
@@ -303,6 +320,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         if (c.getRole() != Channel.Role.DISABLED) {
             String name = c.getSettings().getName();
             channels.put(c.getIndex(), (name.isEmpty() ? "(default)" : name) + " " + c.getRole().name().toLowerCase(Locale.ROOT));
+            channelNames.put(c.getIndex(), name);
         }
     }
 
