@@ -99,10 +99,19 @@ public class MeshtasticProcessIT {
         awaitLive("the radio live over TCP");
 
         Await.until("positions, telemetry and text from every simulated node", Duration.ofSeconds(30), () -> {
-            List<Map<String, Object>> all = records.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8))).toList();
-            return all.stream().map(r -> r.get("type")).distinct().count() >= 3
-                    && all.stream().map(r -> r.get("from")).distinct().count() >= 3;
+            List<Map<String, Object>> packets = records.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)))
+                    .filter(r -> r.containsKey("type")).toList();
+            return packets.stream().map(r -> r.get("type")).distinct().count() >= 3
+                    && packets.stream().map(r -> r.get("from")).distinct().count() >= 3;
         });
+        // each node's state as the node table has it, retained for whoever subscribes later
+        Queue<String> states = subscriptions.subscribe(broker.uri(), "it/gw/mesh/!5a1a0003/node");
+        Map<String, Object> garage = Await.value("the garage's state, retained", Duration.ofSeconds(10),
+                () -> states.isEmpty() ? null : Json.object(states.peek().getBytes(StandardCharsets.UTF_8)));
+        assertEquals(garage.toString(), "Garage", garage.get("long_name"));
+        assertEquals(garage.toString(), "ROUTER", garage.get("role"));
+        assertEquals(garage.toString(), SELF, garage.get("sender"));
+        assertTrue(garage.toString(), garage.containsKey("latitude") && garage.containsKey("last_heard"));
         Map<String, Object> position = records.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)))
                 .filter(r -> "position".equals(r.get("type"))).findFirst().orElseThrow();
         assertEquals("the firmware's JSON: the receiving radio is the sender", SELF, position.get("sender"));
@@ -240,8 +249,8 @@ public class MeshtasticProcessIT {
         Await.until("the session ended", Duration.ofSeconds(10), () -> !gateway.shell("mesh:info").output().contains("(live)"));
         pty = new PtyPair(ptys); // plugged in again, same names
         awaitLive("a new handshake after the radio came back");
-        long appended = appended();
-        Await.until("records flowing again", Duration.ofSeconds(20), () -> appended() > appended);
+        long recorded = recorded();
+        Await.until("packets recorded again", Duration.ofSeconds(20), () -> recorded() > recorded);
         Map<String, Double> metrics = gateway.metrics();
         assertEquals("two sessions, one before and one after the unplug: " + metrics, 2.0,
                 metrics.get("outrigger_mesh_sessions_total{radio=\"" + pty.device + "\"}"), 0);
@@ -271,12 +280,11 @@ public class MeshtasticProcessIT {
         configure("meshtastic,simulator", port, "", "127.0.0.1:" + port);
         gateway.start();
         awaitLive("the radio live");
-        Await.until("traffic", Duration.ofSeconds(20), () -> appended() >= 3);
+        Await.until("packets recorded", Duration.ofSeconds(20), () -> recorded() >= 3);
         GatewayProcess.Result update = gateway.shell("update " + gateway.bundleId("dev.outrigger.meshtastic"));
         assertEquals(update.output(), 0, update.status());
         awaitLive("live again after the update");
-        long appended = appended();
-        Await.until("records flowing after the update", Duration.ofSeconds(20), () -> appended() > appended);
+        Await.until("packets recorded after the update", Duration.ofSeconds(20), () -> recorded() > 0);
         assertTrue("what the radio handed over again was recorded before the update, and is known after it", repeats() >= 1);
     }
 
@@ -293,7 +301,7 @@ public class MeshtasticProcessIT {
         Files.delete(gateway.home.resolve("etc/dev.outrigger.simulator.cfg"));
         gateway.start();
         awaitLive("the radio live");
-        Await.until("traffic", Duration.ofSeconds(20), () -> appended() >= 3);
+        Await.until("packets recorded", Duration.ofSeconds(20), () -> recorded() >= 3);
 
         gateway.kill();
         gateway.start();
@@ -304,12 +312,16 @@ public class MeshtasticProcessIT {
 
     /** Packets the radio handed over again and the gateway did not record twice, as mesh:info counts them. */
     private long repeats() throws Exception {
-        return gateway.shell("mesh:info").output().lines().filter(l -> l.startsWith("packets"))
-                .map(l -> Long.parseLong(l.replaceAll(".* recorded, (\\d+) repeat.*", "$1"))).findFirst().orElse(0L);
+        return packets(".* recorded, (\\d+) repeat.*");
     }
 
-    private long appended() throws Exception {
-        return gateway.shell("outbox:stats").output().lines().filter(l -> l.startsWith("appended"))
-                .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
+    /** Packets recorded since the bundle started, as mesh:info counts them. */
+    private long recorded() throws Exception {
+        return packets("packets\\s+(\\d+) recorded.*");
+    }
+
+    private long packets(String count) throws Exception {
+        return gateway.shell("mesh:info").output().lines().filter(l -> l.startsWith("packets"))
+                .map(l -> Long.parseLong(l.replaceAll(count, "$1"))).findFirst().orElse(0L);
     }
 }

@@ -127,7 +127,7 @@ public class QuickStartProcessIT {
         // a client with a persistent session (clean session off), away during the update
         String[] logger = { "mosquitto_sub", "-V", "mqttv311", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort), "-c", "-i",
                 "it-logger", "-q", "1", "-C", "1", "-W", "15", "-t" };
-        assertTrue(mosquittoSub(logger, "outrigger/van/mesh/#").contains("\"from\""));
+        assertTrue(mosquittoSub(logger, "outrigger/van/mesh/#").contains("\"sender\":\"!5a1a0001\""));
 
         // the broker bundle updated while records flow: port and thread released and taken again,
         // the uplink reconnects, and what was appended meanwhile is delivered from the outbox
@@ -144,7 +144,7 @@ public class QuickStartProcessIT {
                 () -> gateway.shell("outbox:stats").output().matches("(?s).*depth\\s+0\\b.*"));
         Await.until("one broker thread, none leaked", Duration.ofSeconds(5), () -> gateway.threads("outrigger-broker") == 1);
         assertTrue("the persistent session kept across the update: its subscription delivers without subscribing again",
-                mosquittoSub(logger, "it/nothing").contains("\"from\""));
+                mosquittoSub(logger, "it/nothing").contains("\"sender\":\"!5a1a0001\""));
 
         // a second gateway named alike takes the uplink's client id: the broker says so, and so does the log
         String[] twin = { "mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort), "-i",

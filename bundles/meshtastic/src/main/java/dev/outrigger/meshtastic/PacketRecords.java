@@ -99,6 +99,61 @@ final class PacketRecords {
         return OutboxRecord.of("mesh/" + MeshNode.id(packet.getFrom()) + "/" + decoded.type(), out.toByteArray());
     }
 
+    /**
+     * A node as the node table has it now, retained on {@code mesh/<!nodeId>/node}: what a dashboard
+     * (or a new subscriber) wants without assembling it from packets. Fields never heard are left out.
+     *
+     * @param sender the receiving radio's own node id
+     */
+    static OutboxRecord node(MeshNode n, String sender) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("id", n.id());
+            json.writeNumberField("num", n.num());
+            text(json, "long_name", n.longName());
+            text(json, "short_name", n.shortName());
+            text(json, "hardware", n.hardware());
+            text(json, "role", n.role());
+            if (n.lastHeard() != 0) {
+                json.writeNumberField("last_heard", n.lastHeard());
+            }
+            if (n.snr() != null) {
+                json.writeNumberField("snr", n.snr());
+            }
+            if (n.rssi() != null) {
+                json.writeNumberField("rssi", n.rssi());
+            }
+            if (n.hopsAway() != null) {
+                json.writeNumberField("hops_away", n.hopsAway());
+            }
+            if (n.batteryLevel() != null) {
+                json.writeNumberField("battery_level", n.batteryLevel());
+            }
+            if (n.voltage() != null && Float.isFinite(n.voltage())) {
+                json.writeNumberField("voltage", n.voltage());
+            }
+            if (n.latitude() != null) {
+                json.writeNumberField("latitude", n.latitude());
+                json.writeNumberField("longitude", n.longitude());
+            }
+            if (n.altitude() != null) {
+                json.writeNumberField("altitude", n.altitude());
+            }
+            json.writeStringField("sender", sender);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new OutboxRecord("mesh/" + n.id() + "/node", out.toByteArray(), 1, true, System.currentTimeMillis());
+    }
+
+    private static void text(JsonGenerator json, String name, String value) throws IOException {
+        if (!value.isEmpty()) {
+            json.writeStringField(name, value);
+        }
+    }
+
     private static Decoded decode(MeshPacket packet, LongFunction<String> longNames) {
         Data data = packet.getDecoded();
         try {

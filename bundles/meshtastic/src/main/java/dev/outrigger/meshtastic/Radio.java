@@ -35,6 +35,7 @@ import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.DeviceMetrics;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.MeshPacket;
+import dev.outrigger.meshtastic.proto.NodeInfo;
 import dev.outrigger.meshtastic.proto.PortNum;
 import dev.outrigger.meshtastic.proto.Position;
 import dev.outrigger.meshtastic.proto.QueueStatus;
@@ -45,6 +46,7 @@ import dev.outrigger.meshtastic.proto.ToRadio;
 import dev.outrigger.meshtastic.proto.User;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
+import dev.outrigger.outbox.OutboxRecord;
 
 /**
  * One radio: keeps its session, turns every packet heard into an outbox record (once, even when
@@ -293,12 +295,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     public void fromRadio(FromRadio message) {
         switch (message.getPayloadVariantCase()) {
             case MY_INFO -> myNum = message.getMyInfo().getMyNodeNum() & 0xffffffffL;
-            case NODE_INFO -> {
-                nodes.nodeInfo(message.getNodeInfo());
-                if ((message.getNodeInfo().getNum() & 0xffffffffL) == myNum && message.getNodeInfo().hasDeviceMetrics()) {
-                    airtime(message.getNodeInfo().getDeviceMetrics());
-                }
-            }
+            case NODE_INFO -> nodeInfo(message.getNodeInfo());
             case METADATA -> firmware = message.getMetadata().getFirmwareVersion();
             case CHANNEL -> channel(message.getChannel());
             case CONFIG -> {
@@ -376,17 +373,49 @@ final class Radio implements MeshRadio, RadioSession.Events {
         if (p.hasDecoded()) {
             learn(from, p);
         }
-        try {
-            outbox.append(PacketRecords.record(p, myNum < 0 ? "" : MeshNode.id(myNum), nodes::longName, now));
+        // the packet, then its sender's state: one sync for both
+        List<OutboxRecord> records = new ArrayList<>(2);
+        records.add(PacketRecords.record(p, sender(), nodes::longName, now));
+        nodeState(from).ifPresent(records::add);
+        if (append(records)) {
             if (p.getId() != 0) {
                 seen.add(from, p.getId());
             }
             recorded++;
+        }
+    }
+
+    /** The node's state as the table has it now, retained; none for a node the full table let go at once. */
+    private Optional<OutboxRecord> nodeState(long num) {
+        return Optional.ofNullable(nodes.get(num)).map(node -> PacketRecords.node(node, sender()));
+    }
+
+    /** Appends to the outbox; one line when it starts refusing, one when it takes records again. */
+    private boolean append(List<OutboxRecord> records) {
+        try {
+            outbox.appendAll(records);
             outboxOutage.worked(() -> LOG.info("Meshtastic {}: the outbox accepts records again", address));
+            return true;
         } catch (OutboxException | RuntimeException e) {
             outboxOutage.failed(n -> LOG.error("Meshtastic {}: packets cannot be recorded{}: {}", address,
                     Outage.times(n), e.getMessage()));
+            return false;
         }
+    }
+
+    /** The receiving radio's own node id, as the firmware's JSON names it; "" before the handshake told. */
+    private String sender() {
+        return myNum < 0 ? "" : MeshNode.id(myNum);
+    }
+
+    /** A node the radio's node database holds, at the handshake: its state, retained. */
+    private void nodeInfo(NodeInfo info) {
+        nodes.nodeInfo(info);
+        long num = info.getNum() & 0xffffffffL;
+        if (num == myNum && info.hasDeviceMetrics()) {
+            airtime(info.getDeviceMetrics());
+        }
+        nodeState(num).ifPresent(state -> append(List.of(state)));
     }
 
     /** What a packet tells about its sender, and acknowledgements of what we sent. */

@@ -13,6 +13,7 @@ import org.junit.Test;
 import com.google.protobuf.ByteString;
 
 import dev.outrigger.framework.json.Json;
+import dev.outrigger.mesh.MeshRadio.MeshNode;
 import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.DeviceMetrics;
 import dev.outrigger.meshtastic.proto.EnvironmentMetrics;
@@ -182,5 +183,22 @@ public class PacketRecordsTest {
                 .setWindDirection(270).setRainfall1H(0.25f)).build();
         assertEquals(Map.of("wind_speed", 4.5, "wind_direction", 270L, "rainfall_1h", 0.25),
                 payload(PortNum.TELEMETRY_APP, weather.toByteString()));
+    }
+
+    @Test
+    public void aNodesStateIsRetainedWithWhatWasHeardOfIt() {
+        MeshNode garage = new MeshNode(0x5a1a0003L, "!5a1a0003", "Garage", "GRGE", "PORTDUINO", "ROUTER", 1_700_000_000L, 6.25f, -91,
+                1, null, null, 52.5185, 13.399, null);
+        OutboxRecord state = PacketRecords.node(garage, "!5a1a0001");
+        assertEquals("mesh/!5a1a0003/node", state.topic());
+        assertTrue("the last known state, for subscribers to come", state.retained());
+        assertEquals(Map.ofEntries(Map.entry("id", "!5a1a0003"), Map.entry("num", 0x5a1a0003L), Map.entry("long_name", "Garage"),
+                Map.entry("short_name", "GRGE"), Map.entry("hardware", "PORTDUINO"), Map.entry("role", "ROUTER"),
+                Map.entry("last_heard", 1_700_000_000L), Map.entry("snr", 6.25), Map.entry("rssi", -91L), Map.entry("hops_away", 1L),
+                Map.entry("latitude", 52.5185), Map.entry("longitude", 13.399), Map.entry("sender", "!5a1a0001")), json(state));
+
+        MeshNode unnamed = new MeshNode(7, "!00000007", "", "", "", "", 0, null, null, null, 55, 3.7f, null, null, null);
+        assertEquals("never heard, left out", Map.of("id", "!00000007", "num", 7L, "battery_level", 55L, "voltage", 3.7,
+                "sender", "!5a1a0001"), json(PacketRecords.node(unnamed, "!5a1a0001")));
     }
 }
