@@ -16,7 +16,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import dev.outrigger.mesh.MeshRadio.Hop;
 import dev.outrigger.mesh.MeshRadio.MeshNode;
+import dev.outrigger.mesh.MeshRadio.Route;
 import dev.outrigger.meshtastic.proto.AirQualityMetrics;
 import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.DeviceMetrics;
@@ -298,17 +300,18 @@ final class PacketRecords {
      * The hops from the node that asked to the one asked ({@code route}) and, in the answer, back
      * ({@code route_back}), ends included, by long name ("Unknown" while a node's is) as the firmware
      * writes them, and by node id ({@code route_ids}, {@code route_back_ids}), since names need not be
-     * unique; the SNR of each hop in dB.
+     * unique; the SNR of each hop in dB, as the firmware writes them too.
      */
     private static void traceroute(MeshPacket packet, RouteDiscovery r, LongFunction<String> longNames, JsonGenerator json)
             throws IOException {
         boolean answer = packet.getDecoded().getRequestId() != 0;
-        long asking = (answer ? packet.getTo() : packet.getFrom()) & 0xffffffffL;
-        long asked = (answer ? packet.getFrom() : packet.getTo()) & 0xffffffffL;
-        List<Long> route = hops(asking, r.getRouteList(), asked);
-        route(json, "route", route, longNames);
+        Route route = Traceroutes.route(packet, r);
+        route(json, "route", route.towards(), longNames);
         if (answer) {
-            route(json, "route_back", hops(asked, r.getRouteBackList(), asking), longNames);
+            // from firmware before 2.3 no way back: its ends, as the firmware writes them
+            List<Hop> towards = route.towards();
+            route(json, "route_back", !route.back().isEmpty() ? route.back()
+                    : List.of(towards.get(towards.size() - 1), towards.get(0)), longNames);
         }
         snrs(json, "snr_towards", r.getSnrTowardsList());
         if (answer) {
@@ -316,26 +319,16 @@ final class PacketRecords {
         }
     }
 
-    private static List<Long> hops(long first, List<Integer> between, long last) {
-        Long[] hops = new Long[between.size() + 2];
-        hops[0] = first;
-        for (int i = 0; i < between.size(); i++) {
-            hops[i + 1] = between.get(i) & 0xffffffffL;
-        }
-        hops[hops.length - 1] = last;
-        return List.of(hops);
-    }
-
-    private static void route(JsonGenerator json, String name, List<Long> hops, LongFunction<String> longNames) throws IOException {
+    private static void route(JsonGenerator json, String name, List<Hop> hops, LongFunction<String> longNames) throws IOException {
         json.writeArrayFieldStart(name);
-        for (long hop : hops) {
-            String longName = longNames.apply(hop);
+        for (Hop hop : hops) {
+            String longName = longNames.apply(hop.num());
             json.writeString(longName == null || longName.isEmpty() ? "Unknown" : longName);
         }
         json.writeEndArray();
         json.writeArrayFieldStart(name + "_ids");
-        for (long hop : hops) {
-            json.writeString(MeshNode.id(hop));
+        for (Hop hop : hops) {
+            json.writeString(MeshNode.id(hop.num()));
         }
         json.writeEndArray();
     }

@@ -68,8 +68,6 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private static final Pattern NODE_ID = Pattern.compile("!?[0-9a-fA-F]{1,8}");
     /** Meshtastic's channel indexes: a primary and up to seven secondaries. */
     private static final int MAX_CHANNEL = 7;
-    /** The firmware's SNR of a traceroute hop not measured. */
-    private static final int SNR_UNKNOWN = -128;
     /** The firmware's log level WARNING, of its client notifications. */
     private static final int WARNING = 30;
 
@@ -472,26 +470,8 @@ final class Radio implements MeshRadio, RadioSession.Events {
     /** The answer to a traceroute we asked: from the node asked, to us. */
     private void traced(MeshPacket answer, RouteDiscovery r) {
         CompletableFuture<Route> traceroute = traceroutes.get(answer.getDecoded().getRequestId() & 0xffffffffL);
-        if (traceroute == null) {
-            return;
+        if (traceroute != null) {
+            traceroute.complete(Traceroutes.route(answer, r));
         }
-        long asked = answer.getFrom() & 0xffffffffL;
-        long us = answer.getTo() & 0xffffffffL;
-        List<Hop> back = r.getRouteBackCount() == 0 && r.getSnrBackCount() == 0 ? List.of()
-                : hops(asked, r.getRouteBackList(), r.getSnrBackList(), us);
-        traceroute.complete(new Route(hops(us, r.getRouteList(), r.getSnrTowardsList(), asked), back));
-    }
-
-    private static List<Hop> hops(long first, List<Integer> between, List<Integer> quarterDbs, long last) {
-        List<Long> nums = new ArrayList<>();
-        nums.add(first);
-        between.forEach(n -> nums.add(n & 0xffffffffL));
-        nums.add(last);
-        List<Hop> hops = new ArrayList<>();
-        for (int i = 0; i < nums.size(); i++) {
-            Integer quarters = i > 0 && i - 1 < quarterDbs.size() ? quarterDbs.get(i - 1) : null;
-            hops.add(new Hop(nums.get(i), quarters == null || quarters == SNR_UNKNOWN ? null : quarters / 4f));
-        }
-        return hops;
     }
 }

@@ -141,6 +141,11 @@ public class PacketRecordsTest {
         Map<?, ?> asked = (Map<?, ?>) json(record(request, "", 0)).get("payload");
         assertEquals(List.of("!a1b2c3d4", "!deadbeef", "!00000001"), asked.get("route_ids"));
         assertFalse(asked.containsKey("route_back"));
+
+        // an answer from firmware before 2.3, which tells no way back: its ends, as the firmware writes them
+        MeshPacket old = answer.toBuilder().setDecoded(answer.getDecoded().toBuilder().setPayload(
+                RouteDiscovery.newBuilder().addRoute(0xdeadbeef).build().toByteString())).build();
+        assertEquals(List.of("!a1b2c3d4", "!00000001"), ((Map<?, ?>) json(record(old, "", 0)).get("payload")).get("route_back_ids"));
     }
 
     @Test
