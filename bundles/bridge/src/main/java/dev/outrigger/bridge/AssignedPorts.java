@@ -122,13 +122,14 @@ final class AssignedPorts {
     }
 
     /**
-     * The properties as {@link Properties#store} writes them (escaped to ASCII, one entry a line), sorted by
-     * device id, as people read the file: Properties keeps no order.
+     * The properties as {@link Properties#store} writes them (escaped to ASCII, one entry a line),
+     * sorted by device id, as people read the file: Properties keeps no order.
      */
     private static String sorted(Properties kept) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         kept.store(out, "device id = TCP port of its automatic bridge");
-        Map<Boolean, List<String>> lines = out.toString(StandardCharsets.ISO_8859_1).lines().collect(Collectors.partitioningBy(l -> l.startsWith("#")));
+        Map<Boolean, List<String>> lines = out.toString(StandardCharsets.ISO_8859_1).lines()
+                .collect(Collectors.partitioningBy(l -> l.startsWith("#")));
         return Stream.concat(lines.get(true).stream(), lines.get(false).stream().sorted())
                 .collect(Collectors.joining("\n", "", "\n"));
     }

@@ -49,6 +49,9 @@ final class SimulatedMesh {
     private static final int CLIENT = 0;
     private static final int ROUTER = 2;
     private static final int TRACKER = 5;
+    /** The firmware lets its client ask one traceroute in this time, and says so with a WARNING (its log level). */
+    private static final long TRACEROUTE_SPACING_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final int WARNING = 30;
 
     record Node(long num, String longName, String shortName, int role, double latitude, double longitude, int altitude) {
 
@@ -64,10 +67,7 @@ final class SimulatedMesh {
             new Node(0x5a1a0004L, "Camper van", "VAN", TRACKER, 52.5302, 13.4201, 41));
 
     private final AtomicInteger turn = new AtomicInteger();
-    private static final long TRACEROUTE_SPACING_NANOS = TimeUnit.SECONDS.toNanos(30);
-    /** The firmware's log level WARNING, of its client notifications. */
-    private static final int WARNING = 30;
-    private long lastTraceroute;
+    private long lastTraceroute = System.nanoTime() - TRACEROUTE_SPACING_NANOS; // guarded by this
     /** The last packets heard, which a radio hands over again after a handshake: clients must record them once. */
     private final Deque<FromRadio> recent = new ArrayDeque<>();
     private static final int HANDED_OVER_AGAIN = 3;
@@ -163,7 +163,7 @@ final class SimulatedMesh {
     /** As the firmware: one traceroute from its client every 30 s, refused with a notification. */
     private synchronized boolean tracerouteAllowed() {
         long now = System.nanoTime();
-        if (lastTraceroute != 0 && now - lastTraceroute < TRACEROUTE_SPACING_NANOS) {
+        if (now - lastTraceroute < TRACEROUTE_SPACING_NANOS) {
             return false;
         }
         lastTraceroute = now;
