@@ -161,6 +161,10 @@ public class MeshtasticProcessIT {
 
         String nodes = gateway.shell("mesh:nodes").output();
         assertTrue(nodes, nodes.contains("Shed") && nodes.contains("Garage") && nodes.contains("Camper van"));
+        assertTrue("all heard within the hour", gateway.shell("mesh:nodes --since 1h").output().contains("Camper van"));
+        GatewayProcess.Result since = gateway.shell("mesh:nodes --since yesterday");
+        assertEquals(since.output(), 1, since.status());
+        assertTrue(since.output(), since.output().contains("yesterday is no duration"));
         assertTrue(nodes, nodes.lines().anyMatch(l -> l.startsWith("!5a1a0003  Garage") && l.contains(" ROUTER ")));
         String info = gateway.shell("mesh:info").output();
         assertTrue(info, info.contains("2.5.0-simulated") && info.contains("EU_868") && info.contains("LongFast"));

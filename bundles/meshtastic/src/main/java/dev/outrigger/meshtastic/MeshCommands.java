@@ -1,5 +1,6 @@
 package dev.outrigger.meshtastic;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
@@ -34,12 +37,14 @@ public class MeshCommands {
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
 
     @Descriptor("every node the radios heard, most recent first")
-    public String nodes() {
+    public String nodes(@Descriptor("only those heard within this, e.g. 30m, 2h, 1d") @Parameter(names = { "-s", "--since" },
+            absentValue = "") String since) {
+        long after = since.isEmpty() ? 0 : Instant.now().minus(duration(since)).getEpochSecond();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                 "%-10s %-22s %-5s %-16s %-14s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
                 "NAME", "SHORT", "HARDWARE", "ROLE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
         for (MeshRadio radio : radios) {
-            for (MeshNode n : radio.nodes()) {
+            for (MeshNode n : radio.nodes().stream().filter(n -> n.lastHeard() >= after).toList()) {
                 out.append(String.format(Locale.ROOT, "%-10s %-22.22s %-5.5s %-16.16s %-14.14s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(),
                         Printable.line(n.longName()), Printable.line(n.shortName()), orDash(n.hardware()), orDash(n.role()),
                         n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
@@ -118,6 +123,21 @@ public class MeshCommands {
             out.append("no acknowledgement yet after ").append(wait).append(" s").append(System.lineSeparator());
         }
         return out.toString();
+    }
+
+    /** {@code 90s}, {@code 30m}, {@code 2h} or {@code 1d}. */
+    static Duration duration(String text) {
+        Matcher m = Pattern.compile("([0-9]{1,6})([smhd])").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(text + " is no duration: a number and s, m, h or d, e.g. 30m");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     /** A value not heard yet (absent, or a name the node did not announce yet) as a dash. */
