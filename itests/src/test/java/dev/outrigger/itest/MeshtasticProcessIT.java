@@ -104,6 +104,15 @@ public class MeshtasticProcessIT {
             return packets.stream().map(r -> r.get("type")).distinct().count() >= 3
                     && packets.stream().map(r -> r.get("from")).distinct().count() >= 3;
         });
+        // whom the camper van hears: only the garage, as the firmware's JSON writes neighbours
+        Map<String, Object> neighbours = Await.value("the camper van's neighbours", Duration.ofSeconds(30), () -> records.stream()
+                .map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)))
+                .filter(r -> "neighborinfo".equals(r.get("type")) && Long.valueOf(0x5a1a0004L).equals(r.get("from")))
+                .findFirst().orElse(null));
+        Map<?, ?> heard = (Map<?, ?>) neighbours.get("payload");
+        assertEquals(neighbours.toString(), 1L, heard.get("neighbors_count"));
+        assertEquals(neighbours.toString(), 0x5a1a0003L, ((Map<?, ?>) ((List<?>) heard.get("neighbors")).get(0)).get("node_id"));
+
         // each node's state as the node table has it, retained for whoever subscribes later
         Queue<String> states = subscriptions.subscribe(broker.uri(), "it/gw/mesh/!5a1a0003/node");
         Map<String, Object> garage = Await.value("the garage's state, retained", Duration.ofSeconds(10),

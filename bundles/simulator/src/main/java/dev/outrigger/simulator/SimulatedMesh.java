@@ -26,6 +26,8 @@ import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.LoRaConfig;
 import dev.outrigger.meshtastic.proto.MeshPacket;
 import dev.outrigger.meshtastic.proto.MyNodeInfo;
+import dev.outrigger.meshtastic.proto.Neighbor;
+import dev.outrigger.meshtastic.proto.NeighborInfo;
 import dev.outrigger.meshtastic.proto.NodeInfo;
 import dev.outrigger.meshtastic.proto.PortNum;
 import dev.outrigger.meshtastic.proto.Position;
@@ -37,7 +39,7 @@ import dev.outrigger.meshtastic.proto.User;
 
 /**
  * A small mesh around a simulated radio: the radio's own node and three others, who report
- * positions (moving a little), device and environment telemetry, and text, in turn.
+ * positions (moving a little), device and environment telemetry, text, and their neighbours, in turn.
  */
 final class SimulatedMesh {
 
@@ -65,6 +67,9 @@ final class SimulatedMesh {
     static final List<Node> OTHERS = List.of(new Node(0x5a1a0002L, "Shed", "SHED", CLIENT, 52.5230, 13.4110, 36),
             new Node(0x5a1a0003L, "Garage", "GRGE", ROUTER, 52.5185, 13.3990, 33),
             new Node(0x5a1a0004L, "Camper van", "VAN", TRACKER, 52.5302, 13.4201, 41));
+    /** The garage relays for the camper van, which no other node reaches directly. */
+    private static final Node RELAY = OTHERS.get(1);
+    private static final Node OUT_OF_REACH = OTHERS.get(2);
 
     private final AtomicInteger turn = new AtomicInteger();
     private long lastTraceroute = System.nanoTime() - TRACEROUTE_SPACING_NANOS; // guarded by this
@@ -114,7 +119,7 @@ final class SimulatedMesh {
 
     private static FromRadio heard(int t) {
         Node from = OTHERS.get(t % OTHERS.size());
-        return switch ((t / OTHERS.size()) % 4) {
+        return switch ((t / OTHERS.size()) % 5) {
             case 0 -> heard(from, BROADCAST, PortNum.POSITION_APP, position(from));
             case 1 -> heard(from, BROADCAST, PortNum.TELEMETRY_APP, Telemetry.newBuilder().setTime((int) now())
                     .setDeviceMetrics(DeviceMetrics.newBuilder().setBatteryLevel(40 + t % 60).setVoltage(3.7f + (t % 5) / 10f)
@@ -122,9 +127,21 @@ final class SimulatedMesh {
             case 2 -> heard(from, BROADCAST, PortNum.TELEMETRY_APP, Telemetry.newBuilder().setTime((int) now())
                     .setEnvironmentMetrics(EnvironmentMetrics.newBuilder().setTemperature(18.5f + t % 7)
                             .setRelativeHumidity(55f).setBarometricPressure(1013.2f)).build());
-            default -> heard(from, BROADCAST, PortNum.TEXT_MESSAGE_APP, ByteString.copyFrom(
+            case 3 -> heard(from, BROADCAST, PortNum.TEXT_MESSAGE_APP, ByteString.copyFrom(
                     ("Hello from " + from.longName() + " (simulated)").getBytes(StandardCharsets.UTF_8)));
+            default -> heard(from, BROADCAST, PortNum.NEIGHBORINFO_APP, neighbors(from));
         };
+    }
+
+    /** Whom the node hears directly: every other node but the camper van, which only the garage reaches. */
+    private static NeighborInfo neighbors(Node of) {
+        NeighborInfo.Builder info = NeighborInfo.newBuilder().setNodeId((int) of.num()).setLastSentById((int) of.num())
+                .setNodeBroadcastIntervalSecs(900);
+        Stream.concat(Stream.of(SELF), OTHERS.stream()).filter(n -> n != of)
+                .filter(n -> n != OUT_OF_REACH && of != OUT_OF_REACH || n == RELAY || of == RELAY)
+                .forEach(n -> info.addNeighbors(Neighbor.newBuilder().setNodeId((int) n.num())
+                        .setSnr(snrQuarters() / 4f)));
+        return info.build();
     }
 
     /**
@@ -171,11 +188,9 @@ final class SimulatedMesh {
     }
 
     private static FromRadio traceroute(Node asked, int requestId) {
-        Node router = OTHERS.get(1);
-        // the camper van is out of direct reach
         RouteDiscovery.Builder route = RouteDiscovery.newBuilder();
-        if (asked == OTHERS.get(2)) {
-            route.addRoute((int) router.num()).addSnrTowards(snrQuarters()).addRouteBack((int) router.num()).addSnrBack(snrQuarters());
+        if (asked == OUT_OF_REACH) {
+            route.addRoute((int) RELAY.num()).addSnrTowards(snrQuarters()).addRouteBack((int) RELAY.num()).addSnrBack(snrQuarters());
         }
         route.addSnrTowards(snrQuarters()).addSnrBack(snrQuarters());
         FromRadio answer = heard(asked, SELF.num(), PortNum.TRACEROUTE_APP, route.build());
