@@ -88,6 +88,8 @@ public class MeshtasticProcessIT {
                 + "\nproc = " + folder.getRoot() + "/proc\n");
         tree.thermalZone(0, "cpu-thermal", 48);
         tree.underVoltageAlarm(false);
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.meshtastic.homeassistant.cfg"), "scanSeconds = 1\n");
+        Queue<String> discovery = subscriptions.subscribe(broker.uri(), "homeassistant/#");
         Queue<String> records = subscriptions.subscribe(broker.uri(), "it/gw/mesh/#");
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
         Queue<String> fixes = subscriptions.subscribe(broker.uri(), "it/gw/gps/#");
@@ -112,6 +114,26 @@ public class MeshtasticProcessIT {
         Map<?, ?> heard = (Map<?, ?>) neighbours.get("payload");
         assertEquals(neighbours.toString(), 1L, heard.get("neighbors_count"));
         assertEquals(neighbours.toString(), 0x5a1a0003L, ((Map<?, ?>) ((List<?>) heard.get("neighbors")).get(0)).get("node_id"));
+
+        // Home Assistant's discovery: the gateway, and each node with sensors on its state and a tracker
+        Map<String, Object> battery = Await.value("the garage's battery announced to Home Assistant", Duration.ofSeconds(20),
+                () -> announced(discovery, "outrigger_gw_5a1a0003_battery_level"));
+        assertEquals(battery.toString(), "it/gw/mesh/!5a1a0003/node", battery.get("state_topic"));
+        assertEquals(battery.toString(), "battery", battery.get("device_class"));
+        Map<?, ?> device = (Map<?, ?>) battery.get("device");
+        assertEquals(battery.toString(), "Garage", device.get("name"));
+        assertEquals(battery.toString(), "outrigger_gw", device.get("via_device"));
+        assertEquals(battery.toString(), "it/gw/status", ((Map<?, ?>) ((List<?>) battery.get("availability")).get(0)).get("topic"));
+        Map<String, Object> tracker = announced(discovery, "outrigger_gw_5a1a0004");
+        assertEquals(String.valueOf(tracker), "it/gw/mesh/!5a1a0004/node", tracker.get("json_attributes_topic"));
+        Map<String, Object> gatewayOnline = announced(discovery, "outrigger_gw_status");
+        assertEquals(String.valueOf(gatewayOnline), "connectivity", gatewayOnline.get("device_class"));
+        // Home Assistant restarted: everything again
+        discovery.clear();
+        Process birth = new ProcessBuilder("mosquitto_pub", "-p", String.valueOf(broker.port), "-t", "homeassistant/status",
+                "-m", "online").start();
+        assertEquals(0, birth.waitFor());
+        Await.until("announced again", Duration.ofSeconds(10), () -> announced(discovery, "outrigger_gw_5a1a0002_snr") != null);
 
         // each node's state as the node table has it, retained for whoever subscribes later
         Queue<String> states = subscriptions.subscribe(broker.uri(), "it/gw/mesh/!5a1a0003/node");
@@ -227,6 +249,13 @@ public class MeshtasticProcessIT {
         assertTrue(reply, reply.contains("\"outcome\":\"implicitly_acked\""));
         reply = request("mesh/send", "{\"text\": \"nowhere\", \"channel\": 9}");
         assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("channels 0 to 7"));
+    }
+
+    /** The Home Assistant discovery message with this unique id, or null. */
+    private static Map<String, Object> announced(Queue<String> discovery, String uniqueId) {
+        // homeassistant/status, Home Assistant's own, is plain text
+        return discovery.stream().filter(m -> m.startsWith("{")).map(m -> Json.object(m.getBytes(StandardCharsets.UTF_8)))
+                .filter(m -> uniqueId.equals(m.get("unique_id"))).findFirst().orElse(null);
     }
 
     /** The reply to a request on one of the gateway's topics, by Debian's MQTT 5 request/response client. */

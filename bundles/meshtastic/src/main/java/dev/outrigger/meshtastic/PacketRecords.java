@@ -136,8 +136,9 @@ final class PacketRecords {
                 json.writeNumberField("voltage", n.voltage());
             }
             if (n.latitude() != null) {
-                json.writeNumberField("latitude", n.latitude());
-                json.writeNumberField("longitude", n.longitude());
+                // to the 1e-7 degrees the radio tells: no 52.522974299999994
+                json.writeNumberField("latitude", Math.round(n.latitude() * 1e7) / 1e7);
+                json.writeNumberField("longitude", Math.round(n.longitude() * 1e7) / 1e7);
             }
             if (n.altitude() != null) {
                 json.writeNumberField("altitude", n.altitude());

@@ -193,7 +193,7 @@ public class PacketRecordsTest {
     @Test
     public void aNodesStateIsRetainedWithWhatWasHeardOfIt() {
         MeshNode garage = new MeshNode(0x5a1a0003L, "!5a1a0003", "Garage", "GRGE", "PORTDUINO", "ROUTER", 1_700_000_000L, 6.25f, -91,
-                1, null, null, 52.5185, 13.399, null);
+                1, null, null, 525185000 * 1e-7, 133990000 * 1e-7, null);
         OutboxRecord state = PacketRecords.node(garage, "!5a1a0001");
         assertEquals("mesh/!5a1a0003/node", state.topic());
         assertTrue("the last known state, for subscribers to come", state.retained());

@@ -1,0 +1,200 @@
+package dev.outrigger.meshtastic;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.outrigger.framework.json.Json;
+import dev.outrigger.framework.threads.Daemons;
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.mesh.MeshRadio.MeshNode;
+import dev.outrigger.messaging.Message;
+import dev.outrigger.messaging.Messaging;
+
+/**
+ * The mesh in Home Assistant, by its MQTT discovery: the gateway a device with its connectivity,
+ * and each node heard a device with sensors (battery, voltage, SNR, RSSI, hops, last heard) read
+ * from its retained state ({@code mesh/<!id>/node}) and a tracker that puts it on the map, available
+ * while the gateway is online. Announced (retained) when a node is first heard or changes its name,
+ * and all again when Home Assistant says it started. On while its configuration exists.
+ */
+@Component(configurationPid = HomeAssistantDiscovery.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = HomeAssistantDiscovery.Config.class)
+public class HomeAssistantDiscovery {
+
+    static final String PID = "dev.outrigger.meshtastic.homeassistant";
+
+    @ObjectClassDefinition(name = "Outrigger Meshtastic nodes in Home Assistant",
+            description = "Announces the gateway and every node heard to Home Assistant's MQTT discovery")
+    public @interface Config {
+        @AttributeDefinition(description = "Home Assistant's discovery prefix (its MQTT integration's setting)")
+        String prefix() default "homeassistant";
+
+        @AttributeDefinition(min = "1", max = "3600", description = "How often nodes heard since are looked for, in seconds")
+        int scanSeconds() default 30;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(HomeAssistantDiscovery.class);
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
+
+    /** A sensor read from the node's state: its key there, name, and Home Assistant's class and unit. */
+    private record Sensor(String key, String name, String deviceClass, String unit) {
+    }
+
+    private static final List<Sensor> SENSORS = List.of(new Sensor("battery_level", "Battery", "battery", "%"),
+            new Sensor("voltage", "Voltage", "voltage", "V"), new Sensor("snr", "SNR", "signal_strength", "dB"),
+            new Sensor("rssi", "RSSI", "signal_strength", "dBm"), new Sensor("hops_away", "Hops away", null, null));
+
+    private final Messaging messaging;
+    private final List<MeshRadio> radios;
+    private final String prefix;
+    /** Home Assistant's ids for this gateway: its id with what discovery topics cannot carry replaced. */
+    private final String gateway;
+    /** What was announced of each node (its name and hardware), by node number. */
+    private final Map<Long, String> announced = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-homeassistant"));
+    private final AutoCloseable birth;
+
+    @Activate
+    public HomeAssistantDiscovery(Config config, @Reference Messaging messaging,
+            @Reference(policyOption = ReferencePolicyOption.GREEDY) List<MeshRadio> radios) {
+        this.messaging = messaging;
+        this.radios = radios;
+        this.prefix = config.prefix().trim();
+        this.gateway = "outrigger_" + messaging.gatewayId().replaceAll("[^A-Za-z0-9_-]", "_");
+        if (!PREFIX.matcher(prefix).matches()) {
+            LOG.warn("Home Assistant: prefix = {} is no topic (letters, digits, _ and - between slashes); nothing is announced",
+                    config.prefix());
+            birth = () -> { };
+            return;
+        }
+        // Home Assistant (re)started: it forgot what was not retained, and asks for all again
+        birth = messaging.subscribe(prefix + "/status", 1, m -> {
+            if ("online".equals(new String(m.payload(), StandardCharsets.UTF_8).trim())) {
+                timer.execute(() -> {
+                    announced.clear();
+                    announce();
+                });
+            }
+        });
+        timer.scheduleWithFixedDelay(this::announce, 0, config.scanSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        birth.close();
+        timer.shutdownNow();
+    }
+
+    private void announce() {
+        if (!messaging.isConnected()) {
+            return;
+        }
+        if (announced.putIfAbsent(-1L, "") == null) {
+            publish(-1, config("binary_sensor", "status", gatewayDevice(), Map.of("name", "Connectivity",
+                    "state_topic", messaging.topic("status"), "value_template", "{{ value_json.state }}", "payload_on", "online",
+                    "payload_off", "offline", "device_class", "connectivity")));
+        }
+        for (MeshRadio radio : radios) {
+            for (MeshNode node : radio.nodes()) {
+                String what = node.longName() + "|" + node.hardware();
+                if (!what.equals(announced.put(node.num(), what))) {
+                    announce(node);
+                }
+            }
+        }
+    }
+
+    private void announce(MeshNode node) {
+        String hex = node.id().substring(1);
+        Map<String, Object> device = new LinkedHashMap<>();
+        device.put("identifiers", List.of(gateway + "_" + hex));
+        device.put("name", node.longName().isEmpty() ? node.id() : node.longName());
+        device.put("manufacturer", "Meshtastic");
+        if (!node.hardware().isEmpty()) {
+            device.put("model", node.hardware());
+        }
+        device.put("via_device", gateway);
+        String state = messaging.topic("mesh/" + node.id() + "/node");
+        List<Map<String, Object>> availability = List.of(Map.of("topic", messaging.topic("status"),
+                "value_template", "{{ value_json.state }}"));
+        for (Sensor sensor : SENSORS) {
+            Map<String, Object> entity = new LinkedHashMap<>();
+            entity.put("name", sensor.name());
+            entity.put("state_topic", state);
+            // a key not heard yet renders empty, which Home Assistant leaves as it is
+            entity.put("value_template", "{{ value_json." + sensor.key() + " if value_json." + sensor.key() + " is defined else '' }}");
+            if (sensor.deviceClass() != null) {
+                entity.put("device_class", sensor.deviceClass());
+                entity.put("unit_of_measurement", sensor.unit());
+            }
+            entity.put("state_class", "measurement");
+            entity.put("availability", availability);
+            publish(node.num(), config("sensor", hex + "_" + sensor.key(), device, entity));
+        }
+        Map<String, Object> heard = new LinkedHashMap<>();
+        heard.put("name", "Last heard");
+        heard.put("state_topic", state);
+        heard.put("value_template", "{{ value_json.last_heard | timestamp_custom('%Y-%m-%dT%H:%M:%S+00:00', false)"
+                + " if value_json.last_heard is defined else '' }}");
+        heard.put("device_class", "timestamp");
+        heard.put("availability", availability);
+        publish(node.num(), config("sensor", hex + "_last_heard", device, heard));
+        // on the map: its state's latitude and longitude
+        Map<String, Object> tracker = new LinkedHashMap<>();
+        tracker.put("name", null);
+        tracker.put("json_attributes_topic", state);
+        tracker.put("source_type", "gps");
+        tracker.put("availability", availability);
+        publish(node.num(), config("device_tracker", hex, device, tracker));
+    }
+
+    private Map<String, Object> gatewayDevice() {
+        Map<String, Object> device = new LinkedHashMap<>();
+        device.put("identifiers", List.of(gateway));
+        device.put("name", "Outrigger " + messaging.gatewayId());
+        device.put("manufacturer", "Outrigger");
+        device.put("model", "edge gateway");
+        return device;
+    }
+
+    /** A discovery message: the entity's settings with its unique id, device and origin. */
+    private Message config(String component, String object, Map<String, Object> device, Map<String, Object> entity) {
+        Map<String, Object> body = new LinkedHashMap<>(entity);
+        body.put("unique_id", gateway + "_" + object);
+        body.put("device", device);
+        body.put("origin", Map.of("name", "Outrigger"));
+        return new Message(prefix + "/" + component + "/" + gateway + "/" + object + "/config", Json.bytes(body), 1, true,
+                Optional.empty(), Optional.empty());
+    }
+
+    /** Retained; what the broker did not take is announced again at the next scan. */
+    private void publish(long node, Message message) {
+        CompletableFuture<Void> sent = messaging.publish(message).toCompletableFuture();
+        sent.whenComplete((ok, failed) -> {
+            if (failed != null) {
+                announced.remove(node);
+                LOG.debug("Home Assistant: {} not announced: {}", message.topic(), failed.getMessage());
+            }
+        });
+    }
+}
