@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.json.Json;
+import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.mesh.MeshRadio.MeshNode;
@@ -69,10 +70,14 @@ public class HomeAssistantDiscovery {
     private final String prefix;
     /** Home Assistant's ids for this gateway: its id with what discovery topics cannot carry replaced. */
     private final String gateway;
+    /** Among the nodes announced, the gateway itself: no node number is negative. */
+    private static final long GATEWAY = -1;
+
     /** What was announced of each node (its name and hardware), by node number. */
     private final Map<Long, String> announced = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-homeassistant"));
     private final AutoCloseable birth;
+    private final OncePerMinute failing = new OncePerMinute();
 
     @Activate
     public HomeAssistantDiscovery(Config config, @Reference Messaging messaging,
@@ -105,12 +110,21 @@ public class HomeAssistantDiscovery {
         timer.shutdownNow();
     }
 
+    /** Scheduled: what fails is said (once a minute at most) and tried again at the next scan. */
     private void announce() {
+        try {
+            announceNew();
+        } catch (RuntimeException e) {
+            failing.occurred(n -> LOG.warn("Home Assistant: announcing failed{}: {}", n > 1 ? " (" + n + " times)" : "", e.toString()));
+        }
+    }
+
+    private void announceNew() {
         if (!messaging.isConnected()) {
             return;
         }
-        if (announced.putIfAbsent(-1L, "") == null) {
-            publish(-1, config("binary_sensor", "status", gatewayDevice(), Map.of("name", "Connectivity",
+        if (announced.putIfAbsent(GATEWAY, "") == null) {
+            publish(GATEWAY, config("binary_sensor", "status", gatewayDevice(), Map.of("name", "Connectivity",
                     "state_topic", messaging.topic("status"), "value_template", "{{ value_json.state }}", "payload_on", "online",
                     "payload_off", "offline", "device_class", "connectivity")));
         }
