@@ -56,6 +56,8 @@ public class HomeAssistantDiscovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(HomeAssistantDiscovery.class);
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
+    /** Among the nodes announced, the gateway itself: no node number is negative. */
+    private static final long GATEWAY = -1;
 
     /** A sensor read from the node's state: its key there, name, and Home Assistant's class and unit. */
     private record Sensor(String key, String name, String deviceClass, String unit) {
@@ -70,9 +72,6 @@ public class HomeAssistantDiscovery {
     private final String prefix;
     /** Home Assistant's ids for this gateway: its id with what discovery topics cannot carry replaced. */
     private final String gateway;
-    /** Among the nodes announced, the gateway itself: no node number is negative. */
-    private static final long GATEWAY = -1;
-
     /** What was announced of each node (its name and hardware), by node number. */
     private final Map<Long, String> announced = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-homeassistant"));
