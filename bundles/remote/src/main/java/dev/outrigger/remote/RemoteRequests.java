@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -67,6 +68,8 @@ public class RemoteRequests {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteRequests.class);
     /** Requests waiting beyond this are refused at once: a flood must not queue up memory. */
     private static final int QUEUE = 64;
+    /** How long a reply waits for the connection to come back, when sending it found none. */
+    private static final long REPLY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Where announcements go, next to the verbs' topics ({@code bundles/events}, {@code config/events}): never a request. */
     static final String EVENTS = "events";
@@ -244,13 +247,26 @@ public class RemoteRequests {
             reply.afterwards().run();
             return;
         }
-        messaging.publish(new Message(topic.get(), Json.bytes(reply.body()), 1, false, Optional.empty(), message.correlationData()))
-                .whenComplete((done, e) -> {
-                    if (e != null) {
-                        LOG.warn("{}: cannot reply on {}: {}", kind.label(), topic.get(), e.getMessage());
-                    }
-                    reply.afterwards().run();
-                });
+        publishReply(new Message(topic.get(), Json.bytes(reply.body()), 1, false, Optional.empty(), message.correlationData()),
+                kind, reply.afterwards(), System.nanoTime() + REPLY_WAIT_NANOS);
+    }
+
+    /**
+     * The change replied to may have taken the connection down (the uplink's own configuration is
+     * applied as the reply is sent): the reply then goes out as soon as the gateway is connected
+     * again, within {@link #REPLY_WAIT_NANOS}.
+     */
+    private void publishReply(Message reply, Kind kind, Runnable afterwards, long deadline) {
+        messaging.publish(reply).whenComplete((done, e) -> {
+            if (e != null && !messaging.isConnected() && System.nanoTime() - deadline < 0) {
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> publishReply(reply, kind, afterwards, deadline));
+                return;
+            }
+            if (e != null) {
+                LOG.warn("{}: cannot reply on {}: {}", kind.label(), reply.topic(), e.getMessage());
+            }
+            afterwards.run();
+        });
     }
 
     private CompletionStage<Void> publishEvent(Map<String, Object> event) {
