@@ -88,7 +88,9 @@ public class MeshtasticProcessIT {
                 + "\nproc = " + folder.getRoot() + "/proc\n");
         tree.thermalZone(0, "cpu-thermal", 48);
         tree.underVoltageAlarm(false);
-        Files.writeString(gateway.home.resolve("etc/dev.outrigger.meshtastic.homeassistant.cfg"), "scanSeconds = 1\n");
+        // only the three simulated nodes, not the radio's own (an id without its ! is taken too)
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.meshtastic.homeassistant.cfg"),
+                "scanSeconds = 1\nnodes = !5a1a0002, !5a1a0003, 5a1a0004\n");
         Queue<String> discovery = subscriptions.subscribe(broker.uri(), "homeassistant/#");
         Queue<String> records = subscriptions.subscribe(broker.uri(), "it/gw/mesh/#");
         Queue<String> status = subscriptions.subscribe(broker.uri(), "it/gw/status");
@@ -134,6 +136,7 @@ public class MeshtasticProcessIT {
                 "-m", "online").start();
         assertEquals(0, birth.waitFor());
         Await.until("announced again", Duration.ofSeconds(10), () -> announced(discovery, "outrigger_gw_5a1a0002_snr") != null);
+        assertEquals("only the nodes named", null, announced(discovery, "outrigger_gw_5a1a0001_snr"));
 
         // each node's state as the node table has it, retained for whoever subscribes later
         Queue<String> states = subscriptions.subscribe(broker.uri(), "it/gw/mesh/!5a1a0003/node");

@@ -1,10 +1,12 @@
 package dev.outrigger.meshtastic;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -52,6 +54,10 @@ public class HomeAssistantDiscovery {
 
         @AttributeDefinition(min = "1", max = "3600", description = "How often nodes heard since are looked for, in seconds")
         int scanSeconds() default 30;
+
+        @AttributeDefinition(required = false, description = "Only these nodes, by id (e.g. !a1b2c3d4): on a large public "
+                + "mesh, the ones you care about. Empty: every node heard")
+        String[] nodes() default {};
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(HomeAssistantDiscovery.class);
@@ -70,6 +76,8 @@ public class HomeAssistantDiscovery {
     private final Messaging messaging;
     private final List<MeshRadio> radios;
     private final String prefix;
+    /** Empty: every node. */
+    private final Set<Long> only = new HashSet<>();
     /** Home Assistant's ids for this gateway: its id with what discovery topics cannot carry replaced. */
     private final String gateway;
     /** What was announced of each node (its name and hardware), by node number. */
@@ -85,6 +93,15 @@ public class HomeAssistantDiscovery {
         this.radios = radios;
         this.prefix = config.prefix().trim();
         this.gateway = "outrigger_" + messaging.gatewayId().replaceAll("[^A-Za-z0-9_-]", "_");
+        try {
+            for (String id : config.nodes()) {
+                Radio.destination(id.trim()).ifPresent(only::add);
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Home Assistant: nodes: {}; nothing is announced", e.getMessage());
+            birth = () -> { };
+            return;
+        }
         if (!PREFIX.matcher(prefix).matches()) {
             LOG.warn("Home Assistant: prefix = {} is no topic (letters, digits, _ and - between slashes); nothing is announced",
                     config.prefix());
@@ -129,6 +146,9 @@ public class HomeAssistantDiscovery {
         }
         for (MeshRadio radio : radios) {
             for (MeshNode node : radio.nodes()) {
+                if (!only.isEmpty() && !only.contains(node.num())) {
+                    continue;
+                }
                 String what = node.longName() + "|" + node.hardware();
                 if (!what.equals(announced.put(node.num(), what))) {
                     announce(node);
