@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.component.annotations.Activate;
@@ -75,6 +76,7 @@ public class RemoteRequests {
     static final String EVENTS = "events";
 
     private final Messaging messaging;
+    private final BundleContext context;
     /** Present when updates of the channel's bundles wait to be confirmed. */
     private final Optional<UpdateConfirmations> confirmations;
     private final ThreadPoolExecutor worker;
@@ -87,6 +89,7 @@ public class RemoteRequests {
     public RemoteRequests(@Reference Messaging messaging, @Reference Settings settings, @Reference Membership membership,
             @Reference UplinkChanges uplinkChanges, RemoteRequestsConfig config, BundleContext context) {
         this.messaging = messaging;
+        this.context = context;
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), Daemons.named("outrigger-remote"));
         Optional<Signatures> signatures = signatures(config);
         RateLimiter rate = new RateLimiter(config.requestsPerMinute(), System.nanoTime());
@@ -252,21 +255,31 @@ public class RemoteRequests {
     }
 
     /**
-     * The change replied to may have taken the connection down (the uplink's own configuration is
-     * applied as the reply is sent): the reply then goes out as soon as the gateway is connected
-     * again, within {@link #REPLY_WAIT_NANOS}.
+     * The change replied to may have taken the connection down: a change of the uplink's own
+     * configuration replaces the connection (and this component with it) as the reply is sent. The
+     * reply then goes out through the connection there is now, once it is connected, within
+     * {@link #REPLY_WAIT_NANOS}.
      */
     private void publishReply(Message reply, Kind kind, Runnable afterwards, long deadline) {
-        messaging.publish(reply).whenComplete((done, e) -> {
-            if (e != null && !messaging.isConnected() && System.nanoTime() - deadline < 0) {
-                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> publishReply(reply, kind, afterwards, deadline));
-                return;
+        ServiceReference<Messaging> current = context.getServiceReference(Messaging.class);
+        Messaging now = current == null ? null : context.getService(current);
+        Messaging via = now != null ? now : messaging;
+        try {
+            via.publish(reply).whenComplete((done, e) -> {
+                if (e != null && !via.isConnected() && System.nanoTime() - deadline < 0) {
+                    CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> publishReply(reply, kind, afterwards, deadline));
+                    return;
+                }
+                if (e != null) {
+                    LOG.warn("{}: cannot reply on {}: {}", kind.label(), reply.topic(), e.getMessage());
+                }
+                afterwards.run();
+            });
+        } finally {
+            if (now != null) {
+                context.ungetService(current);
             }
-            if (e != null) {
-                LOG.warn("{}: cannot reply on {}: {}", kind.label(), reply.topic(), e.getMessage());
-            }
-            afterwards.run();
-        });
+        }
     }
 
     private CompletionStage<Void> publishEvent(Map<String, Object> event) {
