@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 import org.osgi.service.component.annotations.Activate;
@@ -38,7 +38,9 @@ import dev.outrigger.messaging.Messaging;
  * and each node heard a device with sensors (battery, voltage, SNR, RSSI, hops, last heard) read
  * from its retained state ({@code mesh/<!id>/node}) and a tracker that puts it on the map, available
  * while the gateway is online. Announced (retained) when a node is first heard or changes its name,
- * and all again when Home Assistant says it started. On while its configuration exists.
+ * and all again when Home Assistant says it started. A node not heard for {@code forgetDays} is taken
+ * out of Home Assistant (its discovery messages cleared) until it is heard again: a public mesh has
+ * many passers-by. On while its configuration exists.
  */
 @Component(configurationPid = HomeAssistantDiscovery.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = HomeAssistantDiscovery.Config.class)
@@ -58,12 +60,20 @@ public class HomeAssistantDiscovery {
         @AttributeDefinition(required = false, description = "Only these nodes, by id (e.g. !a1b2c3d4): on a large public "
                 + "mesh, the ones you care about. Empty: every node heard")
         String[] nodes() default {};
+
+        @AttributeDefinition(min = "0", max = "3650", description = "A node not heard for this many days is taken out of "
+                + "Home Assistant until it is heard again; 0: never")
+        int forgetDays() default 7;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(HomeAssistantDiscovery.class);
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
     /** Among the nodes announced, the gateway itself: no node number is negative. */
     private static final long GATEWAY = -1;
+
+    /** One entity of a node: Home Assistant's component and the node's object id under this gateway. */
+    private record Entity(String component, String object) {
+    }
 
     /** A sensor read from the node's state: its key there, name, and Home Assistant's class and unit. */
     private record Sensor(String key, String name, String deviceClass, String unit) {
@@ -82,6 +92,10 @@ public class HomeAssistantDiscovery {
     private final String gateway;
     /** What was announced of each node (its name and hardware), by node number. */
     private final Map<Long, String> announced = new ConcurrentHashMap<>();
+    /** Nodes taken out of Home Assistant, with when they were last heard then (seconds since the epoch). */
+    private final Map<Long, Long> forgotten = new ConcurrentHashMap<>();
+    private final long forgetSeconds;
+    private final LongSupplier clock;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-homeassistant"));
     private final AutoCloseable birth;
     private final OncePerMinute failing = new OncePerMinute();
@@ -89,8 +103,15 @@ public class HomeAssistantDiscovery {
     @Activate
     public HomeAssistantDiscovery(Config config, @Reference Messaging messaging,
             @Reference(policyOption = ReferencePolicyOption.GREEDY) List<MeshRadio> radios) {
+        this(config, messaging, radios, () -> System.currentTimeMillis() / 1000);
+    }
+
+    /** With a clock in seconds since the epoch, which tests set. */
+    HomeAssistantDiscovery(Config config, Messaging messaging, List<MeshRadio> radios, LongSupplier clock) {
         this.messaging = messaging;
         this.radios = radios;
+        this.clock = clock;
+        this.forgetSeconds = TimeUnit.DAYS.toSeconds(config.forgetDays());
         this.prefix = config.prefix().trim();
         this.gateway = "outrigger_" + messaging.gatewayId().replaceAll("[^A-Za-z0-9_-]", "_");
         try {
@@ -140,15 +161,21 @@ public class HomeAssistantDiscovery {
             return;
         }
         if (announced.putIfAbsent(GATEWAY, "") == null) {
-            publish(GATEWAY, config("binary_sensor", "status", gatewayDevice(), Map.of("name", "Connectivity",
+            publish(config(new Entity("binary_sensor", "status"), gatewayDevice(), Map.of("name", "Connectivity",
                     "state_topic", messaging.topic("status"), "value_template", "{{ value_json.state }}", "payload_on", "online",
-                    "payload_off", "offline", "device_class", "connectivity")));
+                    "payload_off", "offline", "device_class", "connectivity")), () -> announced.remove(GATEWAY));
         }
+        long now = clock.getAsLong();
         for (MeshRadio radio : radios) {
             for (MeshNode node : radio.nodes()) {
                 if (!only.isEmpty() && !only.contains(node.num())) {
                     continue;
                 }
+                if (gone(node, now)) {
+                    forget(node);
+                    continue;
+                }
+                forgotten.remove(node.num());
                 String what = node.longName() + "|" + node.hardware();
                 if (!what.equals(announced.put(node.num(), what))) {
                     announce(node);
@@ -157,19 +184,48 @@ public class HomeAssistantDiscovery {
         }
     }
 
+    /** Not heard for {@code forgetDays}; a node never heard (the radio's database says 0) is not. */
+    private boolean gone(MeshNode node, long now) {
+        return forgetSeconds > 0 && node.lastHeard() > 0 && now - node.lastHeard() > forgetSeconds;
+    }
+
+    /**
+     * Clears the node's discovery messages, which takes it out of Home Assistant: once for each
+     * time it was last heard, and once after a restart, since what was retained before is not known.
+     */
+    private void forget(MeshNode node) {
+        if (Long.valueOf(node.lastHeard()).equals(forgotten.put(node.num(), node.lastHeard()))) {
+            return;
+        }
+        boolean wasAnnounced = announced.remove(node.num()) != null;
+        for (Entity entity : entities(node).keySet()) {
+            publish(new Message(topic(entity), new byte[0], 1, true, Optional.empty(), Optional.empty()), () -> forgotten.remove(node.num()));
+        }
+        if (wasAnnounced) {
+            LOG.info("Home Assistant: {} {} not heard for {} day(s): taken out until heard again", node.id(), node.longName(),
+                    (clock.getAsLong() - node.lastHeard()) / TimeUnit.DAYS.toSeconds(1));
+        }
+    }
+
     private void announce(MeshNode node) {
-        String hex = node.id().substring(1);
         Map<String, Object> device = new LinkedHashMap<>();
-        device.put("identifiers", List.of(gateway + "_" + hex));
+        device.put("identifiers", List.of(gateway + "_" + node.id().substring(1)));
         device.put("name", node.longName().isEmpty() ? node.id() : node.longName());
         device.put("manufacturer", "Meshtastic");
         if (!node.hardware().isEmpty()) {
             device.put("model", node.hardware());
         }
         device.put("via_device", gateway);
+        entities(node).forEach((entity, settings) -> publish(config(entity, device, settings), () -> announced.remove(node.num())));
+    }
+
+    /** Every entity of a node, with its settings: a sensor each, last heard, and a tracker. */
+    private Map<Entity, Map<String, Object>> entities(MeshNode node) {
+        String hex = node.id().substring(1);
         String state = messaging.topic("mesh/" + node.id() + "/node");
         List<Map<String, Object>> availability = List.of(Map.of("topic", messaging.topic("status"),
                 "value_template", "{{ value_json.state }}"));
+        Map<Entity, Map<String, Object>> entities = new LinkedHashMap<>();
         for (Sensor sensor : SENSORS) {
             Map<String, Object> entity = new LinkedHashMap<>();
             entity.put("name", sensor.name());
@@ -182,7 +238,7 @@ public class HomeAssistantDiscovery {
             }
             entity.put("state_class", "measurement");
             entity.put("availability", availability);
-            publish(node.num(), config("sensor", hex + "_" + sensor.key(), device, entity));
+            entities.put(new Entity("sensor", hex + "_" + sensor.key()), entity);
         }
         Map<String, Object> heard = new LinkedHashMap<>();
         heard.put("name", "Last heard");
@@ -191,14 +247,15 @@ public class HomeAssistantDiscovery {
                 + " if value_json.last_heard is defined else '' }}");
         heard.put("device_class", "timestamp");
         heard.put("availability", availability);
-        publish(node.num(), config("sensor", hex + "_last_heard", device, heard));
+        entities.put(new Entity("sensor", hex + "_last_heard"), heard);
         // on the map: its state's latitude and longitude
         Map<String, Object> tracker = new LinkedHashMap<>();
         tracker.put("name", null);
         tracker.put("json_attributes_topic", state);
         tracker.put("source_type", "gps");
         tracker.put("availability", availability);
-        publish(node.num(), config("device_tracker", hex, device, tracker));
+        entities.put(new Entity("device_tracker", hex), tracker);
+        return entities;
     }
 
     private Map<String, Object> gatewayDevice() {
@@ -211,22 +268,24 @@ public class HomeAssistantDiscovery {
     }
 
     /** A discovery message: the entity's settings with its unique id, device and origin. */
-    private Message config(String component, String object, Map<String, Object> device, Map<String, Object> entity) {
-        Map<String, Object> body = new LinkedHashMap<>(entity);
-        body.put("unique_id", gateway + "_" + object);
+    private Message config(Entity entity, Map<String, Object> device, Map<String, Object> settings) {
+        Map<String, Object> body = new LinkedHashMap<>(settings);
+        body.put("unique_id", gateway + "_" + entity.object());
         body.put("device", device);
         body.put("origin", Map.of("name", "Outrigger"));
-        return new Message(prefix + "/" + component + "/" + gateway + "/" + object + "/config", Json.bytes(body), 1, true,
-                Optional.empty(), Optional.empty());
+        return new Message(topic(entity), Json.bytes(body), 1, true, Optional.empty(), Optional.empty());
     }
 
-    /** Retained; what the broker did not take is announced again at the next scan. */
-    private void publish(long node, Message message) {
-        CompletableFuture<Void> sent = messaging.publish(message).toCompletableFuture();
-        sent.whenComplete((ok, failed) -> {
+    private String topic(Entity entity) {
+        return prefix + "/" + entity.component() + "/" + gateway + "/" + entity.object() + "/config";
+    }
+
+    /** Retained; what the broker did not take is tried again at the next scan, as {@code undo} arranges. */
+    private void publish(Message message, Runnable undo) {
+        messaging.publish(message).whenComplete((ok, failed) -> {
             if (failed != null) {
-                announced.remove(node);
-                LOG.debug("Home Assistant: {} not announced: {}", message.topic(), failed.getMessage());
+                undo.run();
+                LOG.debug("Home Assistant: {} not sent: {}", message.topic(), failed.getMessage());
             }
         });
     }

@@ -1,0 +1,227 @@
+package dev.outrigger.meshtastic;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import org.junit.After;
+import org.junit.Test;
+
+import dev.outrigger.framework.Await;
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.messaging.Message;
+import dev.outrigger.messaging.Messaging;
+
+public class HomeAssistantDiscoveryTest {
+
+    private static final long NOW = 1_780_000_000L;
+    private static final long DAY = TimeUnit.DAYS.toSeconds(1);
+    private static final int ENTITIES = 7;
+
+    private final Broker broker = new Broker();
+    private final AtomicLong clock = new AtomicLong(NOW);
+    private final Mesh mesh = new Mesh();
+    private HomeAssistantDiscovery discovery;
+
+    @After
+    public void stop() throws Exception {
+        if (discovery != null) {
+            discovery.deactivate();
+        }
+    }
+
+    @Test
+    public void aNodeNotHeardForAWeekLeavesHomeAssistantUntilItIsHeardAgain() {
+        mesh.heard(0x5a1a0002L, "Shed", NOW - 60);
+        mesh.heard(0x5a1a0003L, "Passer-by", NOW - 8 * DAY);
+        mesh.heard(0x5a1a0004L, "In the radio's database, never heard", 0);
+        start(7);
+
+        Await.until("the shed and the node never heard announced", Duration.ofSeconds(5),
+                () -> broker.configs("5a1a0002").size() == ENTITIES && broker.configs("5a1a0004").size() == ENTITIES);
+        // what an earlier run announced of the passer-by is cleared, though this run never announced it
+        Await.until("the passer-by's entities cleared", Duration.ofSeconds(5), () -> broker.cleared("5a1a0003").size() == ENTITIES);
+        assertEquals(List.of(), broker.configs("5a1a0003"));
+
+        // a week and a day on, without a word from the shed
+        clock.addAndGet(8 * DAY);
+        Await.until("the shed's entities cleared", Duration.ofSeconds(5), () -> broker.cleared("5a1a0002").size() == ENTITIES);
+        assertEquals("the same topics as announced", broker.configs("5a1a0002").stream().map(Message::topic).collect(Collectors.toSet()),
+                broker.cleared("5a1a0002").stream().map(Message::topic).collect(Collectors.toSet()));
+        assertTrue(broker.cleared("5a1a0002").stream().allMatch(Message::retained));
+        int published = broker.messages.size();
+
+        // Home Assistant restarts: what is gone stays gone
+        broker.birth.get().accept(new Message("homeassistant/status", "online".getBytes(StandardCharsets.UTF_8), 1, false,
+                Optional.empty(), Optional.empty()));
+        Await.until("the node never heard announced again", Duration.ofSeconds(5), () -> broker.configs("5a1a0004").size() == 2 * ENTITIES);
+        assertEquals(ENTITIES, broker.configs("5a1a0002").size());
+        assertEquals(ENTITIES, broker.cleared("5a1a0002").size());
+
+        // the shed heard again: back in Home Assistant
+        mesh.heard(0x5a1a0002L, "Shed", clock.get());
+        Await.until("the shed announced again", Duration.ofSeconds(5), () -> broker.configs("5a1a0002").size() == 2 * ENTITIES);
+        assertTrue(broker.messages.size() > published);
+        assertEquals(ENTITIES, broker.cleared("5a1a0003").size());
+    }
+
+    @Test
+    public void withForgetDaysZeroEveryNodeStays() {
+        mesh.heard(0x5a1a0003L, "Passer-by", NOW - 400 * DAY);
+        start(0);
+        Await.until("the passer-by announced", Duration.ofSeconds(5), () -> broker.configs("5a1a0003").size() == ENTITIES);
+        assertEquals(List.of(), broker.cleared("5a1a0003"));
+    }
+
+    private void start(int forgetDays) {
+        discovery = new HomeAssistantDiscovery(config(forgetDays), broker, List.of(mesh), clock::get);
+    }
+
+    private static HomeAssistantDiscovery.Config config(int forgetDays) {
+        return new HomeAssistantDiscovery.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return HomeAssistantDiscovery.Config.class;
+            }
+
+            @Override
+            public String prefix() {
+                return "homeassistant";
+            }
+
+            @Override
+            public int scanSeconds() {
+                return 1;
+            }
+
+            @Override
+            public String[] nodes() {
+                return new String[0];
+            }
+
+            @Override
+            public int forgetDays() {
+                return forgetDays;
+            }
+        };
+    }
+
+    /** The broker as the component sees it: it takes every publication. */
+    private static final class Broker implements Messaging {
+        final List<Message> messages = new CopyOnWriteArrayList<>();
+        final AtomicReference<Consumer<Message>> birth = new AtomicReference<>();
+
+        /** The node's discovery messages that announce an entity. */
+        List<Message> configs(String hex) {
+            return of(hex).stream().filter(m -> m.payload().length > 0).toList();
+        }
+
+        /** The node's discovery messages that clear one. */
+        List<Message> cleared(String hex) {
+            return of(hex).stream().filter(m -> m.payload().length == 0).toList();
+        }
+
+        private List<Message> of(String hex) {
+            return messages.stream().filter(m -> m.topic().matches("homeassistant/[a-z_]+/outrigger_gw/" + hex + "(_[a-z_]+)?/config"))
+                    .toList();
+        }
+
+        @Override
+        public String gatewayId() {
+            return "gw";
+        }
+
+        @Override
+        public String topic(String relative) {
+            return "outrigger/gw/" + relative;
+        }
+
+        @Override
+        public String fleetTopic(String relative) {
+            return "outrigger/" + relative;
+        }
+
+        @Override
+        public CompletionStage<Void> publish(Message message) {
+            messages.add(message);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler) {
+            assertEquals("homeassistant/status", filter);
+            birth.set(handler);
+            return () -> birth.set(null);
+        }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
+    }
+
+    /** A radio whose node database the test writes. */
+    private static final class Mesh implements MeshRadio {
+        private final List<MeshNode> nodes = new CopyOnWriteArrayList<>();
+
+        void heard(long num, String name, long lastHeard) {
+            nodes.removeIf(n -> n.num() == num);
+            nodes.add(new MeshNode(num, MeshNode.id(num), name, "", "TBEAM", "CLIENT", lastHeard, null, null, null, null, null,
+                    null, null, null));
+        }
+
+        @Override
+        public String address() {
+            return "test";
+        }
+
+        @Override
+        public String state() {
+            return "live";
+        }
+
+        @Override
+        public Optional<MeshNode> self() {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<MeshNode> nodes() {
+            return nodes;
+        }
+
+        @Override
+        public List<String> describe() {
+            return List.of();
+        }
+
+        @Override
+        public int channel(String indexOrName) {
+            return 0;
+        }
+
+        @Override
+        public Sending send(String text, OptionalLong to, int channel) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletionStage<Route> traceroute(long to, int channel) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
