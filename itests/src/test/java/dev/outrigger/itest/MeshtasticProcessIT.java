@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -146,6 +147,15 @@ public class MeshtasticProcessIT {
         assertEquals(garage.toString(), "ROUTER", garage.get("role"));
         assertEquals(garage.toString(), SELF, garage.get("sender"));
         assertTrue(garage.toString(), garage.containsKey("latitude") && garage.containsKey("last_heard"));
+        // what Home Assistant shows of it: each sensor's template, rendered by Jinja2 on that state
+        for (String key : List.of("battery_level", "voltage", "snr", "rssi", "hops_away", "last_heard")) {
+            Map<String, Object> sensor = Await.value("the garage's " + key + " announced again", Duration.ofSeconds(10),
+                    () -> announced(discovery, "outrigger_gw_5a1a0003_" + key));
+            Object value = garage.get(key);
+            String shown = value == null ? "" : key.equals("last_heard")
+                    ? Instant.ofEpochSecond(((Number) value).longValue()).toString().replace("Z", "+00:00") : String.valueOf(value);
+            assertEquals(key, shown, HomeAssistantTemplates.render(sensor.get("value_template"), states.peek()));
+        }
         Map<String, Object> position = records.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)))
                 .filter(r -> "position".equals(r.get("type"))).findFirst().orElseThrow();
         assertEquals("the firmware's JSON: the receiving radio is the sender", SELF, position.get("sender"));
@@ -171,6 +181,16 @@ public class MeshtasticProcessIT {
             tree.plugCdcAcm("ttyACM0", "1-1.3", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
             Await.until("a fix at the broker", Duration.ofSeconds(20),
                     () -> fixes.stream().anyMatch(f -> f.contains("\"mode\":3") && f.contains("\"lat\":48.1173")));
+            // in Home Assistant, the gateway on the map where the receiver says
+            Map<String, Object> onTheMap = Await.value("the gateway's position announced to Home Assistant", Duration.ofSeconds(20),
+                    () -> announced(discovery, "outrigger_gw_gps_usb-u-blox_AG_-_www_u-blox_com_u-blox_GNSS_receiver-if00"));
+            assertEquals(onTheMap.toString(), "it/gw/gps/usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00",
+                    onTheMap.get("json_attributes_topic"));
+            String fix = fixes.stream().filter(f -> f.contains("\"lat\":48.1173")).findFirst().orElseThrow();
+            Map<String, Object> where = Json.object(HomeAssistantTemplates.render(onTheMap.get("json_attributes_template"), fix)
+                    .getBytes(StandardCharsets.UTF_8));
+            assertEquals(Map.of("latitude", Json.object(fix.getBytes(StandardCharsets.UTF_8)).get("lat"),
+                    "longitude", Json.object(fix.getBytes(StandardCharsets.UTF_8)).get("lon")), where);
             Await.until("the fix in the retained status' health", Duration.ofSeconds(20), () -> status.stream()
                     .anyMatch(m -> m.contains("\"gps\":{\"usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00\":\"fix3d\"}")));
 

@@ -10,6 +10,12 @@ public interface PositionSource {
     String device();
 
     /**
+     * Where its fixes are recorded, retained, below the gateway's topic (e.g. {@code gps/<device id>}):
+     * JSON with gpsd's TPV names ({@code lat}, {@code lon}, ...).
+     */
+    String topic();
+
+    /**
      * {@code opening}, {@code reading}, {@code silent} (open, but no sentence for seconds),
      * {@code backoff} (waiting to open it again) or {@code failed}.
      */

@@ -47,8 +47,13 @@ final class FixRecords {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
+        return new OutboxRecord(topic(deviceId), out.toByteArray(), 1, true, nowMillis);
+    }
+
+    /** The topic of a receiver's fixes. */
+    static String topic(String deviceId) {
         // a device id is a file name: it has no '/', but keep MQTT's wildcards out all the same
-        return new OutboxRecord("gps/" + deviceId.replaceAll("[/+#\\x00]", "_"), out.toByteArray(), 1, true, nowMillis);
+        return "gps/" + deviceId.replaceAll("[/+#\\x00]", "_");
     }
 
     private static void number(JsonGenerator json, String name, OptionalDouble value) throws IOException {

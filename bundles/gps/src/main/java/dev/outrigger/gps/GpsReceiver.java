@@ -89,6 +89,11 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     }
 
     @Override
+    public String topic() {
+        return FixRecords.topic(options.deviceId());
+    }
+
+    @Override
     public String state() {
         String s = state;
         return s.equals("reading") && runningClock.getAsLong() - heardAt > SILENT_MILLIS ? "silent" : s;

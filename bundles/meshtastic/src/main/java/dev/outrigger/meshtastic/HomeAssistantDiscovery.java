@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -18,6 +19,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -32,10 +35,11 @@ import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.mesh.MeshRadio.MeshNode;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
+import dev.outrigger.position.PositionSource;
 
 /**
- * The mesh in Home Assistant, by its MQTT discovery: the gateway a device with its connectivity,
- * and each node heard a device with sensors (battery, voltage, SNR, RSSI, hops, last heard) read
+ * The mesh in Home Assistant, by its MQTT discovery: the gateway a device with its connectivity and,
+ * for each GPS receiver, a tracker that puts the gateway on the map; each node heard a device with sensors (battery, voltage, SNR, RSSI, hops, last heard) read
  * from its retained state ({@code mesh/<!id>/node}) and a tracker that puts it on the map, available
  * while the gateway is online. Announced (retained) when a node is first heard or changes its name,
  * and all again when Home Assistant says it started. A node not heard for {@code forgetDays} is taken
@@ -90,6 +94,11 @@ public class HomeAssistantDiscovery {
     private final Set<Long> only = new HashSet<>();
     /** Home Assistant's ids for this gateway: its id with what discovery topics cannot carry replaced. */
     private final String gateway;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    final List<PositionSource> positions = new CopyOnWriteArrayList<>();
+    /** The GPS receivers whose tracker was announced, by device id. */
+    private final Set<String> trackers = ConcurrentHashMap.newKeySet();
     /** What was announced of each node (its name and hardware), by node number. */
     private final Map<Long, String> announced = new ConcurrentHashMap<>();
     /** Nodes taken out of Home Assistant, with when they were last heard then (seconds since the epoch). */
@@ -134,6 +143,7 @@ public class HomeAssistantDiscovery {
             if ("online".equals(new String(m.payload(), StandardCharsets.UTF_8).trim())) {
                 timer.execute(() -> {
                     announced.clear();
+                    trackers.clear();
                     announce();
                 });
             }
@@ -164,6 +174,11 @@ public class HomeAssistantDiscovery {
             publish(config(new Entity("binary_sensor", "status"), gatewayDevice(), Map.of("name", "Connectivity",
                     "state_topic", messaging.topic("status"), "value_template", "{{ value_json.state }}", "payload_on", "online",
                     "payload_off", "offline", "device_class", "connectivity")), () -> announced.remove(GATEWAY));
+        }
+        for (PositionSource source : positions) {
+            if (trackers.add(source.device())) {
+                announce(source);
+            }
         }
         long now = clock.getAsLong();
         for (MeshRadio radio : radios) {
@@ -207,6 +222,19 @@ public class HomeAssistantDiscovery {
         }
     }
 
+    /** The gateway on the map: the latitude and longitude of the receiver's retained fix, while it has one. */
+    private void announce(PositionSource source) {
+        Map<String, Object> tracker = new LinkedHashMap<>();
+        tracker.put("name", "Position");
+        tracker.put("json_attributes_topic", messaging.topic(source.topic()));
+        tracker.put("json_attributes_template", "{{ {'latitude': value_json.lat, 'longitude': value_json.lon} | tojson"
+                + " if value_json.lat is defined else '{}' }}");
+        tracker.put("source_type", "gps");
+        tracker.put("availability", availability());
+        Entity entity = new Entity("device_tracker", "gps_" + source.device().replaceAll("[^A-Za-z0-9_-]", "_"));
+        publish(config(entity, gatewayDevice(), tracker), () -> trackers.remove(source.device()));
+    }
+
     private void announce(MeshNode node) {
         Map<String, Object> device = new LinkedHashMap<>();
         device.put("identifiers", List.of(gateway + "_" + node.id().substring(1)));
@@ -223,8 +251,7 @@ public class HomeAssistantDiscovery {
     private Map<Entity, Map<String, Object>> entities(MeshNode node) {
         String hex = node.id().substring(1);
         String state = messaging.topic("mesh/" + node.id() + "/node");
-        List<Map<String, Object>> availability = List.of(Map.of("topic", messaging.topic("status"),
-                "value_template", "{{ value_json.state }}"));
+        List<Map<String, Object>> availability = availability();
         Map<Entity, Map<String, Object>> entities = new LinkedHashMap<>();
         for (Sensor sensor : SENSORS) {
             Map<String, Object> entity = new LinkedHashMap<>();
@@ -256,6 +283,11 @@ public class HomeAssistantDiscovery {
         tracker.put("availability", availability);
         entities.put(new Entity("device_tracker", hex), tracker);
         return entities;
+    }
+
+    /** Available while the gateway is online. */
+    private List<Map<String, Object>> availability() {
+        return List.of(Map.of("topic", messaging.topic("status"), "value_template", "{{ value_json.state }}"));
     }
 
     private Map<String, Object> gatewayDevice() {

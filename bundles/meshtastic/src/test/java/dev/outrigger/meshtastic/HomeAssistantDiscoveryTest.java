@@ -7,6 +7,7 @@ import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +23,11 @@ import org.junit.After;
 import org.junit.Test;
 
 import dev.outrigger.framework.Await;
+import dev.outrigger.framework.json.Json;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
+import dev.outrigger.position.PositionSource;
 
 public class HomeAssistantDiscoveryTest {
 
@@ -77,6 +80,40 @@ public class HomeAssistantDiscoveryTest {
         Await.until("the shed announced again", Duration.ofSeconds(5), () -> broker.configs("5a1a0002").size() == 2 * ENTITIES);
         assertTrue(broker.messages.size() > published);
         assertEquals(ENTITIES, broker.cleared("5a1a0003").size());
+    }
+
+    @Test
+    public void theGatewayIsOnTheMapWhereItsGpsReceiverSays() {
+        start(7);
+        discovery.positions.add(new PositionSource() {
+            @Override
+            public String device() {
+                return "usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00";
+            }
+
+            @Override
+            public String topic() {
+                return "gps/" + device();
+            }
+
+            @Override
+            public String state() {
+                return "reading";
+            }
+
+            @Override
+            public int mode() {
+                return 3;
+            }
+        });
+        String topic = "homeassistant/device_tracker/outrigger_gw/gps_usb-u-blox_AG_-_www_u-blox_com_u-blox_GNSS_receiver-if00/config";
+        Await.until("the gateway's tracker announced", Duration.ofSeconds(5),
+                () -> broker.messages.stream().anyMatch(m -> m.topic().equals(topic)));
+        Map<String, Object> tracker = Json.object(broker.messages.stream().filter(m -> m.topic().equals(topic)).findFirst()
+                .orElseThrow().payload());
+        assertEquals("outrigger/gw/gps/usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00", tracker.get("json_attributes_topic"));
+        assertEquals("gps", tracker.get("source_type"));
+        assertEquals(List.of("outrigger_gw"), ((Map<?, ?>) tracker.get("device")).get("identifiers"));
     }
 
     @Test
