@@ -146,6 +146,8 @@ public class MqttIT {
         broker.stop();
         Await.until("the gateway noticed", Duration.ofSeconds(10), () -> !messaging().isConnected());
         Await.until("records piling up in the outbox", Duration.ofSeconds(10), () -> outboxes.getService().stats().depth() > 500);
+        String metrics = mqttMetrics();
+        assertTrue("nothing in flight without a connection: " + metrics, metrics.contains("\noutrigger_mqtt_inflight 0\n"));
         broker.start();
         producer.join();
         try {
@@ -212,6 +214,16 @@ public class MqttIT {
 
     private Set<String> unique() {
         return new HashSet<>(received);
+    }
+
+    /** What the mqtt bundle adds to the runtime's /metrics. */
+    private String mqttMetrics() throws Exception {
+        for (var ref : context.getServiceReferences(dev.outrigger.health.MetricSource.class, null)) {
+            if (ref.getBundle().getSymbolicName().equals("dev.outrigger.mqtt")) {
+                return context.getService(ref).metrics();
+            }
+        }
+        throw new AssertionError("the mqtt bundle offers no metrics");
     }
 
     private Messaging messaging() {

@@ -778,8 +778,13 @@ public class MqttConnection implements Messaging {
         return traffic;
     }
 
+    /**
+     * Publications awaiting the broker's acknowledgement on this connection. None without one: the
+     * outbox sends them again, and Paho's count is left over then (even below zero).
+     */
     int inflight() {
-        return client == null ? 0 : client.getInFlightMessageCount();
+        MqttAsyncClient c = client;
+        return c == null || !c.isConnected() ? 0 : Math.max(0, c.getInFlightMessageCount());
     }
 
     /** The broker's flow control: how many it takes unacknowledged (0 while disconnected), and how many wait for room. */
