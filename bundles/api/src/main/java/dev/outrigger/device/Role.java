@@ -10,6 +10,11 @@ public enum Role {
     MESHTASTIC,
     /** A GPS receiver (NMEA). */
     GPS,
+    /**
+     * Handed to the pods that ask for it, by the kubelet's device plugin: the gateway does not open
+     * it. The pods ask for the resource named after its profile, e.g. {@code outrigger.dev/zigbee}.
+     */
+    POD,
     /** Nobody touches it: the default for anything not recognised. */
     IGNORE;
 
@@ -23,7 +28,7 @@ public enum Role {
         try {
             return valueOf(key.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + key + "' (bridge, meshtastic, gps or ignore)", e);
+            throw new IllegalArgumentException("unknown role '" + key + "' (bridge, meshtastic, gps, pod or ignore)", e);
         }
     }
 }

@@ -68,7 +68,7 @@ public class ConfiguredProfile {
         String tty() default "";
 
         @AttributeDefinition(description = "Who owns the port", options = {
-                @Option(value = "bridge"), @Option(value = "meshtastic"), @Option(value = "gps"), @Option(value = "ignore") })
+                @Option(value = "bridge"), @Option(value = "meshtastic"), @Option(value = "gps"), @Option(value = "pod"), @Option(value = "ignore") })
         String role() default "ignore";
 
         @AttributeDefinition(min = "50", max = "4000000")

@@ -355,7 +355,10 @@ public class KubeKeeper {
         Map<String, String> labels = new TreeMap<>();
         Map<String, Integer> resources = new TreeMap<>();
         for (SerialDevice d : devices) {
-            if (d.role() != Role.IGNORE) {
+            if (d.role() == Role.POD) {
+                // the kubelet counts these, under their own names, as the device plugin tells it
+                labels.put(p + "serial", "true");
+            } else if (d.role() != Role.IGNORE) {
                 labels.put(p + "serial", "true");
                 labels.put(p + d.role().key(), "true");
                 resources.merge(p + d.role().key(), 1, Integer::sum);

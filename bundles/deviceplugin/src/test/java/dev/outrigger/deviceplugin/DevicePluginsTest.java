@@ -1,0 +1,269 @@
+package dev.outrigger.deviceplugin;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialDevice;
+import dev.outrigger.device.SerialSettings;
+import dev.outrigger.device.UsbIdentity;
+import dev.outrigger.deviceplugin.proto.AllocateRequest;
+import dev.outrigger.deviceplugin.proto.AllocateResponse;
+import dev.outrigger.deviceplugin.proto.ContainerAllocateRequest;
+import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
+import dev.outrigger.deviceplugin.proto.DeviceSpec;
+import dev.outrigger.deviceplugin.proto.Empty;
+import dev.outrigger.deviceplugin.proto.ListAndWatchResponse;
+import dev.outrigger.deviceplugin.proto.RegisterRequest;
+import dev.outrigger.framework.Await;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+
+public class DevicePluginsTest {
+
+    private static final String STICK = "usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_4c1a-if00-port0";
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private DevicePlugins plugins;
+    private Kubelet kubelet;
+
+    @After
+    public void stop() throws Exception {
+        if (plugins != null) {
+            plugins.deactivate();
+        }
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+
+    @Test
+    public void aDeviceWithRolePodIsAResourceTheKubeletHandsToAContainer() throws Exception {
+        Path folder = tmp.newFolder("device-plugins").toPath();
+        kubelet = new Kubelet(folder).start();
+        plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
+        SerialDevice stick = device(STICK, "/dev/ttyUSB0", "zigbee");
+        plugins.addDevice(stick);
+
+        RegisterRequest registered = Await.value("registered", Duration.ofSeconds(10), () -> kubelet.registered.isEmpty() ? null
+                : kubelet.registered.get(0));
+        assertEquals("v1beta1", registered.getVersion());
+        assertEquals("outrigger.dev/zigbee", registered.getResourceName());
+        assertEquals("outrigger-zigbee.sock", registered.getEndpoint());
+        Await.until("the stick listed, healthy", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(STICK + " Healthy")));
+
+        // a pod asked for outrigger.dev/zigbee: 1, and got the stick
+        AllocateResponse given = kubelet.allocate("outrigger-zigbee.sock", STICK);
+        ContainerAllocateResponse container = given.getContainerResponses(0);
+        assertEquals(List.of(spec("/dev/ttyUSB0", "/dev/ttyUSB0"), spec("/dev/serial/by-id/" + STICK, "/dev/ttyUSB0")),
+                container.getDevicesList());
+        assertEquals("/dev/serial/by-id/" + STICK, container.getEnvsOrThrow("OUTRIGGER_ZIGBEE_DEVICES"));
+        assertTrue(plugins.status(), plugins.status().contains("outrigger.dev/zigbee"));
+
+        // unplugged: none to give, and the kubelet hears so
+        plugins.removeDevice(stick);
+        Await.until("none listed", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").isEmpty());
+        StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> kubelet.allocate("outrigger-zigbee.sock", STICK));
+        assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+        assertEquals("outrigger.dev/zigbee " + STICK + " is not plugged in on this node", gone.getStatus().getDescription());
+
+        // back, at another number: the same device to the kubelet
+        plugins.addDevice(device(STICK, "/dev/ttyUSB1", "zigbee"));
+        Await.until("listed again", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(STICK + " Healthy")));
+        assertEquals("/dev/ttyUSB1", kubelet.allocate("outrigger-zigbee.sock", STICK).getContainerResponses(0).getDevices(0).getHostPath());
+    }
+
+    @Test
+    public void aRestartedKubeletGetsTheResourceRegisteredAgain() throws Exception {
+        Path folder = tmp.newFolder("device-plugins").toPath();
+        kubelet = new Kubelet(folder).start();
+        plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
+        plugins.addDevice(device(STICK, "/dev/ttyUSB0", "Z-Wave stick (Aeotec)"));
+        Await.until("registered", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
+        assertEquals("outrigger.dev/z-wave-stick-aeotec", kubelet.registered.get(0).getResourceName());
+
+        // as the kubelet does when it starts: every socket in its folder removed, its own made anew
+        kubelet.close();
+        try (Stream<Path> sockets = Files.list(folder)) {
+            for (Path socket : sockets.toList()) {
+                Files.delete(socket);
+            }
+        }
+        kubelet = new Kubelet(folder).start();
+        Await.until("registered with the new kubelet", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
+        Await.until("the stick listed to it", Duration.ofSeconds(10),
+                () -> kubelet.listed("outrigger-z-wave-stick-aeotec.sock").equals(List.of(STICK + " Healthy")));
+    }
+
+    @Test
+    public void withoutTheKubeletsFolderItWaitsAndSaysWhy() throws Exception {
+        Path folder = tmp.getRoot().toPath().resolve("device-plugins");
+        plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
+        assertTrue(plugins.status(), plugins.status().startsWith("no resource: no device with role pod plugged in"));
+        plugins.addDevice(device(STICK, "/dev/ttyUSB0", "zigbee"));
+        Await.until("waiting for the folder", Duration.ofSeconds(10), () -> plugins.status().startsWith("waiting: the kubelet's device plugin folder "
+                + folder + " is not there"));
+
+        Files.createDirectories(folder);
+        Await.until("served, waiting for the kubelet", Duration.ofSeconds(10), () -> plugins.status().contains("no (waiting for the kubelet)"));
+        kubelet = new Kubelet(folder).start();
+        Await.until("registered once the kubelet is there", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
+    }
+
+    @Test
+    public void resourceNamesAreWhatKubernetesTakes() {
+        assertEquals("zigbee", DevicePlugins.resourceName("zigbee"));
+        assertEquals("sonoff-zbdongle-e", DevicePlugins.resourceName("Sonoff ZBDongle-E"));
+        assertEquals("device-usb-1a86_55d4-if00", DevicePlugins.resourceName("device:usb-1a86_55d4-if00"));
+        assertEquals(63, DevicePlugins.resourceName("x".repeat(80)).length());
+    }
+
+    private static DeviceSpec spec(String container, String host) {
+        return DeviceSpec.newBuilder().setContainerPath(container).setHostPath(host).setPermissions("rw").build();
+    }
+
+    private static DevicePlugins.Config config(Path folder) {
+        return new DevicePlugins.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return DevicePlugins.Config.class;
+            }
+
+            @Override
+            public String folder() {
+                return folder.toString();
+            }
+
+            @Override
+            public String prefix() {
+                return "outrigger.dev";
+            }
+        };
+    }
+
+    private static SerialDevice device(String id, String path, String profile) {
+        return new SerialDevice() {
+            public String id() { return id; }
+            public String path() { return path; }
+            public String name() { return path.substring(5); }
+            public Optional<String> byId() { return Optional.of("/dev/serial/by-id/" + id); }
+            public Optional<String> byPath() { return Optional.empty(); }
+            public String driver() { return "cp210x"; }
+            public Optional<UsbIdentity> usb() { return Optional.empty(); }
+            public Role role() { return Role.POD; }
+            public SerialSettings settings() { return SerialSettings.DEFAULT; }
+            public int suggestedPort() { return 0; }
+            public String profile() { return profile; }
+        };
+    }
+
+    /**
+     * The kubelet's side, as it behaves: takes registrations on kubelet.sock, then connects to the
+     * plugin's socket and watches its devices; allocates when the test says a pod asks.
+     */
+    private final class Kubelet implements AutoCloseable {
+        final List<RegisterRequest> registered = new CopyOnWriteArrayList<>();
+        private final Path folder;
+        private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+        private final java.util.Map<String, List<String>> lists = new java.util.concurrent.ConcurrentHashMap<>();
+        private Server server;
+
+        Kubelet(Path folder) {
+            this.folder = folder;
+        }
+
+        Kubelet start() throws IOException {
+            server = NettyServerBuilder.forAddress(new DomainSocketAddress(folder.resolve("kubelet.sock").toString()))
+                    .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                    .addService(ServerServiceDefinition.builder("v1beta1.Registration")
+                            .addMethod(KubeletApi.REGISTER, ServerCalls.asyncUnaryCall((RegisterRequest request, StreamObserver<Empty> reply) -> {
+                                registered.add(request);
+                                reply.onNext(Empty.getDefaultInstance());
+                                reply.onCompleted();
+                                // as the kubelet, apart from the registration, which is over once answered
+                                Context.ROOT.run(() -> watch(request.getEndpoint()));
+                            })).build())
+                    .build().start();
+            return this;
+        }
+
+        private ManagedChannel channel(String endpoint) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(folder.resolve(endpoint).toString()))
+                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build();
+            channels.add(channel);
+            return channel;
+        }
+
+        private void watch(String endpoint) {
+            ManagedChannel channel = channel(endpoint);
+            ClientCall<Empty, ListAndWatchResponse> call = channel.newCall(KubeletApi.LIST_AND_WATCH, CallOptions.DEFAULT);
+            ClientCalls.asyncServerStreamingCall(call, Empty.getDefaultInstance(), new StreamObserver<>() {
+                @Override
+                public void onNext(ListAndWatchResponse list) {
+                    lists.put(endpoint, list.getDevicesList().stream().map(d -> d.getID() + " " + d.getHealth()).toList());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    lists.put(endpoint, List.of("(stream ended: " + t.getMessage() + ")"));
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+
+        List<String> listed(String endpoint) {
+            return lists.getOrDefault(endpoint, List.of("(nothing heard yet)"));
+        }
+
+        AllocateResponse allocate(String endpoint, String id) {
+            return ClientCalls.blockingUnaryCall(channel(endpoint), KubeletApi.ALLOCATE, CallOptions.DEFAULT,
+                    AllocateRequest.newBuilder().addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(id)).build());
+        }
+
+        @Override
+        public void close() {
+            channels.forEach(ManagedChannel::shutdownNow);
+            server.shutdownNow();
+        }
+    }
+}
