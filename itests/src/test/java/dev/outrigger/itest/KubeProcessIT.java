@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.After;
 import org.junit.Before;
@@ -27,6 +28,8 @@ import org.junit.rules.TemporaryFolder;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.deviceplugin.FakeKubelet;
+import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
 import dev.outrigger.discovery.FakeSysfs;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
@@ -335,6 +338,62 @@ public class KubeProcessIT {
         client.leases().inNamespace("kube-node-lease").withName("edge-it").delete();
         Await.until("the Lease recreated after deletion", Duration.ofSeconds(15),
                 () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
+    }
+
+    /**
+     * A stick for a pod on this node (zigbee2mqtt, say) rather than for the bridge: with a profile of
+     * role pod, the kubelet's device plugin (here the kubelet's side played by the test) counts it
+     * as outrigger.dev/zigbee and hands it to the container that asks, without privileges; the Node
+     * says a serial device is there, and leaves the counting to the kubelet.
+     */
+    @Test
+    public void aDeviceWithRolePodIsHandedToThePodThatAsksThroughTheKubeletsDevicePlugin() throws Exception {
+        createNode();
+        FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
+        Path plugins = folder.newFolder("device-plugins").toPath();
+        Path etc = configure("");
+        Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube, deviceplugin\n");
+        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
+                + "\nproc = " + folder.getRoot() + "/proc\n");
+        Files.writeString(etc.resolve("dev.outrigger.discovery.profile-zigbee.cfg"), "vendorId = 10c4\nproductId = ea60\nrole = pod\n");
+        Files.writeString(etc.resolve("dev.outrigger.deviceplugin.cfg"), "folder = " + plugins + "\n");
+        String stick = "usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_4c1a9d-if00-port0";
+        try (FakeKubelet kubelet = new FakeKubelet(plugins).start()) {
+            gateway.start();
+            Path node = tree.plugUsbSerial("ttyUSB0", "1-1.4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "4c1a9d",
+                    "cp210x");
+            Await.until("registered with the kubelet", Duration.ofSeconds(20), () -> kubelet.registered.size() == 1);
+            assertEquals("outrigger.dev/zigbee", kubelet.registered.get(0).getResourceName());
+            Await.until("the stick listed to the kubelet", Duration.ofSeconds(10),
+                    () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(stick + " Healthy")));
+            ContainerAllocateResponse given = kubelet.allocate("outrigger-zigbee.sock", stick).getContainerResponses(0);
+            assertEquals(node.toString(), given.getDevices(0).getHostPath());
+            assertEquals("rw", given.getDevices(0).getPermissions());
+            assertEquals(tree.dev.resolve("serial/by-id/" + stick).toString(), given.getEnvsOrThrow("OUTRIGGER_ZIGBEE_DEVICES"));
+            String status = gateway.shell("deviceplugin:status").output();
+            assertTrue(status, Pattern.compile("outrigger.dev/zigbee +" + plugins.resolve("outrigger-zigbee.sock") + " +20\\d\\d-\\S+Z +1 +"
+                    + stick + "\n").matcher(status).find());
+
+            Await.until("a serial device on the Node", Duration.ofSeconds(10), () -> "true".equals(labels().get("outrigger.dev/serial")));
+            Node labelled = client.nodes().withName("edge-it").get();
+            assertTrue("no resource for role pod: the kubelet counts the device", labelled.getStatus().getCapacity().keySet()
+                    .stream().noneMatch(r -> r.startsWith("outrigger.dev/")));
+            assertTrue(labels().toString(), !labels().containsKey("outrigger.dev/pod"));
+
+            tree.unplug("ttyUSB0");
+            Await.until("none listed once unplugged", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").isEmpty());
+        }
+        // the kubelet restarts, as after an upgrade: it removed every socket in its folder, its own made anew
+        try (Stream<Path> sockets = Files.list(plugins)) {
+            for (Path socket : sockets.toList()) {
+                Files.delete(socket);
+            }
+        }
+        try (FakeKubelet kubelet = new FakeKubelet(plugins).start()) {
+            Await.until("registered again", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
+            Await.until("nothing to give meanwhile", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").isEmpty());
+        }
+        assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("Device plugin: outrigger.dev/zigbee registered")).count());
     }
 
     private ZonedDateTime renewTime() {

@@ -1078,7 +1078,7 @@ public class RuntimeProcessIT {
             return lb.size() == all && lb.stream().allMatch(l -> l.contains("|Active"));
         });
         list = gateway.shell("feature:list").output();
-        for (String included : List.of("gateway", "serial", "meshtastic", "gps", "mqtt", "kube")) {
+        for (String included : List.of("gateway", "serial", "meshtastic", "gps", "mqtt", "kube", "deviceplugin")) {
             assertEquals(list, "installed", state(list, included));
         }
         assertEquals(0, gateway.shell("feature:uninstall gateway").status());

@@ -3,6 +3,7 @@ package dev.outrigger.deviceplugin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -112,12 +114,28 @@ public class DevicePlugins {
             policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=pod)")
     void addDevice(SerialDevice device) {
         devices.put(device.id(), device);
-        timer.execute(this::keep);
+        keepSoon();
     }
 
     void removeDevice(SerialDevice device) {
         devices.remove(device.id(), device);
-        timer.execute(this::keep);
+        keepSoon();
+    }
+
+    /** The kubelet hears of a device at once, not at the next tick; not at all once deactivated. */
+    private void keepSoon() {
+        try {
+            timer.execute(this::keep);
+        } catch (RejectedExecutionException deactivated) {
+            // Declarative Services unbinds the devices after deactivate: nothing is served any more
+        }
+    }
+
+    /** The devices with role pod, by the resource they are. */
+    private Map<String, List<SerialDevice>> byResource() {
+        Map<String, List<SerialDevice>> byResource = new TreeMap<>();
+        devices.values().forEach(d -> byResource.computeIfAbsent(resourceName(d.profile()), r -> new ArrayList<>()).add(d));
+        return byResource;
     }
 
     /**
@@ -133,8 +151,7 @@ public class DevicePlugins {
 
     /** On the timer: each resource told its devices, served and registered; what fails is said and tried again. */
     private synchronized void keep() {
-        Map<String, List<SerialDevice>> byResource = new TreeMap<>();
-        devices.values().forEach(d -> byResource.computeIfAbsent(resourceName(d.profile()), r -> new ArrayList<>()).add(d));
+        Map<String, List<SerialDevice>> byResource = byResource();
         if (byResource.isEmpty() && plugins.isEmpty()) {
             return; // nothing to hand out: no gRPC, no threads
         }
@@ -186,18 +203,22 @@ public class DevicePlugins {
     public synchronized String status() {
         StringBuilder out = new StringBuilder();
         Optional.ofNullable(waiting).ifPresent(w -> out.append("waiting: ").append(w).append(System.lineSeparator()));
-        if (plugins.isEmpty()) {
+        Map<String, List<SerialDevice>> byResource = byResource();
+        plugins.keySet().forEach(name -> byResource.putIfAbsent(name, List.of()));
+        if (byResource.isEmpty()) {
             return out.append("no resource: no device with role pod plugged in (device:list shows the roles; a profile with "
                     + "role = pod hands its devices to pods)").append(System.lineSeparator()).toString();
         }
         out.append(String.format(Locale.ROOT, "%-32s %-44s %-22s %11s  %s%n", "RESOURCE", "SOCKET", "REGISTERED", "ALLOCATIONS",
                 "DEVICES"));
-        for (ResourcePlugin plugin : plugins.values()) {
-            out.append(String.format(Locale.ROOT, "%-32s %-44s %-22s %11d  %s%n", plugin.resource(), plugin.socket(),
-                    plugin.registered() == null ? "no (waiting for the kubelet)" : plugin.registered().toString(),
-                    plugin.allocations(), plugin.devices().isEmpty() ? "-"
-                            : String.join(", ", plugin.devices().stream().map(SerialDevice::id).toList())));
-        }
+        byResource.forEach((name, present) -> {
+            ResourcePlugin plugin = plugins.get(name);
+            out.append(String.format(Locale.ROOT, "%-32s %-44s %-22s %11d  %s%n", prefix + "/" + name,
+                    plugin == null ? "-" : plugin.socket(), plugin == null ? "no (no folder)"
+                            : plugin.registered() == null ? "no (no kubelet)" : plugin.registered().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    plugin == null ? 0 : plugin.allocations(), present.isEmpty() ? "-"
+                            : String.join(", ", present.stream().map(SerialDevice::id).toList())));
+        });
         return out.toString();
     }
 }

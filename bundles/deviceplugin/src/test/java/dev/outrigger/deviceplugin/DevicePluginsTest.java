@@ -4,14 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import org.junit.After;
@@ -23,34 +21,13 @@ import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.device.UsbIdentity;
-import dev.outrigger.deviceplugin.proto.AllocateRequest;
 import dev.outrigger.deviceplugin.proto.AllocateResponse;
-import dev.outrigger.deviceplugin.proto.ContainerAllocateRequest;
 import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
 import dev.outrigger.deviceplugin.proto.DeviceSpec;
-import dev.outrigger.deviceplugin.proto.Empty;
-import dev.outrigger.deviceplugin.proto.ListAndWatchResponse;
 import dev.outrigger.deviceplugin.proto.RegisterRequest;
 import dev.outrigger.framework.Await;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
-import io.grpc.Context;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 
 public class DevicePluginsTest {
 
@@ -59,9 +36,8 @@ public class DevicePluginsTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private DevicePlugins plugins;
-    private Kubelet kubelet;
+    private FakeKubelet kubelet;
 
     @After
     public void stop() throws Exception {
@@ -71,13 +47,12 @@ public class DevicePluginsTest {
         if (kubelet != null) {
             kubelet.close();
         }
-        loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
     }
 
     @Test
     public void aDeviceWithRolePodIsAResourceTheKubeletHandsToAContainer() throws Exception {
         Path folder = tmp.newFolder("device-plugins").toPath();
-        kubelet = new Kubelet(folder).start();
+        kubelet = new FakeKubelet(folder).start();
         plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
         SerialDevice stick = device(STICK, "/dev/ttyUSB0", "zigbee");
         plugins.addDevice(stick);
@@ -113,7 +88,7 @@ public class DevicePluginsTest {
     @Test
     public void aRestartedKubeletGetsTheResourceRegisteredAgain() throws Exception {
         Path folder = tmp.newFolder("device-plugins").toPath();
-        kubelet = new Kubelet(folder).start();
+        kubelet = new FakeKubelet(folder).start();
         plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
         plugins.addDevice(device(STICK, "/dev/ttyUSB0", "Z-Wave stick (Aeotec)"));
         Await.until("registered", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
@@ -126,7 +101,7 @@ public class DevicePluginsTest {
                 Files.delete(socket);
             }
         }
-        kubelet = new Kubelet(folder).start();
+        kubelet = new FakeKubelet(folder).start();
         Await.until("registered with the new kubelet", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
         Await.until("the stick listed to it", Duration.ofSeconds(10),
                 () -> kubelet.listed("outrigger-z-wave-stick-aeotec.sock").equals(List.of(STICK + " Healthy")));
@@ -141,9 +116,10 @@ public class DevicePluginsTest {
         Await.until("waiting for the folder", Duration.ofSeconds(10), () -> plugins.status().startsWith("waiting: the kubelet's device plugin folder "
                 + folder + " is not there"));
 
+        assertTrue(plugins.status(), plugins.status().matches("(?s).*\\boutrigger.dev/zigbee +- +no \\(no folder\\) +0 +" + STICK + "\n"));
         Files.createDirectories(folder);
-        Await.until("served, waiting for the kubelet", Duration.ofSeconds(10), () -> plugins.status().contains("no (waiting for the kubelet)"));
-        kubelet = new Kubelet(folder).start();
+        Await.until("served, waiting for the kubelet", Duration.ofSeconds(10), () -> plugins.status().contains("no (no kubelet)"));
+        kubelet = new FakeKubelet(folder).start();
         Await.until("registered once the kubelet is there", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
     }
 
@@ -192,78 +168,5 @@ public class DevicePluginsTest {
             public int suggestedPort() { return 0; }
             public String profile() { return profile; }
         };
-    }
-
-    /**
-     * The kubelet's side, as it behaves: takes registrations on kubelet.sock, then connects to the
-     * plugin's socket and watches its devices; allocates when the test says a pod asks.
-     */
-    private final class Kubelet implements AutoCloseable {
-        final List<RegisterRequest> registered = new CopyOnWriteArrayList<>();
-        private final Path folder;
-        private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
-        private final java.util.Map<String, List<String>> lists = new java.util.concurrent.ConcurrentHashMap<>();
-        private Server server;
-
-        Kubelet(Path folder) {
-            this.folder = folder;
-        }
-
-        Kubelet start() throws IOException {
-            server = NettyServerBuilder.forAddress(new DomainSocketAddress(folder.resolve("kubelet.sock").toString()))
-                    .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
-                    .addService(ServerServiceDefinition.builder("v1beta1.Registration")
-                            .addMethod(KubeletApi.REGISTER, ServerCalls.asyncUnaryCall((RegisterRequest request, StreamObserver<Empty> reply) -> {
-                                registered.add(request);
-                                reply.onNext(Empty.getDefaultInstance());
-                                reply.onCompleted();
-                                // as the kubelet, apart from the registration, which is over once answered
-                                Context.ROOT.run(() -> watch(request.getEndpoint()));
-                            })).build())
-                    .build().start();
-            return this;
-        }
-
-        private ManagedChannel channel(String endpoint) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(folder.resolve(endpoint).toString()))
-                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build();
-            channels.add(channel);
-            return channel;
-        }
-
-        private void watch(String endpoint) {
-            ManagedChannel channel = channel(endpoint);
-            ClientCall<Empty, ListAndWatchResponse> call = channel.newCall(KubeletApi.LIST_AND_WATCH, CallOptions.DEFAULT);
-            ClientCalls.asyncServerStreamingCall(call, Empty.getDefaultInstance(), new StreamObserver<>() {
-                @Override
-                public void onNext(ListAndWatchResponse list) {
-                    lists.put(endpoint, list.getDevicesList().stream().map(d -> d.getID() + " " + d.getHealth()).toList());
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    lists.put(endpoint, List.of("(stream ended: " + t.getMessage() + ")"));
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-        }
-
-        List<String> listed(String endpoint) {
-            return lists.getOrDefault(endpoint, List.of("(nothing heard yet)"));
-        }
-
-        AllocateResponse allocate(String endpoint, String id) {
-            return ClientCalls.blockingUnaryCall(channel(endpoint), KubeletApi.ALLOCATE, CallOptions.DEFAULT,
-                    AllocateRequest.newBuilder().addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(id)).build());
-        }
-
-        @Override
-        public void close() {
-            channels.forEach(ManagedChannel::shutdownNow);
-            server.shutdownNow();
-        }
     }
 }
