@@ -394,6 +394,11 @@ public class KubeProcessIT {
             Await.until("nothing to give meanwhile", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").isEmpty());
         }
         assertEquals(gateway.log(), 1, gateway.log().lines().filter(l -> l.contains("Device plugin: outrigger.dev/zigbee registered")).count());
+        assertTrue("no warning from Netty at each connection: " + gateway.log(), !gateway.log().contains("SO_KEEPALIVE"));
+        // uninstalled, it leaves no socket and no thread behind that would outlive its bundle
+        assertEquals(0, gateway.shell("feature:uninstall deviceplugin").status());
+        assertTrue(Files.notExists(plugins.resolve("outrigger-zigbee.sock")));
+        assertTrue(gateway.log(), !gateway.log().contains("no longer valid") && !gateway.log().contains("ERROR"));
     }
 
     private ZonedDateTime renewTime() {

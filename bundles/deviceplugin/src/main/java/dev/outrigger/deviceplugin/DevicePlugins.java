@@ -105,7 +105,8 @@ public class DevicePlugins {
                 }
             }
             if (loop != null) {
-                loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                // ended before the bundle is: its thread would load classes from a bundle gone
+                loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
         }
     }

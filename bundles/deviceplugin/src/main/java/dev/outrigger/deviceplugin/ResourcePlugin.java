@@ -226,6 +226,11 @@ final class ResourcePlugin implements AutoCloseable {
                 watchers.clear();
             }
             server.shutdownNow();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             server = null;
         }
     }
