@@ -187,7 +187,7 @@ public class QuickStartProcessIT {
                 .map(l -> l.split("\\|")[3].trim().split(" ")[0])
                 // the shell last: updating it ends the connection that asks
                 .sorted(Comparator.comparing((String b) -> b.equals("dev.outrigger.shell"))).toList();
-        assertEquals(bundles.toString(), 14, bundles.size());
+        assertEquals(bundles.toString(), 15, bundles.size());
         long started = System.nanoTime();
         for (String bundle : bundles) {
             String id = gateway.bundleId(bundle);

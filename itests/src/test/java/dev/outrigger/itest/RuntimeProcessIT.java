@@ -902,7 +902,7 @@ public class RuntimeProcessIT {
         Await.until("the gps feature installed", Duration.ofSeconds(10),
                 () -> lines(gateway.shell("feature:list").output(), "gps ").get(0).contains("installed"));
         assertTrue(gateway.log(), gateway.log().contains("Cannot install the configured feature gsp: no feature named gsp in "));
-        assertTrue(gateway.log(), gateway.log().contains("(there are broker, core, gateway, gps, "));
+        assertTrue(gateway.log(), gateway.log().contains("(there are broker, core, deviceplugin, gateway, gps, "));
         // the bundles deploy/ boots may still be starting: what stays is the one problem
         GatewayProcess.Result health = Await.value("the health down to its lasting problem", Duration.ofSeconds(10), () -> {
             GatewayProcess.Result now = gateway.shell("health");

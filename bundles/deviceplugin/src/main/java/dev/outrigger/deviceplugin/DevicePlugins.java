@@ -169,12 +169,12 @@ public class DevicePlugins {
             waiting = null;
         }
         byResource.keySet().forEach(name -> plugins.computeIfAbsent(name, n -> new ResourcePlugin(prefix, n, folder, loop())));
-        for (ResourcePlugin plugin : plugins.values()) {
-            plugin.devices(byResource.getOrDefault(plugin.resource().substring(prefix.length() + 1), List.of()));
+        for (Map.Entry<String, ResourcePlugin> entry : plugins.entrySet()) {
+            ResourcePlugin plugin = entry.getValue();
+            plugin.devices(byResource.getOrDefault(entry.getKey(), List.of()));
             Outage outage = outages.computeIfAbsent(plugin.resource(), r -> new Outage());
             try {
-                boolean wasRegistered = plugin.registered() != null;
-                if (plugin.keep() && !wasRegistered) {
+                if (plugin.keep()) {
                     LOG.info("Device plugin: {} registered with the kubelet, {} device(s)", plugin.resource(), plugin.devices().size());
                 }
                 outage.worked(() -> { });

@@ -3,6 +3,7 @@ package dev.outrigger.deviceplugin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -62,8 +63,8 @@ final class ResourcePlugin implements AutoCloseable {
     private final List<ServerCallStreamObserver<ListAndWatchResponse>> watchers = new ArrayList<>();
     /** Confined to the thread that calls {@link #keep()} (and {@link #close()} after it). */
     private Server server;
-    /** The kubelet's socket (its inode) the plugin registered with: another one is a restarted kubelet. */
-    private Object registeredWith;
+    /** The kubelet's socket (its inode and time) the plugin registered with: another one is a restarted kubelet. */
+    private String registeredWith;
     private volatile Instant registered;
     private final AtomicLong allocations = new AtomicLong();
 
@@ -111,7 +112,7 @@ final class ResourcePlugin implements AutoCloseable {
      * Without the kubelet's socket it waits. Called by one thread only, and without the lock that
      * the kubelet's calls take: registering, the kubelet calls back before it answers.
      *
-     * @return whether it is registered with the kubelet there is now
+     * @return whether it registered just now
      * @throws IOException the socket cannot be served, or the kubelet refused or did not answer
      */
     boolean keep() throws IOException {
@@ -124,17 +125,19 @@ final class ResourcePlugin implements AutoCloseable {
             registeredWith = null;
         }
         Path kubelet = folder.resolve(KubeletApi.KUBELET_SOCKET);
-        Object now = Files.exists(kubelet) ? Files.readAttributes(kubelet, "unix:ino").get("ino") : null;
-        if (now == null) {
+        if (!Files.exists(kubelet)) {
             registeredWith = null;
             registered = null;
             return false;
         }
-        if (!now.equals(registeredWith)) {
-            register(kubelet);
-            registeredWith = now;
-            registered = Instant.now();
+        BasicFileAttributes socketFile = Files.readAttributes(kubelet, BasicFileAttributes.class);
+        String now = socketFile.fileKey() + " " + socketFile.lastModifiedTime();
+        if (now.equals(registeredWith)) {
+            return false;
         }
+        register(kubelet);
+        registeredWith = now;
+        registered = Instant.now();
         return true;
     }
 
