@@ -359,6 +359,7 @@ public class KubeProcessIT {
         Files.writeString(etc.resolve("dev.outrigger.deviceplugin.cfg"), "folder = " + plugins + "\n");
         String stick = "usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_4c1a9d-if00-port0";
         try (FakeKubelet kubelet = new FakeKubelet(plugins).start()) {
+            gateway.enableHealthEndpoint();
             gateway.start();
             Path node = tree.plugUsbSerial("ttyUSB0", "1-1.4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "4c1a9d",
                     "cp210x");
@@ -373,6 +374,10 @@ public class KubeProcessIT {
             String status = gateway.shell("deviceplugin:status").output();
             assertTrue(status, Pattern.compile("outrigger.dev/zigbee +" + plugins.resolve("outrigger-zigbee.sock") + " +20\\d\\d-\\S+Z +1 +"
                     + stick + "\n").matcher(status).find());
+            Map<String, Double> metrics = gateway.metrics();
+            for (String metric : List.of("devices", "registered", "allocations_total")) {
+                assertEquals(metrics.toString(), 1.0, metrics.get("outrigger_deviceplugin_" + metric + "{resource=\"outrigger.dev/zigbee\"}"), 0);
+            }
 
             Await.until("a serial device on the Node", Duration.ofSeconds(10), () -> "true".equals(labels().get("outrigger.dev/serial")));
             Node labelled = client.nodes().withName("edge-it").get();

@@ -200,6 +200,11 @@ public class DevicePlugins {
         return loop;
     }
 
+    /** The resources served now. */
+    synchronized List<ResourcePlugin> served() {
+        return List.copyOf(plugins.values());
+    }
+
     /** Gogo: {@code deviceplugin:status}. */
     public synchronized String status() {
         StringBuilder out = new StringBuilder();
