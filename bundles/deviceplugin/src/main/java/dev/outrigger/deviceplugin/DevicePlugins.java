@@ -219,11 +219,11 @@ public class DevicePlugins {
                 "DEVICES"));
         byResource.forEach((name, present) -> {
             ResourcePlugin plugin = plugins.get(name);
+            String registered = plugin == null ? "no (no folder)" : plugin.registered() == null ? "no (no kubelet)"
+                    : plugin.registered().truncatedTo(ChronoUnit.SECONDS).toString();
             out.append(String.format(Locale.ROOT, "%-32s %-44s %-22s %11d  %s%n", prefix + "/" + name,
-                    plugin == null ? "-" : plugin.socket(), plugin == null ? "no (no folder)"
-                            : plugin.registered() == null ? "no (no kubelet)" : plugin.registered().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    plugin == null ? 0 : plugin.allocations(), present.isEmpty() ? "-"
-                            : String.join(", ", present.stream().map(SerialDevice::id).toList())));
+                    plugin == null ? "-" : plugin.socket(), registered, plugin == null ? 0 : plugin.allocations(),
+                    present.isEmpty() ? "-" : String.join(", ", present.stream().map(SerialDevice::id).toList())));
         });
         return out.toString();
     }

@@ -169,27 +169,30 @@ final class ResourcePlugin implements AutoCloseable {
 
     private ServerServiceDefinition service() {
         return ServerServiceDefinition.builder("v1beta1.DevicePlugin")
-                .addMethod(KubeletApi.GET_OPTIONS, ServerCalls.asyncUnaryCall((Empty request, StreamObserver<DevicePluginOptions> reply) -> {
-                    reply.onNext(DevicePluginOptions.getDefaultInstance());
-                    reply.onCompleted();
-                }))
-                .addMethod(KubeletApi.LIST_AND_WATCH, ServerCalls.asyncServerStreamingCall(
-                        (Empty request, StreamObserver<ListAndWatchResponse> stream) -> watch(
-                                (ServerCallStreamObserver<ListAndWatchResponse>) stream)))
-                .addMethod(KubeletApi.ALLOCATE, ServerCalls.asyncUnaryCall((AllocateRequest request, StreamObserver<AllocateResponse> reply) -> {
-                    try {
-                        reply.onNext(allocate(request));
-                        reply.onCompleted();
-                    } catch (RuntimeException e) {
-                        reply.onError(e);
-                    }
-                }))
+                .addMethod(KubeletApi.GET_OPTIONS, ServerCalls.asyncUnaryCall(this::options))
+                .addMethod(KubeletApi.LIST_AND_WATCH, ServerCalls.asyncServerStreamingCall(this::watch))
+                .addMethod(KubeletApi.ALLOCATE, ServerCalls.asyncUnaryCall(this::allocate))
                 .build();
     }
 
-    private synchronized void watch(ServerCallStreamObserver<ListAndWatchResponse> stream) {
-        watchers.add(stream);
+    /** Neither pre-start hooks nor preferred allocations: the kubelet calls neither. */
+    private void options(Empty request, StreamObserver<DevicePluginOptions> reply) {
+        reply.onNext(DevicePluginOptions.getDefaultInstance());
+        reply.onCompleted();
+    }
+
+    private synchronized void watch(Empty request, StreamObserver<ListAndWatchResponse> stream) {
+        watchers.add((ServerCallStreamObserver<ListAndWatchResponse>) stream);
         stream.onNext(list());
+    }
+
+    private void allocate(AllocateRequest request, StreamObserver<AllocateResponse> reply) {
+        try {
+            reply.onNext(allocation(request));
+            reply.onCompleted();
+        } catch (RuntimeException e) {
+            reply.onError(e);
+        }
     }
 
     private ListAndWatchResponse list() {
@@ -199,7 +202,7 @@ final class ResourcePlugin implements AutoCloseable {
     }
 
     /** Each container gets its devices' nodes, read and write, at their /dev path and by-id name. */
-    synchronized AllocateResponse allocate(AllocateRequest request) {
+    synchronized AllocateResponse allocation(AllocateRequest request) {
         AllocateResponse.Builder response = AllocateResponse.newBuilder();
         for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
             ContainerAllocateResponse.Builder given = ContainerAllocateResponse.newBuilder();

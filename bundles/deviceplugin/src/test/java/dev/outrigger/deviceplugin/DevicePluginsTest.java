@@ -62,7 +62,8 @@ public class DevicePluginsTest {
         assertEquals("v1beta1", registered.getVersion());
         assertEquals("outrigger.dev/zigbee", registered.getResourceName());
         assertEquals("outrigger-zigbee.sock", registered.getEndpoint());
-        Await.until("the stick listed, healthy", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(STICK + " Healthy")));
+        Await.until("the stick listed, healthy", Duration.ofSeconds(10),
+                () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(STICK + " Healthy")));
 
         // a pod asked for outrigger.dev/zigbee: 1, and got the stick
         AllocateResponse given = kubelet.allocate("outrigger-zigbee.sock", STICK);
@@ -81,7 +82,8 @@ public class DevicePluginsTest {
 
         // back, at another number: the same device to the kubelet
         plugins.addDevice(device(STICK, "/dev/ttyUSB1", "zigbee"));
-        Await.until("listed again", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(STICK + " Healthy")));
+        Await.until("listed again", Duration.ofSeconds(10),
+                () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(STICK + " Healthy")));
         assertEquals("/dev/ttyUSB1", kubelet.allocate("outrigger-zigbee.sock", STICK).getContainerResponses(0).getDevices(0).getHostPath());
     }
 
@@ -113,8 +115,8 @@ public class DevicePluginsTest {
         plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
         assertTrue(plugins.status(), plugins.status().startsWith("no resource: no device with role pod plugged in"));
         plugins.addDevice(device(STICK, "/dev/ttyUSB0", "zigbee"));
-        Await.until("waiting for the folder", Duration.ofSeconds(10), () -> plugins.status().startsWith("waiting: the kubelet's device plugin folder "
-                + folder + " is not there"));
+        Await.until("waiting for the folder", Duration.ofSeconds(10),
+                () -> plugins.status().startsWith("waiting: the kubelet's device plugin folder " + folder + " is not there"));
 
         assertTrue(plugins.status(), plugins.status().matches("(?s).*\\boutrigger.dev/zigbee +- +no \\(no folder\\) +0 +" + STICK + "\n"));
         Files.createDirectories(folder);

@@ -55,15 +55,17 @@ public final class FakeKubelet implements AutoCloseable {
         server = NettyServerBuilder.forAddress(new DomainSocketAddress(folder.resolve("kubelet.sock").toString()))
                 .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
                 .addService(ServerServiceDefinition.builder("v1beta1.Registration")
-                        .addMethod(KubeletApi.REGISTER, ServerCalls.asyncUnaryCall((RegisterRequest request, StreamObserver<Empty> reply) -> {
-                            registered.add(request);
-                            reply.onNext(Empty.getDefaultInstance());
-                            reply.onCompleted();
-                            // apart from the registration, which is over once answered
-                            Context.ROOT.run(() -> watch(request.getEndpoint()));
-                        })).build())
+                        .addMethod(KubeletApi.REGISTER, ServerCalls.asyncUnaryCall(this::register)).build())
                 .build().start();
         return this;
+    }
+
+    private void register(RegisterRequest request, StreamObserver<Empty> reply) {
+        registered.add(request);
+        reply.onNext(Empty.getDefaultInstance());
+        reply.onCompleted();
+        // apart from the registration, which is over once answered
+        Context.ROOT.run(() -> watch(request.getEndpoint()));
     }
 
     private ManagedChannel channel(String endpoint) {

@@ -67,8 +67,9 @@ public class ConfiguredProfile {
         @AttributeDefinition(required = false, description = "Regular expression found in the kernel name, e.g. ttyAMA0")
         String tty() default "";
 
-        @AttributeDefinition(description = "Who owns the port", options = {
-                @Option(value = "bridge"), @Option(value = "meshtastic"), @Option(value = "gps"), @Option(value = "pod"), @Option(value = "ignore") })
+        @AttributeDefinition(description = "Who owns the port (pod: the pods that ask the kubelet for it)", options = {
+                @Option(value = "bridge"), @Option(value = "meshtastic"), @Option(value = "gps"), @Option(value = "pod"),
+                @Option(value = "ignore") })
         String role() default "ignore";
 
         @AttributeDefinition(min = "50", max = "4000000")

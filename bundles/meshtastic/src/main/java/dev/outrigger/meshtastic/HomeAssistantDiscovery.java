@@ -39,9 +39,10 @@ import dev.outrigger.position.PositionSource;
 
 /**
  * The mesh in Home Assistant, by its MQTT discovery: the gateway a device with its connectivity and,
- * for each GPS receiver, a tracker that puts the gateway on the map; each node heard a device with sensors (battery, voltage, SNR, RSSI, hops, last heard) read
- * from its retained state ({@code mesh/<!id>/node}) and a tracker that puts it on the map, available
- * while the gateway is online. Announced (retained) when a node is first heard or changes its name,
+ * for each GPS receiver, a tracker that puts the gateway on the map; each node heard a device with
+ * sensors (battery, voltage, SNR, RSSI, hops, last heard) read from its retained state
+ * ({@code mesh/<!id>/node}) and a tracker that puts it on the map; all available while the gateway
+ * is online. Announced (retained) when a node is first heard or changes its name,
  * and all again when Home Assistant says it started. A node not heard for {@code forgetDays} is taken
  * out of Home Assistant (its discovery messages cleared) until it is heard again: a public mesh has
  * many passers-by. On while its configuration exists.
@@ -94,6 +95,7 @@ public class HomeAssistantDiscovery {
     private final Set<Long> only = new HashSet<>();
     /** Home Assistant's ids for this gateway: its id with what discovery topics cannot carry replaced. */
     private final String gateway;
+    /** The gateway's GPS receivers: a tracker each, on the map where the receiver's fix says. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     final List<PositionSource> positions = new CopyOnWriteArrayList<>();
@@ -214,7 +216,8 @@ public class HomeAssistantDiscovery {
         }
         boolean wasAnnounced = announced.remove(node.num()) != null;
         for (Entity entity : entities(node).keySet()) {
-            publish(new Message(topic(entity), new byte[0], 1, true, Optional.empty(), Optional.empty()), () -> forgotten.remove(node.num()));
+            Message clear = new Message(topic(entity), new byte[0], 1, true, Optional.empty(), Optional.empty());
+            publish(clear, () -> forgotten.remove(node.num()));
         }
         if (wasAnnounced) {
             LOG.info("Home Assistant: {} {} not heard for {} day(s): taken out until heard again", node.id(), node.longName(),
