@@ -92,13 +92,12 @@ final class ResourcePlugin implements AutoCloseable {
     synchronized void devices(Collection<SerialDevice> present) {
         Map<String, SerialDevice> byId = new TreeMap<>();
         present.forEach(d -> byId.put(d.id(), d));
-        if (!byId.keySet().equals(devices.keySet())) {
-            devices = byId;
+        boolean changed = !byId.keySet().equals(devices.keySet());
+        devices = byId; // the same ones may be at another path, after a replug
+        if (changed) {
             ListAndWatchResponse list = list();
-            watchers.removeIf(w -> w.isCancelled());
+            watchers.removeIf(ServerCallStreamObserver::isCancelled);
             watchers.forEach(w -> w.onNext(list));
-        } else {
-            devices = byId; // the same devices, at another path maybe
         }
     }
 
@@ -202,7 +201,7 @@ final class ResourcePlugin implements AutoCloseable {
     }
 
     /** Each container gets its devices' nodes, read and write, at their /dev path and by-id name. */
-    synchronized AllocateResponse allocation(AllocateRequest request) {
+    private synchronized AllocateResponse allocation(AllocateRequest request) {
         AllocateResponse.Builder response = AllocateResponse.newBuilder();
         for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
             ContainerAllocateResponse.Builder given = ContainerAllocateResponse.newBuilder();
