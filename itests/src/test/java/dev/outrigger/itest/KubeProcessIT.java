@@ -3,6 +3,7 @@ package dev.outrigger.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -397,14 +398,31 @@ public class KubeProcessIT {
         try (FakeKubelet kubelet = new FakeKubelet(plugins).start()) {
             Await.until("registered again", Duration.ofSeconds(10), () -> kubelet.registered.size() == 1);
             Await.until("nothing to give meanwhile", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-zigbee.sock").isEmpty());
+            // the bundle updated live, the stick back in, serves and registers anew, and its old revision leaves no thread behind
+            tree.plugUsbSerial("ttyUSB1", "1-1.4", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "4c1a9d", "cp210x");
+            Await.until("the stick listed again", Duration.ofSeconds(10),
+                    () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(stick + " Healthy")));
+            List<String> threads = grpcThreads();
+            assertEquals(0, gateway.shell("update dev.outrigger.deviceplugin").status());
+            Await.until("registered by the updated bundle", Duration.ofSeconds(10), () -> kubelet.registered.size() == 2);
+            Await.until("the stick listed by the updated bundle", Duration.ofSeconds(10),
+                    () -> kubelet.listed("outrigger-zigbee.sock").equals(List.of(stick + " Healthy")));
+            Await.until("the threads of before, no more: " + threads, Duration.ofSeconds(10), () -> grpcThreads().equals(threads));
         }
-        assertEquals("registered with each kubelet, once: " + gateway.log(), 2,
+        assertEquals("registered with each kubelet and after the update, once each: " + gateway.log(), 3,
                 gateway.log().lines().filter(l -> l.contains("Device plugin: outrigger.dev/zigbee registered")).count());
         assertTrue("no warning from Netty at each connection: " + gateway.log(), !gateway.log().contains("SO_KEEPALIVE"));
         // uninstalled, it leaves no socket and no thread behind that would outlive its bundle
         assertEquals(0, gateway.shell("feature:uninstall deviceplugin").status());
         assertTrue(Files.notExists(plugins.resolve("outrigger-zigbee.sock")));
+        Await.until("no thread of gRPC or the device plugin left", Duration.ofSeconds(10), () -> grpcThreads().isEmpty());
         assertTrue(gateway.log(), !gateway.log().contains("no longer valid") && !gateway.log().contains("ERROR"));
+    }
+
+    /** The threads of the device plugin and of the gRPC and Netty it embeds, by name. */
+    private List<String> grpcThreads() throws IOException {
+        return gateway.threadNames().stream().filter(n -> n.startsWith("outrigger-devic") || n.startsWith("grpc")
+                || n.startsWith("globalEventExec") || n.contains("Netty")).sorted().toList();
     }
 
     private ZonedDateTime renewTime() {
