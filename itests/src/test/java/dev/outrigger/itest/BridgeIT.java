@@ -35,6 +35,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
@@ -100,6 +101,11 @@ public class BridgeIT {
         Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> refused(port));
     }
 
+    /** The bridges offered as listening with their device present that fit the filter. */
+    private int readyBridges(String filter) throws InvalidSyntaxException {
+        return context.getServiceReferences(dev.outrigger.device.SerialBridge.class, filter).size();
+    }
+
     @Test
     public void aStickWithRoleBridgeIsOnItsPortAndSurvivesAReplug() throws Exception {
         Path root = Path.of(System.getProperty("test.root"));
@@ -129,6 +135,9 @@ public class BridgeIT {
                 assertTrue(bridgeMetrics(), bridgeMetrics().contains("outrigger_bridge_clients" + labels + "} 1\n")
                         && bridgeMetrics().contains("outrigger_bridge_device_present" + labels + "} 1\n")
                         && bridgeMetrics().contains("outrigger_bridge_bytes_total" + labels + ",direction=\"to_device\"} 4\n"));
+                String offered = "(&(bridge.port=" + port + ")(device.id=" + ID + "))";
+                Await.until("offered as a service, for the kube bundle to label its pod", Duration.ofSeconds(5),
+                        () -> readyBridges(offered) == 1);
                 Files.write(pty.peer.toRealPath(), new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e });
                 assertArrayEquals(new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e }, PtyPair.readFully(client.getInputStream(), 4));
 
@@ -137,6 +146,7 @@ public class BridgeIT {
                 String told = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(told, told.contains("device unplugged"));
                 client.close();
+                Await.until("no longer offered with the stick gone", Duration.ofSeconds(5), () -> readyBridges(offered) == 0);
 
                 plug(tree, pty.device);
                 Socket again = Await.value("bridging again after the replug", Duration.ofSeconds(10), () -> bridgedClient(port));
@@ -154,6 +164,7 @@ public class BridgeIT {
                         (System.nanoTime() - updated) / 1_000_000);
                 afterUpdate.getOutputStream().write('?');
                 assertEquals('?', PtyPair.readFully(peer, 1)[0]);
+                Await.until("offered by the updated bundle, once", Duration.ofSeconds(5), () -> readyBridges(offered) == 1);
                 afterUpdate.close();
 
                 // a bridge configured for the stick replaces its automatic one, until it is deleted

@@ -36,6 +36,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,6 +55,8 @@ public class KubeProcessIT {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
+
+    private static final String POD = "outrigger-x7k2p";
 
     private KubernetesMockServer server;
     /** What the gateway asked of the API server, as RBAC names it: {@code nodes/status patch}. */
@@ -80,9 +83,12 @@ public class KubeProcessIT {
         server.destroy();
     }
 
-    private void createNode() {
+    /** The Node, as its kubelet registered it, and the gateway's Pod on it, as its DaemonSet made it. */
+    private void createNodeAndPod() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("edge-it").addToLabels("example.com/radio", "true")
                 .endMetadata().withNewStatus().addToCapacity("cpu", new Quantity("2")).endStatus().build()).create();
+        client.pods().inNamespace("outrigger").resource(new PodBuilder().withNewMetadata().withName(POD).withNamespace("outrigger")
+                .addToLabels("app.kubernetes.io/name", "outrigger").endMetadata().build()).create();
     }
 
     @After
@@ -113,17 +119,20 @@ public class KubeProcessIT {
         Path etc = gateway.home.resolve("etc");
         Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = kube, gps\n");
         Files.writeString(etc.resolve("dev.outrigger.kube.cfg"), "kubeconfig = " + kubeconfig + "\nnodeName = edge-it\n"
-                + "namespace = outrigger\n" + extra);
+                + "namespace = outrigger\npodName = " + POD + "\n" + extra);
         return etc;
     }
 
     @Test
     public void theNodeFollowsWhatIsPluggedInAndALeaseIsKeptThroughAnApiOutage() throws Exception {
-        createNode();
+        createNodeAndPod();
         FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
         Path etc = configure("mode = off\n");
         Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
+        int bridgePort = Ports.free();
+        Files.writeString(etc.resolve("dev.outrigger.discovery.profile-zigbee.cfg"), "vendorId = 10c4\nproductId = ea60\nrole = bridge\n"
+                + "port = " + bridgePort + "\n");
         // a Raspberry Pi 5's device tree: NUL-terminated strings
         Path deviceTree = Files.createDirectories(folder.getRoot().toPath().resolve("proc/device-tree"));
         Files.writeString(deviceTree.resolve("model"), "Raspberry Pi 5 Model B Rev 1.0\0");
@@ -251,6 +260,17 @@ public class KubeProcessIT {
             pty.close();
         }
 
+        // a Zigbee stick bridged: its port on the gateway's Pod, for a Service that follows the stick to select, while it is in
+        String bridged = "outrigger.dev/bridge-" + bridgePort;
+        tree.plugUsbSerial("ttyUSB0", "1-1.5", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
+        Await.until("the bridge's port on the Pod", Duration.ofSeconds(10), () -> "true".equals(podLabels().get(bridged)));
+        assertTrue(gateway.shell("kube:status").output().contains("pod         outrigger/" + POD + " labels {" + bridged + "=true}"));
+        long unpluggedStick = System.nanoTime();
+        tree.unplug("ttyUSB0");
+        Await.until("the port off the Pod with the stick", Duration.ofSeconds(10), () -> !podLabels().containsKey(bridged));
+        System.out.printf(Locale.ROOT, "unplug to Pod label removed: %d ms%n", (System.nanoTime() - unpluggedStick) / 1_000_000);
+        assertEquals("a label it did not set stays", "outrigger", podLabels().get("app.kubernetes.io/name"));
+
         // the API server goes away (and comes back empty, as this mock does): retried, then converged
         int port = server.getPort();
         tree.plugCdcAcm("ttyACM1", "1-1.3", "239a", "8029", "RAKwireless", "WisCore RAK4631 Meshtastic", "BEEF");
@@ -258,7 +278,7 @@ public class KubeProcessIT {
         Await.until("the outage noticed", Duration.ofSeconds(10), () -> gateway.shell("kube:status").output().contains("retrying"));
         assertEquals("not reporting, in the metrics", 0.0, gateway.metrics().get("outrigger_kube_reporting"), 0);
         startApiServer(port);
-        createNode();
+        createNodeAndPod();
         Await.until("the Node reported again after the outage", Duration.ofSeconds(20),
                 () -> "true".equals(labels().get("outrigger.dev/meshtastic")) && condition("OutriggerReady") != null);
         Await.until("the Lease back within one renew interval (10 s)", Duration.ofSeconds(12),
@@ -349,7 +369,7 @@ public class KubeProcessIT {
      */
     @Test
     public void aDeviceWithRolePodIsHandedToThePodThatAsksThroughTheKubeletsDevicePlugin() throws Exception {
-        createNode();
+        createNodeAndPod();
         FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
         Path plugins = folder.newFolder("device-plugins").toPath();
         Path etc = configure("");
@@ -441,6 +461,10 @@ public class KubeProcessIT {
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         return "true".equals(labels.get("outrigger.dev/meshtastic")) == expected
                 && node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic") == expected;
+    }
+
+    private Map<String, String> podLabels() {
+        return client.pods().inNamespace("outrigger").withName(POD).get().getMetadata().getLabels();
     }
 
     private Map<String, String> labels() {

@@ -103,6 +103,8 @@ final class Bridge implements AutoCloseable {
     private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
     private final AtomicLong toSerial = new AtomicLong();
     private final AtomicLong fromSerial = new AtomicLong();
+    /** Told when it starts listening, its device comes or goes, and when it closes; called with the monitor held. */
+    private volatile Runnable changed = () -> { };
 
     /**
      * Listens at once, or, while the address is taken (ser2net still running) or missing, or its
@@ -144,6 +146,7 @@ final class Bridge implements AutoCloseable {
         LOG.info("Bridge {} listening on {}:{} ({}{})", options.name(), options.bind(), s.getLocalPort(),
                 options.mode().name().toLowerCase(Locale.ROOT), options.tls() == null ? "" : options.clientAuth()
                         ? ", TLS with client certificates" : ", TLS");
+        changed.run();
         if (!s.getInetAddress().isLoopbackAddress() && options.allow().admitsAnyone() && !options.clientAuth()) {
             // whoever reaches the port drives the device: a Zigbee coordinator, a Z-Wave controller
             LOG.warn("Bridge {} is reachable beyond this host on {} and admits any client: set allow to the addresses "
@@ -163,6 +166,11 @@ final class Bridge implements AutoCloseable {
 
     SerialDevice device() {
         return device;
+    }
+
+    /** Whom to tell of a change: whether it listens, its device. */
+    void onChange(Runnable r) {
+        changed = r;
     }
 
     int clientCount() {
@@ -189,6 +197,7 @@ final class Bridge implements AutoCloseable {
         if (device == null || !device.path().equals(d.path())) {
             device = d;
             LOG.info("Bridge {}: device {} at {}", options.name(), d.id(), d.path());
+            changed.run();
         }
     }
 
@@ -198,6 +207,7 @@ final class Bridge implements AutoCloseable {
             LOG.info("Bridge {}: device {} gone; closing {} client(s)", options.name(), device.id(), clients.size());
             device = null;
             closeClients("device unplugged");
+            changed.run();
         }
     }
 
@@ -379,6 +389,7 @@ final class Bridge implements AutoCloseable {
             closeQuietly(server);
         }
         closeClients("bridge stopped");
+        changed.run();
         try {
             if (acceptor != null) {
                 acceptor.join(2_000);

@@ -27,13 +27,30 @@ public class Bridges {
     /** Devices with role bridge that get no automatic bridge, by id: why (whose their port is). */
     private final Map<String, String> keptOff = new ConcurrentHashMap<>();
     private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     void add(Bridge b) {
         running.add(b);
+        b.onChange(this::changed);
+        changed();
     }
 
     void remove(Bridge b) {
         running.remove(b);
+        changed();
+    }
+
+    /** To be told when a bridge comes or goes, starts listening, or its device comes or goes; with locks held: be quick. */
+    void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    void noLongerTell(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    private void changed() {
+        listeners.forEach(Runnable::run);
     }
 
     List<Bridge> all() {

@@ -43,6 +43,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.outrigger.device.Board;
 import dev.outrigger.device.BoardSensors;
 import dev.outrigger.device.Role;
+import dev.outrigger.device.SerialBridge;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.metrics.Exposition;
 import dev.outrigger.framework.net.NetworkFailures;
@@ -58,8 +59,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * Keeps the gateway's own Node true to what is plugged in and to the runtime's health, and renews
- * a heartbeat Lease. In a pod it uses the service account (node name from the downward API's
- * {@code NODE_NAME}); elsewhere a configured kubeconfig; with neither it is off, says so once and
+ * a heartbeat Lease; in a pod, labels the Pod with the ports its bridges serve. In a pod it uses the
+ * service account (node and pod name from the downward API's {@code NODE_NAME} and
+ * {@code POD_NAME}); elsewhere a configured kubeconfig; with neither it is off, says so once and
  * builds no client at all.
  */
 @Component(service = KubeKeeper.class, immediate = true, configurationPid = KubeKeeper.PID)
@@ -83,6 +85,10 @@ public class KubeKeeper {
 
         @AttributeDefinition(required = false, description = "Namespace of the Lease (default: POD_NAMESPACE, else outrigger)")
         String namespace() default "";
+
+        @AttributeDefinition(required = false, description = "The gateway's own Pod, labelled with the ports of its bridges "
+                + "for Services to select (default: POD_NAME from the downward API; without one, no Pod is labelled)")
+        String podName() default "";
 
         @AttributeDefinition(description = "Prefix of the labels and resources, e.g. outrigger.dev/meshtastic")
         String prefix() default "outrigger.dev";
@@ -109,6 +115,8 @@ public class KubeKeeper {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private final List<SerialBridge> bridges = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<MeshRadio> radios = new CopyOnWriteArrayList<>();
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private final List<PositionSource> positions = new CopyOnWriteArrayList<>();
@@ -121,12 +129,15 @@ public class KubeKeeper {
     private Settings settings;
     private String nodeName;
     private String namespace;
+    /** Label mode in a pod only: the Pod whose labels say which bridges listen here. */
+    private String podName;
     /** From the first successful start on; none while off or waiting for a kubeconfig. */
     private volatile KubernetesClient client;
     private ScheduledExecutorService ticks;
     private volatile NodeSync sync;
     private volatile NodeEvents events;
     private NodeSync.Wanted applied;
+    private Map<String, String> podApplied;
     private long lastReport;
     private long lastRenew;
     private String failing = "";
@@ -142,6 +153,7 @@ public class KubeKeeper {
         this.settings = settings;
         this.nodeName = first(settings.nodeName(), System.getenv("NODE_NAME"), KubeKeeper::hostName);
         this.namespace = first(settings.namespace(), System.getenv("POD_NAMESPACE"), () -> "outrigger");
+        this.podName = settings.registerNode() ? null : first(settings.podName(), System.getenv("POD_NAME"), () -> null);
         boolean inPod = System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.exists(SERVICE_ACCOUNT);
         if (settings.mode().equals("off") || !inPod && settings.kubeconfig().isBlank()) {
             state = settings.mode().equals("off") ? "off (mode = off)"
@@ -213,7 +225,8 @@ public class KubeKeeper {
         }
         try {
             NodeSync.Wanted wanted = wanted();
-            if (!wanted.equals(applied) || now - lastReport >= TimeUnit.SECONDS.toNanos(settings.reportSeconds())) {
+            boolean due = now - lastReport >= TimeUnit.SECONDS.toNanos(settings.reportSeconds());
+            if (!wanted.equals(applied) || due) {
                 boolean found = withBundleLoader(() -> sync.apply(wanted, Instant.now()));
                 if (!found && settings.registerNode()) {
                     withBundleLoader(() -> {
@@ -246,6 +259,16 @@ public class KubeKeeper {
                 events.record(events.changes(presentDevices(), wanted.conditions()), Instant.now());
                 return null;
             });
+            Map<String, String> podLabels = podLabels();
+            if (podName != null && (due || !podLabels.equals(podApplied))) {
+                podApplied = null;
+                if (!withBundleLoader(() -> sync.labelPod(namespace, podName, podLabels))) {
+                    failed("Pod " + podName + " does not exist in namespace " + namespace + " (set podName, or POD_NAME from the "
+                            + "downward API)");
+                    return;
+                }
+                podApplied = podLabels;
+            }
             backoffMillis = 0;
             state = "reporting";
             if (!failing.isEmpty()) {
@@ -318,6 +341,10 @@ public class KubeKeeper {
                     + (e.failing().isEmpty() ? "" : ", failing: " + e.failing()));
         }
         NodeSync.Wanted w = applied;
+        Map<String, String> p = podApplied;
+        if (podName != null) {
+            lines.add("pod         " + namespace + "/" + podName + (p == null ? "" : " labels " + p));
+        }
         if (w != null) {
             lines.add("labels      " + w.labels());
             lines.add("resources   " + w.resources());
@@ -403,6 +430,13 @@ public class KubeKeeper {
             boardConditions(b.sensors(), conditions);
         }
         return new NodeSync.Wanted(labels, resources, conditions);
+    }
+
+    /** A label for each port a bridge listens on with its device present: {@code outrigger.dev/bridge-6638=true}. */
+    Map<String, String> podLabels() {
+        Map<String, String> labels = new TreeMap<>();
+        bridges.forEach(b -> labels.put(settings.prefix() + "/bridge-" + b.port(), "true"));
+        return labels;
     }
 
     /**

@@ -14,26 +14,36 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * Brings one Node to the wanted state: labels in {@code metadata}, extended resources in
  * {@code status.capacity} and {@code status.allocatable}, conditions in {@code status.conditions},
- * and keeps a heartbeat Lease. Only what it created itself is ever changed or removed: the keys it
- * owns are listed in an annotation on the Node, and anything else is left alone.
+ * and keeps a heartbeat Lease; and labels the gateway's own Pod. Only what it created itself is
+ * ever changed or removed: the keys it owns are listed in an annotation on the Node (and the Pod),
+ * and anything else is left alone.
  */
 final class NodeSync {
 
-    /** The labels and extended resources this gateway put on the Node, comma-separated. */
+    /** The labels and extended resources this gateway put on the Node (or the Pod), comma-separated. */
     static final String OWNED = "outrigger.dev/owned";
     static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
     private static final int HTTP_CONFLICT = 409;
@@ -64,20 +74,12 @@ final class NodeSync {
         if (node == null) {
             return false;
         }
-        Set<String> owned = owned(node);
+        Set<String> owned = owned(node.getMetadata());
         Set<String> stillOwned = new TreeSet<>();
         stillOwned.addAll(wanted.labels().keySet());
         stillOwned.addAll(wanted.resources().keySet());
         client.nodes().withName(nodeName).edit(n -> {
-            Map<String, String> labels = n.getMetadata().getLabels() == null ? new LinkedHashMap<>()
-                    : new LinkedHashMap<>(n.getMetadata().getLabels());
-            owned.stream().filter(k -> !wanted.labels().containsKey(k)).forEach(labels::remove);
-            labels.putAll(wanted.labels());
-            n.getMetadata().setLabels(labels);
-            Map<String, String> annotations = n.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
-                    : new LinkedHashMap<>(n.getMetadata().getAnnotations());
-            annotations.put(OWNED, String.join(",", stillOwned));
-            n.getMetadata().setAnnotations(annotations);
+            label(n.getMetadata(), owned, wanted.labels(), stillOwned);
             return n;
         });
         client.nodes().withName(nodeName).editStatus(n -> {
@@ -102,6 +104,57 @@ final class NodeSync {
             return n;
         });
         return true;
+    }
+
+    /**
+     * Labels on the gateway's own Pod, as wanted (ours only, owned as on the Node): what a Service
+     * selects to reach this gateway. Read as a generic resource, changed by a JSON patch of its
+     * labels: the typed model of a Pod is hundreds of classes, of its spec, that this needs none of.
+     *
+     * @return false when the Pod does not exist
+     */
+    boolean labelPod(String namespace, String podName, Map<String, String> labels) {
+        Resource<GenericKubernetesResource> pod = client.genericKubernetesResources("v1", "Pod").inNamespace(namespace)
+                .withName(podName);
+        GenericKubernetesResource current = pod.get();
+        if (current == null) {
+            return false;
+        }
+        ObjectMeta metadata = current.getMetadata();
+        ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+        if (metadata.getLabels() == null) {
+            ObjectNode all = patch.addObject().put("op", "add").put("path", "/metadata/labels").putObject("value");
+            labels.forEach(all::put);
+        } else {
+            owned(metadata).stream().filter(k -> !labels.containsKey(k) && metadata.getLabels().containsKey(k))
+                    .forEach(k -> patch.addObject().put("op", "remove").put("path", "/metadata/labels/" + pointer(k)));
+            labels.forEach((k, v) -> patch.addObject().put("op", "add").put("path", "/metadata/labels/" + pointer(k)).put("value", v));
+        }
+        String stillOwned = String.join(",", new TreeSet<>(labels.keySet()));
+        if (metadata.getAnnotations() == null) {
+            patch.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value").put(OWNED, stillOwned);
+        } else {
+            patch.addObject().put("op", "add").put("path", "/metadata/annotations/" + pointer(OWNED)).put("value", stillOwned);
+        }
+        pod.patch(PatchContext.of(PatchType.JSON), patch.toString());
+        return true;
+    }
+
+    /** A map key as a JSON pointer's segment (RFC 6901): {@code outrigger.dev~1bridge-6638}. */
+    private static String pointer(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    /** The wanted labels set, those owned and no longer wanted removed, and what is owned now noted. */
+    private static void label(ObjectMeta metadata, Set<String> owned, Map<String, String> wanted, Set<String> stillOwned) {
+        Map<String, String> labels = metadata.getLabels() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata.getLabels());
+        owned.stream().filter(k -> !wanted.containsKey(k)).forEach(labels::remove);
+        labels.putAll(wanted);
+        metadata.setLabels(labels);
+        Map<String, String> annotations = metadata.getAnnotations() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(metadata.getAnnotations());
+        annotations.put(OWNED, String.join(",", stillOwned));
+        metadata.setAnnotations(annotations);
     }
 
     /** Ours replaced (transition time kept unless the status flipped), the kubelet's and others' kept. */
@@ -173,8 +226,8 @@ final class NodeSync {
         });
     }
 
-    private static Set<String> owned(Node node) {
-        Map<String, String> annotations = node.getMetadata().getAnnotations();
+    private static Set<String> owned(ObjectMeta metadata) {
+        Map<String, String> annotations = metadata.getAnnotations();
         String list = annotations == null ? null : annotations.get(OWNED);
         return list == null || list.isBlank() ? Set.of()
                 : Arrays.stream(list.split(",")).map(String::trim).collect(Collectors.toCollection(LinkedHashSet::new));

@@ -15,6 +15,7 @@ import org.junit.Test;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -70,6 +71,38 @@ public class NodeSyncTest {
         assertEquals("arm64", node.getMetadata().getLabels().get("kubernetes.io/arch"));
         assertEquals(new Quantity("4"), node.getStatus().getCapacity().get("cpu"));
         assertEquals("KubeletReady", condition(node, "Ready").getReason());
+    }
+
+    @Test
+    public void thePodGetsThePortsOfItsBridgesAndKeepsTheLabelsOthersSet() {
+        // as a DaemonSet makes it: labels, no annotations; and one made by hand with neither
+        client.pods().inNamespace("outrigger").resource(new PodBuilder().withNewMetadata().withName("outrigger-x7k2p")
+                .addToLabels("app.kubernetes.io/name", "outrigger").addToLabels("pod-template-generation", "3").endMetadata()
+                .build()).create();
+        client.pods().inNamespace("outrigger").resource(new PodBuilder().withNewMetadata().withName("bare").endMetadata().build())
+                .create();
+
+        assertTrue(sync.labelPod("outrigger", "outrigger-x7k2p", Map.of("outrigger.dev/bridge-6638", "true",
+                "outrigger.dev/bridge-6639", "true")));
+        assertEquals(Map.of("app.kubernetes.io/name", "outrigger", "pod-template-generation", "3", "outrigger.dev/bridge-6638", "true",
+                "outrigger.dev/bridge-6639", "true"), podLabels("outrigger-x7k2p"));
+        // the Z-Wave stick unplugged, and someone else's label with our prefix added meanwhile
+        client.pods().inNamespace("outrigger").withName("outrigger-x7k2p")
+                .edit(p -> new PodBuilder(p).editMetadata().addToLabels("outrigger.dev/team", "radio").endMetadata().build());
+        assertTrue(sync.labelPod("outrigger", "outrigger-x7k2p", Map.of("outrigger.dev/bridge-6638", "true")));
+        assertEquals(Map.of("app.kubernetes.io/name", "outrigger", "pod-template-generation", "3", "outrigger.dev/bridge-6638", "true",
+                "outrigger.dev/team", "radio"), podLabels("outrigger-x7k2p"));
+        assertTrue(sync.labelPod("outrigger", "outrigger-x7k2p", Map.of()));
+        assertEquals(Map.of("app.kubernetes.io/name", "outrigger", "pod-template-generation", "3", "outrigger.dev/team", "radio"),
+                podLabels("outrigger-x7k2p"));
+
+        assertTrue(sync.labelPod("outrigger", "bare", Map.of("outrigger.dev/bridge-6638", "true")));
+        assertEquals(Map.of("outrigger.dev/bridge-6638", "true"), podLabels("bare"));
+        assertFalse("no such Pod", sync.labelPod("outrigger", "gone", Map.of()));
+    }
+
+    private Map<String, String> podLabels(String name) {
+        return client.pods().inNamespace("outrigger").withName(name).get().getMetadata().getLabels();
     }
 
     @Test
