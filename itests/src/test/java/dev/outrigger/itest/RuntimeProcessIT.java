@@ -888,7 +888,7 @@ public class RuntimeProcessIT {
         Await.until("the gateway feature installed and healthy", Duration.ofSeconds(30),
                 () -> gateway.log().contains("Feature gateway installed") && gateway.shell("health").status() == 0);
 
-        assertEquals("allow = 10.42.0.0/16", gateway.shell("config:get dev.outrigger.bridge.auto").output().lines()
+        assertEquals("allow = 10.42.0.0/16,192.168.1.0/24", gateway.shell("config:get dev.outrigger.bridge.auto").output().lines()
                 .map(String::strip).filter(l -> l.startsWith("allow")).map(l -> l.replaceAll("\\s+", " = ")).findFirst().orElse(""));
         for (String complaint : List.of("unknown propert", "rejected", "required, not set", "allow:")) {
             assertTrue(complaint + " in " + gateway.log(), lines(gateway.log(), complaint).isEmpty());

@@ -137,7 +137,7 @@ public class KubeKeeper {
     private volatile NodeSync sync;
     private volatile NodeEvents events;
     private NodeSync.Wanted applied;
-    private Map<String, String> podApplied;
+    private volatile Map<String, String> podApplied;
     private long lastReport;
     private long lastRenew;
     private String failing = "";
