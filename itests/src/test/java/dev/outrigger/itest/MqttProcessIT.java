@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,9 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.outrigger.discovery.FakeSysfs;
 import dev.outrigger.tls.TestCertificates;
 
 /**
@@ -123,6 +127,45 @@ public class MqttProcessIT {
                 Files.readString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg")) + "# password fixed\n");
         Await.until("connected with the right password", Duration.ofSeconds(15),
                 () -> gateway.shell("mqtt:status").output().contains("connected since"));
+    }
+
+    /**
+     * The retained inventory a late subscriber (a dashboard started after the gateway) finds: the
+     * devices plugged in now, and the port of each bridged one, so that it knows where to connect.
+     */
+    @Test
+    public void theRetainedDeviceInventoryFollowsPlugAndUnplugAndSaysWhereEachStickIsBridged() throws Exception {
+        broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
+        FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
+        Path etc = gateway.home.resolve("etc");
+        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev + "\n");
+        int port = Ports.free();
+        Files.writeString(etc.resolve("dev.outrigger.discovery.profile-zigbee.cfg"),
+                "vendorId = 10c4\nproductId = ea60\nrole = bridge\nport = " + port + "\n");
+        gateway.start();
+        installMqtt(broker.uri(), "");
+        String stick = "usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_77aa-if00-port0";
+        try (Subscriptions late = new Subscriptions()) {
+            tree.plugUsbSerial("ttyUSB0", "1-1.5", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
+            Map<?, ?> device = Await.value("the stick in the retained inventory, with its bridge's port", Duration.ofSeconds(10),
+                    () -> inventory(late).stream().filter(d -> stick.equals(d.get("id")) && d.containsKey("bridgePort")).findFirst()
+                            .orElse(null));
+            assertEquals(port, device.get("bridgePort"));
+            assertEquals("bridge", device.get("role"));
+            assertEquals(tree.dev.resolve("ttyUSB0").toString(), device.get("path"));
+            assertEquals(List.of("10c4", "ea60", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa"), List.of(device.get("vendorId"),
+                    device.get("productId"), device.get("product"), device.get("serial")));
+            tree.unplug("ttyUSB0");
+            Await.until("the inventory without it", Duration.ofSeconds(10),
+                    () -> inventory(late).stream().noneMatch(d -> stick.equals(d.get("id"))));
+        }
+    }
+
+    /** The retained inventory, as a client that subscribes now gets it. */
+    private List<Map<?, ?>> inventory(Subscriptions late) throws Exception {
+        Queue<String> retained = late.subscribe(broker.uri(), "it/gw/devices");
+        String json = Await.value("the retained inventory", Duration.ofSeconds(5), retained::peek);
+        return List.of(new ObjectMapper().readValue(json, Map[].class));
     }
 
     /**

@@ -16,15 +16,20 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.outrigger.device.SerialBridge;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.json.Json;
 import dev.outrigger.messaging.Message;
 
-/** The retained device inventory on {@code <root>/<gw>/devices}, republished on plug, unplug and reconnect. */
+/**
+ * The retained device inventory on {@code <root>/<gw>/devices}, with the port each bridged device is
+ * served on; republished on plug, unplug, a bridge that starts or stops serving, and reconnect.
+ */
 @Component
 public class DeviceInventory {
 
     private final List<SerialDevice> devices = new CopyOnWriteArrayList<>();
+    private final List<SerialBridge> bridges = new CopyOnWriteArrayList<>();
     private final Runnable republish = this::publish;
     private final MqttConnection connection;
 
@@ -51,16 +56,28 @@ public class DeviceInventory {
         publish();
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addBridge(SerialBridge bridge) {
+        bridges.add(bridge);
+        publish();
+    }
+
+    void removeBridge(SerialBridge bridge) {
+        bridges.remove(bridge);
+        publish();
+    }
+
     private void publish() {
         MqttConnection c = connection;
         if (c != null && c.isConnected()) {
-            Message m = new Message(c.topic("devices"), json(devices), 1, true,
+            Message m = new Message(c.topic("devices"), json(devices, bridges), 1, true,
                     Optional.empty(), Optional.empty());
             c.publish(m);
         }
     }
 
-    static byte[] json(List<SerialDevice> devices) {
+    private static byte[] json(List<SerialDevice> devices, List<SerialBridge> bridges) {
         List<Map<String, Object>> inventory = new ArrayList<>();
         for (SerialDevice d : devices.stream().sorted(Comparator.comparing(SerialDevice::id)).toList()) {
             Map<String, Object> device = new LinkedHashMap<>();
@@ -69,6 +86,7 @@ public class DeviceInventory {
             device.put("role", d.role().key());
             device.put("driver", d.driver());
             d.byId().ifPresent(byId -> device.put("byId", byId));
+            bridges.stream().filter(b -> b.deviceId().equals(d.id())).findFirst().ifPresent(b -> device.put("bridgePort", b.port()));
             d.usb().ifPresent(u -> {
                 device.put("vendorId", u.vendorId());
                 device.put("productId", u.productId());
