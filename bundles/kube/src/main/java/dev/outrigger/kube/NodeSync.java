@@ -18,12 +18,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -79,7 +79,15 @@ final class NodeSync {
         stillOwned.addAll(wanted.labels().keySet());
         stillOwned.addAll(wanted.resources().keySet());
         client.nodes().withName(nodeName).edit(n -> {
-            label(n.getMetadata(), owned, wanted.labels(), stillOwned);
+            Map<String, String> labels = n.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(n.getMetadata().getLabels());
+            owned.stream().filter(k -> !wanted.labels().containsKey(k)).forEach(labels::remove);
+            labels.putAll(wanted.labels());
+            n.getMetadata().setLabels(labels);
+            Map<String, String> annotations = n.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(n.getMetadata().getAnnotations());
+            annotations.put(OWNED, String.join(",", stillOwned));
+            n.getMetadata().setAnnotations(annotations);
             return n;
         });
         client.nodes().withName(nodeName).editStatus(n -> {
@@ -143,18 +151,6 @@ final class NodeSync {
     /** A map key as a JSON pointer's segment (RFC 6901): {@code outrigger.dev~1bridge-6638}. */
     private static String pointer(String key) {
         return key.replace("~", "~0").replace("/", "~1");
-    }
-
-    /** The wanted labels set, those owned and no longer wanted removed, and what is owned now noted. */
-    private static void label(ObjectMeta metadata, Set<String> owned, Map<String, String> wanted, Set<String> stillOwned) {
-        Map<String, String> labels = metadata.getLabels() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata.getLabels());
-        owned.stream().filter(k -> !wanted.containsKey(k)).forEach(labels::remove);
-        labels.putAll(wanted);
-        metadata.setLabels(labels);
-        Map<String, String> annotations = metadata.getAnnotations() == null ? new LinkedHashMap<>()
-                : new LinkedHashMap<>(metadata.getAnnotations());
-        annotations.put(OWNED, String.join(",", stillOwned));
-        metadata.setAnnotations(annotations);
     }
 
     /** Ours replaced (transition time kept unless the status flipped), the kubelet's and others' kept. */
