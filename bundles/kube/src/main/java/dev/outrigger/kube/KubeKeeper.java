@@ -56,6 +56,7 @@ import dev.outrigger.position.PositionSource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Keeps the gateway's own Node true to what is plugged in and to the runtime's health, and renews
@@ -108,6 +109,7 @@ public class KubeKeeper {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeKeeper.class);
+    private static final int HTTP_FORBIDDEN = 403;
     /** How fabric8 says which request failed; said the way people say it. */
     private static final Pattern FABRIC8_OPERATION = Pattern.compile(
             "Operation: \\[(\\w+)]\\s+for kind: \\[(\\w+)]\\s+with name: \\[([^\\]]*)]\\s+in namespace: \\[([^\\]]*)]\\s+failed\\.(.*)");
@@ -286,6 +288,12 @@ public class KubeKeeper {
             if (t instanceof JsonProcessingException) {
                 return "the API server answered with something that is not Kubernetes JSON (a proxy or a captive portal "
                         + "in between?)";
+            }
+            // the API server's own words, rather than fabric8's dump of its whole answer
+            if (t instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+                return k.getStatus().getMessage() + (k.getCode() == HTTP_FORBIDDEN
+                        ? " (the RBAC of the gateway's service account does not grant it: apply the rbac.yaml of this release)"
+                        : " (" + k.getCode() + " " + k.getStatus().getReason() + ")");
             }
         }
         // fabric8 says which operation failed, its causes why (often without a message of their own)

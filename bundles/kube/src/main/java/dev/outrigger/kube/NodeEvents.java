@@ -10,7 +10,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -124,7 +123,7 @@ final class NodeEvents {
                 recorded++;
                 failing = "";
             } catch (KubernetesClientException e) {
-                String why = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+                String why = KubeKeeper.why(e);
                 if (!why.equals(failing)) {
                     LOG.warn("Kubernetes: cannot record the Node event {} ({}); events are dropped until they can be", change.reason(),
                             why);

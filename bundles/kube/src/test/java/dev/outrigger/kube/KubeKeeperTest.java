@@ -6,6 +6,7 @@ import static org.junit.Assert.fail;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import org.junit.Test;
 
@@ -54,6 +55,34 @@ public class KubeKeeperTest {
             fail("nothing listens");
         } catch (KubernetesClientException e) {
             assertEquals("get Node shed-pi failed: nothing listens there, or no route to it", KubeKeeper.why(e));
+        }
+    }
+
+    /** The RBAC of an older release, without what this one asks: the API server's own words, and what to do. */
+    @Test
+    public void aCallTheServiceAccountMayNotMakeIsSaidWithWhatToDo() throws Exception {
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/", exchange -> {
+            byte[] status = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
+                    + "\"pods \\\"outrigger-x7k2p\\\" is forbidden: User \\\"system:serviceaccount:outrigger:outrigger\\\" cannot get "
+                    + "resource \\\"pods\\\" in API group \\\"\\\" in the namespace \\\"outrigger\\\"\",\"reason\":\"Forbidden\","
+                    + "\"details\":{\"name\":\"outrigger-x7k2p\",\"kind\":\"pods\"},\"code\":403}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(403, status.length);
+            exchange.getResponseBody().write(status);
+            exchange.close();
+        });
+        api.start();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + api.getAddress().getPort()).withRequestRetryBackoffLimit(0).build()).build()) {
+            new NodeSync(client, "shed-pi").labelPod("outrigger", "outrigger-x7k2p", Map.of());
+            fail("forbidden");
+        } catch (KubernetesClientException e) {
+            assertEquals("pods \"outrigger-x7k2p\" is forbidden: User \"system:serviceaccount:outrigger:outrigger\" cannot get resource "
+                    + "\"pods\" in API group \"\" in the namespace \"outrigger\" (the RBAC of the gateway's service account does not "
+                    + "grant it: apply the rbac.yaml of this release)", KubeKeeper.why(e));
+        } finally {
+            api.stop(0);
         }
     }
 
