@@ -3,6 +3,7 @@ package dev.outrigger.kube;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -22,15 +23,7 @@ public class KubeKeeperTest {
     /** A proxy or captive portal that answers every request with a page of its own. */
     @Test
     public void anAnswerThatIsNotTheApiServersIsSaidInWords() throws Exception {
-        HttpServer portal = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        portal.createContext("/", exchange -> {
-            byte[] page = "<html>Welcome! Log in to use the Wi-Fi</html>".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "text/html");
-            exchange.sendResponseHeaders(200, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
-        portal.start();
+        HttpServer portal = answering(200, "text/html", "<html>Welcome! Log in to use the Wi-Fi</html>");
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
                 .withMasterUrl("http://127.0.0.1:" + portal.getAddress().getPort()).withRequestRetryBackoffLimit(0).build()).build()) {
             client.nodes().withName("shed-pi").get();
@@ -61,18 +54,11 @@ public class KubeKeeperTest {
     /** The RBAC of an older release, without what this one asks: the API server's own words, and what to do. */
     @Test
     public void aCallTheServiceAccountMayNotMakeIsSaidWithWhatToDo() throws Exception {
-        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        api.createContext("/", exchange -> {
-            byte[] status = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-                    + "\"pods \\\"outrigger-x7k2p\\\" is forbidden: User \\\"system:serviceaccount:outrigger:outrigger\\\" cannot get "
-                    + "resource \\\"pods\\\" in API group \\\"\\\" in the namespace \\\"outrigger\\\"\",\"reason\":\"Forbidden\","
-                    + "\"details\":{\"name\":\"outrigger-x7k2p\",\"kind\":\"pods\"},\"code\":403}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(403, status.length);
-            exchange.getResponseBody().write(status);
-            exchange.close();
-        });
-        api.start();
+        HttpServer api = answering(403, "application/json", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                + "\"status\":\"Failure\",\"message\":\"pods \\\"outrigger-x7k2p\\\" is forbidden: User "
+                + "\\\"system:serviceaccount:outrigger:outrigger\\\" cannot get resource \\\"pods\\\" in API group \\\"\\\" in the "
+                + "namespace \\\"outrigger\\\"\",\"reason\":\"Forbidden\",\"details\":{\"name\":\"outrigger-x7k2p\",\"kind\":\"pods\"},"
+                + "\"code\":403}");
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
                 .withMasterUrl("http://127.0.0.1:" + api.getAddress().getPort()).withRequestRetryBackoffLimit(0).build()).build()) {
             new NodeSync(client, "shed-pi").labelPod("outrigger", "outrigger-x7k2p", Map.of());
@@ -84,6 +70,20 @@ public class KubeKeeperTest {
         } finally {
             api.stop(0);
         }
+    }
+
+    /** A server on loopback that answers every request alike. */
+    private static HttpServer answering(int code, String contentType, String body) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", contentType);
+            exchange.sendResponseHeaders(code, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test
