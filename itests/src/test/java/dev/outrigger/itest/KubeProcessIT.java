@@ -286,11 +286,18 @@ public class KubeProcessIT {
         long warnings = gateway.log().lines().filter(l -> l.contains("cannot report Node")).count();
         assertTrue("one line per kind of failure, not one per retry: " + warnings, warnings <= 3);
 
-        // the bundle updated under way: the Node keeps its labels, and reporting resumes
+        // the bundle updated under way: the Node keeps its labels, reporting resumes, and the old client's threads end
+        // (the JDK's HttpClient, on Java 17, ends its selector thread once the old client is collected)
+        List<String> threads = clientThreads();
         assertEquals(0, gateway.shell("update " + gateway.bundleId("dev.outrigger.kube")).status());
         assertEquals("labels kept through the update", "true", labels().get("outrigger.dev/meshtastic"));
         Await.until("reporting again after the update", Duration.ofSeconds(15),
                 () -> gateway.shell("kube:status").output().contains("state       reporting"));
+        assertEquals(0, new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(gateway.pid()), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor());
+        Await.until("the threads of before the update, no more: " + threads, Duration.ofSeconds(20),
+                () -> clientThreads().equals(threads));
 
         // least privilege: the DaemonSet's RBAC grants label mode exactly what it used here
         recordGatewayCalls();
@@ -437,6 +444,12 @@ public class KubeProcessIT {
         assertTrue(Files.notExists(plugins.resolve("outrigger-zigbee.sock")));
         Await.until("no thread of gRPC or the device plugin left", Duration.ofSeconds(10), () -> grpcThreads().isEmpty());
         assertTrue(gateway.log(), !gateway.log().contains("no longer valid") && !gateway.log().contains("ERROR"));
+    }
+
+    /** The threads of the kube bundle and of the Kubernetes client it embeds, by name, their numbers left out. */
+    private List<String> clientThreads() throws IOException {
+        return gateway.threadNames().stream().filter(n -> n.startsWith("outrigger-kube") || n.startsWith("HttpClient")
+                || n.startsWith("JdkHttpClient") || n.startsWith("CachedSingle")).map(n -> n.replaceAll("\\d+", "#")).sorted().toList();
     }
 
     /** The threads of the device plugin and of the gRPC and Netty it embeds, by name. */
