@@ -101,6 +101,11 @@ public class BridgeIT {
         Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> refused(port));
     }
 
+    /** The bridge bundle's threads by name, a client's by its address without its port (another after a reconnect). */
+    private static List<String> bridgeThreads() {
+        return PaxRuntime.threadsNamed("outrigger-bridge").stream().map(n -> n.replaceAll(":\\d+$", "")).toList();
+    }
+
     /** The bridges offered as listening with their device present that fit the filter. */
     private int readyBridges(String filter) throws InvalidSyntaxException {
         return context.getServiceReferences(dev.outrigger.device.SerialBridge.class, filter).size();
@@ -153,9 +158,10 @@ public class BridgeIT {
                 again.getOutputStream().write('!');
                 assertEquals('!', PtyPair.readFully(peer, 1)[0]);
 
-                // an update of the bundle closes every socket and brings the bridge back
+                // an update of the bundle closes every socket and brings the bridge back, and leaves no thread behind
+                List<String> threads = bridgeThreads();
                 long updated = System.nanoTime();
-                BundleUpdate.update(bundleNamed("dev.outrigger.bridge"), Optional.empty());
+                BundleUpdate.update(PaxRuntime.bundleNamed(context, "dev.outrigger.bridge"), Optional.empty());
                 again.setSoTimeout(10_000);
                 assertEquals("the old connection is closed by the update", -1, drain(again.getInputStream()));
                 again.close();
@@ -165,6 +171,8 @@ public class BridgeIT {
                 afterUpdate.getOutputStream().write('?');
                 assertEquals('?', PtyPair.readFully(peer, 1)[0]);
                 Await.until("offered by the updated bundle, once", Duration.ofSeconds(5), () -> readyBridges(offered) == 1);
+                Await.until("the threads of before, no more: " + threads, Duration.ofSeconds(10),
+                        () -> bridgeThreads().equals(threads));
                 afterUpdate.close();
 
                 // a bridge configured for the stick replaces its automatic one, until it is deleted
@@ -281,15 +289,6 @@ public class BridgeIT {
             }
         }
         throw new AssertionError("the bridge bundle offers no metrics");
-    }
-
-    private org.osgi.framework.Bundle bundleNamed(String bsn) {
-        for (org.osgi.framework.Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + bsn);
     }
 
     /** Plugs the stick into the fake tree, its /dev node being the pty. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Collection;
 import java.util.Dictionary;
 
@@ -122,9 +123,9 @@ public class DiscoveryIT {
         Await.until("the radio", Duration.ofSeconds(5), () -> device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00") != null);
         long before = (Long) device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00").getProperty(Constants.SERVICE_ID);
         assertEquals("meshtastic", device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00").getProperty(SerialDevice.ROLE));
-        long threads = discoveryThreads();
+        List<String> threads = PaxRuntime.threadsNamed("outrigger-discovery");
 
-        Bundle discovery = bundleNamed("dev.outrigger.discovery");
+        Bundle discovery = PaxRuntime.bundleNamed(context, "dev.outrigger.discovery");
         for (int i = 0; i < 3; i++) {
             BundleUpdate.update(discovery, Optional.empty());
         }
@@ -134,8 +135,9 @@ public class DiscoveryIT {
         });
         assertEquals("one service per device after three updates", 1,
                 context.getServiceReferences(SerialDevice.class, "(device.vendor=239a)").size());
-        Await.until("discovery threads back to " + threads, Duration.ofSeconds(5), () -> discoveryThreads() == threads);
-        assertTrue(threads > 0);
+        Await.until("discovery threads back to " + threads, Duration.ofSeconds(5),
+                () -> PaxRuntime.threadsNamed("outrigger-discovery").equals(threads));
+        assertTrue(!threads.isEmpty());
         tree.unplug("ttyACM0");
         Await.until("the radio gone", Duration.ofSeconds(5), () -> device("usb-RAKwireless_WisCore_RAK4631_Board_E5F1-if00") == null);
     }
@@ -205,7 +207,7 @@ public class DiscoveryIT {
     public void theBoardIsLookedAtFromTheStartWithoutAnyoneAsking() throws Exception {
         awaitConfigured(tree());
         ServiceComponentRuntime scr = context.getService(context.getServiceReference(ServiceComponentRuntime.class));
-        ComponentDescriptionDTO board = scr.getComponentDescriptionDTO(bundleNamed("dev.outrigger.discovery"),
+        ComponentDescriptionDTO board = scr.getComponentDescriptionDTO(PaxRuntime.bundleNamed(context, "dev.outrigger.discovery"),
                 "dev.outrigger.discovery.BoardInfo");
         Await.until("the board's component active", Duration.ofSeconds(10), () -> scr.getComponentConfigurationDTOs(board)
                 .stream().anyMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE));
@@ -292,18 +294,5 @@ public class DiscoveryIT {
     private ServiceReference<SerialDevice> device(String id) throws Exception {
         Collection<ServiceReference<SerialDevice>> refs = context.getServiceReferences(SerialDevice.class, "(device.id=" + id + ")");
         return refs.isEmpty() ? null : refs.iterator().next();
-    }
-
-    private static long discoveryThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("outrigger-discovery")).count();
-    }
-
-    private Bundle bundleNamed(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + bsn);
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -27,6 +28,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
 
@@ -79,6 +81,14 @@ public class GpsIT {
             assertTrue(source.device(), source.device().startsWith("usb-u-blox"));
             assertEquals(3, source.mode());
             context.ungetService(ref);
+
+            // the bundle updated while it reads: it reads again, and its old revision leaves no thread behind
+            List<String> threads = PaxRuntime.threadsNamed("outrigger-gps");
+            int before = fixes().size();
+            BundleUpdate.update(PaxRuntime.bundleNamed(context, "dev.outrigger.gps"), Optional.empty());
+            Await.until("fixes again after the update", Duration.ofSeconds(20), () -> fixes().size() > before);
+            Await.until("the threads of before, no more: " + threads, Duration.ofSeconds(10),
+                    () -> PaxRuntime.threadsNamed("outrigger-gps").equals(threads));
 
             tree.unplug("ttyACM0");
             Await.until("the receiver gone with the device", Duration.ofSeconds(10), () -> status().startsWith("no GPS receiver"));

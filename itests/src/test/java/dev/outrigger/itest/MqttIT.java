@@ -40,7 +40,6 @@ import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
@@ -163,9 +162,9 @@ public class MqttIT {
     public void updatingTheMqttAndOutboxBundlesUnderLoadLosesNothing() throws Exception {
         Producer producer = new Producer(5_000).begin();
         Await.until("records flowing", Duration.ofSeconds(10), () -> received.size() > 500);
-        BundleUpdate.update(bundleNamed("dev.outrigger.mqtt"), Optional.empty());
+        BundleUpdate.update(PaxRuntime.bundleNamed(context, "dev.outrigger.mqtt"), Optional.empty());
         Await.until("more records after the mqtt update", Duration.ofSeconds(20), () -> received.size() > 2_000);
-        BundleUpdate.update(bundleNamed("dev.outrigger.outbox"), Optional.empty());
+        BundleUpdate.update(PaxRuntime.bundleNamed(context, "dev.outrigger.outbox"), Optional.empty());
         producer.join();
         Await.until("every record delivered", Duration.ofSeconds(30), () -> unique().size() == 5_000);
         assertTrue("producers waited while the outbox was replaced: " + producer.retries.get(), producer.retries.get() >= 0);
@@ -229,15 +228,6 @@ public class MqttIT {
     private Messaging messaging() {
         var ref = context.getServiceReference(Messaging.class);
         return ref == null ? null : context.getService(ref);
-    }
-
-    private Bundle bundleNamed(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + bsn);
     }
 
     /**

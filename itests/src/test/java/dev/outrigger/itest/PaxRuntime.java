@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.TestProbeBuilder;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -108,5 +110,20 @@ final class PaxRuntime {
             c.update(new Hashtable<>(Map.of("sysfs", sys.toString(), "dev", dev.toString(),
                     "proc", root().resolve("proc").toString())));
         }
+    }
+
+    /** Inside the framework: the installed bundle with this symbolic name. */
+    static Bundle bundleNamed(BundleContext context, String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    /** Inside the framework: the names of the threads whose name starts so, sorted. */
+    static List<String> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith(prefix)).sorted().toList();
     }
 }

@@ -94,7 +94,7 @@ public class RuntimeIT {
             return true;
         });
         for (String bsn : System.getProperty("core.bundles").split(",")) {
-            assertEquals(bsn + " of feature core is active", Bundle.ACTIVE, bundleNamed(bsn).getState());
+            assertEquals(bsn + " of feature core is active", Bundle.ACTIVE, PaxRuntime.bundleNamed(context, bsn).getState());
         }
     }
 
@@ -116,9 +116,9 @@ public class RuntimeIT {
     @Test
     public void updatingABundleReplacesItsComponentWithoutRestartingTheFramework() throws Exception {
         Await.until("greeter", Duration.ofSeconds(10), () -> greeterReference() != null);
-        Bundle fixture = bundleNamed("dev.outrigger.itest.fixture");
+        Bundle fixture = PaxRuntime.bundleNamed(context, "dev.outrigger.itest.fixture");
         long serviceBefore = (Long) greeterReference().getProperty(Constants.SERVICE_ID);
-        Bundle scr = bundleNamed("org.apache.felix.scr");
+        Bundle scr = PaxRuntime.bundleNamed(context, "org.apache.felix.scr");
         long scrModified = scr.getLastModified();
         ServiceRegistration<Runnable> marker = context.registerService(Runnable.class, () -> { }, new Hashtable<>(Map.of("marker", "before-update")));
 
@@ -151,7 +151,7 @@ public class RuntimeIT {
         Await.until("greeter", Duration.ofSeconds(10), () -> greeterReference() != null);
         RuntimeHealth health = context.getService(context.getServiceReference(RuntimeHealth.class));
         ServiceComponentRuntime scr = context.getService(context.getServiceReference(ServiceComponentRuntime.class));
-        Bundle fixture = bundleNamed("dev.outrigger.itest.fixture");
+        Bundle fixture = PaxRuntime.bundleNamed(context, "dev.outrigger.itest.fixture");
         ComponentDescriptionDTO greeter = scr.getComponentDescriptionDTO(fixture, "dev.outrigger.itest.fixture.Greeter");
         scr.disableComponent(greeter).getValue();
         try {
@@ -174,7 +174,7 @@ public class RuntimeIT {
     @Test
     public void readingConfigurationSchemasResolvesNoBundle() throws Exception {
         Settings settings = context.getService(context.getServiceReference(Settings.class));
-        Bundle fixture = bundleNamed("dev.outrigger.itest.fixture");
+        Bundle fixture = PaxRuntime.bundleNamed(context, "dev.outrigger.itest.fixture");
         fixture.stop();
         try {
             try (InputStream in = Files.newInputStream(Path.of(System.getProperty("fixture.jar")))) {
@@ -200,14 +200,5 @@ public class RuntimeIT {
     private Supplier<String> greeter() throws InvalidSyntaxException {
         ServiceReference<?> ref = greeterReference();
         return ref == null ? () -> null : (Supplier<String>) context.getService(ref);
-    }
-
-    private Bundle bundleNamed(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + bsn);
     }
 }
