@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -346,11 +347,19 @@ public class MeshtasticProcessIT {
         gateway.start();
         awaitLive("the radio live");
         Await.until("packets recorded", Duration.ofSeconds(20), () -> recorded() >= 3);
+        List<String> threads = meshThreads();
+        assertFalse("the radio's session has threads of its own", threads.isEmpty());
         GatewayProcess.Result update = gateway.shell("update " + gateway.bundleId("dev.outrigger.meshtastic"));
         assertEquals(update.output(), 0, update.status());
         awaitLive("live again after the update");
         Await.until("packets recorded after the update", Duration.ofSeconds(20), () -> recorded() > 0);
         assertTrue("what the radio handed over again was recorded before the update, and is known after it", repeats() >= 1);
+        Await.until("the threads of before, no more: " + threads, Duration.ofSeconds(10), () -> meshThreads().equals(threads));
+    }
+
+    /** The meshtastic bundle's threads, by name as Linux keeps it. */
+    private List<String> meshThreads() throws IOException {
+        return gateway.threadNames().stream().filter(n -> n.startsWith("outrigger-mesh")).sorted().toList();
     }
 
     @Test
