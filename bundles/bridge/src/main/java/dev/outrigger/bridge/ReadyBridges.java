@@ -85,8 +85,16 @@ public class ReadyBridges {
             unregister(e.getValue().registration());
             return true;
         });
-        ready.forEach((b, r) -> published.computeIfAbsent(b, x -> new Published(r, context.registerService(SerialBridge.class, r,
-                new Hashtable<>(Map.of(SerialBridge.NAME, r.name(), SerialBridge.PORT, r.port(), SerialDevice.ID, r.deviceId()))))));
+        ready.forEach((b, r) -> {
+            if (!published.containsKey(b)) {
+                try {
+                    published.put(b, new Published(r, context.registerService(SerialBridge.class, r, new Hashtable<>(
+                            Map.of(SerialBridge.NAME, r.name(), SerialBridge.PORT, r.port(), SerialDevice.ID, r.deviceId())))));
+                } catch (IllegalStateException stopping) {
+                    // the bundle stops: nothing is offered any more
+                }
+            }
+        });
     }
 
     private static void unregister(ServiceRegistration<SerialBridge> registration) {
