@@ -1097,6 +1097,8 @@ public class RuntimeProcessIT {
     @Test
     public void aSer2netConfigurationBecomesBridgesAndTheImporterGoesAgain() throws Exception {
         gateway.start();
+        // the features the runtime installs at its start first, so that installing and uninstalling here meet none of theirs
+        Await.until("the configured features installed", Duration.ofSeconds(30), () -> gateway.shell("health").status() == 0);
         int port = Ports.free();
         Path yaml = Files.writeString(folder.getRoot().toPath().resolve("ser2net.yaml"), """
                 %YAML 1.1
@@ -1145,7 +1147,8 @@ public class RuntimeProcessIT {
                 && dryRun.output().contains("nothing made (--dry-run)"));
         assertFalse(Files.exists(gateway.home.resolve("etc/dev.outrigger.bridge-port2002.cfg")));
 
-        assertEquals(0, gateway.shell("feature:uninstall ser2net").status());
+        GatewayProcess.Result uninstalled = gateway.shell("feature:uninstall ser2net");
+        assertEquals(uninstalled.output(), 0, uninstalled.status());
         assertTrue("the bridges stay without the importer", gateway.shell("bridge:list").output().contains("127.0.0.1:" + port));
     }
 
