@@ -261,8 +261,8 @@ public class KubeKeeper {
                 events.record(events.changes(presentDevices(), wanted.conditions()), Instant.now());
                 return null;
             });
-            Map<String, String> podLabels = podLabels();
-            if (podName != null && (due || !podLabels.equals(podApplied))) {
+            Map<String, String> podLabels = podName == null ? null : podLabels();
+            if (podLabels != null && (due || !podLabels.equals(podApplied))) {
                 podApplied = null;
                 if (!withBundleLoader(() -> sync.labelPod(namespace, podName, podLabels))) {
                     failed("Pod " + podName + " does not exist in namespace " + namespace + " (set podName, or POD_NAME from the "
@@ -441,7 +441,7 @@ public class KubeKeeper {
     }
 
     /** A label for each port a bridge listens on with its device present: {@code outrigger.dev/bridge-6638=true}. */
-    Map<String, String> podLabels() {
+    private Map<String, String> podLabels() {
         Map<String, String> labels = new TreeMap<>();
         bridges.forEach(b -> labels.put(settings.prefix() + "/bridge-" + b.port(), "true"));
         return labels;
