@@ -48,6 +48,9 @@ final class GatewayProcess implements AutoCloseable {
         // and what a test installs without configuring it (feature:install gateway) stays on free ports, off
         // a broker or radio this machine may run on 1883 and 4403
         this.ports = FreePorts.configure(home.resolve("etc"));
+        // no class data sharing archive: every test starts from a fresh data/, where the archive would be
+        // written anew each time (1.2 s of CPU per start, measured); the tests of the archive turn it on
+        environment.put("OUTRIGGER_CDS", "off");
     }
 
     /** Starts bin/outrigger and waits until the shell port answers; returns the milliseconds that took. */

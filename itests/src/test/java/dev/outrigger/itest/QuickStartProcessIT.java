@@ -51,6 +51,7 @@ public class QuickStartProcessIT {
         String shipped = Files.readString(home.resolve("etc/dev.outrigger.feature.cfg"));
         gateway = new GatewayProcess(home);
         Files.writeString(home.resolve("etc/dev.outrigger.feature.cfg"), shipped);
+        gateway.environment.remove("OUTRIGGER_CDS"); // as shipped: the archive is written meanwhile
     }
 
     @After

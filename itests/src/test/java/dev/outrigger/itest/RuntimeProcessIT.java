@@ -281,6 +281,7 @@ public class RuntimeProcessIT {
      */
     @Test
     public void aNearlyFullDiskGetsNoClassDataArchiveAndTheRuntimeRunsOn() throws Exception {
+        gateway.environment.remove("OUTRIGGER_CDS");
         Path data = gateway.home.resolve("data");
         try (Tmpfs small = Tmpfs.mount(data, "size=16m")) {
             gateway.start();
@@ -432,6 +433,7 @@ public class RuntimeProcessIT {
 
     @Test
     public void theClassDataArchiveIsWrittenWhileRunningSoThatAPowerCutKeepsIt() throws Exception {
+        gateway.environment.remove("OUTRIGGER_CDS");
         gateway.start();
         Path data = gateway.home.resolve("data");
         Await.until("an archive written by the running runtime", Duration.ofSeconds(40), () -> {

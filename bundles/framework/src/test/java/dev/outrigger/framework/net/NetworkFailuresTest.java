@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,8 @@ import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -40,6 +43,18 @@ public class NetworkFailuresTest {
 
     @Rule
     public final TemporaryFolder folder = new TemporaryFolder();
+
+    /** A CA, and a server key with its signing request: each test has the CA sign it for other dates. */
+    @ClassRule
+    public static final TemporaryFolder keys = new TemporaryFolder();
+
+    @BeforeClass
+    public static void caAndServerKey() throws Exception {
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test ca", "-ext", "bc:c", "-keystore", "ca.p12");
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.crt");
+        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost", "-keystore", "server.p12");
+        keytool("-certreq", "-alias", "server", "-keystore", "server.p12", "-file", "server.csr");
+    }
 
     @Test
     public void aRefusedConnectionWrappedWithoutMessages() throws Exception {
@@ -109,27 +124,29 @@ public class NetworkFailuresTest {
 
     /** A real handshake with a server whose certificate, signed by a trusted CA, starts on that day. */
     private Optional<String> handshakeFailure(String startDate) throws Exception {
-        Path dir = folder.getRoot().toPath();
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test ca", "-ext", "bc:c", "-keystore", "ca.p12");
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.crt");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost", "-keystore", "server.p12");
-        keytool("-certreq", "-alias", "server", "-keystore", "server.p12", "-file", "server.csr");
-        keytool("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile", "server.csr", "-outfile", "server.crt",
-                "-startdate", startDate, "-validity", "30");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-keystore", "server.p12", "-file", "ca.crt");
-        keytool("-importcert", "-alias", "server", "-keystore", "server.p12", "-file", "server.crt");
+        Path dir = keys.getRoot().toPath();
+        Path certificate = folder.newFile("server.crt").toPath();
+        keytool("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile", "server.csr", "-outfile",
+                certificate.toString(), "-startdate", startDate, "-validity", "30");
 
+        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+        Certificate ca;
+        try (InputStream in = Files.newInputStream(dir.resolve("ca.crt"))) {
+            ca = x509.generateCertificate(in);
+        }
         KeyStore serverKeys = KeyStore.getInstance(dir.resolve("server.p12").toFile(), PASSWORD.toCharArray());
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(serverKeys, PASSWORD.toCharArray());
+        try (InputStream in = Files.newInputStream(certificate)) {
+            serverKeys.setKeyEntry("server", serverKeys.getKey("server", PASSWORD.toCharArray()), PASSWORD.toCharArray(),
+                    new Certificate[] { x509.generateCertificate(in), ca });
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(serverKeys, PASSWORD.toCharArray());
         SSLContext server = SSLContext.getInstance("TLS");
-        server.init(keys.getKeyManagers(), null, null);
+        server.init(keyManagers.getKeyManagers(), null, null);
 
         KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
         trusted.load(null, null);
-        try (InputStream ca = Files.newInputStream(dir.resolve("ca.crt"))) {
-            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
-        }
+        trusted.setCertificateEntry("ca", ca);
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trusted);
         SSLContext client = SSLContext.getInstance("TLS");
@@ -156,11 +173,13 @@ public class NetworkFailuresTest {
         }
     }
 
-    private void keytool(String... arguments) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+    private static void keytool(String... arguments) throws Exception {
+        // a JVM each: the quick compiler and no GC threads to spare CPU, as the gateway itself runs
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData"));
         command.addAll(List.of(arguments));
         command.addAll(List.of("-storepass", PASSWORD, "-storetype", "PKCS12"));
-        Process p = new ProcessBuilder(command).directory(folder.getRoot()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command).directory(keys.getRoot()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(output, p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(String.join(" ", arguments) + ": " + output, 0, p.exitValue());
