@@ -140,7 +140,7 @@ public class BridgeIT {
                 assertTrue(bridgeMetrics(), bridgeMetrics().contains("outrigger_bridge_clients" + labels + "} 1\n")
                         && bridgeMetrics().contains("outrigger_bridge_device_present" + labels + "} 1\n")
                         && bridgeMetrics().contains("outrigger_bridge_bytes_total" + labels + ",direction=\"to_device\"} 4\n"));
-                String offered = "(&(bridge.port=" + port + ")(device.id=" + ID + "))";
+                String offered = "(&(bridge.port=" + port + ")(bridge.address=127.0.0.1)(device.id=" + ID + "))";
                 Await.until("offered as a service, for the kube bundle to label its pod", Duration.ofSeconds(5),
                         () -> readyBridges(offered) == 1);
                 Files.write(pty.peer.toRealPath(), new byte[] { 0x1a, (byte) 0x80, 0x00, 0x7e });

@@ -33,11 +33,13 @@ import dev.outrigger.deviceplugin.FakeKubelet;
 import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
 import dev.outrigger.discovery.FakeSysfs;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -348,7 +350,17 @@ public class KubeProcessIT {
 
     @Test
     public void nodeModeRegistersATaintedNodeAndKeepsItsLeaseInKubeNodeLease() throws Exception {
-        configure("registerNode = true\nrenewSeconds = 2\n");
+        Path etc = configure("registerNode = true\nrenewSeconds = 2\n");
+        FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
+        Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
+                + "\nproc = " + folder.getRoot() + "/proc\n");
+        int bridgePort = Ports.free();
+        Files.writeString(etc.resolve("dev.outrigger.discovery.profile-zigbee.cfg"), "vendorId = 10c4\nproductId = ea60\nrole = bridge\n"
+                + "port = " + bridgePort + "\n");
+        // the Service that finds the stick's bridge on gateways in pods, by their label: gateways in node mode join it
+        client.services().inNamespace("outrigger").resource(new ServiceBuilder().withNewMetadata().withName("zigbee").endMetadata()
+                .withNewSpec().addToSelector("outrigger.dev/bridge-" + bridgePort, "true").addNewPort().withName("zigbee")
+                .withPort(6638).withTargetPort(new IntOrString(bridgePort)).endPort().endSpec().build()).create();
         gateway.start();
         Await.until("the Node registered, Ready", Duration.ofSeconds(20),
                 () -> client.nodes().withName("edge-it").get() != null && condition("Ready") != null);
@@ -373,6 +385,15 @@ public class KubeProcessIT {
         client.leases().inNamespace("kube-node-lease").withName("edge-it").delete();
         Await.until("the Lease recreated after deletion", Duration.ofSeconds(15),
                 () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
+
+        // a stick bridged on loopback only (the default; tests listen on nothing else): no other host could reach it,
+        // so the gateway does not join the Service, and says why (BridgeEndpointsTest: one that listens on the network)
+        tree.plugUsbSerial("ttyUSB0", "1-1.5", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
+        String offered = "services    none: no Service selects a port this gateway offers; listening on this host only, not offered: "
+                + bridgePort + " (127.0.0.1)";
+        Await.until("the bridge not offered, and why", Duration.ofSeconds(10), () -> gateway.shell("kube:status").output().contains(offered));
+        assertTrue(client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").list()
+                .getItems().isEmpty());
     }
 
     /**

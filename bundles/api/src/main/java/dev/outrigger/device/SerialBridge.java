@@ -14,12 +14,20 @@ public interface SerialBridge {
     String NAME = "bridge.name";
     /** Service property: {@link #port()}, an Integer. */
     String PORT = "bridge.port";
+    /** Service property: {@link #address()}. */
+    String ADDRESS = "bridge.address";
 
     /** The bridge's name: a configured bridge's device selector, or the device's id for an automatic one. */
     String name();
 
     /** The TCP port it listens on. */
     int port();
+
+    /**
+     * The address it listens on, as configured: a loopback address (this host only), a wildcard
+     * ({@code 0.0.0.0} or {@code ::}: every address of this host), or one of the host's addresses.
+     */
+    String address();
 
     /** The {@link SerialDevice#id()} of the device it bridges. */
     String deviceId();

@@ -3,7 +3,7 @@
  * the settings to open them with.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package dev.outrigger.device;
 
 import org.osgi.annotation.bundle.Export;

@@ -28,7 +28,7 @@ import dev.outrigger.framework.threads.Daemons;
 @Component(immediate = true)
 public class ReadyBridges {
 
-    private record Ready(String name, int port, String deviceId) implements SerialBridge {
+    private record Ready(String name, int port, String address, String deviceId) implements SerialBridge {
     }
 
     private record Published(Ready ready, ServiceRegistration<SerialBridge> registration) {
@@ -75,7 +75,7 @@ public class ReadyBridges {
             SerialDevice d = b.device();
             int port = b.port();
             if (d != null && port >= 0) {
-                ready.put(b, new Ready(b.options().name(), port, d.id()));
+                ready.put(b, new Ready(b.options().name(), port, b.options().bind(), d.id()));
             }
         }
         published.entrySet().removeIf(e -> {
@@ -89,7 +89,8 @@ public class ReadyBridges {
             if (!published.containsKey(b)) {
                 try {
                     published.put(b, new Published(r, context.registerService(SerialBridge.class, r, new Hashtable<>(
-                            Map.of(SerialBridge.NAME, r.name(), SerialBridge.PORT, r.port(), SerialDevice.ID, r.deviceId())))));
+                            Map.of(SerialBridge.NAME, r.name(), SerialBridge.PORT, r.port(), SerialBridge.ADDRESS, r.address(),
+                            SerialDevice.ID, r.deviceId())))));
                 } catch (IllegalStateException stopping) {
                     // the bundle stops: nothing is offered any more
                 }

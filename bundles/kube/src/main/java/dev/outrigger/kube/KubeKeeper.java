@@ -11,14 +11,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +64,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Keeps the gateway's own Node true to what is plugged in and to the runtime's health, and renews
- * a heartbeat Lease; in a pod, labels the Pod with the ports its bridges serve. In a pod it uses the
+ * a heartbeat Lease; in a pod, labels the Pod with the ports its bridges serve (in node mode, adds
+ * itself to the Services that select them). In a pod it uses the
  * service account (node and pod name from the downward API's {@code NODE_NAME} and
  * {@code POD_NAME}); elsewhere a configured kubeconfig; with neither it is off, says so once and
  * builds no client at all.
@@ -138,6 +143,11 @@ public class KubeKeeper {
     private ScheduledExecutorService ticks;
     private volatile NodeSync sync;
     private volatile NodeEvents events;
+    /** Node mode only: the gateway's address, on its Node and in the Services of its bridges. */
+    private String nodeAddress;
+    private volatile BridgeEndpoints endpoints;
+    private List<BridgeEndpoints.Offer> offersApplied;
+    private volatile Map<String, String> endpointsApplied;
     private NodeSync.Wanted applied;
     private volatile Map<String, String> podApplied;
     private long lastReport;
@@ -198,6 +208,10 @@ public class KubeKeeper {
         client = withBundleLoader(() -> new KubernetesClientBuilder().withConfig(config).build());
         sync = new NodeSync(client, nodeName);
         events = new NodeEvents(client, nodeName);
+        if (settings.registerNode()) {
+            nodeAddress = address();
+            endpoints = new BridgeEndpoints(client, nodeName, namespace, settings.prefix());
+        }
         // every second: a device gone or a condition flipped is on the Node within two
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
         state = "connecting to " + config.getMasterUrl();
@@ -207,6 +221,19 @@ public class KubeKeeper {
 
     @Deactivate
     void deactivate() {
+        if (endpoints != null) {
+            // node mode: a gateway that stops takes itself out of its Services (nobody else will), if
+            // the API server answers at once; a stop must not wait for one that does not
+            Future<?> withdrawn = ticks.submit(() -> withBundleLoader(() -> endpoints.apply(List.of())));
+            try {
+                withdrawn.get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("Kubernetes: could not take Node {} out of the Services of its bridges: {}", nodeName,
+                        e instanceof ExecutionException f && f.getCause() instanceof RuntimeException r ? why(r) : "no answer within 2 s");
+            }
+        }
         if (ticks != null) {
             ticks.shutdownNow();
             try {
@@ -232,7 +259,7 @@ public class KubeKeeper {
                 boolean found = withBundleLoader(() -> sync.apply(wanted, Instant.now()));
                 if (!found && settings.registerNode()) {
                     withBundleLoader(() -> {
-                        sync.register(architecture(), address(), "outrigger-" + version());
+                        sync.register(architecture(), nodeAddress, "outrigger-" + version());
                         return null;
                     });
                     LOG.info("Kubernetes: registered Node {}", nodeName);
@@ -270,6 +297,14 @@ public class KubeKeeper {
                     return;
                 }
                 podApplied = podLabels;
+            }
+            if (endpoints != null) {
+                List<BridgeEndpoints.Offer> offers = offers();
+                if (due || !offers.equals(offersApplied)) {
+                    offersApplied = null;
+                    endpointsApplied = withBundleLoader(() -> endpoints.apply(offers));
+                    offersApplied = offers;
+                }
             }
             backoffMillis = 0;
             state = "reporting";
@@ -352,6 +387,13 @@ public class KubeKeeper {
         Map<String, String> p = podApplied;
         if (podName != null) {
             lines.add("pod         " + namespace + "/" + podName + (p == null ? "" : " labels " + p));
+        }
+        if (endpoints != null) {
+            Map<String, String> in = endpointsApplied;
+            String loopback = bridges.stream().filter(b -> BridgeEndpoints.reachableAt(b.address(), nodeAddress) == null)
+                    .map(b -> b.port() + " (" + b.address() + ")").sorted().collect(Collectors.joining(", "));
+            lines.add("services    " + (in == null ? "-" : in.isEmpty() ? "none: no Service selects a port this gateway offers" : in)
+                    + (loopback.isEmpty() ? "" : "; listening on this host only, not offered: " + loopback));
         }
         if (w != null) {
             lines.add("labels      " + w.labels());
@@ -445,6 +487,12 @@ public class KubeKeeper {
         Map<String, String> labels = new TreeMap<>();
         bridges.forEach(b -> labels.put(settings.prefix() + "/bridge-" + b.port(), "true"));
         return labels;
+    }
+
+    /** Node mode: the bridges others can reach, by port. */
+    private List<BridgeEndpoints.Offer> offers() {
+        return bridges.stream().map(b -> new BridgeEndpoints.Offer(b.port(), BridgeEndpoints.reachableAt(b.address(), nodeAddress)))
+                .filter(o -> o.address() != null).sorted(Comparator.comparingInt(BridgeEndpoints.Offer::port)).toList();
     }
 
     /**

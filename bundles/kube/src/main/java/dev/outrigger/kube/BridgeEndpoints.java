@@ -1,0 +1,153 @@
+package dev.outrigger.kube;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+
+/**
+ * Node mode: no Pod of the gateway's for a Service to select, so it adds itself to the Services
+ * that select a port of its bridges ({@code outrigger.dev/bridge-6638: "true"}, the same Services
+ * that find gateways in pods) as controllers add endpoints outside the cluster's pods: an
+ * EndpointSlice of its own per Service, with its address and the bridge's port. The EndpointSlice
+ * controller leaves slices managed by others alone; kube-proxy and DNS take them with the Service's
+ * own. Each slice belongs to its Service (owner reference), so deleting the Service deletes it.
+ */
+final class BridgeEndpoints {
+
+    static final String SERVICE_NAME = "kubernetes.io/service-name";
+    /** Named in full: the client would otherwise ask the API server for what the group holds first. */
+    private static final ResourceDefinitionContext SERVICE = new ResourceDefinitionContext.Builder().withVersion("v1")
+            .withKind("Service").withPlural("services").withNamespaced(true).build();
+    private static final ResourceDefinitionContext ENDPOINT_SLICE = new ResourceDefinitionContext.Builder()
+            .withGroup("discovery.k8s.io").withVersion("v1").withKind("EndpointSlice").withPlural("endpointslices")
+            .withNamespaced(true).build();
+    static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
+
+    /** A bridge that listens with its device present, reachable at that address (of this host). */
+    record Offer(int port, String address) {
+    }
+
+    private final KubernetesClient client;
+    private final String nodeName;
+    private final String namespace;
+    private final String prefix;
+
+    BridgeEndpoints(KubernetesClient client, String nodeName, String namespace, String prefix) {
+        this.client = client;
+        this.nodeName = nodeName;
+        this.namespace = namespace;
+        this.prefix = prefix;
+    }
+
+    /**
+     * This gateway's slices as the offers want them: one per Service selecting an offered port,
+     * none where no bridge serves.
+     *
+     * @return the endpoints in place now, by Service: {@code zigbee=192.168.1.20:6638}
+     */
+    Map<String, String> apply(List<Offer> offers) {
+        Map<String, GenericKubernetesResource> wanted = new TreeMap<>();
+        Map<String, String> endpoints = new TreeMap<>();
+        for (GenericKubernetesResource service : client.genericKubernetesResources(SERVICE).inNamespace(namespace).list()
+                .getItems()) {
+            Map<String, Object> selector = service.get("spec", "selector");
+            List<Map<String, Object>> ports = service.get("spec", "ports");
+            for (Offer offer : offers) {
+                if (selector == null || ports == null || !"true".equals(selector.get(prefix + "/bridge-" + offer.port()))) {
+                    continue;
+                }
+                for (Map<String, Object> port : ports) {
+                    if (targets(port, offer.port())) {
+                        wanted.put(sliceName(service), slice(service, (String) port.get("name"), offer));
+                        endpoints.put(service.getMetadata().getName(), offer.address() + ":" + offer.port());
+                    }
+                }
+            }
+        }
+        for (GenericKubernetesResource ours : slices().withLabel(MANAGED_BY, managedBy()).withLabel(prefix + "/node", nodeName)
+                .list().getItems()) {
+            if (!wanted.containsKey(ours.getMetadata().getName())) {
+                slices().withName(ours.getMetadata().getName()).delete();
+            }
+        }
+        wanted.values().forEach(slice -> slices().resource(slice).createOr(NonDeletingOperation::update));
+        return endpoints;
+    }
+
+    /** Whether a Service's port goes to the bridge's: its target port, or its port where it names no target. */
+    private static boolean targets(Map<String, Object> port, int bridgePort) {
+        Object target = port.getOrDefault("targetPort", port.get("port"));
+        return target instanceof Number n && n.intValue() == bridgePort;
+    }
+
+    private String sliceName(GenericKubernetesResource service) {
+        return service.getMetadata().getName() + "-" + nodeName;
+    }
+
+    private GenericKubernetesResource slice(GenericKubernetesResource service, String portName, Offer offer) {
+        Map<String, Object> endpointPort = new TreeMap<>(Map.of("port", offer.port(), "protocol", "TCP"));
+        if (portName != null && !portName.isEmpty()) {
+            // kube-proxy pairs a Service's port with the slice's port of the same name
+            endpointPort.put("name", portName);
+        }
+        GenericKubernetesResourceBuilder slice = new GenericKubernetesResourceBuilder().withApiVersion("discovery.k8s.io/v1")
+                .withKind("EndpointSlice").withNewMetadata().withName(sliceName(service)).withNamespace(namespace)
+                .addToLabels(SERVICE_NAME, service.getMetadata().getName()).addToLabels(MANAGED_BY, managedBy())
+                .addToLabels(prefix + "/node", nodeName).endMetadata()
+                .addToAdditionalProperties("addressType", family(offer.address()))
+                .addToAdditionalProperties("endpoints", List.of(Map.of("addresses", List.of(offer.address()),
+                        "conditions", Map.of("ready", true, "serving", true, "terminating", false), "nodeName", nodeName)))
+                .addToAdditionalProperties("ports", List.of(endpointPort));
+        if (service.getMetadata().getUid() != null) {
+            slice.editMetadata().withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Service")
+                    .withName(service.getMetadata().getName()).withUid(service.getMetadata().getUid()).build()).endMetadata();
+        }
+        return slice.build();
+    }
+
+    private String managedBy() {
+        return prefix + "-gateway";
+    }
+
+    private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> slices() {
+        return client.genericKubernetesResources(ENDPOINT_SLICE).inNamespace(namespace);
+    }
+
+    /**
+     * Where clients reach a bridge listening on that address, or null for one they cannot: a
+     * wildcard listens on every address of this host, the Node's among them; loopback on none of
+     * theirs.
+     */
+    static String reachableAt(String bind, String nodeAddress) {
+        try {
+            InetAddress address = InetAddress.getByName(bind);
+            if (address.isLoopbackAddress()) {
+                return null;
+            }
+            return address.isAnyLocalAddress() ? nodeAddress : address.getHostAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static String family(String address) {
+        try {
+            return InetAddress.getByName(address) instanceof Inet6Address ? "IPv6" : "IPv4";
+        } catch (UnknownHostException e) {
+            return "IPv4";
+        }
+    }
+}
