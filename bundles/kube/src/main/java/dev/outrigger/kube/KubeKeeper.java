@@ -360,7 +360,10 @@ public class KubeKeeper {
 
     /** One log line per kind of failure, not one per attempt; the next attempt after a backoff. */
     private void failed(String why) {
+        // all of it again once the API server answers: it may have come back without what it had
         applied = null;
+        podApplied = null;
+        offersApplied = null;
         backoffMillis = backoffMillis == 0 ? 200 : Math.min(backoffMillis * 2, 7_000);
         retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         state = "retrying: " + why;
