@@ -266,7 +266,9 @@ public class KubeProcessIT {
         String bridged = "outrigger.dev/bridge-" + bridgePort;
         tree.plugUsbSerial("ttyUSB0", "1-1.5", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
         Await.until("the bridge's port on the Pod", Duration.ofSeconds(10), () -> "true".equals(podLabels().get(bridged)));
-        assertTrue(gateway.shell("kube:status").output().contains("pod         outrigger/" + POD + " labels {" + bridged + "=true}"));
+        String status = gateway.shell("kube:status").output();
+        assertTrue(status, status.contains("pod         outrigger/" + POD + " labels {" + bridged + "=true}; listening on this host "
+                + "only, other nodes' pods cannot connect: " + bridgePort + " (127.0.0.1)"));
         long unpluggedStick = System.nanoTime();
         tree.unplug("ttyUSB0");
         Await.until("the port off the Pod with the stick", Duration.ofSeconds(10), () -> !podLabels().containsKey(bridged));

@@ -77,8 +77,8 @@ final class BridgeEndpoints {
                 }
             }
         }
-        for (GenericKubernetesResource ours : slices().withLabel(MANAGED_BY, managedBy()).withLabel(prefix + "/node", nodeName)
-                .list().getItems()) {
+        for (GenericKubernetesResource ours : slices().withLabel(MANAGED_BY, managedBy())
+                .withLabel(prefix + "/node", KubeKeeper.labelValue(nodeName)).list().getItems()) {
             if (!wanted.containsKey(ours.getMetadata().getName())) {
                 slices().withName(ours.getMetadata().getName()).delete();
             }
@@ -106,7 +106,7 @@ final class BridgeEndpoints {
         GenericKubernetesResourceBuilder slice = new GenericKubernetesResourceBuilder().withApiVersion("discovery.k8s.io/v1")
                 .withKind("EndpointSlice").withNewMetadata().withName(sliceName(service)).withNamespace(namespace)
                 .addToLabels(SERVICE_NAME, service.getMetadata().getName()).addToLabels(MANAGED_BY, managedBy())
-                .addToLabels(prefix + "/node", nodeName).endMetadata()
+                .addToLabels(prefix + "/node", KubeKeeper.labelValue(nodeName)).endMetadata()
                 .addToAdditionalProperties("addressType", family(offer.address()))
                 .addToAdditionalProperties("endpoints", List.of(Map.of("addresses", List.of(offer.address()),
                         "conditions", Map.of("ready", true, "serving", true, "terminating", false), "nodeName", nodeName)))

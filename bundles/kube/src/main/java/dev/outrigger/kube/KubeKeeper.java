@@ -388,13 +388,15 @@ public class KubeKeeper {
         }
         NodeSync.Wanted w = applied;
         Map<String, String> p = podApplied;
+        String loopback = bridges.stream().filter(b -> BridgeEndpoints.reachableAt(b.address(), "") == null)
+                .map(b -> b.port() + " (" + b.address() + ")").sorted().collect(Collectors.joining(", "));
         if (podName != null) {
-            lines.add("pod         " + namespace + "/" + podName + (p == null ? "" : " labels " + p));
+            // labelled all the same: a pod beside it on the host's network may use it
+            lines.add("pod         " + namespace + "/" + podName + (p == null ? "" : " labels " + p)
+                    + (loopback.isEmpty() ? "" : "; listening on this host only, other nodes' pods cannot connect: " + loopback));
         }
         if (endpoints != null) {
             Map<String, String> in = endpointsApplied;
-            String loopback = bridges.stream().filter(b -> BridgeEndpoints.reachableAt(b.address(), nodeAddress) == null)
-                    .map(b -> b.port() + " (" + b.address() + ")").sorted().collect(Collectors.joining(", "));
             lines.add("services    " + (in == null ? "-" : in.isEmpty() ? "none: no Service selects a port this gateway offers" : in)
                     + (loopback.isEmpty() ? "" : "; listening on this host only, not offered: " + loopback));
         }
