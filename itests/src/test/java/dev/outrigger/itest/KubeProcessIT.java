@@ -33,6 +33,7 @@ import dev.outrigger.deviceplugin.FakeKubelet;
 import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
 import dev.outrigger.discovery.FakeSysfs;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -394,8 +395,34 @@ public class KubeProcessIT {
         String offered = "services    none: no Service selects a port this gateway offers; listening on this host only, not offered: "
                 + bridgePort + " (127.0.0.1)";
         Await.until("the bridge not offered, and why", Duration.ofSeconds(10), () -> gateway.shell("kube:status").output().contains(offered));
-        assertTrue(client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").list()
-                .getItems().isEmpty());
+        assertTrue(slices().isEmpty());
+
+        // the stick bridged where others reach it (a test bundle announces such a bridge: tests listen on loopback only):
+        // the gateway joins the Service with its address, and leaves it with the stick, and when it stops
+        tree.unplug("ttyUSB0");
+        Files.copy(Distribution.FIXTURE, gateway.home.resolve("deploy/fixture.jar"));
+        Path announced = etc.resolve("dev.outrigger.itest.bridge-zigbee.cfg");
+        Files.writeString(announced, "port = " + bridgePort + "\naddress = 192.0.2.10\n");
+        Await.until("in the Service", Duration.ofSeconds(15), () -> slices().size() == 1);
+        GenericKubernetesResource slice = slices().get(0);
+        assertEquals("zigbee-edge-it", slice.getMetadata().getName());
+        assertEquals("zigbee", slice.getMetadata().getLabels().get("kubernetes.io/service-name"));
+        assertEquals(List.of(Map.of("addresses", List.of("192.0.2.10"), "nodeName", "edge-it",
+                "conditions", Map.of("ready", true, "serving", true, "terminating", false))), slice.get("endpoints"));
+        assertEquals(List.of(Map.of("name", "zigbee", "port", bridgePort, "protocol", "TCP")), slice.get("ports"));
+        assertTrue(gateway.shell("kube:status").output().contains("services    {zigbee=192.0.2.10:" + bridgePort + "}"));
+        long gone = System.nanoTime();
+        Files.delete(announced);
+        Await.until("out of the Service with the bridge", Duration.ofSeconds(10), () -> slices().isEmpty());
+        System.out.printf(Locale.ROOT, "bridge gone to EndpointSlice removed: %d ms%n", (System.nanoTime() - gone) / 1_000_000);
+        Files.writeString(announced, "port = " + bridgePort + "\naddress = 192.0.2.10\n");
+        Await.until("in the Service again", Duration.ofSeconds(15), () -> slices().size() == 1);
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+        assertEquals("out of the Service once stopped", List.of(), slices());
+    }
+
+    private List<GenericKubernetesResource> slices() {
+        return client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").list().getItems();
     }
 
     /**
