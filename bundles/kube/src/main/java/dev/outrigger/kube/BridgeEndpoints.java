@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -28,6 +29,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 final class BridgeEndpoints {
 
     static final String SERVICE_NAME = "kubernetes.io/service-name";
+    static final String NOT_JOINED = "not joined: ";
     /** Named in full: the client would otherwise ask the API server for what the group holds first. */
     private static final ResourceDefinitionContext SERVICE = new ResourceDefinitionContext.Builder().withVersion("v1")
             .withKind("Service").withPlural("services").withNamespaced(true).build();
@@ -85,6 +87,25 @@ final class BridgeEndpoints {
         }
         wanted.values().forEach(slice -> slices().resource(slice).createOr(NonDeletingOperation::update));
         return endpoints;
+    }
+
+    /**
+     * {@link #apply} said in words for {@code kube:status}: the Services joined, or why none. Credentials
+     * that may not touch Services or EndpointSlices (a node-mode gateway's from before this could)
+     * leave out this alone: the Node and its Lease go on.
+     */
+    String join(List<Offer> offers) {
+        try {
+            Map<String, String> joined = apply(offers);
+            return joined.isEmpty() ? "none: no Service selects a port this gateway offers" : joined.toString();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != KubeKeeper.HTTP_FORBIDDEN) {
+                throw e;
+            }
+            return NOT_JOINED + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : "forbidden") + " (the gateway's credentials need services list, and endpointslices list, create, update "
+                    + "and delete, in namespace " + namespace + ")";
+        }
     }
 
     /** Whether a Service's port goes to the bridge's: its target port, or its port where it names no target. */

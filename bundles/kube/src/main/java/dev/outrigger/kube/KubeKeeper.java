@@ -114,7 +114,7 @@ public class KubeKeeper {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeKeeper.class);
-    private static final int HTTP_FORBIDDEN = 403;
+    static final int HTTP_FORBIDDEN = 403;
     /** How fabric8 says which request failed; said the way people say it. */
     private static final Pattern FABRIC8_OPERATION = Pattern.compile(
             "Operation: \\[(\\w+)]\\s+for kind: \\[(\\w+)]\\s+with name: \\[([^\\]]*)]\\s+in namespace: \\[([^\\]]*)]\\s+failed\\.(.*)");
@@ -147,7 +147,8 @@ public class KubeKeeper {
     private String nodeAddress;
     private volatile BridgeEndpoints endpoints;
     private List<BridgeEndpoints.Offer> offersApplied;
-    private volatile Map<String, String> endpointsApplied;
+    /** Node mode: the Services joined, or why none, for kube:status. */
+    private volatile String joined;
     private NodeSync.Wanted applied;
     private volatile Map<String, String> podApplied;
     private long lastReport;
@@ -224,7 +225,7 @@ public class KubeKeeper {
         if (endpoints != null) {
             // node mode: a gateway that stops takes itself out of its Services (nobody else will), if
             // the API server answers at once; a stop must not wait for one that does not
-            Future<?> withdrawn = ticks.submit(() -> withBundleLoader(() -> endpoints.apply(List.of())));
+            Future<?> withdrawn = ticks.submit(() -> withBundleLoader(() -> endpoints.join(List.of())));
             try {
                 withdrawn.get(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -302,7 +303,12 @@ public class KubeKeeper {
                 List<BridgeEndpoints.Offer> offers = offers();
                 if (due || !offers.equals(offersApplied)) {
                     offersApplied = null;
-                    endpointsApplied = withBundleLoader(() -> endpoints.apply(offers));
+                    String services = withBundleLoader(() -> endpoints.join(offers));
+                    if (services.startsWith(BridgeEndpoints.NOT_JOINED) && !services.equals(joined)) {
+                        LOG.warn("Kubernetes: Node {} joins no Service of its bridges: {}", nodeName,
+                                services.substring(BridgeEndpoints.NOT_JOINED.length()));
+                    }
+                    joined = services;
                     offersApplied = offers;
                 }
             }
@@ -396,9 +402,9 @@ public class KubeKeeper {
                     + (loopback.isEmpty() ? "" : "; listening on this host only, other nodes' pods cannot connect: " + loopback));
         }
         if (endpoints != null) {
-            Map<String, String> in = endpointsApplied;
-            lines.add("services    " + (in == null ? "-" : in.isEmpty() ? "none: no Service selects a port this gateway offers" : in)
-                    + (loopback.isEmpty() ? "" : "; listening on this host only, not offered: " + loopback));
+            String in = joined;
+            lines.add("services    " + (in == null ? "-" : in) + (loopback.isEmpty() ? "" : "; listening on this host only, not offered: "
+                    + loopback));
         }
         if (w != null) {
             lines.add("labels      " + w.labels());

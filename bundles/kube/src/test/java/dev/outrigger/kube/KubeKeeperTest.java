@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
@@ -67,6 +68,26 @@ public class KubeKeeperTest {
             assertEquals("pods \"outrigger-x7k2p\" is forbidden: User \"system:serviceaccount:outrigger:outrigger\" cannot get resource "
                     + "\"pods\" in API group \"\" in the namespace \"outrigger\" (the RBAC of the gateway's service account does not "
                     + "grant it: apply the rbac.yaml of this release)", KubeKeeper.why(e));
+        } finally {
+            api.stop(0);
+        }
+    }
+
+    /**
+     * Node-mode credentials of before gateways joined the Services of their bridges: that is left
+     * out, said in the API server's words with what to grant, and the rest goes on.
+     */
+    @Test
+    public void credentialsThatMayNotJoinServicesLeaveOutThatOnly() throws Exception {
+        HttpServer api = answering(403, "application/json", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                + "\"status\":\"Failure\",\"message\":\"services is forbidden: User \\\"shed\\\" cannot list resource \\\"services\\\" "
+                + "in API group \\\"\\\" in the namespace \\\"outrigger\\\"\",\"reason\":\"Forbidden\",\"code\":403}");
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + api.getAddress().getPort()).withRequestRetryBackoffLimit(0).build()).build()) {
+            assertEquals("not joined: services is forbidden: User \"shed\" cannot list resource \"services\" in API group \"\" in "
+                    + "the namespace \"outrigger\" (the gateway's credentials need services list, and endpointslices list, create, "
+                    + "update and delete, in namespace outrigger)", new BridgeEndpoints(client, "shed", "outrigger", "outrigger.dev")
+                            .join(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.20"))));
         } finally {
             api.stop(0);
         }
