@@ -13,10 +13,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**
  * Node mode: no Pod of the gateway's for a Service to select, so it adds itself to the Services
@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 final class BridgeEndpoints {
 
     static final String SERVICE_NAME = "kubernetes.io/service-name";
+    static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
     static final String NOT_JOINED = "not joined: ";
     /** Named in full: the client would otherwise ask the API server for what the group holds first. */
     private static final ResourceDefinitionContext SERVICE = new ResourceDefinitionContext.Builder().withVersion("v1")
@@ -36,7 +37,6 @@ final class BridgeEndpoints {
     private static final ResourceDefinitionContext ENDPOINT_SLICE = new ResourceDefinitionContext.Builder()
             .withGroup("discovery.k8s.io").withVersion("v1").withKind("EndpointSlice").withPlural("endpointslices")
             .withNamespaced(true).build();
-    static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
 
     /** A bridge that listens with its device present, reachable at that address (of this host). */
     record Offer(int port, String address) {
