@@ -24,7 +24,7 @@ public interface SerialBridge {
     int port();
 
     /**
-     * The address it listens on, as configured: a loopback address (this host only), a wildcard
+     * The address it listens on, as a literal: a loopback address (this host only), a wildcard
      * ({@code 0.0.0.0} or {@code ::}: every address of this host), or one of the host's addresses.
      */
     String address();

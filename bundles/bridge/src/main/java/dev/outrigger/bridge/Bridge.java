@@ -160,6 +160,12 @@ final class Bridge implements AutoCloseable {
         return s == null ? -1 : s.getLocalPort();
     }
 
+    /** Where it listens, the address as a literal (0.0.0.0 for every address of the host); null while it cannot yet. */
+    InetSocketAddress listening() {
+        ServerSocket s = server;
+        return s == null ? null : new InetSocketAddress(s.getInetAddress(), s.getLocalPort());
+    }
+
     Options options() {
         return options;
     }

@@ -1,5 +1,6 @@
 package dev.outrigger.bridge;
 
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.Map;
@@ -73,9 +74,9 @@ public class ReadyBridges {
         Map<Bridge, Ready> ready = new HashMap<>();
         for (Bridge b : bridges.all()) {
             SerialDevice d = b.device();
-            int port = b.port();
-            if (d != null && port >= 0) {
-                ready.put(b, new Ready(b.options().name(), port, b.options().bind(), d.id()));
+            InetSocketAddress at = b.listening();
+            if (d != null && at != null) {
+                ready.put(b, new Ready(b.options().name(), at.getPort(), at.getAddress().getHostAddress(), d.id()));
             }
         }
         published.entrySet().removeIf(e -> {
