@@ -28,8 +28,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
  */
 final class BridgeEndpoints {
 
-    static final String SERVICE_NAME = "kubernetes.io/service-name";
-    static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
+    private static final String SERVICE_NAME = "kubernetes.io/service-name";
+    private static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
     static final String NOT_JOINED = "not joined: ";
     /** Named in full: the client would otherwise ask the API server for what the group holds first. */
     private static final ResourceDefinitionContext SERVICE = new ResourceDefinitionContext.Builder().withVersion("v1")
@@ -79,13 +79,21 @@ final class BridgeEndpoints {
                 }
             }
         }
+        Map<String, GenericKubernetesResource> current = new TreeMap<>();
         for (GenericKubernetesResource ours : slices().withLabel(MANAGED_BY, managedBy())
                 .withLabel(prefix + "/node", KubeKeeper.labelValue(nodeName)).list().getItems()) {
-            if (!wanted.containsKey(ours.getMetadata().getName())) {
+            if (wanted.containsKey(ours.getMetadata().getName())) {
+                current.put(ours.getMetadata().getName(), ours);
+            } else {
                 slices().withName(ours.getMetadata().getName()).delete();
             }
         }
-        wanted.values().forEach(slice -> slices().resource(slice).createOr(NonDeletingOperation::update));
+        // written only where it changed: every kube-proxy in the cluster watches EndpointSlices
+        wanted.forEach((name, slice) -> {
+            if (!same(slice, current.get(name))) {
+                slices().resource(slice).createOr(NonDeletingOperation::update);
+            }
+        });
         return endpoints;
     }
 
@@ -106,6 +114,12 @@ final class BridgeEndpoints {
                     : "forbidden") + " (the gateway's credentials need services list, and endpointslices list, create, update "
                     + "and delete, in namespace " + namespace + ")";
         }
+    }
+
+    private static boolean same(GenericKubernetesResource wanted, GenericKubernetesResource current) {
+        return current != null && wanted.getMetadata().getLabels().equals(current.getMetadata().getLabels())
+                && wanted.getMetadata().getOwnerReferences().equals(current.getMetadata().getOwnerReferences())
+                && wanted.getAdditionalProperties().equals(current.getAdditionalProperties());
     }
 
     /** Whether a Service's port goes to the bridge's: its target port, or its port where it names no target. */

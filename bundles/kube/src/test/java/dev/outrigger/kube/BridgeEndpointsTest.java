@@ -50,7 +50,7 @@ public class BridgeEndpointsTest {
     }
 
     @Test
-    public void eachServiceSelectingABridgePortGetsTheGatewayAsEndpointWhileTheBridgeServes() {
+    public void eachServiceSelectingABridgePortGetsTheGatewayAsEndpointWhileTheBridgeServes() throws Exception {
         assertEquals(Map.of("zigbee", "192.168.1.20:6638"), shed.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.20"))));
         GenericKubernetesResource slice = slice("zigbee-shed");
         Map<String, String> labels = slice.getMetadata().getLabels();
@@ -67,6 +67,9 @@ public class BridgeEndpointsTest {
                 .map(o -> o.getKind() + " " + o.getUid()).toList());
         assertNotNull(uid);
         assertNull("the Service of something else untouched", slice("other-shed"));
+        api.requests();
+        shed.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.20")));
+        assertEquals("read, not written again unchanged", List.of(), api.requests().stream().filter(r -> !r.startsWith("GET ")).toList());
 
         // the Z-Wave stick plugged in too, the Zigbee one's bridge moved to another address
         shed.apply(List.of(new BridgeEndpoints.Offer(6638, "10.0.0.7"), new BridgeEndpoints.Offer(6639, "192.168.1.20")));

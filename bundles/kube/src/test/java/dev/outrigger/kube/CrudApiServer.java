@@ -1,6 +1,9 @@
 package dev.outrigger.kube;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.rules.ExternalResource;
 
@@ -9,6 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * fabric8's mock API server in CRUD mode on a free loopback port, and a client of it, for one
@@ -35,5 +39,14 @@ final class CrudApiServer extends ExternalResource {
 
     KubernetesClient client() {
         return client;
+    }
+
+    /** The requests made since the last call, as {@code GET /api/v1/...}. */
+    List<String> requests() throws InterruptedException {
+        List<String> requests = new ArrayList<>();
+        for (RecordedRequest r = server.takeRequest(0, TimeUnit.SECONDS); r != null; r = server.takeRequest(0, TimeUnit.SECONDS)) {
+            requests.add(r.getMethod() + " " + r.getPath());
+        }
+        return requests;
     }
 }
