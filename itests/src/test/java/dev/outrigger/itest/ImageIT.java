@@ -28,6 +28,7 @@ import org.yaml.snakeyaml.Yaml;
 
 import dev.outrigger.framework.json.Json;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
@@ -51,6 +52,7 @@ public class ImageIT {
 
     private static final Path IMAGES = Path.of(System.getProperty("outrigger.images", "../run/image/target/image"));
     private static final String VERSION = System.getProperty("outrigger.version", "0.1.0-SNAPSHOT");
+    private static final KubernetesSerialization KUBE = new KubernetesSerialization();
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
@@ -244,16 +246,7 @@ public class ImageIT {
         Map<?, ?> image = (Map<?, ?>) ((List<?>) kustomization.get("images")).get(0);
         assertEquals("the image this build tags", VERSION, image.get("newTag"));
 
-        // every object parses as what Kubernetes expects of its kind (fabric8's typed model)
-        List<String> kinds = new ArrayList<>();
-        KubernetesSerialization kube = new KubernetesSerialization();
-        for (Object resource : (List<?>) kustomization.get("resources")) {
-            for (String doc : Files.readString(base.resolve(resource.toString())).split("(?m)^---$")) {
-                HasMetadata object = kube.unmarshal(doc);
-                assertTrue(object.getClass().getName(), object.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model"));
-                kinds.add(object.getKind());
-            }
-        }
+        List<String> kinds = objects(base).stream().map(HasMetadata::getKind).toList();
         assertTrue(kinds.toString(), kinds.containsAll(List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
                 "Role", "RoleBinding", "DaemonSet")));
 
@@ -279,7 +272,10 @@ public class ImageIT {
         }
     }
 
-    /** The base, its components and overlays: what each names (resources, components, generated files) is there. */
+    /**
+     * The base, its components and overlays, and the gateways' outside the cluster: what each names
+     * (resources, components, generated files) is there, and its objects parse as their kinds.
+     */
     @Test
     public void everyFileTheKustomizationsNameIsThere() throws Exception {
         List<Path> kustomizations;
@@ -305,7 +301,36 @@ public class ImageIT {
             for (String name : named) {
                 assertTrue(kustomization + " names " + name, Files.exists(kustomization.resolveSibling(name)));
             }
+            objects(kustomization.getParent());
         }
+        List<String> nodeMode = objects(Distribution.K8S_BASE.resolveSibling("node-mode")).stream().map(HasMetadata::getKind).toList();
+        assertTrue(nodeMode.toString(), nodeMode.containsAll(List.of("Namespace", "ServiceAccount", "Secret", "ClusterRole",
+                "ClusterRoleBinding", "Role", "RoleBinding")));
+    }
+
+    /**
+     * The objects of a kustomization's resources (a folder named there: its own), each parsed as
+     * what Kubernetes expects of its kind in fabric8's typed model; the Prometheus operator's kinds,
+     * which that model lacks, MonitoringIT checks.
+     */
+    private static List<HasMetadata> objects(Path kustomization) throws IOException {
+        Map<String, Object> k = new Yaml().load(Files.readString(kustomization.resolve("kustomization.yaml")));
+        List<HasMetadata> objects = new ArrayList<>();
+        for (Object resource : (List<?>) k.getOrDefault("resources", List.of())) {
+            Path named = kustomization.resolve(resource.toString());
+            if (Files.isDirectory(named)) {
+                objects.addAll(objects(named));
+                continue;
+            }
+            for (String doc : Files.readString(named).split("(?m)^---$")) {
+                HasMetadata object = KUBE.unmarshal(doc);
+                assertTrue(named + ": " + object.getKind(), object instanceof GenericKubernetesResource
+                        ? object.getApiVersion().startsWith("monitoring.coreos.com/")
+                        : object.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model"));
+                objects.add(object);
+            }
+        }
+        return objects;
     }
 
     private ProcessBuilder inRoot(Path root, List<String> command) throws IOException {

@@ -62,7 +62,7 @@ public class KubeProcessIT {
     private static final String POD = "outrigger-x7k2p";
 
     private KubernetesMockServer server;
-    /** What the gateway asked of the API server, as RBAC names it: {@code nodes/status patch}. */
+    /** What the gateway asked of the API server, as RBAC names it: {@code nodes/status patch}, {@code leases update in outrigger}. */
     private final Set<String> gatewayCalls = new TreeSet<>();
     private KubernetesClient client;
     private GatewayProcess gateway;
@@ -312,38 +312,56 @@ public class KubeProcessIT {
         });
 
         // least privilege: the DaemonSet's RBAC grants label mode exactly what it used here
-        recordGatewayCalls();
-        assertEquals(granted(), gatewayCalls);
+        assertGrantedExactly(Distribution.K8S_BASE.resolve("rbac.yaml"));
     }
 
     /** The requests the gateway made (its kubeconfig's token tells them from the test's own), drained from the server. */
     private void recordGatewayCalls() throws InterruptedException {
         for (RecordedRequest r = server.takeRequest(0, TimeUnit.SECONDS); r != null; r = server.takeRequest(0, TimeUnit.SECONDS)) {
             if ("Bearer test-token".equals(r.getHeader("Authorization"))) {
-                Matcher m = Pattern.compile("/(?:api/v1|apis/[^/]+/v1)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?")
+                Matcher m = Pattern.compile("/(?:api/v1|apis/[^/]+/v1)(?:/namespaces/([^/]+))?/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?")
                         .matcher(r.getPath());
                 assertTrue(r.getPath(), m.matches());
                 String verb = switch (r.getMethod()) {
-                    case "GET" -> m.group(2) != null ? "get" : "list";
+                    case "GET" -> m.group(3) != null ? "get" : "list";
                     case "POST" -> "create";
                     case "PUT" -> "update";
                     case "PATCH" -> "patch";
                     default -> r.getMethod().toLowerCase(Locale.ROOT);
                 };
-                gatewayCalls.add(m.group(1) + (m.group(3) != null ? "/status" : "") + " " + verb);
+                gatewayCalls.add(m.group(2) + (m.group(4) != null ? "/status" : "") + " " + verb
+                        + (m.group(1) != null ? " in " + m.group(1) : ""));
             }
         }
     }
 
-    /** Each resource and verb the shipped RBAC grants: {@code leases update}. */
+    /**
+     * Least privilege: the RBAC of a kustomization grants each call the gateway made, and nothing
+     * it did not make (a ClusterRole's rule in any namespace, a Role's in its own).
+     */
+    private void assertGrantedExactly(Path rbac) throws Exception {
+        recordGatewayCalls();
+        Set<String> granted = granted(rbac);
+        Set<String> used = new TreeSet<>();
+        for (String call : gatewayCalls) {
+            String grant = granted.contains(call) ? call : call.replaceFirst(" in .*", "");
+            assertTrue(call + " is granted by " + rbac + ": " + granted, granted.contains(grant));
+            used.add(grant);
+        }
+        assertEquals("what " + rbac + " grants, all used", granted, used);
+    }
+
+    /** Each resource and verb an RBAC file grants: {@code nodes patch} (a ClusterRole), {@code leases update in outrigger} (a Role). */
     @SuppressWarnings("unchecked")
-    private static Set<String> granted() throws Exception {
+    private static Set<String> granted(Path rbac) throws Exception {
         Set<String> granted = new TreeSet<>();
-        for (Object doc : new Yaml().loadAll(Files.readString(Distribution.K8S_BASE.resolve("rbac.yaml")))) {
-            for (Map<String, Object> rule : (List<Map<String, Object>>) ((Map<String, Object>) doc).getOrDefault("rules", List.of())) {
+        for (Object doc : new Yaml().loadAll(Files.readString(rbac))) {
+            Map<String, Object> object = (Map<String, Object>) doc;
+            String scope = "Role".equals(object.get("kind")) ? " in " + ((Map<?, ?>) object.get("metadata")).get("namespace") : "";
+            for (Map<String, Object> rule : (List<Map<String, Object>>) object.getOrDefault("rules", List.of())) {
                 for (Object resource : (List<?>) rule.get("resources")) {
                     for (Object verb : (List<?>) rule.get("verbs")) {
-                        granted.add(resource + " " + verb);
+                        granted.add(resource + " " + verb + scope);
                     }
                 }
             }
@@ -353,7 +371,7 @@ public class KubeProcessIT {
 
     @Test
     public void nodeModeRegistersATaintedNodeAndKeepsItsLeaseInKubeNodeLease() throws Exception {
-        Path etc = configure("registerNode = true\nrenewSeconds = 2\n");
+        Path etc = configure("registerNode = true\nrenewSeconds = 2\nreportSeconds = 5\n");
         FakeSysfs tree = new FakeSysfs(folder.newFolder("host").toPath());
         Files.writeString(etc.resolve("dev.outrigger.discovery.cfg"), "sysfs = " + tree.sys + "\ndev = " + tree.dev
                 + "\nproc = " + folder.getRoot() + "/proc\n");
@@ -417,8 +435,16 @@ public class KubeProcessIT {
         System.out.printf(Locale.ROOT, "bridge gone to EndpointSlice removed: %d ms%n", (System.nanoTime() - gone) / 1_000_000);
         Files.writeString(announced, "port = " + bridgePort + "\naddress = 192.0.2.10\n");
         Await.until("in the Service again", Duration.ofSeconds(15), () -> slices().size() == 1);
+        // the Service's port renamed: the slice's follows at the next look at the Services (reportSeconds)
+        client.services().inNamespace("outrigger").withName("zigbee").edit(s -> new ServiceBuilder(s).editSpec().editFirstPort()
+                .withName("ezsp").endPort().endSpec().build());
+        Await.until("the slice's port named as the Service's", Duration.ofSeconds(15),
+                () -> List.of(Map.of("name", "ezsp", "port", bridgePort, "protocol", "TCP")).equals(slices().get(0).get("ports")));
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         assertEquals("out of the Service once stopped", List.of(), slices());
+
+        // least privilege: the node-mode RBAC grants exactly what it used here
+        assertGrantedExactly(Distribution.K8S_BASE.resolveSibling("node-mode/rbac.yaml"));
     }
 
     private List<GenericKubernetesResource> slices() {

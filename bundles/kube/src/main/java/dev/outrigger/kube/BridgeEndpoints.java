@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -88,10 +87,14 @@ final class BridgeEndpoints {
                 slices().withName(ours.getMetadata().getName()).delete();
             }
         }
-        // written only where it changed: every kube-proxy in the cluster watches EndpointSlices
+        // written only where it changed, as of the version read: every kube-proxy in the cluster watches EndpointSlices
         wanted.forEach((name, slice) -> {
-            if (!same(slice, current.get(name))) {
-                slices().resource(slice).createOr(NonDeletingOperation::update);
+            GenericKubernetesResource now = current.get(name);
+            if (now == null) {
+                slices().resource(slice).create();
+            } else if (!same(slice, now)) {
+                slice.getMetadata().setResourceVersion(now.getMetadata().getResourceVersion());
+                slices().resource(slice).update();
             }
         });
         return endpoints;

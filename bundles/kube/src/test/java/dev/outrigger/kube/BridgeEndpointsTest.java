@@ -73,6 +73,10 @@ public class BridgeEndpointsTest {
 
         // the Z-Wave stick plugged in too, the Zigbee one's bridge moved to another address
         shed.apply(List.of(new BridgeEndpoints.Offer(6638, "10.0.0.7"), new BridgeEndpoints.Offer(6639, "192.168.1.20")));
+        assertEquals("one write each, the changed one as of the version listed", List.of(
+                "PUT /apis/discovery.k8s.io/v1/namespaces/outrigger/endpointslices/zigbee-shed",
+                "POST /apis/discovery.k8s.io/v1/namespaces/outrigger/endpointslices"),
+                api.requests().stream().filter(r -> !r.startsWith("GET ")).toList());
         assertEquals(List.of("10.0.0.7"), ((Map<?, ?>) ((List<?>) slice("zigbee-shed").get("endpoints")).get(0)).get("addresses"));
         assertEquals("zwave", slice("zwave-shed").getMetadata().getLabels().get("kubernetes.io/service-name"));
 
