@@ -2,8 +2,10 @@ package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +19,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.outrigger.shell.ShellClient;
 
 /**
  * One Outrigger process started from a private copy of the distribution with bin/outrigger, as a
@@ -29,6 +38,12 @@ final class GatewayProcess implements AutoCloseable {
 
     /** The process's stdout and stderr, in its home. */
     static final String LOG = "outrigger.log";
+    /** Where shell commands wait for their answer (a command that never finishes leaves its thread until its gateway ends). */
+    private static final ExecutorService SHELL_CLIENTS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "shell client");
+        t.setDaemon(true);
+        return t;
+    });
 
     final Path home;
     /** Where the embedded broker and the simulated radio listen, should the test install them. */
@@ -124,8 +139,26 @@ final class GatewayProcess implements AutoCloseable {
     record Result(int status, String output) {
     }
 
+    /**
+     * One shell command, through bin/outrigger-shell's client in this JVM: tests ask the shell
+     * hundreds of times, often in a loop, and a JVM started for each cost the machine more than
+     * the commands did. {@link #shellScript} runs the script itself.
+     */
+    Result shell(String command) throws InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Future<Integer> status = SHELL_CLIENTS.submit(() -> ShellClient.run(home.resolve("data"), command, both, both));
+        try {
+            return new Result(status.get(20, TimeUnit.SECONDS), out.toString(StandardCharsets.UTF_8));
+        } catch (TimeoutException e) {
+            throw new AssertionError("shell command " + command + " did not finish: " + out.toString(StandardCharsets.UTF_8));
+        } catch (ExecutionException e) {
+            throw new AssertionError("shell command " + command, e.getCause());
+        }
+    }
+
     /** Runs bin/outrigger-shell with one command. */
-    Result shell(String command) throws IOException, InterruptedException {
+    Result shellScript(String command) throws IOException, InterruptedException {
         return bin("outrigger-shell", command);
     }
 

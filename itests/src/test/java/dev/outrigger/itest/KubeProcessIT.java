@@ -414,6 +414,13 @@ public class KubeProcessIT {
                 + bridgePort + " (127.0.0.1)";
         Await.until("the bridge not offered, and why", Duration.ofSeconds(10), () -> gateway.shell("kube:status").output().contains(offered));
         assertTrue(slices().isEmpty());
+        // plugged in again: kubectl describe node says so, counted up (x2), as of a kubelet
+        Await.until("the Node's Event", Duration.ofSeconds(10), () -> event("SerialDeviceAdded").isPresent());
+        tree.unplug("ttyUSB0");
+        Await.until("unplugged", Duration.ofSeconds(10), () -> event("SerialDeviceRemoved").isPresent());
+        tree.plugUsbSerial("ttyUSB0", "1-1.5", "10c4", "ea60", "ITead", "Sonoff Zigbee 3.0 USB Dongle Plus", "77aa", "cp210x");
+        Await.until("the Node's Event counted up", Duration.ofSeconds(10),
+                () -> event("SerialDeviceAdded").filter(e -> e.getCount() == 2).isPresent());
 
         // the stick bridged where others reach it (a test bundle announces such a bridge: tests listen on loopback only):
         // the gateway joins the Service with its address, and leaves it with the stick, and when it stops

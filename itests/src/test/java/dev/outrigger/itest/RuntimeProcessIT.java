@@ -73,17 +73,17 @@ public class RuntimeProcessIT {
         assertEquals("every bundle of the boot features (core, serial) plus the system bundle: " + lb.output(),
                 Distribution.bundles("core").size() + Distribution.bundles("serial").size() + 1, bundleLines(lb.output()).size());
 
-        GatewayProcess.Result unknown = gateway.shell("no-such-command");
+        GatewayProcess.Result unknown = gateway.shellScript("no-such-command");
         assertEquals("an unknown command fails the shell", List.of(1, "error: Command not found: no-such-command"),
                 List.of(unknown.status(), unknown.output().strip()));
-        GatewayProcess.Result notInstalled = gateway.shell("gps:status");
+        GatewayProcess.Result notInstalled = gateway.shellScript("gps:status");
         assertEquals("a command of a feature not installed names it", List.of(1, "error: Command not found: gps:status; it comes"
                 + " with feature gps, which is not installed: feature:install gps"), List.of(notInstalled.status(),
                         notInstalled.output().strip()));
         assertTrue("by its function alone too", gateway.shell("nodes").output().contains("feature:install meshtastic"));
-        GatewayProcess.Result found = gateway.shell("lb | grep -q Gogo");
+        GatewayProcess.Result found = gateway.shellScript("lb | grep -q Gogo");
         assertEquals("a grep that matches, quietly, as in sh", List.of(0, ""), List.of(found.status(), found.output().strip()));
-        GatewayProcess.Result missing = gateway.shell("lb | grep no-such-bundle");
+        GatewayProcess.Result missing = gateway.shellScript("lb | grep no-such-bundle");
         assertEquals("a grep that matches nothing fails", List.of(1, ""), List.of(missing.status(), missing.output().strip()));
         Path linked = Files.createSymbolicLink(folder.getRoot().toPath().resolve("outrigger-shell"),
                 gateway.home.resolve("bin/outrigger-shell"));
@@ -102,7 +102,7 @@ public class RuntimeProcessIT {
         assertEquals("nothing logged under the root logger (SCR's start-up notes go to org.apache.felix.scr, shown from WARN)",
                 List.of(), lines(gateway.log(), " ROOT: "));
         assertFalse("the shell port file is removed on stop", Files.exists(gateway.home.resolve("data/shell.port")));
-        assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shell("lb").status());
+        assertEquals("outrigger-shell reports an unreachable runtime", 2, gateway.shellScript("lb").status());
     }
 
     @Test

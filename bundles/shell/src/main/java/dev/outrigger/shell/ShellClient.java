@@ -36,7 +36,13 @@ public final class ShellClient {
         System.exit(run(data, String.join(" ", args), System.out, System.err));
     }
 
-    static int run(Path data, String command, OutputStream stdout, PrintStream stderr) {
+    /**
+     * Runs one command in the runtime whose data folder is given, as {@code bin/outrigger-shell}
+     * does, for callers in a JVM of their own (tests that ask the shell often).
+     *
+     * @return the command's exit status, or {@link #STATUS_UNREACHABLE}
+     */
+    public static int run(Path data, String command, OutputStream stdout, PrintStream stderr) {
         String[] portAndToken;
         try {
             portAndToken = Files.readString(data.resolve(ShellProtocol.PORT_FILE)).trim().split(" ", 2);
