@@ -325,8 +325,7 @@ public class RuntimeProcessIT {
             List<String> lb = bundleLines(gateway.shell("lb").output());
             return lb.size() == bundles && lb.stream().allMatch(l -> l.contains("|Active"));
         });
-        GatewayProcess.Result health = gateway.shell("health");
-        assertEquals(health.output(), 0, health.status());
+        Await.until("healthy: every component up", Duration.ofSeconds(10), () -> gateway.shell("health").status() == 0);
     }
 
     /**
@@ -962,8 +961,7 @@ public class RuntimeProcessIT {
 
         Files.move(aside, gps);
         assertEquals(0, gateway.shell("feature:install gps").status());
-        GatewayProcess.Result health = gateway.shell("health");
-        assertEquals(health.output(), 0, health.status());
+        Await.until("healthy once it is installed", Duration.ofSeconds(10), () -> gateway.shell("health").status() == 0);
     }
 
     /**
@@ -1178,7 +1176,8 @@ public class RuntimeProcessIT {
                 () -> "-".equals(state(gateway.shell("feature:list").output(), "fixture")) && !Files.exists(greeting));
         assertTrue(gateway.log(), gateway.log().contains("Feature fixture is no longer in install of dev.outrigger.feature: "
                 + "uninstalling it"));
-        assertTrue(gateway.log(), gateway.log().contains("Feature fixture uninstalled: 1 bundle(s) removed, 1 configuration(s) removed"));
+        Await.until("the uninstallation logged", Duration.ofSeconds(5),
+                () -> gateway.log().contains("Feature fixture uninstalled: 1 bundle(s) removed, 1 configuration(s) removed"));
         assertEquals("installed", state(gateway.shell("feature:list").output(), "gps"));
         assertEquals("remote requests are not taken away by a list that may have come that way",
                 "installed", state(gateway.shell("feature:list").output(), "mqtt"));

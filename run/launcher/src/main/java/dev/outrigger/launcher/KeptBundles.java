@@ -2,7 +2,6 @@ package dev.outrigger.launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,15 +177,6 @@ final class KeptBundles implements BundleListener {
         if (bundle.getBundleId() == 0) {
             return false;
         }
-        String location = bundle.getLocation();
-        if (!location.startsWith("file:")) {
-            return true;
-        }
-        try {
-            Path jar = Path.of(URI.create(location)).normalize();
-            return distribution.stream().noneMatch(jar::startsWith);
-        } catch (IllegalArgumentException e) {
-            return true;
-        }
+        return Sources.fileOf(bundle.getLocation()).map(jar -> distribution.stream().noneMatch(jar::startsWith)).orElse(true);
     }
 }

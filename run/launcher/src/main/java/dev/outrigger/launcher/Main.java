@@ -78,6 +78,9 @@ public final class Main {
             KeptBundles kept = new KeptBundles(data.resolve("kept-bundles"), home);
             kept.restore(framework.getBundleContext());
             framework.getBundleContext().addBundleListener(kept);
+            UnstartedDeploys unstarted = new UnstartedDeploys(data.resolve("unstarted-deploys"), home.resolve("deploy"));
+            unstarted.finish(framework.getBundleContext());
+            framework.getBundleContext().addBundleListener(unstarted);
             Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, kept, cds, "SIGTERM"));
             Signal.handle(new Signal("INT"), signal -> stop(framework, sources, kept, cds, "SIGINT"));
         } catch (IOException | BundleException e) {

@@ -80,13 +80,16 @@ final class Sources {
 
     /** The jar in the distribution a bundle was installed from, if it is there. */
     Optional<Path> jarOf(Bundle bundle) {
-        String location = bundle.getLocation();
+        return fileOf(bundle.getLocation()).filter(jar -> jar.startsWith(home) && Files.isRegularFile(jar));
+    }
+
+    /** The file a bundle location names ({@code file:/opt/outrigger/deploy/x.jar}), if it names one. */
+    static Optional<Path> fileOf(String location) {
         if (!location.startsWith("file:")) {
             return Optional.empty();
         }
         try {
-            Path jar = Path.of(URI.create(location));
-            return jar.startsWith(home) && Files.isRegularFile(jar) ? Optional.of(jar) : Optional.empty();
+            return Optional.of(Path.of(URI.create(location)).normalize());
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

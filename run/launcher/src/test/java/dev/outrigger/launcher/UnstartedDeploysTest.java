@@ -1,0 +1,85 @@
+package dev.outrigger.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/** Against a real Felix: a deploy/ bundle a stop caught between its install and its start comes up at the next start. */
+public class UnstartedDeploysTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private Framework framework;
+
+    @After
+    public void stop() throws Exception {
+        if (framework != null) {
+            framework.stop();
+            framework.waitForStop(5_000);
+        }
+    }
+
+    @Test
+    public void aDeployedBundleNeverStartedIsStartedAtTheNextStartAndOneStoppedOnPurposeIsNot() throws Exception {
+        Path home = folder.newFolder("edge gateway").toPath();
+        Path deploy = home.resolve("deploy");
+        Files.createDirectories(deploy);
+        Path elsewhere = folder.newFolder("elsewhere").toPath();
+        // as FileInstall names them: File.toURI (file:/.../edge%20gateway/deploy/a.jar)
+        String cutShort = TestBundles.jar(deploy.resolve("a.jar"), "test.a", "1.0.0").toFile().toURI().toString();
+        String stoppedOnPurpose = TestBundles.jar(deploy.resolve("b.jar"), "test.b", "1.0.0").toFile().toURI().toString();
+        String notDeployed = TestBundles.jar(elsewhere.resolve("c.jar"), "test.c", "1.0.0").toFile().toURI().toString();
+
+        BundleContext context = start(home);
+        context.installBundle(cutShort);
+        Bundle b = context.installBundle(stoppedOnPurpose);
+        b.start();
+        b.stop();
+        context.installBundle(notDeployed);
+        restart();
+
+        context = start(home);
+        assertEquals("installed, never started: started", Bundle.ACTIVE, context.getBundle(cutShort).getState());
+        assertNotEquals("stopped from the shell: stays so", Bundle.ACTIVE, context.getBundle(stoppedOnPurpose).getState());
+        assertNotEquals("not FileInstall's: left alone", Bundle.ACTIVE, context.getBundle(notDeployed).getState());
+
+        // started once, it is FileInstall's and the framework's again: stopped on purpose, it stays stopped
+        context.getBundle(cutShort).stop();
+        restart();
+        context = start(home);
+        assertNotEquals(Bundle.ACTIVE, context.getBundle(cutShort).getState());
+    }
+
+    /** Starts the framework as the launcher does: the last run's unstarted deploys started, this run's watched. */
+    private BundleContext start(Path home) throws Exception {
+        framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, home.resolve("cache").toString()));
+        framework.init();
+        UnstartedDeploys unstarted = new UnstartedDeploys(home.resolve("unstarted-deploys"), home.resolve("deploy"));
+        unstarted.finish(framework.getBundleContext());
+        framework.getBundleContext().addBundleListener(unstarted);
+        framework.start();
+        return framework.getBundleContext();
+    }
+
+    private void restart() throws Exception {
+        framework.stop();
+        framework.waitForStop(5_000);
+        framework = null;
+    }
+}
