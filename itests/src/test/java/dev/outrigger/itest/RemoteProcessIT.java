@@ -460,7 +460,7 @@ public class RemoteProcessIT {
             assertEquals("0.1.1.remote", updated.get("version"));
             assertEquals("active", updated.get("state"));
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
-            assertEquals(0, gateway.shell("fixture:greet").status());
+            Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").status() == 0);
 
             // a release that cannot start is rolled back: the previous jar is back in deploy/, and running
             Map<?, ?> refused = error(bundles("install", "\"url\": \"" + base + "broken-greeter.jar\", \"sha256\": \""
@@ -469,7 +469,7 @@ public class RemoteProcessIT {
             assertTrue(refused.toString(), refused.get("message").toString().contains("NoSuchRuntime")
                     && refused.get("message").toString().endsWith("rolled back to 0.1.1.remote"));
             assertEquals(sha256(greeter), sha256(gateway.home.resolve("deploy/fixture.jar")));
-            assertEquals(0, gateway.shell("fixture:greet").status());
+            Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").status() == 0);
 
             // so is a release that starts but whose component does not come up as before
             Map<?, ?> failing = error(bundles("install", "\"url\": \"" + base + "failing-greeter.jar\", \"sha256\": \""

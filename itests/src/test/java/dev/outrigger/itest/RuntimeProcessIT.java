@@ -496,8 +496,8 @@ public class RuntimeProcessIT {
         System.out.printf(Locale.ROOT, "deploy/: bundle active and its command answering %d ms after the jar appeared%n", installed);
 
         Jars.withHeaders(Distribution.FIXTURE, deployed, Map.of("Bundle-Version", "0.1.0.second"));
-        Await.until("the updated bundle", Duration.ofSeconds(5), () -> gateway.shell("lb").output().contains("0.1.0.second"));
-        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        Await.until("the updated bundle, answering", Duration.ofSeconds(5), () -> gateway.shell("lb").output().contains("0.1.0.second")
+                && gateway.shell("fixture:greet").output().contains("hello"));
         assertEquals("updated in place, not installed twice", 1,
                 bundleLines(gateway.shell("lb").output()).stream().filter(l -> l.contains("test fixture")).count());
 
@@ -574,8 +574,8 @@ public class RuntimeProcessIT {
             List<String> fixtures = bundleLines(gateway.shell("lb").output()).stream().filter(l -> l.contains("test fixture")).toList();
             return fixtures.size() == 1 && fixtures.get(0).contains("|Active") && fixtures.get(0).contains("0.2.0");
         });
-        assertEquals(0, gateway.shell("health").status());
-        assertEquals(0, gateway.shell("fixture:greet").status());
+        Await.until("healthy", Duration.ofSeconds(5), () -> gateway.shell("health").status() == 0);
+        Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").status() == 0);
     }
 
     /**
@@ -637,7 +637,7 @@ public class RuntimeProcessIT {
         GatewayProcess.Result updated = gateway.shell("update dev.outrigger.itest.fixture " + second);
         assertEquals(updated.output(), 0, updated.status());
         assertEquals("dev.outrigger.itest.fixture 1.0.0 updated to 2.0.0 (bundle " + id + ", active)", updated.output().trim());
-        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
         assertTrue("help describes the update that runs, not Felix's: " + gateway.shell("help update").output(),
                 gateway.shell("help update").output().contains("scope: outrigger"));
         assertEquals("what help is given goes into a command line only if it is a name",
@@ -684,7 +684,7 @@ public class RuntimeProcessIT {
         Await.until("the shell-installed bundle active after restart", Duration.ofSeconds(5),
                 () -> bundleLines(gateway.shell("lb").output()).stream()
                         .anyMatch(l -> l.contains("test fixture") && l.contains("|Active")));
-        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
     }
 
     /**
@@ -711,7 +711,7 @@ public class RuntimeProcessIT {
         Await.until("the shell-installed bundle back and active", Duration.ofSeconds(5),
                 () -> bundleLines(gateway.shell("lb").output()).stream()
                         .anyMatch(l -> l.contains("test fixture") && l.contains("|Active") && l.contains("|   70|")));
-        assertTrue(gateway.shell("fixture:greet").output().contains("hello"));
+        Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
         assertTrue(gateway.log(), gateway.log().contains("dev.outrigger.itest.shellinstalled 0.1.0.SNAPSHOT (" + location
                 + ") was gone from the framework cache"));
 
@@ -1196,7 +1196,7 @@ public class RuntimeProcessIT {
         Await.until("the list after it carried out", Duration.ofSeconds(10), () -> Files.readAllLines(
                 gateway.home.resolve("data/configured-features")).equals(List.of("fixture", "mqtt")));
         assertEquals(gateway.log(), 1, lines(gateway.log(), "Feature fixture is no longer in install").size());
-        assertEquals(0, gateway.shell("fixture:greet").status());
+        Await.until("the greeter answering", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").status() == 0);
 
         assertEquals(0, gateway.shell("config:set dev.outrigger.itest.greeter greeting=mine").status());
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
