@@ -262,10 +262,19 @@ public class OutboxDrainer {
         boolean retained = e.record().retained() && heldBack.newest(topic, e.sequence());
         Message m = new Message(topic, e.record().payload(), e.record().qos(), retained, Optional.empty(), Optional.empty());
         connection.publish(m).whenComplete((ok, error) -> {
-            permits.release();
-            if (error == null || error instanceof MqttConnection.RefusedException) {
-                answersDue.decrementAndGet();
+            if (error != null && !(error instanceof MqttConnection.RefusedException)) {
+                // the connection is gone: over from the oldest once connected again. Said before the place frees,
+                // so that nothing more goes out on it, where a record sent alone would be taken for the one it ended over
+                heldBack.unanswered(topic, e.sequence());
+                if (generation.compareAndSet(publishedIn, publishedIn + 1)) {
+                    LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(),
+                            error.getMessage());
+                }
+                permits.release();
+                return;
             }
+            permits.release();
+            answersDue.decrementAndGet();
             if (error == null) {
                 aloneAcknowledged = e == alone;
                 outbox.delete(e.sequence());
@@ -282,12 +291,6 @@ public class OutboxDrainer {
                 refusals.occurred(n -> LOG.warn("MQTT: record {} for {} dropped: {}{}", e.sequence(), topic, refused.getMessage(),
                         n > 1 ? " (" + n + " refused and dropped since the last such line, all counted in mqtt:status)" : ""));
                 outbox.delete(e.sequence());
-            } else {
-                heldBack.unanswered(topic, e.sequence());
-                if (generation.compareAndSet(publishedIn, publishedIn + 1)) {
-                    LOG.debug("MQTT: publish of record {} failed ({}); sending again from the oldest", e.sequence(),
-                            error.getMessage());
-                }
             }
         });
     }
