@@ -152,7 +152,8 @@ public class KubeProcessIT {
         configureWithoutKubeconfig("");
         Await.until("waiting for the kubeconfig", Duration.ofSeconds(10), () -> gateway.log().contains(
                 "Kubernetes: cannot read the kubeconfig " + kubeconfig() + " (no such file, yet); retrying every 30 s at most"));
-        assertTrue(gateway.shell("kube:status").output().contains("waiting for the kubeconfig"));
+        Await.until("kube:status saying so", Duration.ofSeconds(5),
+                () -> gateway.shell("kube:status").output().contains("waiting for the kubeconfig"));
         writeKubeconfig();
 
         Await.until("the conditions on the Node", Duration.ofSeconds(20), () -> condition("OutriggerReady") != null);
@@ -222,7 +223,7 @@ public class KubeProcessIT {
         assertTrue(!node.getStatus().getCapacity().containsKey("outrigger.dev/meshtastic"));
         assertEquals("a label it did not set stays", "true", node.getMetadata().getLabels().get("example.com/radio"));
         assertEquals(new Quantity("2"), node.getStatus().getCapacity().get("cpu"));
-        assertTrue(gateway.shell("kube:status").output().contains("reporting"));
+        Await.until("kube:status reporting", Duration.ofSeconds(5), () -> gateway.shell("kube:status").output().contains("reporting"));
         Map<String, Double> reporting = gateway.metrics();
         assertEquals(reporting.toString(), 1.0, reporting.get("outrigger_kube_reporting"), 0);
         assertEquals(reporting.toString(), 5.0, reporting.get("outrigger_kube_events_total"), 0);
@@ -435,7 +436,8 @@ public class KubeProcessIT {
         assertEquals(List.of(Map.of("addresses", List.of("192.0.2.10"), "nodeName", "edge-it",
                 "conditions", Map.of("ready", true, "serving", true, "terminating", false))), slice.get("endpoints"));
         assertEquals(List.of(Map.of("name", "zigbee", "port", bridgePort, "protocol", "TCP")), slice.get("ports"));
-        assertTrue(gateway.shell("kube:status").output().contains("services    {zigbee=192.0.2.10:" + bridgePort + "}"));
+        Await.until("kube:status naming it", Duration.ofSeconds(5),
+                () -> gateway.shell("kube:status").output().contains("services    {zigbee=192.0.2.10:" + bridgePort + "}"));
         long gone = System.nanoTime();
         Files.delete(announced);
         Await.until("out of the Service with the bridge", Duration.ofSeconds(10), () -> slices().isEmpty());

@@ -181,7 +181,8 @@ public class MqttProcessIT {
         Await.until("the address refused", Duration.ofSeconds(10), () -> gateway.log().contains(
                 "MQTT: broker: 127.0.0.1:" + broker.port + " has no scheme; expected tcp://host:1883, or ssl://host:8883 for TLS; "
                         + "nothing is sent until etc/dev.outrigger.mqtt.cfg is corrected"));
-        assertTrue(gateway.shell("mqtt:status").output().contains("last error  broker: 127.0.0.1:" + broker.port + " has no scheme"));
+        Await.until("mqtt:status saying why", Duration.ofSeconds(5), () -> gateway.shell("mqtt:status").output()
+                .contains("last error  broker: 127.0.0.1:" + broker.port + " has no scheme"));
         assertEquals(0, gateway.shell("fixture:produce 3").status());
         assertFalse(gateway.log(), gateway.log().contains("activate method has thrown"));
 
