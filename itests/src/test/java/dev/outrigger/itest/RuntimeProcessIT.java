@@ -1236,9 +1236,12 @@ public class RuntimeProcessIT {
                 gateway.log().contains("dev.outrigger.bridge 0.1.0.SNAPSHOT updated to 0.1.0.upgraded"));
         GatewayProcess.Result install = gateway.shell("feature:install fixture");
         assertTrue(install.output(), install.output().contains("1 updated"));
-        List<String> fixtures = lines(gateway.shell("lb").output(), "test fixture");
+        // active once the start levels reach it (the shell answers while the runtime still comes up)
+        List<String> fixtures = Await.value("the new version active", Duration.ofSeconds(10), () -> {
+            List<String> now = lines(gateway.shell("lb").output(), "test fixture");
+            return now.stream().anyMatch(l -> l.contains("0.2.0") && l.contains("|Active")) ? now : null;
+        });
         assertEquals("updated, not joined by a second version: " + fixtures, 1, fixtures.size());
-        assertTrue(fixtures.get(0), fixtures.get(0).contains("0.2.0") && fixtures.get(0).contains("|Active"));
         assertEquals("installed", state(gateway.shell("feature:list").output(), "fixture"));
         assertEquals(0, gateway.shell("feature:uninstall fixture").status());
         assertFalse("what the old version's install put in goes with the feature",
