@@ -905,7 +905,8 @@ public class RuntimeProcessIT {
         gateway.start();
         Await.until("the gps feature installed", Duration.ofSeconds(10),
                 () -> lines(gateway.shell("feature:list").output(), "gps ").get(0).contains("installed"));
-        assertTrue(gateway.log(), gateway.log().contains("Cannot install the configured feature gsp: no feature named gsp in "));
+        Await.until("the misspelt feature logged", Duration.ofSeconds(5),
+                () -> gateway.log().contains("Cannot install the configured feature gsp: no feature named gsp in "));
         assertTrue(gateway.log(), gateway.log().contains("(there are broker, core, deviceplugin, gateway, gps, "));
         // the bundles deploy/ boots may still be starting: what stays is the one problem
         GatewayProcess.Result health = Await.value("the health down to its lasting problem", Duration.ofSeconds(10), () -> {
@@ -1205,7 +1206,8 @@ public class RuntimeProcessIT {
         gateway.start();
         Await.until("the feature uninstalled at the start", Duration.ofSeconds(10),
                 () -> "-".equals(state(gateway.shell("feature:list").output(), "fixture")));
-        assertTrue(gateway.log(), gateway.log().contains("0 configuration(s) removed; kept etc/dev.outrigger.itest.greeter.cfg (changed since)"));
+        Await.until("the uninstallation logged", Duration.ofSeconds(5),
+                () -> gateway.log().contains("0 configuration(s) removed; kept etc/dev.outrigger.itest.greeter.cfg (changed since)"));
         assertTrue(Files.readString(greeting).contains("mine"));
         assertEquals("installed", state(gateway.shell("feature:list").output(), "gps"));
     }
