@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 import org.junit.After;
 import org.junit.Rule;
@@ -18,7 +17,6 @@ import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
 
 /** Against a real Felix: what bundle/ holds is what the framework has, across restarts. */
@@ -32,8 +30,7 @@ public class BootBundlesTest {
     @After
     public void stop() throws Exception {
         if (framework != null) {
-            framework.stop();
-            framework.waitForStop(5_000);
+            TestBundles.stop(framework);
         }
     }
 
@@ -98,10 +95,8 @@ public class BootBundlesTest {
 
     private void boot(Path bundles, Path startLevels) throws Exception {
         if (framework == null) {
-            framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
-                    Constants.FRAMEWORK_STORAGE, folder.getRoot().toPath().resolve("cache").toString(),
-                    Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "100"));
-            framework.init();
+            framework = TestBundles.framework(folder.getRoot().toPath().resolve("cache"),
+                    Map.of(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "100"));
         }
         Sources sources = new Sources(framework.getBundleContext(), folder.getRoot().toPath());
         new BootBundles(framework.getBundleContext(), bundles, startLevels, sources).synchronize();
@@ -110,8 +105,7 @@ public class BootBundlesTest {
     }
 
     private void restart() throws Exception {
-        framework.stop();
-        framework.waitForStop(5_000);
+        TestBundles.stop(framework);
         framework = null;
     }
 

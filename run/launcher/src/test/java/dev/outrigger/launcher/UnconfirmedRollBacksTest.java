@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 import org.junit.After;
 import org.junit.Before;
@@ -20,9 +19,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.updates.UnconfirmedUpdates;
@@ -43,8 +40,7 @@ public class UnconfirmedRollBacksTest {
 
     @Before
     public void start() throws Exception {
-        framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, folder.getRoot().toPath().resolve("cache").toString()));
+        framework = TestBundles.framework(folder.getRoot().toPath().resolve("cache"), Map.of());
         framework.start();
         updates = new UnconfirmedUpdates(folder.getRoot().toPath().resolve("unconfirmed"));
         previous = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.0.0.jar"), "test.mqtt", "1.0.0");
@@ -58,8 +54,7 @@ public class UnconfirmedRollBacksTest {
 
     @After
     public void stop() throws Exception {
-        framework.stop();
-        framework.waitForStop(5_000);
+        TestBundles.stop(framework);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertNotEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 import org.junit.After;
 import org.junit.Rule;
@@ -14,9 +13,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 
 /** Against a real Felix: a deploy/ bundle a stop caught between its install and its start comes up at the next start. */
 public class UnstartedDeploysTest {
@@ -29,8 +26,7 @@ public class UnstartedDeploysTest {
     @After
     public void stop() throws Exception {
         if (framework != null) {
-            framework.stop();
-            framework.waitForStop(5_000);
+            TestBundles.stop(framework);
         }
     }
 
@@ -67,9 +63,7 @@ public class UnstartedDeploysTest {
 
     /** Starts the framework as the launcher does: the last run's unstarted deploys started, this run's watched. */
     private BundleContext start(Path home) throws Exception {
-        framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, home.resolve("cache").toString()));
-        framework.init();
+        framework = TestBundles.framework(home.resolve("cache"), Map.of());
         UnstartedDeploys unstarted = new UnstartedDeploys(home.resolve("unstarted-deploys"), home.resolve("deploy"));
         unstarted.finish(framework.getBundleContext());
         framework.getBundleContext().addBundleListener(unstarted);
@@ -78,8 +72,7 @@ public class UnstartedDeploysTest {
     }
 
     private void restart() throws Exception {
-        framework.stop();
-        framework.waitForStop(5_000);
+        TestBundles.stop(framework);
         framework = null;
     }
 }
