@@ -15,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.jar.JarFile;
 
@@ -41,6 +44,8 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import dev.outrigger.config.Settings;
@@ -163,6 +168,45 @@ public class RuntimeIT {
         }
         Await.until("up and settled again", Duration.ofSeconds(10),
                 () -> health.problems(fixture.getBundleId()).isEmpty() && health.settled(fixture.getBundleId()));
+    }
+
+    /**
+     * Declarative Services reactivates a component whose configuration changed when it has no
+     * modified method, as the configured features' list has not; the moment in between, satisfied
+     * but not active, is no problem of the runtime's health: a readiness probe that fell on it would
+     * take the gateway out of its Service for nothing.
+     */
+    @Test
+    public void aComponentReactivatedForItsNewConfigurationIsNoProblemMeanwhile() throws Exception {
+        RuntimeHealth health = context.getService(context.getServiceReference(RuntimeHealth.class));
+        ServiceComponentRuntime scr = context.getService(context.getServiceReference(ServiceComponentRuntime.class));
+        ConfigurationAdmin admin = context.getService(context.getServiceReference(ConfigurationAdmin.class));
+        Bundle features = PaxRuntime.bundleNamed(context, "dev.outrigger.feature");
+        ComponentDescriptionDTO required = scr.getComponentDescriptionDTO(features, "dev.outrigger.feature.RequiredFeatures");
+        org.osgi.service.cm.Configuration list = admin.getConfiguration("dev.outrigger.feature", "?");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread probe = new Thread(() -> {
+            while (!done.get()) {
+                seen.addAll(health.problems(features.getBundleId()));
+            }
+        }, "readiness probe");
+        probe.start();
+        try {
+            for (int i = 0; i < 40; i++) {
+                // core is always installed: installing it again is a no-op, and taking it off uninstalls nothing
+                String[] install = i % 2 == 0 ? new String[] { "core" } : new String[0];
+                list.update(new Hashtable<>(Map.of("install", install)));
+                Await.until("the list " + Arrays.toString(install) + " taken up", Duration.ofSeconds(5),
+                        () -> scr.getComponentConfigurationDTOs(required).stream().anyMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE
+                                && Arrays.equals(install, (String[]) c.properties.get("install"))));
+            }
+        } finally {
+            done.set(true);
+            probe.join();
+            list.delete();
+        }
+        assertEquals(List.of(), seen);
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.outrigger.diagnostics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -39,6 +41,8 @@ import dev.outrigger.health.RuntimeHealth;
 public class BundlesAndComponents implements RuntimeHealth {
 
     private static final String CAUSED_BY = "Caused by: ";
+    /** How long a component may take to pass a reactivation before it counts as stuck. */
+    private static final Duration PASSING = Duration.ofSeconds(1);
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
@@ -172,8 +176,9 @@ public class BundlesAndComponents implements RuntimeHealth {
         problems.addAll(notYetUp(bundle, components));
         for (Seen seen : components) {
             ComponentDescriptionDTO d = seen.description();
-            for (ComponentConfigurationDTO c : seen.configurations()) {
-                String problem = switch (c.state) {
+            for (ComponentConfigurationDTO seenNow : seen.configurations()) {
+                ComponentConfigurationDTO c = past(d, seenNow);
+                String problem = c == null ? null : switch (c.state) {
                     case ComponentConfigurationDTO.FAILED_ACTIVATION -> "fails to activate: " + reason(c.failure);
                     case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "lacks a service for its reference " + missing(d, c);
                     case ComponentConfigurationDTO.SATISFIED -> d.immediate ? "does not activate (the log says why)" : null;
@@ -185,6 +190,28 @@ public class BundlesAndComponents implements RuntimeHealth {
             }
         }
         return problems;
+    }
+
+    /**
+     * The component configuration once past the states SCR passes through each time it
+     * reactivates one whose configuration changed: an immediate one satisfied but not active yet,
+     * one said to lack a service while it lacks none. Still in one after a moment: stuck there (an
+     * immediate component SCR cannot activate stays satisfied). Null when it went away meanwhile.
+     */
+    private ComponentConfigurationDTO past(ComponentDescriptionDTO d, ComponentConfigurationDTO c) {
+        long deadline = System.nanoTime() + PASSING.toNanos();
+        long id = c.id;
+        ComponentConfigurationDTO now = c;
+        while (now != null && passing(d, now) && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            now = scr.getComponentConfigurationDTOs(d).stream().filter(next -> next.id == id).findFirst().orElse(null);
+        }
+        return now;
+    }
+
+    private static boolean passing(ComponentDescriptionDTO d, ComponentConfigurationDTO c) {
+        return c.state == ComponentConfigurationDTO.SATISFIED && d.immediate
+                || c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE && c.unsatisfiedReferences.length == 0;
     }
 
     private static String missing(ComponentDescriptionDTO d, ComponentConfigurationDTO c) {
