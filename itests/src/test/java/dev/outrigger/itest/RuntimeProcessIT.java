@@ -281,7 +281,7 @@ public class RuntimeProcessIT {
      */
     @Test
     public void aNearlyFullDiskGetsNoClassDataArchiveAndTheRuntimeRunsOn() throws Exception {
-        gateway.environment.remove("OUTRIGGER_CDS");
+        gateway.archiveSoon();
         Path data = gateway.home.resolve("data");
         try (Tmpfs small = Tmpfs.mount(data, "size=16m")) {
             gateway.start();
@@ -432,7 +432,7 @@ public class RuntimeProcessIT {
 
     @Test
     public void theClassDataArchiveIsWrittenWhileRunningSoThatAPowerCutKeepsIt() throws Exception {
-        gateway.environment.remove("OUTRIGGER_CDS");
+        gateway.archiveSoon();
         gateway.start();
         Path data = gateway.home.resolve("data");
         Await.until("an archive written by the running runtime", Duration.ofSeconds(40), () -> {
