@@ -61,7 +61,7 @@ public class MeshtasticIT {
         PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty")));
         try {
             org.osgi.service.cm.Configuration simulator = configAdmin.getConfiguration("dev.outrigger.simulator", "?");
-            simulator.update(new Hashtable<>(Map.of("port", Ports.free(), "intervalSeconds", 1, "pty", pty.peer.toString())));
+            simulator.update(new Hashtable<>(Map.of("port", Ports.free(), "intervalSeconds", 0.2, "pty", pty.peer.toString())));
 
             // a RAK4631-like radio: CDC ACM, product name with "Meshtastic" in it; its node is the pty
             tree.wire("ttyACM0", pty.device);

@@ -69,7 +69,7 @@ public class MeshtasticProcessIT {
         Path etc = gateway.home.resolve("etc");
         Files.writeString(etc.resolve("dev.outrigger.feature.cfg"), "install = " + features + "\n");
         Files.writeString(etc.resolve("dev.outrigger.simulator.cfg"),
-                "bind = 127.0.0.1\nport = " + port + "\nintervalSeconds = 1\n" + (pty.isEmpty() ? "" : "pty = " + pty + "\n"));
+                "bind = 127.0.0.1\nport = " + port + "\nintervalSeconds = 0.2\n" + (pty.isEmpty() ? "" : "pty = " + pty + "\n"));
         Files.writeString(etc.resolve("dev.outrigger.meshtastic-simulated.cfg"),
                 "address = " + address + "\nreconnectMinMillis = 200\nreconnectMaxMillis = 1000\nhandshakeSeconds = 5\n");
     }
@@ -369,7 +369,7 @@ public class MeshtasticProcessIT {
         int port = Ports.free();
         Files.writeString(radio.home.resolve("etc/dev.outrigger.feature.cfg"), "install = simulator\n");
         Files.writeString(radio.home.resolve("etc/dev.outrigger.simulator.cfg"),
-                "bind = 127.0.0.1\nport = " + port + "\nintervalSeconds = 1\n");
+                "bind = 127.0.0.1\nport = " + port + "\nintervalSeconds = 0.2\n");
         radio.start();
         configure("meshtastic", port, "", "127.0.0.1:" + port);
         Files.delete(gateway.home.resolve("etc/dev.outrigger.simulator.cfg"));

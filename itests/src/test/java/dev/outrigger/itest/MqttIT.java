@@ -192,7 +192,7 @@ public class MqttIT {
             configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(Map.of("broker",
                     "tcp://127.0.0.1:" + hangsUp.getLocalPort(), "root", "it", "gatewayId", "gw", "reconnectMinMillis", 100,
                     "reconnectMaxMillis", 200)));
-            Await.until("ten attempts hung up on", Duration.ofSeconds(30), () -> attempts.get() >= 10);
+            Await.until("four attempts hung up on", Duration.ofSeconds(30), () -> attempts.get() >= 4);
             assertTrue("at most the attempt under way connecting: " + connectingThreads(), connectingThreads().size() <= 1);
         }
         configAdmin.getConfiguration("dev.outrigger.mqtt", "?").update(new Hashtable<>(Map.of(

@@ -57,8 +57,9 @@ public class SimulatorServer {
         @AttributeDefinition(min = "1", max = "65535", description = "TCP port of the client API")
         int port() default 4403;
 
-        @AttributeDefinition(min = "1", max = "3600", description = "A packet from the simulated mesh this often")
-        int intervalSeconds() default 10;
+        @AttributeDefinition(min = "0.1", max = "3600", description = "A packet from the simulated mesh this often, "
+                + "e.g. 0.1 for a busy mesh")
+        double intervalSeconds() default 10;
 
         @AttributeDefinition(required = false, description = "Also serve as a serial radio on this pseudo-terminal, "
                 + "e.g. one end of a socat pty pair")
@@ -80,7 +81,7 @@ public class SimulatorServer {
 
     @Activate
     public SimulatorServer(Config config) {
-        this.intervalMillis = config.intervalSeconds() * 1000L;
+        this.intervalMillis = Math.round(config.intervalSeconds() * 1000);
         if (!config.pty().isBlank()) {
             Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
         }
