@@ -338,7 +338,7 @@ public class MqttProcessIT {
         try {
             gateway.start();
             installMqtt("ssl://127.0.0.1:" + port, "caFile = " + tls.ca() + "\n");
-            Await.until("five attempts hung up on after the handshake", Duration.ofSeconds(40), () -> failedAttempts() >= 5);
+            Await.until("three attempts hung up on after the handshake", Duration.ofSeconds(40), () -> failedAttempts() >= 3);
             assertTrue("at most the attempt under way connecting: " + gateway.threadNames(), gateway.threads("MQTT Con: ") <= 1);
         } finally {
             proxy.descendants().forEach(ProcessHandle::destroy);

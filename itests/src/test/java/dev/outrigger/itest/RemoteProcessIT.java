@@ -553,7 +553,7 @@ public class RemoteProcessIT {
     @Test
     public void aReleaseOfTheChannelThatCannotReachTheBrokerIsRolledBackWhenUnconfirmed() throws Exception {
         Path key = Files.writeString(folder.getRoot().toPath().resolve("hmac.key"), "fleet-key\n");
-        GatewayProcess gateway = gateway("gw", "bundles = true\nhmacKeyFile = " + key + "\nprobationSeconds = 15\n");
+        GatewayProcess gateway = gateway("gw", "bundles = true\nhmacKeyFile = " + key + "\nprobationSeconds = 10\n");
         Path served = folder.newFolder("served").toPath();
         Path mqtt = Distribution.file(artifact("mqtt", "dev.outrigger.mqtt"));
         Path good = Jars.withHeaders(mqtt, served.resolve("good.jar"), Map.of("Bundle-Version", "0.1.1.good"));
