@@ -449,6 +449,24 @@ public class KubeProcessIT {
                 .withName("ezsp").endPort().endSpec().build());
         Await.until("the slice's port named as the Service's", Duration.ofSeconds(15),
                 () -> List.of(Map.of("name", "ezsp", "port", bridgePort, "protocol", "TCP")).equals(slices().get(0).get("ports")));
+        // a gateway killed outright elsewhere left its slice in the Service: once its Node is not Ready (the node
+        // controller's word, played here), this gateway marks its endpoint so, and kube-proxy sends no client there
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("garage").endMetadata().withNewStatus()
+                .addNewCondition().withType("Ready").withStatus("Unknown").endCondition().endStatus().build()).create();
+        GenericKubernetesResource left = slices().get(0);
+        left.getMetadata().setName("zigbee-garage");
+        left.getMetadata().setResourceVersion(null);
+        left.getMetadata().getLabels().put("outrigger.dev/node", "garage");
+        left.setAdditionalProperty("endpoints", List.of(Map.of("addresses", List.of("192.0.2.20"), "nodeName", "garage",
+                "conditions", Map.of("ready", true, "serving", true, "terminating", false))));
+        client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").resource(left).create();
+        Await.until("the slice of the gateway killed outright marked not ready", Duration.ofSeconds(15), () -> slices().stream()
+                .filter(e -> e.getMetadata().getName().equals("zigbee-garage")).anyMatch(e -> e.get("endpoints").equals(List.of(
+                        Map.of("addresses", List.of("192.0.2.20"), "nodeName", "garage",
+                                "conditions", Map.of("ready", false, "serving", false, "terminating", false))))));
+        assertTrue(gateway.log(), gateway.log().contains("EndpointSlice zigbee-garage marked not ready: Node garage is not Ready"));
+        client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").withName("zigbee-garage")
+                .delete();
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         assertEquals("out of the Service once stopped", List.of(), slices());
 

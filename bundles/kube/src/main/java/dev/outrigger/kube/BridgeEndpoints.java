@@ -1,15 +1,24 @@
 package dev.outrigger.kube;
 
+import static java.net.HttpURLConnection.HTTP_CONFLICT;
+import static java.net.HttpURLConnection.HTTP_NOT_FOUND;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -24,9 +33,12 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
  * EndpointSlice of its own per Service, with its address and the bridge's port. The EndpointSlice
  * controller leaves slices managed by others alone; kube-proxy and DNS take them with the Service's
  * own. Each slice belongs to its Service (owner reference), so deleting the Service deletes it.
+ * A gateway killed outright leaves its slices behind: the others mark them not ready while its
+ * Node is not Ready, as the cluster does with the pods of such a node.
  */
 final class BridgeEndpoints {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeEndpoints.class);
     private static final String SERVICE_NAME = "kubernetes.io/service-name";
     private static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
     static final String NOT_JOINED = "not joined: ";
@@ -79,12 +91,17 @@ final class BridgeEndpoints {
             }
         }
         Map<String, GenericKubernetesResource> current = new TreeMap<>();
-        for (GenericKubernetesResource ours : slices().withLabel(MANAGED_BY, managedBy())
-                .withLabel(prefix + "/node", KubeKeeper.labelValue(nodeName)).list().getItems()) {
-            if (wanted.containsKey(ours.getMetadata().getName())) {
-                current.put(ours.getMetadata().getName(), ours);
+        Map<String, Boolean> nodesReady = new HashMap<>();
+        for (GenericKubernetesResource slice : slices().withLabel(MANAGED_BY, managedBy()).list().getItems()) {
+            String node = nodeOf(slice);
+            if (!nodeName.equals(node)) {
+                if (!nodesReady.computeIfAbsent(node, this::ready)) {
+                    markNotReady(slice, node);
+                }
+            } else if (wanted.containsKey(slice.getMetadata().getName())) {
+                current.put(slice.getMetadata().getName(), slice);
             } else {
-                slices().withName(ours.getMetadata().getName()).delete();
+                slices().withName(slice.getMetadata().getName()).delete();
             }
         }
         // written only where it changed, as of the version read: every kube-proxy in the cluster watches EndpointSlices
@@ -98,6 +115,54 @@ final class BridgeEndpoints {
             }
         });
         return endpoints;
+    }
+
+    /** The node a slice's endpoints are on: the gateway that wrote it. */
+    private static String nodeOf(GenericKubernetesResource slice) {
+        List<Map<String, Object>> endpoints = slice.get("endpoints");
+        return endpoints == null || endpoints.isEmpty() ? null : (String) endpoints.get(0).get("nodeName");
+    }
+
+    /** Whether the node controller holds the node Ready: its gateway renews its Lease. */
+    private boolean ready(String node) {
+        Node found = node == null ? null : client.nodes().withName(node).get();
+        return found != null && found.getStatus() != null && found.getStatus().getConditions() != null
+                && found.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /**
+     * Another gateway's slice, whose Node is not Ready (or gone): that gateway was killed outright
+     * or cut off, and took nothing away. Its endpoints are marked neither ready nor serving, as the
+     * cluster marks the pods of a node it no longer hears from, so kube-proxy sends no client
+     * there; the gateway marks them ready again when it reports once more.
+     */
+    private void markNotReady(GenericKubernetesResource slice, String node) {
+        List<Map<String, Object>> endpoints = slice.get("endpoints");
+        if (endpoints == null || endpoints.stream().allMatch(BridgeEndpoints::markedNotReady)) {
+            return;
+        }
+        List<Map<String, Object>> marked = new ArrayList<>();
+        for (Map<String, Object> endpoint : endpoints) {
+            Map<String, Object> copy = new TreeMap<>(endpoint);
+            copy.put("conditions", Map.of("ready", false, "serving", false, "terminating", false));
+            marked.add(copy);
+        }
+        slice.setAdditionalProperty("endpoints", marked);
+        try {
+            slices().resource(slice).update();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HTTP_CONFLICT || e.getCode() == HTTP_NOT_FOUND) {
+                return; // its gateway wrote or removed it meanwhile: looked at again at the next report
+            }
+            throw e;
+        }
+        LOG.info("Kubernetes: EndpointSlice {} marked not ready: Node {} is not Ready (its gateway stopped reporting); "
+                + "ready again when that gateway reports", slice.getMetadata().getName(), node);
+    }
+
+    private static boolean markedNotReady(Map<String, Object> endpoint) {
+        return endpoint.get("conditions") instanceof Map<?, ?> c && Boolean.FALSE.equals(c.get("ready"))
+                && Boolean.FALSE.equals(c.get("serving"));
     }
 
     /**

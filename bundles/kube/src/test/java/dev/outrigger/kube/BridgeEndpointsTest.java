@@ -14,6 +14,8 @@ import org.junit.Test;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -88,14 +90,70 @@ public class BridgeEndpointsTest {
     }
 
     @Test
-    public void anotherGatewaysSlicesAreLeftAlone() {
+    public void anotherGatewaysSlicesAreLeftAloneWhileItsNodeIsReady() {
+        node("garage", "True");
         BridgeEndpoints garage = new BridgeEndpoints(client, "garage", "outrigger", "outrigger.dev");
         garage.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.30")));
         shed.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.20")));
         shed.apply(List.of());
         assertNull(slice("zigbee-shed"));
-        assertEquals(List.of("192.168.1.30"),
-                ((Map<?, ?>) ((List<?>) slice("zigbee-garage").get("endpoints")).get(0)).get("addresses"));
+        assertEquals(List.of("192.168.1.30"), endpoint("zigbee-garage").get("addresses"));
+        assertEquals(Map.of("ready", true, "serving", true, "terminating", false), conditions("zigbee-garage"));
+    }
+
+    /**
+     * A gateway killed outright (a power cut) takes nothing away: once the node controller holds
+     * its Node not Ready, the others mark its endpoints neither ready nor serving, and kube-proxy
+     * sends no client there; back, it marks them ready again itself.
+     */
+    @Test
+    public void theSlicesOfAGatewayWhoseNodeIsNotReadyAreMarkedSoUntilItReportsAgain() throws Exception {
+        node("shed", "True");
+        node("garage", "True");
+        BridgeEndpoints garage = new BridgeEndpoints(client, "garage", "outrigger", "outrigger.dev");
+        garage.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.30")));
+        shed.apply(List.of(new BridgeEndpoints.Offer(6639, "192.168.1.20")));
+        assertEquals(Map.of("ready", true, "serving", true, "terminating", false), conditions("zigbee-garage"));
+
+        node("garage", "Unknown"); // its Lease ran out: the node controller's word
+        api.requests();
+        shed.apply(List.of(new BridgeEndpoints.Offer(6639, "192.168.1.20")));
+        assertEquals(Map.of("ready", false, "serving", false, "terminating", false), conditions("zigbee-garage"));
+        assertEquals(List.of("192.168.1.30"), endpoint("zigbee-garage").get("addresses"));
+        assertEquals("marked once", List.of("PUT /apis/discovery.k8s.io/v1/namespaces/outrigger/endpointslices/zigbee-garage"),
+                api.requests().stream().filter(r -> !r.startsWith("GET ")).toList());
+        shed.apply(List.of(new BridgeEndpoints.Offer(6639, "192.168.1.20")));
+        assertEquals("not again", List.of(), api.requests().stream().filter(r -> !r.startsWith("GET ")).toList());
+        assertEquals("its own slice as it was", Map.of("ready", true, "serving", true, "terminating", false), conditions("zwave-shed"));
+
+        // the garage's gateway back: its Node Ready, its slice too, and left so
+        node("garage", "True");
+        garage.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.30")));
+        shed.apply(List.of(new BridgeEndpoints.Offer(6639, "192.168.1.20")));
+        assertEquals(Map.of("ready", true, "serving", true, "terminating", false), conditions("zigbee-garage"));
+
+        // a Node deleted (a gateway taken out of service): nothing of it is ready either
+        client.nodes().withName("garage").delete();
+        shed.apply(List.of());
+        assertEquals(Map.of("ready", false, "serving", false, "terminating", false), conditions("zigbee-garage"));
+    }
+
+    private void node(String name, String ready) {
+        Node node = new NodeBuilder().withNewMetadata().withName(name).endMetadata().withNewStatus()
+                .addNewCondition().withType("Ready").withStatus(ready).endCondition().endStatus().build();
+        if (client.nodes().withName(name).get() == null) {
+            client.nodes().resource(node).create();
+        } else {
+            client.nodes().resource(node).update();
+        }
+    }
+
+    private Map<?, ?> endpoint(String slice) {
+        return (Map<?, ?>) ((List<?>) slice(slice).get("endpoints")).get(0);
+    }
+
+    private Map<?, ?> conditions(String slice) {
+        return (Map<?, ?>) endpoint(slice).get("conditions");
     }
 
     @Test
