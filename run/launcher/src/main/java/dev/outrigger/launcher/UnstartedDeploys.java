@@ -15,6 +15,7 @@ import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
 
 import dev.outrigger.framework.files.DurableFile;
 
@@ -25,6 +26,8 @@ import dev.outrigger.framework.files.DurableFile;
  * takes for stopped on purpose and leaves so. Each is recorded when installed and forgotten once
  * started; before the framework starts, those still recorded are started (persistently: their
  * start level brings them up), so a bundle someone stopped stays stopped and the rest come up.
+ * One whose start was asked for and failed (it does not resolve) is left to the framework, which
+ * tries it again at its start level and says why it cannot.
  */
 final class UnstartedDeploys implements SynchronousBundleListener {
 
@@ -42,21 +45,22 @@ final class UnstartedDeploys implements SynchronousBundleListener {
 
     /** Before the framework starts: starts what the last run installed but did not start. */
     synchronized void finish(BundleContext context) throws IOException {
-        Set<String> installed = new HashSet<>();
+        Set<String> waiting = new HashSet<>();
         for (Bundle b : context.getBundles()) {
-            installed.add(b.getLocation());
-            if (unstarted.contains(b.getLocation())) {
-                try {
-                    b.start();
-                    System.err.printf(Locale.ROOT, "outrigger: %s %s was installed from deploy/ but not started before the last stop;"
-                            + " starting it%n", b.getSymbolicName(), b.getVersion());
-                } catch (BundleException e) {
-                    System.err.printf(Locale.ROOT, "outrigger: %s %s, installed from deploy/, cannot be started: %s%n", b.getSymbolicName(),
-                            b.getVersion(), e.getMessage());
-                }
+            if (!unstarted.contains(b.getLocation()) || b.adapt(BundleStartLevel.class).isPersistentlyStarted()) {
+                continue;
+            }
+            waiting.add(b.getLocation());
+            try {
+                b.start();
+                System.err.printf(Locale.ROOT, "outrigger: %s %s was installed from deploy/ but not started before the last stop;"
+                        + " starting it%n", b.getSymbolicName(), b.getVersion());
+            } catch (BundleException e) {
+                System.err.printf(Locale.ROOT, "outrigger: %s %s, installed from deploy/, cannot be started: %s%n", b.getSymbolicName(),
+                        b.getVersion(), e.getMessage());
             }
         }
-        if (unstarted.retainAll(installed)) {
+        if (unstarted.retainAll(waiting)) {
             store();
         }
     }

@@ -37,11 +37,17 @@ final class TestBundles {
     }
 
     static Path jar(Path jar, String bsn, String version) throws IOException {
+        return jar(jar, bsn, version, Map.of());
+    }
+
+    /** With more headers, such as an Import-Package nothing installed exports. */
+    static Path jar(Path jar, String bsn, String version, Map<String, String> headers) throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         m.getMainAttributes().putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
         m.getMainAttributes().putValue(Constants.BUNDLE_SYMBOLICNAME, bsn);
         m.getMainAttributes().putValue(Constants.BUNDLE_VERSION, version);
+        headers.forEach(m.getMainAttributes()::putValue);
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, m)) {
             return jar;
         }

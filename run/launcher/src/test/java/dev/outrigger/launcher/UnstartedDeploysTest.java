@@ -1,7 +1,13 @@
 package dev.outrigger.launcher;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +19,8 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 
 /** Against a real Felix: a deploy/ bundle a stop caught between its install and its start comes up at the next start. */
@@ -59,6 +67,32 @@ public class UnstartedDeploysTest {
         restart();
         context = start(home);
         assertNotEquals(Bundle.ACTIVE, context.getBundle(cutShort).getState());
+    }
+
+    /**
+     * One FileInstall did start, but that does not resolve: the framework tries it again at its start
+     * level and says why; the launcher neither starts it first nor says it was never started.
+     */
+    @Test
+    public void aDeployedBundleWhoseStartFailedIsLeftToTheFramework() throws Exception {
+        Path home = folder.newFolder("gateway").toPath();
+        Path deploy = Files.createDirectories(home.resolve("deploy"));
+        String unresolvable = TestBundles.jar(deploy.resolve("d.jar"), "test.d", "1.0.0",
+                Map.of(Constants.IMPORT_PACKAGE, "com.example.missing")).toFile().toURI().toString();
+        Bundle d = start(home).installBundle(unresolvable);
+        assertThrows(BundleException.class, d::start);
+        restart();
+
+        PrintStream err = System.err;
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(said, true, StandardCharsets.UTF_8));
+        try {
+            start(home);
+        } finally {
+            System.setErr(err);
+        }
+        assertFalse(said.toString(StandardCharsets.UTF_8), said.toString(StandardCharsets.UTF_8).contains("outrigger:"));
+        assertEquals("forgotten", "", Files.readString(home.resolve("unstarted-deploys")));
     }
 
     /** Starts the framework as the launcher does: the last run's unstarted deploys started, this run's watched. */
