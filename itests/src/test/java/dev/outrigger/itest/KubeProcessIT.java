@@ -26,6 +26,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.junit.rules.TestRule;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.outrigger.bridge.PtyPair;
@@ -58,6 +59,9 @@ public class KubeProcessIT {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
+    /** Inside the folder's rule: the logs are read before the folder is removed. */
+    @Rule(order = 1)
+    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
 
     private static final String POD = "outrigger-x7k2p";
 
@@ -464,7 +468,8 @@ public class KubeProcessIT {
                 .filter(e -> e.getMetadata().getName().equals("zigbee-garage")).anyMatch(e -> e.get("endpoints").equals(List.of(
                         Map.of("addresses", List.of("192.0.2.20"), "nodeName", "garage",
                                 "conditions", Map.of("ready", false, "serving", false, "terminating", false))))));
-        assertTrue(gateway.log(), gateway.log().contains("EndpointSlice zigbee-garage marked not ready: Node garage is not Ready"));
+        Await.until("said in the log", Duration.ofSeconds(5),
+                () -> gateway.log().contains("EndpointSlice zigbee-garage marked not ready: Node garage is not Ready"));
         client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").withName("zigbee-garage")
                 .delete();
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));

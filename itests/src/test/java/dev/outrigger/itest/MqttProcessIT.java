@@ -31,6 +31,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.junit.rules.TestRule;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -45,6 +46,9 @@ public class MqttProcessIT {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
+    /** Inside the folder's rule: the logs are read before the folder is removed. */
+    @Rule(order = 1)
+    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
 
     private GatewayProcess gateway;
     private Mosquitto broker;

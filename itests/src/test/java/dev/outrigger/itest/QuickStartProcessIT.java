@@ -21,6 +21,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.junit.rules.TestRule;
 
 /**
  * The quick start as shipped (etc/dev.outrigger.feature.cfg of the distribution): records of the
@@ -41,6 +42,9 @@ public class QuickStartProcessIT {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
+    /** Inside the folder's rule: the logs are read before the folder is removed. */
+    @Rule(order = 1)
+    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
 
     private GatewayProcess gateway;
     private final Subscriptions subscriptions = new Subscriptions();

@@ -32,6 +32,7 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.junit.rules.TestRule;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -50,6 +51,9 @@ public class RemoteProcessIT {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
+    /** Inside the folder's rule: the logs are read before the folder is removed. */
+    @Rule(order = 1)
+    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
 
     private final List<GatewayProcess> gateways = new ArrayList<>();
     private Mosquitto broker;

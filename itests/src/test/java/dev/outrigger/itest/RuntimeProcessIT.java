@@ -33,6 +33,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.junit.rules.TestRule;
 
 import dev.outrigger.bridge.PtyPair;
 
@@ -46,6 +47,9 @@ public class RuntimeProcessIT {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
+    /** Inside the folder's rule: the logs are read before the folder is removed. */
+    @Rule(order = 1)
+    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
 
     private GatewayProcess gateway;
 
