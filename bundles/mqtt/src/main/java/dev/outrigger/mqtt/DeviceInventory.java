@@ -68,7 +68,12 @@ public class DeviceInventory {
         publish();
     }
 
-    private void publish() {
+    /**
+     * One at a time, each the lists as they are when it is made: the plug and the bridge that
+     * starts serving arrive on different threads, and two publications made side by side could
+     * reach the broker in the wrong order, leaving a stale inventory retained until the next change.
+     */
+    private synchronized void publish() {
         MqttConnection c = connection;
         if (c != null && c.isConnected()) {
             Message m = new Message(c.topic("devices"), json(devices, bridges), 1, true,
