@@ -556,6 +556,24 @@ public class RuntimeProcessIT {
     }
 
     /**
+     * A jar that does not resolve, already in deploy/ at the first start (copied onto the SD card
+     * with the rest): one line says why it stays stopped, as for one dropped in while running,
+     * though FileInstall's own attempt then says nothing.
+     */
+    @Test
+    public void aJarInDeployThatDoesNotResolveAtTheStartGetsOneClearLogLine() throws Exception {
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Import-Package", "com.example.missing"));
+        gateway.start();
+        Await.until("a log line for unresolvable.jar", Duration.ofSeconds(10),
+                () -> lines(gateway.log(), "unresolvable.jar").stream().anyMatch(l -> l.contains("does not start: it does not "
+                        + "resolve: nothing installed provides osgi.wiring.package (osgi.wiring.package=com.example.missing)")));
+        Await.until("the rest of deploy/ up", Duration.ofSeconds(10), () -> gateway.shell("bridge:list").status() == 0);
+        assertEquals("one line: " + gateway.log(), 1, lines(gateway.log(), "unresolvable.jar").size());
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+    }
+
+    /**
      * An upgrade with the version in the jar's name: the new version waits beside the old one (both
      * running would fight over the same ports and devices), `health` says why, and it takes over
      * once the old jar is removed.

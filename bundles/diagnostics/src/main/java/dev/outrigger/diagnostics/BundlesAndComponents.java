@@ -144,7 +144,7 @@ public class BundlesAndComponents implements RuntimeHealth {
      * bundle is one) waits while another version of it is resolved. Neither: it was updated or
      * installed while stopped and is simply not resolved yet, or its requirements clash.
      */
-    private String whyNotResolved(Bundle bundle) {
+    static String whyNotResolved(BundleContext context, Bundle bundle) {
         Optional<String> missing = MissingRequirement.of(bundle, context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
                 .adapt(FrameworkWiring.class));
         if (missing.isPresent()) {
@@ -169,7 +169,7 @@ public class BundlesAndComponents implements RuntimeHealth {
             return problems;
         }
         if (!fragment && state != Bundle.ACTIVE || fragment && state == Bundle.INSTALLED) {
-            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (" + whyNotResolved(bundle) + ")" : ""));
+            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (" + whyNotResolved(context, bundle) + ")" : ""));
             return problems;
         }
         List<Seen> components = components(bundle);
