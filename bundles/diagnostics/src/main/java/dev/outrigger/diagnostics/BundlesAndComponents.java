@@ -144,20 +144,25 @@ public class BundlesAndComponents implements RuntimeHealth {
      * bundle is one) waits while another version of it is resolved. Neither: it was updated or
      * installed while stopped and is simply not resolved yet, or its requirements clash.
      */
-    static String whyNotResolved(BundleContext context, Bundle bundle) {
+    private String whyNotResolved(Bundle bundle) {
+        return whyItCannotResolve(context, bundle).orElse("not resolved: start it, and it resolves or says why not");
+    }
+
+    /** What keeps it from resolving, where that is something installed or missing; empty when nothing does, as far as that goes. */
+    static Optional<String> whyItCannotResolve(BundleContext context, Bundle bundle) {
         Optional<String> missing = MissingRequirement.of(bundle, context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
                 .adapt(FrameworkWiring.class));
         if (missing.isPresent()) {
-            return "it does not resolve: nothing installed provides " + missing.get();
+            return Optional.of("it does not resolve: nothing installed provides " + missing.get());
         }
         for (Bundle other : context.getBundles()) {
             if (other != bundle && bundle.getSymbolicName() != null && bundle.getSymbolicName().equals(other.getSymbolicName())
                     && (other.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0) {
-                return "it does not resolve: version " + other.getVersion() + " of it runs, from " + other.getLocation()
-                        + ", and one version at a time may: remove the jar of " + bundle.getVersion() + " or of " + other.getVersion();
+                return Optional.of("it does not resolve: version " + other.getVersion() + " of it runs, from " + other.getLocation()
+                        + ", and one version at a time may: remove the jar of " + bundle.getVersion() + " or of " + other.getVersion());
             }
         }
-        return "not resolved: start it, and it resolves or says why not";
+        return Optional.empty();
     }
 
     private List<String> problems(Bundle bundle) {
@@ -169,7 +174,7 @@ public class BundlesAndComponents implements RuntimeHealth {
             return problems;
         }
         if (!fragment && state != Bundle.ACTIVE || fragment && state == Bundle.INSTALLED) {
-            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (" + whyNotResolved(context, bundle) + ")" : ""));
+            problems.add("bundle " + name + " is " + stateName(state) + (state == Bundle.INSTALLED ? " (" + whyNotResolved(bundle) + ")" : ""));
             return problems;
         }
         List<Seen> components = components(bundle);

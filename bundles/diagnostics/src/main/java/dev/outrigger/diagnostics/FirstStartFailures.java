@@ -92,9 +92,11 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
             if (b == null || b.getState() != Bundle.INSTALLED) {
                 notAskedYet.remove(id); // gone, or resolved: no failure to tell
             } else if (b.adapt(BundleStartLevel.class).isPersistentlyStarted()) {
-                notAskedYet.remove(id);
-                LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(),
-                        BundlesAndComponents.whyNotResolved(context, b));
+                // asked: a start under way is unresolved for a moment too, but lacks nothing
+                BundlesAndComponents.whyItCannotResolve(context, b).ifPresent(why -> {
+                    notAskedYet.remove(id);
+                    LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), why);
+                });
             }
         }
         if (notAskedYet.isEmpty() && context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
