@@ -2,7 +2,8 @@ package dev.outrigger.diagnostics;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
@@ -39,7 +40,9 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
 
     private BundleContext context;
     private final Set<Long> notAskedYet = ConcurrentHashMap.newKeySet();
-    private final ScheduledThreadPoolExecutor checks = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-first-starts"));
+    /** When a check first found the framework started (System.nanoTime), or 0 before; the checks' thread's alone. */
+    private long startedAt;
+    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-first-starts"));
 
     @Activate
     void activate(BundleContext context) {
@@ -47,8 +50,6 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
         if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
             return; // updated while the runtime runs: its start is over
         }
-        // its thread ends as soon as nothing is left to watch, not when the watch would have
-        checks.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         context.addBundleListener(this);
         context.addFrameworkListener(this);
         for (Bundle b : context.getBundles()) {
@@ -75,7 +76,6 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
     public void frameworkEvent(FrameworkEvent event) {
         if (event.getType() == FrameworkEvent.STARTED) {
             context.removeBundleListener(this); // what is installed from now on is no longer the start's
-            checks.schedule(checks::shutdown, WATCH_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -99,8 +99,13 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
                 });
             }
         }
-        if (notAskedYet.isEmpty() && context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
-            checks.shutdown();
+        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+            if (startedAt == 0) {
+                startedAt = System.nanoTime();
+            }
+            if (notAskedYet.isEmpty() || System.nanoTime() - startedAt > TimeUnit.MILLISECONDS.toNanos(WATCH_MILLIS)) {
+                checks.shutdown(); // the watch ends here, on its own thread: nothing is scheduled on it once shut
+            }
         }
     }
 }
