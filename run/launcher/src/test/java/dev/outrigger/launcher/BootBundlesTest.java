@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -22,17 +21,11 @@ import org.osgi.framework.startlevel.BundleStartLevel;
 /** Against a real Felix: what bundle/ holds is what the framework has, across restarts. */
 public class BootBundlesTest {
 
-    @Rule
+    @Rule(order = 0)
     public TemporaryFolder folder = new TemporaryFolder();
 
-    private Framework framework;
-
-    @After
-    public void stop() throws Exception {
-        if (framework != null) {
-            TestBundles.stop(framework);
-        }
-    }
+    @Rule(order = 1)
+    public TestFelix felix = new TestFelix();
 
     @Test
     public void installsNewJarsUpdatesChangedOnesKeepsOthersAndRemovesDeletedOnes() throws Exception {
@@ -46,7 +39,7 @@ public class BootBundlesTest {
         assertEquals(7, find("test.a").adapt(BundleStartLevel.class).getStartLevel());
         assertEquals(Bundle.ACTIVE, find("test.b").getState());
         long bInstalled = find("test.b").getLastModified();
-        restart();
+        felix.stop();
 
         // same jars again: nothing to do
         boot(bundles, startLevels);
@@ -57,7 +50,7 @@ public class BootBundlesTest {
         try (InputStream in = Files.newInputStream(shell)) {
             find("test.b").update(in);
         }
-        restart();
+        felix.stop();
         boot(bundles, startLevels);
         assertEquals("1.0.1", find("test.b").getVersion().toString());
 
@@ -67,7 +60,7 @@ public class BootBundlesTest {
         TestBundles.jar(a, "test.a", "1.1.0");
         Files.setLastModifiedTime(a, stamp);
         Files.delete(b);
-        restart();
+        felix.stop();
         boot(bundles, startLevels);
         assertEquals("1.1.0", find("test.a").getVersion().toString());
         assertNull(findOrNull("test.b"));
@@ -80,9 +73,9 @@ public class BootBundlesTest {
         Path startLevels = home.resolve("startup.properties");
         Path deployed = TestBundles.jar(folder.newFolder("deploy").toPath().resolve("d.jar"), "test.d", "1.0.0");
         boot(bundles, startLevels);
-        framework.getBundleContext().installBundle(deployed.toUri().toString()).start();
-        new Sources(framework.getBundleContext(), home).recordAll(framework.getBundleContext().getBundles());
-        restart();
+        felix.context().installBundle(deployed.toUri().toString()).start();
+        new Sources(felix.context(), home).recordAll(felix.context().getBundles());
+        felix.stop();
 
         // an upgrade, as unpacking a newer distribution does it: same name and time stamp
         FileTime stamp = Files.getLastModifiedTime(deployed);
@@ -94,19 +87,12 @@ public class BootBundlesTest {
     }
 
     private void boot(Path bundles, Path startLevels) throws Exception {
-        if (framework == null) {
-            framework = TestBundles.framework(folder.getRoot().toPath().resolve("cache"),
-                    Map.of(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "100"));
-        }
+        Framework framework = felix.init(folder.getRoot().toPath().resolve("cache"),
+                Map.of(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "100"));
         Sources sources = new Sources(framework.getBundleContext(), folder.getRoot().toPath());
         new BootBundles(framework.getBundleContext(), bundles, startLevels, sources).synchronize();
         sources.updateChanged(framework.getBundleContext().getBundles(), bundles);
         framework.start();
-    }
-
-    private void restart() throws Exception {
-        TestBundles.stop(framework);
-        framework = null;
     }
 
     private Bundle find(String bsn) {
@@ -116,7 +102,7 @@ public class BootBundlesTest {
     }
 
     private Bundle findOrNull(String bsn) {
-        for (Bundle b : framework.getBundleContext().getBundles()) {
+        for (Bundle b : felix.context().getBundles()) {
             if (bsn.equals(b.getSymbolicName())) {
                 return b;
             }

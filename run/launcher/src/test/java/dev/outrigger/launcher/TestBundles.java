@@ -4,36 +4,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
-import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
-import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 
-/** Bundles for the launcher's tests (a manifest and nothing else), and the real Felix they go into. */
+/** Bundles for the launcher's tests: a manifest and nothing else. */
 final class TestBundles {
 
     private TestBundles() {
-    }
-
-    /** A Felix with its cache in {@code cache}, initialised (bundles may be installed before it starts). */
-    static Framework framework(Path cache, Map<String, String> properties) throws BundleException {
-        Map<String, String> all = new HashMap<>(properties);
-        all.put(Constants.FRAMEWORK_STORAGE, cache.toString());
-        Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(all);
-        framework.init();
-        return framework;
-    }
-
-    static void stop(Framework framework) throws BundleException, InterruptedException {
-        framework.stop();
-        framework.waitForStop(5_000);
     }
 
     static Path jar(Path jar, String bsn, String version) throws IOException {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -29,10 +28,12 @@ import dev.outrigger.framework.updates.UnconfirmedUpdates.Update;
 /** Against a real Felix: what the launcher does with an update nobody confirmed by its deadline. */
 public class UnconfirmedRollBacksTest {
 
-    @Rule
+    @Rule(order = 0)
     public TemporaryFolder folder = new TemporaryFolder();
 
-    private Framework framework;
+    @Rule(order = 1)
+    public TestFelix felix = new TestFelix();
+
     private UnconfirmedUpdates updates;
     private Bundle bundle;
     private Path previous;
@@ -40,7 +41,7 @@ public class UnconfirmedRollBacksTest {
 
     @Before
     public void start() throws Exception {
-        framework = TestBundles.framework(folder.getRoot().toPath().resolve("cache"), Map.of());
+        Framework framework = felix.init(folder.getRoot().toPath().resolve("cache"), Map.of());
         framework.start();
         updates = new UnconfirmedUpdates(folder.getRoot().toPath().resolve("unconfirmed"));
         previous = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.0.0.jar"), "test.mqtt", "1.0.0");
@@ -52,15 +53,10 @@ public class UnconfirmedRollBacksTest {
         }
     }
 
-    @After
-    public void stop() throws Exception {
-        TestBundles.stop(framework);
-    }
-
     @Test
     public void anUpdateNotConfirmedByItsDeadlineIsRolledBackAndItsOutcomeLeftToAnnounce() throws Exception {
         updates.add(update("1.1.0", Instant.now().plusSeconds(1)), previous);
-        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
+        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), felix.context()).start();
 
         // started again, as it was: the framework stops, replaces and restarts it
         Await.until("the previous release back and active", Duration.ofSeconds(10),
@@ -76,7 +72,7 @@ public class UnconfirmedRollBacksTest {
     public void anUpdateThatNeverHappenedIsDroppedWithoutTouchingTheBundle() throws Exception {
         // the process ended between recording the update and making it: 1.2.0 never came
         updates.add(update("1.2.0", Instant.now().plusMillis(200)), previous);
-        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
+        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), felix.context()).start();
 
         Await.until("the update dropped", Duration.ofSeconds(10), () -> updates.waiting().isEmpty());
         assertEquals("1.1.0", bundle.getVersion().toString());
@@ -89,7 +85,7 @@ public class UnconfirmedRollBacksTest {
         Files.copy(current, deployed);
         updates.add(new Update("test.mqtt", bundle.getLocation(), "1.1.0", "1.0.0", Optional.of(deployed), true,
                 Instant.now().plusMillis(200), "token"), previous);
-        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), framework.getBundleContext()).start();
+        new UnconfirmedRollBacks(folder.getRoot().toPath().resolve("unconfirmed"), felix.context()).start();
 
         Await.until("the previous release back in deploy/", Duration.ofSeconds(10), () -> sameBytes(deployed, previous));
         Await.until("the outcome recorded", Duration.ofSeconds(5), () -> !updates.outcomes().isEmpty());

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -26,17 +25,11 @@ import org.osgi.framework.launch.Framework;
 /** Against a real Felix: a deploy/ bundle a stop caught between its install and its start comes up at the next start. */
 public class UnstartedDeploysTest {
 
-    @Rule
+    @Rule(order = 0)
     public TemporaryFolder folder = new TemporaryFolder();
 
-    private Framework framework;
-
-    @After
-    public void stop() throws Exception {
-        if (framework != null) {
-            TestBundles.stop(framework);
-        }
-    }
+    @Rule(order = 1)
+    public TestFelix felix = new TestFelix();
 
     @Test
     public void aDeployedBundleNeverStartedIsStartedAtTheNextStartAndOneStoppedOnPurposeIsNot() throws Exception {
@@ -55,7 +48,7 @@ public class UnstartedDeploysTest {
         b.start();
         b.stop();
         context.installBundle(notDeployed);
-        restart();
+        felix.stop();
 
         context = start(home);
         assertEquals("installed, never started: started", Bundle.ACTIVE, context.getBundle(cutShort).getState());
@@ -64,7 +57,7 @@ public class UnstartedDeploysTest {
 
         // started once, it is FileInstall's and the framework's again: stopped on purpose, it stays stopped
         context.getBundle(cutShort).stop();
-        restart();
+        felix.stop();
         context = start(home);
         assertNotEquals(Bundle.ACTIVE, context.getBundle(cutShort).getState());
     }
@@ -81,7 +74,7 @@ public class UnstartedDeploysTest {
                 Map.of(Constants.IMPORT_PACKAGE, "com.example.missing")).toFile().toURI().toString();
         Bundle d = start(home).installBundle(unresolvable);
         assertThrows(BundleException.class, d::start);
-        restart();
+        felix.stop();
 
         PrintStream err = System.err;
         ByteArrayOutputStream said = new ByteArrayOutputStream();
@@ -97,16 +90,11 @@ public class UnstartedDeploysTest {
 
     /** Starts the framework as the launcher does: the last run's unstarted deploys started, this run's watched. */
     private BundleContext start(Path home) throws Exception {
-        framework = TestBundles.framework(home.resolve("cache"), Map.of());
+        Framework framework = felix.init(home.resolve("cache"), Map.of());
         UnstartedDeploys unstarted = new UnstartedDeploys(home.resolve("unstarted-deploys"), home.resolve("deploy"));
         unstarted.finish(framework.getBundleContext());
         framework.getBundleContext().addBundleListener(unstarted);
         framework.start();
         return framework.getBundleContext();
-    }
-
-    private void restart() throws Exception {
-        TestBundles.stop(framework);
-        framework = null;
     }
 }
