@@ -318,6 +318,18 @@ public class MvStoreOutbox implements Outbox {
      * append returned). Sequence numbers go on from the highest ever handed out, so a reader never
      * mistakes a new record for one it has already seen.
      */
+    /** Whether the store is open, reopening one a write failure closed unless stopping; under the lock. */
+    private boolean open() {
+        if (store.isClosed() && !stopping) {
+            try {
+                reopen();
+            } catch (OutboxException stillFailing) {
+                return false;
+            }
+        }
+        return !store.isClosed();
+    }
+
     private void reopen() throws OutboxException {
         closeAfterFailure();
         try {
@@ -475,13 +487,9 @@ public class MvStoreOutbox implements Outbox {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         lock.lock();
         try {
-            if (store.isClosed() && !stopping) {
-                try {
-                    reopen();
-                } catch (OutboxException stillFailing) {
-                    appended.awaitNanos(unit.toNanos(timeout));
-                    return List.of();
-                }
+            if (!open() && !stopping) {
+                appended.awaitNanos(unit.toNanos(timeout)); // still failing: the drain asks again then
+                return List.of();
             }
             while (!store.isClosed()) {
                 List<Entry> entries = new ArrayList<>();
@@ -525,14 +533,7 @@ public class MvStoreOutbox implements Outbox {
     public Stats stats() {
         lock.lock();
         try {
-            if (store.isClosed() && !stopping) {
-                try {
-                    reopen();
-                } catch (OutboxException stillFailing) {
-                    // what was last read, with the failure
-                }
-            }
-            if (!store.isClosed()) {
+            if (open()) { // otherwise what was last read stands, with the failure
                 lastStats = readStats();
             }
             Stats s = lastStats;
