@@ -470,8 +470,12 @@ public class KubeProcessIT {
                                 "conditions", Map.of("ready", false, "serving", false, "terminating", false))))));
         Await.until("said in the log", Duration.ofSeconds(5),
                 () -> gateway.log().contains("EndpointSlice zigbee-garage marked not ready: Node garage is not Ready"));
-        client.genericKubernetesResources("discovery.k8s.io/v1", "EndpointSlice").inNamespace("outrigger").withName("zigbee-garage")
-                .delete();
+        // that gateway taken out of service for good (kubectl delete node garage): its slice goes too
+        client.nodes().withName("garage").delete();
+        Await.until("the slice of the gateway whose Node is gone deleted", Duration.ofSeconds(15),
+                () -> slices().stream().noneMatch(e -> e.getMetadata().getName().equals("zigbee-garage")));
+        Await.until("said in the log", Duration.ofSeconds(5),
+                () -> gateway.log().contains("EndpointSlice zigbee-garage deleted: its Node garage is gone"));
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         assertEquals("out of the Service once stopped", List.of(), slices());
 

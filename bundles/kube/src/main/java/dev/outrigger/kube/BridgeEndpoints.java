@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import org.slf4j.Logger;
@@ -34,7 +35,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
  * controller leaves slices managed by others alone; kube-proxy and DNS take them with the Service's
  * own. Each slice belongs to its Service (owner reference), so deleting the Service deletes it.
  * A gateway killed outright leaves its slices behind: the others mark them not ready while its
- * Node is not Ready, as the cluster does with the pods of such a node.
+ * Node is not Ready, as the cluster does with the pods of such a node, and delete them once its
+ * Node is gone.
  */
 final class BridgeEndpoints {
 
@@ -91,11 +93,16 @@ final class BridgeEndpoints {
             }
         }
         Map<String, GenericKubernetesResource> current = new TreeMap<>();
-        Map<String, Boolean> nodesReady = new HashMap<>();
+        Map<String, Optional<Node>> nodes = new HashMap<>();
         for (GenericKubernetesResource slice : slices().withLabel(MANAGED_BY, managedBy()).list().getItems()) {
             String node = nodeOf(slice);
-            if (!nodeName.equals(node)) {
-                if (!nodesReady.computeIfAbsent(node, this::ready)) {
+            if (node == null) {
+                continue; // not as a gateway writes it: someone else's
+            } else if (!nodeName.equals(node)) {
+                Optional<Node> found = nodes.computeIfAbsent(node, n -> Optional.ofNullable(client.nodes().withName(n).get()));
+                if (found.isEmpty()) {
+                    removeOrphan(slice, node);
+                } else if (!ready(found.get())) {
                     markNotReady(slice, node);
                 }
             } else if (wanted.containsKey(slice.getMetadata().getName())) {
@@ -124,15 +131,25 @@ final class BridgeEndpoints {
     }
 
     /** Whether the node controller holds the node Ready: its gateway renews its Lease. */
-    private boolean ready(String node) {
-        Node found = node == null ? null : client.nodes().withName(node).get();
-        return found != null && found.getStatus() != null && found.getStatus().getConditions() != null
-                && found.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    private static boolean ready(Node node) {
+        return node.getStatus() != null && node.getStatus().getConditions() != null
+                && node.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /**
-     * Another gateway's slice, whose Node is not Ready (or gone): that gateway was killed outright
-     * or cut off, and took nothing away. Its endpoints are marked neither ready nor serving, as the
+     * Another gateway's slice, whose Node is gone: that gateway was taken out of service (its Node
+     * deleted, as {@code kubectl delete node} does) without stopping cleanly. A gateway that still
+     * runs registers its Node again at its next report, and its slices with it.
+     */
+    private void removeOrphan(GenericKubernetesResource slice, String node) {
+        if (!slices().withName(slice.getMetadata().getName()).delete().isEmpty()) {
+            LOG.info("Kubernetes: EndpointSlice {} deleted: its Node {} is gone", slice.getMetadata().getName(), node);
+        }
+    }
+
+    /**
+     * Another gateway's slice, whose Node is not Ready: that gateway was killed outright or cut
+     * off, and took nothing away. Its endpoints are marked neither ready nor serving, as the
      * cluster marks the pods of a node it no longer hears from, so kube-proxy sends no client
      * there; the gateway marks them ready again when it reports once more.
      */

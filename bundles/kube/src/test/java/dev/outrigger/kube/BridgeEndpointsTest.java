@@ -104,10 +104,11 @@ public class BridgeEndpointsTest {
     /**
      * A gateway killed outright (a power cut) takes nothing away: once the node controller holds
      * its Node not Ready, the others mark its endpoints neither ready nor serving, and kube-proxy
-     * sends no client there; back, it marks them ready again itself.
+     * sends no client there; back, it marks them ready again itself. Its Node deleted, they delete
+     * its slices.
      */
     @Test
-    public void theSlicesOfAGatewayWhoseNodeIsNotReadyAreMarkedSoUntilItReportsAgain() throws Exception {
+    public void theSlicesOfAGatewayWhoseNodeIsNotReadyAreMarkedSoUntilItReportsAgainAndDeletedWithItsNode() throws Exception {
         node("shed", "True");
         node("garage", "True");
         BridgeEndpoints garage = new BridgeEndpoints(client, "garage", "outrigger", "outrigger.dev");
@@ -132,10 +133,14 @@ public class BridgeEndpointsTest {
         shed.apply(List.of(new BridgeEndpoints.Offer(6639, "192.168.1.20")));
         assertEquals(Map.of("ready", true, "serving", true, "terminating", false), conditions("zigbee-garage"));
 
-        // a Node deleted (a gateway taken out of service): nothing of it is ready either
+        // a Node deleted (a gateway taken out of service): its slices go with it
         client.nodes().withName("garage").delete();
         shed.apply(List.of());
-        assertEquals(Map.of("ready", false, "serving", false, "terminating", false), conditions("zigbee-garage"));
+        assertNull(slice("zigbee-garage"));
+        // unless its gateway still runs: it registers its Node again and writes its slice back
+        node("garage", "True");
+        garage.apply(List.of(new BridgeEndpoints.Offer(6638, "192.168.1.30")));
+        assertEquals(Map.of("ready", true, "serving", true, "terminating", false), conditions("zigbee-garage"));
     }
 
     private void node(String name, String ready) {
