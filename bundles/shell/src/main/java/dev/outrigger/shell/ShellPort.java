@@ -132,12 +132,33 @@ public class ShellPort {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
-                workers.execute(() -> serve(client));
+                try {
+                    workers.execute(() -> serve(client));
+                } catch (RejectedExecutionException stopping) {
+                    turnAway(client);
+                }
             } catch (SocketException closed) {
                 return;
-            } catch (IOException | RejectedExecutionException e) {
+            } catch (IOException e) {
                 LOG.warn("Shell port: {}", e.getMessage());
             }
+        }
+    }
+
+    /**
+     * A client accepted just as this stops (its bundle updated or refreshed): told so and closed,
+     * rather than left waiting for a reply no one will send. Its client exits as unreachable.
+     */
+    static void turnAway(Socket client) {
+        try (client) {
+            client.setSoTimeout(REQUEST_TIMEOUT_MS);
+            client.getOutputStream().write("the shell is restarting (its bundle is being updated or refreshed); try again\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            client.shutdownOutput();
+            // until the client closes: closed with its request unread, the connection would be reset, this line perhaps lost
+            client.getInputStream().readAllBytes();
+        } catch (IOException gone) {
+            // nothing more to tell it
         }
     }
 

@@ -4,7 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -55,6 +58,26 @@ public class ShellClientTest {
         }
         Path stale = portFile(freePort, "t");
         assertEquals(ShellClient.STATUS_UNREACHABLE, ShellClient.run(stale, "lb", out, err));
+    }
+
+    /** A refresh of the shell's bundle closes the port as a client connects: it must not wait for ever. */
+    @Test
+    public void aClientTurnedAwayAsTheShellStopsIsToldWhyAndEndsAsUnreachable() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path data = portFile(server.getLocalPort(), "secret");
+            CompletableFuture<Void> turnedAway = CompletableFuture.runAsync(() -> {
+                try {
+                    ShellPort.turnAway(server.accept());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+
+            assertEquals(ShellClient.STATUS_UNREACHABLE, ShellClient.run(data, "health", out, err));
+            assertEquals("the shell is restarting (its bundle is being updated or refreshed); try again\n",
+                    out.toString(StandardCharsets.UTF_8));
+            turnedAway.get(5, TimeUnit.SECONDS);
+        }
     }
 
     private Path portFile(int port, String token) throws Exception {
