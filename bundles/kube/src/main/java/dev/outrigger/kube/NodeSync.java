@@ -1,5 +1,7 @@
 package dev.outrigger.kube;
 
+import static java.net.HttpURLConnection.HTTP_CONFLICT;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -46,7 +49,6 @@ final class NodeSync {
     /** The labels and extended resources this gateway put on the Node (or the Pod), comma-separated. */
     static final String OWNED = "outrigger.dev/owned";
     static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
-    private static final int HTTP_CONFLICT = 409;
 
     /** What the Node should carry. Conditions: type to status ("True"/"False") and reason. */
     record Wanted(Map<String, String> labels, Map<String, Integer> resources, Map<String, Condition> conditions) {
@@ -78,7 +80,7 @@ final class NodeSync {
         Set<String> stillOwned = new TreeSet<>();
         stillOwned.addAll(wanted.labels().keySet());
         stillOwned.addAll(wanted.resources().keySet());
-        client.nodes().withName(nodeName).edit(n -> {
+        retriedOnConflict(() -> client.nodes().withName(nodeName).edit(n -> {
             Map<String, String> labels = n.getMetadata().getLabels() == null ? new LinkedHashMap<>()
                     : new LinkedHashMap<>(n.getMetadata().getLabels());
             owned.stream().filter(k -> !wanted.labels().containsKey(k)).forEach(labels::remove);
@@ -89,8 +91,8 @@ final class NodeSync {
             annotations.put(OWNED, String.join(",", stillOwned));
             n.getMetadata().setAnnotations(annotations);
             return n;
-        });
-        client.nodes().withName(nodeName).editStatus(n -> {
+        }));
+        retriedOnConflict(() -> client.nodes().withName(nodeName).editStatus(n -> {
             if (n.getStatus() == null) {
                 n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatus());
             }
@@ -110,7 +112,7 @@ final class NodeSync {
             n.getStatus().setAllocatable(allocatable);
             n.getStatus().setConditions(conditions(n.getStatus().getConditions(), wanted.conditions(), now));
             return n;
-        });
+        }));
         return true;
     }
 
@@ -177,21 +179,29 @@ final class NodeSync {
      */
     void renewLease(String namespace, String name, int durationSeconds, Instant now) {
         ZonedDateTime time = ZonedDateTime.ofInstant(now, ZoneOffset.UTC);
-        for (int attempt = 0; ; attempt++) {
+        retriedOnConflict(() -> {
             Lease lease = client.leases().inNamespace(namespace).withName(name).get();
+            if (lease == null) {
+                return client.leases().inNamespace(namespace).resource(new LeaseBuilder().withNewMetadata().withName(name)
+                        .withNamespace(namespace).addToLabels("app.kubernetes.io/name", "outrigger").endMetadata()
+                        .withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(durationSeconds)
+                        .withAcquireTime(time).withRenewTime(time).endSpec().build()).create();
+            }
+            lease.getSpec().setRenewTime(time);
+            lease.getSpec().setHolderIdentity(nodeName);
+            lease.getSpec().setLeaseDurationSeconds(durationSeconds);
+            return client.leases().inNamespace(namespace).resource(lease).update();
+        });
+    }
+
+    /**
+     * A read-modify-write made again on what is there now when the API server refuses it (409)
+     * because another writer changed the object since it was read; a third refusal is a failure.
+     */
+    private static <T> T retriedOnConflict(Supplier<T> write) {
+        for (int attempt = 0; ; attempt++) {
             try {
-                if (lease == null) {
-                    client.leases().inNamespace(namespace).resource(new LeaseBuilder().withNewMetadata().withName(name)
-                            .withNamespace(namespace).addToLabels("app.kubernetes.io/name", "outrigger").endMetadata()
-                            .withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(durationSeconds)
-                            .withAcquireTime(time).withRenewTime(time).endSpec().build()).create();
-                } else {
-                    lease.getSpec().setRenewTime(time);
-                    lease.getSpec().setHolderIdentity(nodeName);
-                    lease.getSpec().setLeaseDurationSeconds(durationSeconds);
-                    client.leases().inNamespace(namespace).resource(lease).update();
-                }
-                return;
+                return write.get();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HTTP_CONFLICT || attempt >= 2) {
                     throw e;

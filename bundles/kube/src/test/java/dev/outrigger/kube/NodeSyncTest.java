@@ -133,6 +133,26 @@ public class NodeSyncTest {
         assertEquals(T0.plusSeconds(10), lease.getSpec().getRenewTime().toInstant());
     }
 
+    /** Node metadata and status have other writers (the kubelet, CNI plugins, controllers): theirs is read again, not a failure. */
+    @Test
+    public void aWriteBasedOnWhatAnotherWriterChangedMeanwhileIsMadeAgainOnWhatIsThereNow() throws Exception {
+        api.conflictOnNext("PATCH /api/v1/nodes/shed-pi");
+        api.conflictOnNext("PATCH /api/v1/nodes/shed-pi/status");
+        api.conflictOnNext("PUT /apis/coordination.k8s.io/v1/namespaces/outrigger/leases/outrigger-shed-pi");
+        assertTrue(sync.apply(wanted(true, true), T0));
+        sync.renewLease("outrigger", "outrigger-shed-pi", 40, T0);
+        sync.renewLease("outrigger", "outrigger-shed-pi", 40, T0.plusSeconds(10));
+
+        Node node = node();
+        assertEquals("true", node.getMetadata().getLabels().get("outrigger.dev/meshtastic"));
+        assertEquals(new Quantity("1"), node.getStatus().getCapacity().get("outrigger.dev/meshtastic"));
+        assertEquals("True", condition(node, "MqttConnected").getStatus());
+        assertEquals(T0.plusSeconds(10), client.leases().inNamespace("outrigger").withName("outrigger-shed-pi").get().getSpec()
+                .getRenewTime().toInstant());
+        assertEquals("three writes refused, each made again", 6,
+                api.requests().stream().filter(r -> r.startsWith("PATCH ") || r.startsWith("PUT ")).count());
+    }
+
     @Test
     public void aMissingNodeIsReportedNotCreated() {
         assertFalse(new NodeSync(client, "elsewhere").apply(wanted(true, true), T0));
