@@ -207,9 +207,11 @@ public class MqttIT {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("MQTT Con: outrigger-gw")).toList();
     }
 
-    private String state() {
+    /** Enough to tell a stalled drain from records lost on the way: the outbox, the gateway's counts, the subscriber's. */
+    private String state() throws Exception {
         return "gateway connected " + messaging().isConnected() + ", subscriber connected " + subscriber.isConnected()
-                + ", outbox " + outboxes.getService().stats() + ", received " + received.size() + " (" + unique().size() + " unique)";
+                + ", outbox " + outboxes.getService().stats() + ", received " + received.size() + " (" + unique().size() + " unique)"
+                + ", gateway metrics: " + mqttMetrics().replace('\n', ' ');
     }
 
     private Set<String> unique() {
