@@ -97,7 +97,7 @@ final class BridgeEndpoints {
         for (GenericKubernetesResource slice : slices().withLabel(MANAGED_BY, managedBy()).list().getItems()) {
             String node = nodeOf(slice);
             if (node == null) {
-                continue; // not as a gateway writes it: someone else's
+                // no endpoint to say whose it is: not as a gateway writes it, left alone
             } else if (!nodeName.equals(node)) {
                 Optional<Node> found = nodes.computeIfAbsent(node, n -> Optional.ofNullable(client.nodes().withName(n).get()));
                 if (found.isEmpty()) {

@@ -319,7 +319,7 @@ public class MvStoreOutbox implements Outbox {
      * mistakes a new record for one it has already seen.
      */
     /** Whether the store is open, reopening one a write failure closed unless stopping; under the lock. */
-    private boolean open() {
+    private boolean storeOpen() {
         if (store.isClosed() && !stopping) {
             try {
                 reopen();
@@ -487,7 +487,7 @@ public class MvStoreOutbox implements Outbox {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         lock.lock();
         try {
-            if (!open() && !stopping) {
+            if (!storeOpen() && !stopping) {
                 appended.awaitNanos(unit.toNanos(timeout)); // still failing: the drain asks again then
                 return List.of();
             }
@@ -533,7 +533,7 @@ public class MvStoreOutbox implements Outbox {
     public Stats stats() {
         lock.lock();
         try {
-            if (open()) { // otherwise what was last read stands, with the failure
+            if (storeOpen()) { // otherwise what was last read stands, with the failure
                 lastStats = readStats();
             }
             Stats s = lastStats;
