@@ -31,8 +31,10 @@ import java.util.stream.Stream;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.Version;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
@@ -93,6 +95,15 @@ public class FeatureCommands implements MissingCommands {
     private final ExecutorService lists = Executors.newSingleThreadExecutor(task -> listsThread = LISTS.newThread(task));
     private volatile Thread listsThread;
     private volatile boolean closing;
+    /**
+     * The framework's stop, heard before it stops any bundle: the list under way ends then, so that
+     * no bundle is starting when the framework comes to stop it (which it cannot, and says so).
+     */
+    private final SynchronousBundleListener frameworkStopping = event -> {
+        if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+            endLists();
+        }
+    };
     /** Why feature files could not be read, as said in the log. */
     private final Set<String> saidUnreadable = ConcurrentHashMap.newKeySet();
 
@@ -108,6 +119,7 @@ public class FeatureCommands implements MissingCommands {
         String watched = context.getProperty("felix.fileinstall.dir");
         this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
         this.unfinishedFile = DataFolder.of(context).resolve("feature-unfinished");
+        context.addBundleListener(frameworkStopping);
     }
 
     /** The features whose installation a stop cut short. */
@@ -139,13 +151,23 @@ public class FeatureCommands implements MissingCommands {
      * start), unless that list is what stops this bundle, by updating it.
      */
     @Deactivate
-    void deactivate() throws InterruptedException {
+    void deactivate() {
+        context.removeBundleListener(frameworkStopping);
+        endLists();
+    }
+
+    private void endLists() {
         lists.shutdown();
-        if (Thread.currentThread() != listsThread) {
-            closing = true;
+        if (closing || Thread.currentThread() == listsThread) {
+            return; // ended on the framework's stop already, or this bundle updated by its own list
+        }
+        closing = true;
+        try {
             if (!lists.awaitTermination(LIST_END.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("Features: the list under way did not end within {} ms; it goes on", LIST_END.toMillis());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
