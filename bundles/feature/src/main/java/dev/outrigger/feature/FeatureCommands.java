@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
@@ -185,9 +186,16 @@ public class FeatureCommands implements MissingCommands {
         }
     }
 
-    /** Runs the task after those given before it, on a thread of its own. */
+    /**
+     * Runs the task after those given before it, on a thread of its own; none once the framework or
+     * this service stops (the next start reads the configuration again).
+     */
     void inTurn(Runnable task) {
-        lists.execute(task);
+        try {
+            lists.execute(task);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("Features: a list given while the feature service stops waits for the next start");
+        }
     }
 
     @Descriptor("list the features of this distribution and whether they are installed")
