@@ -249,6 +249,8 @@ public class FeatureCommands implements MissingCommands {
                 }
             }
             refreshReplaced(updated);
+            // not once the runtime stops: FileInstall, stopped first, would not write them to etc/
+            stopIfStopping(name);
             int configured = applyConfigurations(feature);
             List<Bundle> toStart = new ArrayList<>(added);
             if (unfinished) {
