@@ -11,12 +11,8 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
@@ -85,7 +81,7 @@ public final class Main {
             UnstartedDeploys unstarted = new UnstartedDeploys(data.resolve("unstarted-deploys"), home.resolve("deploy"));
             unstarted.finish(framework.getBundleContext());
             framework.getBundleContext().addBundleListener(unstarted);
-            stopFileInstallFirst(framework.getBundleContext());
+            framework.getBundleContext().addBundleListener(new FileInstallFirst(framework.getBundleContext()));
             Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, kept, cds, "SIGTERM"));
             Signal.handle(new Signal("INT"), signal -> stop(framework, sources, kept, cds, "SIGINT"));
         } catch (IOException | BundleException e) {
@@ -155,30 +151,5 @@ public final class Main {
             System.err.println("outrigger: stopping failed: " + e.getMessage());
             Runtime.getRuntime().halt(1);
         }
-    }
-
-    /**
-     * Has FileInstall stop first when the framework stops, for this run only: the framework stops
-     * bundles level by level and cannot stop one that FileInstall is starting from deploy/ at that
-     * moment ("Stopping a starting or stopping bundle is currently not supported"), which then
-     * outlives its level. FileInstall ends the start under way first; what it leaves unstarted, the
-     * next run finishes (UnstartedDeploys). The feature service, the other starter, does the same
-     * for its own.
-     */
-    private static void stopFileInstallFirst(BundleContext context) {
-        context.addBundleListener((SynchronousBundleListener) event -> {
-            if (event.getBundle().getBundleId() != 0 || event.getType() != BundleEvent.STOPPING) {
-                return;
-            }
-            for (Bundle b : context.getBundles()) {
-                if ("org.apache.felix.fileinstall".equals(b.getSymbolicName())) {
-                    try {
-                        b.stop(Bundle.STOP_TRANSIENT);
-                    } catch (BundleException | IllegalStateException e) {
-                        System.err.println("outrigger: cannot stop FileInstall ahead of the rest: " + e.getMessage());
-                    }
-                }
-            }
-        });
     }
 }
