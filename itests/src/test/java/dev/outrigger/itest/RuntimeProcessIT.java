@@ -381,7 +381,8 @@ public class RuntimeProcessIT {
             GatewayProcess.Result applied = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin");
             assertEquals(applied.output(), 0, applied.status());
             assertTrue(Files.readString(file), Files.readString(file).contains("moin"));
-            assertEquals("moin", gateway.shell("fixture:greet").output().trim());
+            Await.until("the greeter given the change", Duration.ofSeconds(5),
+                    () -> gateway.shell("fixture:greet").output().trim().equals("moin"));
             assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
         }
     }
@@ -407,7 +408,9 @@ public class RuntimeProcessIT {
         // no file yet, and a list value: the two cases FileInstall compares the least well
         GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin audience=crew,guests");
         assertEquals(set.output(), 0, set.status());
-        assertEquals("moin, crew and guests", gateway.shell("fixture:greet").output().trim());
+        // ConfigAdmin hands a change to its component on a thread of its own, a moment after it stored it
+        Await.until("the greeter given the change", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals("moin, crew and guests"));
         // FileInstall reads the files changed since its last look in one pass: once a file written
         // after the greeter's is applied, the greeter's has been read too
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.itest.marker.cfg"), "written = after\n");
@@ -428,7 +431,8 @@ public class RuntimeProcessIT {
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.itest.marker.cfg"), "written = again\n");
         Await.until("FileInstall has read etc/ again", Duration.ofSeconds(5),
                 () -> gateway.shell("config:get dev.outrigger.itest.marker").output().contains("again"));
-        assertEquals(odd + ", crew and guests", gateway.shell("fixture:greet").output().trim());
+        Await.until("the greeter given the odd greeting", Duration.ofSeconds(5),
+                () -> gateway.shell("fixture:greet").output().trim().equals(odd + ", crew and guests"));
         String oddRevision = oddSet.output().trim().replaceAll(".* now at revision ", "");
         assertTrue(gateway.shell("config:get dev.outrigger.itest.greeter").output()
                 .startsWith("dev.outrigger.itest.greeter (revision " + oddRevision + ")"));
