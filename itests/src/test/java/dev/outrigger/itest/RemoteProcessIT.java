@@ -625,7 +625,7 @@ public class RemoteProcessIT {
         Map<String, Object> moved = request("gw", "set", "{\"pid\": \"dev.outrigger.mqtt\", \"properties\": {\"broker\": \""
                 + cutOff + "\"}, \"requester\": \"fleet-ops\"}");
         assertEquals(moved.toString(), true, moved.get("ok"));
-        assertTrue(Files.exists(kept));
+        assertTrue("the change kept for a restart: " + gateway.log(), Files.exists(kept));
         assertEquals(0, gateway.terminate(Duration.ofSeconds(10)));
         gateway.start();
         Await.until("the change put back and told", Duration.ofSeconds(40), () -> events.stream()

@@ -562,18 +562,48 @@ public class RuntimeProcessIT {
     /**
      * A jar that does not resolve, already in deploy/ at the first start (copied onto the SD card
      * with the rest): one line says why it stays stopped, as for one dropped in while running,
-     * though FileInstall's own attempt then says nothing.
+     * though FileInstall's own attempt then says nothing. At later starts the framework tries it
+     * first, then FileInstall: still one line, naming the file; so for one whose activator fails,
+     * and for bundles installed from the shell, which only the framework tries.
      */
     @Test
-    public void aJarInDeployThatDoesNotResolveAtTheStartGetsOneClearLogLine() throws Exception {
+    public void aBundleThatDoesNotStartGetsOneClearLogLineAtEveryStart() throws Exception {
         Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
                 "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Import-Package", "com.example.missing"));
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/no-activator.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.noactivator", "Bundle-Activator", "com.example.MissingActivator"));
+        Path fromShell = Jars.withHeaders(Distribution.FIXTURE, folder.getRoot().toPath().resolve("from-shell.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.fromshell", "Import-Package", "com.example.absent"));
+        Path failingFromShell = Jars.withHeaders(Distribution.FIXTURE, folder.getRoot().toPath().resolve("failing-from-shell.jar"),
+                Map.of("Bundle-SymbolicName", "dev.outrigger.itest.failingfromshell", "Bundle-Activator", "com.example.AbsentActivator"));
         gateway.start();
-        Await.until("a log line for unresolvable.jar", Duration.ofSeconds(10),
+        Await.until("a log line for each jar of deploy/", Duration.ofSeconds(10),
                 () -> lines(gateway.log(), "unresolvable.jar").stream().anyMatch(l -> l.contains("does not start: it does not "
-                        + "resolve: nothing installed provides osgi.wiring.package (osgi.wiring.package=com.example.missing)")));
+                        + "resolve: nothing installed provides osgi.wiring.package (osgi.wiring.package=com.example.missing)"))
+                        && lines(gateway.log(), "no-activator.jar").stream().anyMatch(l -> l.contains("com.example.MissingActivator")));
         Await.until("the rest of deploy/ up", Duration.ofSeconds(10), () -> gateway.shell("bridge:list").status() == 0);
-        assertEquals("one line: " + gateway.log(), 1, lines(gateway.log(), "unresolvable.jar").size());
+        assertEquals("one line: " + gateway.log(), 1, lines(gateway.log(), "com.example.missing").size());
+        assertEquals("one line: " + gateway.log(), 1, lines(gateway.log(), "com.example.MissingActivator").size());
+        assertEquals(1, gateway.shell("install -s " + fromShell).status());
+        assertEquals(1, gateway.shell("install -s " + failingFromShell).status());
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        int firstRun = gateway.log().length();
+        gateway.start();
+        Await.until("a line for each at the next start", Duration.ofSeconds(10), () -> {
+            String later = gateway.log().substring(firstRun);
+            return lines(later, "deploy/unresolvable.jar").stream().anyMatch(l -> l.contains("com.example.missing"))
+                    && lines(later, "deploy/no-activator.jar").stream().anyMatch(l -> l.contains("com.example.MissingActivator"))
+                    && lines(later, "from-shell.jar").stream().anyMatch(l -> l.contains("does not start: it does not resolve: "
+                            + "nothing installed provides osgi.wiring.package (osgi.wiring.package=com.example.absent)"))
+                    && lines(later, "failing-from-shell.jar").stream().anyMatch(l -> l.contains("com.example.AbsentActivator"));
+        });
+        Await.until("the rest of deploy/ up", Duration.ofSeconds(10), () -> gateway.shell("bridge:list").status() == 0);
+        String later = gateway.log().substring(firstRun);
+        for (String reason : List.of("com.example.missing", "com.example.MissingActivator", "com.example.absent",
+                "com.example.AbsentActivator")) {
+            assertEquals("one line naming " + reason + ": " + later, 1, lines(later, reason).size());
+        }
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
@@ -25,10 +26,11 @@ import dev.outrigger.framework.threads.Daemons;
 /**
  * FileInstall scans {@code deploy/} as it starts, long before the framework reaches the start level
  * of the bundles it installs from there, and asks them to start once it has; a bundle that does not
- * resolve then fails without a word (FileInstall takes it for one that kept failing). So while the
- * runtime starts, the bundles nobody has asked to start yet are watched: one asked meanwhile that
- * stays unresolved is said here, once, with what it lacks. Bundles asked to start by an earlier run
- * are left to the framework, which says why at its start level.
+ * resolve, or whose activator fails, then fails without a word (FileInstall takes it for one that
+ * kept failing). So while the runtime starts, the bundles nobody has asked to start yet are watched:
+ * one asked meanwhile that stays unresolved is said here, once, with what it lacks; one that
+ * resolved but did not start is started here once more, to learn why. Bundles asked to start by an
+ * earlier run are left to the framework and FileInstall, which try them at every start and say why.
  */
 @Component(service = {}) // listeners added to the framework itself, not services
 public class FirstStartFailures implements SynchronousBundleListener, FrameworkListener {
@@ -87,19 +89,30 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
     }
 
     private void check() {
+        boolean started = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE;
         for (Long id : notAskedYet) {
             Bundle b = context.getBundle(id);
-            if (b == null || b.getState() != Bundle.INSTALLED) {
-                notAskedYet.remove(id); // gone, or resolved: no failure to tell
-            } else if (b.adapt(BundleStartLevel.class).isPersistentlyStarted()) {
+            if (b == null || (b.getState() & (Bundle.STARTING | Bundle.ACTIVE | Bundle.UNINSTALLED)) != 0) {
+                notAskedYet.remove(id); // gone, or started: no failure to tell
+            } else if (b.adapt(BundleStartLevel.class).isPersistentlyStarted() && b.getState() == Bundle.INSTALLED) {
                 // asked: a start under way is unresolved for a moment too, but lacks nothing
                 BundlesAndComponents.whyItCannotResolve(context, b).ifPresent(why -> {
                     notAskedYet.remove(id);
                     LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), why);
                 });
+            } else if (b.adapt(BundleStartLevel.class).isPersistentlyStarted() && started) {
+                // asked and resolved, yet not started: its activator failed, or its start is still to
+                // come (then this one waits for it, and finds it done)
+                notAskedYet.remove(id);
+                try {
+                    b.start();
+                } catch (BundleException | IllegalStateException e) {
+                    LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(),
+                            e.getMessage(), e);
+                }
             }
         }
-        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+        if (started) {
             if (startedAt == 0) {
                 startedAt = System.nanoTime();
             }
