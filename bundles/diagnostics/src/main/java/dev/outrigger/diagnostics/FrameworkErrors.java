@@ -34,11 +34,17 @@ public class FrameworkErrors implements FrameworkListener {
 
     private BundleContext context;
     private Optional<Path> deploy;
+    /**
+     * Whether the STARTED event came: events arrive in order, on a thread of their own, so an error
+     * of the start is told by coming before it (the framework may well be active by then).
+     */
+    private volatile boolean started;
 
     @Activate
     void activate(BundleContext context) {
         this.context = context;
         this.deploy = Optional.ofNullable(context.getProperty("outrigger.home")).map(h -> Path.of(h, "deploy").toAbsolutePath());
+        this.started = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE;
         context.addFrameworkListener(this);
     }
 
@@ -51,8 +57,10 @@ public class FrameworkErrors implements FrameworkListener {
     public void frameworkEvent(FrameworkEvent event) {
         Bundle b = event.getBundle();
         Throwable t = event.getThrowable();
-        if (event.getType() == FrameworkEvent.ERROR) {
-            if (fromDeploy(b) && (isResolveError(t) || starting())) {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            started = true;
+        } else if (event.getType() == FrameworkEvent.ERROR) {
+            if (fromDeploy(b) && (isResolveError(t) || !started)) {
                 return; // FileInstall says it
             } else if (isResolveError(t)) {
                 LOG.error("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(),
@@ -63,10 +71,6 @@ public class FrameworkErrors implements FrameworkListener {
         } else if (event.getType() == FrameworkEvent.WARNING) {
             LOG.warn("Bundle {} {} from {}: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), message(t), t);
         }
-    }
-
-    private boolean starting() {
-        return context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STARTING;
     }
 
     private static String message(Throwable t) {
