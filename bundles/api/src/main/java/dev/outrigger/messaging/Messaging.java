@@ -27,5 +27,6 @@ public interface Messaging {
      */
     AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler);
 
+    /** Whether a publication goes out now: connected to the broker, and done setting the connection up. */
     boolean isConnected();
 }

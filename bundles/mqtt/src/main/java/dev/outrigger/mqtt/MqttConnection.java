@@ -11,10 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -26,12 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -39,7 +35,6 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
-import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -52,7 +47,6 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
-import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.messaging.Messaging;
@@ -80,18 +74,8 @@ public class MqttConnection implements Messaging {
     /** How long deactivation waits for a connection attempt under way to end. */
     private static final long ATTEMPT_END_SECONDS = 1;
 
-    private record Subscription(String filter, int qos, Consumer<Message> handler) {
-    }
-
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    /**
-     * Filters the broker refused in its SUBACK, with its reason code: asked for again on every
-     * safety-net round ({@link #offerAgainMillis}) while refused, since a broker's ACL changes
-     * without a reconnect.
-     */
-    private final Map<String, Integer> refusedSubscriptions = new ConcurrentHashMap<>();
+    private Subscriptions subscriptions;
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
-    private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     private final Traffic traffic = new Traffic();
     /** Set by SCR; on its own (tests, benchmarks), a health without sources. */
     @Reference
@@ -152,6 +136,8 @@ public class MqttConnection implements Messaging {
         this.root = fleetRoot.isEmpty() ? gateway : fleetRoot + "/" + gateway;
         this.version = FrameworkUtil.getBundle(getClass()) == null ? "dev"
                 : FrameworkUtil.getBundle(getClass()).getVersion().toString();
+        this.subscriptions = new Subscriptions(config.broker(), duration(offerAgainMillis()),
+                () -> isConnected() ? Optional.of(client) : Optional.empty());
         Optional<String> unusable = MqttSettingsCheck.unusable(config);
         if (unusable.isPresent()) {
             // active without a client: the services that need the connection wait, as when it is down
@@ -284,14 +270,14 @@ public class MqttConnection implements Messaging {
                         retireIfAbandoned();
                         return;
                     }
-                    failed(started, attemptFailure(e), unretainWillFor(e));
+                    failed(started, ConnectionFailures.attempt(e), unretainWillFor(e));
                 }
             });
             reconnects.schedule(() -> abandonIfUnanswered(started), answerTimeoutSeconds(), TimeUnit.SECONDS);
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
             traffic.connectFailures.increment();
-            retry("cannot connect to " + config.broker() + ": " + message(e));
+            retry("cannot connect to " + config.broker() + ": " + ConnectionFailures.message(e));
         }
     }
 
@@ -334,7 +320,7 @@ public class MqttConnection implements Messaging {
      */
     private void ensureConnected() {
         if (running && client.isConnected()) {
-            refusedSubscriptions.keySet().forEach(this::askAgain);
+            subscriptions.askAgainRefused(client);
         } else if (running) {
             if (attempting.get() && System.nanoTime() - attemptStarted > TimeUnit.SECONDS.toNanos(2L * answerTimeoutSeconds())) {
                 attempting.set(false);
@@ -352,11 +338,9 @@ public class MqttConnection implements Messaging {
         try {
             // subscribed first: the broker handles a connection's packets in order, so a fleet tool
             // that waits for "online" after a reconnect is heard when it sends its requests
-            for (Subscription s : subscriptions) {
-                subscribeAtBroker(s.filter(), s.qos());
-            }
+            subscriptions.restore(client);
         } catch (MqttException e) {
-            LOG.warn("MQTT: after connecting: {}", message(e));
+            LOG.warn("MQTT: after connecting: {}", ConnectionFailures.message(e));
         }
         publishStatus();
         onConnect.forEach(Runnable::run);
@@ -545,9 +529,10 @@ public class MqttConnection implements Messaging {
         return acknowledgingConnection == lostConnection ? OptionalLong.of(lostAtNanos) : OptionalLong.empty();
     }
 
+    /** Connected, and its flow-control window open: Paho says connected a moment before a publication can go. */
     @Override
     public boolean isConnected() {
-        return client != null && client.isConnected();
+        return client != null && client.isConnected() && window.size() > 0;
     }
 
     @Override
@@ -615,70 +600,12 @@ public class MqttConnection implements Messaging {
 
     @Override
     public AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler) {
-        MqttTopicValidator.validate(filter, true, true);
-        Subscription s = new Subscription(filter, qos, handler);
-        subscriptions.add(s);
-        if (isConnected()) {
-            try {
-                subscribeAtBroker(filter, qos);
-            } catch (MqttException e) {
-                LOG.warn("MQTT: cannot subscribe to {} now ({}); will on the next connect", filter, message(e));
-            }
-        }
-        return () -> {
-            subscriptions.remove(s);
-            if (subscriptions.stream().noneMatch(o -> o.filter().equals(filter))) {
-                refusedSubscriptions.remove(filter);
-                if (isConnected()) {
-                    client.unsubscribe(filter);
-                }
-            }
-        };
+        return subscriptions.add(filter, qos, handler);
     }
 
     /** Filters the broker refused, with why. */
     Map<String, String> refusedSubscriptions() {
-        return new TreeMap<>(refusedSubscriptions.entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> ReasonCodes.inWords(e.getValue()))));
-    }
-
-    /** A SUBSCRIBE, and what its SUBACK says: a refusal is logged once, a grant after one too. */
-    private void subscribeAtBroker(String filter, int qos) throws MqttException {
-        client.subscribe(filter, qos, null, new MqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken token) {
-                int[] codes = token.getReasonCodes();
-                int code = codes == null || codes.length == 0 ? qos : codes[0];
-                if (code >= 0x80 && subscriptions.stream().anyMatch(s -> s.filter().equals(filter))) {
-                    Integer before = refusedSubscriptions.put(filter, code);
-                    if (before == null || before != code) {
-                        LOG.warn("MQTT: {} refused the subscription to {} ({}): nothing sent there reaches this gateway{}; "
-                                + "asking again every {}", config.broker(), filter, ReasonCodes.inWords(code),
-                                code == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED
-                                        ? " (the broker's ACL must let this client subscribe to it)" : "",
-                                duration(offerAgainMillis()));
-                    }
-                } else if (code < 0x80 && refusedSubscriptions.remove(filter) != null) {
-                    LOG.info("MQTT: {} now takes the subscription to {}", config.broker(), filter);
-                }
-            }
-
-            @Override
-            public void onFailure(IMqttToken token, Throwable e) {
-                // the connection went: every subscription is asked for again on the next connect
-                LOG.debug("MQTT: subscribing to {}: {}", filter, message(e));
-            }
-        });
-    }
-
-    private void askAgain(String filter) {
-        subscriptions.stream().filter(s -> s.filter().equals(filter)).findFirst().ifPresent(s -> {
-            try {
-                subscribeAtBroker(filter, s.qos());
-            } catch (MqttException e) {
-                LOG.debug("MQTT: subscribing to {} again: {}", filter, message(e));
-            }
-        });
+        return subscriptions.refused();
     }
 
     /**
@@ -717,8 +644,9 @@ public class MqttConnection implements Messaging {
             boolean stable = System.nanoTime() - connectedAtNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MILLIS);
             connectedSince = 0;
             traffic.lost.increment();
-            String why = "connection to " + config.broker() + " lost: "
-                    + (response.getException() != null ? message(response.getException()) : disconnectedBecause(response));
+            String why = "connection to " + config.broker() + " lost: " + (response.getException() != null
+                    ? ConnectionFailures.message(response.getException())
+                    : ConnectionFailures.disconnect(response, client.getClientId()));
             if (stable) {
                 attempts = 0;
                 logged = "";
@@ -738,7 +666,7 @@ public class MqttConnection implements Messaging {
 
         @Override
         public void mqttErrorOccurred(MqttException e) {
-            lastError = message(e);
+            lastError = ConnectionFailures.message(e);
         }
 
         @Override
@@ -748,17 +676,7 @@ public class MqttConnection implements Messaging {
             Message message = new Message(topic, m.getPayload(), m.getQos(), m.isRetained(),
                     Optional.ofNullable(p == null ? null : p.getResponseTopic()),
                     Optional.ofNullable(p == null ? null : p.getCorrelationData()));
-            for (Subscription s : subscriptions) {
-                if (MqttTopicValidator.isMatched(s.filter(), topic)) {
-                    try {
-                        s.handler().accept(message);
-                    } catch (RuntimeException e) {
-                        if (lastErrors.put(s.filter(), String.valueOf(e)) == null) {
-                            LOG.warn("MQTT: handler for {} failed: {}", s.filter(), e.toString());
-                        }
-                    }
-                }
-            }
+            subscriptions.deliver(message);
         }
     }
 
@@ -805,54 +723,5 @@ public class MqttConnection implements Messaging {
             }
         }
         return id.replaceAll("[/+#\\s]", "_");
-    }
-
-    /** The broker's DISCONNECT in words: its reason string is optional, its reason code is not. */
-    String disconnectedBecause(MqttDisconnectResponse response) {
-        String reason = response.getReasonString() == null ? "" : " (" + response.getReasonString() + ")";
-        return switch (response.getReturnCode()) {
-            case MqttReturnCode.RETURN_CODE_SESSION_TAKEN_OVER -> "another client connected with the same client id "
-                    + client.getClientId() + ": two gateways with one gatewayId? (hosts named alike, e.g. Raspberry Pi OS's "
-                    + "raspberrypi: set gatewayId)";
-            case MqttReturnCode.RETURN_CODE_SERVER_SHUTTING_DOWN -> "the broker is shutting down";
-            case MqttReturnCode.RETURN_CODE_KEEP_ALIVE_TIMEOUT -> "the broker heard nothing within the keep-alive";
-            case MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED -> "not authorized" + reason;
-            case MqttReturnCode.RETURN_CODE_PACKET_TOO_LARGE -> "a packet was too large for the broker" + reason;
-            default -> "the broker disconnected it (" + ReasonCodes.inWords(response.getReturnCode()) + ")" + reason;
-        };
-    }
-
-    /**
-     * Why a connection attempt failed. One the other end closed before its CONNACK is said as
-     * such, whichever way the end showed (end of stream, reset, broken pipe), so the line is logged
-     * once, naming what causes it: mosquitto's TLS listener closes a connection that does not speak TLS.
-     */
-    static String attemptFailure(Throwable e) {
-        if (e instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CONNECTION_LOST
-                && NetworkFailures.inWords(e).filter(words -> !words.equals(NetworkFailures.CLOSED_BY_PEER)).isEmpty()) {
-            return "the connection was closed before the broker answered: is that port TLS (ssl://, as 8883 usually is), or no"
-                    + " MQTT broker's? Or does the broker refuse this client before MQTT (its max_connections)?";
-        }
-        return message(e);
-    }
-
-    static String message(Throwable e) {
-        Optional<String> network = NetworkFailures.inWords(e);
-        if (network.isPresent()) {
-            String failure = network.get();
-            if (failure.contains("subject alternative names") || failure.contains("No name matching")) {
-                return failure + " (the broker's certificate is for another name: give broker the name it was issued for)";
-            }
-            return failure + (failure.startsWith("TLS")
-                    ? " (does the broker speak TLS on that port, with a certificate the CA signed?)" : "");
-        }
-        if (e instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_INVALID_RETURN_CODE) {
-            // reason codes the spec does not allow there, which Paho takes for a protocol error
-            return "the broker answered with a reason code the MQTT client does not take there (mosquitto does so for a "
-                    + "message over its message_size_limit, and for a connection whose last will is above its max_qos)";
-        }
-        Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
-        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return cause == null ? text : text + " (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";
     }
 }

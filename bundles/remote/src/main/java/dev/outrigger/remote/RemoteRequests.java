@@ -265,9 +265,13 @@ public class RemoteRequests {
         Messaging now = current == null ? null : context.getService(current);
         Messaging via = now != null ? now : messaging;
         try {
+            if (!via.isConnected() && System.nanoTime() - deadline < 0) {
+                retryReply(reply, kind, afterwards, deadline); // the new connection, still being made
+                return;
+            }
             via.publish(reply).whenComplete((done, e) -> {
                 if (e != null && !via.isConnected() && System.nanoTime() - deadline < 0) {
-                    CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> publishReply(reply, kind, afterwards, deadline));
+                    retryReply(reply, kind, afterwards, deadline);
                     return;
                 }
                 if (e != null) {
@@ -280,6 +284,10 @@ public class RemoteRequests {
                 context.ungetService(current);
             }
         }
+    }
+
+    private void retryReply(Message reply, Kind kind, Runnable afterwards, long deadline) {
+        CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> publishReply(reply, kind, afterwards, deadline));
     }
 
     private CompletionStage<Void> publishEvent(Map<String, Object> event) {
