@@ -21,12 +21,15 @@ public final class PtyPair implements AutoCloseable {
     public PtyPair(Path folder) throws IOException, InterruptedException {
         device = folder.resolve("ttyDEVICE");
         peer = folder.resolve("ttyPEER");
-        socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + device, "pty,raw,echo=0,link=" + peer)
-                .redirectErrorStream(true).redirectOutput(folder.resolve("socat.log").toFile()).start();
+        Path log = folder.resolve("socat.log");
+        socat = new ProcessBuilder("socat", "-d", "-d", "pty,raw,echo=0,link=" + device, "pty,raw,echo=0,link=" + peer)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Ready once relaying, not once the links exist: socat 1.7.4 defers a SIGTERM that comes
+        // in between to its relay loop, which then waits for data that never comes (7 in 300 here).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!(Files.exists(device) && Files.exists(peer))) {
+        while (!(Files.exists(log) && Files.readString(log).contains("starting data transfer loop"))) {
             if (!socat.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("socat did not create the pty pair: " + Files.readString(folder.resolve("socat.log")));
+                throw new IOException("socat did not create the pty pair: " + Files.readString(log));
             }
             LockSupport.parkNanos(10_000_000);
         }
@@ -57,6 +60,9 @@ public final class PtyPair implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         socat.destroy();
-        socat.waitFor(5, TimeUnit.SECONDS);
+        if (!socat.waitFor(2, TimeUnit.SECONDS)) {
+            socat.destroy(); // a SIGTERM socat deferred: a second one ends its relay loop
+            socat.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 }
