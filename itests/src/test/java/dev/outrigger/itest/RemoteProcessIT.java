@@ -612,6 +612,10 @@ public class RemoteProcessIT {
         Queue<String> events = subscriptions.subscribe(broker.uri(), "it/gw/config/events");
         Path kept = gateway.home.resolve("data/unconfirmed-configuration.json");
 
+        // a change of the uplink is checked before its reply, and nothing of it applied when refused
+        assertProblem(request("gw", "set", set("dev.outrigger.mqtt", "\"keepAliveSeconds\": 20, \"inflight\": 0")), "inflight", "0 rejected");
+        assertFalse(Files.readString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg")).contains("keepAliveSeconds"));
+
         // a change after which the gateway still hears itself through the broker is confirmed, and stays
         Map<String, Object> keepAlive = request("gw", "set", set("dev.outrigger.mqtt", "\"keepAliveSeconds\": 20"));
         assertEquals(keepAlive.toString(), 6L, result(keepAlive).get("confirmWithinSeconds"));
@@ -624,8 +628,9 @@ public class RemoteProcessIT {
         String cutOff = "tcp://127.0.0.1:" + Ports.free();
         Map<String, Object> moved = request("gw", "set", "{\"pid\": \"dev.outrigger.mqtt\", \"properties\": {\"broker\": \""
                 + cutOff + "\"}, \"requester\": \"fleet-ops\"}");
-        assertEquals(moved.toString(), true, moved.get("ok"));
-        assertTrue("the change kept for a restart: " + gateway.log(), Files.exists(kept));
+        assertEquals(moved.toString(), 6L, result(moved).get("confirmWithinSeconds"));
+        // replied to through the connection it came on, then applied, and kept for a restart
+        Await.until("the change kept for a restart", Duration.ofSeconds(5), () -> Files.exists(kept));
         assertEquals(0, gateway.terminate(Duration.ofSeconds(10)));
         gateway.start();
         Await.until("the change put back and told", Duration.ofSeconds(40), () -> events.stream()

@@ -34,6 +34,12 @@ public interface Settings {
     /** Validates, then applies all values or none; returns the configuration as it now is. */
     Snapshot set(Update update) throws SettingsException;
 
+    /**
+     * Validates as {@link #set} does, and applies nothing: the configuration as the update would
+     * leave it, at the revision it was checked against.
+     */
+    Snapshot check(Update update) throws SettingsException;
+
     /** Deletes a factory instance (and its file in {@code etc/}). */
     void delete(String pid, String requester) throws SettingsException;
 

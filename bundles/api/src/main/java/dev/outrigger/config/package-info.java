@@ -3,7 +3,7 @@
  * owner's Metatype schema before ConfigAdmin sees it, and written back to {@code etc/}.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package dev.outrigger.config;
 
 import org.osgi.annotation.bundle.Export;

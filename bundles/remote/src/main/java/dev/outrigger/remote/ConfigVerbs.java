@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.outrigger.config.Settings;
@@ -14,6 +13,7 @@ import dev.outrigger.config.Settings.Snapshot;
 import dev.outrigger.config.Settings.Update;
 import dev.outrigger.config.SettingsException;
 import dev.outrigger.framework.logging.Printable;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.remote.RequestHandler.Origin;
 
 /** {@code config/<verb>}: list, get, set and delete on the allow-listed PIDs, through the {@link Settings}. */
@@ -60,17 +60,20 @@ final class ConfigVerbs implements Verbs {
                 if (revision != null && !(revision instanceof Number)) {
                     throw new Refused("malformed", "\"revision\" must be a number");
                 }
-                OptionalLong confirmWithin = uplinkChanges.confirmWithin(pid);
-                Optional<Snapshot> before = confirmWithin.isPresent() ? settings.get(pid).stream().findFirst() : Optional.empty();
-                Snapshot after = settings.set(new Update(pid, values, Boolean.TRUE.equals(request.get("replace")),
-                        revision == null ? OptionalLong.empty() : OptionalLong.of(((Number) revision).longValue()),
-                        requester));
-                Map<String, Object> result = snapshot(after);
-                if (before.isPresent()) {
-                    uplinkChanges.changed(before.get(), after, requester);
-                    result.put("confirmWithinSeconds", confirmWithin.getAsLong());
+                boolean replace = Boolean.TRUE.equals(request.get("replace"));
+                Update update = new Update(pid, values, replace,
+                        revision == null ? OptionalLong.empty() : OptionalLong.of(((Number) revision).longValue()), requester);
+                if (!UplinkChanges.CHANNEL.contains(pid)) {
+                    return snapshot(settings.set(update));
                 }
-                return result;
+                // The reply first, through the connection the request came on, which applying the
+                // change may take down; then the change, as checked: refused if changed meanwhile.
+                Snapshot checked = settings.check(update);
+                Map<String, Object> result = snapshot(checked);
+                result.remove("revision"); // known once applied
+                uplinkChanges.confirmWithin(pid).ifPresent(seconds -> result.put("confirmWithinSeconds", seconds));
+                Update apply = new Update(pid, values, replace, OptionalLong.of(checked.revision()), requester);
+                return new Deferred(result, () -> Daemons.start("outrigger-remote-config", () -> uplinkChanges.apply(apply)));
             }
             case "delete" -> {
                 String pid = allowedPid(request, origin);

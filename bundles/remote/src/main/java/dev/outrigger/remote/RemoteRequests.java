@@ -255,10 +255,10 @@ public class RemoteRequests {
     }
 
     /**
-     * The change replied to may have taken the connection down: a change of the uplink's own
-     * configuration replaces the connection (and this component with it) as the reply is sent. The
-     * reply then goes out through the connection there is now, once it is connected, within
-     * {@link #REPLY_WAIT_NANOS}.
+     * The connection may be down as the reply is sent: the broker restarting, or the connection
+     * replaced (and this component with it) by a change of its configuration from the shell or a
+     * file. The reply then goes out through the connection there is now, once it is connected,
+     * within {@link #REPLY_WAIT_NANOS}.
      */
     private void publishReply(Message reply, Kind kind, Runnable afterwards, long deadline) {
         ServiceReference<Messaging> current = context.getServiceReference(Messaging.class);

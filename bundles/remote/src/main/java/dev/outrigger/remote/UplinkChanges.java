@@ -133,10 +133,26 @@ public class UplinkChanges {
     }
 
     /**
-     * A remote change applied: from {@code before} to {@code after}. A second change of a PID still
-     * waiting keeps the values from before the first, the last ones known to work.
+     * Applies a remote change of a {@link #CHANNEL} PID, already replied to, and puts it on
+     * probation; a change that can no longer be applied is said in the log.
      */
-    synchronized void changed(Snapshot before, Snapshot after, String requester) {
+    void apply(Update update) {
+        Messaging bound = messaging; // before the change can replace it
+        try {
+            Snapshot before = settings.get(update.pid()).get(0);
+            changed(before, settings.set(update), update.requester(), bound);
+        } catch (SettingsException | RuntimeException e) {
+            LOG.error("Remote configuration: the change of {} by {}, accepted in its reply, is not applied: {}", update.pid(),
+                    update.requester(), e.getMessage());
+        }
+    }
+
+    /**
+     * A remote change applied: from {@code before} to {@code after}, while {@code bound} was the
+     * uplink. A second change of a PID still waiting keeps the values from before the first, the
+     * last ones known to work.
+     */
+    private synchronized void changed(Snapshot before, Snapshot after, String requester, Messaging bound) {
         if (confirmWithin(after.pid()).isEmpty()) {
             return;
         }
@@ -157,7 +173,7 @@ public class UplinkChanges {
         }
         waiting.put(after.pid(), new Change(after.revision(), restore, requester));
         if (after.pid().equals(UPLINK)) {
-            superseded = messaging;
+            superseded = bound;
         }
         token = UUID.randomUUID().toString();
         deadline = nanoTime.getAsLong() + probationNanos;

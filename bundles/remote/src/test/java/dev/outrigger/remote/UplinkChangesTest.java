@@ -117,9 +117,7 @@ public class UplinkChangesTest {
     public void theConnectionStillOnTheValuesFromBeforeDoesNotAnnounceTheChange() throws Exception {
         UplinkChanges changes = changes();
         Uplink before = uplink;
-        Settings.Snapshot was = settings.get(MQTT).get(0);
-        changes.changed(was, settings.set(new Settings.Update(MQTT, Map.of("broker", "tcp://deaf:1883"), false,
-                OptionalLong.empty(), "mqtt ops")), "mqtt ops");
+        changes.apply(new Settings.Update(MQTT, Map.of("broker", "tcp://deaf:1883"), false, OptionalLong.empty(), "mqtt ops"));
 
         changes.tick();
         assertEquals("nothing through the connection the change replaces", List.of(), before.published);
@@ -138,6 +136,18 @@ public class UplinkChangesTest {
 
         now.addAndGet(TimeUnit.SECONDS.toNanos(60));
         changes.tick();
+        assertEquals("tcp://fixed:1883", settings.current(MQTT).get("broker"));
+        assertFalse(Files.exists(file));
+    }
+
+    /** Replied to first, applied after: a change made on the gateway in between wins, and nothing waits. */
+    @Test
+    public void aChangeCheckedAgainstARevisionThatIsGoneIsNotApplied() throws Exception {
+        UplinkChanges changes = changes();
+        long checked = settings.get(MQTT).get(0).revision();
+        settings.set(new Settings.Update(MQTT, Map.of("broker", "tcp://fixed:1883"), false, OptionalLong.empty(), "shell"));
+
+        changes.apply(new Settings.Update(MQTT, Map.of("broker", "tcp://typo:1883"), false, OptionalLong.of(checked), "mqtt ops"));
         assertEquals("tcp://fixed:1883", settings.current(MQTT).get("broker"));
         assertFalse(Files.exists(file));
     }
@@ -186,9 +196,7 @@ public class UplinkChangesTest {
     }
 
     private void remoteSet(UplinkChanges changes, Map<String, Object> values, String pid) throws SettingsException {
-        Settings.Snapshot before = settings.get(pid).get(0);
-        Settings.Snapshot after = settings.set(new Settings.Update(pid, values, false, OptionalLong.empty(), "mqtt ops"));
-        changes.changed(before, after, "mqtt ops");
+        changes.apply(new Settings.Update(pid, values, false, OptionalLong.empty(), "mqtt ops"));
         if (pid.equals(MQTT)) {
             // as Declarative Services does: the uplink's component made anew with the new values
             uplink = new Uplink();
@@ -218,6 +226,11 @@ public class UplinkChangesTest {
         @Override
         public List<Snapshot> get(String pid) {
             return List.of(new Snapshot(pid, Optional.empty(), revisions.getOrDefault(pid, 0L), Map.copyOf(current(pid)), Map.of()));
+        }
+
+        @Override
+        public Snapshot check(Update update) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -196,7 +196,19 @@ public class AdminSettings implements Settings {
     }
 
     @Override
-    public synchronized Snapshot set(Update update) throws SettingsException {
+    public synchronized Snapshot check(Update update) throws SettingsException {
+        Validated v = validate(update);
+        Optional<String> factoryPid = v.existing() != null ? Optional.ofNullable(v.existing().getFactoryPid())
+                : v.definition().factory() ? Optional.of(schemaPid(update.pid())) : Optional.empty();
+        return snapshot(update.pid(), factoryPid, v.revision(), v.next(), Optional.of(v.definition()));
+    }
+
+    /** An update that passed every check: the configuration it changes (null: none yet) and the properties it leaves. */
+    private record Validated(Definition definition, Configuration existing, long revision, Dictionary<String, Object> current,
+            Hashtable<String, Object> next) {
+    }
+
+    private Validated validate(Update update) throws SettingsException {
         String pid = update.pid();
         checkSyntax(pid);
         Definition definition = schemas.find(schemaPid(pid)).orElseThrow(() -> new SettingsException(Kind.NOT_FOUND,
@@ -260,6 +272,18 @@ public class AdminSettings implements Settings {
         if (!problems.isEmpty()) {
             throw new SettingsException(Kind.INVALID, "nothing applied to " + pid, problems);
         }
+        return new Validated(definition, existing, revision, current, next);
+    }
+
+    @Override
+    public synchronized Snapshot set(Update update) throws SettingsException {
+        String pid = update.pid();
+        Validated v = validate(update);
+        Definition definition = v.definition();
+        Configuration existing = v.existing();
+        long revision = v.revision();
+        Dictionary<String, Object> current = v.current();
+        Hashtable<String, Object> next = v.next();
 
         // the file first: a change that cannot be stored must not reach the component, not even for a moment
         boolean newFile = next.get(Schemas.FILENAME) == null && etc != null;
