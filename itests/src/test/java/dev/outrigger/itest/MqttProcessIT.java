@@ -345,9 +345,7 @@ public class MqttProcessIT {
             Await.until("three attempts hung up on after the handshake", Duration.ofSeconds(40), () -> failedAttempts() >= 3);
             assertTrue("at most the attempt under way connecting: " + gateway.threadNames(), gateway.threads("MQTT Con: ") <= 1);
         } finally {
-            proxy.descendants().forEach(ProcessHandle::destroy);
-            proxy.destroy();
-            proxy.waitFor();
+            Processes.stop(proxy);
         }
     }
 
@@ -372,8 +370,7 @@ public class MqttProcessIT {
                 }).get(20, TimeUnit.SECONDS);
                 assertTrue("tail " + i + " running: " + first, first != null && first.startsWith("it/gw/status (retained)"));
             } finally {
-                client.destroy();
-                client.waitFor();
+                Processes.stop(client);
             }
         }
         GatewayProcess.Result lb = gateway.shell("lb");
@@ -404,9 +401,7 @@ public class MqttProcessIT {
             Await.until("one connection left, and no attempt", Duration.ofSeconds(5),
                     () -> gateway.threads("MQTT Rec: ") == 1 && gateway.threads("MQTT Con: ") == 0);
         } finally {
-            slow.descendants().forEach(ProcessHandle::destroy);
-            slow.destroy();
-            slow.waitFor();
+            Processes.stop(slow);
         }
     }
 
