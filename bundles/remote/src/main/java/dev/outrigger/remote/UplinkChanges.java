@@ -26,6 +26,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -52,7 +53,8 @@ import dev.outrigger.messaging.Messaging;
  * change of the same configuration meanwhile (the shell, a file) is someone on site: theirs stays.
  * Kept in {@code data/} until settled, so a restart meanwhile does not forget it; a restart gives
  * the change a whole probation again. Independent of the uplink's own service, which such a change
- * restarts or, if it cannot start, keeps away.
+ * restarts or, if it cannot start, keeps away. Modified, not replaced, when the remote requests'
+ * configuration changes: a change being applied meanwhile is then still watched.
  */
 @Component(service = UplinkChanges.class, immediate = true, configurationPid = RemoteRequests.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -76,7 +78,7 @@ public class UplinkChanges {
     }
 
     private final Settings settings;
-    private final long probationNanos;
+    private volatile long probationNanos;
     private final Path file;
     private final LongSupplier nanoTime;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -97,6 +99,8 @@ public class UplinkChanges {
     private Messaging superseded;
     /** Roll backs not yet told on the events topic. */
     private final List<Map<String, Object>> untold = new ArrayList<>();
+    /** Set once deactivated: a change applied later would be watched by no one. */
+    private boolean closed;
     private final Announcer announcer = new Announcer();
 
     @Activate
@@ -121,8 +125,33 @@ public class UplinkChanges {
         }
     }
 
+    /**
+     * A new probation: what waits keeps the time it was changed at, and is let go when there is
+     * no probation any more.
+     */
+    @Modified
+    void modified(RemoteRequestsConfig config) {
+        probation(config.probationSeconds());
+    }
+
+    synchronized void probation(int seconds) {
+        long next = TimeUnit.SECONDS.toNanos(seconds);
+        deadline += next - probationNanos;
+        probationNanos = next;
+        if (next == 0 && !waiting.isEmpty()) {
+            LOG.info("Remote configuration: probation is off: the change of {} is no longer put back unconfirmed",
+                    String.join(", ", waiting.keySet()));
+            waiting.clear();
+            token = null;
+            superseded = null;
+            save();
+        }
+    }
+
+    /** After a change being applied, which is then in {@code data/} for the next instance to watch. */
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
+        closed = true;
         timer.shutdownNow();
     }
 
@@ -136,9 +165,12 @@ public class UplinkChanges {
      * Applies a remote change of a {@link #CHANNEL} PID, already replied to, and puts it on
      * probation; a change that can no longer be applied is said in the log.
      */
-    void apply(Update update) {
+    synchronized void apply(Update update) {
         Messaging bound = messaging; // before the change can replace it
         try {
+            if (closed) {
+                throw new IllegalStateException("remote configuration stopped meanwhile; send it again");
+            }
             Snapshot before = settings.get(update.pid()).get(0);
             changed(before, settings.set(update), update.requester(), bound);
         } catch (SettingsException | RuntimeException e) {

@@ -177,6 +177,39 @@ public class UplinkChangesTest {
         assertEquals(Map.of("broker", "tcp://good:1883", "root", "fleet", "caFile", "C:\\certs\\"), settings.current(MQTT));
     }
 
+    /** The remote requests' configuration changed while a change waits: it is still watched, on the new probation. */
+    @Test
+    public void aShorterProbationCountsFromTheChangeAndNoneLetsItGo() throws Exception {
+        UplinkChanges changes = changes();
+        remoteSet(changes, Map.of("broker", "tcp://typo:1883"));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(20));
+        changes.probation(30);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(9));
+        changes.tick();
+        assertEquals("tcp://typo:1883", settings.current(MQTT).get("broker"));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        changes.tick();
+        assertEquals("30 s after the change", "tcp://good:1883", settings.current(MQTT).get("broker"));
+
+        remoteSet(changes, Map.of("broker", "tcp://typo:1883"));
+        changes.probation(0);
+        assertFalse("let go", Files.exists(file));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3600));
+        changes.tick();
+        assertEquals("tcp://typo:1883", settings.current(MQTT).get("broker"));
+        assertTrue(changes.confirmWithin(MQTT).isEmpty());
+    }
+
+    /** Declarative Services made a new one meanwhile, which read data/ before the change: no one would watch it. */
+    @Test
+    public void aChangeLeftToAStoppedInstanceIsNotApplied() throws Exception {
+        UplinkChanges changes = changes();
+        changes.deactivate();
+        changes.apply(new Settings.Update(MQTT, Map.of("broker", "tcp://typo:1883"), false, OptionalLong.empty(), "mqtt ops"));
+        assertEquals("tcp://good:1883", settings.current(MQTT).get("broker"));
+        assertFalse(Files.exists(file));
+    }
+
     @Test
     public void withoutProbationNothingWaits() throws Exception {
         UplinkChanges changes = new UplinkChanges(settings, 0, file, now::get);
