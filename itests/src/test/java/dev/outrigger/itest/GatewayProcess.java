@@ -312,6 +312,16 @@ final class GatewayProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** The bundles' rows of {@code lb}'s output. */
+    static List<String> bundleLines(String lb) {
+        return lb.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+    }
+
+    /** The lines of a log or of a command's output that contain a text. */
+    static List<String> lines(String text, String containing) {
+        return text.lines().filter(l -> l.contains(containing)).toList();
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {

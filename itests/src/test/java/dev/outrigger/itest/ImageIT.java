@@ -109,7 +109,7 @@ public class ImageIT {
             }
             Process shell = inRoot(root, List.of("/opt/outrigger/bin/outrigger-shell", "lb")).redirectErrorStream(true).start();
             String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            List<String> rows = out.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+            List<String> rows = GatewayProcess.bundleLines(out);
             return shell.waitFor() == 0 && out.contains("Outrigger serial bridge")
                     && rows.stream().allMatch(l -> l.contains("|Active")) ? out : null;
         });

@@ -201,8 +201,7 @@ public class QuickStartProcessIT {
             assertTrue(bundle + ": " + update.output(), update.status() == 0 || bundle.equals("dev.outrigger.shell"));
             Await.until(bundle + " back and every bundle Active", Duration.ofSeconds(15), () -> {
                 GatewayProcess.Result lb = gateway.shell("lb");
-                return lb.status() == 0 && lb.output().lines().filter(l -> l.matches("\\s*\\d+\\|.*"))
-                        .allMatch(l -> l.contains("|Active"));
+                return lb.status() == 0 && GatewayProcess.bundleLines(lb.output()).stream().allMatch(l -> l.contains("|Active"));
             });
         }
 
