@@ -401,7 +401,9 @@ public class RemoteProcessIT {
             }
             assertEquals(IntStream.range(0, 64).mapToObj(i -> "waiting" + i).toList(),
                     replies.stream().map(r -> Json.object(r.getBytes(StandardCharsets.UTF_8)).get("requestId")).toList());
-            assertTrue(gateway.log().contains("Remote requests: 64 waiting request(s) answered as not carried out"));
+            // said once they are answered: the last reply can come in before the line is written
+            Await.until("the answers said in the log", Duration.ofSeconds(5),
+                    () -> gateway.log().contains("Remote requests: 64 waiting request(s) answered as not carried out"));
             Await.until("answering again", Duration.ofSeconds(10), () -> {
                 Map<String, Object> reply = request("gw", "get", signed(signedGet(Instant.now().getEpochSecond(), "again"),
                         "fleet-key"), 2);
