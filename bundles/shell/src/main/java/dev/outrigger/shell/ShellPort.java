@@ -219,7 +219,9 @@ public class ShellPort {
                 return holds ? ShellProtocol.STATUS_OK : ShellProtocol.STATUS_FAILED;
             }
             if (result != null) {
-                out.println(session.format(result, Converter.INSPECT));
+                // a command's text that ends its own last line gets no empty line after it, which scripts would read
+                String text = session.format(result, Converter.INSPECT).toString();
+                out.print(text.endsWith("\n") ? text : text + System.lineSeparator());
             }
             return ShellProtocol.STATUS_OK;
         } catch (Exception e) {
