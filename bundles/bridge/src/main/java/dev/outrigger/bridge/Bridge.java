@@ -339,8 +339,8 @@ final class Bridge implements AutoCloseable {
         }
     }
 
-    private void serialLost() {
-        LOG.warn("Bridge {}: the serial port failed; closing its clients", options.name());
+    private void serialLost(String why) {
+        LOG.warn("Bridge {}: {}; closing its clients", options.name(), why);
         synchronized (this) {
             closeClients("serial port failed");
         }

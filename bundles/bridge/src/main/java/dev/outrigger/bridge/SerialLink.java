@@ -24,7 +24,7 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
     /** BREAK as the clients last set it: the port cannot be asked. */
     private volatile boolean breakOn;
 
-    SerialLink(String path, SerialSettings s, Consumer<byte[]> received, Runnable lost) throws IOException {
+    SerialLink(String path, SerialSettings s, Consumer<byte[]> received, Consumer<String> lost) throws IOException {
         try {
             port = SerialPort.getCommPort(path);
         } catch (RuntimeException e) { // jSerialComm: no such port
@@ -57,14 +57,15 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
         reader = Daemons.start("outrigger-bridge-read " + path, () -> read(received, lost));
     }
 
-    private void read(Consumer<byte[]> received, Runnable lost) {
+    private void read(Consumer<byte[]> received, Consumer<String> lost) {
         byte[] buffer = new byte[4096];
         while (open) {
             int n = port.readBytes(buffer, buffer.length);
             if (n > 0) {
                 received.accept(Arrays.copyOf(buffer, n));
             } else if (n < 0 && open) {
-                lost.run(); // unplugged or failed
+                // unplugged (EIO, 5, or the pty's other side gone) or failed
+                lost.accept("read from " + port.getSystemPortPath() + " failed (error " + port.getLastErrorCode() + ")");
                 return;
             }
         }

@@ -22,7 +22,7 @@ public class SerialLinkTest {
     public void anRfc2217ClientAskingForTheBreakStateIsToldWhatItLastSet() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
                 SerialLink link = new SerialLink(pty.device.toRealPath().toString(), SerialSettings.DEFAULT, data -> {
-                }, () -> {
+                }, why -> {
                 })) {
             assertEquals("BREAK off", 6, link.control(4));
             link.control(5);
@@ -39,11 +39,14 @@ public class SerialLinkTest {
     @Test
     public void closingTheLinkOnLosingThePortDoesNotWaitForTheReaderItself() throws Exception {
         CompletableFuture<Long> closeNanos = new CompletableFuture<>();
+        CompletableFuture<String> reason = new CompletableFuture<>();
         AtomicReference<SerialLink> link = new AtomicReference<>();
         PtyPair pty = new PtyPair(folder.getRoot().toPath());
+        String path = pty.device.toRealPath().toString();
         try {
-            link.set(new SerialLink(pty.device.toRealPath().toString(), SerialSettings.DEFAULT, data -> {
-            }, () -> {
+            link.set(new SerialLink(path, SerialSettings.DEFAULT, data -> {
+            }, why -> {
+                reason.complete(why);
                 long start = System.nanoTime();
                 link.get().close();
                 closeNanos.complete(System.nanoTime() - start);
@@ -53,5 +56,8 @@ public class SerialLinkTest {
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(closeNanos.get(10, TimeUnit.SECONDS));
         assertTrue("closed at once, not after waiting for its own thread: " + millis + " ms", millis < 500);
+        String why = reason.get();
+        assertTrue("the log says which port failed and how: " + why,
+                why.startsWith("read from " + path) && why.matches(".* failed \\(error -?\\d+\\)"));
     }
 }
