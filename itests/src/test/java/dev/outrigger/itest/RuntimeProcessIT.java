@@ -406,6 +406,8 @@ public class RuntimeProcessIT {
         // no file yet, and a list value: the two cases FileInstall compares the least well
         GatewayProcess.Result set = gateway.shell("config:set dev.outrigger.itest.greeter greeting=moin audience=crew,guests");
         assertEquals(set.output(), 0, set.status());
+        assertTrue("one line, and no empty one after it for a script to read: " + set.output(),
+                set.output().matches("dev\\.outrigger\\.itest\\.greeter now at revision \\d+\n"));
         // ConfigAdmin hands a change to its component on a thread of its own, a moment after it stored it
         Await.until("the greeter given the change", Duration.ofSeconds(5),
                 () -> gateway.shell("fixture:greet").output().trim().equals("moin, crew and guests"));
