@@ -554,6 +554,22 @@ public class RuntimeProcessIT {
         assertEquals(unhealthy.output(), 1, unhealthy.status());
         assertTrue(unhealthy.output(), unhealthy.output().contains("bundle dev.outrigger.itest.unresolvable is installed (it does not "
                 + "resolve: nothing installed provides osgi.wiring.package (&(osgi.wiring.package=com.example.missing)"));
+
+        // a replacement that fails as well (the fix that was none), of which FileInstall says nothing
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Bundle-Version", "0.1.1",
+                "Import-Package", "com.example.other"));
+        Await.until("a log line for the replacement", Duration.ofSeconds(5),
+                () -> lines(gateway.log(), "unresolvable.jar").stream().anyMatch(l -> l.contains("does not start: it does not "
+                        + "resolve: nothing installed provides osgi.wiring.package (osgi.wiring.package=com.example.other)")));
+        Jars.withHeaders(Distribution.FIXTURE, gateway.home.resolve("deploy/unresolvable.jar"), Map.of(
+                "Bundle-SymbolicName", "dev.outrigger.itest.unresolvable", "Bundle-Version", "0.1.2",
+                "Bundle-Activator", "com.example.AbsentActivator"));
+        Await.until("a log line for the next one", Duration.ofSeconds(5),
+                () -> lines(gateway.log(), "unresolvable.jar").stream().anyMatch(l -> l.contains("com.example.AbsentActivator")));
+        Await.until("the rest still up", Duration.ofSeconds(5), () -> gateway.shell("fixture:greet").output().contains("hello"));
+        assertEquals("one line: " + gateway.log(), 1, lines(gateway.log(), "com.example.other").size());
+        assertEquals("one line: " + gateway.log(), 1, lines(gateway.log(), "com.example.AbsentActivator").size());
         Files.delete(gateway.home.resolve("deploy/unresolvable.jar"));
         Await.until("healthy once it is gone", Duration.ofSeconds(5), () -> gateway.shell("health").status() == 0);
         assertTrue(gateway.shell("health").output().startsWith("healthy: "));

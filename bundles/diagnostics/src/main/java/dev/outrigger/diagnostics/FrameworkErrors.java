@@ -1,9 +1,5 @@
 package dev.outrigger.diagnostics;
 
-import java.net.URI;
-import java.nio.file.Path;
-import java.util.Optional;
-
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -33,7 +29,7 @@ public class FrameworkErrors implements FrameworkListener {
     private static final Logger LOG = LoggerFactory.getLogger(FrameworkErrors.class);
 
     private BundleContext context;
-    private Optional<Path> deploy;
+    private DeployFolder deploy;
     /**
      * Whether the STARTED event came: events arrive in order, on a thread of their own, so an error
      * of the start is told by coming before it (the framework may well be active by then).
@@ -43,7 +39,7 @@ public class FrameworkErrors implements FrameworkListener {
     @Activate
     void activate(BundleContext context) {
         this.context = context;
-        this.deploy = Optional.ofNullable(context.getProperty("outrigger.home")).map(h -> Path.of(h, "deploy").toAbsolutePath());
+        this.deploy = new DeployFolder(context);
         this.started = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE;
         context.addFrameworkListener(this);
     }
@@ -60,7 +56,7 @@ public class FrameworkErrors implements FrameworkListener {
         if (event.getType() == FrameworkEvent.STARTED) {
             started = true;
         } else if (event.getType() == FrameworkEvent.ERROR) {
-            if (fromDeploy(b) && (isResolveError(t) || !started)) {
+            if (deploy.holds(b) && (isResolveError(t) || !started)) {
                 return; // FileInstall says it
             } else if (isResolveError(t)) {
                 LOG.error("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(),
@@ -81,14 +77,4 @@ public class FrameworkErrors implements FrameworkListener {
         return t instanceof BundleException e && e.getType() == BundleException.RESOLVE_ERROR;
     }
 
-    private boolean fromDeploy(Bundle b) {
-        if (deploy.isEmpty() || !b.getLocation().startsWith("file:")) {
-            return false;
-        }
-        try {
-            return Path.of(URI.create(b.getLocation())).toAbsolutePath().startsWith(deploy.get());
-        } catch (IllegalArgumentException notAFileUri) {
-            return false;
-        }
-    }
 }
