@@ -44,13 +44,13 @@ public class UnconfirmedRollBacksTest {
         Framework framework = felix.init(folder.getRoot().toPath().resolve("cache"), Map.of());
         framework.start();
         updates = new UnconfirmedUpdates(folder.getRoot().toPath().resolve("unconfirmed"));
+        // 1.1.0 runs, and 1.0.0 is kept to roll back to
         previous = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.0.0.jar"), "test.mqtt", "1.0.0");
-        bundle = framework.getBundleContext().installBundle("file:/repository/mqtt.jar", Files.newInputStream(previous));
-        bundle.start();
         current = TestBundles.jar(folder.getRoot().toPath().resolve("mqtt-1.1.0.jar"), "test.mqtt", "1.1.0");
         try (InputStream in = Files.newInputStream(current)) {
-            bundle.update(in);
+            bundle = framework.getBundleContext().installBundle("file:/repository/mqtt.jar", in);
         }
+        bundle.start();
     }
 
     @Test
