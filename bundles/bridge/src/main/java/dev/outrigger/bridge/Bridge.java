@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,6 +53,14 @@ final class Bridge implements AutoCloseable {
      */
     interface Tls {
         SSLContext context() throws IOException;
+    }
+
+    /**
+     * Shown the bytes written to the device and read from it (bridge:tap), on the threads that move
+     * them: it must not block, and may keep the array.
+     */
+    interface Tap {
+        void passed(boolean toDevice, byte[] data);
     }
 
     /**
@@ -103,6 +112,7 @@ final class Bridge implements AutoCloseable {
     private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
     private final AtomicLong toSerial = new AtomicLong();
     private final AtomicLong fromSerial = new AtomicLong();
+    private final List<Tap> taps = new CopyOnWriteArrayList<>();
     /** Told when it starts listening, its device comes or goes, and when it closes; called with the monitor held. */
     private volatile Runnable changed = () -> { };
 
@@ -186,6 +196,18 @@ final class Bridge implements AutoCloseable {
     /** Bytes written to the serial port and read from it since the bridge started. */
     long[] bytes() {
         return new long[] { toSerial.get(), fromSerial.get() };
+    }
+
+    /** Shows the tap what passes from now on, until the returned action is run. */
+    Runnable tap(Tap tap) {
+        taps.add(tap);
+        return () -> taps.remove(tap);
+    }
+
+    private void tapped(boolean toDevice, byte[] data, int length) {
+        for (Tap t : taps) {
+            t.passed(toDevice, Arrays.copyOf(data, length));
+        }
     }
 
     /** Closes every client, as {@code bridge:kick} does; returns how many there were. */
@@ -334,6 +356,7 @@ final class Bridge implements AutoCloseable {
 
     private void fromSerial(byte[] data) {
         fromSerial.addAndGet(data.length);
+        tapped(false, data, data.length);
         for (Client c : clients) {
             c.send(data);
         }
@@ -486,6 +509,7 @@ final class Bridge implements AutoCloseable {
                     SerialLink l = link;
                     if (telnet == null) {
                         if (l != null) {
+                            tapped(true, buffer, n); // first: shown before the device can answer it
                             l.write(buffer, n);
                             toSerial.addAndGet(n);
                         }
@@ -495,8 +519,10 @@ final class Bridge implements AutoCloseable {
                     ByteArrayOutputStream replies = new ByteArrayOutputStream();
                     telnet.receive(buffer, n, data, replies);
                     if (l != null && data.size() > 0) {
-                        l.write(data.toByteArray(), data.size());
-                        toSerial.addAndGet(data.size());
+                        byte[] bytes = data.toByteArray();
+                        tapped(true, bytes, bytes.length);
+                        l.write(bytes, bytes.length);
+                        toSerial.addAndGet(bytes.length);
                     }
                     if (replies.size() > 0) {
                         connection.write(replies.toByteArray());

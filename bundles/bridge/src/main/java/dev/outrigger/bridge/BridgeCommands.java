@@ -2,13 +2,15 @@ package dev.outrigger.bridge;
 
 import java.util.Locale;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo {@code bridge:list} and {@code bridge:kick}. */
+/** Gogo {@code bridge:list}, {@code bridge:kick} and {@code bridge:tap}. */
 @Component(service = BridgeCommands.class, property = { "osgi.command.scope=bridge",
-        "osgi.command.function=list", "osgi.command.function=kick" })
+        "osgi.command.function=list", "osgi.command.function=kick", "osgi.command.function=tap" })
 public class BridgeCommands {
 
     @Reference
@@ -40,8 +42,21 @@ public class BridgeCommands {
 
     @Descriptor("disconnect the clients of the bridge on a port")
     public String kick(@Descriptor("TCP port of the bridge") int port) {
-        Bridge b = bridges.all().stream().filter(x -> x.port() == port).findFirst()
+        return onPort(port).kick() + " client(s) disconnected";
+    }
+
+    @Descriptor("print the bytes between the clients of the bridge on a port and its device as they pass, in hex and ASCII")
+    public void tap(CommandSession session,
+            @Descriptor("stop after this many lines") @Parameter(names = { "-n", "--count" }, absentValue = "100") int count,
+            @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--timeout" }, absentValue = "30") int seconds,
+            @Descriptor("TCP port of the bridge") int port) throws InterruptedException {
+        try (Tapping tapping = new Tapping(onPort(port))) {
+            tapping.print(session.getConsole(), count, seconds);
+        }
+    }
+
+    private Bridge onPort(int port) {
+        return bridges.all().stream().filter(x -> x.port() == port).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no bridge on port " + port + " (see bridge:list)"));
-        return b.kick() + " client(s) disconnected";
     }
 }

@@ -4,10 +4,12 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,12 +18,14 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.stream.Collectors;
 
 import com.fazecast.jSerialComm.SerialPort;
 
@@ -295,6 +299,47 @@ public class BridgeTest {
             client.getOutputStream().write('x');
             assertEquals('x', PtyPair.readFully(fromPeer, 1)[0]);
         }
+    }
+
+    /** bridge:tap, as a person looking for why zigbee2mqtt gets no answer from the stick would use it. */
+    @Test
+    public void aTapShowsWhatPassesEachWayAsAHexDumpAndSaysWhatItCouldNotKeep() throws Exception {
+        try (Socket client = connect(); Tapping tapping = new Tapping(bridge)) {
+            assertEquals("nothing passed within 1 s\n", printed(tapping, 10, 1));
+
+            client.getOutputStream().write("AT+VER\r".getBytes(StandardCharsets.US_ASCII));
+            PtyPair.readFully(fromPeer, 7);
+            byte[] answer = new byte[20];
+            for (int i = 0; i < answer.length; i++) {
+                answer[i] = (byte) (0x70 + i);
+            }
+            toPeer.write(answer);
+            PtyPair.readFully(client.getInputStream(), answer.length);
+            List<String> lines = printed(tapping, 10, 1).lines().toList();
+            assertTrue(lines.get(0), lines.get(0).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  to device    "
+                    + "41 54 2b 56 45 52 0d {29}AT\\+VER\\."));
+            // however the pty cut the answer: its lines say it whole, sixteen bytes a line at most, in order
+            List<String> fromDevice = lines.subList(1, lines.size());
+            assertTrue(fromDevice.get(0), fromDevice.get(0).substring(12).startsWith("  from device  70 71 72 "));
+            assertEquals("70 71 72 73 74 75 76 77 78 79 7a 7b 7c 7d 7e 7f 80 81 82 83", fromDevice.stream()
+                    .map(l -> l.substring(27, 27 + 3 * Tapping.PER_LINE).strip()).collect(Collectors.joining(" ")));
+            assertEquals("pqrstuvwxyz{|}~.....", fromDevice.stream().map(l -> l.substring(27 + 3 * Tapping.PER_LINE).strip())
+                    .collect(Collectors.joining()));
+
+            // a device faster than the terminal: what the tap cannot hold is counted, and the bridge goes on
+            byte[] flood = new byte[Tapping.HELD_BYTES + 64 * 1024];
+            toPeer.write(flood);
+            PtyPair.readFully(client.getInputStream(), flood.length);
+            String last = printed(tapping, 1, 1).lines().reduce((a, b) -> b).orElseThrow();
+            assertTrue(last, last.matches("\\d+ byte\\(s\\) passed unshown: more than the shell could print as they came")
+                    && Long.parseLong(last.split(" ")[0]) >= 64 * 1024);
+        }
+    }
+
+    private static String printed(Tapping tapping, int count, int seconds) throws InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        tapping.print(new PrintStream(out, true, StandardCharsets.UTF_8), count, seconds);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private Socket connect() throws IOException {
