@@ -313,6 +313,8 @@ public class FeaturesProcessIT {
         GatewayProcess.Result uninstalled = gateway.shell("feature:uninstall ser2net");
         assertEquals(uninstalled.output(), 0, uninstalled.status());
         assertTrue("the bridges stay without the importer", gateway.shell("bridge:list").output().contains("127.0.0.1:" + port));
+        // a bridge whose device is not there: nothing to see on its tap
+        assertEquals("nothing passed within 1 s\n", gateway.shell("bridge:tap -t 1 " + port).output());
     }
 
     /**
