@@ -50,6 +50,9 @@ public class BridgeCommands {
             @Descriptor("stop after this many lines") @Parameter(names = { "-n", "--count" }, absentValue = "100") int count,
             @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--timeout" }, absentValue = "30") int seconds,
             @Descriptor("TCP port of the bridge") int port) throws InterruptedException {
+        if (count < 1 || seconds < 1) {
+            throw new IllegalArgumentException("-n and -t take a number from 1 on, not " + (count < 1 ? count : seconds));
+        }
         try (Tapping tapping = new Tapping(onPort(port))) {
             tapping.print(session.getConsole(), count, seconds);
         }

@@ -2,6 +2,7 @@ package dev.outrigger.bridge;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -334,6 +335,12 @@ public class BridgeTest {
             assertTrue(last, last.matches("\\d+ byte\\(s\\) passed unshown: more than the shell could print as they came")
                     && Long.parseLong(last.split(" ")[0]) >= 64 * 1024);
         }
+    }
+
+    @Test
+    public void tapRefusesCountsAndTimesBelowOne() {
+        assertEquals("-n and -t take a number from 1 on, not -5", assertThrows(IllegalArgumentException.class,
+                () -> new BridgeCommands().tap(null, 100, -5, bridge.port())).getMessage());
     }
 
     private static String printed(Tapping tapping, int count, int seconds) throws InterruptedException {

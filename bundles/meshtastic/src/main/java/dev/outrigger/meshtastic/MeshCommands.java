@@ -71,6 +71,7 @@ public class MeshCommands {
     public String traceroute(@Descriptor("channel index or name") @Parameter(names = { "-c", "--channel" }, absentValue = "0") String channel,
             @Descriptor("seconds to wait for the answer") @Parameter(names = { "-w", "--wait" }, absentValue = "60") int wait,
             @Descriptor("the node, e.g. !a1b2c3d4") String to) throws Exception {
+        noLessThanNothing(wait);
         MeshRadio radio = live();
         long node = Radio.destination(to).orElseThrow(() -> new IllegalArgumentException("which node? e.g. !a1b2c3d4"));
         CompletableFuture<Route> answer = radio.traceroute(node, radio.channel(channel)).toCompletableFuture();
@@ -109,6 +110,7 @@ public class MeshCommands {
             @Descriptor("channel index or name") @Parameter(names = { "-c", "--channel" }, absentValue = "0") String channel,
             @Descriptor("seconds to wait for the acknowledgement") @Parameter(names = { "-w", "--wait" }, absentValue = "30") int wait,
             @Descriptor("the text") String... words) throws Exception {
+        noLessThanNothing(wait); // before anything goes out
         MeshRadio radio = live();
         MeshRadio.Sending sending = radio.send(String.join(" ", words), Radio.destination(to), radio.channel(channel));
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "queued as packet %d%n", sending.packetId()));
@@ -123,6 +125,13 @@ public class MeshCommands {
             out.append("no acknowledgement yet after ").append(wait).append(" s").append(System.lineSeparator());
         }
         return out.toString();
+    }
+
+    /** 0 is fine: what was sent, or asked, is told later on MQTT. */
+    private static void noLessThanNothing(int wait) {
+        if (wait < 0) {
+            throw new IllegalArgumentException("--wait takes seconds from 0 on, not " + wait);
+        }
     }
 
     /** {@code 90s}, {@code 30m}, {@code 2h} or {@code 1d}. */

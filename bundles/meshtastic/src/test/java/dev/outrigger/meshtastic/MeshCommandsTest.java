@@ -19,4 +19,13 @@ public class MeshCommandsTest {
                 assertThrows(IllegalArgumentException.class, () -> MeshCommands.duration("1h30")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> MeshCommands.duration("-5m"));
     }
+
+    /** Refused before a radio is even looked for: nothing goes out on a wait that makes no sense. */
+    @Test
+    public void aNegativeWaitIsRefusedBeforeAnythingIsSent() {
+        MeshCommands commands = new MeshCommands();
+        assertEquals("--wait takes seconds from 0 on, not -3",
+                assertThrows(IllegalArgumentException.class, () -> commands.send("", "0", -3, "hello")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> commands.traceroute("0", -1, "!5a1a0004"));
+    }
 }

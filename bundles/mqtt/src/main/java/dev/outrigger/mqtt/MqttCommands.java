@@ -87,6 +87,9 @@ public class MqttCommands {
             @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--timeout" }, absentValue = "30") int seconds,
             @Descriptor("topic filter, e.g. mesh/# (below this gateway) or '#' (quoted: the whole broker)") String filter)
             throws Exception {
+        if (count < 1 || seconds < 1) {
+            throw new IllegalArgumentException("-n and -t take a number from 1 on, not " + (count < 1 ? count : seconds));
+        }
         String absolute = filter.startsWith(connection.topic("").split("/")[0] + "/") || filter.startsWith("#")
                 ? filter : connection.topic(filter);
         PrintStream out = session.getConsole();

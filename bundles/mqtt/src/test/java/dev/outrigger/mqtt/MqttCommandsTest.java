@@ -1,6 +1,7 @@
 package dev.outrigger.mqtt;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 
@@ -25,5 +26,14 @@ public class MqttCommandsTest {
     @Test
     public void textThatWouldDriveTheTerminalIsShownAsBytes() {
         assertEquals("(binary, 5 bytes) 1b 5b 32 4a 78", MqttCommands.shown("\u001b[2Jx".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    public void tailRefusesCountsAndTimesBelowOne() {
+        MqttCommands commands = new MqttCommands();
+        assertEquals("-n and -t take a number from 1 on, not -1",
+                assertThrows(IllegalArgumentException.class, () -> commands.tail(null, -1, 30, "mesh/#")).getMessage());
+        assertEquals("-n and -t take a number from 1 on, not 0",
+                assertThrows(IllegalArgumentException.class, () -> commands.tail(null, 10, 0, "mesh/#")).getMessage());
     }
 }
