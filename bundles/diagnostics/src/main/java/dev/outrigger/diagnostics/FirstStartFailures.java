@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
-import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
@@ -96,20 +95,14 @@ public class FirstStartFailures implements SynchronousBundleListener, FrameworkL
                 notAskedYet.remove(id); // gone, or started: no failure to tell
             } else if (b.adapt(BundleStartLevel.class).isPersistentlyStarted() && b.getState() == Bundle.INSTALLED) {
                 // asked: a start under way is unresolved for a moment too, but lacks nothing
-                BundlesAndComponents.whyItCannotResolve(context, b).ifPresent(why -> {
+                if (NotStarting.saidWhatItLacks(context, b, LOG)) {
                     notAskedYet.remove(id);
-                    LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), why);
-                });
+                }
             } else if (b.adapt(BundleStartLevel.class).isPersistentlyStarted() && started) {
                 // asked and resolved, yet not started: its activator failed, or its start is still to
                 // come (then this one waits for it, and finds it done)
                 notAskedYet.remove(id);
-                try {
-                    b.start();
-                } catch (BundleException | IllegalStateException e) {
-                    LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(),
-                            e.getMessage(), e);
-                }
+                NotStarting.startOrSayWhy(b, LOG);
             }
         }
         if (started) {

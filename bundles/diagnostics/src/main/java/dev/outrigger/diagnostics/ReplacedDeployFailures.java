@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
-import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -108,10 +107,7 @@ public class ReplacedDeployFailures implements SynchronousBundleListener {
             return; // runs, is gone, or nobody asked it to run
         }
         if (b.getState() == Bundle.INSTALLED) {
-            var why = BundlesAndComponents.whyItCannotResolve(context, b);
-            if (why.isPresent()) {
-                LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), why.get());
-            } else if (System.nanoTime() - at < SETTLE_NANOS) {
+            if (!NotStarting.saidWhatItLacks(context, b, LOG) && System.nanoTime() - at < SETTLE_NANOS) {
                 replaced.putIfAbsent(id, at); // lacks nothing: FileInstall's refresh is still under way
                 schedule(id, at);
             }
@@ -119,10 +115,6 @@ public class ReplacedDeployFailures implements SynchronousBundleListener {
         }
         // resolved but not started: FileInstall's start failed, or is still to come; either way,
         // starting it here tells why it fails (and is what FileInstall would do)
-        try {
-            b.start();
-        } catch (BundleException | IllegalStateException e) {
-            LOG.warn("Bundle {} {} from {} does not start: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), e.getMessage(), e);
-        }
+        NotStarting.startOrSayWhy(b, LOG);
     }
 }
