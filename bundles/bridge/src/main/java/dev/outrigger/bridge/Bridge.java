@@ -61,6 +61,9 @@ final class Bridge implements AutoCloseable {
      */
     interface Tap {
         void passed(boolean toDevice, byte[] data);
+
+        /** An RFC 2217 client changed the port's settings, said in words. */
+        void set(String setting);
     }
 
     /**
@@ -348,10 +351,11 @@ final class Bridge implements AutoCloseable {
         serving.accept(d);
     }
 
-    /** What RFC 2217 requests apply to: the open port, or none between a close and the next open. */
+    /** What RFC 2217 requests apply to: the open port, or none between a close and the next open; while tapped, said too. */
     private Rfc2217.Port openPort() {
         SerialLink l = link;
-        return l == null ? Rfc2217.Port.ABSENT : l;
+        Rfc2217.Port port = l == null ? Rfc2217.Port.ABSENT : l;
+        return taps.isEmpty() ? port : new SettingsSaid(port, setting -> taps.forEach(t -> t.set(setting)));
     }
 
     private void fromSerial(byte[] data) {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code bridge:tap}: what passes between a bridge's clients and its device from the moment this is
  * made until it is closed, printed as a hex dump does: the time and the direction, then sixteen
- * bytes a line in hex and, where printable, as ASCII.
+ * bytes a line in hex and, where printable, as ASCII; and what RFC 2217 clients set, in words.
  */
 final class Tapping implements AutoCloseable {
 
@@ -24,7 +24,12 @@ final class Tapping implements AutoCloseable {
     static final int PER_LINE = 16;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
 
-    private record Passed(LocalTime at, boolean toDevice, byte[] data) {
+    /** Bytes one way, or a setting an RFC 2217 client made (and no bytes). */
+    private record Passed(LocalTime at, boolean toDevice, byte[] data, String setting) {
+
+        List<String> lines() {
+            return setting.isEmpty() ? Tapping.lines(at, toDevice, data) : List.of(TIME.format(at) + "  client sets  " + setting);
+        }
     }
 
     private final BlockingQueue<Passed> passing = new LinkedBlockingQueue<>();
@@ -34,14 +39,27 @@ final class Tapping implements AutoCloseable {
 
     Tapping(Bridge bridge) {
         // on the bridge's own threads: never waits for the terminal
-        untap = bridge.tap((toDevice, data) -> {
-            if (held.addAndGet(data.length) > HELD_BYTES) {
-                held.addAndGet(-data.length);
-                unshown.addAndGet(data.length);
-            } else {
-                passing.add(new Passed(LocalTime.now(ZoneId.systemDefault()), toDevice, data)); // as the log shows time
+        untap = bridge.tap(new Bridge.Tap() {
+            @Override
+            public void passed(boolean toDevice, byte[] data) {
+                if (held.addAndGet(data.length) > HELD_BYTES) {
+                    held.addAndGet(-data.length);
+                    unshown.addAndGet(data.length);
+                } else {
+                    passing.add(new Passed(now(), toDevice, data, ""));
+                }
+            }
+
+            @Override
+            public void set(String setting) {
+                passing.add(new Passed(now(), true, new byte[0], setting)); // a few a second at most, and tiny
             }
         });
+    }
+
+    /** As the log shows time. */
+    private static LocalTime now() {
+        return LocalTime.now(ZoneId.systemDefault());
     }
 
     /**
@@ -50,7 +68,7 @@ final class Tapping implements AutoCloseable {
      */
     void print(PrintStream out, int count, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        long shown = 0;
+        boolean anything = false;
         int lines = 0;
         while (lines < count) {
             Passed p = passing.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -58,8 +76,8 @@ final class Tapping implements AutoCloseable {
                 break;
             }
             held.addAndGet(-p.data().length);
-            shown += p.data().length;
-            for (String line : lines(p.at(), p.toDevice(), p.data())) {
+            anything = true;
+            for (String line : p.lines()) {
                 if (lines++ < count) {
                     out.println(line);
                 }
@@ -69,7 +87,7 @@ final class Tapping implements AutoCloseable {
         if (unshown.get() > 0) {
             out.printf(Locale.ROOT, "%d byte(s) passed unshown: more than the shell could print as they came%n", unshown.get());
         }
-        if (shown == 0) {
+        if (!anything) {
             out.printf(Locale.ROOT, "nothing passed within %d s%n", seconds);
         }
     }

@@ -12,6 +12,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -211,6 +213,30 @@ public class Rfc2217Test {
                 toPeer.write("fresh".getBytes(StandardCharsets.US_ASCII));
                 assertArrayEquals("fresh".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(in, 5));
             }
+        }
+    }
+
+    /** bridge:tap on an RFC 2217 bridge: what the client set, in words, in its place among the data. */
+    @Test
+    public void aTapSaysWhatTheClientSetsInWordsAndNotItsQueries() throws Exception {
+        try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
+                Bridge bridge = rfc2217Bridge(pty, Bridge.Policy.KICKOLDUSER, 1);
+                FileInputStream fromPeer = new FileInputStream(pty.peer.toRealPath().toFile());
+                Tapping tapping = new Tapping(bridge);
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
+            client.getOutputStream().write(new byte[] {
+                    (byte) 255, (byte) 250, 44, 1, 0, 0, (byte) 0xe1, 0x00, (byte) 255, (byte) 240, // SET-BAUDRATE 57600
+                    (byte) 255, (byte) 250, 44, 1, 0, 0, 0, 0, (byte) 255, (byte) 240, // asks for the baud rate
+                    (byte) 255, (byte) 250, 44, 5, 9, (byte) 255, (byte) 240, // SET-CONTROL DTR off
+                    (byte) 255, (byte) 250, 44, 5, 7, (byte) 255, (byte) 240, // asks for DTR
+                    (byte) 255, (byte) 250, 44, 3, 3, (byte) 255, (byte) 240, // SET-PARITY even
+                    'h', 'i' });
+            PtyPair.readFully(fromPeer, 2);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            tapping.print(new PrintStream(out, true, StandardCharsets.UTF_8), 4, 5);
+            assertEquals(List.of("client sets  baud 57600", "client sets  DTR off", "client sets  parity even",
+                    "to device    68 69" + " ".repeat(44) + "hi"),
+                    out.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(14)).toList());
         }
     }
 
