@@ -64,6 +64,9 @@ final class Bridge implements AutoCloseable {
 
         /** An RFC 2217 client changed the port's settings, said in words. */
         void set(String setting);
+
+        /** The bridge stopped: nothing more passes through it. */
+        void closed();
     }
 
     /**
@@ -422,6 +425,7 @@ final class Bridge implements AutoCloseable {
             closeQuietly(server);
         }
         closeClients("bridge stopped");
+        taps.forEach(Tap::closed);
         changed.run();
         try {
             if (acceptor != null) {

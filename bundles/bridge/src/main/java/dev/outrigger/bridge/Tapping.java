@@ -32,6 +32,9 @@ final class Tapping implements AutoCloseable {
         }
     }
 
+    /** After the last that passed: the bridge stopped. */
+    private static final Passed STOPPED = new Passed(LocalTime.MIDNIGHT, false, new byte[0], "");
+
     private final BlockingQueue<Passed> passing = new LinkedBlockingQueue<>();
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong unshown = new AtomicLong();
@@ -54,6 +57,11 @@ final class Tapping implements AutoCloseable {
             public void set(String setting) {
                 passing.add(new Passed(now(), true, new byte[0], setting)); // a few a second at most, and tiny
             }
+
+            @Override
+            public void closed() {
+                passing.add(STOPPED);
+            }
         });
     }
 
@@ -69,10 +77,15 @@ final class Tapping implements AutoCloseable {
     void print(PrintStream out, int count, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         boolean anything = false;
+        boolean stopped = false;
         int lines = 0;
         while (lines < count) {
             Passed p = passing.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (p == null) {
+                break;
+            }
+            if (p == STOPPED) {
+                stopped = true;
                 break;
             }
             held.addAndGet(-p.data().length);
@@ -87,7 +100,10 @@ final class Tapping implements AutoCloseable {
         if (unshown.get() > 0) {
             out.printf(Locale.ROOT, "%d byte(s) passed unshown: more than the shell could print as they came%n", unshown.get());
         }
-        if (!anything) {
+        if (stopped) {
+            // a change of its configuration makes it anew, an update of its bundle too
+            out.println("the bridge stopped (its configuration changed, or its bundle is being updated); bridge:tap again to go on");
+        } else if (!anything) {
             out.printf(Locale.ROOT, "nothing passed within %d s%n", seconds);
         }
     }

@@ -338,6 +338,15 @@ public class BridgeTest {
     }
 
     @Test
+    public void aTapEndsWhenItsBridgeStopsAndSaysSo() throws Exception {
+        try (Tapping tapping = new Tapping(bridge)) {
+            bridge.close(); // as a change of its configuration does
+            assertEquals("the bridge stopped (its configuration changed, or its bundle is being updated); bridge:tap again to go on\n",
+                    printed(tapping, 100, 30));
+        }
+    }
+
+    @Test
     public void tapRefusesCountsAndTimesBelowOne() {
         assertEquals("-n and -t take a number from 1 on, not -5", assertThrows(IllegalArgumentException.class,
                 () -> new BridgeCommands().tap(null, 100, -5, bridge.port())).getMessage());
