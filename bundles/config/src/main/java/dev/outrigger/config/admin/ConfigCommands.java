@@ -30,9 +30,15 @@ public class ConfigCommands {
 
     @Descriptor("configurable PIDs and factory PIDs")
     public String list() {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-36s %-8s %s%n", "PID", "KIND", "NAME"));
-        for (Schema s : settings.schemas()) {
-            out.append(String.format(Locale.ROOT, "%-36s %-8s %s%n", s.pid(), s.factory() ? "factory" : "single", s.name()));
+        return table(settings.schemas());
+    }
+
+    static String table(List<Schema> schemas) {
+        int pidWidth = schemas.stream().mapToInt(s -> s.pid().length()).max().orElse(0);
+        String row = "%-" + Math.max(3, pidWidth) + "s %-8s %s%n";
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, row, "PID", "KIND", "NAME"));
+        for (Schema s : schemas) {
+            out.append(String.format(Locale.ROOT, row, s.pid(), s.factory() ? "factory" : "single", s.name()));
         }
         return out.toString();
     }
