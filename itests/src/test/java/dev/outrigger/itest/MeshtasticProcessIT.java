@@ -356,6 +356,7 @@ public class MeshtasticProcessIT {
         GatewayProcess.Result update = gateway.shell("update " + gateway.bundleId("dev.outrigger.meshtastic"));
         assertEquals(update.output(), 0, update.status());
         awaitLive("live again after the update");
+        assertTrue(gateway.log(), gateway.log().contains("Meshtastic 127.0.0.1:" + port + ": stopped\n"));
         Await.until("packets recorded after the update", Duration.ofSeconds(20), () -> recorded() > 0);
         assertTrue("what the radio handed over again was recorded before the update, and is known after it", repeats() >= 1);
         Await.until("the threads of before, no more: " + threads, Duration.ofSeconds(10), () -> meshThreads().equals(threads));

@@ -911,6 +911,11 @@ public class RuntimeProcessIT {
                         + "length from 0 to 32")));
         Files.writeString(bridge, "device = ttyUSB7\nport = " + port + "\n");
         Await.until("gone with its fix", Duration.ofSeconds(5), () -> !gateway.shell("health").output().contains("bridge-printer"));
+        Await.until("listening again", Duration.ofSeconds(5), () -> gateway.log().contains("Bridge ttyUSB7 listening on 127.0.0.1:" + port));
+        // its file deleted: the port it frees said in the log, as its opening was
+        Files.delete(bridge);
+        Await.until("the port said closed", Duration.ofSeconds(5),
+                () -> gateway.log().contains("Bridge ttyUSB7 stopped listening on 127.0.0.1:" + port));
 
         // the bad value still in the file at the next start: reported again, once
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));

@@ -422,6 +422,8 @@ final class Bridge implements AutoCloseable {
         closed = true;
         retries.shutdownNow();
         if (server != null) {
+            LOG.info("Bridge {} stopped listening on {}:{}{}", options.name(), options.bind(), server.getLocalPort(),
+                    clients.isEmpty() ? "" : "; closing " + clients.size() + " client(s)");
             closeQuietly(server);
         }
         closeClients("bridge stopped");

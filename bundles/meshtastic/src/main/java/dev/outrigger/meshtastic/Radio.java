@@ -154,6 +154,8 @@ final class Radio implements MeshRadio, RadioSession.Events {
         session.stop();
         thread.interrupt();
         thread.join(5_000);
+        LOG.info("Meshtastic {}: stopped{}", address,
+                pending.isEmpty() ? "" : "; " + pending.size() + " message(s) sent and not yet acknowledged reported failed");
         pending.values().forEach(p -> p.delivery().complete(new Delivery(0, Outcome.FAILED, "radio removed")));
         traceroutes.values().forEach(t -> t.completeExceptionally(new IllegalStateException("radio removed")));
         seen.close();
