@@ -887,6 +887,8 @@ public class RuntimeProcessIT {
                 health.output().lines().map(l -> l.replaceAll("^(error: )?file:.*/etc/", "")).toList());
         Files.writeString(bridge, "device = ttyUSB7\nport = " + Ports.free() + "\n");
         Await.until("the bridge once complete", Duration.ofSeconds(5), () -> gateway.log().contains("Bridge ttyUSB7 listening"));
+        Await.until("the fix said", Duration.ofSeconds(5),
+                () -> gateway.log().contains("dev.outrigger.bridge-printer.cfg: fixed, every value fits its schema"));
         Await.until("the bridge's problem gone from the health with its fix", Duration.ofSeconds(5),
                 () -> !gateway.shell("health").output().contains("bridge-printer"));
         assertEquals("listening once only, on its port: " + gateway.log(), 1, lines(gateway.log(), "Bridge ttyUSB7 listening").size());

@@ -213,7 +213,9 @@ public class ConfigurationGuard implements ConfigurationListener, ConfigurationP
         unknown(definition.get(), properties).ifPresent(p -> LOG.warn("{}: {}", source, p));
         problems.forEach(p -> LOG.warn("{}", p));
         if (problems.isEmpty()) {
-            rejected.remove(pid);
+            if (rejected.remove(pid) != null) {
+                LOG.info("{}: fixed, every value fits its schema", source);
+            }
         } else {
             rejected.put(pid, problems);
         }
