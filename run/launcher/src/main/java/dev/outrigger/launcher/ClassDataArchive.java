@@ -23,9 +23,9 @@ import dev.outrigger.framework.memory.MemoryHeadroom;
 
 /**
  * Writes the class data sharing archive while the runtime runs, once it has settled after its
- * start (or at a stop that comes sooner), so that every later start maps the classes instead of
- * loading and verifying them again — even when this process never stops cleanly, as on a
- * vehicle's Pi whose power is cut: an archive written at exit would never be. The JVM dumps on
+ * start, so that every later start maps the classes instead of loading and verifying them again —
+ * even when this process never stops cleanly, as on a vehicle's Pi whose power is cut: an archive
+ * written at exit would never be. A run stopped sooner leaves it to the next. The JVM dumps on
  * request when started with {@code -XX:+RecordDynamicDumpInfo} (JDK 17 and later);
  * {@code bin/outrigger} asks for that while there is no archive yet.
  */
@@ -48,7 +48,6 @@ final class ClassDataArchive {
 
     private final Path archive;
     private final MemoryHeadroom memory;
-    private boolean done;
 
     ClassDataArchive(Path archive, MemoryHeadroom memory) {
         this.archive = archive;
@@ -125,12 +124,8 @@ final class ClassDataArchive {
         }
     }
 
-    /** Writes it, unless that was done or tried already. */
-    synchronized void write() {
-        if (done) {
-            return;
-        }
-        done = true;
+    /** Writes it: once, on the thread that waited for the runtime to settle. */
+    private void write() {
         try {
             Path folder = archive.toAbsolutePath().getParent();
             long free = Files.getFileStore(folder).getUsableSpace();

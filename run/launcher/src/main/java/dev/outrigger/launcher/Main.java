@@ -82,8 +82,8 @@ public final class Main {
             unstarted.finish(framework.getBundleContext());
             framework.getBundleContext().addBundleListener(unstarted);
             framework.getBundleContext().addBundleListener(new FileInstallFirst(framework.getBundleContext()));
-            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, kept, cds, "SIGTERM"));
-            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, kept, cds, "SIGINT"));
+            Signal.handle(new Signal("TERM"), signal -> stop(framework, sources, kept, "SIGTERM"));
+            Signal.handle(new Signal("INT"), signal -> stop(framework, sources, kept, "SIGINT"));
         } catch (IOException | BundleException e) {
             System.err.println("outrigger: cannot install the bundles in " + home.resolve("bundle") + ": " + e.getMessage());
             framework.stop();
@@ -120,14 +120,12 @@ public final class Main {
 
     /**
      * Runs on the signal's thread: stop, and halt if a bundle keeps the framework from stopping. A
-     * class data sharing archive not written yet is written first, while the classes are loaded.
+     * class data sharing archive not written yet is left to the next run: dumping it here took 2 to
+     * 4 s on a busy host, which a stop within 5 s cannot spare.
      */
-    private static void stop(Framework framework, Sources sources, KeptBundles kept, ClassDataArchive cds, String why) {
+    private static void stop(Framework framework, Sources sources, KeptBundles kept, String why) {
         System.err.println("outrigger: " + why + " received, stopping");
         ThreadsOutlivingTheStop.install(System.err);
-        if (cds != null) {
-            cds.write();
-        }
         try {
             sources.recordAll(framework.getBundleContext().getBundles());
             kept.restateAll(framework.getBundleContext().getBundles());
