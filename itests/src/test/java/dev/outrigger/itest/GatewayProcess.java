@@ -158,10 +158,22 @@ final class GatewayProcess implements AutoCloseable {
     int terminate(Duration limit) throws InterruptedException {
         process.destroy(); // SIGTERM
         if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            threadDump();
             process.destroyForcibly();
-            throw new AssertionError("bin/outrigger still running " + limit.toMillis() + " ms after SIGTERM");
+            throw new AssertionError("bin/outrigger still running " + limit.toMillis() + " ms after SIGTERM (its threads"
+                    + " then are in its log)");
         }
         return process.exitValue();
+    }
+
+    /** Has the JVM print its threads into the log, which the test prints when it fails. */
+    private void threadDump() throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid())).start().waitFor();
+            Await.until("the thread dump in the log", Duration.ofSeconds(3), () -> log().contains("JNI global refs"));
+        } catch (IOException | AssertionError e) {
+            System.out.println("no thread dump of " + home + ": " + e.getMessage());
+        }
     }
 
     /** The exit status of a process that ends by itself, failing if it still runs after the limit. */
