@@ -234,7 +234,8 @@ public class MeshtasticProcessIT {
         assertTrue(sent.output(), sent.output().contains("acked"));
         GatewayProcess.Result unknown = gateway.shell("mesh:send --to !0badf00d anyone there");
         assertEquals(1, unknown.status());
-        assertTrue(unknown.output(), unknown.output().contains("failed: NO_ROUTE (the mesh knows no route to that node)"));
+        assertTrue(unknown.output(), unknown.output().matches(
+                "error: packet \\d+ failed: NO_ROUTE \\(the mesh knows no route to that node\\)\\R"));
         // nothing goes out by mistake: not an empty text, not to everyone when a node was meant
         GatewayProcess.Result empty = gateway.shell("mesh:send");
         assertEquals(empty.output(), 1, empty.status());

@@ -116,11 +116,13 @@ public class MeshCommands {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "queued as packet %d%n", sending.packetId()));
         try {
             Delivery d = sending.delivery().toCompletableFuture().get(wait, TimeUnit.SECONDS);
-            out.append(d.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' '))
-                    .append(d.reason().isEmpty() ? "" : ": " + RoutingErrors.explain(d.reason())).append(System.lineSeparator());
+            String outcome = d.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                    + (d.reason().isEmpty() ? "" : ": " + RoutingErrors.explain(d.reason()));
             if (d.outcome() == MeshRadio.Outcome.FAILED) {
-                throw new IllegalStateException(out.toString().trim());
+                // one line after "error: ", not the queued line of a success
+                throw new IllegalStateException("packet " + sending.packetId() + " " + outcome);
             }
+            out.append(outcome).append(System.lineSeparator());
         } catch (TimeoutException e) {
             out.append("no acknowledgement yet after ").append(wait).append(" s").append(System.lineSeparator());
         }
