@@ -56,7 +56,7 @@ final class Subscriptions {
 
     /** Subscribes now if connected, else at the next connect; closing it unsubscribes. */
     AutoCloseable add(String filter, int qos, Consumer<Message> handler) {
-        MqttTopicValidator.validate(filter, true, true);
+        validate(filter);
         Subscription s = new Subscription(filter, qos, handler);
         subscriptions.add(s);
         connected.get().ifPresent(client -> {
@@ -99,6 +99,17 @@ final class Subscriptions {
     }
 
     /** Filters the broker refused, with why. */
+    /** Paho's check, said in terms of the filter as given, with how wildcards go where they were the fault. */
+    static void validate(String filter) {
+        try {
+            MqttTopicValidator.validate(filter, true, true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(filter + " is no topic filter: " + (filter.contains("#") || filter.contains("+")
+                    ? "# only alone as its last level (mesh/#), + only alone as a level (mesh/+/position)"
+                    : e.getMessage()), e);
+        }
+    }
+
     Map<String, String> refused() {
         return new TreeMap<>(refused.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> ReasonCodes.inWords(e.getValue()))));
