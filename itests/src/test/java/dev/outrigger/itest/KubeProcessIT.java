@@ -1,6 +1,7 @@
 package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -518,6 +519,7 @@ public class KubeProcessIT {
             assertEquals(node.toString(), given.getDevices(0).getHostPath());
             assertEquals("rw", given.getDevices(0).getPermissions());
             assertEquals(tree.dev.resolve("serial/by-id/" + stick).toString(), given.getEnvsOrThrow("OUTRIGGER_ZIGBEE_DEVICES"));
+            assertFalse("the kubelet's connections leave nothing in the log: " + gateway.log(), gateway.log().contains("Unknown channel option"));
             String status = gateway.shell("deviceplugin:status").output();
             assertTrue(status, Pattern.compile("outrigger.dev/zigbee +" + plugins.resolve("outrigger-zigbee.sock") + " +20\\d\\d-\\S+Z +1 +"
                     + stick + "\n").matcher(status).find());
