@@ -125,13 +125,7 @@ public final class Main {
      */
     private static void stop(Framework framework, Sources sources, KeptBundles kept, String why) {
         System.err.println("outrigger: " + why + " received, stopping");
-        ThreadsOutlivingTheStop.install(System.err);
-        try {
-            sources.recordAll(framework.getBundleContext().getBundles());
-            kept.restateAll(framework.getBundleContext().getBundles());
-        } catch (IOException | IllegalStateException e) {
-            System.err.println("outrigger: cannot record the bundles' jars (an upgrade will not be noticed): " + e.getMessage());
-        }
+        // from the signal on: restating the kept bundles waits for a bundle event under way (a jar being copied)
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(STOP_TIMEOUT_MS);
@@ -143,6 +137,13 @@ public final class Main {
         }, "outrigger-stop-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        ThreadsOutlivingTheStop.install(System.err);
+        try {
+            sources.recordAll(framework.getBundleContext().getBundles());
+            kept.restateAll(framework.getBundleContext().getBundles());
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("outrigger: cannot record the bundles' jars (an upgrade will not be noticed): " + e.getMessage());
+        }
         try {
             framework.stop();
         } catch (BundleException e) {
