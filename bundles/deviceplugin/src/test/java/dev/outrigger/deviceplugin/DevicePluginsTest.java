@@ -71,7 +71,11 @@ public class DevicePluginsTest {
         assertEquals(List.of(spec("/dev/ttyUSB0", "/dev/ttyUSB0"), spec("/dev/serial/by-id/" + STICK, "/dev/ttyUSB0")),
                 container.getDevicesList());
         assertEquals("/dev/serial/by-id/" + STICK, container.getEnvsOrThrow("OUTRIGGER_ZIGBEE_DEVICES"));
-        assertTrue(plugins.status(), plugins.status().contains("outrigger.dev/zigbee"));
+        // a table whose columns hold whatever the kubelet's folder is called
+        List<String> table = plugins.status().lines().toList();
+        String socket = folder.resolve("outrigger-zigbee.sock").toString();
+        assertTrue(plugins.status(), table.get(1).startsWith("outrigger.dev/zigbee " + socket + " 20"));
+        assertEquals(plugins.status(), table.get(0).indexOf("REGISTERED"), table.get(1).indexOf(socket) + socket.length() + 1);
 
         // unplugged: none to give, and the kubelet hears so
         plugins.removeDevice(stick);
