@@ -307,7 +307,7 @@ public class FeaturesProcessIT {
         Path conf = Files.writeString(folder.getRoot().toPath().resolve("ser2net.conf"), "# ser2net 3\n2002:raw:0:/dev/ttyUSB7:9600\n");
         GatewayProcess.Result dryRun = gateway.shell("ser2net:import -n " + conf);
         assertTrue(dryRun.output(), dryRun.output().contains("port2002 (line 2): would be dev.outrigger.bridge~port2002: port=2002")
-                && dryRun.output().contains("nothing made (--dry-run)"));
+                && dryRun.output().contains("1 of 1 connection(s) would be bridges; nothing made (--dry-run)"));
         assertFalse(Files.exists(gateway.home.resolve("etc/dev.outrigger.bridge-port2002.cfg")));
 
         GatewayProcess.Result uninstalled = gateway.shell("feature:uninstall ser2net");
