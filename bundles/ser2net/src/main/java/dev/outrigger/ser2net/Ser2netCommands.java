@@ -48,7 +48,7 @@ public class Ser2netCommands {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         StringBuilder out = new StringBuilder();
-        int made = 0; // or to be made, in a dry run
+        int bridges = 0; // made, or to be made in a dry run
         for (Connection c : content.connections()) {
             BridgeImport bridge = BridgeImport.of(c);
             String pid = BRIDGE_FACTORY_PID + "~" + bridge.name();
@@ -57,12 +57,12 @@ public class Ser2netCommands {
                             : make(pid, bridge.values()));
             out.append(String.format(Locale.ROOT, "%s (line %d): %s%n", c.name(), c.line(), outcome.said()));
             if (outcome.bridge()) {
-                made++;
+                bridges++;
                 bridge.notes().forEach(note -> out.append("  ").append(note).append(System.lineSeparator()));
             }
         }
         content.notImported().forEach(key -> out.append("not imported: ").append(key).append(System.lineSeparator()));
-        out.append(String.format(Locale.ROOT, "%d of %d connection(s) %s%n", made, content.connections().size(),
+        out.append(String.format(Locale.ROOT, "%d of %d connection(s) %s%n", bridges, content.connections().size(),
                 dryRun ? "would be bridges; nothing made (--dry-run)" : "made bridges; stop ser2net, and each takes its port over"));
         return out.toString();
     }
