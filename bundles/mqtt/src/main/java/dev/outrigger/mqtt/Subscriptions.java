@@ -98,7 +98,6 @@ final class Subscriptions {
         }
     }
 
-    /** Filters the broker refused, with why. */
     /** Paho's check, said in terms of the filter as given, with how wildcards go where they were the fault. */
     static void validate(String filter) {
         try {
@@ -110,6 +109,7 @@ final class Subscriptions {
         }
     }
 
+    /** Filters the broker refused, with why. */
     Map<String, String> refused() {
         return new TreeMap<>(refused.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> ReasonCodes.inWords(e.getValue()))));
