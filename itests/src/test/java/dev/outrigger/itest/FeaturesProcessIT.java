@@ -23,12 +23,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 
 /**
  * What is installed, as a user runs the distribution: features from etc/ and the shell, the
@@ -39,22 +36,14 @@ public class FeaturesProcessIT {
     private static final String FIXTURE_BSN = "dev.outrigger.itest.fixture";
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
     private GatewayProcess gateway;
 
     @Before
     public void copyDistribution() throws Exception {
         // a space in the path, as in "/home/pi/Edge Gateway": bin/outrigger-upgrade keeps it one argument
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("edge gateway").toPath()));
-    }
-
-    @After
-    public void stop() throws InterruptedException {
-        gateway.close();
+        gateway = folder.gateway("edge gateway");
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,9 +28,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.rules.TestRule;
-import org.junit.rules.TestWatcher;
-import org.junit.runner.Description;
 
 import dev.outrigger.shell.ShellClient;
 
@@ -50,9 +46,6 @@ final class GatewayProcess implements AutoCloseable {
         return t;
     });
 
-    /** The gateways the running test made, whose logs its failure prints. */
-    private static final List<GatewayProcess> MADE_IN_THIS_TEST = new CopyOnWriteArrayList<>();
-
     final Path home;
     /** Where the embedded broker and the simulated radio listen, should the test install them. */
     final FreePorts ports;
@@ -64,7 +57,6 @@ final class GatewayProcess implements AutoCloseable {
     GatewayProcess(Path home) throws IOException {
         this.home = home;
         this.log = home.resolve(LOG);
-        MADE_IN_THIS_TEST.add(this);
         // port 0: a free port, published in data/shell.port, so tests never collide with a running gateway
         Files.writeString(home.resolve("etc/dev.outrigger.shell.cfg"), "enabled = true\nport = 0\n");
         // no quick-start demo (a simulated radio on port 4403): tests install what they test
@@ -75,32 +67,6 @@ final class GatewayProcess implements AutoCloseable {
         // no class data sharing archive: every test starts from a fresh data/, where the archive would be
         // written anew each time (1.2 s of CPU per start, measured); the tests of the archive turn it on
         environment.put("OUTRIGGER_CDS", "off");
-    }
-
-    /**
-     * A rule that prints the log of every gateway a failed test made: the test's folder, with the
-     * logs, is gone by the time anyone reads the build's output.
-     */
-    static TestRule logsOnFailure() {
-        return new TestWatcher() {
-            @Override
-            protected void starting(Description test) {
-                MADE_IN_THIS_TEST.clear();
-            }
-
-            @Override
-            protected void failed(Throwable e, Description test) {
-                for (GatewayProcess gateway : MADE_IN_THIS_TEST) {
-                    try {
-                        System.out.println("---- " + test.getMethodName() + ": the log of " + gateway.home + "\n" + gateway.log()
-                                + "---- end of that log");
-                    } catch (IOException unreadable) {
-                        System.out.println("---- " + test.getMethodName() + ": the log of " + gateway.home + " cannot be read: "
-                                + unreadable);
-                    }
-                }
-            }
-        };
     }
 
     /**

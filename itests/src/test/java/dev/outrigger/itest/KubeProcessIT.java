@@ -26,8 +26,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.outrigger.bridge.PtyPair;
@@ -59,10 +57,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 public class KubeProcessIT {
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
     private static final String POD = "outrigger-x7k2p";
 
@@ -75,7 +70,7 @@ public class KubeProcessIT {
     @Before
     public void apiServer() throws Exception {
         startApiServer(Ports.free());
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+        gateway = folder.gateway("outrigger");
     }
 
     /** An empty API server (CRUD mode keeps its objects in memory) on a fixed loopback port. */

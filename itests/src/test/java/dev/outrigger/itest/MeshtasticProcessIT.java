@@ -20,8 +20,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
@@ -37,10 +35,7 @@ public class MeshtasticProcessIT {
     private static final String SELF = "!5a1a0001";
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
     private GatewayProcess gateway;
     private GatewayProcess radio;
@@ -50,13 +45,12 @@ public class MeshtasticProcessIT {
 
     @Before
     public void copyDistribution() throws Exception {
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+        gateway = folder.gateway("outrigger");
     }
 
     @After
     public void stop() throws Exception {
         subscriptions.close();
-        gateway.close();
         if (radio != null) {
             radio.close();
         }
@@ -371,7 +365,7 @@ public class MeshtasticProcessIT {
     @Test
     public void packetsHandedOverAgainAfterTheGatewayWasKilledAreRecordedOnce() throws Exception {
         // the radio in a process of its own, so that it outlives the gateway as a real one does
-        radio = new GatewayProcess(Distribution.copyTo(folder.newFolder("radio").toPath()));
+        radio = folder.gateway("radio");
         int port = Ports.free();
         Files.writeString(radio.home.resolve("etc/dev.outrigger.feature.cfg"), "install = simulator\n");
         Files.writeString(radio.home.resolve("etc/dev.outrigger.simulator.cfg"),

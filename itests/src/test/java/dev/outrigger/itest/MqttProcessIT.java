@@ -30,8 +30,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -45,10 +43,7 @@ import dev.outrigger.tls.TestCertificates;
 public class MqttProcessIT {
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
     private GatewayProcess gateway;
     private Mosquitto broker;
@@ -56,7 +51,7 @@ public class MqttProcessIT {
 
     @Before
     public void copyDistribution() throws Exception {
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("outrigger").toPath()));
+        gateway = folder.gateway("outrigger");
     }
 
     @After
@@ -64,7 +59,6 @@ public class MqttProcessIT {
         if (subscriber != null && subscriber.isConnected()) {
             subscriber.disconnectForcibly(1000);
         }
-        gateway.close();
         if (broker != null) {
             broker.close();
         }

@@ -5,7 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,8 +20,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 
 /**
  * The quick start as shipped (etc/dev.outrigger.feature.cfg of the distribution): records of the
@@ -41,27 +39,23 @@ public class QuickStartProcessIT {
     private static final List<String> PASSING_THREADS = List.of("outrigger-cds", "SCR Component R");
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
     private GatewayProcess gateway;
     private final Subscriptions subscriptions = new Subscriptions();
 
     @Before
     public void copyDistribution() throws Exception {
-        Path home = Distribution.copyTo(folder.newFolder("outrigger").toPath());
-        String shipped = Files.readString(home.resolve("etc/dev.outrigger.feature.cfg"));
-        gateway = new GatewayProcess(home);
-        Files.writeString(home.resolve("etc/dev.outrigger.feature.cfg"), shipped);
+        gateway = folder.gateway("outrigger");
+        // as shipped: the quick-start demo
+        Files.copy(Distribution.HOME.resolve("etc/dev.outrigger.feature.cfg"), gateway.home.resolve("etc/dev.outrigger.feature.cfg"),
+                StandardCopyOption.REPLACE_EXISTING);
         gateway.environment.remove("OUTRIGGER_CDS"); // as shipped: the archive is written meanwhile
     }
 
     @After
     public void stop() throws Exception {
         subscriptions.close();
-        gateway.close();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.outrigger.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +31,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -50,21 +48,14 @@ public class RemoteProcessIT {
     private static final String GREETER_COMPONENT = "OSGI-INF/dev.outrigger.itest.fixture.Greeter.xml";
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
-    private final List<GatewayProcess> gateways = new ArrayList<>();
     private Mosquitto broker;
     private final Subscriptions subscriptions = new Subscriptions();
 
     @After
     public void stop() throws Exception {
         subscriptions.close();
-        for (GatewayProcess gateway : gateways) {
-            gateway.close();
-        }
         if (broker != null) {
             broker.close();
         }
@@ -85,8 +76,7 @@ public class RemoteProcessIT {
         if (broker == null) {
             broker = new Mosquitto(folder.newFolder("broker").toPath(), "").start();
         }
-        GatewayProcess gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder(id).toPath()));
-        gateways.add(gateway);
+        GatewayProcess gateway = folder.gateway(id);
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + broker.uri()
                 + "\nroot = it\ngatewayId = " + id + "\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n" + mqttConfig);
         Files.writeString(gateway.home.resolve("etc/dev.outrigger.remote.cfg"), remoteConfig);
@@ -713,15 +703,7 @@ public class RemoteProcessIT {
     /** One MQTT 5 request/response with mosquitto_rr; a verb without a kind is a configuration verb. */
     private Map<String, Object> request(String gateway, String verb, String body) throws Exception {
         Map<String, Object> reply = request(gateway, verb, body, 30);
-        if (reply == null) {
-            StringBuilder logs = new StringBuilder();
-            for (GatewayProcess g : gateways) {
-                List<String> lines = g.log().lines().toList();
-                logs.append("\n--- the last lines of ").append(g.home).append("'s log:\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size())));
-            }
-            throw new AssertionError("no reply to " + verb + " " + body + logs);
-        }
+        assertNotNull("no reply to " + verb + " " + body, reply);
         return reply;
     }
 

@@ -27,13 +27,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestRule;
 
 import dev.outrigger.bridge.PtyPair;
 
@@ -44,22 +41,14 @@ import dev.outrigger.bridge.PtyPair;
 public class RuntimeProcessIT {
 
     @Rule
-    public TemporaryFolder folder = new TemporaryFolder();
-    /** Inside the folder's rule: the logs are read before the folder is removed. */
-    @Rule(order = 1)
-    public final TestRule logsOnFailure = GatewayProcess.logsOnFailure();
+    public final GatewayFolder folder = new GatewayFolder();
 
     private GatewayProcess gateway;
 
     @Before
     public void copyDistribution() throws Exception {
         // a space in the path, as in "/home/pi/Edge Gateway": the scripts and the launcher keep it one argument
-        gateway = new GatewayProcess(Distribution.copyTo(folder.newFolder("edge gateway").toPath()));
-    }
-
-    @After
-    public void stop() throws InterruptedException {
-        gateway.close();
+        gateway = folder.gateway("edge gateway");
     }
 
     @Test
