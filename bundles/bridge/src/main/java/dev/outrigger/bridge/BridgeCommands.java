@@ -8,6 +8,8 @@ import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import dev.outrigger.framework.table.Table;
+
 /** Gogo {@code bridge:list}, {@code bridge:kick} and {@code bridge:tap}. */
 @Component(service = BridgeCommands.class, property = { "osgi.command.scope=bridge",
         "osgi.command.function=list", "osgi.command.function=kick", "osgi.command.function=tap" })
@@ -22,19 +24,17 @@ public class BridgeCommands {
             return "no bridge: none configured (etc/dev.outrigger.bridge-<name>.cfg; one whose settings are refused starts none, "
                     + "and health says why), and no device with role bridge (device:list shows the roles)\n";
         }
-        String format = "%-22s %-8s %-8s %-8s %-12s %-12s %s%n";
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "LISTEN", "MODE", "STATE", "CLIENTS", "TO DEVICE",
-                "FROM DEVICE", "DEVICE"));
+        Table table = new Table().column("LISTEN").column("MODE").column("STATE").number("CLIENTS").number("TO DEVICE")
+                .number("FROM DEVICE").column("DEVICE");
         for (Bridge b : bridges.all()) {
             long[] bytes = b.bytes();
             // retrying: it cannot listen yet (the port taken, the address missing; the log says which)
             String state = b.port() < 0 ? "retrying" : b.device() == null ? "waiting" : "ready";
             int port = b.port() < 0 ? b.options().port() : b.port();
-            out.append(String.format(Locale.ROOT, format, b.options().bind() + ":" + port,
-                    b.options().mode().name().toLowerCase(Locale.ROOT),
-                    state, b.clientCount(), bytes[0], bytes[1],
-                    b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")"));
+            table.row(b.options().bind() + ":" + port, b.options().mode().name().toLowerCase(Locale.ROOT), state, b.clientCount(),
+                    bytes[0], bytes[1], b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")");
         }
+        StringBuilder out = new StringBuilder(table.toString());
         bridges.keptOff().forEach((id, why) -> out.append("not bridged: ").append(id).append(": ").append(why)
                 .append("; give it a port of its own with a device profile (device = ").append(id).append(", port = ...)\n"));
         return out.toString();

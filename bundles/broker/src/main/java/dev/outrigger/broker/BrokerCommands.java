@@ -2,13 +2,13 @@ package dev.outrigger.broker;
 
 import java.net.InetSocketAddress;
 import java.util.Comparator;
-
 import java.util.Locale;
+
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import dev.outrigger.framework.logging.Printable;
+import dev.outrigger.framework.table.Table;
 
 /** Gogo {@code broker:status}. */
 @Component(service = BrokerCommands.class, property = { "osgi.command.scope=broker", "osgi.command.function=status" })
@@ -44,12 +44,11 @@ public class BrokerCommands {
         out.append(String.format(Locale.ROOT, "messages    %d received, %d delivered, %d dropped%n", stats.received(),
                 stats.delivered(), stats.dropped()));
         if (stats.clients() > 0) {
-            out.append(String.format(Locale.ROOT, "%n%-32s %-22s %-5s %5s %8s %8s%n", "CLIENT", "ADDRESS", "MQTT", "SUBS",
-                    "PENDING", "DROPPED"));
-            broker.clients().stream().sorted(Comparator.comparing(ClientSession::clientId)).forEach(c -> out.append(
-                    String.format(Locale.ROOT, "%-32s %-22s %-5s %5d %8d %8d%n", Printable.line(c.clientId()), c.remoteAddress(),
-                            c.protocol(), c.subscriptionCount(),
-                            c.pending(), c.dropped())));
+            Table clients = new Table().column("CLIENT").column("ADDRESS").column("MQTT").number("SUBS").number("PENDING")
+                    .number("DROPPED");
+            broker.clients().stream().sorted(Comparator.comparing(ClientSession::clientId)).forEach(c -> clients.row(c.clientId(),
+                    c.remoteAddress(), c.protocol(), c.subscriptionCount(), c.pending(), c.dropped()));
+            out.append(System.lineSeparator()).append(clients);
         }
         return out.toString();
     }

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.logging.Outage;
+import dev.outrigger.framework.table.Table;
 import dev.outrigger.framework.threads.Daemons;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -215,23 +216,14 @@ public class DevicePlugins {
             return out.append("no resource: no device with role pod plugged in (device:list shows the roles; a profile with "
                     + "role = pod hands its devices to pods)").append(System.lineSeparator()).toString();
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] { "RESOURCE", "SOCKET", "REGISTERED", "ALLOCATIONS", "DEVICES" });
+        Table table = new Table().column("RESOURCE").column("SOCKET").column("REGISTERED").number("ALLOCATIONS").column("DEVICES");
         byResource.forEach((name, present) -> {
             ResourcePlugin plugin = plugins.get(name);
             String registered = plugin == null ? "no (no folder)" : plugin.registered() == null ? "no (no kubelet)"
                     : plugin.registered().truncatedTo(ChronoUnit.SECONDS).toString();
-            rows.add(new String[] { prefix + "/" + name, plugin == null ? "-" : plugin.socket().toString(), registered,
-                    Long.toString(plugin == null ? 0 : plugin.allocations()),
-                    present.isEmpty() ? "-" : String.join(", ", present.stream().map(SerialDevice::id).toList()) });
+            table.row(prefix + "/" + name, plugin == null ? null : plugin.socket(), registered, plugin == null ? 0 : plugin.allocations(),
+                    present.isEmpty() ? null : String.join(", ", present.stream().map(SerialDevice::id).toList()));
         });
-        // as wide as the longest: the kubelet's folder alone is 32 characters
-        String format = "%-" + width(rows, 0) + "s %-" + width(rows, 1) + "s %-22s %11s  %s%n";
-        rows.forEach(r -> out.append(String.format(Locale.ROOT, format, (Object[]) r)));
-        return out.toString();
-    }
-
-    private static int width(List<String[]> rows, int column) {
-        return rows.stream().mapToInt(r -> r[column].length()).max().orElse(1);
+        return out.append(table).toString();
     }
 }

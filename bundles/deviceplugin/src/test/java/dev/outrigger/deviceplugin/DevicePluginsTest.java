@@ -74,8 +74,9 @@ public class DevicePluginsTest {
         // a table whose columns hold whatever the kubelet's folder is called
         List<String> table = plugins.status().lines().toList();
         String socket = folder.resolve("outrigger-zigbee.sock").toString();
-        assertTrue(plugins.status(), table.get(1).startsWith("outrigger.dev/zigbee " + socket + " 20"));
-        assertEquals(plugins.status(), table.get(0).indexOf("REGISTERED"), table.get(1).indexOf(socket) + socket.length() + 1);
+        assertTrue(plugins.status(), table.get(1).startsWith("outrigger.dev/zigbee  " + socket + "  20"));
+        assertEquals("the socket's column as wide as its path: " + plugins.status(), table.get(0).indexOf("REGISTERED"),
+                table.get(1).indexOf(socket) + socket.length() + 2);
 
         // unplugged: none to give, and the kubelet hears so
         plugins.removeDevice(stick);

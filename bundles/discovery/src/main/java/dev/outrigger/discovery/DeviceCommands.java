@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import dev.outrigger.device.Board;
 import dev.outrigger.device.BoardSensors;
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.table.Table;
 
 /** Gogo {@code device:list}, {@code device:show}, {@code device:board}: what the services say. */
 @Component(service = DeviceCommands.class, property = { "osgi.command.scope=device",
@@ -43,17 +44,14 @@ public class DeviceCommands {
         if (devices.isEmpty()) {
             return "no serial device present (in a container, only those the host passes in are seen)\n";
         }
-        // paths as wide as the longest: a listed pseudo-terminal's can be long, and is given in full
-        int pathWidth = devices.stream().mapToInt(d -> d.path().length()).max().orElse(0);
-        String format = "%-28s %-" + Math.max(14, pathWidth) + "s %-10s %-10s %-36s %-18s %s%n";
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format, "ID", "PATH", "IDS", "ROLE", "PRODUCT",
-                "SERIAL", "BY-ID"));
-        devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> out.append(String.format(Locale.ROOT, format,
-                shortenKeepingTheEnd(d.id(), 28), d.path(), d.usb().map(u -> u.ids()).orElse("-"), d.role().key(),
+        // the ids shortened: each device's by-id, the id's usual source, is given in full at the end of its row
+        Table table = new Table().column("ID").column("PATH").column("IDS").column("ROLE").column("PRODUCT").column("SERIAL")
+                .column("BY-ID");
+        devices.stream().sorted(Comparator.comparing(SerialDevice::path)).forEach(d -> table.row(shortenKeepingTheEnd(d.id(), 28),
+                d.path(), d.usb().map(u -> u.ids()).orElse(null), d.role().key(),
                 shorten(d.usb().map(u -> u.product()).orElse(d.driver()), 36),
-                shorten(d.usb().map(u -> u.serial()).filter(s -> !s.isEmpty()).orElse("-"), 18),
-                d.byId().orElse("-"))));
-        return out.toString();
+                d.usb().map(u -> u.serial()).filter(s -> !s.isEmpty()).map(s -> shorten(s, 18)).orElse(null), d.byId().orElse(null)));
+        return table.toString();
     }
 
     @Descriptor("show everything known about one device")

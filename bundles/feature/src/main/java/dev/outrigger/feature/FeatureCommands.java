@@ -53,6 +53,7 @@ import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.files.DataFolder;
 import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
+import dev.outrigger.framework.table.Table;
 import dev.outrigger.framework.threads.Daemons;
 
 /**
@@ -200,8 +201,6 @@ public class FeatureCommands implements MissingCommands {
 
     @Descriptor("list the features of this distribution and whether they are installed")
     public String list() throws IOException {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", "Name", "Version", "State",
-                "Description"));
         Feature.Catalog catalog = catalog();
         List<Feature> all = catalog.features();
         List<Feature> installedFeatures = new ArrayList<>();
@@ -210,10 +209,11 @@ public class FeatureCommands implements MissingCommands {
                 installedFeatures.add(f);
             }
         }
+        Table table = new Table().column("NAME").column("VERSION").column("STATE").column("DESCRIPTION");
         for (Feature f : all) {
-            out.append(String.format(Locale.ROOT, "%-14s %-16s %-10s %s%n", f.name(), f.id().version(),
-                    state(f, all, installedFeatures), f.description()));
+            table.row(f.name(), f.id().version(), state(f, all, installedFeatures), f.description());
         }
+        StringBuilder out = new StringBuilder(table.toString());
         catalog.unreadable().values().forEach(why -> out.append("cannot be read: ").append(why).append(System.lineSeparator()));
         return out.toString();
     }

@@ -1,7 +1,6 @@
 package dev.outrigger.gps;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.table.Table;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
 
@@ -121,23 +121,20 @@ public class GpsReceivers {
         if (receivers.isEmpty()) {
             return "no GPS receiver: none plugged in with role gps (device:list shows the roles)\n";
         }
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "%-28s %-24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9s %8s%n",
-                "DEVICE", "PATH", "STATE", "MODE", "TIME", "POSITION", "ALT", "SPEED", "SATS", "HDOP", "SENTENCES", "REJECTED"));
+        Table table = new Table().column("DEVICE").column("PATH").column("STATE").column("MODE").column("TIME").column("POSITION")
+                .number("ALT").number("SPEED").number("SATS").number("HDOP").number("SENTENCES").number("REJECTED");
+        StringBuilder errors = new StringBuilder();
         receivers.forEach((id, running) -> {
             GpsReceiver receiver = running.receiver();
             GpsReceiver.Status s = receiver.status();
             Fix f = s.fix();
-            out.append(String.format(Locale.ROOT, "%-28.28s %-24.24s %-8s %-4s %-24s %-22s %8s %7s %4s %5s %9d %8d%n", id,
-                    receiver.options().path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D",
-                    f.time().map(Instant::toString).orElse("-"),
-                    f.hasPosition() ? String.format(Locale.ROOT, "%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : "-",
+            table.row(id, receiver.options().path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D", f.time().orElse(null),
+                    f.hasPosition() ? String.format(Locale.ROOT, "%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : null,
                     format(f.altMsl(), "%.1f m"), format(f.speed(), "%.1f m/s"),
-                    f.satellites().isPresent() ? String.valueOf(f.satellites().getAsInt()) : "-", format(f.hdop(), "%.1f"),
-                    s.sentences(), s.rejected()));
-            s.lastError().ifPresent(e -> out.append("  last error: ").append(e).append(System.lineSeparator()));
+                    f.satellites().isPresent() ? f.satellites().getAsInt() : null, format(f.hdop(), "%.1f"), s.sentences(), s.rejected());
+            s.lastError().ifPresent(e -> errors.append(id).append(": last error: ").append(e).append(System.lineSeparator()));
         });
-        return out.toString();
+        return table + errors.toString();
     }
 
     private static String format(OptionalDouble value, String pattern) {

@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 import dev.outrigger.framework.logging.Printable;
+import dev.outrigger.framework.table.Table;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.mesh.MeshRadio.Delivery;
 import dev.outrigger.mesh.MeshRadio.Hop;
@@ -40,21 +41,18 @@ public class MeshCommands {
     public String nodes(@Descriptor("only those heard within this, e.g. 30m, 2h, 1d") @Parameter(names = { "-s", "--since" },
             absentValue = "") String since) {
         long after = since.isEmpty() ? 0 : Instant.now().minus(duration(since)).getEpochSecond();
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "%-10s %-22s %-5s %-16s %-14s %-20s %6s %5s %4s %4s %-8s %s%n", "ID",
-                "NAME", "SHORT", "HARDWARE", "ROLE", "LAST HEARD", "SNR", "RSSI", "HOPS", "BAT", "VOLTAGE", "POSITION"));
+        Table table = new Table().column("ID").column("NAME").column("SHORT").column("HARDWARE").column("ROLE").column("LAST HEARD")
+                .number("SNR").number("RSSI").number("HOPS").number("BAT").column("VOLTAGE").column("POSITION");
         for (MeshRadio radio : radios) {
             for (MeshNode n : radio.nodes().stream().filter(n -> n.lastHeard() >= after).toList()) {
-                out.append(String.format(Locale.ROOT, "%-10s %-22.22s %-5.5s %-16.16s %-14.14s %-20s %6s %5s %4s %4s %-8s %s%n", n.id(),
-                        Printable.line(n.longName()), Printable.line(n.shortName()), orDash(n.hardware()), orDash(n.role()),
-                        n.lastHeard() == 0 ? "-" : Instant.ofEpochSecond(n.lastHeard()),
-                        orDash(n.snr()), orDash(n.rssi()), orDash(n.hopsAway()), orDash(n.batteryLevel()),
-                        n.voltage() == null ? "-" : String.format(Locale.ROOT, "%.2f V", n.voltage()),
-                        n.latitude() == null ? "-" : String.format(Locale.ROOT, "%.5f,%.5f", n.latitude(), n.longitude())
-                                + (n.altitude() == null ? "" : " " + n.altitude() + " m")));
+                table.row(n.id(), n.longName(), n.shortName(), n.hardware(), n.role(),
+                        n.lastHeard() == 0 ? null : Instant.ofEpochSecond(n.lastHeard()), n.snr(), n.rssi(), n.hopsAway(), n.batteryLevel(),
+                        n.voltage() == null ? null : String.format(Locale.ROOT, "%.2f V", n.voltage()),
+                        n.latitude() == null ? null : String.format(Locale.ROOT, "%.5f,%.5f", n.latitude(), n.longitude())
+                                + (n.altitude() == null ? "" : " " + n.altitude() + " m"));
             }
         }
-        return out.toString();
+        return table.toString();
     }
 
     @Descriptor("the radios: address and state, own node, firmware, region and preset, channels")
@@ -149,10 +147,5 @@ public class MeshCommands {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
-    }
-
-    /** A value not heard yet (absent, or a name the node did not announce yet) as a dash. */
-    private static String orDash(Object value) {
-        return value == null || value.toString().isEmpty() ? "-" : value.toString();
     }
 }

@@ -18,6 +18,7 @@ import dev.outrigger.config.Settings.Schema;
 import dev.outrigger.config.Settings.Snapshot;
 import dev.outrigger.config.Settings.Update;
 import dev.outrigger.config.SettingsException;
+import dev.outrigger.framework.table.Table;
 
 /** Gogo {@code config:list}, {@code config:describe}, {@code config:get}, {@code config:set}, {@code config:delete}. */
 @Component(service = ConfigCommands.class, property = { "osgi.command.scope=config", "osgi.command.function=list",
@@ -34,13 +35,9 @@ public class ConfigCommands {
     }
 
     static String table(List<Schema> schemas) {
-        int pidWidth = schemas.stream().mapToInt(s -> s.pid().length()).max().orElse(0);
-        String row = "%-" + Math.max(3, pidWidth) + "s %-8s %s%n";
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, row, "PID", "KIND", "NAME"));
-        for (Schema s : schemas) {
-            out.append(String.format(Locale.ROOT, row, s.pid(), s.factory() ? "factory" : "single", s.name()));
-        }
-        return out.toString();
+        Table table = new Table().column("PID").column("KIND").column("NAME");
+        schemas.forEach(s -> table.row(s.pid(), s.factory() ? "factory" : "single", s.name()));
+        return table.toString();
     }
 
     @Descriptor("what a PID accepts: each property's type, bounds or options, default, and what it is for")

@@ -17,8 +17,8 @@ public class ConfigCommandsTest {
                 new Schema("dev.outrigger.meshtastic.homeassistant", false, "Meshtastic nodes in Home Assistant", "", List.of()),
                 new Schema("dev.outrigger.bridge", true, "Outrigger serial bridge", "", List.of())));
         assertEquals(String.join(System.lineSeparator(),
-                "PID                                    KIND     NAME",
-                "dev.outrigger.meshtastic.homeassistant single   Meshtastic nodes in Home Assistant",
-                "dev.outrigger.bridge                   factory  Outrigger serial bridge", ""), table);
+                "PID                                     KIND     NAME",
+                "dev.outrigger.meshtastic.homeassistant  single   Meshtastic nodes in Home Assistant",
+                "dev.outrigger.bridge                    factory  Outrigger serial bridge", ""), table);
     }
 }
