@@ -89,7 +89,7 @@ public class RuntimeProcessIT {
         long before = System.nanoTime();
         assertEquals("exit status after SIGTERM", 0, gateway.terminate(Duration.ofSeconds(5)));
         System.out.printf(Locale.ROOT, "bin/outrigger: stopped %d ms after SIGTERM%n", (System.nanoTime() - before) / 1_000_000);
-        assertTrue(gateway.log().contains("SIGTERM received"));
+        assertTrue(gateway.log(), gateway.log().matches("(?s).*outrigger: SIGTERM received, stopping\n.*outrigger: stopped in \\d+ ms\n"));
         assertEquals("nothing logged under the root logger (SCR's start-up notes go to org.apache.felix.scr, shown from WARN)",
                 List.of(), lines(gateway.log(), " ROOT: "));
         assertFalse("the shell port file is removed on stop", Files.exists(gateway.home.resolve("data/shell.port")));

@@ -31,6 +31,8 @@ public final class Main {
 
     /** Stopping takes longer than this only when a bundle hangs in its deactivation. */
     private static final long STOP_TIMEOUT_MS = Long.getLong("outrigger.stop.timeout", 4_000);
+    /** When a signal asked to stop (System.nanoTime), 0 before: for the line that says how long the stop took. */
+    private static volatile long stopAsked;
 
     private Main() {
     }
@@ -100,6 +102,9 @@ public final class Main {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launched), home);
 
         FrameworkEvent stopped = framework.waitForStop(0);
+        long asked = stopAsked;
+        System.err.println(asked == 0 ? "outrigger: stopped"
+                : "outrigger: stopped in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked) + " ms");
         System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
     }
 
@@ -124,6 +129,7 @@ public final class Main {
      * 4 s on a busy host, which a stop within 5 s cannot spare.
      */
     private static void stop(Framework framework, Sources sources, KeptBundles kept, String why) {
+        stopAsked = System.nanoTime();
         System.err.println("outrigger: " + why + " received, stopping");
         // from the signal on: restating the kept bundles waits for a bundle event under way (a jar being copied)
         Thread watchdog = new Thread(() -> {
