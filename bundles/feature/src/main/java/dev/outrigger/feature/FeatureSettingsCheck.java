@@ -15,10 +15,10 @@ import dev.outrigger.config.SettingsException.Problem;
 @Component(property = SettingsCheck.PID + "=" + RequiredFeatures.PID)
 public class FeatureSettingsCheck implements SettingsCheck {
 
-    private final FeatureCommands features;
+    private final Features features;
 
     @Activate
-    public FeatureSettingsCheck(@Reference FeatureCommands features) {
+    public FeatureSettingsCheck(@Reference Features features) {
         this.features = features;
     }
 

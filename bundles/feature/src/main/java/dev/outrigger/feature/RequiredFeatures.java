@@ -58,7 +58,7 @@ public class RequiredFeatures implements ProblemSource {
     /** The bundle remote requests are answered by. */
     private static final String REMOTE_REQUESTS = "dev.outrigger.remote";
 
-    private final FeatureCommands features;
+    private final Features features;
     /**
      * Not configured (yet) while the configuration file is there: FileInstall has not read it, and
      * the runtime is not as configured until it has (a moment at start).
@@ -70,7 +70,7 @@ public class RequiredFeatures implements ProblemSource {
     private final Map<String, String> failed = new ConcurrentHashMap<>();
 
     @Activate
-    public RequiredFeatures(@Reference FeatureCommands features, Config config, Map<String, Object> properties,
+    public RequiredFeatures(@Reference Features features, Config config, Map<String, Object> properties,
             BundleContext context) {
         this.features = features;
         List<String> names = names(config.install());
@@ -105,7 +105,7 @@ public class RequiredFeatures implements ProblemSource {
      * The names, after the features a stop or a power cut interrupted while they were installed,
      * from the shell or remotely too: nothing else would finish those.
      */
-    private static List<String> withUnfinished(FeatureCommands features, List<String> names) {
+    private static List<String> withUnfinished(Features features, List<String> names) {
         try {
             return Stream.concat(features.unfinished().stream().filter(n -> !names.contains(n)), names.stream()).toList();
         } catch (IOException e) {
@@ -148,10 +148,10 @@ public class RequiredFeatures implements ProblemSource {
     }
 
     /** Uninstalls what the list carried out before named and this one does not, then keeps this one. */
-    private static void uninstallDropped(FeatureCommands features, List<String> names, Path carriedOut) {
+    private static void uninstallDropped(Features features, List<String> names, Path carriedOut) {
         try {
             List<String> dropped = before(carriedOut, names).stream()
-                    .filter(name -> !names.contains(name) && !FeatureCommands.CORE.equals(name)).toList();
+                    .filter(name -> !names.contains(name) && !Features.CORE.equals(name)).toList();
             // what the others contain is told from every feature, read only when one was dropped
             Set<String> listed = dropped.isEmpty() ? Set.of() : features.within(names);
             for (String name : dropped) {

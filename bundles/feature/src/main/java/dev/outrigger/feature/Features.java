@@ -57,17 +57,18 @@ import dev.outrigger.framework.table.Table;
 import dev.outrigger.framework.threads.Daemons;
 
 /**
- * Gogo {@code feature:*}: installs and removes features live from the distribution's local
- * repository ({@code repository/}, Maven layout), never from the network. A feature counts as
- * installed when each of its bundles is installed at the feature's version, so the state needs
- * no bookkeeping of its own and survives restarts with the framework's bundle cache.
+ * The feature service, with its Gogo commands {@code feature:*}: installs and removes features
+ * live from the distribution's local repository ({@code repository/}, Maven layout), never from
+ * the network. A feature counts as installed when each of its bundles is installed at the
+ * feature's version, so the state needs no bookkeeping of its own and survives restarts with the
+ * framework's bundle cache.
  */
-@Component(service = { FeatureCommands.class, MissingCommands.class }, property = {
+@Component(service = { Features.class, MissingCommands.class }, property = {
         "osgi.command.scope=feature",
         "osgi.command.function=list",
         "osgi.command.function=install",
         "osgi.command.function=uninstall" })
-public class FeatureCommands implements MissingCommands {
+public class Features implements MissingCommands {
 
     /** The feature the launcher itself boots; removing it would remove the shell in use. */
     static final String CORE = "core";
@@ -77,12 +78,13 @@ public class FeatureCommands implements MissingCommands {
     /** Within the launcher's 4 s for every bundle to stop, under emulation too: one bundle's step at most. */
     private static final Duration LIST_END = Duration.ofSeconds(1);
     private static final ThreadFactory LISTS = Daemons.named("outrigger-features");
-    private static final Logger LOG = LoggerFactory.getLogger(FeatureCommands.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Features.class);
 
     private final BundleContext context;
     private final Bundle framework;
     private final ConfigurationAdmin configAdmin;
-    private final Path features;
+    /** The feature descriptors' folder, {@code features/}. */
+    private final Path descriptors;
     private final Path repository;
     /** Where configuration files live: FileInstall's folder, or null without one. */
     private final Path etc;
@@ -110,13 +112,13 @@ public class FeatureCommands implements MissingCommands {
     private final Set<String> saidUnreadable = ConcurrentHashMap.newKeySet();
 
     @Activate
-    public FeatureCommands(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
+    public Features(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
         this.context = context;
         this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         this.configAdmin = configAdmin;
         this.refresh = new Refresh(context);
         Path home = Path.of(Optional.ofNullable(context.getProperty("outrigger.home")).orElse("."));
-        this.features = pathProperty("outrigger.features", home.resolve("features"));
+        this.descriptors = pathProperty("outrigger.features", home.resolve("features"));
         this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
         String watched = context.getProperty("felix.fileinstall.dir");
         this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
@@ -295,7 +297,7 @@ public class FeatureCommands implements MissingCommands {
             if (CORE.equals(name)) {
                 throw new IllegalArgumentException("feature core is the runtime itself and cannot be uninstalled");
             }
-            List<Feature> all = Feature.readAll(features);
+            List<Feature> all = Feature.readAll(descriptors);
             Feature feature = find(name, all);
             // features this one contains go with it; those containing it are incomplete after
             Set<ArtifactId> stillNeeded = new HashSet<>();
@@ -331,7 +333,7 @@ public class FeatureCommands implements MissingCommands {
      * named contains it.
      */
     Set<String> within(List<String> names) throws IOException {
-        List<Feature> all = Feature.readAll(features);
+        List<Feature> all = Feature.readAll(descriptors);
         Set<String> contained = new HashSet<>();
         for (Feature outer : all) {
             if (names.contains(outer.name())) {
@@ -445,7 +447,7 @@ public class FeatureCommands implements MissingCommands {
 
     private Feature find(String name, List<Feature> all) {
         return all.stream().filter(f -> f.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + features + " (there are "
+                .orElseThrow(() -> new IllegalArgumentException("no feature named " + name + " in " + descriptors + " (there are "
                         + all.stream().map(Feature::name).sorted().collect(Collectors.joining(", ")) + ")"));
     }
 
@@ -454,7 +456,7 @@ public class FeatureCommands implements MissingCommands {
      * your own, say) leaves every other feature as it was.
      */
     private Feature.Catalog catalog() throws IOException {
-        Feature.Catalog catalog = Feature.catalog(features);
+        Feature.Catalog catalog = Feature.catalog(descriptors);
         catalog.unreadable().values().stream().filter(saidUnreadable::add)
                 .forEach(why -> LOG.warn("Feature file left out, the other features are not affected: {}", why));
         return catalog;
