@@ -137,7 +137,8 @@ public class GpsReceivers {
         return table + errors.toString();
     }
 
+    /** The value as the pattern has it; null (a dash in the table) when the receiver did not say. */
     private static String format(OptionalDouble value, String pattern) {
-        return value.isPresent() ? String.format(Locale.ROOT, pattern, value.getAsDouble()) : "-";
+        return value.isPresent() ? String.format(Locale.ROOT, pattern, value.getAsDouble()) : null;
     }
 }
