@@ -71,8 +71,8 @@ public class MqttConnection implements Messaging {
     private static final int RECEIVE_MAXIMUM_UNSAID = 65_535;
     /** A connection that lasted this long was fine: losing it starts the backoff afresh. */
     private static final long STABLE_MILLIS = 10_000;
-    /** How long deactivation waits for a connection attempt under way to end. */
-    private static final long ATTEMPT_END_SECONDS = 1;
+    /** How long deactivation waits for an attempt under way to end once its socket is closed: the settling second, and Paho's end. */
+    private static final long ATTEMPT_END_MILLIS = 2_000;
 
     private Subscriptions subscriptions;
     private final List<Runnable> onConnect = new CopyOnWriteArrayList<>();
@@ -123,6 +123,8 @@ public class MqttConnection implements Messaging {
     private volatile OncePerMinute flapping = new OncePerMinute();
     private final AtomicBoolean attempting = new AtomicBoolean();
     private volatile long attemptStarted;
+    /** The sockets of the attempt under way, which a stop closes to end it. */
+    private volatile AttemptSockets attemptSockets = new AttemptSockets();
     /** Counted down when Paho reports the end of the attempt under way. */
     private volatile CountDownLatch attemptReported = new CountDownLatch(0);
     /** Deactivated while an attempt went on: its end closes the client. */
@@ -169,10 +171,14 @@ public class MqttConnection implements Messaging {
         try {
             // no attempt starts after this one returns
             reconnects.awaitTermination(2, TimeUnit.SECONDS);
-            // one under way (a stop while the runtime comes up) runs Paho's classes until it ends,
-            // which must be before Paho's bundle stops; one that takes longer is left to end by itself
-            if (attempting.get() && !attemptReported.await(ATTEMPT_END_SECONDS, TimeUnit.SECONDS)) {
-                abandoned = true;
+            // one under way (a stop while the runtime comes up, a broker slow to answer) runs Paho's
+            // classes until it ends, which must be before Paho's bundle goes: it is ended at its
+            // socket; one that takes longer still is left to end by itself
+            if (attempting.get()) {
+                attemptSockets.close();
+                if (!attemptReported.await(ATTEMPT_END_MILLIS, TimeUnit.MILLISECONDS)) {
+                    abandoned = true;
+                }
             }
         } catch (InterruptedException e) {
             abandoned = true;
@@ -190,9 +196,8 @@ public class MqttConnection implements Messaging {
             try {
                 client.close(true);
             } catch (MqttException e) {
-                // an attempt still under way (a configuration changed while connecting to a slow
-                // broker): Paho closes no client until it ends, and ending it early can cost Paho
-                // 1.2.5 a thread; it ends by itself, and retireIfAbandoned() then closes the client
+                // an attempt that did not end with its socket: Paho closes no client until it
+                // ends, and retireIfAbandoned() then closes the client
                 LOG.debug("MQTT: closing: {}", e.getMessage());
             }
         }
@@ -238,9 +243,19 @@ public class MqttConnection implements Messaging {
         long started = System.nanoTime();
         attemptStarted = started;
         try {
+            // the watchdog first: a stop under way refuses it, and then no attempt starts that
+            // deactivate would not know of, to live on after it as a second connection
+            reconnects.schedule(() -> abandonIfUnanswered(started), answerTimeoutSeconds(), TimeUnit.SECONDS);
+        } catch (RejectedExecutionException stopping) {
+            attempting.set(false);
+            return;
+        }
+        try {
             CountDownLatch reported = new CountDownLatch(1);
             attemptReported = reported;
-            client.connect(options(), null, new MqttActionListener() {
+            AttemptSockets sockets = new AttemptSockets();
+            attemptSockets = sockets;
+            client.connect(options(sockets), null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     attempting.set(false);
@@ -273,7 +288,6 @@ public class MqttConnection implements Messaging {
                     failed(started, ConnectionFailures.attempt(e), unretainWillFor(e));
                 }
             });
-            reconnects.schedule(() -> abandonIfUnanswered(started), answerTimeoutSeconds(), TimeUnit.SECONDS);
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
             attempting.set(false);
             traffic.connectFailures.increment();
@@ -408,7 +422,7 @@ public class MqttConnection implements Messaging {
         return false;
     }
 
-    private MqttConnectionOptions options() throws IOException, java.security.GeneralSecurityException {
+    private MqttConnectionOptions options(AttemptSockets sockets) throws IOException, java.security.GeneralSecurityException {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);
@@ -423,9 +437,9 @@ public class MqttConnection implements Messaging {
         }
         if (config.broker().startsWith("ssl://") || config.broker().startsWith("wss://")) {
             o.setSocketFactory(new SettlingTlsSocketFactory(
-                    PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory()));
+                    PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory(), sockets));
         } else {
-            o.setSocketFactory(new SettlingSocketFactory());
+            o.setSocketFactory(new SettlingSocketFactory(sockets));
         }
         return o;
     }

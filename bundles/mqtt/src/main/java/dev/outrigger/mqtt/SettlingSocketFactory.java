@@ -23,9 +23,15 @@ final class SettlingSocketFactory extends SocketFactory {
     /** Long enough for Paho's three start-up polls; a broker that hangs up at once is told a second later. */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    private final AttemptSockets attempt;
+
+    SettlingSocketFactory(AttemptSockets attempt) {
+        this.attempt = attempt;
+    }
+
     @Override
-    public Socket createSocket() {
-        return new SettlingSocket();
+    public Socket createSocket() throws IOException {
+        return attempt.add(new SettlingSocket());
     }
 
     @Override
@@ -95,6 +101,18 @@ final class SettlingSocketFactory extends SocketFactory {
                     settle();
                 }
                 return n;
+            } catch (IOException e) {
+                settle();
+                throw e;
+            }
+        }
+
+        /** Paho asks before each read: a socket closed here (a stop cutting an attempt off) fails this first. */
+        @Override
+        public int available() throws IOException {
+            started();
+            try {
+                return super.available();
             } catch (IOException e) {
                 settle();
                 throw e;

@@ -26,14 +26,16 @@ import javax.net.ssl.SSLSocketFactory;
 final class SettlingTlsSocketFactory extends SSLSocketFactory {
 
     private final SSLSocketFactory tls;
+    private final AttemptSockets attempt;
 
-    SettlingTlsSocketFactory(SSLSocketFactory tls) {
+    SettlingTlsSocketFactory(SSLSocketFactory tls, AttemptSockets attempt) {
         this.tls = tls;
+        this.attempt = attempt;
     }
 
     @Override
-    public Socket createSocket() {
-        return new SettlingTlsSocket(tls);
+    public Socket createSocket() throws IOException {
+        return attempt.add(new SettlingTlsSocket(tls));
     }
 
     @Override

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
 import org.junit.Test;
@@ -63,6 +66,66 @@ public class MqttConnectionTest {
         Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().contains(": TLS failed: "));
     }
 
+    /**
+     * Stopped while the broker has not answered yet (the runtime stopping as it comes up, the bundle
+     * updated, the configuration changed): the attempt ends with every thread Paho started for it,
+     * before Paho's bundle could go and leave them with classes that cannot load.
+     */
+    @Test
+    public void aStopWhileTheBrokerHasNotAnsweredLeavesNoThreadBehind() throws Exception {
+        activate("tcp://127.0.0.1:" + listen(true), "stopping");
+        Await.until("the CONNECT sent, its answer awaited", Duration.ofSeconds(10),
+                () -> accepted.size() == 1 && !pahoThreads("outrigger-stopping").isEmpty());
+        connection.deactivate();
+        Await.until("no thread of the attempt left", Duration.ofSeconds(5), () -> pahoThreads("outrigger-stopping").isEmpty());
+    }
+
+    /**
+     * Stopped at any moment of connecting to a real broker (mosquitto): before the TCP connection,
+     * while Paho starts its threads, before the broker's answer, just after it. No thread of Paho's
+     * outlives the stop: one that did would keep a second connection of the gateway, or die on
+     * classes gone with Paho's bundle.
+     */
+    @Test
+    public void stoppedAtAnyMomentOfConnectingItLeavesNoThreadBehind() throws Exception {
+        Path folder = Files.createTempDirectory("mosquitto");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Path conf = Files.writeString(folder.resolve("mosquitto.conf"), "user " + System.getProperty("user.name")
+                + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n");
+        Process mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(folder.resolve("mosquitto.log").toFile()).start();
+        try {
+            Await.until("mosquitto listening", Duration.ofSeconds(10), () -> accepts(port));
+            for (int moment = 0; moment < 150; moment += 5) {
+                MqttConnection stopped = new MqttConnection();
+                stopped.activate(config("tcp://127.0.0.1:" + port, "moments"));
+                // not a wait for anything: the moment of the attempt at which it is stopped
+                TimeUnit.MILLISECONDS.sleep(moment);
+                stopped.deactivate();
+            }
+            Await.until("no thread of Paho's left", Duration.ofSeconds(5), () -> pahoThreads("outrigger-moments").isEmpty());
+        } finally {
+            mosquitto.destroy();
+            mosquitto.waitFor();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private static List<String> pahoThreads(String clientId) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("MQTT ") && name.endsWith(": " + clientId)).toList();
+    }
+
     /** A server that takes connections and never says a word: holding them, or closing each at once. */
     private int listen(boolean hold) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -84,7 +147,15 @@ public class MqttConnectionTest {
     }
 
     private void activate(String broker) throws Exception {
-        connection.activate(Configs.of(MqttConfig.class, Map.of("broker", broker, "gatewayId", "test",
-                "reconnectMinMillis", 100, "reconnectMaxMillis", 500, "connectTimeoutSeconds", 1)));
+        activate(broker, "test");
+    }
+
+    private void activate(String broker, String gatewayId) throws Exception {
+        connection.activate(config(broker, gatewayId));
+    }
+
+    private static MqttConfig config(String broker, String gatewayId) {
+        return Configs.of(MqttConfig.class, Map.of("broker", broker, "gatewayId", gatewayId, "reconnectMinMillis", 100,
+                "reconnectMaxMillis", 500, "connectTimeoutSeconds", 1));
     }
 }
