@@ -9,9 +9,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,8 @@ public class SimulatorServer {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorServer.class);
+    /** A session's socket or pseudo-terminal closed, its thread ends within this. */
+    private static final Duration SESSIONS_END = Duration.ofSeconds(2);
 
     private final SimulatedMesh mesh = new SimulatedMesh();
     /** Both null until the port could be listened on. */
@@ -74,6 +78,8 @@ public class SimulatorServer {
     private volatile Thread acceptor;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("outrigger-simulator-timer"));
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    /** The threads serving clients, the pseudo-terminal's too: ended before deactivation returns, when this bundle's classes may go. */
+    private final Set<Thread> sessions = ConcurrentHashMap.newKeySet();
     private final long intervalMillis;
     /** The pseudo-terminal served, while open. */
     private volatile SerialPort pty;
@@ -83,7 +89,7 @@ public class SimulatorServer {
     public SimulatorServer(Config config) {
         this.intervalMillis = Math.round(config.intervalSeconds() * 1000);
         if (!config.pty().isBlank()) {
-            Daemons.start("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
+            startSession("outrigger-simulator-pty", () -> servePty(config.pty().trim()));
         }
         // the port may be a real radio's: meshtasticd (Meshtastic on Linux) listens on 4403 too
         Retry.until(timer, LOG, "Simulated Meshtastic radio cannot listen on " + config.bind() + ":" + config.port(), () -> {
@@ -118,6 +124,11 @@ public class SimulatorServer {
         SerialPort p = pty;
         if (p != null) {
             p.closePort();
+        }
+        long deadline = System.nanoTime() + SESSIONS_END.toNanos();
+        for (Thread session : sessions) {
+            session.interrupt(); // the pseudo-terminal's, waiting to open it again
+            session.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
 
@@ -195,7 +206,7 @@ public class SimulatorServer {
 
     private void start(Client client, String name) {
         clients.add(client);
-        Daemons.start("outrigger-simulator " + name, () -> {
+        startSession("outrigger-simulator " + name, () -> {
             try {
                 client.run();
             } finally {
@@ -203,6 +214,18 @@ public class SimulatorServer {
                 clients.remove(client);
             }
         });
+    }
+
+    private void startSession(String name, Runnable task) {
+        Thread session = Daemons.named(name).newThread(() -> {
+            try {
+                task.run();
+            } finally {
+                sessions.remove(Thread.currentThread());
+            }
+        });
+        sessions.add(session);
+        session.start();
     }
 
     /** One client's session with the simulated radio. */
@@ -263,8 +286,12 @@ public class SimulatorServer {
                     mesh.configuration(message.getWantConfigId()).forEach(this::send);
                     mesh.again().forEach(this::send);
                     if (packets == null) {
-                        packets = timer.scheduleAtFixedRate(() -> send(mesh.next()), intervalMillis, intervalMillis,
-                                TimeUnit.MILLISECONDS);
+                        try {
+                            packets = timer.scheduleAtFixedRate(() -> send(mesh.next()), intervalMillis, intervalMillis,
+                                    TimeUnit.MILLISECONDS);
+                        } catch (RejectedExecutionException stopping) {
+                            close(); // the simulator stops: the session ends with it
+                        }
                     }
                 }
                 case PACKET -> mesh.sent(message.getPacket()).forEach(this::send);

@@ -1,5 +1,6 @@
 package dev.outrigger.simulator;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
@@ -40,6 +42,26 @@ public class SimulatorServerTest {
             assertTrue("the new instance listens at once, not after a retry", accepts(port));
         }
         server.deactivate();
+    }
+
+    /** Stopped (its bundle updated or uninstalled) with a radio session connected: no thread of it runs on. */
+    @Test
+    public void stoppedWithARadioConnectedItsSessionHasEndedOnReturn() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class, Map.of("port", port)));
+        try (Socket radioSession = new Socket("127.0.0.1", port)) {
+            Await.until("the session served", Duration.ofSeconds(10), () -> !sessionThreads().isEmpty());
+            server.deactivate();
+            assertEquals(List.of(), sessionThreads());
+        }
+    }
+
+    private static List<String> sessionThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("outrigger-simulator tcp")).toList();
     }
 
     /** A port taken (by meshtasticd, say): the simulator waits for it, and never holds it after it stopped. */
