@@ -73,7 +73,14 @@ public class BundlesAndComponents implements RuntimeHealth {
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
-            problems.addAll(problems(b));
+            try {
+                problems.addAll(problems(b));
+            } catch (IllegalStateException e) {
+                if (b.getState() != Bundle.UNINSTALLED) {
+                    throw e;
+                }
+                // uninstalled as it was looked at (the framework then refuses to read it): gone, no problem
+            }
         }
         Settings validation = settings;
         if (validation != null) {

@@ -49,10 +49,17 @@ public class GatewayHealth {
         Map<String, Object> health = new LinkedHashMap<>();
         RuntimeHealth r = runtime;
         if (r != null) {
-            List<String> problems = r.problems();
-            health.put("runtime", problems.isEmpty() ? "ok" : "unhealthy");
-            if (!problems.isEmpty()) {
-                health.put("runtimeProblems", problems);
+            try {
+                List<String> problems = r.problems();
+                health.put("runtime", problems.isEmpty() ? "ok" : "unhealthy");
+                if (!problems.isEmpty()) {
+                    health.put("runtimeProblems", problems);
+                }
+            } catch (RuntimeException e) {
+                // read from every bundle and component as they change: the status goes out all the
+                // same (a failure here on connecting would end the connection), and again once known
+                health.put("runtime", "unknown");
+                health.put("runtimeProblems", List.of("cannot tell: " + e));
             }
         }
         Outbox o = outbox;

@@ -95,14 +95,28 @@ final class Schemas {
     Map<String, Definition> all() {
         Map<String, Definition> all = new TreeMap<>();
         for (Bundle bundle : resolved()) {
-            MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
-            if (info != null) {
-                Map<String, Map<String, Bounds>> bounds = boundsOf(bundle);
-                add(all, info, info.getPids(), false, bounds);
-                add(all, info, info.getFactoryPids(), true, bounds);
+            try {
+                MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+                if (info != null) {
+                    Map<String, Map<String, Bounds>> bounds = boundsOf(bundle);
+                    add(all, info, info.getPids(), false, bounds);
+                    add(all, info, info.getFactoryPids(), true, bounds);
+                }
+            } catch (IllegalStateException e) {
+                rethrowUnlessUninstalled(bundle, e);
             }
         }
         return all;
+    }
+
+    /**
+     * A bundle uninstalled while its schemas are read (a feature uninstalled as health is asked),
+     * whose files the framework then refuses to read, declares none; anything else is thrown on.
+     */
+    private static void rethrowUnlessUninstalled(Bundle bundle, IllegalStateException e) {
+        if (bundle.getState() != Bundle.UNINSTALLED) {
+            throw e;
+        }
     }
 
     private static void add(Map<String, Definition> all, MetaTypeInformation info, String[] pids, boolean factory,
@@ -117,11 +131,15 @@ final class Schemas {
 
     /** The PIDs and factory PIDs a bundle declares a schema for. */
     Set<String> pids(Bundle bundle) {
-        MetaTypeInformation info = isResolved(bundle) ? metaType.getMetaTypeInformation(bundle) : null;
         Set<String> pids = new HashSet<>();
-        if (info != null) {
-            pids.addAll(Arrays.asList(info.getPids() == null ? new String[0] : info.getPids()));
-            pids.addAll(Arrays.asList(info.getFactoryPids() == null ? new String[0] : info.getFactoryPids()));
+        try {
+            MetaTypeInformation info = isResolved(bundle) ? metaType.getMetaTypeInformation(bundle) : null;
+            if (info != null) {
+                pids.addAll(Arrays.asList(info.getPids() == null ? new String[0] : info.getPids()));
+                pids.addAll(Arrays.asList(info.getFactoryPids() == null ? new String[0] : info.getFactoryPids()));
+            }
+        } catch (IllegalStateException e) {
+            rethrowUnlessUninstalled(bundle, e);
         }
         return pids;
     }
@@ -129,14 +147,18 @@ final class Schemas {
     /** The definition of a PID or factory PID. */
     Optional<Definition> find(String pid) {
         for (Bundle bundle : resolved()) {
-            MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
-            if (info != null) {
-                boolean factory = contains(info.getFactoryPids(), pid);
-                if (factory || contains(info.getPids(), pid)) {
-                    ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
-                    return ocd == null ? Optional.empty()
-                            : Optional.of(Definition.of(pid, factory, ocd, boundsOf(bundle).getOrDefault(pid, Map.of())));
+            try {
+                MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+                if (info != null) {
+                    boolean factory = contains(info.getFactoryPids(), pid);
+                    if (factory || contains(info.getPids(), pid)) {
+                        ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
+                        return ocd == null ? Optional.empty()
+                                : Optional.of(Definition.of(pid, factory, ocd, boundsOf(bundle).getOrDefault(pid, Map.of())));
+                    }
                 }
+            } catch (IllegalStateException e) {
+                rethrowUnlessUninstalled(bundle, e);
             }
         }
         return Optional.empty();

@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
 
 import dev.outrigger.config.admin.Attribute.Bounds;
 
@@ -82,6 +85,41 @@ public class SchemasTest {
         assertEquals(Set.of("dev.outrigger.bridge"), bounds.keySet());
         assertEquals(new Bounds(Optional.of("1"), Optional.of("65535")), bounds.get("dev.outrigger.bridge").get("port"));
         assertEquals(Bounds.NONE, bounds.get("dev.outrigger.bridge").get("device"));
+    }
+
+    /**
+     * A bundle uninstalled between the look at which bundles there are and the read of its schemas
+     * (a feature uninstalled as health is asked): Felix then refuses to read its files, and it
+     * declares nothing. The same refusal for a bundle still there is no such case, and is not hidden.
+     */
+    @Test
+    public void aBundleUninstalledWhileItsSchemasAreReadDeclaresNone() {
+        AtomicInteger state = new AtomicInteger(Bundle.ACTIVE);
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(SchemasTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getState" -> state.get();
+                    case "hashCode" -> 1;
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        BundleContext context = (BundleContext) Proxy.newProxyInstance(SchemasTest.class.getClassLoader(),
+                new Class<?>[] { BundleContext.class }, (proxy, method, args) -> new Bundle[] { bundle });
+        MetaTypeService metaType = (MetaTypeService) Proxy.newProxyInstance(SchemasTest.class.getClassLoader(),
+                new Class<?>[] { MetaTypeService.class }, (proxy, method, args) -> {
+                    if (state.get() == Bundle.STOPPING) {
+                        state.set(Bundle.UNINSTALLED); // as Felix: uninstalled by now, and so unreadable
+                    }
+                    throw new IllegalStateException("The bundle is uninstalled.");
+                });
+        Schemas schemas = new Schemas(context, metaType);
+
+        assertThrows("still there: the refusal is a fault", IllegalStateException.class, schemas::all);
+        state.set(Bundle.STOPPING);
+        assertEquals(Map.of(), schemas.all());
+        state.set(Bundle.STOPPING);
+        assertEquals(Optional.empty(), schemas.find("dev.outrigger.bridge"));
+        state.set(Bundle.STOPPING);
+        assertEquals(Set.of(), schemas.pids(bundle));
     }
 
     /** A bundle whose OSGI-INF/metatype entries are the XML files of a folder. */
