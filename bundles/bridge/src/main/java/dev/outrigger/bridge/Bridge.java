@@ -13,9 +13,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -82,6 +85,7 @@ final class Bridge implements AutoCloseable {
         }
     }
 
+    private static final ThreadFactory HANDSHAKES = Daemons.named("outrigger-bridge-handshake");
     /** A TLS client must finish its handshake within this. */
     private static final int HANDSHAKE_MILLIS = 10_000;
     /**
@@ -116,6 +120,8 @@ final class Bridge implements AutoCloseable {
     private final OncePerMinute failedHandshakes = new OncePerMinute();
     private final OncePerMinute turnedAway = new OncePerMinute();
     private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
+    /** The handshakes under way, each thread with its client's socket: closing ends them. */
+    private final Map<Thread, Socket> handshaking = new ConcurrentHashMap<>();
     private final AtomicLong toSerial = new AtomicLong();
     private final AtomicLong fromSerial = new AtomicLong();
     private final List<Tap> taps = new CopyOnWriteArrayList<>();
@@ -265,25 +271,40 @@ final class Bridge implements AutoCloseable {
                     continue;
                 }
                 // off the accepting thread: a client that stalls its handshake must not hold up others
-                Daemons.start("outrigger-bridge-handshake", () -> {
+                Thread handshake = HANDSHAKES.newThread(() -> {
                     try {
-                        tls.setSoTimeout(HANDSHAKE_MILLIS);
-                        tls.startHandshake();
-                        tls.setSoTimeout(0);
-                    } catch (IOException e) {
-                        failedHandshakes.occurred(n -> LOG.warn("Bridge {}: TLS handshake with {} failed: {} ({} since the last "
-                                + "such line)", options.name(), socket.getInetAddress().getHostAddress(), e.getMessage(), n));
-                        closeQuietly(socket);
-                        return;
+                        handshakeAndAdmit(tls);
                     } finally {
+                        handshaking.remove(Thread.currentThread());
                         handshakes.release();
                     }
-                    admitQuietly(socket);
                 });
+                handshaking.put(handshake, tls);
+                handshake.start();
             } else {
                 admitQuietly(socket);
             }
         }
+    }
+
+    private void handshakeAndAdmit(SSLSocket tls) {
+        try {
+            tls.setSoTimeout(HANDSHAKE_MILLIS);
+            tls.startHandshake();
+            tls.setSoTimeout(0);
+        } catch (IOException e) {
+            if (!isClosed()) { // else ended by the bridge's close, which is no failure of the client's
+                failedHandshakes.occurred(n -> LOG.warn("Bridge {}: TLS handshake with {} failed: {} ({} since the last such line)",
+                        options.name(), tls.getInetAddress().getHostAddress(), e.getMessage(), n));
+            }
+            closeQuietly(tls);
+            return;
+        }
+        admitQuietly(tls);
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private void admitQuietly(Socket socket) {
@@ -296,6 +317,10 @@ final class Bridge implements AutoCloseable {
     }
 
     private synchronized void admit(Socket socket) throws IOException {
+        if (closed) { // a handshake that ended as the bridge closed
+            refuse(socket, "bridge stopped");
+            return;
+        }
         String peer = socket.getInetAddress().getHostAddress();
         if (!options.allow().admits(socket.getInetAddress())) {
             refuse(socket, "address " + peer + " is not allowed");
@@ -417,21 +442,33 @@ final class Bridge implements AutoCloseable {
         }
     }
 
+    /** Stops listening and closes every client; returns once the threads that let clients in have ended. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        retries.shutdownNow();
-        if (server != null) {
-            LOG.info("Bridge {} stopped listening on {}:{}{}", options.name(), options.bind(), server.getLocalPort(),
-                    clients.isEmpty() ? "" : "; closing " + clients.size() + " client(s)");
-            closeQuietly(server);
+    public void close() {
+        Thread accepting;
+        synchronized (this) {
+            closed = true;
+            retries.shutdownNow();
+            if (server != null) {
+                LOG.info("Bridge {} stopped listening on {}:{}{}", options.name(), options.bind(), server.getLocalPort(),
+                        clients.isEmpty() ? "" : "; closing " + clients.size() + " client(s)");
+                closeQuietly(server);
+            }
+            closeClients("bridge stopped");
+            taps.forEach(Tap::closed);
+            changed.run();
+            accepting = acceptor;
         }
-        closeClients("bridge stopped");
-        taps.forEach(Tap::closed);
-        changed.run();
+        // joined without the monitor, which one of them may be waiting for to let its client in (and refuse
+        // it); the acceptor first, which starts no handshake after it ended
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         try {
-            if (acceptor != null) {
-                acceptor.join(2_000);
+            if (accepting != null) {
+                accepting.join(2_000);
+            }
+            handshaking.values().forEach(Bridge::closeQuietly);
+            for (Thread handshake : handshaking.keySet()) {
+                handshake.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -84,6 +84,20 @@ public class BridgeTlsTest {
         assertAClientWithACertificateGetsThrough();
     }
 
+    /**
+     * Stopped (its configuration changed, its bundle updated) while a client is in its handshake:
+     * the handshake ends with the bridge, rather than run on for its 10 s and then let the client
+     * in to a port no bridge looks after any more.
+     */
+    @Test
+    public void aHandshakeUnderWayWhenTheBridgeStopsEndsWithIt() throws Exception {
+        try (Socket stalled = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
+            Await.until("the handshake under way", Duration.ofSeconds(5), () -> handshakeThreads() == 1);
+            bridge.close();
+            assertEquals(0, handshakeThreads());
+        }
+    }
+
     private static int readOrEnd(Socket s) throws IOException {
         try {
             return s.getInputStream().read();
