@@ -95,7 +95,8 @@ public class MqttConnectionTest {
         }
         Path conf = Files.writeString(folder.resolve("mosquitto.conf"), "user " + System.getProperty("user.name")
                 + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n");
-        Process mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+        // by its path: /usr/sbin is on root's PATH only
+        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(folder.resolve("mosquitto.log").toFile()).start();
         try {
             Await.until("mosquitto listening", Duration.ofSeconds(10), () -> accepts(port));
