@@ -13,13 +13,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
 
 /** Connection failures a user meets, each said in words. */
 public class MqttConnectionTest {
+
+    @Rule
+    public TemporaryFolder temporary = new TemporaryFolder();
 
     private final MqttConnection connection = new MqttConnection();
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
@@ -88,7 +93,7 @@ public class MqttConnectionTest {
      */
     @Test
     public void stoppedAtAnyMomentOfConnectingItLeavesNoThreadBehind() throws Exception {
-        Path folder = Files.createTempDirectory("mosquitto");
+        Path folder = temporary.newFolder("mosquitto").toPath();
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
