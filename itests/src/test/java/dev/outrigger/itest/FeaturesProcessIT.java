@@ -154,6 +154,32 @@ public class FeaturesProcessIT {
     }
 
     /**
+     * Bundles of a feature left without their libraries (an uninstall a power cut ended half way,
+     * libraries removed by hand) cannot resolve, and wait, stopped. Installing the feature again
+     * brings the libraries back and starts those bundles too: the runtime is healthy again.
+     */
+    @Test
+    public void aFeatureInstalledAgainStartsItsBundlesThatWaitedForItsLibraries() throws Exception {
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = broker, mqtt\n");
+        gateway.start();
+        Await.until("healthy", Duration.ofSeconds(30), () -> gateway.shell("health").status() == 0);
+        String outbox = gateway.bundleId("dev.outrigger.outbox");
+        String paho = gateway.bundleId("org.eclipse.paho.mqttv5.client.wrapped");
+        assertEquals(0, gateway.shell("uninstall " + outbox + " " + paho).status());
+        assertEquals(0, gateway.shell("refresh").status());
+        Await.until("the mqtt bundle waiting for its libraries", Duration.ofSeconds(10),
+                () -> gateway.shell("health").output().contains("bundle dev.outrigger.mqtt is installed"));
+
+        GatewayProcess.Result installed = gateway.shell("feature:install mqtt");
+        assertTrue(installed.output(), installed.output().startsWith("mqtt: 2 bundle(s) added"));
+        try {
+            Await.until("healthy again", Duration.ofSeconds(20), () -> gateway.shell("health").status() == 0);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + gateway.shell("health").output(), e);
+        }
+    }
+
+    /**
      * A feature file of one's own written wrong (a trailing comma) takes no other feature with it:
      * those configured are installed all the same; the list and an install of it say why it cannot
      * be read, the log once.

@@ -255,10 +255,16 @@ public class Features implements MissingCommands {
             stopIfStopping(name);
             int configured = applyConfigurations(feature);
             List<Bundle> toStart = new ArrayList<>(added);
-            if (unfinished) {
+            // with what it brought back, those of its bundles that were to run and could not (an
+            // uninstall a power cut ended half way, a library removed by hand) start too; after a
+            // stop cut its installation short, those it had not started yet
+            if (unfinished || !added.isEmpty() || !updated.isEmpty()) {
                 for (Feature.Entry entry : feature.bundles()) {
-                    installed(entry).filter(b -> b.getState() != Bundle.ACTIVE && !toStart.contains(b)).ifPresent(toStart::add);
+                    installed(entry).filter(b -> b.getState() != Bundle.ACTIVE && !toStart.contains(b)
+                            && (unfinished || b.adapt(BundleStartLevel.class).isPersistentlyStarted())).ifPresent(toStart::add);
                 }
+            }
+            if (unfinished) {
                 LOG.info("Feature {}: finishing its installation, which a stop cut short", name);
             }
             // resolved together first, waiting for the framework's resolver like any caller: a
