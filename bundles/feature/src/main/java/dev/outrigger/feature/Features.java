@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,6 +36,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.Version;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -75,6 +78,8 @@ public class Features implements MissingCommands {
     /** FileInstall's link from a configuration to its file in etc/. */
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
     private static final Duration REFRESH = Duration.ofSeconds(60);
+    /** The framework's start, at most, that an installation waits for before it starts bundles. */
+    private static final Duration FRAMEWORK_START = Duration.ofSeconds(120);
     /** Within the launcher's 4 s for every bundle to stop, under emulation too: one bundle's step at most. */
     private static final Duration LIST_END = Duration.ofSeconds(1);
     private static final ThreadFactory LISTS = Daemons.named("outrigger-features");
@@ -88,7 +93,7 @@ public class Features implements MissingCommands {
     private final Path repository;
     /** Where configuration files live: FileInstall's folder, or null without one. */
     private final Path etc;
-    /** The features whose installation is under way, one per line, while it is. */
+    /** The features whose installation or uninstallation is under way, one per line, while it is. */
     private final Path unfinishedFile;
     /** Made at once: a feature may update this very bundle, whose classes not loaded by then cannot be. */
     private final Refresh refresh;
@@ -103,6 +108,13 @@ public class Features implements MissingCommands {
      * The framework's stop, heard before it stops any bundle: the list under way ends then, so that
      * no bundle is starting when the framework comes to stop it (which it cannot, and says so).
      */
+    /** Counted down by the framework's STARTED: its start levels all climbed. */
+    private final CountDownLatch frameworkStarted = new CountDownLatch(1);
+    private final FrameworkListener startedListener = event -> {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            frameworkStarted.countDown();
+        }
+    };
     private final SynchronousBundleListener frameworkStopping = event -> {
         if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
             endLists();
@@ -124,14 +136,29 @@ public class Features implements MissingCommands {
         this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
         this.unfinishedFile = DataFolder.of(context).resolve("feature-unfinished");
         context.addBundleListener(frameworkStopping);
+        context.addFrameworkListener(startedListener);
     }
 
-    /** The features whose installation a stop cut short. */
+    /** The features whose installation or uninstallation a stop cut short. */
     List<String> unfinished() throws IOException {
         try {
             return Files.readAllLines(unfinishedFile, StandardCharsets.UTF_8).stream().filter(n -> !n.isBlank()).toList();
         } catch (NoSuchFileException none) {
             return List.of();
+        }
+    }
+
+    private void markUnfinished(String name) throws IOException {
+        List<String> names = unfinished();
+        if (!names.contains(name)) {
+            writeUnfinished(Stream.concat(names.stream(), Stream.of(name)).toList());
+        }
+    }
+
+    private void clearUnfinished(String name) throws IOException {
+        List<String> names = unfinished();
+        if (names.contains(name)) {
+            writeUnfinished(names.stream().filter(n -> !n.equals(name)).toList());
         }
     }
 
@@ -157,6 +184,7 @@ public class Features implements MissingCommands {
     @Deactivate
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
+        context.removeFrameworkListener(startedListener);
         endLists();
     }
 
@@ -181,6 +209,19 @@ public class Features implements MissingCommands {
      */
     boolean stopping() {
         return closing || (framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0;
+    }
+
+    /** Until the framework has started what it starts at its start levels, or stops meanwhile. */
+    private void awaitFrameworkStarted(String feature) {
+        long deadline = System.nanoTime() + FRAMEWORK_START.toNanos();
+        try {
+            while (framework.getState() == Bundle.STARTING && !closing && System.nanoTime() - deadline < 0) {
+                frameworkStarted.await(50, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopIfStopping(feature);
     }
 
     private void stopIfStopping(String feature) {
@@ -236,8 +277,8 @@ public class Features implements MissingCommands {
                     missing.add(entry);
                 }
             }
-            if (!missing.isEmpty() && !unfinished) {
-                writeUnfinished(Stream.concat(unfinished().stream(), Stream.of(name)).toList());
+            if (!missing.isEmpty()) {
+                markUnfinished(name);
             }
             List<Bundle> added = new ArrayList<>();
             List<Bundle> updated = new ArrayList<>();
@@ -267,6 +308,11 @@ public class Features implements MissingCommands {
             if (unfinished) {
                 LOG.info("Feature {}: finishing its installation, which a stop cut short", name);
             }
+            // after the framework's own start: its start-level thread, starting a bundle of the
+            // feature left from before while this resolves, would give up on it for good
+            if (!toStart.isEmpty()) {
+                awaitFrameworkStarted(name);
+            }
             // resolved together first, waiting for the framework's resolver like any caller: a
             // start that must resolve while holding its bundle's lock gives up instead of waiting
             // when another thread resolves meanwhile (a configuration listener reading Metatype)
@@ -277,9 +323,7 @@ public class Features implements MissingCommands {
                     b.start();
                 }
             }
-            if (!missing.isEmpty() || unfinished) {
-                writeUnfinished(unfinished().stream().filter(n -> !n.equals(name)).toList());
-            }
+            clearUnfinished(name);
             String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
             if (added.isEmpty() && updated.isEmpty() && configured == 0) {
                 // as at every start for each configured feature: nothing worth a line
@@ -313,6 +357,9 @@ public class Features implements MissingCommands {
                     other.bundles().forEach(e -> stillNeeded.add(e.artifact()));
                 }
             }
+            // a stop (or a power cut) half way through leaves bundles of it that cannot start, their
+            // libraries gone: written down first, the next start makes the feature whole again
+            markUnfinished(name);
             List<Bundle> removed = new ArrayList<>();
             for (Feature.Entry entry : feature.bundles()) {
                 Optional<Bundle> bundle = installed(entry);
@@ -325,6 +372,7 @@ public class Features implements MissingCommands {
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(removed);
             List<String> kept = new ArrayList<>();
             int deleted = removeConfigurations(feature, all, kept);
+            clearUnfinished(name);
             LOG.info("Feature {} uninstalled: {} bundle(s) removed, {} configuration(s) removed{}", name, removed.size(), deleted,
                     kept.isEmpty() ? "" : "; kept " + String.join(", ", kept));
             out.append(String.format(Locale.ROOT, "%s: %d bundle(s) removed, %d configuration(s) removed%s%n", name, removed.size(),
