@@ -104,10 +104,6 @@ public class Features implements MissingCommands {
     private final ExecutorService lists = Executors.newSingleThreadExecutor(task -> listsThread = LISTS.newThread(task));
     private volatile Thread listsThread;
     private volatile boolean closing;
-    /**
-     * The framework's stop, heard before it stops any bundle: the list under way ends then, so that
-     * no bundle is starting when the framework comes to stop it (which it cannot, and says so).
-     */
     /** Counted down by the framework's STARTED: its start levels all climbed. */
     private final CountDownLatch frameworkStarted = new CountDownLatch(1);
     private final FrameworkListener startedListener = event -> {
@@ -115,6 +111,10 @@ public class Features implements MissingCommands {
             frameworkStarted.countDown();
         }
     };
+    /**
+     * The framework's stop, heard before it stops any bundle: the list under way ends then, so that
+     * no bundle is starting when the framework comes to stop it (which it cannot, and says so).
+     */
     private final SynchronousBundleListener frameworkStopping = event -> {
         if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
             endLists();
