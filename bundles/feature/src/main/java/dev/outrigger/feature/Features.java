@@ -323,7 +323,9 @@ public class Features implements MissingCommands {
                     b.start();
                 }
             }
-            clearUnfinished(name);
+            if (!missing.isEmpty() || unfinished) {
+                clearUnfinished(name);
+            }
             String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
             if (added.isEmpty() && updated.isEmpty() && configured == 0) {
                 // as at every start for each configured feature: nothing worth a line
