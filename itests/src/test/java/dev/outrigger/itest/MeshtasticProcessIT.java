@@ -323,11 +323,13 @@ public class MeshtasticProcessIT {
 
     /**
      * A hardened host's temporary folder (and home) mounted noexec: the serial port library loads
-     * its native part from the distribution instead of writing it there first, so a radio on a
-     * serial port still goes live.
+     * its native part from the framework's cache instead of writing it there first, so a radio on a
+     * serial port still goes live. And again after each update of that library: the JVM loads a
+     * native library into one class loader only, and the old revisions' loaders stay (jSerialComm's
+     * shutdown hook holds them), so each revision needs a file of its own.
      */
     @Test
-    public void aSerialRadioGoesLiveWhereTheTemporaryFolderIsNoexec() throws Exception {
+    public void aSerialRadioGoesLiveWhereTheTemporaryFolderIsNoexecAndAfterUpdatesOfTheSerialLibrary() throws Exception {
         Path tmp = folder.newFolder("tmp").toPath();
         try (Tmpfs noexec = Tmpfs.mount(tmp, "noexec,size=16m")) {
             pty = new PtyPair(folder.newFolder("pty").toPath());
@@ -335,7 +337,16 @@ public class MeshtasticProcessIT {
             gateway.environment.put("OUTRIGGER_OPTS", "-Djava.io.tmpdir=" + tmp + " -Duser.home=" + tmp);
             gateway.start();
             awaitLive("the serial radio live");
+            String library = gateway.bundleId("com.fazecast.jSerialComm.wrapped");
+            for (int update = 1; update <= 3; update++) {
+                assertEquals(0, gateway.shell("update " + library).status());
+                GatewayProcess.Result refresh = gateway.shell("refresh");
+                assertTrue(refresh.output(), refresh.output().contains("dev.outrigger.meshtastic"));
+                awaitLive("the serial radio live after update " + update + " of the serial port library");
+            }
             assertFalse("nothing unpacked into the temporary folder", Files.exists(tmp.resolve("jSerialComm")));
+            assertFalse("the JVM had nothing to say about native libraries: " + gateway.log(),
+                    gateway.log().contains("VM warning") || gateway.log().contains("UnsatisfiedLinkError"));
         }
     }
 

@@ -1,14 +1,13 @@
 package dev.outrigger.bridge;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
 import com.fazecast.jSerialComm.SerialPort;
 
-import dev.outrigger.device.OpenFailure;
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.serial.SerialPorts;
 import dev.outrigger.framework.threads.Daemons;
 
 /**
@@ -25,11 +24,7 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
     private volatile boolean breakOn;
 
     SerialLink(String path, SerialSettings s, Consumer<byte[]> received, Consumer<String> lost) throws IOException {
-        try {
-            port = SerialPort.getCommPort(path);
-        } catch (RuntimeException e) { // jSerialComm: no such port
-            throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason(), e);
-        }
+        port = SerialPorts.at(path);
         port.setComPortParameters(s.baud(), s.dataBits(), stopBits(s), parity(s));
         port.setFlowControl(switch (s.flowControl()) {
             case RTS_CTS -> SerialPort.FLOW_CONTROL_RTS_ENABLED | SerialPort.FLOW_CONTROL_CTS_ENABLED;
@@ -44,10 +39,7 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
             port.clearRTS();
         }
         port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 100, 0);
-        if (!port.openPort()) {
-            throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason() + " (error "
-                    + port.getLastErrorCode() + ")");
-        }
+        SerialPorts.open(port, path);
         if (s.dtr()) {
             port.setDTR();
         }

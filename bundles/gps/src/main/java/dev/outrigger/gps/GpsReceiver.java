@@ -1,7 +1,6 @@
 package dev.outrigger.gps;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -11,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fazecast.jSerialComm.SerialPort;
 
-import dev.outrigger.device.OpenFailure;
+import dev.outrigger.framework.serial.SerialPorts;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.outbox.OutboxException;
@@ -163,18 +162,10 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     }
 
     private SerialPort open() throws IOException {
-        SerialPort p;
-        try {
-            p = SerialPort.getCommPort(options.path());
-        } catch (RuntimeException e) { // jSerialComm: no such port
-            throw new IOException("cannot open " + options.path() + ": " + OpenFailure.of(Path.of(options.path())).reason(), e);
-        }
+        SerialPort p = SerialPorts.at(options.path());
         p.setComPortParameters(options.baud(), 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
         p.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, POLL_MILLIS, 0);
-        if (!p.openPort()) {
-            throw new IOException("cannot open " + options.path() + ": " + OpenFailure.of(Path.of(options.path())).reason()
-                    + " (error " + p.getLastErrorCode() + ")");
-        }
+        SerialPorts.open(p, options.path());
         return p;
     }
 

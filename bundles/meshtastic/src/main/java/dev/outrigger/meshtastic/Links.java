@@ -6,12 +6,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.file.Path;
 
 import com.fazecast.jSerialComm.SerialPort;
 
-import dev.outrigger.device.OpenFailure;
 import dev.outrigger.framework.net.NetworkFailures;
+import dev.outrigger.framework.serial.SerialPorts;
 import dev.outrigger.meshtastic.RadioSession.Link;
 
 /** The two ways to a radio: its TCP API (port 4403) and its USB serial port. */
@@ -74,21 +73,13 @@ final class Links {
      * ESP32 boards reset when they toggle, which would restart the radio on every connect.
      */
     static Link serial(String path, int baud) throws IOException {
-        SerialPort port;
-        try {
-            port = SerialPort.getCommPort(path);
-        } catch (RuntimeException e) { // jSerialComm: no such port
-            throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason(), e);
-        }
+        SerialPort port = SerialPorts.at(path);
         port.clearDTR();
         port.clearRTS();
         port.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
         port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
         port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, POLL_MILLIS, 0);
-        if (!port.openPort()) {
-            throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason() + " (error "
-                    + port.getLastErrorCode() + ")");
-        }
+        SerialPorts.open(port, path);
         // readBytes, not jSerialComm's stream: 0 after the poll interval without data, -1 when unplugged
         InputStream in = new InputStream() {
             @Override

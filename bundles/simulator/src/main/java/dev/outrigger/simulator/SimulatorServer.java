@@ -32,6 +32,7 @@ import com.fazecast.jSerialComm.SerialPort;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import dev.outrigger.framework.retry.Retry;
+import dev.outrigger.framework.serial.SerialPorts;
 import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.ToRadio;
@@ -150,17 +151,20 @@ public class SimulatorServer {
     private void servePty(String path) {
         String failure = "";
         while (running) {
-            SerialPort port;
+            SerialPort open;
             try {
-                port = SerialPort.getCommPort(path);
-            } catch (RuntimeException gone) { // jSerialComm: no such port (yet)
-                port = null;
+                open = SerialPorts.at(path);
+                open.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
+                SerialPorts.open(open, path);
+            } catch (IOException e) { // not there (yet)
+                open = null;
+                if (!failure.equals(e.getMessage())) {
+                    failure = e.getMessage();
+                    LOG.warn("Simulated radio: {}; retrying", failure);
+                }
             }
-            if (port != null) {
-                port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
-            }
-            if (port != null && port.openPort()) {
-                SerialPort open = port;
+            if (open != null) {
+                SerialPort port = open;
                 pty = port;
                 failure = "";
                 Client client = new Client(new InputStream() {
@@ -171,19 +175,19 @@ public class SimulatorServer {
 
                     @Override
                     public int read(byte[] b, int off, int len) {
-                        return open.readBytes(b, len, off);
+                        return port.readBytes(b, len, off);
                     }
                 }, new OutputStream() {
                     @Override
                     public void write(int b) {
-                        open.writeBytes(new byte[] { (byte) b }, 1);
+                        port.writeBytes(new byte[] { (byte) b }, 1);
                     }
 
                     @Override
                     public void write(byte[] b, int off, int len) {
-                        open.writeBytes(b, len, off);
+                        port.writeBytes(b, len, off);
                     }
-                }, true, open::closePort);
+                }, true, port::closePort);
                 clients.add(client);
                 try {
                     client.run();
@@ -192,9 +196,6 @@ public class SimulatorServer {
                     clients.remove(client);
                     pty = null;
                 }
-            } else if (!failure.equals(path)) {
-                failure = path;
-                LOG.warn("Simulated radio: cannot open {}; retrying", path);
             }
             try {
                 Thread.sleep(500);
