@@ -16,6 +16,7 @@ import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * The Gogo commands a bundle's jar offers, read from its Declarative Services descriptors without
@@ -89,7 +90,10 @@ final class ComponentCommands {
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            return factory.newDocumentBuilder();
+            DocumentBuilder parser = factory.newDocumentBuilder();
+            // its default handler would also print a failure to the runtime's output: the exception says it
+            parser.setErrorHandler(new DefaultHandler());
+            return parser;
         } catch (ParserConfigurationException e) {
             throw new IOException("no XML parser: " + e.getMessage(), e);
         }

@@ -664,9 +664,8 @@ public class Features implements MissingCommands {
         int created = 0;
         for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
             String pid = c.getKey();
-            Configuration configuration = configuration(pid);
             Path file = etc == null ? null : etc.resolve(ConfigFile.name(pid));
-            if (configuration.getProperties() != null || (file != null && Files.exists(file))) {
+            if (configuration(pid).getProperties() != null || (file != null && Files.exists(file))) {
                 continue;
             }
             if (file != null) {
@@ -675,15 +674,33 @@ public class Features implements MissingCommands {
                 // (text values, linked to it), so that it finds nothing to change
                 Hashtable<String, Object> properties = new Hashtable<>(ConfigFile.values(c.getValue()));
                 properties.put(FILEINSTALL_FILENAME, file.toFile().toURI().toString());
-                configuration.update(properties);
+                create(pid, properties);
                 DurableFile.replace(file, ConfigFile.text("Default of feature " + feature.name() + "; edit freely, changes apply live",
                         c.getValue()).getBytes(StandardCharsets.UTF_8));
             } else {
-                configuration.update(new Hashtable<>(c.getValue()));
+                create(pid, new Hashtable<>(c.getValue()));
             }
             created++;
         }
         return created;
+    }
+
+    /**
+     * Gives the PID its first properties. Right after the feature was uninstalled, FileInstall may
+     * yet see its file gone and delete the configuration of that file's name, which is this one:
+     * made again then, as FileInstall deletes once for each file it saw go.
+     */
+    private void create(String pid, Hashtable<String, Object> properties) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                configuration(pid).update(properties);
+                return;
+            } catch (IllegalStateException deletedMeanwhile) {
+                if (attempt == 3) {
+                    throw deletedMeanwhile;
+                }
+            }
+        }
     }
 
     private Path pathProperty(String key, Path fallback) {

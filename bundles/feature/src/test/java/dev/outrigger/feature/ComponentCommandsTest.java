@@ -4,8 +4,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +68,18 @@ public class ComponentCommandsTest {
     public void aDescriptorThatIsNoXmlIsNamed() throws Exception {
         Path jar = jar(Map.of("OSGI-INF/x.xml", "not xml"), "OSGI-INF/x.xml");
 
-        IOException e = assertThrows(IOException.class, () -> ComponentCommands.in(jar));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        IOException e;
+        try {
+            e = assertThrows(IOException.class, () -> ComponentCommands.in(jar));
+        } finally {
+            System.setErr(err);
+        }
         assertTrue(e.getMessage(), e.getMessage().contains("!/OSGI-INF/x.xml is no component descriptor"));
+        // said once, in the message: not also printed by the XML parser into the runtime's output
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
     }
 
     private Path jar(Map<String, String> entries, String serviceComponent) throws IOException {
