@@ -1,10 +1,15 @@
 package dev.outrigger.itest;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +32,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.framework.json.Json;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -58,6 +65,7 @@ public class ImageIT {
     public TemporaryFolder folder = new TemporaryFolder();
 
     private Process container;
+    private PtyPair pty;
 
     /**
      * The JVM first: chroot's change of user clears the parent-death signal that would otherwise
@@ -65,6 +73,9 @@ public class ImageIT {
      */
     @After
     public void stop() throws InterruptedException {
+        if (pty != null) {
+            pty.close();
+        }
         if (container != null && container.isAlive()) {
             for (ProcessHandle p : container.toHandle().descendants().toList()) {
                 p.destroyForcibly();
@@ -206,6 +217,12 @@ public class ImageIT {
         Files.writeString(emulated.resolve("java"), "#!/bin/sh\nexec " + qemu + " -L " + root + " " + root.resolve("opt/java/bin/java")
                 + " \"$@\"\n");
         assertTrue(emulated.resolve("java").toFile().setExecutable(true));
+        // a bridge on a pseudo-terminal, for the serial port library's native part of this platform
+        pty = new PtyPair(Files.createDirectories(folder.getRoot().toPath().resolve("pty")));
+        int bridgePort = Ports.free();
+        Files.writeString(home.resolve("etc/dev.outrigger.discovery.cfg"), "\ndevicePaths = " + pty.device + "\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(home.resolve("etc/dev.outrigger.bridge-emulated.cfg"), "device = " + pty.device + "\nport = " + bridgePort + "\n");
         Path log = folder.getRoot().toPath().resolve("emulated.log");
         ProcessBuilder gateway = new ProcessBuilder(home.resolve("bin/outrigger").toString())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -221,9 +238,30 @@ public class ImageIT {
             return health.startsWith("healthy") ? hostShell(home, "device:board") : null;
         });
         assertTrue(board, board.contains("architecture  " + FOREIGN.osArch()));
+        try (FileInputStream peer = new FileInputStream(pty.peer.toRealPath().toFile());
+                Socket client = Await.value("the emulated gateway bridging the pty", Duration.ofSeconds(60), () -> bridged(bridgePort))) {
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(peer, 4));
+            Files.write(pty.peer.toRealPath(), new byte[] { 0x7e, 0x00 });
+            assertArrayEquals(new byte[] { 0x7e, 0x00 }, PtyPair.readFully(client.getInputStream(), 2));
+        }
         run(List.of("kill", "-TERM", Long.toString(container.pid())));
         assertTrue("stopped within 10 s of SIGTERM", container.waitFor(10, TimeUnit.SECONDS));
         assertEquals(Files.readString(log), 0, container.exitValue());
+    }
+
+    /** A client the bridge on this port took in: it says nothing, where one it turns away is told why. */
+    private static Socket bridged(int port) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        s.setSoTimeout(2_000);
+        try {
+            String refused = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            s.close();
+            throw new IOException("turned away: " + refused.strip());
+        } catch (SocketTimeoutException silentSoBridged) {
+            s.setSoTimeout(10_000);
+            return s;
+        }
     }
 
     /** A command of the shell, run by this machine's JVM against a gateway's home. */
