@@ -151,57 +151,61 @@ public class SimulatorServer {
     private void servePty(String path) {
         String failure = "";
         while (running) {
-            SerialPort open;
+            SerialPort port = null;
             try {
-                open = SerialPorts.at(path);
-                open.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
-                SerialPorts.open(open, path);
+                port = SerialPorts.at(path);
+                port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 500, 0);
+                SerialPorts.open(port, path);
             } catch (IOException e) { // not there (yet)
-                open = null;
+                port = null;
                 if (!failure.equals(e.getMessage())) {
                     failure = e.getMessage();
                     LOG.warn("Simulated radio: {}; retrying", failure);
                 }
             }
-            if (open != null) {
-                SerialPort port = open;
-                pty = port;
+            if (port != null) {
                 failure = "";
-                Client client = new Client(new InputStream() {
-                    @Override
-                    public int read() {
-                        throw new UnsupportedOperationException();
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) {
-                        return port.readBytes(b, len, off);
-                    }
-                }, new OutputStream() {
-                    @Override
-                    public void write(int b) {
-                        port.writeBytes(new byte[] { (byte) b }, 1);
-                    }
-
-                    @Override
-                    public void write(byte[] b, int off, int len) {
-                        port.writeBytes(b, len, off);
-                    }
-                }, true, port::closePort);
-                clients.add(client);
-                try {
-                    client.run();
-                } finally {
-                    client.close();
-                    clients.remove(client);
-                    pty = null;
-                }
+                serve(port);
             }
             try {
                 Thread.sleep(500);
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** Until the pseudo-terminal goes or the simulator stops. */
+    private void serve(SerialPort port) {
+        pty = port;
+        Client client = new Client(new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return port.readBytes(b, len, off);
+            }
+        }, new OutputStream() {
+            @Override
+            public void write(int b) {
+                port.writeBytes(new byte[] { (byte) b }, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                port.writeBytes(b, len, off);
+            }
+        }, true, port::closePort);
+        clients.add(client);
+        try {
+            client.run();
+        } finally {
+            client.close();
+            clients.remove(client);
+            pty = null;
         }
     }
 
