@@ -2,19 +2,14 @@ package dev.outrigger.feature;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Dictionary;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +23,6 @@ import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -42,7 +36,6 @@ import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.Version;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,7 +47,6 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.commands.MissingCommands;
 import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.framework.files.DataFolder;
-import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.refresh.Refresh;
 import dev.outrigger.framework.table.Table;
 import dev.outrigger.framework.threads.Daemons;
@@ -75,8 +67,6 @@ public class Features implements MissingCommands {
 
     /** The feature the launcher itself boots; removing it would remove the shell in use. */
     static final String CORE = "core";
-    /** FileInstall's link from a configuration to its file in etc/. */
-    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
     private static final Duration REFRESH = Duration.ofSeconds(60);
     /** The framework's start, at most, that an installation waits for before it starts bundles. */
     private static final Duration FRAMEWORK_START = Duration.ofSeconds(120);
@@ -87,14 +77,11 @@ public class Features implements MissingCommands {
 
     private final BundleContext context;
     private final Bundle framework;
-    private final ConfigurationAdmin configAdmin;
+    private final FeatureConfigurations configurations;
     /** The feature descriptors' folder, {@code features/}. */
     private final Path descriptors;
     private final Path repository;
-    /** Where configuration files live: FileInstall's folder, or null without one. */
-    private final Path etc;
-    /** The features whose installation or uninstallation is under way, one per line, while it is. */
-    private final Path unfinishedFile;
+    private final UnfinishedFeatures unfinished;
     /** Made at once: a feature may update this very bundle, whose classes not loaded by then cannot be. */
     private final Refresh refresh;
     /**
@@ -127,47 +114,21 @@ public class Features implements MissingCommands {
     public Features(BundleContext context, @Reference ConfigurationAdmin configAdmin) {
         this.context = context;
         this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
-        this.configAdmin = configAdmin;
         this.refresh = new Refresh(context);
         Path home = Path.of(Optional.ofNullable(context.getProperty("outrigger.home")).orElse("."));
         this.descriptors = pathProperty("outrigger.features", home.resolve("features"));
         this.repository = pathProperty("outrigger.repository", home.resolve("repository"));
+        // where configuration files live: FileInstall's folder, if it reads one
         String watched = context.getProperty("felix.fileinstall.dir");
-        this.etc = watched == null ? null : Path.of(watched.split(",")[0].trim());
-        this.unfinishedFile = DataFolder.of(context).resolve("feature-unfinished");
+        this.configurations = new FeatureConfigurations(configAdmin, watched == null ? null : Path.of(watched.split(",")[0].trim()));
+        this.unfinished = new UnfinishedFeatures(DataFolder.of(context).resolve("feature-unfinished"));
         context.addBundleListener(frameworkStopping);
         context.addFrameworkListener(startedListener);
     }
 
     /** The features whose installation or uninstallation a stop cut short. */
     List<String> unfinished() throws IOException {
-        try {
-            return Files.readAllLines(unfinishedFile, StandardCharsets.UTF_8).stream().filter(n -> !n.isBlank()).toList();
-        } catch (NoSuchFileException none) {
-            return List.of();
-        }
-    }
-
-    private void markUnfinished(String name) throws IOException {
-        List<String> names = unfinished();
-        if (!names.contains(name)) {
-            writeUnfinished(Stream.concat(names.stream(), Stream.of(name)).toList());
-        }
-    }
-
-    private void clearUnfinished(String name) throws IOException {
-        List<String> names = unfinished();
-        if (names.contains(name)) {
-            writeUnfinished(names.stream().filter(n -> !n.equals(name)).toList());
-        }
-    }
-
-    private void writeUnfinished(List<String> names) throws IOException {
-        if (names.isEmpty()) {
-            Files.deleteIfExists(unfinishedFile);
-        } else {
-            DurableFile.replace(unfinishedFile, String.join("\n", names).getBytes(StandardCharsets.UTF_8));
-        }
+        return unfinished.names();
     }
 
     private static void requireNames(String verb, String... names) {
@@ -270,7 +231,7 @@ public class Features implements MissingCommands {
             // a stop (or a power cut) after its bundles were installed and before they were all
             // started would leave them resolved but stopped, and the feature counted as installed:
             // the feature under way is written down first, and its bundles started at the next go
-            boolean unfinished = unfinished().contains(name);
+            boolean cutShort = unfinished.names().contains(name);
             List<Feature.Entry> missing = new ArrayList<>();
             for (Feature.Entry entry : feature.bundles()) {
                 if (installed(entry).isEmpty()) {
@@ -278,7 +239,7 @@ public class Features implements MissingCommands {
                 }
             }
             if (!missing.isEmpty()) {
-                markUnfinished(name);
+                unfinished.mark(name);
             }
             List<Bundle> added = new ArrayList<>();
             List<Bundle> updated = new ArrayList<>();
@@ -294,18 +255,18 @@ public class Features implements MissingCommands {
             refreshReplaced(updated);
             // not once the runtime stops: FileInstall, stopped first, would not write them to etc/
             stopIfStopping(name);
-            int configured = applyConfigurations(feature);
+            int configured = configurations.apply(feature);
             List<Bundle> toStart = new ArrayList<>(added);
             // with what it brought back, those of its bundles that were to run and could not (an
             // uninstall a power cut ended half way, a library removed by hand) start too; after a
             // stop cut its installation short, those it had not started yet
-            if (unfinished || !added.isEmpty() || !updated.isEmpty()) {
+            if (cutShort || !added.isEmpty() || !updated.isEmpty()) {
                 for (Feature.Entry entry : feature.bundles()) {
                     installed(entry).filter(b -> b.getState() != Bundle.ACTIVE && !toStart.contains(b)
-                            && (unfinished || b.adapt(BundleStartLevel.class).isPersistentlyStarted())).ifPresent(toStart::add);
+                            && (cutShort || b.adapt(BundleStartLevel.class).isPersistentlyStarted())).ifPresent(toStart::add);
                 }
             }
-            if (unfinished) {
+            if (cutShort) {
                 LOG.info("Feature {}: finishing its installation, which a stop cut short", name);
             }
             // after the framework's own start: its start-level thread, starting a bundle of the
@@ -323,8 +284,8 @@ public class Features implements MissingCommands {
                     b.start();
                 }
             }
-            if (!missing.isEmpty() || unfinished) {
-                clearUnfinished(name);
+            if (!missing.isEmpty() || cutShort) {
+                unfinished.clear(name);
             }
             String upgraded = updated.isEmpty() ? "" : ", " + updated.size() + " updated to the distribution's version";
             if (added.isEmpty() && updated.isEmpty() && configured == 0) {
@@ -361,7 +322,7 @@ public class Features implements MissingCommands {
             }
             // a stop (or a power cut) half way through leaves bundles of it that cannot start, their
             // libraries gone: written down first, the next start makes the feature whole again
-            markUnfinished(name);
+            unfinished.mark(name);
             List<Bundle> removed = new ArrayList<>();
             for (Feature.Entry entry : feature.bundles()) {
                 Optional<Bundle> bundle = installed(entry);
@@ -374,7 +335,7 @@ public class Features implements MissingCommands {
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).refreshBundles(removed);
             List<String> kept = new ArrayList<>();
             int deleted = removeConfigurations(feature, all, kept);
-            clearUnfinished(name);
+            unfinished.clear(name);
             LOG.info("Feature {} uninstalled: {} bundle(s) removed, {} configuration(s) removed{}", name, removed.size(), deleted,
                     kept.isEmpty() ? "" : "; kept " + String.join(", ", kept));
             out.append(String.format(Locale.ROOT, "%s: %d bundle(s) removed, %d configuration(s) removed%s%n", name, removed.size(),
@@ -401,10 +362,8 @@ public class Features implements MissingCommands {
     }
 
     /**
-     * Deletes the configurations a feature brought (those of an uninstalled simulator would leave a
-     * radio dialling nothing), with their files, unless a feature still installed lists them too, or
-     * they were changed since: those are the user's. Nothing when the feature is still installed,
-     * as one from bundle/ or deploy/ stays.
+     * The configurations a feature brought, unless a feature still installed lists them too.
+     * Nothing when the feature is still installed, as one from bundle/ or deploy/ stays.
      */
     private int removeConfigurations(Feature feature, List<Feature> all, List<String> kept) throws IOException {
         if (isInstalled(feature)) {
@@ -416,44 +375,7 @@ public class Features implements MissingCommands {
                 stillListed.addAll(other.configurations().keySet());
             }
         }
-        int deleted = 0;
-        for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
-            if (stillListed.contains(c.getKey())) {
-                continue;
-            }
-            Configuration configuration = configuration(c.getKey());
-            Dictionary<String, Object> properties = configuration.getProperties();
-            if (properties == null) {
-                continue;
-            }
-            Path file = etc == null ? null : etc.resolve(ConfigFile.name(c.getKey()));
-            String where = file != null && Files.exists(file) ? "etc/" + file.getFileName() : c.getKey();
-            if (!ConfigFile.holds(properties, c.getValue())) {
-                kept.add(where + " (changed since)");
-                continue;
-            }
-            try {
-                // the file first: where it cannot go (etc/ read-only), FileInstall would bring the configuration back
-                if (file != null) {
-                    Files.deleteIfExists(file);
-                }
-                configuration.delete();
-            } catch (IOException e) {
-                kept.add(where + " (cannot delete it: " + e.getMessage() + ")");
-                continue;
-            } catch (IllegalStateException deletedMeanwhile) {
-                // FileInstall saw the file go first
-            }
-            deleted++;
-        }
-        return deleted;
-    }
-
-    /** A PID's configuration, or a factory configuration for {@code factoryPid~name}; not created by asking. */
-    private Configuration configuration(String pid) throws IOException {
-        int tilde = pid.indexOf('~');
-        return tilde < 0 ? configAdmin.getConfiguration(pid, "?")
-                : configAdmin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
+        return configurations.remove(feature, stillListed, kept);
     }
 
     /** Whether the feature of this name (one of the distribution's) has a bundle of this artifact id. */
@@ -488,7 +410,7 @@ public class Features implements MissingCommands {
 
     /** The file in etc/ a configuration of this PID is read from, when FileInstall reads a folder. */
     Optional<Path> configurationFile(String pid) {
-        return Optional.ofNullable(etc).map(folder -> folder.resolve(ConfigFile.name(pid)));
+        return configurations.file(pid);
     }
 
     /** The feature of this name; an IllegalArgumentException naming those there are when none is. */
@@ -653,54 +575,6 @@ public class Features implements MissingCommands {
         }
         bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
         return bundle;
-    }
-
-    /**
-     * Creates the feature's configurations that do not exist yet; existing ones are the user's.
-     * Each goes to etc/ as a file, which FileInstall applies and keeps in step with later changes;
-     * without a watched etc/ folder, straight to ConfigAdmin.
-     */
-    private int applyConfigurations(Feature feature) throws IOException {
-        int created = 0;
-        for (Map.Entry<String, Map<String, Object>> c : feature.configurations().entrySet()) {
-            String pid = c.getKey();
-            Path file = etc == null ? null : etc.resolve(ConfigFile.name(pid));
-            if (configuration(pid).getProperties() != null || (file != null && Files.exists(file))) {
-                continue;
-            }
-            if (file != null) {
-                // in ConfigAdmin before the feature's bundles start, so that their components start
-                // configured rather than start and restart; as FileInstall will read the file back
-                // (text values, linked to it), so that it finds nothing to change
-                Hashtable<String, Object> properties = new Hashtable<>(ConfigFile.values(c.getValue()));
-                properties.put(FILEINSTALL_FILENAME, file.toFile().toURI().toString());
-                create(pid, properties);
-                DurableFile.replace(file, ConfigFile.text("Default of feature " + feature.name() + "; edit freely, changes apply live",
-                        c.getValue()).getBytes(StandardCharsets.UTF_8));
-            } else {
-                create(pid, new Hashtable<>(c.getValue()));
-            }
-            created++;
-        }
-        return created;
-    }
-
-    /**
-     * Gives the PID its first properties. Right after the feature was uninstalled, FileInstall may
-     * yet see its file gone and delete the configuration of that file's name, which is this one:
-     * made again then, as FileInstall deletes once for each file it saw go.
-     */
-    private void create(String pid, Hashtable<String, Object> properties) throws IOException {
-        for (int attempt = 1;; attempt++) {
-            try {
-                configuration(pid).update(properties);
-                return;
-            } catch (IllegalStateException deletedMeanwhile) {
-                if (attempt == 3) {
-                    throw deletedMeanwhile;
-                }
-            }
-        }
     }
 
     private Path pathProperty(String key, Path fallback) {
