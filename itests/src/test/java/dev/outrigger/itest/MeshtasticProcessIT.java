@@ -350,6 +350,33 @@ public class MeshtasticProcessIT {
         }
     }
 
+    /**
+     * The serial port library's native part cannot load anywhere (the data folder noexec too): the
+     * radio and the simulated one say why, once each, and keep trying; no thread ends on the error.
+     */
+    @Test
+    public void aSerialPortLibraryThatCannotLoadIsSaidOnceAndNothingEndsOnIt() throws Exception {
+        Path tmp = folder.newFolder("tmp").toPath();
+        Path data = Files.createDirectories(gateway.home.resolve("data"));
+        try (Tmpfs noexecTmp = Tmpfs.mount(tmp, "noexec,size=16m"); Tmpfs noexecData = Tmpfs.mount(data, "noexec,size=64m")) {
+            pty = new PtyPair(folder.newFolder("pty").toPath());
+            configure("meshtastic,simulator", Ports.free(), pty.peer.toString(), pty.device.toString());
+            gateway.environment.put("OUTRIGGER_OPTS", "-Djava.io.tmpdir=" + tmp + " -Duser.home=" + tmp);
+            gateway.start();
+            String why = "the serial port library did not load its native part";
+            Await.until("the radio and the simulated one saying why", Duration.ofSeconds(20), () -> gateway.log().contains(
+                    "Meshtastic " + pty.device + ": cannot open " + pty.device + ": " + why)
+                    && gateway.log().contains("Simulated radio: cannot open " + pty.peer + ": " + why));
+            Await.until("the radio trying again", Duration.ofSeconds(20),
+                    () -> gateway.shell("mesh:info").output().contains("backoff"));
+            String log = gateway.log();
+            assertEquals(log, 1, log.split(Pattern.quote("Meshtastic " + pty.device + ": cannot open"), -1).length - 1);
+            assertEquals(log, 1, log.split(Pattern.quote("Simulated radio: cannot open"), -1).length - 1);
+            assertFalse(log, log.contains("Exception in thread"));
+            assertEquals("the rest runs on", 0, gateway.shell("outbox:stats").status());
+        }
+    }
+
     @Test
     public void theBundleUpdatedUnderTrafficComesBackLive() throws Exception {
         int port = Ports.free();

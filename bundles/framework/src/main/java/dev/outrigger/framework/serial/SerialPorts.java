@@ -14,6 +14,13 @@ import dev.outrigger.device.OpenFailure;
  */
 public final class SerialPorts {
 
+    /**
+     * Why the native part did not load, as the first use of the library said: every use after that
+     * only hears that its class cannot be initialised, and an owner that says each new reason once
+     * would say it twice.
+     */
+    private static volatile String nativeFailure;
+
     private SerialPorts() {
     }
 
@@ -24,10 +31,28 @@ public final class SerialPorts {
         } catch (RuntimeException e) { // jSerialComm: no such port
             throw new IOException("cannot open " + path + ": " + OpenFailure.of(Path.of(path)).reason(), e);
         } catch (LinkageError e) {
-            String detail = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            throw new IOException("cannot open " + path + ": the serial port library did not load its native part ("
-                    + e.getClass().getSimpleName() + ": " + detail + ")", e);
+            if (e instanceof UnsatisfiedLinkError && nativeFailure == null) {
+                nativeFailure = reason(String.valueOf(e.getMessage()));
+            }
+            String why = nativeFailure;
+            throw new IOException("cannot open " + path + ": the serial port library did not load its native part"
+                    + (why == null ? "" : " (" + why + ")"), e);
         }
+    }
+
+    /**
+     * Of jSerialComm's numbered list of the places it tried, the first: the copy the framework
+     * made for this machine's architecture (its path in the data folder says where).
+     */
+    static String reason(String message) {
+        String first = message.lines().filter(l -> l.startsWith("[1]: ")).map(l -> l.substring(5)).findFirst()
+                .orElse(message.lines().findFirst().orElse(message));
+        int colon = first.indexOf(": ");
+        if (colon > 0 && first.startsWith(first.substring(0, colon + 2), colon + 2)) { // the JVM names the file twice
+            first = first.substring(colon + 2);
+        }
+        // the kernel's word for a library on a file system that may not execute
+        return first.contains("failed to map segment") ? first + ": is its file system mounted noexec?" : first;
     }
 
     /** Opens a port got from {@link #at}, set up as its owner wants it. */
