@@ -180,6 +180,38 @@ public class FeaturesProcessIT {
     }
 
     /**
+     * An uninstall a power cut ended half way, after the library went and before the bundle that
+     * needs it did: that bundle cannot start. Written down before the first bundle went, the
+     * feature is made whole at the next start, though no configuration lists it.
+     */
+    @Test
+    public void anUninstallAPowerCutEndedHalfWayLeavesTheFeatureWholeAtTheNextStart() throws Exception {
+        Files.writeString(gateway.home.resolve("etc/dev.outrigger.feature.cfg"), "install = broker, mqtt\n");
+        gateway.start();
+        GatewayProcess.Result installed = gateway.shell("feature:install deviceplugin");
+        assertTrue(installed.output(), installed.output().startsWith("deviceplugin: 2 bundle(s) added"));
+        Await.until("healthy", Duration.ofSeconds(30), () -> gateway.shell("health").status() == 0);
+
+        // where feature:uninstall deviceplugin stands once it has removed protobuf-java, its first bundle
+        Files.writeString(gateway.home.resolve("data/feature-unfinished"), "deviceplugin");
+        assertEquals(0, gateway.shell("uninstall " + gateway.bundleId("com.google.protobuf")).status());
+        assertEquals(0, gateway.shell("refresh").status());
+        Await.until("the device plugin waiting for its library", Duration.ofSeconds(10),
+                () -> gateway.shell("health").output().contains("bundle dev.outrigger.deviceplugin is installed"));
+        gateway.kill();
+
+        gateway.start();
+        try {
+            Await.until("healthy again, the feature whole", Duration.ofSeconds(30), () -> gateway.shell("health").status() == 0);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + gateway.shell("health").output() + gateway.log(), e);
+        }
+        assertTrue(gateway.log(), gateway.log().contains("Feature deviceplugin: finishing its installation, which a stop cut short"));
+        assertTrue(lines(gateway.shell("feature:list").output(), "deviceplugin ").get(0).contains("installed"));
+        assertFalse("nothing left to finish", Files.exists(gateway.home.resolve("data/feature-unfinished")));
+    }
+
+    /**
      * A feature file of one's own written wrong (a trailing comma) takes no other feature with it:
      * those configured are installed all the same; the list and an install of it say why it cannot
      * be read, the log once.
