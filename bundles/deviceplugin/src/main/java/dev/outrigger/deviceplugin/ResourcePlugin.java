@@ -32,6 +32,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -120,6 +121,7 @@ final class ResourcePlugin implements AutoCloseable {
             Files.deleteIfExists(socket);
             server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                    .withChildOption(ChannelOption.SO_KEEPALIVE, null) // gRPC's TCP default: a Unix socket has none
                     .directExecutor().addService(service()).build().start();
             registeredWith = null;
         }
@@ -151,7 +153,8 @@ final class ResourcePlugin implements AutoCloseable {
 
     private void register(Path kubelet) throws IOException {
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(kubelet.toString()))
-                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).directExecutor().usePlaintext().build();
+                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).withOption(ChannelOption.SO_KEEPALIVE, null)
+                .directExecutor().usePlaintext().build();
         try {
             ClientCalls.blockingUnaryCall(channel, KubeletApi.REGISTER,
                     CallOptions.DEFAULT.withDeadlineAfter(REGISTER_TIMEOUT_SECONDS, TimeUnit.SECONDS),

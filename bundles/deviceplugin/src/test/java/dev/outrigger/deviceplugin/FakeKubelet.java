@@ -22,6 +22,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -54,6 +55,7 @@ public final class FakeKubelet implements AutoCloseable {
     public FakeKubelet start() throws IOException {
         server = NettyServerBuilder.forAddress(new DomainSocketAddress(folder.resolve("kubelet.sock").toString()))
                 .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null) // gRPC's TCP default: a Unix socket has none
                 .addService(ServerServiceDefinition.builder("v1beta1.Registration")
                         .addMethod(KubeletApi.REGISTER, ServerCalls.asyncUnaryCall(this::register)).build())
                 .build().start();
@@ -70,7 +72,8 @@ public final class FakeKubelet implements AutoCloseable {
 
     private ManagedChannel channel(String endpoint) {
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(folder.resolve(endpoint).toString()))
-                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build();
+                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).withOption(ChannelOption.SO_KEEPALIVE, null)
+                .usePlaintext().build();
         channels.add(channel);
         return channel;
     }
