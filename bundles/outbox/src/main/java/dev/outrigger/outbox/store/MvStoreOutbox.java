@@ -505,7 +505,7 @@ public class MvStoreOutbox implements Outbox {
                 if (!entries.isEmpty() || left <= 0) {
                     return entries;
                 }
-                appended.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+                appended.awaitNanos(left); // an append, a commit and a close each signal it
             }
             return List.of();
         } finally {
