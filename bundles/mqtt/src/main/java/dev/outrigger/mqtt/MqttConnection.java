@@ -292,6 +292,10 @@ public class MqttConnection implements Messaging {
             attempting.set(false);
             traffic.connectFailures.increment();
             retry("cannot connect to " + config.broker() + ": " + ConnectionFailures.message(e));
+        } catch (LinkageError e) { // a library missing or on its way out: said, and tried again, not an attempt ended unheard
+            attempting.set(false);
+            traffic.connectFailures.increment();
+            retry("cannot connect to " + config.broker() + ": " + e);
         }
     }
 
