@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.outrigger.framework.net.NetworkNamespace;
+
 /**
- * A real broker for tests: Debian's mosquitto on a free loopback port, with persistence so that
- * a test subscriber's session (and its queued messages) survives a broker restart.
+ * A real broker for tests: Debian's mosquitto on a free loopback port (or on a host of its own),
+ * with persistence so that a test subscriber's session (and its queued messages) survives a broker
+ * restart.
  */
 final class Mosquitto implements AutoCloseable {
 
@@ -27,30 +30,43 @@ final class Mosquitto implements AutoCloseable {
     final int port;
     private final Path folder;
     private final String extraConfig;
+    /** Null: on this host, on loopback. */
+    private final NetworkNamespace host;
     private Process process;
 
     Mosquitto(Path folder, String extraConfig) throws IOException {
+        this(folder, extraConfig, null);
+    }
+
+    private Mosquitto(Path folder, String extraConfig, NetworkNamespace host) throws IOException {
         this.folder = Files.createDirectories(folder);
         this.extraConfig = extraConfig;
+        this.host = host;
         this.port = Ports.free();
+    }
+
+    /** On a host of its own, which the test can take off the network; there on every address, loopback too. */
+    static Mosquitto on(NetworkNamespace host, Path folder) throws IOException {
+        return new Mosquitto(folder, "", host);
     }
 
     Mosquitto start() throws Exception {
         Path conf = folder.resolve("mosquitto.conf");
         // as root, mosquitto would switch to its own user and lose access to this folder; its flow
         // control stays as shipped (20 publications unacknowledged), which is what gateways meet
-        Files.writeString(conf, "user " + System.getProperty("user.name") + "\nlistener " + port + " 127.0.0.1\n"
+        Files.writeString(conf, "user " + System.getProperty("user.name") + "\nlistener " + port + (host == null ? " 127.0.0.1" : "") + "\n"
                 + "persistence true\npersistence_location " + folder + "/\n"
                 + "max_queued_messages 0\n"
                 + "log_dest file " + folder.resolve("mosquitto.log") + "\n"
                 + (extraConfig.contains("allow_anonymous") ? "" : "allow_anonymous true\n") + extraConfig);
-        process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(folder.resolve("stdout.log").toFile()).start();
+        ProcessBuilder command = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(folder.resolve("stdout.log").toFile());
+        process = host == null ? command.start() : host.start(command);
         Await.until("mosquitto on port " + port, Duration.ofSeconds(10), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("mosquitto exited: " + Files.readString(folder.resolve("stdout.log")));
             }
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            try (Socket s = new Socket(InetAddress.getByName(address()), port)) {
                 return true;
             } catch (IOException notYet) {
                 return false;
@@ -111,7 +127,11 @@ final class Mosquitto implements AutoCloseable {
     }
 
     String uri() {
-        return "tcp://127.0.0.1:" + port;
+        return "tcp://" + address() + ":" + port;
+    }
+
+    private String address() {
+        return host == null ? "127.0.0.1" : host.address;
     }
 
     @Override

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.framework.logging.OncePerMinute;
+import dev.outrigger.framework.net.KeepAlive;
 import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
 
@@ -77,13 +78,19 @@ final class Bridge implements AutoCloseable {
      * @param tls        null for plain TCP
      */
     record Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
-            int idleTimeoutSeconds, AllowList allow, Tls tls, boolean clientAuth) {
+            int idleTimeoutSeconds, int keepAliveSeconds, AllowList allow, Tls tls, boolean clientAuth) {
 
         Options(String name, String bind, int port, Mode mode, SerialSettings settings, Policy policy, int maxClients,
                 int idleTimeoutSeconds, AllowList allow) {
-            this(name, bind, port, mode, settings, policy, maxClients, idleTimeoutSeconds, allow, null, false);
+            this(name, bind, port, mode, settings, policy, maxClients, idleTimeoutSeconds, KEEPALIVE_SECONDS, allow, null, false);
         }
     }
+
+    /**
+     * A client quiet for so long is probed: one whose host lost power or left the network is closed
+     * about a minute later, rather than holding its place (and the port open) for good.
+     */
+    static final int KEEPALIVE_SECONDS = 30;
 
     private static final ThreadFactory HANDSHAKES = Daemons.named("outrigger-bridge-handshake");
     /** A TLS client must finish its handshake within this. */
@@ -369,6 +376,7 @@ final class Bridge implements AutoCloseable {
         Client client;
         try {
             socket.setTcpNoDelay(true);
+            KeepAlive.probe(socket, options.keepAliveSeconds());
             client = new Client(socket);
         } catch (IOException | RuntimeException e) { // gone before it was taken in: nor is the port kept open for it
             closeLinkIfIdle();
@@ -579,7 +587,12 @@ final class Bridge implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                LOG.debug("Bridge {}: client {}: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
+                if (KeepAlive.expired(e)) {
+                    LOG.info("Bridge {}: client {} stopped answering (its host off or off the network: no reply to keep-alive "
+                            + "probes); closed", options.name(), socket.getRemoteSocketAddress());
+                } else {
+                    LOG.debug("Bridge {}: client {}: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
+                }
             } finally {
                 clients.remove(this);
                 connection.close(new byte[0]);

@@ -92,6 +92,11 @@ public class ConfiguredBridge {
         @AttributeDefinition(min = "0", description = "Close a client after this many seconds without traffic (0: never)")
         int idleTimeoutSeconds() default 0;
 
+        @AttributeDefinition(min = "0", max = "3600", description = "Probe a client after this many seconds without traffic: "
+                + "one whose host is off or off the network is closed within about twice that (0: never "
+                + "probed)")
+        int keepAliveSeconds() default Bridge.KEEPALIVE_SECONDS;
+
         @AttributeDefinition(required = false, description = "Client addresses and networks allowed, e.g. 192.168.1.20, 192.168.1.0/24 (empty: any)")
         String[] allow() default {};
 
@@ -137,7 +142,7 @@ public class ConfiguredBridge {
         Bridge.Options options = new Bridge.Options(selector, config.bind(), config.port(),
                 Bridge.Mode.valueOf(config.mode().toUpperCase(Locale.ROOT)), settings,
                 Bridge.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.maxClients(),
-                config.idleTimeoutSeconds(), allow,
+                config.idleTimeoutSeconds(), config.keepAliveSeconds(), allow,
                 config.tlsCertFile().isBlank() ? null : () -> tls(config), !config.tlsClientCaFile().isBlank());
         // first, so that an automatic bridge on the device or on the port lets go before this listens
         registry.willListen(options);

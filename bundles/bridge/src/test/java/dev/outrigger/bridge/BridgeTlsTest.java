@@ -46,7 +46,7 @@ public class BridgeTlsTest {
         pty = new PtyPair(folder.newFolder("pty").toPath());
         SSLContext server = PemTls.context(tls.ca().toString(), tls.cert("server").toString(), tls.key("server").toString());
         bridge = new Bridge(new Bridge.Options("tls", "127.0.0.1", 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
-                Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE, () -> server, true));
+                Bridge.Policy.KICKOLDUSER, 1, 0, Bridge.KEEPALIVE_SECONDS, AllowList.ANYONE, () -> server, true));
         bridge.attach(BridgeTest.device(pty.device.toRealPath().toString()));
     }
 

@@ -9,6 +9,7 @@ import java.net.SocketException;
 
 import com.fazecast.jSerialComm.SerialPort;
 
+import dev.outrigger.framework.net.KeepAlive;
 import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.serial.SerialPorts;
 import dev.outrigger.meshtastic.RadioSession.Link;
@@ -18,6 +19,12 @@ final class Links {
 
     /** Reads wake up this often without data, so deadlines and heartbeats are kept. */
     static final int POLL_MILLIS = 500;
+    /**
+     * A radio on Wi-Fi that lost power or its network answers nothing, not even a reset: probed
+     * after so long without traffic, it is found gone within about a minute and connected anew
+     * once back, rather than taken for a quiet mesh until the next heartbeat's write times out.
+     */
+    static final int KEEPALIVE_SECONDS = 30;
 
     private Links() {
     }
@@ -28,10 +35,11 @@ final class Links {
             // set before connecting: a radio that hangs up at once makes them fail after, as if it could not be reached
             socket.setSoTimeout(POLL_MILLIS);
             socket.setTcpNoDelay(true);
+            KeepAlive.probe(socket, KEEPALIVE_SECONDS);
             socket.connect(new InetSocketAddress(host, port), 5_000);
         } catch (IOException e) {
             socket.close();
-            if (e.getClass() == SocketException.class) {
+            if (e.getClass() == SocketException.class && !NetworkFailures.noRoute(e)) {
                 // not refused, unreachable or timed out: reset as it was made, by something that listens there
                 throw new RadioSession.HungUp(e);
             }

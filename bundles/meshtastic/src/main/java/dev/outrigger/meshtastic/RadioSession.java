@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import dev.outrigger.framework.logging.Printable;
+import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.Heartbeat;
 import dev.outrigger.meshtastic.proto.ToRadio;
@@ -180,7 +181,7 @@ final class RadioSession implements Runnable {
             return exchange(l);
         } catch (IOException e) {
             // the message (broken pipe, reset, ...) depends on when the other end went, not why
-            return state == State.LIVE ? "connection lost (" + e.getMessage() + ")" : closedDuringHandshake();
+            return state == State.LIVE ? "connection lost: " + NetworkFailures.inWords(e).orElse(e.getMessage()) : closedDuringHandshake();
         }
     }
 

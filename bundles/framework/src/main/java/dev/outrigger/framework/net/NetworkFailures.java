@@ -1,7 +1,9 @@
 package dev.outrigger.framework.net;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -28,6 +30,9 @@ public final class NetworkFailures {
      */
     public static final String CLOSED_BY_PEER = "the other end closed the connection";
 
+    /** The host's network is down (a car out of Wi-Fi range), or the host is not on it (ARP unanswered). */
+    static final String NO_ROUTE = "no route to it: the network is down, or the host is not on it";
+
     private NetworkFailures() {
     }
 
@@ -44,8 +49,14 @@ public final class NetworkFailures {
             if (t instanceof UnresolvedAddressException) {
                 return Optional.of("not an address of a known host");
             }
+            if (noRoute(t)) {
+                return Optional.of(NO_ROUTE);
+            }
             if (t instanceof ConnectException) {
                 return Optional.of("nothing listens there, or no route to it");
+            }
+            if (t instanceof IOException io && KeepAlive.expired(io)) {
+                return Optional.of("the other end stopped answering (its host off, or the network between gone)");
             }
             if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException) {
                 return Optional.of("timed out");
@@ -59,6 +70,12 @@ public final class NetworkFailures {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the failure is the network's or the host's absence from it, not the host's answer. */
+    public static boolean noRoute(Throwable t) {
+        return t instanceof NoRouteToHostException
+                || t instanceof SocketException && "Network is unreachable".equals(t.getMessage());
     }
 
     /**

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.Socket;
@@ -54,6 +56,26 @@ public class NetworkFailuresTest {
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.crt");
         keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost", "-keystore", "server.p12");
         keytool("-certreq", "-alias", "server", "-keystore", "server.p12", "-file", "server.csr");
+    }
+
+    /** A car out of Wi-Fi range: a host on a network that no longer answers for it (its ARP unanswered). */
+    @Test
+    public void aHostOffTheNetworkHasNoRouteToIt() throws Exception {
+        try (NetworkNamespace other = NetworkNamespace.create(); Socket s = new Socket()) {
+            other.cut();
+            s.connect(new InetSocketAddress(other.address, 1883), 10_000);
+            throw new AssertionError("nobody answers for " + other.address);
+        } catch (NoRouteToHostException unreachable) {
+            assertEquals(Optional.of(NetworkFailures.NO_ROUTE),
+                    NetworkFailures.inWords(new RuntimeException("Untranslated", unreachable)));
+        }
+        assertEquals(Optional.of(NetworkFailures.NO_ROUTE), NetworkFailures.inWords(new SocketException("Network is unreachable")));
+    }
+
+    @Test
+    public void aConnectionWhosePeerStoppedAnsweringSaysSo() {
+        assertEquals(Optional.of("the other end stopped answering (its host off, or the network between gone)"),
+                NetworkFailures.inWords(new IOException(new SocketException("Connection timed out"))));
     }
 
     @Test

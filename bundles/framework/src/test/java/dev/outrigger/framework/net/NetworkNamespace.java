@@ -1,0 +1,97 @@
+package dev.outrigger.framework.net;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Assume;
+
+/**
+ * A host of its own for a test: a network namespace joined to this one by a veth pair, this side
+ * {@link #hostAddress}, the other {@link #address}. {@link #cut()} makes the other host vanish the
+ * way a host that lost power or left the Wi-Fi does: what is sent to it is lost, and it sends
+ * nothing, not even a reset. Making namespaces takes root, which CI has: elsewhere the test is
+ * skipped. Shared with the integration tests (test-jar).
+ */
+public final class NetworkNamespace implements AutoCloseable {
+
+    public final String name;
+    public final String hostAddress;
+    public final String address;
+    private final String peerInterface;
+    private final List<Process> started = new ArrayList<>();
+
+    private NetworkNamespace(String id, int subnet) {
+        name = "or" + id;
+        hostAddress = "10.231." + (subnet >> 8) + "." + ((subnet & 0xff) + 1);
+        address = "10.231." + (subnet >> 8) + "." + ((subnet & 0xff) + 2);
+        peerInterface = "orn" + id;
+    }
+
+    /** A namespace with a /30 of its own in 10.231.0.0/16, picked at random so that runs side by side do not meet. */
+    public static NetworkNamespace create() throws Exception {
+        Assume.assumeTrue("network namespaces need root", "root".equals(System.getProperty("user.name")));
+        String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
+        NetworkNamespace ns = new NetworkNamespace(id, ThreadLocalRandom.current().nextInt(1 << 14) << 2);
+        String host = "orh" + id;
+        run("ip", "netns", "add", ns.name);
+        try {
+            run("ip", "link", "add", host, "type", "veth", "peer", "name", ns.peerInterface);
+            run("ip", "link", "set", ns.peerInterface, "netns", ns.name);
+            run("ip", "addr", "add", ns.hostAddress + "/30", "dev", host);
+            run("ip", "link", "set", host, "up");
+            ns.inside("ip", "link", "set", "lo", "up");
+            ns.inside("ip", "link", "set", ns.peerInterface, "up");
+            ns.restore();
+        } catch (Exception | AssertionError e) {
+            ns.close();
+            throw e;
+        }
+        return ns;
+    }
+
+    /** Starts a command on the other host; stopped at {@link #close()} at the latest. */
+    public Process start(ProcessBuilder command) throws IOException {
+        List<String> line = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        line.addAll(command.command());
+        Process p = command.command(line).start();
+        started.add(p);
+        return p;
+    }
+
+    /** The other host is gone from the network, silently. */
+    public void cut() throws Exception {
+        inside("ip", "addr", "del", address + "/30", "dev", peerInterface);
+    }
+
+    /** The other host is back on the network, its connections as they were. */
+    public void restore() throws Exception {
+        inside("ip", "addr", "add", address + "/30", "dev", peerInterface);
+    }
+
+    private void inside(String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        line.addAll(List.of(command));
+        run(line.toArray(String[]::new));
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + ": " + out);
+        }
+    }
+
+    /** Stops what was started on it and removes it, with its veth pair. */
+    @Override
+    public void close() throws Exception {
+        for (Process p : started) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        run("ip", "netns", "del", name);
+    }
+}
