@@ -11,8 +11,8 @@ arch=$1 out=$2 work=$3
 host=$(dpkg --print-architecture)
 # what the runtime's bundles need from the JDK (XML for Metatype and SCR descriptors, java.net.http
 # and jdk.crypto.ec for TLS clients, java.management and java.desktop (java.beans) for Log4j 2,
-# jdk.httpserver for the health endpoint)
-modules=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.unsupported
+# jdk.httpserver for the health endpoint, jdk.net for the timing of TCP keep-alive probes)
+modules=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.net,jdk.unsupported
 
 mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/debs"
 touch "$work/apt/status"
