@@ -54,7 +54,8 @@ final class Mosquitto implements AutoCloseable {
         Path conf = folder.resolve("mosquitto.conf");
         // as root, mosquitto would switch to its own user and lose access to this folder; its flow
         // control stays as shipped (20 publications unacknowledged), which is what gateways meet
-        Files.writeString(conf, "user " + System.getProperty("user.name") + "\nlistener " + port + (host == null ? " 127.0.0.1" : "") + "\n"
+        Files.writeString(conf, "user " + System.getProperty("user.name") + "\nlistener " + port
+                + (host == null ? " 127.0.0.1" : "") + "\n"
                 + "persistence true\npersistence_location " + folder + "/\n"
                 + "max_queued_messages 0\n"
                 + "log_dest file " + folder.resolve("mosquitto.log") + "\n"

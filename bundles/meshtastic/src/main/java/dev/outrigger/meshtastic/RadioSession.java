@@ -181,7 +181,8 @@ final class RadioSession implements Runnable {
             return exchange(l);
         } catch (IOException e) {
             // the message (broken pipe, reset, ...) depends on when the other end went, not why
-            return state == State.LIVE ? "connection lost: " + NetworkFailures.inWords(e).orElse(e.getMessage()) : closedDuringHandshake();
+            return state == State.LIVE ? "connection lost: " + NetworkFailures.inWords(e).orElse(e.getMessage())
+                    : closedDuringHandshake();
         }
     }
 

@@ -22,8 +22,8 @@ public final class KeepAlive {
     /**
      * Probes the peer after {@code idleSeconds} without traffic, then every third of that (at least
      * every second): one that answers none of {@value #PROBES} is found gone about twice
-     * {@code idleSeconds} after it went quiet, and a read of the socket fails ({@link #expired}). 0 leaves the socket
-     * as it is. Where the timing cannot be set, the system's is kept.
+     * {@code idleSeconds} after it went quiet, and a read of the socket fails ({@link #expired}).
+     * 0 leaves the socket as it is. Where the timing cannot be set, the system's is kept.
      */
     public static void probe(Socket socket, int idleSeconds) throws SocketException {
         if (idleSeconds <= 0) {
@@ -39,7 +39,7 @@ public final class KeepAlive {
         }
     }
 
-    /** Whether the failure of a read is the peer's silence to the probes (the kernel's ETIMEDOUT). */
+    /** Whether the failure of a read is the peer's silence to the probes (ETIMEDOUT, in Linux's words). */
     public static boolean expired(IOException e) {
         return "Connection timed out".equals(e.getMessage());
     }
