@@ -2,6 +2,7 @@ package dev.outrigger.framework.net;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
@@ -33,6 +34,9 @@ public final class NetworkFailures {
     /** The host's network is down (a car out of Wi-Fi range), or the host is not on it (ARP unanswered). */
     static final String NO_ROUTE = "no route to it: the network is down, or the host is not on it";
 
+    /** A listener bound to an address of an interface that is not up yet (Wi-Fi at boot), or of none. */
+    static final String NO_SUCH_ADDRESS = "no interface of this host has that address (not yet, or a mistyped one)";
+
     private NetworkFailures() {
     }
 
@@ -51,6 +55,9 @@ public final class NetworkFailures {
             }
             if (noRoute(t)) {
                 return Optional.of(NO_ROUTE);
+            }
+            if (t instanceof BindException && "Cannot assign requested address".equals(t.getMessage())) {
+                return Optional.of(NO_SUCH_ADDRESS);
             }
             if (t instanceof ConnectException) {
                 return Optional.of("nothing listens there, or no route to it");

@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 
+import dev.outrigger.framework.net.NetworkFailures;
+
 /**
  * Something that fails while a fault lasts (a port taken, an address missing) tried again until
  * it works, so that the runtime recovers by itself when the fault goes away.
@@ -39,7 +41,8 @@ public final class Retry {
             attempt.run();
         } catch (IOException e) {
             if (failures == 0) {
-                log.warn("{} ({}); retrying every {} s at most", failure, e.getMessage(), MAX_DELAY_MILLIS / 1000);
+                log.warn("{} ({}); retrying every {} s at most", failure, NetworkFailures.inWords(e).orElse(e.getMessage()),
+                        MAX_DELAY_MILLIS / 1000);
             }
             try {
                 executor.schedule(() -> run(executor, log, failure, attempt, failures + 1,

@@ -16,6 +16,7 @@ import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -70,6 +71,23 @@ public class NetworkFailuresTest {
                     NetworkFailures.inWords(new RuntimeException("Untranslated", unreachable)));
         }
         assertEquals(Optional.of(NetworkFailures.NO_ROUTE), NetworkFailures.inWords(new SocketException("Network is unreachable")));
+    }
+
+    /** A bridge bound to the address of a Wi-Fi that is not up yet at boot. */
+    @Test
+    public void aListenerOnAnAddressNoInterfaceHasSaysSo() throws Exception {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("192.0.2.1", 0)); // TEST-NET-1: on no interface here
+            throw new AssertionError("bound to an address of no interface");
+        } catch (BindException e) {
+            assertEquals(Optional.of(NetworkFailures.NO_SUCH_ADDRESS), NetworkFailures.inWords(e));
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); ServerSocket s = new ServerSocket()) {
+            s.bind(taken.getLocalSocketAddress());
+            throw new AssertionError("bound to a port taken");
+        } catch (BindException e) {
+            assertEquals("a port taken says so itself", Optional.empty(), NetworkFailures.inWords(e));
+        }
     }
 
     @Test
