@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,7 @@ import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.deviceplugin.FakeKubelet;
 import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.net.NetworkNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -75,8 +77,12 @@ public class KubeProcessIT {
 
     /** An empty API server (CRUD mode keeps its objects in memory) on a fixed loopback port. */
     private void startApiServer(int port) {
+        startApiServer(InetAddress.getLoopbackAddress(), port);
+    }
+
+    private void startApiServer(InetAddress address, int port) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), port);
+        server.init(address, port);
         client = server.createClient();
     }
 
@@ -110,9 +116,13 @@ public class KubeProcessIT {
     }
 
     private void writeKubeconfig() throws Exception {
+        writeKubeconfig("http://127.0.0.1:" + server.getPort());
+    }
+
+    private void writeKubeconfig(String apiServer) throws Exception {
         Files.writeString(kubeconfig(), String.join("\n",
                 "apiVersion: v1", "kind: Config", "clusters:", "- name: mock", "  cluster:",
-                "    server: http://127.0.0.1:" + server.getPort(), "contexts:", "- name: mock", "  context:",
+                "    server: " + apiServer, "contexts:", "- name: mock", "  context:",
                 "    cluster: mock", "    user: gateway", "current-context: mock", "users:", "- name: gateway", "  user:",
                 "    token: test-token", ""));
     }
@@ -370,6 +380,44 @@ public class KubeProcessIT {
         return granted;
     }
 
+    /**
+     * Node mode in a vehicle: the gateway moves to another network, which gives it another address.
+     * Its Node follows: the InternalIP is the address it reaches the API server from, now.
+     */
+    @Test
+    public void nodeModeFollowsTheGatewayToAnotherAddress() throws Exception {
+        try (NetworkNamespace apiHost = NetworkNamespace.create()) {
+            // the API server on a host of its own: a relay there to this one's, which listens on every address
+            int port = server.getPort();
+            stopApiServer();
+            startApiServer(InetAddress.getByName("0.0.0.0"), port);
+            apiHost.start(new ProcessBuilder("socat", "TCP-LISTEN:6443,bind=" + apiHost.address + ",fork,reuseaddr",
+                    "TCP:" + apiHost.hostAddress + ":" + port));
+            writeKubeconfig("http://" + apiHost.address + ":6443");
+            configureWithoutKubeconfig("registerNode = true\n");
+            gateway.start();
+            Await.until("the Node registered at the address the API server is reached from", Duration.ofSeconds(20),
+                    () -> apiHost.hostAddress.equals(internalIp()));
+
+            String moved = apiHost.readdressThisHost();
+            long movedAt = System.nanoTime();
+            Await.until("the Node at the new address", Duration.ofSeconds(10), () -> moved.equals(internalIp()));
+            System.out.printf(Locale.ROOT, "node mode: a new address on the Node %d ms after the gateway had it%n",
+                    (System.nanoTime() - movedAt) / 1_000_000);
+            assertTrue(gateway.log(), gateway.log().contains("Kubernetes: Node edge-it is at " + moved + " now (was "
+                    + apiHost.hostAddress + ")"));
+            assertEquals("its Hostname kept", "edge-it", client.nodes().withName("edge-it").get().getStatus().getAddresses()
+                    .stream().filter(a -> a.getType().equals("Hostname")).findFirst().orElseThrow().getAddress());
+        }
+    }
+
+    private String internalIp() {
+        Node node = client.nodes().withName("edge-it").get();
+        return node == null || node.getStatus() == null || node.getStatus().getAddresses() == null ? null
+                : node.getStatus().getAddresses().stream().filter(a -> a.getType().equals("InternalIP"))
+                        .map(a -> a.getAddress()).findFirst().orElse(null);
+    }
+
     @Test
     public void nodeModeRegistersATaintedNodeAndKeepsItsLeaseInKubeNodeLease() throws Exception {
         Path etc = configure("registerNode = true\nrenewSeconds = 2\nreportSeconds = 5\n");
@@ -392,6 +440,10 @@ public class KubeProcessIT {
         assertEquals("True", condition("Ready").getStatus());
         assertTrue(node.getStatus().getNodeInfo().getKubeletVersion().startsWith("outrigger-"));
         assertTrue(node.getMetadata().getLabels().containsKey("kubernetes.io/arch"));
+        // the API server on this host (a k3s server's own kubeconfig): an address of an interface, not loopback
+        String internalIp = internalIp();
+        assertTrue(internalIp, !InetAddress.getByName(internalIp).isLoopbackAddress()
+                && NetworkInterface.getByInetAddress(InetAddress.getByName(internalIp)) != null);
         Await.until("its Lease in kube-node-lease", Duration.ofSeconds(15),
                 () -> client.leases().inNamespace("kube-node-lease").withName("edge-it").get() != null);
         Lease lease = client.leases().inNamespace("kube-node-lease").withName("edge-it").get();

@@ -1,16 +1,14 @@
 package dev.outrigger.kube;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
+import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -143,8 +141,11 @@ public class KubeKeeper {
     private ScheduledExecutorService ticks;
     private volatile NodeSync sync;
     private volatile NodeEvents events;
-    /** Node mode only: the gateway's address, on its Node and in the Services of its bridges. */
+    /** Node mode only: the gateway's address, on its Node and in the Services of its bridges, as it is now. */
     private String nodeAddress;
+    /** Node mode only: where the API server is, which the address is the one to reach. */
+    private String apiHost;
+    private int apiPort;
     private volatile BridgeEndpoints endpoints;
     private List<BridgeEndpoints.Offer> offersApplied;
     /** Node mode: the Services joined, or why none, for kube:status. */
@@ -210,7 +211,10 @@ public class KubeKeeper {
         sync = new NodeSync(client, nodeName);
         events = new NodeEvents(client, nodeName);
         if (settings.registerNode()) {
-            nodeAddress = address();
+            URI api = URI.create(config.getMasterUrl());
+            apiHost = api.getHost();
+            apiPort = api.getPort() != -1 ? api.getPort() : "http".equals(api.getScheme()) ? 80 : 443;
+            followAddress();
             endpoints = new BridgeEndpoints(client, nodeName, namespace, settings.prefix());
         }
         // every second: a device gone or a condition flipped is on the Node within two
@@ -254,6 +258,9 @@ public class KubeKeeper {
             return;
         }
         try {
+            if (settings.registerNode()) {
+                followAddress();
+            }
             NodeSync.Wanted wanted = wanted();
             boolean due = now - lastReport >= TimeUnit.SECONDS.toNanos(settings.reportSeconds());
             if (!wanted.equals(applied) || due) {
@@ -490,7 +497,7 @@ public class KubeKeeper {
         if (b != null) {
             boardConditions(b.sensors(), conditions);
         }
-        return new NodeSync.Wanted(labels, resources, conditions);
+        return new NodeSync.Wanted(labels, resources, conditions, settings.registerNode() ? nodeAddress : null);
     }
 
     /** A label for each port a bridge listens on with its device present: {@code outrigger.dev/bridge-6638=true}. */
@@ -571,16 +578,17 @@ public class KubeKeeper {
         };
     }
 
-    /** The first non-loopback IPv4 address, for the Node's InternalIP. */
-    private static String address() {
-        try {
-            return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-                    .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
-                    .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
-                    .map(InetAddress::getHostAddress).findFirst().orElse("127.0.0.1");
-        } catch (IOException e) {
-            return "127.0.0.1";
+    /**
+     * Node mode: the address the gateway has now, said when it changed (the gateway moved to
+     * another network), which the next report puts on its Node and in the Services of its bridges.
+     */
+    private void followAddress() {
+        String now = GatewayAddress.toward(apiHost, apiPort);
+        if (nodeAddress != null && !now.equals(nodeAddress)) {
+            LOG.info("Kubernetes: Node {} is at {} now (was {}): on its Node and in the Services of its bridges", nodeName,
+                    now, nodeAddress);
         }
+        nodeAddress = now;
     }
 
     private static String version() {

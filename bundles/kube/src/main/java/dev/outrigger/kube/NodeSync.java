@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -51,7 +53,8 @@ final class NodeSync {
     static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
 
     /** What the Node should carry. Conditions: type to status ("True"/"False") and reason. */
-    record Wanted(Map<String, String> labels, Map<String, Integer> resources, Map<String, Condition> conditions) {
+    /** @param address node mode: the Node's InternalIP as it is now; null in label mode, where the kubelet says it */
+    record Wanted(Map<String, String> labels, Map<String, Integer> resources, Map<String, Condition> conditions, String address) {
     }
 
     record Condition(boolean status, String reason, String message) {
@@ -111,6 +114,9 @@ final class NodeSync {
             n.getStatus().setCapacity(capacity);
             n.getStatus().setAllocatable(allocatable);
             n.getStatus().setConditions(conditions(n.getStatus().getConditions(), wanted.conditions(), now));
+            if (wanted.address() != null) {
+                n.getStatus().setAddresses(withInternalIp(n.getStatus().getAddresses(), wanted.address()));
+            }
             return n;
         }));
         return true;
@@ -230,6 +236,16 @@ final class NodeSync {
                     .withMachineID("").withSystemUUID("").withBootID("").endNodeInfo().build());
             return n;
         });
+    }
+
+    /** The Node's addresses with its InternalIP the one given; the others (its Hostname) as they are. */
+    static List<NodeAddress> withInternalIp(List<NodeAddress> addresses, String internalIp) {
+        List<NodeAddress> updated = new ArrayList<>();
+        if (addresses != null) {
+            addresses.stream().filter(a -> !"InternalIP".equals(a.getType())).forEach(updated::add);
+        }
+        updated.add(new NodeAddressBuilder().withType("InternalIP").withAddress(internalIp).build());
+        return updated;
     }
 
     private static Set<String> owned(ObjectMeta metadata) {

@@ -50,7 +50,25 @@ public class NodeSyncTest {
                 meshtastic ? Map.of("outrigger.dev/serial", "true", "outrigger.dev/meshtastic", "true") : Map.of(),
                 meshtastic ? Map.of("outrigger.dev/meshtastic", 1) : Map.of(),
                 Map.of("OutriggerReady", new NodeSync.Condition(true, "Running", "gateway running"),
-                        "MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : "Disconnected", "")));
+                        "MqttConnected", new NodeSync.Condition(mqtt, mqtt ? "Connected" : "Disconnected", "")), null);
+    }
+
+    /** Node mode, in a vehicle: a new network, a new address, on the Node at the next report. */
+    @Test
+    public void theInternalIpFollowsTheGatewaysAddressAndTheHostnameStays() {
+        client.nodes().withName("shed-pi").delete();
+        sync.register("arm64", "192.168.1.20", "outrigger-1.0.0");
+        NodeSync.Wanted atHome = wanted(false, true);
+        NodeSync.Wanted onTheRoad = new NodeSync.Wanted(atHome.labels(), atHome.resources(), atHome.conditions(), "172.20.10.3");
+        assertTrue(sync.apply(onTheRoad, T0));
+        assertEquals(Map.of("Hostname", "shed-pi", "InternalIP", "172.20.10.3"), addresses(node()));
+        assertTrue("label mode leaves the kubelet's addresses alone", sync.apply(atHome, T0.plusSeconds(1)));
+        assertEquals(Map.of("Hostname", "shed-pi", "InternalIP", "172.20.10.3"), addresses(node()));
+    }
+
+    private static Map<String, String> addresses(Node node) {
+        return node.getStatus().getAddresses().stream()
+                .collect(java.util.stream.Collectors.toMap(a -> a.getType(), a -> a.getAddress()));
     }
 
     @Test

@@ -22,6 +22,8 @@ public final class NetworkNamespace implements AutoCloseable {
     public final String hostAddress;
     public final String address;
     private final String peerInterface;
+    private final String hostInterface;
+    private final int subnet;
     private final List<Process> started = new ArrayList<>();
 
     private NetworkNamespace(String id, int subnet) {
@@ -29,6 +31,8 @@ public final class NetworkNamespace implements AutoCloseable {
         hostAddress = "10.231." + (subnet >> 8) + "." + ((subnet & 0xff) + 1);
         address = "10.231." + (subnet >> 8) + "." + ((subnet & 0xff) + 2);
         peerInterface = "orn" + id;
+        hostInterface = "orh" + id;
+        this.subnet = subnet;
     }
 
     /** A namespace with a /30 of its own in 10.231.0.0/16, picked at random so that runs side by side do not meet. */
@@ -36,7 +40,7 @@ public final class NetworkNamespace implements AutoCloseable {
         Assume.assumeTrue("network namespaces need root", "root".equals(System.getProperty("user.name")));
         String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
         NetworkNamespace ns = new NetworkNamespace(id, ThreadLocalRandom.current().nextInt(1 << 14) << 2);
-        String host = "orh" + id;
+        String host = ns.hostInterface;
         run("ip", "netns", "add", ns.name);
         try {
             run("ip", "link", "add", host, "type", "veth", "peer", "name", ns.peerInterface);
@@ -70,6 +74,19 @@ public final class NetworkNamespace implements AutoCloseable {
     /** The other host is back on the network, its connections as they were. */
     public void restore() throws Exception {
         inside("ip", "addr", "add", address + "/30", "dev", peerInterface);
+    }
+
+    /**
+     * This host takes a new address toward the other one, as from a new DHCP lease, its old one
+     * kept for the connections made from it: 10.232.x.y beside 10.231.x.y. Returns the new address.
+     */
+    public String readdressThisHost() throws Exception {
+        String prefix = "10.232." + (subnet >> 8) + ".";
+        String mine = prefix + ((subnet & 0xff) + 1);
+        run("ip", "addr", "add", mine + "/30", "dev", hostInterface);
+        inside("ip", "addr", "add", prefix + ((subnet & 0xff) + 2) + "/30", "dev", peerInterface);
+        run("ip", "route", "add", address + "/32", "dev", hostInterface, "src", mine);
+        return mine;
     }
 
     private void inside(String... command) throws Exception {
