@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -445,6 +446,20 @@ public class RuntimeProcessIT {
         gateway.start();
         String archive = "-XX:SharedArchiveFile=" + data.toRealPath() + "/cds-";
         assertTrue(gateway.commandLine().toString(), gateway.commandLine().stream().anyMatch(a -> a.startsWith(archive)));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        // cut short afterwards (an SD card that lost the end of a write): the JVM would crash mapping it, at every start
+        Path written = archives(data).get(0);
+        long size = Files.size(written);
+        try (FileChannel file = FileChannel.open(written, StandardOpenOption.WRITE)) {
+            file.truncate(size * 4 / 5);
+        }
+        gateway.start();
+        assertTrue(gateway.log(), gateway.log().contains("outrigger: the class data sharing archive " + data.toRealPath().resolve(written.getFileName())
+                + " is not as it was written (" + size * 4 / 5 + " bytes, " + size + " recorded): removed, written anew"));
+        assertTrue("not mapped", gateway.commandLine().stream().noneMatch(a -> a.startsWith(archive)));
+        Await.until("written anew, whole", Duration.ofSeconds(40), () -> Files.isRegularFile(written)
+                && Files.readString(written.resolveSibling(written.getFileName() + ".bytes")).equals(Long.toString(Files.size(written))));
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
 
         // a new distribution (here: the launcher's jar touched): the JVM would ignore the old archive

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,6 +20,7 @@ import javax.management.ObjectName;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 
+import dev.outrigger.framework.files.DurableFile;
 import dev.outrigger.framework.memory.MemoryHeadroom;
 
 /**
@@ -96,11 +98,17 @@ final class ClassDataArchive {
         }
     }
 
-    /** Archives of another JVM or class path, which no start maps any more (tens of MB each). */
+    /** Where the size of a whole archive is kept: {@code cds-<id>.jsa.bytes}. */
+    static Path sizeOf(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".bytes");
+    }
+
+    /** Archives of another JVM or class path, which no start maps any more (tens of MB each), and their sizes. */
     private void removeOthers(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
-            for (Path other : (Iterable<Path>) files.filter(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa")
-                    && !f.getFileName().equals(archive.getFileName()))::iterator) {
+            for (Path other : (Iterable<Path>) files.filter(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa(\\.bytes)?")
+                    && !f.getFileName().equals(archive.getFileName())
+                    && !f.getFileName().equals(sizeOf(archive).getFileName()))::iterator) {
                 Files.deleteIfExists(other);
             }
         }
@@ -163,6 +171,10 @@ final class ClassDataArchive {
             } catch (IOException notSupported) {
                 // a file system that cannot sync a folder: the archive is whole, its name just not yet durable
             }
+            // its size as written, which bin/outrigger compares before mapping it: one cut short later
+            // (an SD card that lost a write despite the sync, a copy of data/ interrupted) crashes the
+            // JVM as it maps it, at every start
+            DurableFile.replace(sizeOf(archive), Long.toString(Files.size(archive)).getBytes(StandardCharsets.US_ASCII));
             removeOthers(folder);
         } catch (JMException | IOException | RuntimeException e) {
             System.err.println("outrigger: cannot write the class data sharing archive " + archive + " (" + e
