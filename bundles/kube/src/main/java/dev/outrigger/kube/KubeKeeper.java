@@ -142,7 +142,7 @@ public class KubeKeeper {
     private volatile NodeSync sync;
     private volatile NodeEvents events;
     /** Node mode only: the gateway's address, on its Node and in the Services of its bridges, as it is now. */
-    private String nodeAddress;
+    private volatile String nodeAddress;
     /** Node mode only: where the API server is, which the address is the one to reach. */
     private String apiHost;
     private int apiPort;
@@ -391,7 +391,8 @@ public class KubeKeeper {
         List<String> lines = new ArrayList<>();
         lines.add("mode        " + settings.mode() + (settings.registerNode() ? " (node mode)" : " (label mode)"));
         lines.add("state       " + state);
-        lines.add("node        " + nodeName);
+        lines.add("node        " + nodeName + (settings.registerNode() && nodeAddress != null
+                ? " at " + nodeAddress + " (the address the API server is reached from)" : ""));
         lines.add("reported    " + (reported == null ? "-" : reported));
         lines.add("lease       " + (renewed == null ? "-" : "renewed " + renewed));
         NodeEvents e = events;
