@@ -402,7 +402,7 @@ public class KubeProcessIT {
             String moved = apiHost.readdressThisHost();
             long movedAt = System.nanoTime();
             Await.until("the Node at the new address", Duration.ofSeconds(10), () -> moved.equals(internalIp()));
-            assertTrue(gateway.shell("kube:status").output().contains("node        edge-it at " + moved + " (the address"));
+            assertTrue(gateway.shell("kube:status").output().contains("node        edge-it at " + moved + " (its InternalIP)"));
             System.out.printf(Locale.ROOT, "node mode: a new address on the Node %d ms after the gateway had it%n",
                     (System.nanoTime() - movedAt) / 1_000_000);
             assertTrue(gateway.log(), gateway.log().contains("Kubernetes: Node edge-it is at " + moved + " now (was "

@@ -143,7 +143,7 @@ public class KubeKeeper {
     private volatile NodeEvents events;
     /** Node mode only: the gateway's address, on its Node and in the Services of its bridges, as it is now. */
     private volatile String nodeAddress;
-    /** Node mode only: where the API server is, which the address is the one to reach. */
+    /** Node mode only: the API server, the route to which gives that address. */
     private String apiHost;
     private int apiPort;
     private volatile BridgeEndpoints endpoints;
@@ -392,7 +392,7 @@ public class KubeKeeper {
         lines.add("mode        " + settings.mode() + (settings.registerNode() ? " (node mode)" : " (label mode)"));
         lines.add("state       " + state);
         lines.add("node        " + nodeName + (settings.registerNode() && nodeAddress != null
-                ? " at " + nodeAddress + " (the address the API server is reached from)" : ""));
+                ? " at " + nodeAddress + " (its InternalIP)" : ""));
         lines.add("reported    " + (reported == null ? "-" : reported));
         lines.add("lease       " + (renewed == null ? "-" : "renewed " + renewed));
         NodeEvents e = events;
