@@ -40,13 +40,12 @@ public final class NetworkNamespace implements AutoCloseable {
         Assume.assumeTrue("network namespaces need root", "root".equals(System.getProperty("user.name")));
         String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
         NetworkNamespace ns = new NetworkNamespace(id, ThreadLocalRandom.current().nextInt(1 << 14) << 2);
-        String host = ns.hostInterface;
         run("ip", "netns", "add", ns.name);
         try {
-            run("ip", "link", "add", host, "type", "veth", "peer", "name", ns.peerInterface);
+            run("ip", "link", "add", ns.hostInterface, "type", "veth", "peer", "name", ns.peerInterface);
             run("ip", "link", "set", ns.peerInterface, "netns", ns.name);
-            run("ip", "addr", "add", ns.hostAddress + "/30", "dev", host);
-            run("ip", "link", "set", host, "up");
+            run("ip", "addr", "add", ns.hostAddress + "/30", "dev", ns.hostInterface);
+            run("ip", "link", "set", ns.hostInterface, "up");
             ns.inside("ip", "link", "set", "lo", "up");
             ns.inside("ip", "link", "set", ns.peerInterface, "up");
             ns.restore();
@@ -110,5 +109,7 @@ public final class NetworkNamespace implements AutoCloseable {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         run("ip", "netns", "del", name);
+        // the pair goes with the namespace, unless making it failed before its other end was moved there
+        new ProcessBuilder("ip", "link", "del", hostInterface).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
     }
 }
