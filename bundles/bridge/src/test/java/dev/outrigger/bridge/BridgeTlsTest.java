@@ -24,6 +24,7 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.framework.Await;
+import dev.outrigger.framework.net.NetworkNamespace;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.tls.TestCertificates;
 
@@ -95,6 +96,31 @@ public class BridgeTlsTest {
             Await.until("the handshake under way", Duration.ofSeconds(5), () -> handshakeThreads() == 1);
             bridge.close();
             assertEquals(0, handshakeThreads());
+        }
+    }
+
+    /**
+     * A client whose host goes off the network in the middle of its session (openssl on a host of
+     * its own): the keep-alive probes find it gone behind TLS as on plain TCP, and its place is free.
+     */
+    @Test
+    public void aClientWhoseHostVanishedIsClosed() throws Exception {
+        try (NetworkNamespace other = NetworkNamespace.create()) {
+            SSLContext server = PemTls.context(tls.ca().toString(), tls.cert("server").toString(), tls.key("server").toString());
+            Bridge far = new Bridge(new Bridge.Options("tls-far", other.hostAddress, 0, Bridge.Mode.RAW, SerialSettings.DEFAULT,
+                    Bridge.Policy.KICKOLDUSER, 1, 0, 2, AllowList.ANYONE, () -> server, true));
+            try {
+                far.attach(BridgeTest.device(pty.device.toRealPath().toString()));
+                // its standard input open and quiet, as a client between two messages
+                other.start(new ProcessBuilder("openssl", "s_client", "-quiet", "-connect", other.hostAddress + ":" + far.port(),
+                        "-cert", tls.cert("zigbee2mqtt").toString(), "-key", tls.key("zigbee2mqtt").toString())
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD));
+                Await.until("the client admitted", Duration.ofSeconds(10), () -> far.clientCount() == 1);
+                other.cut();
+                Await.until("the client closed once it answered no probe", Duration.ofSeconds(15), () -> far.clientCount() == 0);
+            } finally {
+                far.close();
+            }
         }
     }
 
