@@ -30,12 +30,17 @@ final class Links {
     }
 
     static Link tcp(String host, int port) throws IOException {
+        return tcp(host, port, KEEPALIVE_SECONDS);
+    }
+
+    /** With the radio probed after {@code keepAliveSeconds} without traffic: tests make it seconds. */
+    static Link tcp(String host, int port, int keepAliveSeconds) throws IOException {
         Socket socket = new Socket();
         try {
             // set before connecting: a radio that hangs up at once makes them fail after, as if it could not be reached
             socket.setSoTimeout(POLL_MILLIS);
             socket.setTcpNoDelay(true);
-            KeepAlive.probe(socket, KEEPALIVE_SECONDS);
+            KeepAlive.probe(socket, keepAliveSeconds);
             socket.connect(new InetSocketAddress(host, port), 5_000);
         } catch (IOException e) {
             socket.close();

@@ -3,19 +3,116 @@ package dev.outrigger.meshtastic;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 
+import dev.outrigger.framework.net.NetworkNamespace;
 import dev.outrigger.meshtastic.proto.FromRadio;
+import dev.outrigger.meshtastic.proto.ToRadio;
+import dev.outrigger.meshtastic.protocol.FrameDecoder;
+import dev.outrigger.meshtastic.protocol.Frames;
 
 public class RadioSessionTest {
+
+    /**
+     * A radio on Wi-Fi that loses power in the middle of a live session (its API behind a relay on
+     * a host of its own, which the test takes off the network): nothing more comes, not even a
+     * reset, and the probes find it gone rather than a quiet mesh being taken for a live radio.
+     */
+    @Test
+    public void aLiveRadioWhoseHostVanishedIsFoundGone() throws Exception {
+        try (NetworkNamespace wifi = NetworkNamespace.create(); ServerSocket radio = new ServerSocket()) {
+            radio.bind(new InetSocketAddress(wifi.hostAddress, 0));
+            List<Socket> clients = new CopyOnWriteArrayList<>();
+            Thread answering = new Thread(() -> answerHandshakes(radio, clients));
+            answering.start();
+            wifi.start(new ProcessBuilder("socat", "TCP-LISTEN:4403,bind=" + wifi.address + ",fork,reuseaddr",
+                    "TCP:" + wifi.hostAddress + ":" + radio.getLocalPort()));
+            BlockingQueue<String> states = new LinkedBlockingQueue<>();
+            RadioSession session = new RadioSession(wifi.address + ":4403", () -> Links.tcp(wifi.address, 4403, 2),
+                    new RadioSession.Timing(5_000, 60_000, 1_000, 1_000), new RadioSession.Events() {
+                        @Override
+                        public void configuring() {
+                        }
+
+                        @Override
+                        public void fromRadio(FromRadio message) {
+                        }
+
+                        @Override
+                        public void stateChanged(RadioSession.State state, String detail) {
+                            states.add(state + " " + detail);
+                        }
+                    }, false);
+            Thread thread = new Thread(session);
+            thread.start();
+            try {
+                String state;
+                do {
+                    state = states.poll(10, TimeUnit.SECONDS);
+                    assertNotNull("the session live through the relay", state);
+                } while (!state.startsWith("LIVE"));
+                wifi.cut();
+                String lost = states.poll(15, TimeUnit.SECONDS);
+                assertEquals("BACKOFF connection lost: the other end stopped answering (its host off, or the network between gone)",
+                        lost);
+            } finally {
+                session.stop();
+                thread.join(5_000);
+                radio.close();
+                for (Socket client : clients) {
+                    client.close(); // its far end gone without a word, its read would wait for ever
+                }
+                answering.join(5_000);
+            }
+        }
+    }
+
+    /** A radio's API as far as a handshake goes: each want_config_id answered with its config_complete_id. */
+    private static void answerHandshakes(ServerSocket radio, List<Socket> clients) {
+        while (!radio.isClosed()) {
+            try (Socket client = radio.accept()) {
+                clients.add(client);
+                InputStream in = client.getInputStream();
+                OutputStream out = client.getOutputStream();
+                FrameDecoder decoder = new FrameDecoder(new FrameDecoder.Listener() {
+                    @Override
+                    public void frame(byte[] payload) {
+                        try {
+                            ToRadio asked = ToRadio.parseFrom(payload);
+                            if (asked.hasWantConfigId()) {
+                                out.write(Frames.encode(FromRadio.newBuilder().setConfigCompleteId(asked.getWantConfigId()).build()));
+                            }
+                        } catch (IOException gone) {
+                            // the session's end
+                        }
+                    }
+
+                    @Override
+                    public void text(String line) {
+                    }
+                });
+                byte[] buffer = new byte[512];
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    decoder.feed(buffer, 0, n);
+                }
+            } catch (IOException closed) {
+                // the radio stopped, or its client went
+            }
+        }
+    }
 
     /**
      * A radio's TCP API that hangs up at once (it serves another client) says so in the same words
