@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.junit.Test;
 
@@ -42,20 +43,8 @@ public class RadioSessionTest {
                     "TCP:" + wifi.hostAddress + ":" + radio.getLocalPort()));
             BlockingQueue<String> states = new LinkedBlockingQueue<>();
             RadioSession session = new RadioSession(wifi.address + ":4403", () -> Links.tcp(wifi.address, 4403, 2),
-                    new RadioSession.Timing(5_000, 60_000, 1_000, 1_000), new RadioSession.Events() {
-                        @Override
-                        public void configuring() {
-                        }
-
-                        @Override
-                        public void fromRadio(FromRadio message) {
-                        }
-
-                        @Override
-                        public void stateChanged(RadioSession.State state, String detail) {
-                            states.add(state + " " + detail);
-                        }
-                    }, false);
+                    new RadioSession.Timing(5_000, 60_000, 1_000, 1_000), stateChanges((state, detail) -> states.add(state + " " + detail)),
+                    false);
             Thread thread = new Thread(session);
             thread.start();
             try {
@@ -135,22 +124,11 @@ public class RadioSessionTest {
             BlockingQueue<String> backoffs = new LinkedBlockingQueue<>();
             RadioSession session = new RadioSession("127.0.0.1:" + radio.getLocalPort(),
                     () -> Links.tcp("127.0.0.1", radio.getLocalPort()), new RadioSession.Timing(2_000, 60_000, 1, 4),
-                    new RadioSession.Events() {
-                        @Override
-                        public void configuring() {
+                    stateChanges((state, detail) -> {
+                        if (state == RadioSession.State.BACKOFF) {
+                            backoffs.add(detail);
                         }
-
-                        @Override
-                        public void fromRadio(FromRadio message) {
-                        }
-
-                        @Override
-                        public void stateChanged(RadioSession.State state, String detail) {
-                            if (state == RadioSession.State.BACKOFF) {
-                                backoffs.add(detail);
-                            }
-                        }
-                    }, false);
+                    }), false);
             Thread thread = new Thread(session);
             thread.start();
             try {
@@ -168,5 +146,23 @@ public class RadioSessionTest {
                 hangingUp.join(5_000);
             }
         }
+    }
+
+    /** Events that pass each change of the session's state on, and nothing else. */
+    private static RadioSession.Events stateChanges(BiConsumer<RadioSession.State, String> changed) {
+        return new RadioSession.Events() {
+            @Override
+            public void configuring() {
+            }
+
+            @Override
+            public void fromRadio(FromRadio message) {
+            }
+
+            @Override
+            public void stateChanged(RadioSession.State state, String detail) {
+                changed.accept(state, detail);
+            }
+        };
     }
 }
