@@ -102,11 +102,20 @@ public final class NetworkNamespace implements AutoCloseable {
         }
     }
 
-    /** Stops what was started on it and removes it, with its veth pair. */
+    /** Stops what runs on it (what was started there, and what that forked: socat's fork option) and removes it. */
     @Override
     public void close() throws Exception {
         for (Process p : started) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        Process pids = new ProcessBuilder("ip", "netns", "pids", name).redirectErrorStream(true).start();
+        for (String pid : new String(pids.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\\s+")) {
+            if (pid.matches("\\d+")) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(forked -> {
+                    forked.destroyForcibly();
+                    forked.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+                });
+            }
         }
         run("ip", "netns", "del", name);
         // the pair goes with the namespace, unless making it failed before its other end was moved there
