@@ -34,6 +34,7 @@ import dev.outrigger.device.SerialDevice;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.framework.logging.OncePerMinute;
 import dev.outrigger.framework.net.KeepAlive;
+import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.retry.Retry;
 import dev.outrigger.framework.threads.Daemons;
 
@@ -588,8 +589,8 @@ final class Bridge implements AutoCloseable {
                 }
             } catch (IOException e) {
                 if (KeepAlive.expired(e)) {
-                    LOG.info("Bridge {}: client {} stopped answering (its host off or off the network: no reply to keep-alive "
-                            + "probes); closed", options.name(), socket.getRemoteSocketAddress());
+                    LOG.info("Bridge {}: client {}: {}; closed", options.name(), socket.getRemoteSocketAddress(),
+                            NetworkFailures.STOPPED_ANSWERING);
                 } else {
                     LOG.debug("Bridge {}: client {}: {}", options.name(), socket.getRemoteSocketAddress(), e.getMessage());
                 }

@@ -31,6 +31,9 @@ public final class NetworkFailures {
      */
     public static final String CLOSED_BY_PEER = "the other end closed the connection";
 
+    /** A peer that answered no keep-alive probe: its host lost power or left the network, without a word. */
+    public static final String STOPPED_ANSWERING = "the other end stopped answering (its host off, or the network between gone)";
+
     /** The host's network is down (a car out of Wi-Fi range), or the host is not on it (ARP unanswered). */
     static final String NO_ROUTE = "no route to it: the network is down, or the host is not on it";
 
@@ -63,7 +66,7 @@ public final class NetworkFailures {
                 return Optional.of("nothing listens there, or no route to it");
             }
             if (t instanceof IOException io && KeepAlive.expired(io)) {
-                return Optional.of("the other end stopped answering (its host off, or the network between gone)");
+                return Optional.of(STOPPED_ANSWERING);
             }
             if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException) {
                 return Optional.of("timed out");
