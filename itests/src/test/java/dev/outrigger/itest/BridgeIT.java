@@ -10,6 +10,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,8 @@ public class BridgeIT {
     private BundleContext context;
     @Inject
     private org.osgi.service.cm.ConfigurationAdmin configAdmin;
+    @Inject
+    private dev.outrigger.health.RuntimeHealth health;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -99,6 +102,25 @@ public class BridgeIT {
 
         Files.delete(cfg);
         Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> refused(port));
+    }
+
+    /** ser2net still on the port as the gateway takes over: the runtime is unhealthy, and says why, until it listens. */
+    @Test
+    public void aBridgeThatCannotListenIsAProblemOfTheRuntimeUntilItDoes() throws Exception {
+        Path cfg = Path.of(System.getProperty("test.root")).resolve("etc/dev.outrigger.bridge-taken.cfg");
+        int port;
+        try (ServerSocket ser2net = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = ser2net.getLocalPort();
+            Files.writeString(cfg, "device = ttyZIGBEE\nport = " + port + "\n");
+            String problem = "Bridge ttyZIGBEE cannot listen on 127.0.0.1:" + port + " (Address already in use)";
+            Await.until("health saying why", Duration.ofSeconds(10), () -> health.problems().contains(problem));
+        }
+        try {
+            Await.until("listening once the port is free, and healthy", Duration.ofSeconds(10),
+                    () -> !refused(port) && health.problems().stream().noneMatch(p -> p.startsWith("Bridge ttyZIGBEE")));
+        } finally {
+            Files.delete(cfg);
+        }
     }
 
     /** The bridge bundle's threads by name, a client's by its address without its port (another after a reconnect). */

@@ -153,6 +153,34 @@ public class QuickStartProcessIT {
                 "lost: another client connected with the same client id outrigger-van: two gateways with one gatewayId?"));
     }
 
+    /**
+     * The quick start on a Pi that already runs a mosquitto of its own on the broker's port: the
+     * uplink uses that one, and health names the embedded broker that cannot listen, until it does.
+     */
+    @Test
+    public void aMosquittoOfItsOwnOnTheBrokersPortServesTheUplinkAndHealthSaysWhy() throws Exception {
+        int port;
+        try (Mosquitto theirs = new Mosquitto(folder.newFolder("mosquitto").toPath(), "").start()) {
+            port = theirs.port;
+            Files.writeString(gateway.home.resolve("etc/dev.outrigger.broker.cfg"), "bind = 127.0.0.1\nport = " + port + "\n");
+            Files.writeString(gateway.home.resolve("etc/dev.outrigger.mqtt.cfg"), "broker = " + theirs.uri()
+                    + "\nroot = outrigger\ngatewayId = van\nreconnectMinMillis = 100\nreconnectMaxMillis = 1000\n");
+            gateway.start();
+            String problem = "Embedded MQTT broker cannot listen on 127.0.0.1:" + port + " (Address already in use)";
+            Await.until("health naming the broker that cannot listen", Duration.ofSeconds(20), () -> {
+                GatewayProcess.Result health = gateway.shell("health");
+                return health.status() == 1 && health.output().contains(problem);
+            });
+            Await.until("the uplink on their mosquitto", Duration.ofSeconds(20),
+                    () -> gateway.shell("mqtt:status").output().contains("connected since"));
+            assertTrue(gateway.shell("broker:status").output().contains("listening   no: " + problem + "; retrying"));
+        }
+        // their mosquitto gone (uninstalled, say): the embedded broker takes the port, at its next try (30 s apart at most)
+        Await.until("the embedded broker listening, and the runtime healthy", Duration.ofSeconds(40),
+                () -> gateway.shell("broker:status").output().contains("listening   127.0.0.1:" + port)
+                        && gateway.shell("health").status() == 0);
+    }
+
     /** One message with mosquitto_sub, or what it said instead. */
     private static String mosquittoSub(String[] command, String filter) throws Exception {
         String[] full = Arrays.copyOf(command, command.length + 1);

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -110,6 +111,7 @@ final class Bridge implements AutoCloseable {
     private final Consumer<SerialDevice> serving;
     /** Tries to listen again while it cannot; its thread ends when idle. */
     private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-bridge-retry"));
+    private final Retry listening;
     /** Null until listening. */
     private volatile ServerSocket server; // written with the monitor held
     private boolean closed; // guarded by this
@@ -150,7 +152,7 @@ final class Bridge implements AutoCloseable {
         this.serving = serving;
         retries.setKeepAliveTime(1, TimeUnit.SECONDS);
         retries.allowCoreThreadTimeOut(true);
-        Retry.until(retries, LOG, "Bridge " + options.name() + " cannot listen on " + options.bind() + ":" + options.port(),
+        listening = Retry.until(retries, LOG, "Bridge " + options.name() + " cannot listen on " + options.bind() + ":" + options.port(),
                 this::listen);
     }
 
@@ -188,6 +190,17 @@ final class Bridge implements AutoCloseable {
     int port() {
         ServerSocket s = server;
         return s == null ? -1 : s.getLocalPort();
+    }
+
+    /**
+     * Why it does not work as configured: it cannot listen, or its device is present and could not
+     * be opened for the last client (until one is let in, or the device is plugged in again).
+     */
+    Optional<String> problem() {
+        String openError = lastOpenError;
+        return listening.failing().or(() -> device != null && !openError.isEmpty()
+                ? Optional.of("Bridge " + options.name() + ": " + openError)
+                : Optional.empty());
     }
 
     /** Where it listens, the address as a literal (0.0.0.0 for every address of the host); null while it cannot yet. */
@@ -241,6 +254,7 @@ final class Bridge implements AutoCloseable {
     synchronized void attach(SerialDevice d) {
         if (device == null || !device.id().equals(d.id())) {
             openBackoffMillis = 0; // a device (back) in place: try it at once
+            lastOpenError = "";
         }
         if (device == null || !device.path().equals(d.path())) {
             device = d;

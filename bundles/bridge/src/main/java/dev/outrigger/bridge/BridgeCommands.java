@@ -28,13 +28,14 @@ public class BridgeCommands {
                 .number("FROM DEVICE").column("DEVICE");
         for (Bridge b : bridges.all()) {
             long[] bytes = b.bytes();
-            // retrying: it cannot listen yet (the port taken, the address missing; the log says which)
+            // retrying: it cannot listen yet (the port taken, the address missing; said below the table)
             String state = b.port() < 0 ? "retrying" : b.device() == null ? "waiting" : "ready";
             int port = b.port() < 0 ? b.options().port() : b.port();
             table.row(b.options().bind() + ":" + port, b.options().mode().name().toLowerCase(Locale.ROOT), state, b.clientCount(),
                     bytes[0], bytes[1], b.device() == null ? b.options().name() : b.device().id() + " (" + b.device().path() + ")");
         }
         StringBuilder out = new StringBuilder(table.toString());
+        bridges.problems().forEach(p -> out.append(p).append('\n'));
         bridges.keptOff().forEach((id, why) -> out.append("not bridged: ").append(id).append(": ").append(why)
                 .append("; give it a port of its own with a device profile (device = ").append(id).append(", port = ...)\n"));
         return out.toString();

@@ -12,13 +12,15 @@ import org.osgi.service.component.annotations.Component;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.claims.Claims;
+import dev.outrigger.health.ProblemSource;
 
 /**
- * The bridges running now, configured and automatic, for the shell; and the devices and the ports
- * configured bridges take, which automatic bridges keep off.
+ * The bridges running now, configured and automatic, for the shell and the runtime's health (a
+ * bridge that cannot listen, or cannot open its device, leaves its clients without the device); and
+ * the devices and the ports configured bridges take, which automatic bridges keep off.
  */
-@Component(service = Bridges.class)
-public class Bridges {
+@Component(service = { Bridges.class, ProblemSource.class })
+public class Bridges implements ProblemSource {
 
     private final List<Bridge> running = new CopyOnWriteArrayList<>();
     private final Claims<SerialDevice> configured = new Claims<>(ConfiguredBridge::matches);
@@ -55,6 +57,11 @@ public class Bridges {
 
     List<Bridge> all() {
         return List.copyOf(running);
+    }
+
+    @Override
+    public List<String> problems() {
+        return running.stream().flatMap(b -> b.problem().stream()).toList();
     }
 
     /** The devices configured bridges select. */

@@ -243,13 +243,17 @@ public class BridgeTest {
             String reason = new String(soon.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue("no new attempt within the backoff: " + reason, reason.contains("next attempt in"));
         }
+        assertEquals("the runtime's health says it", "Bridge test: cannot open " + folder.getRoot() + "/ttyGONE: no such device: unplugged, or not passed into the container",
+                bridge.problem().orElse("none"));
         // the device back: tried at once
         bridge.detach();
+        assertEquals("an absent device is no problem", Optional.empty(), bridge.problem());
         bridge.attach(device(pty.device.toRealPath().toString()));
         try (Socket back = connect()) {
             back.getOutputStream().write('z');
             assertEquals('z', PtyPair.readFully(fromPeer, 1)[0]);
         }
+        assertEquals(Optional.empty(), bridge.problem());
     }
 
     @Test
@@ -294,8 +298,11 @@ public class BridgeTest {
                     Bridge.Policy.KICKOLDUSER, 1, 0, AllowList.ANYONE));
             bridge.attach(device(pty.device.toRealPath().toString()));
             assertEquals("not listening while the port is taken", -1, bridge.port());
+            assertEquals("the runtime's health says why", "Bridge late cannot listen on 127.0.0.1:" + port + " (Address already in use)",
+                    bridge.problem().orElse("none"));
         }
         Await.until("listening once the port is free", Duration.ofSeconds(10), () -> bridge.port() == port);
+        assertEquals(Optional.empty(), bridge.problem());
         try (Socket client = connect()) {
             client.getOutputStream().write('x');
             assertEquals('x', PtyPair.readFully(fromPeer, 1)[0]);

@@ -25,7 +25,8 @@ public class BrokerCommands {
         MqttBroker.Stats stats = broker.stats();
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "listening   %s%n", address == null
-                ? "no (waiting for " + settings.bind() + ":" + settings.port() + ")"
+                ? "no: " + broker.notListening().orElse("starting on " + settings.bind() + ":" + settings.port())
+                        + "; retrying"
                 : address.getHostString() + ":" + address.getPort()));
         out.append(String.format(Locale.ROOT, "clients     %d (at most %d)%n", stats.clients(), settings.maxClients()));
         MqttBroker.Access access = settings.access();

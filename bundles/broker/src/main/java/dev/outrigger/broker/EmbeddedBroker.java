@@ -1,6 +1,7 @@
 package dev.outrigger.broker;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -11,17 +12,19 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
 import dev.outrigger.framework.files.DataFolder;
+import dev.outrigger.health.ProblemSource;
 
 /**
  * The broker as a component: listening while the bundle is active. A configuration change that
  * alters a setting restarts it (connected clients reconnect, as after any broker restart, and find
  * the retained messages again); one that does not, such as the feature's defaults arriving after
- * the start, leaves clients alone.
+ * the start, leaves clients alone. One that cannot listen (its port taken, its TLS files unusable)
+ * is a problem of the runtime's health: the gateway's own uplink and its local clients need it.
  */
-@Component(service = EmbeddedBroker.class, immediate = true, configurationPid = "dev.outrigger.broker",
+@Component(service = { EmbeddedBroker.class, ProblemSource.class }, immediate = true, configurationPid = "dev.outrigger.broker",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = BrokerConfig.class)
-public class EmbeddedBroker {
+public class EmbeddedBroker implements ProblemSource {
 
     private final Path storeFile;
     private volatile MqttBroker broker;
@@ -55,6 +58,11 @@ public class EmbeddedBroker {
                 config.maxSessionExpiryHours() * 3600L, config.autosaveSeconds(),
                 new MqttBroker.Access(config.passwordFile().strip(), config.tlsCertFile().strip(), config.tlsKeyFile().strip(),
                         config.tlsClientCaFile().strip(), config.aclFile().strip()));
+    }
+
+    @Override
+    public List<String> problems() {
+        return broker.notListening().stream().toList();
     }
 
     MqttBroker broker() {

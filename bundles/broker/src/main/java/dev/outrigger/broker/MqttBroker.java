@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -112,6 +113,8 @@ final class MqttBroker implements AutoCloseable {
     private long retainedBytes;
     private final ClosesOnFailure closesOnFailure = new ClosesOnFailure();
     private volatile Channel server;
+    /** Why the last attempt to listen failed; null once one worked. */
+    private volatile String notListening;
     private volatile boolean closing;
 
     /**
@@ -161,10 +164,11 @@ final class MqttBroker implements AutoCloseable {
             try {
                 tls = PemTls.context(access.tlsClientCaFile(), access.tlsCertFile(), access.tlsKeyFile());
             } catch (IOException | GeneralSecurityException e) {
+                notListening = "Embedded MQTT broker cannot use its TLS files (" + (e instanceof NoSuchFileException
+                        ? "no such file: " + e.getMessage() : e.getMessage()) + ")";
                 if (failures == 0) {
-                    LOG.warn("Embedded MQTT broker cannot use its TLS files ({}); not listening until they are usable,"
-                            + " retrying every {} s at most", e instanceof NoSuchFileException ? "no such file: " + e.getMessage()
-                                    : e.getMessage(), MAX_RETRY_MILLIS / 1000);
+                    LOG.warn("{}; not listening until they are usable, retrying every {} s at most", notListening,
+                            MAX_RETRY_MILLIS / 1000);
                 }
                 retry(failures, retryMillis);
                 return;
@@ -187,6 +191,7 @@ final class MqttBroker implements AutoCloseable {
                 .bind(settings.bind(), settings.port()).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
                         server = f.channel();
+                        notListening = null;
                         if (closing) {
                             server.close();
                             return;
@@ -200,10 +205,10 @@ final class MqttBroker implements AutoCloseable {
                                     + " clients: use it on loopback, or set passwordFile or tlsClientCaFile", settings.bind());
                         }
                     } else {
+                        notListening = "Embedded MQTT broker cannot listen on " + settings.bind() + ":" + settings.port() + " ("
+                                + NetworkFailures.inWords(f.cause()).orElse(f.cause().getMessage()) + ")";
                         if (failures == 0) {
-                            LOG.warn("Embedded MQTT broker cannot listen on {}:{} ({}); retrying every {} s at most",
-                                    settings.bind(), settings.port(), NetworkFailures.inWords(f.cause()).orElse(f.cause().getMessage()),
-                                    MAX_RETRY_MILLIS / 1000);
+                            LOG.warn("{}; retrying every {} s at most", notListening, MAX_RETRY_MILLIS / 1000);
                         }
                         retry(failures, retryMillis);
                     }
@@ -222,6 +227,11 @@ final class MqttBroker implements AutoCloseable {
         engine.setUseClientMode(false);
         engine.setNeedClientAuth(!settings.access().tlsClientCaFile().isEmpty());
         return engine;
+    }
+
+    /** Why it does not listen, while an attempt has failed and none has worked since. */
+    Optional<String> notListening() {
+        return Optional.ofNullable(notListening);
     }
 
     /** The address listened on, or null while not (yet) listening. */

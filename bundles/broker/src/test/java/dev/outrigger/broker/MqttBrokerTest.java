@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -495,6 +496,9 @@ public class MqttBrokerTest {
         broker = new MqttBroker(settings(0, new MqttBroker.Access("", pending.resolve("server.pem").toString(),
                 pending.resolve("server.key").toString(), pending.resolve("ca.pem").toString(), "")), BrokerStore.none());
         broker.start();
+        await("told why it does not listen", () -> broker.notListening().isPresent());
+        assertEquals("Embedded MQTT broker cannot use its TLS files (no such file: " + pending.resolve("ca.pem") + ")",
+                broker.notListening().get());
         assertNull(broker.address());
         TestCertificates certificates = new TestCertificates(folder, "alice");
         for (Path made : List.of(certificates.cert("server"), certificates.key("server"), certificates.ca())) {
@@ -656,10 +660,14 @@ public class MqttBrokerTest {
         MqttBroker waiting = new MqttBroker(settings(port, MqttBroker.Access.OPEN), BrokerStore.none());
         try {
             waiting.start();
-            await("first attempt failed", () -> waiting.address() == null);
+            await("first attempt failed", () -> waiting.notListening().isPresent());
+            assertEquals("the runtime's health says why", "Embedded MQTT broker cannot listen on 127.0.0.1:" + port
+                    + " (Address already in use)", waiting.notListening().get());
+            assertNull(waiting.address());
             broker.close();
             await("listening after the port was freed", () -> waiting.address() != null);
             assertEquals(port, waiting.address().getPort());
+            assertEquals(Optional.empty(), waiting.notListening());
         } finally {
             waiting.close();
         }
