@@ -198,7 +198,9 @@ final class Bridge implements AutoCloseable {
      */
     Optional<String> problem() {
         String openError = lastOpenError;
-        return listening.failing().or(() -> device != null && !openError.isEmpty()
+        // listening already while the attempt that made it so returns
+        Optional<String> cannotListen = server == null ? listening.failing() : Optional.empty();
+        return cannotListen.or(() -> device != null && !openError.isEmpty()
                 ? Optional.of("Bridge " + options.name() + ": " + openError)
                 : Optional.empty());
     }

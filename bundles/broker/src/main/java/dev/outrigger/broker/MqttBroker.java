@@ -190,8 +190,8 @@ final class MqttBroker implements AutoCloseable {
                 })
                 .bind(settings.bind(), settings.port()).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
-                        server = f.channel();
                         notListening = null;
+                        server = f.channel();
                         if (closing) {
                             server.close();
                             return;
