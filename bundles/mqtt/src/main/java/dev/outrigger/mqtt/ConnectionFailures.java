@@ -18,12 +18,21 @@ final class ConnectionFailures {
     /**
      * Why a connection attempt failed. One the other end closed before its CONNACK is said as
      * such, whichever way the end showed (end of stream, reset, broken pipe), so the line is logged
-     * once, naming what causes it: mosquitto's TLS listener closes a connection that does not speak TLS.
+     * once, naming what causes it: mosquitto's TLS listener closes a connection that does not speak
+     * TLS, its plain one a connection that does. So is an answer that is no MQTT packet: another
+     * service's greeting (an SSH server's, say).
+     *
+     * @param tls whether the attempt was over TLS ({@code ssl://}, {@code wss://})
      */
-    static String attempt(Throwable e) {
-        if (e instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CONNECTION_LOST
-                && NetworkFailures.inWords(e).filter(words -> !words.equals(NetworkFailures.CLOSED_BY_PEER)).isEmpty()) {
-            return "the connection was closed before the broker answered: is that port TLS (ssl://, as 8883 usually is), or no"
+    static String attempt(Throwable e, boolean tls) {
+        String otherPort = tls ? "plain MQTT (tcp://, as 1883 usually is)" : "TLS (ssl://, as 8883 usually is)";
+        if (e instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_MALFORMED_PACKET) {
+            return "the answer is no MQTT packet: is that port another service's" + (tls ? "?" : ", or " + otherPort + "?");
+        }
+        Optional<String> network = NetworkFailures.inWords(e);
+        if (e instanceof MqttException m && (network.isEmpty() && m.getReasonCode() == MqttClientException.REASON_CODE_CONNECTION_LOST
+                || network.equals(Optional.of(NetworkFailures.CLOSED_BY_PEER)))) {
+            return "the connection was closed before the broker answered: is that port " + otherPort + ", or no"
                     + " MQTT broker's? Or does the broker refuse this client before MQTT (its max_connections)?";
         }
         return message(e);

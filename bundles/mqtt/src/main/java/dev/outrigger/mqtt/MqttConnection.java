@@ -285,7 +285,7 @@ public class MqttConnection implements Messaging {
                         retireIfAbandoned();
                         return;
                     }
-                    failed(started, ConnectionFailures.attempt(e), unretainWillFor(e));
+                    failed(started, ConnectionFailures.attempt(e, tls()), unretainWillFor(e));
                 }
             });
         } catch (MqttException | IOException | java.security.GeneralSecurityException | RuntimeException e) {
@@ -439,13 +439,17 @@ public class MqttConnection implements Messaging {
             o.setUserName(config.username());
             password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
         }
-        if (config.broker().startsWith("ssl://") || config.broker().startsWith("wss://")) {
+        if (tls()) {
             o.setSocketFactory(new SettlingTlsSocketFactory(
                     PemTls.context(config.caFile(), config.certFile(), config.keyFile()).getSocketFactory(), sockets));
         } else {
             o.setSocketFactory(new SettlingSocketFactory(sockets));
         }
         return o;
+    }
+
+    private boolean tls() {
+        return config.broker().startsWith("ssl://") || config.broker().startsWith("wss://");
     }
 
     /** From a file (a Kubernetes Secret) or an environment variable; never from the configuration itself. */

@@ -71,6 +71,30 @@ public class MqttConnectionTest {
         Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().contains(": TLS failed: "));
     }
 
+    /** Another service on the port (an SSH server, say) greets first, in bytes that are no MQTT packet. */
+    @Test
+    public void aServerThatSpeaksSomethingElseIsSaidSo() throws Exception {
+        activate("tcp://127.0.0.1:" + greet("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"));
+        Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().endsWith(
+                ": the answer is no MQTT packet: is that port another service's, or TLS (ssl://, as 8883 usually is)?"));
+    }
+
+    /** mosquitto's plain listener, spoken to with ssl://, closes the connection as the handshake begins. */
+    @Test
+    public void tlsToAPlainMosquittoPortIsSaidSo() throws Exception {
+        int port = freePort();
+        Process mosquitto = mosquitto(port);
+        try {
+            activate("ssl://127.0.0.1:" + port);
+            Await.until("the failure", Duration.ofSeconds(10), () -> connection.lastError().endsWith(": the connection was closed"
+                    + " before the broker answered: is that port plain MQTT (tcp://, as 1883 usually is), or no MQTT broker's? Or does"
+                    + " the broker refuse this client before MQTT (its max_connections)?"));
+        } finally {
+            mosquitto.destroy();
+            mosquitto.waitFor();
+        }
+    }
+
     /**
      * Stopped while the broker has not answered yet (the runtime stopping as it comes up, the bundle
      * updated, the configuration changed): the attempt ends with every thread Paho started for it,
@@ -93,18 +117,9 @@ public class MqttConnectionTest {
      */
     @Test
     public void stoppedAtAnyMomentOfConnectingItLeavesNoThreadBehind() throws Exception {
-        Path folder = temporary.newFolder("mosquitto").toPath();
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Path conf = Files.writeString(folder.resolve("mosquitto.conf"), "user " + System.getProperty("user.name")
-                + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n");
-        // by its path: /usr/sbin is on root's PATH only
-        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(folder.resolve("mosquitto.log").toFile()).start();
+        int port = freePort();
+        Process mosquitto = mosquitto(port);
         try {
-            Await.until("mosquitto listening", Duration.ofSeconds(10), () -> accepts(port));
             for (int moment = 0; moment < 150; moment += 5) {
                 MqttConnection stopped = new MqttConnection();
                 stopped.activate(config("tcp://127.0.0.1:" + port, "moments"));
@@ -117,6 +132,29 @@ public class MqttConnectionTest {
             mosquitto.destroy();
             mosquitto.waitFor();
         }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** A real broker, Debian's mosquitto, listening on the port once this returns. */
+    private Process mosquitto(int port) throws Exception {
+        Path folder = temporary.newFolder("mosquitto").toPath();
+        Path conf = Files.writeString(folder.resolve("mosquitto.conf"), "user " + System.getProperty("user.name")
+                + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n");
+        // by its path: /usr/sbin is on root's PATH only
+        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(folder.resolve("mosquitto.log").toFile()).start();
+        try {
+            Await.until("mosquitto listening", Duration.ofSeconds(10), () -> accepts(port));
+        } catch (AssertionError notListening) {
+            mosquitto.destroyForcibly().waitFor();
+            throw notListening;
+        }
+        return mosquitto;
     }
 
     private static boolean accepts(int port) {
@@ -144,6 +182,23 @@ public class MqttConnectionTest {
                     } else {
                         s.close();
                     }
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }).start();
+        return server.getLocalPort();
+    }
+
+    /** A server that says this to each connection, then holds it. */
+    private int greet(String greeting) throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        new Thread(() -> {
+            try {
+                while (true) {
+                    Socket s = server.accept();
+                    accepted.add(s);
+                    s.getOutputStream().write(greeting.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 }
             } catch (IOException closed) {
                 // the test is over
