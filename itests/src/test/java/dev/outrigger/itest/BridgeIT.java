@@ -104,6 +104,71 @@ public class BridgeIT {
         Await.until("the bridge gone with its file", Duration.ofSeconds(10), () -> refused(port));
     }
 
+    /**
+     * Two RS-485 converters alike (CH340s without a serial number share their by-id name), each
+     * bridged by the USB port it is plugged into: each bridge reaches its own, and unplugging one
+     * leaves the other's client connected.
+     */
+    @Test
+    public void twoSticksAlikeAreBridgedByTheUsbPortTheyArePluggedInto() throws Exception {
+        Path root = Path.of(System.getProperty("test.root"));
+        FakeSysfs tree = new FakeSysfs(root);
+        String byId = "usb-1a86_USB_Serial-if00-port0";
+        String left = "pci-0000:00:14.0-usb-0:2:1.0-port0";
+        String right = "pci-0000:00:14.0-usb-0:3:1.0-port0";
+        int leftPort = Ports.free();
+        int rightPort = Ports.free();
+        Path leftCfg = root.resolve("etc/dev.outrigger.bridge-meter-left.cfg");
+        Path rightCfg = root.resolve("etc/dev.outrigger.bridge-meter-right.cfg");
+        try (PtyPair leftPty = new PtyPair(Files.createDirectories(root.resolve("pty-left")));
+                PtyPair rightPty = new PtyPair(Files.createDirectories(root.resolve("pty-right")));
+                FileInputStream leftPeer = new FileInputStream(leftPty.peer.toRealPath().toFile());
+                FileInputStream rightPeer = new FileInputStream(rightPty.peer.toRealPath().toFile())) {
+            tree.wire("ttyUSB3", leftPty.device.toRealPath());
+            tree.wire("ttyUSB4", rightPty.device.toRealPath());
+            tree.plugUsbSerial("ttyUSB3", "1-2", "1a86", "7523", null, "USB Serial", null, "ch341");
+            tree.plugUsbSerial("ttyUSB4", "1-3", "1a86", "7523", null, "USB Serial", null, "ch341");
+            Files.writeString(leftCfg, "device = " + tree.dev.resolve("serial/by-path/" + left) + "\nport = " + leftPort + "\n");
+            Files.writeString(rightCfg, "device = " + tree.dev.resolve("serial/by-path/" + right) + "\nport = " + rightPort + "\n");
+            Await.until("both, told apart by their USB ports: " + byId, Duration.ofSeconds(10), () -> context
+                    .getServiceReferences(dev.outrigger.device.SerialDevice.class, "(device.id=" + byId + "*)").size() == 2
+                    && context.getServiceReferences(dev.outrigger.device.SerialDevice.class,
+                            "(device.id=" + byId + "@" + right + ")").size() == 1);
+
+            Socket toLeft = Await.value("the left one bridged", Duration.ofSeconds(10), () -> bridgedClient(leftPort));
+            Socket toRight = Await.value("the right one bridged", Duration.ofSeconds(10), () -> bridgedClient(rightPort));
+            toLeft.getOutputStream().write('L');
+            toRight.getOutputStream().write('R');
+            assertEquals('L', PtyPair.readFully(leftPeer, 1)[0]);
+            assertEquals('R', PtyPair.readFully(rightPeer, 1)[0]);
+
+            // the left one, which has the plain id, unplugged: the right one keeps its id, and its client
+            tree.unplug("ttyUSB3");
+            toLeft.setSoTimeout(10_000);
+            assertTrue(new String(toLeft.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("device unplugged"));
+            toLeft.close();
+            toRight.getOutputStream().write('r');
+            assertEquals('r', PtyPair.readFully(rightPeer, 1)[0]);
+            Files.write(rightPty.peer.toRealPath(), new byte[] { '!' });
+            assertEquals("still connected through the unplug of its twin", '!', toRight.getInputStream().read());
+            toRight.close();
+
+            tree.plugUsbSerial("ttyUSB3", "1-2", "1a86", "7523", null, "USB Serial", null, "ch341");
+            Socket back = Await.value("the left one bridged again", Duration.ofSeconds(10), () -> bridgedClient(leftPort));
+            back.getOutputStream().write('l');
+            assertEquals('l', PtyPair.readFully(leftPeer, 1)[0]);
+            back.close();
+        } finally {
+            Files.deleteIfExists(leftCfg);
+            Files.deleteIfExists(rightCfg);
+            for (String tty : List.of("ttyUSB3", "ttyUSB4")) {
+                if (Files.exists(tree.sys.resolve("class/tty/" + tty), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    tree.unplug(tty);
+                }
+            }
+        }
+    }
+
     /** ser2net still on the port as the gateway takes over: the runtime is unhealthy, and says why, until it listens. */
     @Test
     public void aBridgeThatCannotListenIsAProblemOfTheRuntimeUntilItDoes() throws Exception {

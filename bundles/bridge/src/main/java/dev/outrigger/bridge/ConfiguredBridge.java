@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
-import dev.outrigger.tls.PemTls;
 import dev.outrigger.device.SerialSettings;
+import dev.outrigger.framework.devices.DeviceNames;
+import dev.outrigger.tls.PemTls;
 
 /**
  * One configured bridge ({@code etc/dev.outrigger.bridge-<name>.cfg}). Changing it re-binds this
@@ -48,7 +49,8 @@ public class ConfiguredBridge {
 
     @ObjectClassDefinition(name = "Outrigger serial bridge", description = "A serial device on a TCP port.")
     public @interface Config {
-        @AttributeDefinition(description = "Which device: its id, by-id link, /dev path, kernel name, or vendor:product[:serial]")
+        @AttributeDefinition(description = "Which device: its id, by-id or by-path link (sticks alike: the USB port), /dev path or a link to it, "
+                + "kernel name, or vendor:product[:serial]")
         String device();
 
         @AttributeDefinition(min = "1", max = "65535")
@@ -195,8 +197,12 @@ public class ConfiguredBridge {
                 .sorted(Comparator.comparing(SerialDevice::id)).toList();
         String ids = matching.stream().map(SerialDevice::id).collect(Collectors.joining(", "));
         if (matching.size() > 1 && !ids.equals(ambiguous)) {
+            boolean alike = matching.stream().map(SerialDevice::byId).distinct().count() == 1;
             LOG.warn("Bridge {}: {} devices fit ({}); bridging {}, and no automatic bridge for the others: select one by "
-                    + "its by-id name", selector, matching.size(), ids, matching.get(0).id());
+                    + "its {}", selector, matching.size(), ids, matching.get(0).id(), alike
+                            ? "by-path name, the USB port it is plugged into (they share their by-id name): "
+                                    + matching.stream().map(d -> d.byPath().orElse(d.path())).collect(Collectors.joining(", "))
+                            : "by-id name");
         }
         ambiguous = ids;
         Optional<SerialDevice> match = matching.stream().findFirst();
@@ -216,8 +222,7 @@ public class ConfiguredBridge {
     }
 
     static boolean matches(String selector, SerialDevice d) {
-        if (selector.equals(d.id()) || selector.equals(d.path()) || selector.equals(d.name())
-                || d.byId().filter(selector::equals).isPresent()) {
+        if (DeviceNames.isNameOf(selector, d)) {
             return true;
         }
         String[] ids = selector.split(":");

@@ -216,12 +216,38 @@ public class Discovery {
         }
     }
 
+    /**
+     * Each port's id: its by-id name, or, where another port present has that one too (sticks alike
+     * without a serial number), that name and the by-path one, the USB port it is plugged into. A
+     * device keeps the id it has while it stays plugged in: its twin's coming or going renames
+     * neither, nor ends what is served from it.
+     */
+    private Map<Port, String> ids(List<Port> ports) {
+        Map<Port, String> ids = new HashMap<>();
+        Set<String> taken = new HashSet<>();
+        for (Port port : ports) {
+            registered.entrySet().stream()
+                    .filter(r -> r.getValue().device().path().equals(port.path()) && r.getValue().device().port().id().equals(port.id()))
+                    .map(Map.Entry::getKey).findFirst().filter(taken::add).ifPresent(id -> ids.put(port, id));
+        }
+        for (Port port : ports) {
+            if (!ids.containsKey(port)) {
+                String id = taken.contains(port.id()) ? port.id() + "@" + port.byPath().map(p -> p.substring(p.lastIndexOf('/') + 1))
+                        .orElse(port.name()) : port.id();
+                taken.add(id);
+                ids.put(port, id);
+            }
+        }
+        return ids;
+    }
+
     private void reconcile() {
         Map<String, Device> found = new LinkedHashMap<>();
         List<Port> ports = new ArrayList<>(scanner.scan());
         ports.addAll(listed.scan(ports));
+        Map<Port, String> ids = ids(ports);
         for (Port port : ports) {
-            String id = found.containsKey(port.id()) ? port.id() + "@" + port.name() : port.id();
+            String id = ids.get(port);
             found.put(id, classify(id, port));
             for (String problem : port.problems()) {
                 if (reported.add(id + problem)) {

@@ -6,12 +6,13 @@ import java.util.regex.Pattern;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialSettings;
 import dev.outrigger.device.UsbIdentity;
+import dev.outrigger.framework.devices.DeviceNames;
 
 /**
  * Decides a port's role and settings. Matches on USB ids (exact; empty matches any), on the USB
  * interface number (a stick with two radios has one port per interface; negative matches any), on
  * patterns (case-insensitive, found anywhere) for serial, manufacturer and product strings and the
- * kernel name, or on one device by its id, by-id link or path. Among matching profiles the one naming the
+ * kernel name, or on one device by any of its names ({@link DeviceNames}). Among matching profiles the one naming the
  * device wins, then the higher ranking, then the one with more criteria.
  */
 record Profile(String name, String device, String vendorId, String productId, int usbInterface, Pattern serial,
@@ -26,9 +27,7 @@ record Profile(String name, String device, String vendorId, String productId, in
     /** How well this profile fits the port: higher wins, {@link #NO_MATCH} when it does not. */
     long score(Port p) {
         if (!device.isEmpty()) {
-            boolean named = device.equals(p.id()) || device.equals(p.path()) || device.equals(p.name())
-                    || p.byId().filter(device::equals).isPresent();
-            return named ? DEVICE_MATCH + ranking : NO_MATCH;
+            return DeviceNames.isNameOf(device, p.id(), p.name(), p.path(), p.byId(), p.byPath()) ? DEVICE_MATCH + ranking : NO_MATCH;
         }
         Optional<UsbIdentity> usb = p.usb();
         boolean anyInterface = usbInterface < 0;

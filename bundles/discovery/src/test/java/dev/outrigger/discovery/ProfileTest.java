@@ -80,6 +80,20 @@ public class ProfileTest {
         assertEquals("by-path", best(sonoff, byPath).orElseThrow().name());
     }
 
+    /** Two converters alike, without a serial number: only the USB port each is plugged into tells them apart. */
+    @Test
+    public void aProfileNamingTheUsbPortTakesTheStickPluggedInThere() {
+        UsbIdentity ch340 = new UsbIdentity("1a86", "7523", "", "", "USB Serial", 0);
+        Port left = new Port("ttyUSB0", "/dev/ttyUSB0", Optional.of("/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0"),
+                Optional.of("/dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0-port0"), "ch341", Optional.of(ch340), List.of(), false);
+        Port right = new Port("ttyUSB1", "/dev/ttyUSB1", left.byId(),
+                Optional.of("/dev/serial/by-path/pci-0000:00:14.0-usb-0:3:1.0-port0"), "ch341", Optional.of(ch340), List.of(), false);
+        Profile meter = configured("meter", "/dev/serial/by-path/pci-0000:00:14.0-usb-0:3:1.0-port0", "", "", Profile.ANY_INTERFACE,
+                null, Role.BRIDGE);
+        assertEquals("meter", best(right, meter).orElseThrow().name());
+        assertEquals(Optional.empty(), best(left, meter));
+    }
+
     @Test
     public void ttyPatternsMatchBoardUarts() {
         Port uart = new Port("ttyAMA0", "/dev/ttyAMA0", Optional.empty(), Optional.empty(), "uart-pl011", Optional.empty(), List.of(), false);

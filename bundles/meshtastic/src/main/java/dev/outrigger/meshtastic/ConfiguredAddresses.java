@@ -1,6 +1,5 @@
 package dev.outrigger.meshtastic;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.claims.Claims;
+import dev.outrigger.framework.devices.DeviceNames;
 
 /**
  * The addresses of the configured radios: a device one of them opens gets no automatic session, and
@@ -86,15 +86,8 @@ public class ConfiguredAddresses {
         return claims;
     }
 
-    /** Whether a radio at this address opens the device: its /dev path, its by-id link, or a link to either. */
+    /** Whether a radio at this address opens the device: its /dev path, its by-id or by-path link, or another link to it. */
     static boolean opens(String address, SerialDevice d) {
-        if (address.equals(d.path()) || d.byId().filter(address::equals).isPresent()) {
-            return true;
-        }
-        try {
-            return address.startsWith("/") && Files.isSameFile(Path.of(address), Path.of(d.path()));
-        } catch (IOException notThere) {
-            return false;
-        }
+        return address.startsWith("/") && DeviceNames.isNameOf(address, d);
     }
 }
