@@ -7,12 +7,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.deviceplugin.proto.AllocateRequest;
@@ -203,22 +207,27 @@ final class ResourcePlugin implements AutoCloseable {
         return list.build();
     }
 
-    /** Each container gets its devices' nodes, read and write, at their /dev path and by-id name. */
+    /**
+     * Each container gets its devices' nodes, read and write, at their /dev path, by-id and by-path
+     * names; sticks alike share their by-id name, which goes to the first of them, and each is named
+     * by its by-path one.
+     */
     private synchronized AllocateResponse allocation(AllocateRequest request) {
         AllocateResponse.Builder response = AllocateResponse.newBuilder();
         for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
             ContainerAllocateResponse.Builder given = ContainerAllocateResponse.newBuilder();
             List<String> names = new ArrayList<>();
+            Set<String> paths = new HashSet<>();
             for (String id : container.getDevicesIdsList()) {
                 SerialDevice d = devices.get(id);
                 if (d == null) {
                     throw Status.NOT_FOUND.withDescription(resource + " " + id + " is not plugged in on this node")
                             .asRuntimeException();
                 }
-                given.addDevices(DeviceSpec.newBuilder().setHostPath(d.path()).setContainerPath(d.path()).setPermissions("rw"));
-                d.byId().filter(byId -> !byId.equals(d.path())).ifPresent(byId -> given.addDevices(
-                        DeviceSpec.newBuilder().setHostPath(d.path()).setContainerPath(byId).setPermissions("rw")));
-                names.add(d.byId().orElse(d.path()));
+                Optional<String> byId = d.byId().filter(paths::add);
+                Stream.of(Optional.of(d.path()), byId, d.byPath()).flatMap(Optional::stream).distinct().forEach(path -> given.addDevices(
+                        DeviceSpec.newBuilder().setHostPath(d.path()).setContainerPath(path).setPermissions("rw")));
+                names.add(byId.or(d::byPath).orElse(d.path()));
             }
             given.putEnvs(environment, String.join(",", names));
             response.addContainerResponses(given);

@@ -92,6 +92,28 @@ public class DevicePluginsTest {
         assertEquals("/dev/ttyUSB1", kubelet.allocate("outrigger-zigbee.sock", STICK).getContainerResponses(0).getDevices(0).getHostPath());
     }
 
+    /** A Modbus poller's pod asks for both RS-485 converters, alike but for the USB port each is plugged into. */
+    @Test
+    public void twoSticksAlikeInOneContainerAreEachThereByTheirUsbPort() throws Exception {
+        Path folder = tmp.newFolder("device-plugins").toPath();
+        kubelet = new FakeKubelet(folder).start();
+        plugins = new DevicePlugins(config(folder), tmp.newFolder("native").toPath());
+        String byId = "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0";
+        String left = "/dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0-port0";
+        String right = "/dev/serial/by-path/pci-0000:00:14.0-usb-0:3:1.0-port0";
+        String rightId = "usb-1a86_USB_Serial-if00-port0@pci-0000:00:14.0-usb-0:3:1.0-port0";
+        plugins.addDevice(device("usb-1a86_USB_Serial-if00-port0", "/dev/ttyUSB0", "rs485", byId, Optional.of(left)));
+        plugins.addDevice(device(rightId, "/dev/ttyUSB1", "rs485", byId, Optional.of(right)));
+        Await.until("both listed", Duration.ofSeconds(10), () -> kubelet.listed("outrigger-rs485.sock").size() == 2);
+
+        ContainerAllocateResponse container = kubelet.allocate("outrigger-rs485.sock", "usb-1a86_USB_Serial-if00-port0", rightId)
+                .getContainerResponses(0);
+        assertEquals("each at its /dev path and by-path name, the by-id one once", List.of(spec("/dev/ttyUSB0", "/dev/ttyUSB0"),
+                spec(byId, "/dev/ttyUSB0"), spec(left, "/dev/ttyUSB0"), spec("/dev/ttyUSB1", "/dev/ttyUSB1"), spec(right, "/dev/ttyUSB1")),
+                container.getDevicesList());
+        assertEquals(byId + "," + right, container.getEnvsOrThrow("OUTRIGGER_RS485_DEVICES"));
+    }
+
     @Test
     public void aRestartedKubeletGetsTheResourceRegisteredAgain() throws Exception {
         Path folder = tmp.newFolder("device-plugins").toPath();
@@ -162,12 +184,16 @@ public class DevicePluginsTest {
     }
 
     private static SerialDevice device(String id, String path, String profile) {
+        return device(id, path, profile, "/dev/serial/by-id/" + id, Optional.empty());
+    }
+
+    private static SerialDevice device(String id, String path, String profile, String byId, Optional<String> byPath) {
         return new SerialDevice() {
             public String id() { return id; }
             public String path() { return path; }
             public String name() { return path.substring(5); }
-            public Optional<String> byId() { return Optional.of("/dev/serial/by-id/" + id); }
-            public Optional<String> byPath() { return Optional.empty(); }
+            public Optional<String> byId() { return Optional.of(byId); }
+            public Optional<String> byPath() { return byPath; }
             public String driver() { return "cp210x"; }
             public Optional<UsbIdentity> usb() { return Optional.empty(); }
             public Role role() { return Role.POD; }

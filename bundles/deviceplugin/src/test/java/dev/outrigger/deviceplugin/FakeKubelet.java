@@ -104,9 +104,9 @@ public final class FakeKubelet implements AutoCloseable {
     }
 
     /** What a container that asked for the resource gets of this device. */
-    public AllocateResponse allocate(String endpoint, String id) {
-        return ClientCalls.blockingUnaryCall(channel(endpoint), KubeletApi.ALLOCATE, CallOptions.DEFAULT,
-                AllocateRequest.newBuilder().addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(id)).build());
+    public AllocateResponse allocate(String endpoint, String... ids) {
+        return ClientCalls.blockingUnaryCall(channel(endpoint), KubeletApi.ALLOCATE, CallOptions.DEFAULT, AllocateRequest.newBuilder()
+                .addContainerRequests(ContainerAllocateRequest.newBuilder().addAllDevicesIds(List.of(ids))).build());
     }
 
     @Override
