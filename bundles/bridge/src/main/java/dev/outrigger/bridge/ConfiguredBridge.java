@@ -154,11 +154,12 @@ public class ConfiguredBridge {
         reevaluate();
     }
 
-    private static SSLContext tls(Config config) throws IOException {
+    /** Renewed files (cert-manager, an ACME client) are taken up by the next handshake: no restart, no expired certificate. */
+    private SSLContext tls(Config config) throws IOException {
         try {
             // trust: only the client CA, when client certificates are required; otherwise not used
-            return PemTls.context(config.tlsClientCaFile().isBlank() ? "" : config.tlsClientCaFile(), config.tlsCertFile(),
-                    config.tlsKeyFile());
+            return PemTls.renewing(config.tlsClientCaFile().isBlank() ? "" : config.tlsClientCaFile(), config.tlsCertFile(),
+                    config.tlsKeyFile(), why -> LOG.warn("Bridge {}: {}", selector, why));
         } catch (NoSuchFileException e) {
             throw new IOException("TLS: no file " + e.getFile(), e);
         } catch (IOException | GeneralSecurityException e) {

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 
@@ -100,16 +101,26 @@ public class ConfiguredBridgeTest {
             Files.copy(issued.key("server"), key);
             Files.copy(issued.cert("server"), cert);
             SSLContext client = PemTls.context(issued.ca().toString(), "", "");
-            Await.until("listening with TLS once the files are there", Duration.ofSeconds(10), () -> {
-                try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
-                    s.startHandshake();
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
+            Await.until("listening with TLS once the files are there", Duration.ofSeconds(10), () -> handshakes(client, port));
+
+            // renewed (by another CA here, so that only the new certificate passes): the next client gets it, no re-bind
+            TestCertificates renewed = new TestCertificates(folder.newFolder("renewed").toPath());
+            Files.copy(renewed.key("server"), key, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(renewed.cert("server"), cert, StandardCopyOption.REPLACE_EXISTING);
+            SSLContext trustingTheRenewed = PemTls.context(renewed.ca().toString(), "", "");
+            Await.until("the renewed certificate presented", Duration.ofSeconds(10), () -> handshakes(trustingTheRenewed, port));
         } finally {
             configured.deactivate();
+        }
+    }
+
+    /** Whether a TLS client gets through a handshake on the port. */
+    private static boolean handshakes(SSLContext client, int port) {
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+            s.startHandshake();
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 

@@ -162,7 +162,9 @@ final class MqttBroker implements AutoCloseable {
         Access access = settings.access();
         if (access.tls() && tls == null) {
             try {
-                tls = PemTls.context(access.tlsClientCaFile(), access.tlsCertFile(), access.tlsKeyFile());
+                // renewed files are taken up by the next handshake
+                tls = PemTls.renewing(access.tlsClientCaFile(), access.tlsCertFile(), access.tlsKeyFile(),
+                        why -> LOG.warn("Embedded MQTT broker: {}", why));
             } catch (IOException | GeneralSecurityException e) {
                 notListening = "Embedded MQTT broker cannot use its TLS files (" + (e instanceof NoSuchFileException
                         ? "no such file: " + e.getMessage() : e.getMessage()) + ")";

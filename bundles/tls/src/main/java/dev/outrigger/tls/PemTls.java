@@ -6,21 +6,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * TLS from PEM files, as brokers, CAs, Kubernetes Secrets and openssl hand them out: the certificates
@@ -42,6 +49,47 @@ public final class PemTls {
      */
     public static SSLContext context(String caFile, String certFile, String keyFile)
             throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(certFile.isEmpty() ? null : new KeyManager[] { keyManager(certFile, keyFile) },
+                new TrustManager[] { trustManager(caFile) }, null);
+        return context;
+    }
+
+    /**
+     * A server's TLS from files that are renewed while it runs (cert-manager rewriting a Secret, an
+     * ACME client its files): each handshake presents, and checks client certificates against, what
+     * the files hold now, looked at once a second at most. Files that cannot be used after a change
+     * (a key not yet written beside its new certificate) leave the last usable ones in use, and
+     * {@code unusable} is told why, once for each change.
+     *
+     * @throws IOException              the files cannot be read now
+     * @throws GeneralSecurityException they hold nothing usable now
+     */
+    public static SSLContext renewing(String caFile, String certFile, String keyFile, Consumer<String> unusable)
+            throws IOException, GeneralSecurityException {
+        RenewingFiles files = new RenewingFiles(caFile, certFile, keyFile, unusable);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] { files.keyManager() }, new TrustManager[] { files.trustManager() }, null);
+        return context;
+    }
+
+    /** What a server presents: the chain and its key, which must belong to its first certificate. */
+    static X509ExtendedKeyManager keyManager(String certFile, String keyFile) throws IOException, GeneralSecurityException {
+        List<Certificate> chain = certificates(certFile);
+        PrivateKey key = privateKey(keyFile);
+        if (!belongTogether(key, chain.get(0))) {
+            throw new GeneralSecurityException(keyFile + " holds the key of another certificate than the one in " + certFile);
+        }
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setKeyEntry("own", key, new char[0], chain.toArray(Certificate[]::new));
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, new char[0]);
+        return (X509ExtendedKeyManager) keys.getKeyManagers()[0];
+    }
+
+    /** The certificates to trust: those in the file, or the JVM's own. */
+    static X509ExtendedTrustManager trustManager(String caFile) throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (caFile.isEmpty()) {
             trust.init((KeyStore) null);
@@ -54,17 +102,29 @@ public final class PemTls {
             }
             trust.init(cas);
         }
-        KeyManagerFactory keys = null;
-        if (!certFile.isEmpty()) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            store.setKeyEntry("own", privateKey(keyFile), new char[0], certificates(certFile).toArray(Certificate[]::new));
-            keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, new char[0]);
+        return (X509ExtendedTrustManager) trust.getTrustManagers()[0];
+    }
+
+    /** Whether the key signs what the certificate's public key verifies. */
+    private static boolean belongTogether(PrivateKey key, Certificate certificate) throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm(); // Ed25519, Ed448: the signature algorithm is the key's
+        };
+        byte[] probe = "outrigger".getBytes(StandardCharsets.US_ASCII);
+        Signature signing = Signature.getInstance(algorithm);
+        signing.initSign(key);
+        signing.update(probe);
+        byte[] signature = signing.sign();
+        Signature verifying = Signature.getInstance(algorithm);
+        try {
+            verifying.initVerify(certificate.getPublicKey());
+        } catch (InvalidKeyException otherAlgorithm) {
+            return false;
         }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
-        return context;
+        verifying.update(probe);
+        return verifying.verify(signature);
     }
 
     /** Every certificate in the file, in order, whatever else it holds around them. */
