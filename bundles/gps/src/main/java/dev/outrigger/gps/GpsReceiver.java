@@ -1,6 +1,8 @@
 package dev.outrigger.gps;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -57,6 +59,8 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     private volatile String state = "opening";
     private volatile Fix fix = Fix.NONE;
     private volatile Optional<String> lastError = Optional.empty();
+    /** Why its port, there, could not be opened at the last try; null once it was, or is gone. */
+    private volatile String cannotOpen;
     private volatile Optional<Instant> lastSentence = Optional.empty();
     /** When the port was opened or last gave a sentence, on the running time. */
     private volatile long heardAt;
@@ -80,6 +84,11 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
 
     Status status() {
         return new Status(state(), sentences, rejected, published, lastSentence, fix, lastError);
+    }
+
+    /** Why it does not work as configured: its port, plugged in, cannot be opened. */
+    Optional<String> problem() {
+        return Optional.ofNullable(cannotOpen).map(why -> "GPS " + options.deviceId() + ": " + why);
     }
 
     @Override
@@ -132,7 +141,10 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
             state = "opening";
             try {
                 port = open();
+                cannotOpen = null;
             } catch (IOException e) {
+                // plugged in and not to be opened (its permissions, another program holding it): the node's to fix
+                cannotOpen = Files.exists(Path.of(options.path())) ? e.getMessage() : null;
                 failed(e.getMessage());
                 state = "backoff";
                 pause(backoff);

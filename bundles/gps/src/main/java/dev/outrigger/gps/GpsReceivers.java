@@ -26,20 +26,22 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.table.Table;
+import dev.outrigger.health.ProblemSource;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
 
 /**
  * A {@link GpsReceiver} for every device that discovery gives role {@code gps} (the u-blox
  * profiles, or one of your own): plugged in, its fixes flow to the outbox and it is a
- * {@link PositionSource} service, for health reports; unplugged, it stops.
+ * {@link PositionSource} service, for health reports; unplugged, it stops. One whose port cannot be
+ * opened is a problem of the runtime's health.
  * {@code gps:status} shows each receiver and its fix.
  */
 // immediate: receivers are read whether or not anyone asks gps:status
-@Component(service = GpsReceivers.class, immediate = true, configurationPid = GpsReceivers.PID,
+@Component(service = { GpsReceivers.class, ProblemSource.class }, immediate = true, configurationPid = GpsReceivers.PID,
         property = { "osgi.command.scope=gps", "osgi.command.function=status" })
 @Designate(ocd = GpsReceivers.Config.class)
-public class GpsReceivers {
+public class GpsReceivers implements ProblemSource {
 
     static final String PID = "dev.outrigger.gps";
 
@@ -69,6 +71,11 @@ public class GpsReceivers {
         this.context = context;
         this.outbox = outbox;
         this.config = config;
+    }
+
+    @Override
+    public List<String> problems() {
+        return receivers.values().stream().flatMap(r -> r.receiver().problem().stream()).toList();
     }
 
     @Deactivate

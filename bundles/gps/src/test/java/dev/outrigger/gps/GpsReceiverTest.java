@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -23,6 +24,8 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+
+import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.framework.Await;
@@ -103,11 +106,34 @@ public class GpsReceiverTest {
         pty.close();
         await("the loss noticed", () -> receiver.status().lastError().isPresent());
         assertEquals("no fix from a receiver that is not there", 1, receiver.mode());
+        assertEquals("unplugged is no problem of the runtime", Optional.empty(), receiver.problem());
         pty = new PtyPair(folder.getRoot().toPath());
         await("reading the new port", () -> receiver.status().state().equals("reading") && receiver.status().lastError().isEmpty());
         clock.addAndGet(10_000);
         send(CLASSIC_GGA + "\r\n");
         await("fixes again", () -> records.size() == reported + 1);
+    }
+
+    /** Plugged in but held by another program (gpsd, say): the node's to fix, said as such until it lets go. */
+    @Test
+    public void aPortAnotherProgramHoldsIsAProblemUntilItLetsGo() throws Exception {
+        try (PtyPair held = new PtyPair(folder.newFolder("held").toPath())) {
+            SerialPort gpsd = SerialPort.getCommPort(held.device.toRealPath().toString());
+            assertTrue(gpsd.openPort());
+            GpsReceiver blocked = new GpsReceiver(new GpsReceiver.Options("held", held.device.toString(), 9600, 10_000), records,
+                    wallClock::get, clock::get);
+            try {
+                await("told why", () -> blocked.problem().isPresent());
+                assertTrue(blocked.problem().get(), blocked.problem().get().startsWith("GPS held: cannot open " + held.device
+                        + ": busy: another program has it open"));
+                gpsd.closePort();
+                await("read once the other program let go", () -> blocked.status().state().equals("reading")
+                        && blocked.problem().isEmpty());
+            } finally {
+                gpsd.closePort();
+                blocked.close();
+            }
+        }
     }
 
     /** A Pi without RTC sets its clock from NTP or the GPS itself, forward or back: fixes keep their interval. */

@@ -171,6 +171,11 @@ final class Radio implements MeshRadio, RadioSession.Events {
         return session.state().name().toLowerCase(Locale.ROOT);
     }
 
+    /** Why it does not work as configured: its serial device, plugged in, cannot be opened. */
+    Optional<String> problem() {
+        return session.cannotOpen().map(why -> "Meshtastic " + address + ": " + why);
+    }
+
     @Override
     public Optional<MeshNode> self() {
         return Optional.ofNullable(myNum < 0 ? null : nodes.get(myNum));

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -93,6 +96,8 @@ final class RadioSession implements Runnable {
     private volatile long sessions;
     private volatile long malformed;
     private String lastFailure = "";
+    /** Why the serial device, there, could not be opened at the last try; null once it was, or is gone. */
+    private volatile String cannotOpen;
 
     /** @param textEndsSession true on serial, where log text on a live session means API mode ended */
     RadioSession(String address, Connector connector, Timing timing, Events events, boolean textEndsSession) {
@@ -105,6 +110,11 @@ final class RadioSession implements Runnable {
 
     State state() {
         return state;
+    }
+
+    /** Why its serial device, plugged in, cannot be opened, while that lasts (tried again with the backoff). */
+    Optional<String> cannotOpen() {
+        return Optional.ofNullable(cannotOpen);
     }
 
     /** Handshakes completed: each one a session that went live. */
@@ -142,6 +152,7 @@ final class RadioSession implements Runnable {
             String ended;
             long sessionsBefore = sessions;
             try (Link l = connector.open()) {
+                cannotOpen = null;
                 link = l;
                 ended = session(l);
                 // only a session that went live starts the backoff afresh: a radio that hangs up
@@ -153,6 +164,10 @@ final class RadioSession implements Runnable {
             } catch (IOException | RuntimeException e) {
                 ended = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 failures++;
+                // a serial device that is there and cannot be opened (its permissions, another program
+                // holding it) is this node's to fix, not the radio's nor the network's
+                cannotOpen = textEndsSession && e instanceof IOException && link == null && Files.exists(Path.of(address))
+                        ? ended : null;
             } finally {
                 link = null;
             }

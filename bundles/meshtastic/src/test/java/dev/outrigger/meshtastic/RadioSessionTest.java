@@ -2,6 +2,7 @@ package dev.outrigger.meshtastic;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,8 +19,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
+import com.fazecast.jSerialComm.SerialPort;
+
+import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.framework.Await;
 import dev.outrigger.framework.net.NetworkNamespace;
 import dev.outrigger.meshtastic.proto.FromRadio;
 import dev.outrigger.meshtastic.proto.ToRadio;
@@ -26,6 +34,9 @@ import dev.outrigger.meshtastic.protocol.FrameDecoder;
 import dev.outrigger.meshtastic.protocol.Frames;
 
 public class RadioSessionTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
 
     /**
      * A radio on Wi-Fi that loses power in the middle of a live session (its API behind a relay on
@@ -144,6 +155,34 @@ public class RadioSessionTest {
                 thread.join(5_000);
                 radio.close();
                 hangingUp.join(5_000);
+            }
+        }
+    }
+
+    /**
+     * The radio's port plugged in but held by another program (as it would be without the dialout
+     * group): the node's to fix, said as such until the port can be opened.
+     */
+    @Test
+    public void aSerialRadioWhosePortCannotBeOpenedSaysWhyUntilItCan() throws Exception {
+        try (PtyPair pty = new PtyPair(folder.newFolder("pty").toPath())) {
+            String path = pty.device.toRealPath().toString();
+            SerialPort holder = SerialPort.getCommPort(path);
+            assertTrue(holder.openPort());
+            RadioSession session = new RadioSession(path, () -> Links.serial(path, 115200),
+                    new RadioSession.Timing(1_000, 60_000, 1, 4), stateChanges((state, detail) -> { }), true);
+            Thread thread = new Thread(session);
+            thread.start();
+            try {
+                Await.until("told why", Duration.ofSeconds(10), () -> session.cannotOpen().isPresent());
+                String why = session.cannotOpen().get();
+                assertTrue(why, why.startsWith("cannot open " + path + ": busy: another program has it open"));
+                holder.closePort();
+                Await.until("opened once the other program let go", Duration.ofSeconds(10), () -> session.cannotOpen().isEmpty());
+            } finally {
+                session.stop();
+                thread.join(5_000);
+                holder.closePort();
             }
         }
     }
