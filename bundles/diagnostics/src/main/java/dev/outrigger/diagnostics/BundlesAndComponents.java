@@ -231,7 +231,9 @@ public class BundlesAndComponents implements RuntimeHealth {
         for (UnsatisfiedReferenceDTO r : c.unsatisfiedReferences) {
             String service = Arrays.stream(d.references).filter(ref -> ref.name.equals(r.name)).map(ref -> ref.interfaceName)
                     .findFirst().orElse("?");
-            missing.add(r.name + " (" + service + (r.target == null ? "" : " " + r.target) + ")");
+            String wanted = service + (r.target == null ? "" : " " + r.target);
+            // a constructor's reference has a generated name ($000): the service says all
+            missing.add(r.name.startsWith("$") ? wanted : r.name + " (" + wanted + ")");
         }
         return String.join(", ", missing);
     }
