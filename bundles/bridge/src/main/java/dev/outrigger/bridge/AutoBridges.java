@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.devices.DeviceNames;
 import dev.outrigger.framework.files.DataFolder;
 
 /**
@@ -157,9 +158,10 @@ public class AutoBridges {
         if (other.isPresent() || keptFor.isPresent()) {
             String why = keptFor.map(holder -> "port " + port + " is kept for " + holder + ", whose clients used it last")
                     .orElseGet(() -> "port " + port + " is bridge " + other.orElseThrow() + "'s");
-            if (!why.equals(registry.keptOff().put(d.id(), why))) {
+            Bridges.KeptOff kept = new Bridges.KeptOff(why, DeviceNames.toConfigure(d));
+            if (!kept.equals(registry.keptOff().put(d.id(), kept))) {
                 LOG.warn("Automatic bridge for {}: {}, so this device is not bridged; give it a port of its own with a device "
-                        + "profile (device = {}, port = ...)", d.id(), why, d.id());
+                        + "profile (device = {}, port = ...)", d.id(), why, kept.name());
             }
             return;
         }

@@ -36,8 +36,8 @@ public class BridgeCommands {
         }
         StringBuilder out = new StringBuilder(table.toString());
         bridges.problems().forEach(p -> out.append(p).append('\n'));
-        bridges.keptOff().forEach((id, why) -> out.append("not bridged: ").append(id).append(": ").append(why)
-                .append("; give it a port of its own with a device profile (device = ").append(id).append(", port = ...)\n"));
+        bridges.keptOff().forEach((id, kept) -> out.append("not bridged: ").append(id).append(": ").append(kept.why())
+                .append("; give it a port of its own with a device profile (device = ").append(kept.name()).append(", port = ...)\n"));
         return out.toString();
     }
 

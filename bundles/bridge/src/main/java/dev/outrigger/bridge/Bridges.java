@@ -27,7 +27,7 @@ public class Bridges implements ProblemSource {
     /** Where configured bridges listen, or are about to: recorded before their devices are claimed. */
     private final List<Bridge.Options> configuredListeners = new CopyOnWriteArrayList<>();
     /** Devices with role bridge that get no automatic bridge, by id: why (whose their port is). */
-    private final Map<String, String> keptOff = new ConcurrentHashMap<>();
+    private final Map<String, KeptOff> keptOff = new ConcurrentHashMap<>();
     private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
@@ -69,8 +69,15 @@ public class Bridges implements ProblemSource {
         return configured;
     }
 
-    /** The automatic bridges' devices kept off their port, for the shell and the log: id to why. */
-    Map<String, String> keptOff() {
+    /**
+     * A device with role bridge that gets no automatic bridge: why (whose its port is), and the name
+     * a device profile that gives it a port of its own should give it.
+     */
+    record KeptOff(String why, String name) {
+    }
+
+    /** The automatic bridges' devices kept off their port, for the shell and the log, by id. */
+    Map<String, KeptOff> keptOff() {
         return keptOff;
     }
 

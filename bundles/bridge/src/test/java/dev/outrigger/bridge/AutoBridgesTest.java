@@ -58,7 +58,8 @@ public class AutoBridgesTest {
                 auto.addDevice(waiting);
                 assertBridged(port, first);
                 assertEquals("no second bridge fighting for the port", 1, registry.all().size());
-                assertEquals("bridge:list says why", Map.of("stick-2", "port " + port + " is bridge stick-1's"), registry.keptOff());
+                assertEquals("bridge:list says why", Map.of("stick-2", new Bridges.KeptOff("port " + port + " is bridge stick-1's",
+                        "stick-2")), registry.keptOff());
 
                 // a device profile gives it a port of its own: discovery registers it anew
                 int own = freePort();
@@ -100,7 +101,8 @@ public class AutoBridgesTest {
                 auto.addDevice(two);
                 assertBridged(port, second);
                 assertEquals(1, registry.all().size());
-                assertEquals("bridge:list says why", Map.of("stick-1", "port " + port + " is kept for stick-2, whose clients used it last"),
+                assertEquals("bridge:list says why", Map.of("stick-1", new Bridges.KeptOff("port " + port
+                        + " is kept for stick-2, whose clients used it last", "stick-1")),
                         registry.keptOff());
             } finally {
                 auto.deactivate();
@@ -114,7 +116,8 @@ public class AutoBridgesTest {
                 assertBridged(port, first);
                 auto.addDevice(two);
                 assertBridged(port, first);
-                assertEquals(Map.of("stick-2", "port " + port + " is kept for stick-1, whose clients used it last"), registry.keptOff());
+                assertEquals(Map.of("stick-2", new Bridges.KeptOff("port " + port + " is kept for stick-1, whose clients used it last",
+                        "stick-2")), registry.keptOff());
             } finally {
                 auto.deactivate();
             }

@@ -20,6 +20,16 @@ public final class DeviceNames {
     private DeviceNames() {
     }
 
+    /**
+     * The name a configuration should give the device: its id; for sticks alike, whose ids the
+     * USB port tells apart (an id that is not their shared by-id name), the by-path link, which
+     * stays theirs across restarts.
+     */
+    public static String toConfigure(SerialDevice d) {
+        boolean alike = d.byId().map(b -> !d.id().equals(Path.of(b).getFileName().toString())).orElse(false);
+        return alike ? d.byPath().orElse(d.id()) : d.id();
+    }
+
     /** Whether {@code name} names this device. */
     public static boolean isNameOf(String name, SerialDevice d) {
         return isNameOf(name, d.id(), d.name(), d.path(), d.byId(), d.byPath());
