@@ -6,7 +6,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
@@ -20,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.framework.json.Json;
 import dev.outrigger.framework.logging.OncePerMinute;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.mesh.MeshRadio.Hop;
 import dev.outrigger.mesh.MeshRadio.MeshNode;
@@ -33,32 +39,48 @@ import dev.outrigger.messaging.Messaging;
  * "reason": ...}} once the mesh has answered. {@code <root>/<gw>/mesh/traceroute} with
  * {@code {"to": "!a1b2c3d4", "channel": 0}}, like {@code mesh:traceroute}: {@code {"outcome":
  * "answered", "towards": [{"id", "name", "snr"}, ...], "back": [...]}} or {@code "failed"} with the
- * reason. Active only when the mqtt feature is.
+ * reason. Active only when the mqtt feature is. Requests are carried out one at a time on a thread of
+ * their own, never on the MQTT client's: a radio that stops taking what is written to it (its
+ * firmware hung with its USB port still there) holds up the mesh requests, not remote configuration.
  */
 @Component
 public class MeshOverMqtt {
 
     private static final Logger LOG = LoggerFactory.getLogger(MeshOverMqtt.class);
     private static final int MAX_REQUEST = 4096;
+    /** Requests waiting for the one under way: more are refused as busy. */
+    private static final int MAX_WAITING = 64;
 
     private final Messaging messaging;
     private final List<MeshRadio> radios;
     private final List<AutoCloseable> subscriptions;
     private final OncePerMinute refused = new OncePerMinute();
+    private final ExecutorService requests = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_WAITING), Daemons.named("outrigger-mesh-requests"));
 
     @Activate
     public MeshOverMqtt(@Reference Messaging messaging,
             @Reference(policyOption = ReferencePolicyOption.GREEDY) List<MeshRadio> radios) {
         this.messaging = messaging;
         this.radios = radios;
-        this.subscriptions = List.of(messaging.subscribe(messaging.topic("mesh/send"), 1, m -> handle("send", m, this::send)),
-                messaging.subscribe(messaging.topic("mesh/traceroute"), 1, m -> handle("traceroute", m, this::traceroute)));
+        this.subscriptions = List.of(messaging.subscribe(messaging.topic("mesh/send"), 1, m -> handOff("send", m, this::send)),
+                messaging.subscribe(messaging.topic("mesh/traceroute"), 1, m -> handOff("traceroute", m, this::traceroute)));
     }
 
     @Deactivate
     void deactivate() throws Exception {
         for (AutoCloseable subscription : subscriptions) {
             subscription.close();
+        }
+        requests.shutdownNow();
+        requests.awaitTermination(2, TimeUnit.SECONDS);
+    }
+
+    private void handOff(String verb, Message request, BiConsumer<Map<String, Object>, Message> action) {
+        try {
+            requests.execute(() -> handle(verb, request, action));
+        } catch (RejectedExecutionException e) {
+            refuse(verb, request, "busy: " + MAX_WAITING + " requests wait for the radio");
         }
     }
 
@@ -114,14 +136,18 @@ public class MeshOverMqtt {
             }
             action.accept(Json.object(request.payload()), request);
         } catch (RuntimeException e) {
-            // the requester hears why on its response topic; the log is not for a flood of them
-            refused.occurred(n -> LOG.warn("Meshtastic: mesh/{} refused {} request(s) since the last such line, the last: {}",
-                    verb, n, e.getMessage()));
-            Map<String, Object> reply = new LinkedHashMap<>();
-            reply.put("outcome", "failed");
-            reply.put("reason", e.getMessage());
-            respond(request, reply);
+            refuse(verb, request, e.getMessage());
         }
+    }
+
+    private void refuse(String verb, Message request, String why) {
+        // the requester hears why on its response topic; the log is not for a flood of them
+        refused.occurred(n -> LOG.warn("Meshtastic: mesh/{} refused {} request(s) since the last such line, the last: {}",
+                verb, n, why));
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("outcome", "failed");
+        reply.put("reason", why);
+        respond(request, reply);
     }
 
     /**

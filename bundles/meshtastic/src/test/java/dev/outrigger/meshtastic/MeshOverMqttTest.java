@@ -1,0 +1,140 @@
+package dev.outrigger.meshtastic;
+
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+import org.junit.Test;
+
+import dev.outrigger.framework.Await;
+import dev.outrigger.mesh.MeshRadio;
+import dev.outrigger.messaging.Message;
+import dev.outrigger.messaging.Messaging;
+
+/** Mesh requests over MQTT while the radio stops taking what is written to it. */
+public class MeshOverMqttTest {
+
+    /**
+     * Its firmware hung with its USB port still there: writes to it block. The MQTT client's thread
+     * hands each request off and goes on (to remote configuration, say); beyond the requests that
+     * may wait, each is refused at once as busy.
+     */
+    @Test(timeout = 10_000) // before requests were handed off, the first one held the test's thread for good
+    public void aRadioThatTakesNothingHoldsUpNeitherTheMqttClientNorTheRequester() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        Client mqtt = new Client();
+        MeshOverMqtt requests = new MeshOverMqtt(mqtt, List.of(new HungRadio(hung)));
+        try {
+            Consumer<Message> send = mqtt.handlers.get("outrigger/gw/mesh/send");
+            for (int i = 0; i < 66; i++) {
+                // returns at once, on the MQTT client's thread: this one
+                send.accept(new Message("outrigger/gw/mesh/send", "{\"text\": \"hello\"}".getBytes(StandardCharsets.UTF_8), 1, false,
+                        Optional.of("it/replies"), Optional.empty()));
+            }
+            Await.until("the one request beyond those under way and waiting refused", Duration.ofSeconds(5),
+                    () -> mqtt.published.size() == 1);
+            String reply = new String(mqtt.published.get(0).payload(), StandardCharsets.UTF_8);
+            assertTrue(reply, reply.contains("\"outcome\":\"failed\"") && reply.contains("busy: 64 requests wait for the radio"));
+        } finally {
+            hung.countDown();
+            requests.deactivate();
+        }
+    }
+
+    /** The MQTT client as the component sees it. */
+    private static final class Client implements Messaging {
+        final Map<String, Consumer<Message>> handlers = new ConcurrentHashMap<>();
+        final List<Message> published = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String gatewayId() {
+            return "gw";
+        }
+
+        @Override
+        public String topic(String relative) {
+            return "outrigger/gw/" + relative;
+        }
+
+        @Override
+        public String fleetTopic(String relative) {
+            return "outrigger/" + relative;
+        }
+
+        @Override
+        public CompletionStage<Void> publish(Message message) {
+            published.add(message);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler) {
+            handlers.put(filter, handler);
+            return () -> handlers.remove(filter);
+        }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
+    }
+
+    /** Live, and each write to it blocked until the test ends. */
+    private record HungRadio(CountDownLatch hung) implements MeshRadio {
+        @Override
+        public String address() {
+            return "/dev/ttyACM0";
+        }
+
+        @Override
+        public String state() {
+            return "live";
+        }
+
+        @Override
+        public Optional<MeshNode> self() {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<MeshNode> nodes() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> describe() {
+            return List.of();
+        }
+
+        @Override
+        public int channel(String indexOrName) {
+            return 0;
+        }
+
+        @Override
+        public Sending send(String text, OptionalLong to, int channel) {
+            try {
+                hung.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("the radio took nothing");
+        }
+
+        @Override
+        public CompletionStage<Route> traceroute(long to, int channel) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
