@@ -91,6 +91,8 @@ public class DeviceInventory {
             device.put("role", d.role().key());
             device.put("driver", d.driver());
             d.byId().ifPresent(byId -> device.put("byId", byId));
+            // the USB port: what tells sticks alike apart
+            d.byPath().ifPresent(byPath -> device.put("byPath", byPath));
             bridges.stream().filter(b -> b.deviceId().equals(d.id())).findFirst().ifPresent(b -> device.put("bridgePort", b.port()));
             d.usb().ifPresent(u -> {
                 device.put("vendorId", u.vendorId());
