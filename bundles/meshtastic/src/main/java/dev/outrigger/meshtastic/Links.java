@@ -6,12 +6,17 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.framework.net.KeepAlive;
 import dev.outrigger.framework.net.NetworkFailures;
 import dev.outrigger.framework.serial.SerialPorts;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.meshtastic.RadioSession.Link;
 
 /** The two ways to a radio: its TCP API (port 4403) and its USB serial port. */
@@ -25,6 +30,8 @@ final class Links {
      * once back, rather than taken for a quiet mesh until the next heartbeat's write times out.
      */
     static final int KEEPALIVE_SECONDS = 30;
+    /** Writes to a radio are a few hundred bytes at most: one not taken within this will not be. */
+    static final long WRITE_DEADLINE_MILLIS = 10_000;
 
     private Links() {
     }
@@ -86,6 +93,16 @@ final class Links {
      * ESP32 boards reset when they toggle, which would restart the radio on every connect.
      */
     static Link serial(String path, int baud) throws IOException {
+        return serial(path, baud, WRITE_DEADLINE_MILLIS);
+    }
+
+    /**
+     * @param writeDeadlineMillis a write the radio has not taken within this (its firmware hung with
+     *        its USB port still there) closes the port: the session ends in words, instead of its
+     *        thread, or a sender's, waiting for good (the serial library's write timeout does not
+     *        bound a write on Linux)
+     */
+    static Link serial(String path, int baud, long writeDeadlineMillis) throws IOException {
         SerialPort port = SerialPorts.at(path);
         port.clearDTR();
         port.clearRTS();
@@ -93,6 +110,13 @@ final class Links {
         port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
         port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, POLL_MILLIS, 0);
         SerialPorts.open(port, path);
+        String hungWords = "the radio took nothing written to it for " + Math.max(1, writeDeadlineMillis / 1000)
+                + " s: has its firmware hung? (unplug it and plug it in again)";
+        AtomicBoolean hung = new AtomicBoolean();
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-meshtastic-write"));
+        deadlines.setRemoveOnCancelPolicy(true);
+        deadlines.setKeepAliveTime(1, TimeUnit.SECONDS);
+        deadlines.allowCoreThreadTimeOut(true);
         // readBytes, not jSerialComm's stream: 0 after the poll interval without data, -1 when unplugged
         InputStream in = new InputStream() {
             @Override
@@ -101,8 +125,12 @@ final class Links {
             }
 
             @Override
-            public int read(byte[] b, int off, int len) {
-                return port.readBytes(b, len, off);
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = port.readBytes(b, len, off);
+                if (n < 0 && hung.get()) {
+                    throw new IOException(hungWords);
+                }
+                return n;
             }
         };
         OutputStream out = new OutputStream() {
@@ -113,13 +141,22 @@ final class Links {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                int done = 0;
-                while (done < len) {
-                    int n = port.writeBytes(b, len - done, off + done);
-                    if (n < 0) {
-                        throw new IOException("write to " + path + " failed (error " + port.getLastErrorCode() + ")");
+                ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+                    hung.set(true);
+                    port.closePort(); // ends the write under way
+                }, writeDeadlineMillis, TimeUnit.MILLISECONDS);
+                try {
+                    int done = 0;
+                    while (done < len) {
+                        int n = port.writeBytes(b, len - done, off + done);
+                        if (n < 0) {
+                            throw new IOException(hung.get() ? hungWords
+                                    : "write to " + path + " failed (error " + port.getLastErrorCode() + ")");
+                        }
+                        done += n;
                     }
-                    done += n;
+                } finally {
+                    deadline.cancel(false);
                 }
             }
         };
@@ -136,6 +173,7 @@ final class Links {
 
             @Override
             public void close() {
+                deadlines.shutdownNow();
                 port.closePort();
             }
         };
