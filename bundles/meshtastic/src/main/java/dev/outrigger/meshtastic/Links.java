@@ -36,6 +36,13 @@ final class Links {
     private Links() {
     }
 
+    /** The radio takes nothing written to it: said as such, whether the session was live yet or not. */
+    static final class Unresponsive extends IOException {
+        Unresponsive(String why) {
+            super(why);
+        }
+    }
+
     static Link tcp(String host, int port) throws IOException {
         return tcp(host, port, KEEPALIVE_SECONDS);
     }
@@ -128,7 +135,7 @@ final class Links {
             public int read(byte[] b, int off, int len) throws IOException {
                 int n = port.readBytes(b, len, off);
                 if (n < 0 && hung.get()) {
-                    throw new IOException(hungWords);
+                    throw new Unresponsive(hungWords);
                 }
                 return n;
             }
@@ -150,8 +157,8 @@ final class Links {
                     while (done < len) {
                         int n = port.writeBytes(b, len - done, off + done);
                         if (n < 0) {
-                            throw new IOException(hung.get() ? hungWords
-                                    : "write to " + path + " failed (error " + port.getLastErrorCode() + ")");
+                            throw hung.get() ? new Unresponsive(hungWords)
+                                    : new IOException("write to " + path + " failed (error " + port.getLastErrorCode() + ")");
                         }
                         done += n;
                     }

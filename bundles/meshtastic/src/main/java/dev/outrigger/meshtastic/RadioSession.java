@@ -194,6 +194,8 @@ final class RadioSession implements Runnable {
     private String session(Link l) {
         try {
             return exchange(l);
+        } catch (Links.Unresponsive e) {
+            return (state == State.LIVE ? "connection lost: " : "") + e.getMessage();
         } catch (IOException e) {
             // the message (broken pipe, reset, ...) depends on when the other end went, not why
             return state == State.LIVE ? "connection lost: " + NetworkFailures.inWords(e).orElse(e.getMessage())
