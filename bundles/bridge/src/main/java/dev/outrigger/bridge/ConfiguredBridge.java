@@ -49,8 +49,8 @@ public class ConfiguredBridge {
 
     @ObjectClassDefinition(name = "Outrigger serial bridge", description = "A serial device on a TCP port.")
     public @interface Config {
-        @AttributeDefinition(description = "Which device: its id, by-id or by-path link (sticks alike: the USB port), /dev path or a link to it, "
-                + "kernel name, or vendor:product[:serial]")
+        @AttributeDefinition(description = "Which device: its id, by-id or by-path link (sticks alike: the USB port), "
+                + "/dev path or a link to it, kernel name, or vendor:product[:serial]")
         String device();
 
         @AttributeDefinition(min = "1", max = "65535")

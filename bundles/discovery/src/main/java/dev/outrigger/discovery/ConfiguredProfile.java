@@ -42,8 +42,8 @@ public class ConfiguredProfile {
         @AttributeDefinition(required = false, description = "Profile name (default: the configuration's name)")
         String name() default "";
 
-        @AttributeDefinition(required = false, description = "Only this device: its id, by-id or by-path link (sticks alike: the USB port), /dev path or a link to it; "
-                + "wins over every other profile")
+        @AttributeDefinition(required = false, description = "Only this device: its id, by-id or by-path link (sticks alike: "
+                + "the USB port), /dev path or a link to it; wins over every other profile")
         String device() default "";
 
         @AttributeDefinition(required = false, description = "USB vendor id, 4 hex digits, e.g. 10c4")
