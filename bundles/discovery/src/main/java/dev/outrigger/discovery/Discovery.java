@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -226,19 +227,25 @@ public class Discovery {
         Map<Port, String> ids = new HashMap<>();
         Set<String> taken = new HashSet<>();
         for (Port port : ports) {
-            registered.entrySet().stream()
-                    .filter(r -> r.getValue().device().path().equals(port.path()) && r.getValue().device().port().id().equals(port.id()))
-                    .map(Map.Entry::getKey).findFirst().filter(taken::add).ifPresent(id -> ids.put(port, id));
+            idWhilePresent(port).filter(taken::add).ifPresent(id -> ids.put(port, id));
         }
         for (Port port : ports) {
             if (!ids.containsKey(port)) {
-                String id = taken.contains(port.id()) ? port.id() + "@" + port.byPath().map(p -> p.substring(p.lastIndexOf('/') + 1))
-                        .orElse(port.name()) : port.id();
+                String id = taken.contains(port.id())
+                        ? port.id() + "@" + port.byPath().map(p -> Path.of(p).getFileName().toString()).orElse(port.name())
+                        : port.id();
                 taken.add(id);
                 ids.put(port, id);
             }
         }
         return ids;
+    }
+
+    /** The id the device on this port has, if it was here at the last scan. */
+    private Optional<String> idWhilePresent(Port port) {
+        return registered.entrySet().stream()
+                .filter(r -> r.getValue().device().path().equals(port.path()) && r.getValue().device().port().id().equals(port.id()))
+                .map(Map.Entry::getKey).findFirst();
     }
 
     private void reconcile() {
