@@ -521,6 +521,22 @@ public class MqttBrokerTest {
         String plain = run("mosquitto_pub", "-V", "mqttv311", "-p", port(), "-h", "127.0.0.1", "-t", "gw/plain", "-m", "x");
         assertTrue("plain MQTT refused: " + plain, plain.toLowerCase(Locale.ROOT).contains("error"));
         assertTrue("the others stay connected", watcher.paho.isConnected());
+
+        // its files renewed, by another CA here (server and client certificates alike): the next client gets the new ones
+        TestCertificates renewed = new TestCertificates(Files.createDirectories(folder.resolve("renewed")), "bob");
+        for (Path made : List.of(renewed.cert("server"), renewed.key("server"), renewed.ca())) {
+            Files.copy(made, pending.resolve(made.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        SSLContext bob = PemTls.context(renewed.ca().toString(), renewed.cert("bob").toString(), renewed.key("bob").toString());
+        await("a client of the renewed CA let in", () -> {
+            try {
+                tlsClient("bob", bob.getSocketFactory()).paho.disconnect();
+                return true;
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+        assertTrue("connections made before stay", watcher.paho.isConnected());
     }
 
     @Test
