@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.Assume;
@@ -460,6 +462,16 @@ public class RuntimeProcessIT {
         assertTrue("not mapped", gateway.commandLine().stream().noneMatch(a -> a.startsWith(archive)));
         Await.until("written anew, whole", Duration.ofSeconds(40), () -> Files.isRegularFile(written)
                 && Files.readString(written.resolveSibling(written.getFileName() + ".bytes")).equals(Long.toString(Files.size(written))));
+        assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
+
+        // damaged within (a few bytes of the card gone bad): the JVM crashed mapping it, at every start;
+        // found by its checksum now, the runtime starts without it
+        byte[] garbage = new byte[4096];
+        new Random(7).nextBytes(garbage);
+        try (FileChannel file = FileChannel.open(written, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap(garbage), 100 * 4096);
+        }
+        gateway.start();
         assertEquals(0, gateway.terminate(Duration.ofSeconds(5)));
 
         // a new distribution (here: the launcher's jar touched): the JVM would ignore the old archive
