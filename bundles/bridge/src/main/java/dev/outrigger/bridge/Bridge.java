@@ -111,7 +111,8 @@ final class Bridge implements AutoCloseable {
     private final Consumer<SerialDevice> serving;
     /** Tries to listen again while it cannot; its thread ends when idle. */
     private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-bridge-retry"));
-    private final Retry listening;
+    /** Trying to listen, and why it could not at the last try. */
+    private final Retry listenRetry;
     /** Null until listening. */
     private volatile ServerSocket server; // written with the monitor held
     private boolean closed; // guarded by this
@@ -152,8 +153,8 @@ final class Bridge implements AutoCloseable {
         this.serving = serving;
         retries.setKeepAliveTime(1, TimeUnit.SECONDS);
         retries.allowCoreThreadTimeOut(true);
-        listening = Retry.until(retries, LOG, "Bridge " + options.name() + " cannot listen on " + options.bind() + ":" + options.port(),
-                this::listen);
+        listenRetry = Retry.until(retries, LOG,
+                "Bridge " + options.name() + " cannot listen on " + options.bind() + ":" + options.port(), this::listen);
     }
 
     private synchronized void listen() throws IOException {
@@ -199,7 +200,7 @@ final class Bridge implements AutoCloseable {
     Optional<String> problem() {
         String openError = lastOpenError;
         // listening already while the attempt that made it so returns
-        Optional<String> cannotListen = server == null ? listening.failing() : Optional.empty();
+        Optional<String> cannotListen = server == null ? listenRetry.failing() : Optional.empty();
         return cannotListen.or(() -> device != null && !openError.isEmpty()
                 ? Optional.of("Bridge " + options.name() + ": " + openError)
                 : Optional.empty());
