@@ -10,13 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.junit.After;
@@ -26,7 +23,6 @@ import dev.outrigger.framework.Await;
 import dev.outrigger.framework.json.Json;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
-import dev.outrigger.messaging.Messaging;
 import dev.outrigger.position.PositionSource;
 
 public class HomeAssistantDiscoveryTest {
@@ -66,10 +62,10 @@ public class HomeAssistantDiscoveryTest {
         assertEquals("the same topics as announced", broker.configs("5a1a0002").stream().map(Message::topic).collect(Collectors.toSet()),
                 broker.cleared("5a1a0002").stream().map(Message::topic).collect(Collectors.toSet()));
         assertTrue(broker.cleared("5a1a0002").stream().allMatch(Message::retained));
-        int published = broker.messages.size();
+        int published = broker.published.size();
 
         // Home Assistant restarts: what is gone stays gone
-        broker.birth.get().accept(new Message("homeassistant/status", "online".getBytes(StandardCharsets.UTF_8), 1, false,
+        broker.handlers.get("homeassistant/status").accept(new Message("homeassistant/status", "online".getBytes(StandardCharsets.UTF_8), 1, false,
                 Optional.empty(), Optional.empty()));
         Await.until("the node never heard announced again", Duration.ofSeconds(5), () -> broker.configs("5a1a0004").size() == 2 * ENTITIES);
         assertEquals(ENTITIES, broker.configs("5a1a0002").size());
@@ -78,7 +74,7 @@ public class HomeAssistantDiscoveryTest {
         // the shed heard again: back in Home Assistant
         mesh.heard(0x5a1a0002L, "Shed", clock.get());
         Await.until("the shed announced again", Duration.ofSeconds(5), () -> broker.configs("5a1a0002").size() == 2 * ENTITIES);
-        assertTrue(broker.messages.size() > published);
+        assertTrue(broker.published.size() > published);
         assertEquals(ENTITIES, broker.cleared("5a1a0003").size());
     }
 
@@ -108,8 +104,8 @@ public class HomeAssistantDiscoveryTest {
         });
         String topic = "homeassistant/device_tracker/outrigger_gw/gps_usb-u-blox_AG_-_www_u-blox_com_u-blox_GNSS_receiver-if00/config";
         Await.until("the gateway's tracker announced", Duration.ofSeconds(5),
-                () -> broker.messages.stream().anyMatch(m -> m.topic().equals(topic)));
-        Map<String, Object> tracker = Json.object(broker.messages.stream().filter(m -> m.topic().equals(topic)).findFirst()
+                () -> broker.published.stream().anyMatch(m -> m.topic().equals(topic)));
+        Map<String, Object> tracker = Json.object(broker.published.stream().filter(m -> m.topic().equals(topic)).findFirst()
                 .orElseThrow().payload());
         assertEquals("outrigger/gw/gps/usb-u-blox_AG_-_www.u-blox.com_u-blox_GNSS_receiver-if00", tracker.get("json_attributes_topic"));
         assertEquals("gps", tracker.get("source_type"));
@@ -158,9 +154,7 @@ public class HomeAssistantDiscoveryTest {
     }
 
     /** The broker as the component sees it: it takes every publication. */
-    private static final class Broker implements Messaging {
-        final List<Message> messages = new CopyOnWriteArrayList<>();
-        final AtomicReference<Consumer<Message>> birth = new AtomicReference<>();
+    private static final class Broker extends TestUplink {
 
         /** The node's discovery messages that announce an entity. */
         List<Message> configs(String hex) {
@@ -173,41 +167,8 @@ public class HomeAssistantDiscoveryTest {
         }
 
         private List<Message> of(String hex) {
-            return messages.stream().filter(m -> m.topic().matches("homeassistant/[a-z_]+/outrigger_gw/" + hex + "(_[a-z_]+)?/config"))
+            return published.stream().filter(m -> m.topic().matches("homeassistant/[a-z_]+/outrigger_gw/" + hex + "(_[a-z_]+)?/config"))
                     .toList();
-        }
-
-        @Override
-        public String gatewayId() {
-            return "gw";
-        }
-
-        @Override
-        public String topic(String relative) {
-            return "outrigger/gw/" + relative;
-        }
-
-        @Override
-        public String fleetTopic(String relative) {
-            return "outrigger/" + relative;
-        }
-
-        @Override
-        public CompletionStage<Void> publish(Message message) {
-            messages.add(message);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler) {
-            assertEquals("homeassistant/status", filter);
-            birth.set(handler);
-            return () -> birth.set(null);
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
         }
     }
 

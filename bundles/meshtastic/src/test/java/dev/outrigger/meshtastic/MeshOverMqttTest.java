@@ -5,13 +5,9 @@ import static org.junit.Assert.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -20,7 +16,6 @@ import org.junit.Test;
 import dev.outrigger.framework.Await;
 import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
-import dev.outrigger.messaging.Messaging;
 
 /** Mesh requests over MQTT while the radio stops taking what is written to it. */
 public class MeshOverMqttTest {
@@ -33,7 +28,7 @@ public class MeshOverMqttTest {
     @Test(timeout = 10_000) // before requests were handed off, the first one held the test's thread for good
     public void aRadioThatTakesNothingHoldsUpNeitherTheMqttClientNorTheRequester() throws Exception {
         CountDownLatch hung = new CountDownLatch(1);
-        Client mqtt = new Client();
+        TestUplink mqtt = new TestUplink();
         MeshOverMqtt requests = new MeshOverMqtt(mqtt, List.of(new HungRadio(hung)));
         try {
             Consumer<Message> send = mqtt.handlers.get("outrigger/gw/mesh/send");
@@ -49,44 +44,6 @@ public class MeshOverMqttTest {
         } finally {
             hung.countDown();
             requests.deactivate();
-        }
-    }
-
-    /** The MQTT client as the component sees it. */
-    private static final class Client implements Messaging {
-        final Map<String, Consumer<Message>> handlers = new ConcurrentHashMap<>();
-        final List<Message> published = new CopyOnWriteArrayList<>();
-
-        @Override
-        public String gatewayId() {
-            return "gw";
-        }
-
-        @Override
-        public String topic(String relative) {
-            return "outrigger/gw/" + relative;
-        }
-
-        @Override
-        public String fleetTopic(String relative) {
-            return "outrigger/" + relative;
-        }
-
-        @Override
-        public CompletionStage<Void> publish(Message message) {
-            published.add(message);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public AutoCloseable subscribe(String filter, int qos, Consumer<Message> handler) {
-            handlers.put(filter, handler);
-            return () -> handlers.remove(filter);
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
         }
     }
 
