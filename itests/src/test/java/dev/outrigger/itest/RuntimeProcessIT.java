@@ -435,12 +435,11 @@ public class RuntimeProcessIT {
         gateway.archiveSoon();
         gateway.start();
         Path data = gateway.home.resolve("data");
-        Await.until("an archive written by the running runtime", Duration.ofSeconds(40), () -> {
+        Await.until("an archive written by the running runtime, and its size recorded", Duration.ofSeconds(40), () -> {
             // shell commands meanwhile, as an operator's: each has the shell put back the stream it found at its start
             gateway.shell("lb");
-            try (var files = Files.list(data)) {
-                return files.anyMatch(f -> f.getFileName().toString().matches("cds-\\w+\\.jsa"));
-            }
+            // a kill between the archive's move and its size's record has the next start write it anew
+            return archives(data).stream().anyMatch(a -> Files.exists(a.resolveSibling(a.getFileName() + ".bytes")));
         });
         assertFalse("the JDK's notice of the dump kept out of the log", gateway.log().contains("Dynamic dump"));
         gateway.kill(); // no clean stop, as a power cut
