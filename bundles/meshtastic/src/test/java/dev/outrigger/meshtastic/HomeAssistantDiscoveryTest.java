@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +19,6 @@ import org.junit.Test;
 
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.json.Json;
-import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
 import dev.outrigger.position.PositionSource;
 
@@ -173,7 +170,7 @@ public class HomeAssistantDiscoveryTest {
     }
 
     /** A radio whose node database the test writes. */
-    private static final class Mesh implements MeshRadio {
+    private static final class Mesh extends TestRadio {
         private final List<MeshNode> nodes = new CopyOnWriteArrayList<>();
 
         void heard(long num, String name, long lastHeard) {
@@ -183,43 +180,8 @@ public class HomeAssistantDiscoveryTest {
         }
 
         @Override
-        public String address() {
-            return "test";
-        }
-
-        @Override
-        public String state() {
-            return "live";
-        }
-
-        @Override
-        public Optional<MeshNode> self() {
-            return Optional.empty();
-        }
-
-        @Override
         public List<MeshNode> nodes() {
             return nodes;
-        }
-
-        @Override
-        public List<String> describe() {
-            return List.of();
-        }
-
-        @Override
-        public int channel(String indexOrName) {
-            return 0;
-        }
-
-        @Override
-        public Sending send(String text, OptionalLong to, int channel) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<Route> traceroute(long to, int channel) {
-            throw new UnsupportedOperationException();
         }
     }
 }

@@ -7,14 +7,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 import org.junit.Test;
 
 import dev.outrigger.framework.Await;
-import dev.outrigger.mesh.MeshRadio;
 import dev.outrigger.messaging.Message;
 
 /** Mesh requests over MQTT while the radio stops taking what is written to it. */
@@ -48,35 +46,11 @@ public class MeshOverMqttTest {
     }
 
     /** Live, and each write to it blocked until the test ends. */
-    private record HungRadio(CountDownLatch hung) implements MeshRadio {
-        @Override
-        public String address() {
-            return "/dev/ttyACM0";
-        }
+    private static final class HungRadio extends TestRadio {
+        private final CountDownLatch hung;
 
-        @Override
-        public String state() {
-            return "live";
-        }
-
-        @Override
-        public Optional<MeshNode> self() {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<MeshNode> nodes() {
-            return List.of();
-        }
-
-        @Override
-        public List<String> describe() {
-            return List.of();
-        }
-
-        @Override
-        public int channel(String indexOrName) {
-            return 0;
+        HungRadio(CountDownLatch hung) {
+            this.hung = hung;
         }
 
         @Override
@@ -87,11 +61,6 @@ public class MeshOverMqttTest {
                 Thread.currentThread().interrupt();
             }
             throw new IllegalStateException("the radio took nothing");
-        }
-
-        @Override
-        public CompletionStage<Route> traceroute(long to, int channel) {
-            throw new UnsupportedOperationException();
         }
     }
 }
