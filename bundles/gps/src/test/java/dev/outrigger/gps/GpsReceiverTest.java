@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,9 +26,8 @@ import org.junit.rules.TemporaryFolder;
 import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.framework.AppendedRecords;
 import dev.outrigger.framework.Await;
-import dev.outrigger.outbox.Outbox;
-import dev.outrigger.outbox.OutboxRecord;
 
 /** A receiver on a real pseudo-terminal, fed NMEA as a USB GPS sends it, garbage included. */
 public class GpsReceiverTest {
@@ -38,7 +35,7 @@ public class GpsReceiverTest {
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
 
-    private final Records records = new Records();
+    private final AppendedRecords records = new AppendedRecords();
     private final AtomicLong wallClock = new AtomicLong(1_700_000_000_000L);
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private PtyPair pty;
@@ -158,50 +155,5 @@ public class GpsReceiverTest {
 
     private static void await(String what, BooleanSupplier condition) {
         Await.until(what, Duration.ofSeconds(10), condition);
-    }
-
-    /** The outbox as the receiver sees it: appends, kept in memory. */
-    private static final class Records implements Outbox {
-
-        private final List<OutboxRecord> appended = new ArrayList<>();
-
-        @Override
-        public synchronized long append(OutboxRecord record) {
-            appended.add(record);
-            return appended.size();
-        }
-
-        @Override
-        public long appendAll(List<OutboxRecord> records) {
-            records.forEach(this::append);
-            return size();
-        }
-
-        synchronized int size() {
-            return appended.size();
-        }
-
-        synchronized List<OutboxRecord> all() {
-            return List.copyOf(appended);
-        }
-
-        synchronized String last() {
-            return appended.isEmpty() ? "" : new String(appended.get(appended.size() - 1).payload(), StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public List<Entry> read(long afterSequence, int max, long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException("the receiver only appends");
-        }
-
-        @Override
-        public void delete(long sequence) {
-            throw new UnsupportedOperationException("the receiver only appends");
-        }
-
-        @Override
-        public Stats stats() {
-            throw new UnsupportedOperationException("the receiver only appends");
-        }
     }
 }

@@ -34,6 +34,7 @@ import dev.outrigger.meshtastic.proto.ClientNotification;
 import dev.outrigger.meshtastic.proto.Data;
 import dev.outrigger.meshtastic.proto.DeviceMetrics;
 import dev.outrigger.meshtastic.proto.FromRadio;
+import dev.outrigger.meshtastic.proto.LoRaConfig;
 import dev.outrigger.meshtastic.proto.MeshPacket;
 import dev.outrigger.meshtastic.proto.NodeInfo;
 import dev.outrigger.meshtastic.proto.PortNum;
@@ -86,6 +87,12 @@ final class Radio implements MeshRadio, RadioSession.Events {
     private volatile long myNum = -1;
     private volatile String firmware = "";
     private volatile String lora = "";
+    /**
+     * As its LoRa configuration last said: the firmware transmits nothing while the region is
+     * unset (as a radio comes from the flasher) or the transmitter is off (a receive-only radio).
+     */
+    private volatile boolean regionUnset;
+    private volatile boolean transmitterOff;
     /** The enabled channels: what mesh:info says of each, and their names. */
     private final Map<Integer, String> channels = new ConcurrentHashMap<>();
     private final Map<Integer, String> channelNames = new ConcurrentHashMap<>();
@@ -171,9 +178,22 @@ final class Radio implements MeshRadio, RadioSession.Events {
         return session.state().name().toLowerCase(Locale.ROOT);
     }
 
-    /** Why it does not work as configured: its serial device, plugged in, cannot be opened. */
+    /**
+     * Why it does not work as configured: its serial device, plugged in, cannot be opened, or its
+     * region was never set. A transmitter turned off is a choice, not a problem.
+     */
     Optional<String> problem() {
-        return session.cannotOpen().map(why -> "Meshtastic " + address + ": " + why);
+        Optional<String> why = session.cannotOpen().or(() -> regionUnset ? mute() : Optional.empty());
+        return why.map(w -> "Meshtastic " + address + ": " + w);
+    }
+
+    /** Why the radio transmits nothing, as its configuration says; empty: it transmits. */
+    private Optional<String> mute() {
+        if (regionUnset) {
+            return Optional.of("its LoRa region is unset, and the firmware transmits nothing until it is set "
+                    + "(in the Meshtastic app, or: meshtastic --set lora.region EU_868, US, ...)");
+        }
+        return transmitterOff ? Optional.of("its LoRa transmitter is off (lora.tx_enabled false)") : Optional.empty();
     }
 
     @Override
@@ -192,7 +212,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
         lines.add("address     " + address + " (" + state() + ")");
         lines.add("node        " + (myNum < 0 ? "-" : MeshNode.id(myNum) + self().map(n -> " " + Printable.line(n.longName())).orElse("")));
         lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
-        lines.add("lora        " + (lora.isEmpty() ? "-" : lora));
+        lines.add("lora        " + (lora.isEmpty() ? "-" : lora) + mute().map(why -> "; transmits nothing: " + why).orElse(""));
         channels.forEach((i, c) -> lines.add("channel " + i + "   " + c));
         Counters counted = counters();
         lines.add("packets     " + counted.recorded() + " recorded, " + counted.repeats() + " repeat(s) dropped, "
@@ -271,6 +291,9 @@ final class Radio implements MeshRadio, RadioSession.Events {
         if (queueFree == 0) {
             throw new IllegalStateException("the radio's transmit queue is full; try again shortly");
         }
+        mute().ifPresent(why -> {
+            throw new IllegalStateException("the radio transmits nothing: " + why);
+        });
         long id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
         waiting.put(id, waiter);
         try {
@@ -305,8 +328,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
             case CHANNEL -> channel(message.getChannel());
             case CONFIG -> {
                 if (message.getConfig().hasLora()) {
-                    lora = "region " + Names.region(message.getConfig().getLora().getRegion()) + ", preset "
-                            + Names.preset(message.getConfig().getLora().getModemPreset());
+                    lora(message.getConfig().getLora());
                 }
             }
             case QUEUESTATUS -> queueStatus(message.getQueueStatus());
@@ -316,6 +338,16 @@ final class Radio implements MeshRadio, RadioSession.Events {
                 // other cases (module config, file info, ...) are not needed here
             }
         }
+    }
+
+    private void lora(LoRaConfig config) {
+        lora = "region " + Names.region(config.getRegion()) + ", preset " + Names.preset(config.getModemPreset());
+        Optional<String> before = mute();
+        regionUnset = config.getRegion() == 0;
+        transmitterOff = !config.getTxEnabled();
+        // each handshake brings the configuration again: said when it changes
+        mute().filter(why -> !before.equals(Optional.of(why)))
+                .ifPresent(why -> LOG.warn("Meshtastic {}: transmits nothing: {}", address, why));
     }
 
     private void channel(Channel c) {

@@ -14,9 +14,9 @@ import dev.outrigger.mesh.MeshRadio;
 
 /**
  * For the runtime's health, the radios whose serial device is plugged in and cannot be opened (the
- * runtime's user not in the dialout group, another program holding it): nothing is heard until
- * someone on the node fixes that. A radio unplugged, or out of reach over TCP, is no such problem:
- * the node's MeshtasticLinkUp condition tells it.
+ * runtime's user not in the dialout group, another program holding it), and those whose region was
+ * never set (nothing is transmitted): each needs someone to fix it. A radio unplugged, or out of
+ * reach over TCP, is no such problem: the node's MeshtasticLinkUp condition tells it.
  */
 @Component
 public class RadioProblems implements ProblemSource {

@@ -45,13 +45,10 @@ public class RadioSessionTest {
      */
     @Test
     public void aLiveRadioWhoseHostVanishedIsFoundGone() throws Exception {
-        try (NetworkNamespace wifi = NetworkNamespace.create(); ServerSocket radio = new ServerSocket()) {
-            radio.bind(new InetSocketAddress(wifi.hostAddress, 0));
-            List<Socket> clients = new CopyOnWriteArrayList<>();
-            Thread answering = new Thread(() -> answerHandshakes(radio, clients));
-            answering.start();
+        try (NetworkNamespace wifi = NetworkNamespace.create();
+                HandshakingRadio radio = new HandshakingRadio(InetAddress.getByName(wifi.hostAddress), List.of())) {
             wifi.start(new ProcessBuilder("socat", "TCP-LISTEN:4403,bind=" + wifi.address + ",fork,reuseaddr",
-                    "TCP:" + wifi.hostAddress + ":" + radio.getLocalPort()));
+                    "TCP:" + wifi.hostAddress + ":" + radio.port()));
             BlockingQueue<String> states = new LinkedBlockingQueue<>();
             RadioSession session = new RadioSession(wifi.address + ":4403", () -> Links.tcp(wifi.address, 4403, 2),
                     new RadioSession.Timing(5_000, 60_000, 1_000, 1_000), stateChanges((state, detail) -> states.add(state + " " + detail)),
@@ -71,45 +68,6 @@ public class RadioSessionTest {
             } finally {
                 session.stop();
                 thread.join(5_000);
-                radio.close();
-                for (Socket client : clients) {
-                    client.close(); // its far end gone without a word, its read would wait for ever
-                }
-                answering.join(5_000);
-            }
-        }
-    }
-
-    /** A radio's API as far as a handshake goes: each want_config_id answered with its config_complete_id. */
-    private static void answerHandshakes(ServerSocket radio, List<Socket> clients) {
-        while (!radio.isClosed()) {
-            try (Socket client = radio.accept()) {
-                clients.add(client);
-                InputStream in = client.getInputStream();
-                OutputStream out = client.getOutputStream();
-                FrameDecoder decoder = new FrameDecoder(new FrameDecoder.Listener() {
-                    @Override
-                    public void frame(byte[] payload) {
-                        try {
-                            ToRadio asked = ToRadio.parseFrom(payload);
-                            if (asked.hasWantConfigId()) {
-                                out.write(Frames.encode(FromRadio.newBuilder().setConfigCompleteId(asked.getWantConfigId()).build()));
-                            }
-                        } catch (IOException gone) {
-                            // the session's end
-                        }
-                    }
-
-                    @Override
-                    public void text(String line) {
-                    }
-                });
-                byte[] buffer = new byte[512];
-                for (int n; (n = in.read(buffer)) > 0;) {
-                    decoder.feed(buffer, 0, n);
-                }
-            } catch (IOException closed) {
-                // the radio stopped, or its client went
             }
         }
     }

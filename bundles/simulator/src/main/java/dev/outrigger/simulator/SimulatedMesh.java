@@ -95,7 +95,7 @@ final class SimulatedMesh {
         all.add(FromRadio.newBuilder().setChannel(Channel.newBuilder().setIndex(0).setRole(Channel.Role.PRIMARY)
                 .setSettings(ChannelSettings.newBuilder().setName("LongFast"))).build());
         all.add(FromRadio.newBuilder().setConfig(Config.newBuilder().setLora(LoRaConfig.newBuilder().setUsePreset(true)
-                .setModemPreset(0).setRegion(3).setHopLimit(3))).build());
+                .setModemPreset(0).setRegion(3).setHopLimit(3).setTxEnabled(true))).build());
         all.add(FromRadio.newBuilder().setConfigCompleteId(nonce).build());
         return all;
     }
