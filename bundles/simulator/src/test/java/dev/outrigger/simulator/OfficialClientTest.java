@@ -13,6 +13,7 @@ import org.junit.Test;
 import com.fasterxml.jackson.jr.ob.JSON;
 
 import dev.outrigger.framework.Configs;
+import dev.outrigger.framework.JsPeers;
 
 /**
  * The simulator stands in for a radio in demos and tests: the official Meshtastic client (the
@@ -31,7 +32,7 @@ public class OfficialClientTest {
                 Map.of("port", port, "intervalSeconds", 0.1)));
         Map<String, Object> seen;
         try {
-            List<String> printed = OfficialMeshtastic.run(Duration.ofSeconds(30), "official-client.mjs", String.valueOf(port),
+            List<String> printed = JsPeers.run(Duration.ofSeconds(30), "official-client.mjs", String.valueOf(port),
                     String.valueOf(SimulatedMesh.OTHERS.get(2).num()));
             seen = JSON.std.mapFrom(String.join("\n", printed));
         } finally {

@@ -23,6 +23,7 @@ import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 
+import dev.outrigger.framework.JsPeers;
 import dev.outrigger.meshtastic.proto.Meshtastic;
 
 /**
@@ -38,7 +39,7 @@ public class OfficialSchemaTest {
 
     @BeforeClass
     public static void readOfficialDefinitions() throws Exception {
-        for (String line : OfficialMeshtastic.run(Duration.ofSeconds(30), "official-schema.mjs")) {
+        for (String line : JsPeers.run(Duration.ofSeconds(30), "official-schema.mjs")) {
             FileDescriptorProto file = FileDescriptorProto.parseFrom(Base64.getDecoder().decode(line.split(" ", 2)[1]));
             file.getMessageTypeList().forEach(m -> index(file.getPackage() + "." + m.getName(), m));
             file.getEnumTypeList().forEach(e -> ENUMS.put(file.getPackage() + "." + e.getName(), e));
