@@ -24,14 +24,14 @@ public final class JsPeers {
     private JsPeers() {
     }
 
-    /** Runs a script to its end and returns what it printed; fails with what it said on stderr if it fails or outlives the deadline. */
+    /** Runs a script to its end and returns what it printed; fails with all it said if it fails or outlives the deadline. */
     public static List<String> run(Duration deadline, String script, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("js-peer", ".out");
         Path err = Files.createTempFile("js-peer", ".err");
         Process node = command(script, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             assertTrue(script + " ended within " + deadline, node.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS));
-            assertEquals(script + " failed: " + Files.readString(err), 0, node.exitValue());
+            assertEquals(script + " failed, having seen " + Files.readString(out) + Files.readString(err), 0, node.exitValue());
             return Files.readAllLines(out, StandardCharsets.UTF_8);
         } finally {
             node.destroyForcibly();
