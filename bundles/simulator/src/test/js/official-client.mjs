@@ -1,17 +1,19 @@
-// The official Meshtastic client, as the web and CLI clients use it, against a radio's TCP API:
-// node official-client.mjs <port> <node number to trace a route to>
+// The official Meshtastic client, as the web and CLI clients use it, against a radio's TCP API or
+// its serial port: node official-client.mjs <TCP port, or serial device path> <node number to trace a route to>
 // Handshakes, hears the mesh, sends text (acknowledged, and to a node no one knows), asks a
 // traceroute, then prints what it saw as one JSON object. Ends by itself within 20 s.
 import { MeshDevice, Protobuf, Types } from "@meshtastic/core";
 import { TransportNode } from "@meshtastic/transport-node";
+import { TransportNodeSerial } from "@meshtastic/transport-node-serial";
 
-const [port, traceTo] = process.argv.slice(2).map(Number);
+const [where, traceTo] = process.argv.slice(2);
 const UNKNOWN_NODE = 0x12345678;
 const seen = { configured: false, nodes: [], channels: [], heard: {} };
 const print = () => console.log(JSON.stringify(seen, (key, value) => (typeof value === "bigint" ? Number(value) : value)));
 setTimeout(() => { print(); process.exit(2); }, 20_000);
 
-const device = new MeshDevice(await TransportNode.create("127.0.0.1", port));
+const device = new MeshDevice(await (where.startsWith("/") ? TransportNodeSerial.create(where, 115200)
+  : TransportNode.create("127.0.0.1", Number(where))));
 device.log.settings.minLevel = 5; // its own log: errors only
 const events = device.events;
 const heard = (kind, packet, value) => {
@@ -48,7 +50,7 @@ const outcome = (sent) => sent.then(() => "acknowledged", (e) => Protobuf.Mesh.R
 seen.broadcast = await outcome(device.sendText("Hello from the official client", "broadcast", true));
 seen.toUnknownNode = await outcome(device.sendText("Anyone there?", UNKNOWN_NODE, true));
 const routed = new Promise((resolve) => events.onTraceRoutePacket.subscribe(resolve));
-await device.traceRoute(traceTo).catch(() => {}); // answered by a packet, not an acknowledgement
+await device.traceRoute(Number(traceTo)).catch(() => {}); // answered by a packet, not an acknowledgement
 await routed;
 print();
 process.exit(0);

@@ -8,10 +8,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 
+import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.framework.Configs;
 import dev.outrigger.framework.JsPeers;
 
@@ -22,23 +25,49 @@ import dev.outrigger.framework.JsPeers;
  */
 public class OfficialClientTest {
 
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
     @Test
-    public void theOfficialClientTakesTheSimulatorForARadio() throws Exception {
+    public void theOfficialClientTakesTheSimulatorForARadioOverTcp() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class,
                 Map.of("port", port, "intervalSeconds", 0.1)));
-        Map<String, Object> seen;
         try {
-            List<String> printed = JsPeers.run(Duration.ofSeconds(30), "official-client.mjs", String.valueOf(port),
-                    String.valueOf(SimulatedMesh.OTHERS.get(2).num()));
-            seen = JSON.std.mapFrom(String.join("\n", printed));
+            assertARadio(officialClient(String.valueOf(port)));
         } finally {
             server.deactivate();
         }
+    }
 
+    /** On USB, where the radio's log text comes between the frames. */
+    @Test
+    public void theOfficialClientTakesTheSimulatorForARadioOverSerial() throws Exception {
+        try (PtyPair usb = new PtyPair(folder.getRoot().toPath())) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class,
+                    Map.of("port", port, "intervalSeconds", 0.1, "pty", usb.device.toRealPath().toString())));
+            try {
+                assertARadio(officialClient(usb.peer.toRealPath().toString()));
+            } finally {
+                server.deactivate();
+            }
+        }
+    }
+
+    private static Map<String, Object> officialClient(String where) throws Exception {
+        List<String> printed = JsPeers.run(Duration.ofSeconds(30), "official-client.mjs", where,
+                String.valueOf(SimulatedMesh.OTHERS.get(2).num()));
+        return JSON.std.mapFrom(String.join("\n", printed));
+    }
+
+    private static void assertARadio(Map<String, Object> seen) {
         assertEquals(true, seen.get("configured"));
         assertEquals(SimulatedMesh.SELF.num(), ((Number) seen.get("myNodeNum")).longValue());
         assertEquals(List.of("Simulated (not real)", "Shed", "Garage", "Camper van"),
