@@ -40,6 +40,7 @@ import org.osgi.framework.InvalidSyntaxException;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.bundles.BundleUpdate;
 
 /**

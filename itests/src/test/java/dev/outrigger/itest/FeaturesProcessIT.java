@@ -27,6 +27,8 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 
+import dev.outrigger.framework.Ports;
+
 /**
  * What is installed, as a user runs the distribution: features from etc/ and the shell, the
  * ser2net importer, and upgrades of the distribution under a kept data folder.

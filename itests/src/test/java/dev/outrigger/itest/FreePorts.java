@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.outrigger.framework.Ports;
+
 /**
  * The quick start's embedded broker and simulated radio on free loopback ports instead of 1883 and
  * 4403, where a gateway already running on this machine listens; the uplink and the radio follow.

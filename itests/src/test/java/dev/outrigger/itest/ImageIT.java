@@ -33,6 +33,7 @@ import org.junit.rules.TemporaryFolder;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.json.Json;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

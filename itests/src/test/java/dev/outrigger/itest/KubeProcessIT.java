@@ -33,6 +33,7 @@ import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.deviceplugin.FakeKubelet;
 import dev.outrigger.deviceplugin.proto.ContainerAllocateResponse;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.net.NetworkNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

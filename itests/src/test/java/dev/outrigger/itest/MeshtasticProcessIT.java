@@ -23,6 +23,7 @@ import org.junit.Test;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.json.Json;
 
 /**

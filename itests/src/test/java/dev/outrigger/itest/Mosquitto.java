@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.net.NetworkNamespace;
 
 /**

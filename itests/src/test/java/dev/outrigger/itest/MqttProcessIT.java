@@ -34,6 +34,7 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.tls.TestCertificates;
 
 /**

@@ -27,6 +27,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
 import dev.outrigger.feature.Feature;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.bundles.BundleUpdate;
 
 /**

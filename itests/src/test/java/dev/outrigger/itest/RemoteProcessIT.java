@@ -35,6 +35,7 @@ import org.junit.Test;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.outrigger.feature.Feature;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.json.Json;
 
 /**

@@ -36,6 +36,7 @@ import org.junit.Rule;
 import org.junit.Test;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.framework.Ports;
 
 /**
  * The distribution as a user runs it: bin/outrigger as a real process, bin/outrigger-shell

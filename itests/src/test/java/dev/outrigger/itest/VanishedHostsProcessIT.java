@@ -26,6 +26,7 @@ import org.junit.Rule;
 import org.junit.Test;
 
 import dev.outrigger.bridge.PtyPair;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.net.NetworkNamespace;
 
 /**

@@ -2,7 +2,6 @@ package dev.outrigger.bridge;
 
 import static dev.outrigger.bridge.ConfiguredBridgeTest.assertBridged;
 import static dev.outrigger.bridge.ConfiguredBridgeTest.connect;
-import static dev.outrigger.bridge.ConfiguredBridgeTest.freePort;
 import static dev.outrigger.bridge.ConfiguredBridgeTest.toldWhy;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -18,6 +17,7 @@ import org.junit.rules.TemporaryFolder;
 import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.Configs;
+import dev.outrigger.framework.Ports;
 
 public class AutoBridgesTest {
 
@@ -27,7 +27,7 @@ public class AutoBridgesTest {
     @Test
     public void theAllowListKeepsOtherClientsOutAndABadOneOpensNothing() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath())) {
-            int port = freePort();
+            int port = Ports.free();
             AutoBridges elsewhere = auto(Map.of("allow", new String[] { "192.168.1.0/24" }));
             try {
                 elsewhere.addDevice(BridgeTest.device("stick", pty.device.toRealPath().toString(), Role.BRIDGE, port));
@@ -49,7 +49,7 @@ public class AutoBridgesTest {
     @Test
     public void aSecondStickOfTheSameKindWaitsForAPortOfItsOwn() throws Exception {
         try (PtyPair first = new PtyPair(folder.newFolder("1").toPath()); PtyPair second = new PtyPair(folder.newFolder("2").toPath())) {
-            int port = freePort();
+            int port = Ports.free();
             Bridges registry = new Bridges();
             AutoBridges auto = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry, book());
             try {
@@ -62,7 +62,7 @@ public class AutoBridgesTest {
                         "stick-2")), registry.keptOff());
 
                 // a device profile gives it a port of its own: discovery registers it anew
-                int own = freePort();
+                int own = Ports.free();
                 auto.removeDevice(waiting);
                 auto.addDevice(BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, own));
                 assertBridged(own, second);
@@ -82,7 +82,7 @@ public class AutoBridgesTest {
     @Test
     public void theStickWhoseClientsUsedThePortKeepsItWhicheverIsFoundFirst() throws Exception {
         try (PtyPair first = new PtyPair(folder.newFolder("1").toPath()); PtyPair second = new PtyPair(folder.newFolder("2").toPath())) {
-            int port = freePort();
+            int port = Ports.free();
             SerialDevice one = BridgeTest.device("stick-1", first.device.toRealPath().toString(), Role.BRIDGE, port);
             SerialDevice two = BridgeTest.device("stick-2", second.device.toRealPath().toString(), Role.BRIDGE, port);
             AutoBridges.Config config = Configs.of(AutoBridges.Config.class, Map.of());
@@ -132,7 +132,7 @@ public class AutoBridgesTest {
     public void aDeviceWhoseProfileSuggestsNoPortIsGivenOneForGood() throws Exception {
         try (PtyPair furnaceLine = new PtyPair(folder.newFolder("furnace").toPath());
                 PtyPair generatorLine = new PtyPair(folder.newFolder("generator").toPath())) {
-            int first = freePort();
+            int first = Ports.free();
             Map<String, Object> from = Map.of("firstPort", first);
             SerialDevice furnace = BridgeTest.device("furnace", furnaceLine.device.toRealPath().toString(), Role.BRIDGE, 0);
             SerialDevice generator = BridgeTest.device("generator", generatorLine.device.toRealPath().toString(), Role.BRIDGE, 0);
@@ -169,7 +169,7 @@ public class AutoBridgesTest {
     public void aConfiguredBridgeTakesTheAutomaticBridgesPortAndGivesItBack() throws Exception {
         try (PtyPair auto = new PtyPair(folder.newFolder("auto").toPath());
                 PtyPair other = new PtyPair(folder.newFolder("other").toPath())) {
-            int port = freePort();
+            int port = Ports.free();
             Bridges registry = new Bridges();
             AutoBridges automatic = new AutoBridges(Configs.of(AutoBridges.Config.class, Map.of()), registry, book());
             try {

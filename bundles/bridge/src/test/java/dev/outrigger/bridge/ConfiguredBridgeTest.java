@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +26,7 @@ import dev.outrigger.device.Role;
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.tls.TestCertificates;
 
@@ -38,7 +38,7 @@ public class ConfiguredBridgeTest {
     @Test
     public void aDeviceThatARadioOrGpsReceiverReadsIsLeftToItUntilItsRoleChanges() throws Exception {
         try (PtyPair pty = new PtyPair(folder.getRoot().toPath())) {
-            int port = freePort();
+            int port = Ports.free();
             ConfiguredBridge configured = configured(Map.of("device", "test-device", "port", port));
             try {
                 SerialDevice radio = BridgeTest.device(pty.device.toRealPath().toString(), Role.MESHTASTIC);
@@ -58,7 +58,7 @@ public class ConfiguredBridgeTest {
     @Test
     public void aSelectorThatFitsSeveralDevicesTakesTheFirstById() throws Exception {
         try (PtyPair first = new PtyPair(folder.newFolder("b").toPath()); PtyPair second = new PtyPair(folder.newFolder("a").toPath())) {
-            int port = freePort();
+            int port = Ports.free();
             ConfiguredBridge configured = configured(Map.of("device", "ttyTEST", "port", port));
             try {
                 configured.addDevice(BridgeTest.device("b-stick", first.device.toRealPath().toString(), Role.BRIDGE));
@@ -72,7 +72,7 @@ public class ConfiguredBridgeTest {
 
     @Test
     public void onlyAllowedClientsAreTakenAndABadAllowListOpensNothing() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         ConfiguredBridge elsewhere = configured(Map.of("device", "test-device", "port", port, "allow", new String[] { "10.0.0.0/8" }));
         try {
             assertEquals("outrigger: test-device: address 127.0.0.1 is not allowed\r\n", toldWhy(port));
@@ -93,7 +93,7 @@ public class ConfiguredBridgeTest {
         TestCertificates issued = new TestCertificates(folder.newFolder("issued").toPath());
         Path cert = folder.getRoot().toPath().resolve("bridge.pem");
         Path key = folder.getRoot().toPath().resolve("bridge.key");
-        int port = freePort();
+        int port = Ports.free();
         ConfiguredBridge configured = configured(Map.of("device", "test-device", "port", port, "tlsCertFile", cert.toString(),
                 "tlsKeyFile", key.toString()));
         try {
@@ -149,9 +149,4 @@ public class ConfiguredBridgeTest {
         return s;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

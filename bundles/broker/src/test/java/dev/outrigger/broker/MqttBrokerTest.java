@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +60,7 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 
 import dev.outrigger.framework.Await;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.mqtt.MqttCallbackAdapter;
 import dev.outrigger.tls.PemTls;
 import dev.outrigger.tls.TestCertificates;
@@ -431,10 +431,7 @@ public class MqttBrokerTest {
     public void theSameAclFileRefusesThePublicationsMosquittoRefuses() throws Exception {
         Path file = aclFile();
         restart(new MqttBroker.Access("", "", "", "", file.toString()));
-        int mosquittoPort;
-        try (ServerSocket free = new ServerSocket(0)) {
-            mosquittoPort = free.getLocalPort();
-        }
+        int mosquittoPort = Ports.free();
         // as root, mosquitto would switch to its own user, which cannot read this folder
         Path config = Files.writeString(file.resolveSibling("mosquitto.conf"), "user " + System.getProperty("user.name")
                 + "\nlistener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\nacl_file " + file + "\n");

@@ -19,6 +19,7 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
+import dev.outrigger.framework.Ports;
 
 /** Connection failures a user meets, each said in words. */
 public class MqttConnectionTest {
@@ -82,7 +83,7 @@ public class MqttConnectionTest {
     /** mosquitto's plain listener, spoken to with ssl://, closes the connection as the handshake begins. */
     @Test
     public void tlsToAPlainMosquittoPortIsSaidSo() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Process mosquitto = mosquitto(port);
         try {
             activate("ssl://127.0.0.1:" + port);
@@ -117,7 +118,7 @@ public class MqttConnectionTest {
      */
     @Test
     public void stoppedAtAnyMomentOfConnectingItLeavesNoThreadBehind() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Process mosquitto = mosquitto(port);
         try {
             for (int moment = 0; moment < 150; moment += 5) {
@@ -134,11 +135,6 @@ public class MqttConnectionTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
 
     /** A real broker, Debian's mosquitto, listening on the port once this returns. */
     private Process mosquitto(int port) throws Exception {

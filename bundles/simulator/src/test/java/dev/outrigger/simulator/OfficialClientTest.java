@@ -3,7 +3,6 @@ package dev.outrigger.simulator;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.framework.Configs;
 import dev.outrigger.framework.JsPeers;
+import dev.outrigger.framework.Ports;
 
 /**
  * The simulator stands in for a radio in demos and tests: the official Meshtastic client (the
@@ -30,10 +30,7 @@ public class OfficialClientTest {
 
     @Test
     public void theOfficialClientTakesTheSimulatorForARadioOverTcp() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.free();
         SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class,
                 Map.of("port", port, "intervalSeconds", 0.1)));
         try {
@@ -47,10 +44,7 @@ public class OfficialClientTest {
     @Test
     public void theOfficialClientTakesTheSimulatorForARadioOverSerial() throws Exception {
         try (PtyPair usb = new PtyPair(folder.getRoot().toPath())) {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                port = probe.getLocalPort();
-            }
+            int port = Ports.free();
             SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class,
                     Map.of("port", port, "intervalSeconds", 0.1, "pty", usb.device.toRealPath().toString())));
             try {

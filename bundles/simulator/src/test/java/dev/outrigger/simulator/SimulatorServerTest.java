@@ -18,6 +18,7 @@ import org.junit.Test;
 
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Configs;
+import dev.outrigger.framework.Ports;
 
 public class SimulatorServerTest {
 
@@ -27,10 +28,7 @@ public class SimulatorServerTest {
      */
     @Test
     public void reconfiguredWithARadioConnectedItListensAgainAtOnce() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.free();
         SimulatorServer.Config config = Configs.of(SimulatorServer.Config.class, Map.of("port", port));
         SimulatorServer server = new SimulatorServer(config);
         for (int i = 0; i < 20; i++) {
@@ -47,10 +45,7 @@ public class SimulatorServerTest {
     /** Stopped (its bundle updated or uninstalled) with a radio session connected: no thread of it runs on. */
     @Test
     public void stoppedWithARadioConnectedItsSessionHasEndedOnReturn() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.free();
         SimulatorServer server = new SimulatorServer(Configs.of(SimulatorServer.Config.class, Map.of("port", port)));
         try (Socket radioSession = new Socket("127.0.0.1", port)) {
             Await.until("the session served", Duration.ofSeconds(10), () -> !sessionThreads().isEmpty());

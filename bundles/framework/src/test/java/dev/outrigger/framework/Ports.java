@@ -1,4 +1,4 @@
-package dev.outrigger.itest;
+package dev.outrigger.framework;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -7,13 +7,13 @@ import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Free loopback ports, so tests never collide with each other or with a running gateway. Taken
+ * For tests: free loopback ports, so tests never collide with each other or with a running gateway. Taken
  * below the kernel's ephemeral range (32768 and up by default), where listeners on port 0 (the
  * gateway's shell port) and outgoing connections get theirs: a port handed out here cannot be
  * given to one of those before the test binds it, as one the kernel chose could (and was, once
  * in many runs, to the shell port of the very gateway whose broker was to listen on it).
  */
-final class Ports {
+public final class Ports {
 
     private static final int LOWEST = 20_000;
     private static final int HIGHEST = 32_767;
@@ -21,7 +21,7 @@ final class Ports {
     private Ports() {
     }
 
-    static int free() {
+    public static int free() {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST + 1);
             try (ServerSocket probe = new ServerSocket()) {
