@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -227,9 +228,11 @@ final class RadioSession implements Runnable {
         write(l, Frames.encode(ToRadio.newBuilder().setWantConfigId(nonce).build()));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timing.handshakeMillis());
         String[] ended = new String[1];
+        Heard heard = new Heard();
         FrameDecoder decoder = new FrameDecoder(new FrameDecoder.Listener() {
             @Override
             public void frame(byte[] payload) {
+                heard.frames++;
                 FromRadio message;
                 try {
                     message = FromRadio.parseFrom(payload);
@@ -253,6 +256,7 @@ final class RadioSession implements Runnable {
 
             @Override
             public void text(String line) {
+                heard.text(line);
                 if (textEndsSession && state == State.LIVE) {
                     ended[0] = "radio left API mode (log text on the line)";
                 } else {
@@ -281,13 +285,44 @@ final class RadioSession implements Runnable {
             decoder.feed(buffer, 0, n);
             long now = System.nanoTime();
             if (state == State.CONFIGURING && now > deadline) {
-                return "no configuration within " + timing.handshakeMillis() + " ms of asking";
+                return "no configuration within " + timing.handshakeMillis() + " ms of asking" + heard.clue();
             }
             if (state == State.LIVE && now - lastSent > TimeUnit.MILLISECONDS.toNanos(timing.heartbeatMillis())) {
                 write(l, Frames.encode(ToRadio.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build()));
             }
         }
         return ended[0] == null ? "stopped" : ended[0];
+    }
+
+    /**
+     * What came back while the handshake went unanswered, as a clue to what is at the other end.
+     * In the same words each time (not the text itself), so that a retry says it once.
+     */
+    private static final class Heard {
+        private static final Pattern NMEA = Pattern.compile("\\$[A-Z]{5},.*\\*[0-9A-F]{2}");
+        int frames;
+        int lines;
+        int nmea;
+
+        void text(String line) {
+            lines++;
+            if (NMEA.matcher(line.trim()).matches()) {
+                nmea++;
+            }
+        }
+
+        String clue() {
+            if (frames > 0) {
+                return ": it sent " + frames + " message(s), but not the end of its configuration (a radio still booting?)";
+            }
+            if (nmea > 0 && nmea * 2 >= lines) {
+                return ": it sent NMEA sentences only (a GPS receiver, or the radio's serial module in NMEA mode on this port)";
+            }
+            if (lines > 0) {
+                return ": it sent text only, no frame (a serial console in text mode, or another kind of device at this port)";
+            }
+            return ", and nothing came back (is it a Meshtastic radio's port?)";
+        }
     }
 
     private int nonce() {

@@ -4,17 +4,16 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -29,9 +28,6 @@ import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.framework.Await;
 import dev.outrigger.framework.net.NetworkNamespace;
 import dev.outrigger.meshtastic.proto.FromRadio;
-import dev.outrigger.meshtastic.proto.ToRadio;
-import dev.outrigger.meshtastic.protocol.FrameDecoder;
-import dev.outrigger.meshtastic.protocol.Frames;
 
 public class RadioSessionTest {
 
@@ -142,6 +138,67 @@ public class RadioSessionTest {
                 thread.join(5_000);
                 holder.closePort();
             }
+        }
+    }
+
+    /**
+     * A GPS receiver given role meshtastic by mistake (or a radio whose serial module speaks NMEA on
+     * its USB port): the handshake times out, and says what came instead, in the same words each time.
+     */
+    @Test
+    public void aPortThatAnswersWithNmeaIsSaidToBeNoRadioApi() throws Exception {
+        try (PtyPair pty = new PtyPair(folder.newFolder("gps").toPath()); FileOutputStream receiver = new FileOutputStream(pty.peer.toFile())) {
+            String path = pty.device.toRealPath().toString();
+            Thread sentences = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        receiver.write("$GPGGA,092750.000,5321.6802,N,00630.3372,W,1,8,1.03,61.7,M,55.2,M,,*76\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException stopped) {
+                    // the test is over
+                }
+            });
+            sentences.start();
+            try {
+                assertEquals("no configuration within 1000 ms of asking: it sent NMEA sentences only (a GPS receiver, or the"
+                        + " radio's serial module in NMEA mode on this port)", firstFailure(path, () -> Links.serial(path, 115200), true));
+            } finally {
+                sentences.interrupt();
+                sentences.join(5_000);
+            }
+        }
+    }
+
+    /** A port that takes the handshake and answers nothing at all (the kernel accepts for it). */
+    @Test
+    public void aPortThatAnswersNothingIsSaidSo() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals("no configuration within 1000 ms of asking, and nothing came back (is it a Meshtastic radio's port?)",
+                    firstFailure("127.0.0.1:" + silent.getLocalPort(), () -> Links.tcp("127.0.0.1", silent.getLocalPort()), false));
+        }
+    }
+
+    /** Why the first session with the given link ended, its handshake given a second. */
+    private static String firstFailure(String address, RadioSession.Connector connector, boolean serial) throws Exception {
+        BlockingQueue<String> backoffs = new LinkedBlockingQueue<>();
+        RadioSession session = new RadioSession(address, connector, new RadioSession.Timing(1_000, 60_000, 60_000, 60_000),
+                stateChanges((state, detail) -> {
+                    if (state == RadioSession.State.BACKOFF) {
+                        backoffs.add(detail);
+                    }
+                }), serial);
+        Thread thread = new Thread(session);
+        thread.start();
+        try {
+            String why = backoffs.poll(10, TimeUnit.SECONDS);
+            assertNotNull("the handshake given up", why);
+            return why;
+        } finally {
+            session.stop();
+            thread.interrupt(); // in its backoff, as the radio's owner ends it
+            thread.join(5_000);
         }
     }
 
