@@ -210,6 +210,7 @@ final class Radio implements MeshRadio, RadioSession.Events {
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
         lines.add("address     " + address + " (" + state() + ")");
+        session.failing().ifPresent(why -> lines.add("failing     " + why));
         lines.add("node        " + (myNum < 0 ? "-" : MeshNode.id(myNum) + self().map(n -> " " + Printable.line(n.longName())).orElse("")));
         lines.add("firmware    " + (firmware.isEmpty() ? "-" : firmware));
         lines.add("lora        " + (lora.isEmpty() ? "-" : lora) + mute().map(why -> "; transmits nothing: " + why).orElse(""));

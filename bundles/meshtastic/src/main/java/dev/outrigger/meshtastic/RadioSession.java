@@ -96,7 +96,7 @@ final class RadioSession implements Runnable {
     /** Counted on the session's thread, read by /metrics. */
     private volatile long sessions;
     private volatile long malformed;
-    private String lastFailure = "";
+    private volatile String lastFailure = "";
     /** Why the serial device, there, could not be opened at the last try; null once it was, or is gone. */
     private volatile String cannotOpen;
 
@@ -116,6 +116,11 @@ final class RadioSession implements Runnable {
     /** Why its serial device, plugged in, cannot be opened, while that lasts (tried again with the backoff). */
     Optional<String> cannotOpen() {
         return Optional.ofNullable(cannotOpen);
+    }
+
+    /** Why the last session ended or could not start, until one goes live again. */
+    Optional<String> failing() {
+        return lastFailure.isEmpty() ? Optional.empty() : Optional.of(lastFailure);
     }
 
     /** Handshakes completed: each one a session that went live. */

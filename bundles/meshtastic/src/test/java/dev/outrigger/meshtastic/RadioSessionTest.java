@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -194,6 +195,7 @@ public class RadioSessionTest {
         try {
             String why = backoffs.poll(10, TimeUnit.SECONDS);
             assertNotNull("the handshake given up", why);
+            Await.until("mesh:info told why", Duration.ofSeconds(5), () -> session.failing().equals(Optional.of(why)));
             return why;
         } finally {
             session.stop();
