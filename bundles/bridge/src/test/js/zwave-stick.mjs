@@ -1,6 +1,7 @@
 // A Z-Wave controller stick for the tests: zwave-js' own mock controller, with a binary switch as
 // node 2, served on a loopback TCP port, which socat turns into a serial port:
-// node zwave-stick.mjs <file to write the port number to>. Runs until it is stopped.
+// node zwave-stick.mjs <file to write the port number to>. Runs until it is stopped, or its
+// standard input ends (the test that started it gone).
 // The mock takes the host's bytes one Serial API frame per chunk, as a stick's firmware frames
 // them, so the stream from TCP is framed with zwave-js' own parser before it is handed over.
 import { writeFileSync, renameSync } from "node:fs";
@@ -47,3 +48,4 @@ server.listen(0, "127.0.0.1", () => {
   writeFileSync(portFile + ".new", String(server.address().port));
   renameSync(portFile + ".new", portFile); // whole, or not there yet
 });
+process.stdin.on("end", () => process.exit(0)).resume();
