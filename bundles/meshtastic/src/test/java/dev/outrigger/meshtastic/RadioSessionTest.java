@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -150,24 +152,21 @@ public class RadioSessionTest {
     public void aPortThatAnswersWithNmeaIsSaidToBeNoRadioApi() throws Exception {
         try (PtyPair pty = new PtyPair(folder.newFolder("gps").toPath()); FileOutputStream receiver = new FileOutputStream(pty.peer.toFile())) {
             String path = pty.device.toRealPath().toString();
-            Thread sentences = new Thread(() -> {
+            ScheduledExecutorService receiverClock = Executors.newSingleThreadScheduledExecutor();
+            receiverClock.scheduleAtFixedRate(() -> { // a receiver's sentences, ten a second
                 try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        receiver.write("$GPGGA,092750.000,5321.6802,N,00630.3372,W,1,8,1.03,61.7,M,55.2,M,,*76\r\n"
-                                .getBytes(StandardCharsets.US_ASCII));
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException stopped) {
+                    receiver.write("$GPGGA,092750.000,5321.6802,N,00630.3372,W,1,8,1.03,61.7,M,55.2,M,,*76\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException closed) {
                     // the test is over
                 }
-            });
-            sentences.start();
+            }, 0, 100, TimeUnit.MILLISECONDS);
             try {
                 assertEquals("no configuration within 1000 ms of asking: it sent NMEA sentences only (a GPS receiver, or the"
                         + " radio's serial module in NMEA mode on this port)", firstFailure(path, () -> Links.serial(path, 115200), true));
             } finally {
-                sentences.interrupt();
-                sentences.join(5_000);
+                receiverClock.shutdownNow();
+                receiverClock.awaitTermination(5, TimeUnit.SECONDS);
             }
         }
     }
