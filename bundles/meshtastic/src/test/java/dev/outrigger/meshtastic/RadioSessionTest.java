@@ -12,6 +12,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -89,27 +91,13 @@ public class RadioSessionTest {
                 }
             });
             hangingUp.start();
-            BlockingQueue<String> backoffs = new LinkedBlockingQueue<>();
-            RadioSession session = new RadioSession("127.0.0.1:" + radio.getLocalPort(),
-                    () -> Links.tcp("127.0.0.1", radio.getLocalPort()), new RadioSession.Timing(2_000, 60_000, 1, 4),
-                    stateChanges((state, detail) -> {
-                        if (state == RadioSession.State.BACKOFF) {
-                            backoffs.add(detail);
-                        }
-                    }), false);
-            Thread thread = new Thread(session);
-            thread.start();
             try {
-                for (int i = 0; i < 5; i++) {
-                    String why = backoffs.poll(10, TimeUnit.SECONDS);
-                    assertNotNull("a backoff after each hang-up", why);
-                    assertEquals("the radio closed the connection during the handshake: it serves one API client at a time, so is"
-                            + " another program connected to it (the Meshtastic app over Wi-Fi, a second gateway)? Or is that no"
-                            + " Meshtastic API port?", why);
-                }
+                List<String> whys = failures("127.0.0.1:" + radio.getLocalPort(), () -> Links.tcp("127.0.0.1", radio.getLocalPort()),
+                        new RadioSession.Timing(2_000, 60_000, 1, 4), false, 5);
+                assertEquals(Collections.nCopies(5, "the radio closed the connection during the handshake: it serves one API client at a"
+                        + " time, so is another program connected to it (the Meshtastic app over Wi-Fi, a second gateway)? Or is that no"
+                        + " Meshtastic API port?"), whys);
             } finally {
-                session.stop();
-                thread.join(5_000);
                 radio.close();
                 hangingUp.join(5_000);
             }
@@ -182,20 +170,30 @@ public class RadioSessionTest {
 
     /** Why the first session with the given link ended, its handshake given a second. */
     private static String firstFailure(String address, RadioSession.Connector connector, boolean serial) throws Exception {
+        return failures(address, connector, new RadioSession.Timing(1_000, 60_000, 60_000, 60_000), serial, 1).get(0);
+    }
+
+    /** Why each of the first sessions with the given link ended, as the backoffs after them say. */
+    private static List<String> failures(String address, RadioSession.Connector connector, RadioSession.Timing timing, boolean serial,
+            int count) throws Exception {
         BlockingQueue<String> backoffs = new LinkedBlockingQueue<>();
-        RadioSession session = new RadioSession(address, connector, new RadioSession.Timing(1_000, 60_000, 60_000, 60_000),
-                stateChanges((state, detail) -> {
-                    if (state == RadioSession.State.BACKOFF) {
-                        backoffs.add(detail);
-                    }
-                }), serial);
+        RadioSession session = new RadioSession(address, connector, timing, stateChanges((state, detail) -> {
+            if (state == RadioSession.State.BACKOFF) {
+                backoffs.add(detail);
+            }
+        }), serial);
         Thread thread = new Thread(session);
         thread.start();
         try {
-            String why = backoffs.poll(10, TimeUnit.SECONDS);
-            assertNotNull("the handshake given up", why);
-            Await.until("mesh:info told why", Duration.ofSeconds(5), () -> session.failing().equals(Optional.of(why)));
-            return why;
+            List<String> whys = new ArrayList<>();
+            while (whys.size() < count) {
+                String why = backoffs.poll(10, TimeUnit.SECONDS);
+                assertNotNull("a backoff after session " + (whys.size() + 1), why);
+                whys.add(why);
+            }
+            String last = whys.get(count - 1);
+            Await.until("mesh:info told why", Duration.ofSeconds(5), () -> session.failing().equals(Optional.of(last)));
+            return whys;
         } finally {
             session.stop();
             thread.interrupt(); // in its backoff, as the radio's owner ends it
