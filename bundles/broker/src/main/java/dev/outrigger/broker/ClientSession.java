@@ -57,6 +57,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
     /** The user name given at CONNECT; null without one. */
     private volatile String user;
     private volatile int version;
+    /** A broker's bridge ({@link BridgeConnect}): it gets nothing back it published, and retain flags as published. */
+    private volatile boolean bridge;
     private volatile boolean connected;
     private boolean disconnected;
     /** The last will, made into a message when it is published. */
@@ -83,7 +85,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
     /** The protocol version the client connected with, as MQTT names it. */
     String protocol() {
-        return version == MQTT_5 ? "5" : version == 4 ? "3.1.1" : "3.1";
+        return (version == MQTT_5 ? "5" : version == 4 ? "3.1.1" : "3.1") + (bridge ? " bridge" : "");
     }
 
     String remoteAddress() {
@@ -154,6 +156,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
 
     private void refuseUndecodable(Throwable cause) {
         if (!connected && cause instanceof MqttUnacceptableProtocolVersionException) {
+            broker.complain("MQTT client {} asked for a protocol version the broker does not speak (it speaks MQTT 3.1, "
+                    + "3.1.1 and 5); refused", who());
             refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
         } else if (!connected && cause instanceof MqttIdentifierRejectedException) {
             refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
@@ -174,6 +178,7 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
         var header = message.variableHeader();
         var payload = message.payload();
         version = header.version();
+        bridge = BridgeConnect.isBridge(ctx.channel());
         boolean assigned = payload.clientIdentifier() == null || payload.clientIdentifier().isEmpty();
         if (assigned && version != MQTT_5 && !header.isCleanSession()) {
             refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
@@ -340,8 +345,8 @@ final class ClientSession extends SimpleChannelInboundHandler<MqttMessage> {
             }
             var option = request.option();
             int qos = Math.min(option.qos().value(), 1);
-            Subscription subscription = new Subscription(filter, qos, option.isNoLocal(),
-                    option.isRetainAsPublished(), identifier);
+            Subscription subscription = new Subscription(filter, qos, option.isNoLocal() || bridge,
+                    option.isRetainAsPublished() || bridge, identifier);
             boolean existed = subscriptions.put(filter, subscription) != null;
             ack.addGrantedQos(MqttQoS.valueOf(qos));
             RetainedHandlingPolicy policy = option.retainHandling();

@@ -186,7 +186,7 @@ final class MqttBroker implements AutoCloseable {
                         if (tls != null) {
                             ch.pipeline().addLast(new SslHandler(serverEngine()));
                         }
-                        ch.pipeline().addLast(new MqttDecoder(settings.maxPacketBytes()), MqttEncoder.INSTANCE,
+                        ch.pipeline().addLast(new BridgeConnect(), new MqttDecoder(settings.maxPacketBytes()), MqttEncoder.INSTANCE,
                                 new ClientSession(MqttBroker.this), closesOnFailure);
                     }
                 })

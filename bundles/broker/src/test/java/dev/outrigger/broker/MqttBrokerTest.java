@@ -321,7 +321,7 @@ public class MqttBrokerTest {
         // once the interval has run out, a new subscriber gets the marker and not the position
         long deadline = published + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            try (Client late = new Client("tcp", "late", o -> { })) {
+            try (Client late = new Client("tcp", broker.address().getPort(), "late", o -> { })) {
                 late.paho.subscribe("gw/+", 1).waitForCompletion(5000);
                 gateway.paho.publish("gw/marker", new byte[0], 1, false);
                 if (late.next().topic.equals("gw/marker")) {
@@ -431,18 +431,7 @@ public class MqttBrokerTest {
     public void theSameAclFileRefusesThePublicationsMosquittoRefuses() throws Exception {
         Path file = aclFile();
         restart(new MqttBroker.Access("", "", "", "", file.toString()));
-        int mosquittoPort = Ports.free();
-        // as root, mosquitto would switch to its own user, which cannot read this folder
-        Path config = Files.writeString(file.resolveSibling("mosquitto.conf"), "user " + System.getProperty("user.name")
-                + "\nlistener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\nacl_file " + file + "\n");
-        process("/usr/sbin/mosquitto", "-c", config.toString());
-        await("mosquitto listening", () -> {
-            try (Socket probe = new Socket("127.0.0.1", mosquittoPort)) {
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
+        int mosquittoPort = mosquitto(file.getParent(), "acl_file " + file + "\n");
         int refusals = 0;
         String[][] cases = { { "admin", "a", "anything/at/all" }, { "alice", "a", "sensors/kitchen" },
                 { "alice", "a", "sensors/secret" }, { "alice", "a", "public/news" }, { "bob", "bob-phone", "sensors/bob/t" },
@@ -464,6 +453,55 @@ public class MqttBrokerTest {
         }
         assertEquals("alice's secret and public, bob's forgery and another's client topic, the anonymous publication",
                 5, refusals);
+    }
+
+    @Test
+    public void aMosquittoBridgeOnItsDefaultsCarriesBothWaysKeepsRetainedStatesAndSendsNothingBack() throws Exception {
+        // a central mosquitto bridging to this broker says it is a bridge (try_private) by the protocol level 0x84
+        Path folder = Files.createTempDirectory("central");
+        cleanup.add(() -> run("rm", "-rf", folder.toString()));
+        int central = mosquitto(folder, "connection edge\naddress 127.0.0.1:" + port() + "\ntopic outrigger/# in 1\n"
+                + "topic sync/# both 1\n");
+        await("the bridge connected and subscribed", () -> broker.clients().stream()
+                .anyMatch(c -> c.protocol().equals("3.1.1 bridge") && c.subscriptionCount() == 2));
+
+        // what the gateway retains here is retained at the central broker too
+        Client dashboard = connect("tcp", central, "dashboard", o -> { });
+        dashboard.paho.subscribe("outrigger/#", 1).waitForCompletion(5000);
+        client("gateway").paho.publish("outrigger/gw/status", "online".getBytes(UTF_8), 1, true);
+        assertEquals("online", dashboard.next().text());
+        Client late = connect("tcp", central, "late", o -> { });
+        late.paho.subscribe("outrigger/gw/status", 1).waitForCompletion(5000);
+        Received status = late.next();
+        assertEquals("online", status.text());
+        assertTrue(status.message.isRetained());
+
+        // the central broker's message comes here once and is not sent back to it
+        Client watcher = connect("tcp", central, "watcher", o -> { });
+        watcher.paho.subscribe("sync/#", 1).waitForCompletion(5000);
+        Client edgeApp = subscriber("edge-app", "sync/#", 1);
+        connect("tcp", central, "central-app", o -> { }).paho.publish("sync/ping", "1".getBytes(UTF_8), 1, false);
+        assertEquals("1", edgeApp.next().text());
+        edgeApp.paho.publish("sync/marker", "after".getBytes(UTF_8), 1, false);
+        assertEquals("sync/ping", watcher.next().topic);
+        assertEquals("no echo of the ping came back before the marker", "sync/marker", watcher.next().topic);
+    }
+
+    /** A mosquitto of the test's own on a free port, with these lines of configuration, stopped after the test. */
+    private int mosquitto(Path folder, String configuration) throws Exception {
+        int port = Ports.free();
+        // as root, mosquitto would switch to its own user, which cannot read the test's folders
+        Path config = Files.writeString(folder.resolve("mosquitto.conf"), "user " + System.getProperty("user.name")
+                + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n" + configuration);
+        process("/usr/sbin/mosquitto", "-c", config.toString());
+        await("mosquitto listening", () -> {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        return port;
     }
 
     /** An ACL file in mosquitto's format, in a folder removed after the test. */
@@ -792,7 +830,12 @@ public class MqttBrokerTest {
     }
 
     private Client connect(String scheme, String id, Consumer<MqttConnectionOptions> configure) throws Exception {
-        Client c = new Client(scheme, id, configure);
+        return connect(scheme, broker.address().getPort(), id, configure);
+    }
+
+    /** A client of the broker on that port (another than this one: the test's mosquitto). */
+    private Client connect(String scheme, int port, String id, Consumer<MqttConnectionOptions> configure) throws Exception {
+        Client c = new Client(scheme, port, id, configure);
         cleanup.add(0, c);
         return c;
     }
@@ -805,8 +848,8 @@ public class MqttBrokerTest {
         final boolean sessionPresent;
         private boolean closed;
 
-        Client(String scheme, String id, Consumer<MqttConnectionOptions> configure) throws MqttException {
-            paho = new MqttClient(scheme + "://127.0.0.1:" + port(), id, new MemoryPersistence());
+        Client(String scheme, int port, String id, Consumer<MqttConnectionOptions> configure) throws MqttException {
+            paho = new MqttClient(scheme + "://127.0.0.1:" + port, id, new MemoryPersistence());
             paho.setCallback(this);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
