@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +30,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 import dev.outrigger.bridge.PtyPair;
 import dev.outrigger.discovery.FakeSysfs;
+import dev.outrigger.framework.Ports;
 import dev.outrigger.framework.bundles.BundleUpdate;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
@@ -35,7 +38,8 @@ import dev.outrigger.position.PositionSource;
 /**
  * A GPS receiver found by discovery: a u-blox USB receiver (its built-in profile makes it role
  * {@code gps}) whose node is a pseudo-terminal; the NMEA written to the other end becomes a
- * position record in the real outbox; unplugged, the receiver is gone.
+ * position record in the real outbox; unplugged, the receiver is gone. And a receiver that a real
+ * gpsd serves, read from gpsd.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -96,6 +100,37 @@ public class GpsIT {
         } finally {
             pty.close();
         }
+    }
+
+    @Test
+    public void theReceiversOfAConfiguredGpsdAreReadFromIt() throws Exception {
+        // a receiver gpsd owns (Debian's gpsd, reading a pty): no device of discovery's, the gateway reads gpsd
+        PtyPair pty = new PtyPair(Files.createDirectories(PaxRuntime.root().resolve("pty-gpsd")));
+        int port = Ports.free();
+        Process gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), pty.device.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        org.osgi.service.cm.Configuration gps = configAdmin.getConfiguration("dev.outrigger.gps", "?");
+        try (TalkingGps receiver = new TalkingGps(pty.peer)) {
+            gps.update(new Hashtable<>(Map.of("gpsd", "127.0.0.1:" + port)));
+            Await.until("gpsd's receiver in gps:status, with its fix", Duration.ofSeconds(20),
+                    () -> status().contains("gpsd-ttyDEVICE") && status().contains("48.117300,11.516667"));
+            assertTrue(status(), status().contains(pty.device + " at gpsd 127.0.0.1:" + port)
+                    && status().contains("connected to gpsd 3."));
+            Await.until("its fix in the outbox", Duration.ofSeconds(10),
+                    () -> fixes().stream().anyMatch(e -> e.record().topic().equals("gps/gpsd-ttyDEVICE")));
+            ServiceReference<PositionSource> ref = context.getServiceReference(PositionSource.class);
+            PositionSource source = context.getService(ref);
+            assertEquals("gpsd-ttyDEVICE", source.device());
+            assertEquals("what the MQTT status and the Node's GpsFix condition report", 3, source.mode());
+            context.ungetService(ref);
+        } finally {
+            gps.delete();
+            gpsd.destroy();
+            gpsd.waitFor(5, TimeUnit.SECONDS);
+            pty.close();
+        }
+        Await.until("no receiver once gpsd is no longer configured", Duration.ofSeconds(10),
+                () -> status().startsWith("no GPS receiver"));
     }
 
     private List<Outbox.Entry> fixes() throws InterruptedException {

@@ -17,18 +17,18 @@ public class GpsMetrics implements MetricSource {
 
     @Override
     public String metrics() {
-        List<GpsReceiver> receivers = gps.receivers();
+        List<Receiver> receivers = gps.receivers();
         if (receivers.isEmpty()) {
             return "";
         }
         Exposition out = new Exposition();
-        out.each(receivers, "device", GpsReceiver::device)
+        out.each(receivers, "device", Receiver::device)
                 .metric("outrigger_gps_fix_mode", "gauge", "The GPS receiver's fix (gpsd's mode): 1 none, 2 2D, 3 3D",
-                        GpsReceiver::mode)
+                        Receiver::mode)
                 .metric("outrigger_gps_reading", "gauge",
                         "1 while the receiver talks (0: silent, or its port is being retried)",
                         r -> r.state().equals("reading") ? 1 : 0)
-                .metric("outrigger_gps_sentences_total", "counter", "Valid NMEA sentences read", r -> r.status().sentences())
+                .metric("outrigger_gps_sentences_total", "counter", "Valid NMEA sentences read (of a receiver gpsd serves: its reports)", r -> r.status().sentences())
                 .metric("outrigger_gps_rejected_total", "counter",
                         "Sentences skipped: wrong checksum, cut off, or garbage on the line", r -> r.status().rejected())
                 .metric("outrigger_gps_fixes_total", "counter", "Fixes recorded in the outbox", r -> r.status().published());

@@ -14,9 +14,8 @@ import com.fazecast.jSerialComm.SerialPort;
 
 import dev.outrigger.framework.serial.SerialPorts;
 import dev.outrigger.framework.threads.Daemons;
+import dev.outrigger.framework.threads.StopSignal;
 import dev.outrigger.outbox.Outbox;
-import dev.outrigger.outbox.OutboxException;
-import dev.outrigger.position.PositionSource;
 
 /**
  * One GPS receiver on a serial port: reads its NMEA sentences on a thread of its own, keeps the
@@ -25,15 +24,10 @@ import dev.outrigger.position.PositionSource;
  * cannot be opened, or stops answering, is retried with backoff; garbage between sentences and
  * sentences with a wrong checksum are counted and skipped.
  */
-final class GpsReceiver implements PositionSource, AutoCloseable {
+final class GpsReceiver implements Receiver, AutoCloseable {
 
     /** How to reach the receiver and how often to report. */
     record Options(String deviceId, String path, int baud, long publishMillis) {
-    }
-
-    /** What {@code gps:status} shows. */
-    record Status(String state, long sentences, long rejected, long published, Optional<Instant> lastSentence, Fix fix,
-            Optional<String> lastError) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(GpsReceiver.class);
@@ -41,20 +35,19 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     private static final int POLL_MILLIS = 500;
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
-    private static final String STORE_FAILED = "cannot store a fix: ";
     /** NMEA receivers talk every second: one quiet for this long is not telling where it is. */
     private static final long SILENT_MILLIS = 5_000;
 
     private final Options options;
-    private final Outbox outbox;
     /** Milliseconds of the wall clock, for the records; of the running time, for intervals (the wall clock jumps when it is set). */
     private final LongSupplier wallClock;
     private final LongSupplier runningClock;
     private final Thread thread;
     private final FixTracker tracker = new FixTracker();
+    private final FixReports reports;
     private final StringBuilder line = new StringBuilder(Nmea.MAX_LENGTH);
 
-    private volatile boolean running = true;
+    private final StopSignal stop = new StopSignal();
     private volatile SerialPort port;
     private volatile String state = "opening";
     private volatile Fix fix = Fix.NONE;
@@ -66,15 +59,12 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     private volatile long heardAt;
     private volatile long sentences;
     private volatile long rejected;
-    private volatile long published;
-    private long publishedAt = Long.MIN_VALUE;
-    private int publishedMode = 1;
 
     GpsReceiver(Options options, Outbox outbox, LongSupplier wallClock, LongSupplier runningClock) {
         this.options = options;
-        this.outbox = outbox;
         this.wallClock = wallClock;
         this.runningClock = runningClock;
+        this.reports = new FixReports(options.deviceId(), options.path(), options.publishMillis(), outbox);
         this.thread = Daemons.start("outrigger-gps " + options.deviceId(), this::run);
     }
 
@@ -82,8 +72,14 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
         return options;
     }
 
-    Status status() {
-        return new Status(state(), sentences, rejected, published, lastSentence, fix, lastError);
+    @Override
+    public String path() {
+        return options.path();
+    }
+
+    @Override
+    public Status status() {
+        return new Status(state(), sentences, rejected, reports.published(), lastSentence, fix, lastError.or(reports::failure));
     }
 
     /** Why it does not work as configured: its port, plugged in, cannot be opened. */
@@ -114,10 +110,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        synchronized (this) {
-            notifyAll();
-        }
+        stop.stop();
         SerialPort p = port;
         if (p != null) {
             p.closePort(); // ends a read in progress
@@ -137,7 +130,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
 
     private void receive() {
         long backoff = MIN_BACKOFF_MILLIS;
-        while (running) {
+        while (!stop.stopped()) {
             state = "opening";
             try {
                 port = open();
@@ -147,7 +140,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
                 cannotOpen = Files.exists(Path.of(options.path())) ? e.getMessage() : null;
                 failed(e.getMessage());
                 state = "backoff";
-                pause(backoff);
+                stop.pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
                 continue;
             }
@@ -164,10 +157,10 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
                 port.closePort();
                 port = null;
             }
-            if (running) {
+            if (!stop.stopped()) {
                 failed(options.path() + " stopped answering (unplugged?)");
                 state = "backoff";
-                pause(MIN_BACKOFF_MILLIS);
+                stop.pause(MIN_BACKOFF_MILLIS);
             }
         }
         state = "closed";
@@ -184,7 +177,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
     /** Until the port fails or is closed: a read returns 0 after the poll interval, -1 when the device is gone. */
     private void read(SerialPort p) {
         byte[] buffer = new byte[512];
-        while (running) {
+        while (!stop.stopped()) {
             int n = p.readBytes(buffer, buffer.length);
             if (n < 0) {
                 return;
@@ -234,24 +227,7 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
         }
         Fix current = tracker.fix();
         fix = current;
-        if (current.mode() != publishedMode || current.hasPosition() && running - publishedAt >= options.publishMillis()) {
-            publish(current, now, running);
-        }
-    }
-
-    private void publish(Fix current, long now, long running) {
-        publishedAt = running;
-        publishedMode = current.mode();
-        try {
-            outbox.append(FixRecords.record(options.deviceId(), options.path(), current, now));
-            published++;
-            if (lastError.filter(e -> e.startsWith(STORE_FAILED)).isPresent()) {
-                LOG.info("GPS {}: fixes stored again", options.deviceId());
-                lastError = Optional.empty();
-            }
-        } catch (OutboxException e) {
-            failed(STORE_FAILED + e.getMessage());
-        }
+        reports.offer(current, now, running);
     }
 
     /** One log line per distinct problem, not one per retry. */
@@ -260,17 +236,5 @@ final class GpsReceiver implements PositionSource, AutoCloseable {
             LOG.warn("GPS {}: {}; retrying", options.deviceId(), why);
         }
         lastError = Optional.of(why);
-    }
-
-    private synchronized void pause(long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        try {
-            for (long left = millis; running && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
-                wait(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.outrigger.gps;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
+import dev.outrigger.framework.net.HostPort;
 import dev.outrigger.framework.table.Table;
 import dev.outrigger.health.ProblemSource;
 import dev.outrigger.outbox.Outbox;
@@ -32,16 +34,16 @@ import dev.outrigger.position.PositionSource;
 
 /**
  * A {@link GpsReceiver} for every device that discovery gives role {@code gps} (the u-blox
- * profiles, or one of your own): plugged in, its fixes flow to the outbox and it is a
- * {@link PositionSource} service, for health reports; unplugged, it stops. One whose port cannot be
- * opened is a problem of the runtime's health.
- * {@code gps:status} shows each receiver and its fix.
+ * profiles, or one of your own), and a {@link GpsdReceiver} for every device the configured gpsd
+ * serves: while there, its fixes flow to the outbox and it is a {@link PositionSource} service, for
+ * health reports. A port that cannot be opened, or a gpsd that cannot be read, is a problem of the
+ * runtime's health. {@code gps:status} shows each receiver and its fix.
  */
 // immediate: receivers are read whether or not anyone asks gps:status
 @Component(service = { GpsReceivers.class, ProblemSource.class }, immediate = true, configurationPid = GpsReceivers.PID,
         property = { "osgi.command.scope=gps", "osgi.command.function=status" })
 @Designate(ocd = GpsReceivers.Config.class)
-public class GpsReceivers implements ProblemSource {
+public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
 
     static final String PID = "dev.outrigger.gps";
 
@@ -54,6 +56,10 @@ public class GpsReceivers implements ProblemSource {
         @AttributeDefinition(min = "1", max = "86400", description = "Seconds between position reports while there is "
                 + "a fix; gaining or losing the fix is reported at once")
         int publishSeconds() default 10;
+
+        @AttributeDefinition(required = false, description = "host[:port] of a gpsd (port 2947) whose receivers to read, "
+                + "e.g. localhost: for a receiver gpsd owns (give its device role ignore); empty: none")
+        String gpsd() default "";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(GpsReceivers.class);
@@ -62,8 +68,13 @@ public class GpsReceivers implements ProblemSource {
     private final Outbox outbox;
     private final Config config;
     private final Map<String, Running> receivers = new ConcurrentSkipListMap<>();
+    /** The configured gpsd's connection; null when none is, or its address is no address. */
+    private final Gpsd gpsd;
+    /** Why the configured gpsd address is not read; null when it is, or none is configured. */
+    private final String gpsdInvalid;
+    private boolean closed;
 
-    private record Running(GpsReceiver receiver, ServiceRegistration<PositionSource> registration) {
+    private record Running(Receiver receiver, ServiceRegistration<PositionSource> registration) {
     }
 
     @Activate
@@ -71,33 +82,93 @@ public class GpsReceivers implements ProblemSource {
         this.context = context;
         this.outbox = outbox;
         this.config = config;
+        Gpsd connection = null;
+        String invalid = null;
+        if (!config.gpsd().isBlank()) {
+            try {
+                connection = new Gpsd(HostPort.parse(config.gpsd(), Gpsd.PORT), publishMillis(), outbox, this,
+                        System::currentTimeMillis, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+            } catch (IllegalArgumentException e) {
+                invalid = "GPS: gpsd = " + config.gpsd() + " is not host[:port] of a gpsd (e.g. localhost or 192.168.1.5:2947); "
+                        + "no gpsd is read";
+                LOG.error(invalid);
+            }
+        }
+        this.gpsd = connection;
+        this.gpsdInvalid = invalid;
     }
 
     @Override
     public List<String> problems() {
-        return receivers.values().stream().flatMap(r -> r.receiver().problem().stream()).toList();
+        List<String> problems = new ArrayList<>();
+        receivers.values().forEach(r -> {
+            if (r.receiver() instanceof GpsReceiver port) {
+                port.problem().ifPresent(problems::add);
+            }
+        });
+        if (gpsdInvalid != null) {
+            problems.add(gpsdInvalid);
+        }
+        if (gpsd != null) {
+            gpsd.problem().ifPresent(problems::add);
+        }
+        return problems;
     }
 
     @Deactivate
-    synchronized void deactivate() throws InterruptedException {
-        for (String id : receivers.keySet()) {
-            stop(id);
+    void deactivate() throws InterruptedException {
+        // not holding the lock: gpsd's thread may wait for it to say a receiver was found
+        if (gpsd != null) {
+            gpsd.close();
+        }
+        synchronized (this) {
+            closed = true;
+            for (String id : receivers.keySet()) {
+                stop(id);
+            }
         }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(device.role=gps)")
     synchronized void addDevice(SerialDevice device) {
-        if (!config.enabled() || receivers.containsKey(device.id())) {
+        if (!config.enabled() || closed || receivers.containsKey(device.id())) {
             return;
         }
         GpsReceiver.Options options = new GpsReceiver.Options(device.id(), device.path(), device.settings().baud(),
-                Duration.ofSeconds(config.publishSeconds()).toMillis());
-        GpsReceiver receiver = new GpsReceiver(options, outbox, System::currentTimeMillis,
-                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
-        receivers.put(device.id(), new Running(receiver, context.registerService(PositionSource.class, receiver,
-                new Hashtable<>(Map.of(SerialDevice.ID, device.id())))));
+                publishMillis());
+        register(new GpsReceiver(options, outbox, System::currentTimeMillis,
+                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime())));
         LOG.info("GPS receiver found: {} ({} at {} baud)", device.id(), device.path(), options.baud());
+    }
+
+    @Override
+    public synchronized void found(GpsdReceiver receiver) {
+        if (!closed && !receivers.containsKey(receiver.device())) {
+            register(receiver);
+            LOG.info("GPS receiver found: {} ({})", receiver.device(), receiver.path());
+        }
+    }
+
+    @Override
+    public synchronized void gone(GpsdReceiver receiver) {
+        try {
+            Running running = receivers.get(receiver.device());
+            if (running != null && running.receiver() == receiver && stop(receiver.device())) {
+                LOG.info("GPS receiver gone: {}", receiver.device());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void register(Receiver receiver) {
+        receivers.put(receiver.device(), new Running(receiver, context.registerService(PositionSource.class, receiver,
+                new Hashtable<>(Map.of(SerialDevice.ID, receiver.device())))));
+    }
+
+    private long publishMillis() {
+        return Duration.ofSeconds(config.publishSeconds()).toMillis();
     }
 
     synchronized void removeDevice(SerialDevice device) throws InterruptedException {
@@ -118,30 +189,32 @@ public class GpsReceivers implements ProblemSource {
         return true;
     }
 
-    /** The receivers plugged in now. */
-    List<GpsReceiver> receivers() {
+    /** The receivers there now. */
+    List<Receiver> receivers() {
         return receivers.values().stream().map(Running::receiver).toList();
     }
 
     /** Gogo: {@code gps:status}. */
     public String status() {
+        String fromGpsd = gpsd == null ? "" : gpsd.summary() + System.lineSeparator();
         if (receivers.isEmpty()) {
-            return "no GPS receiver: none plugged in with role gps (device:list shows the roles)\n";
+            return "no GPS receiver: none plugged in with role gps (device:list shows the roles)"
+                    + (gpsd == null ? "" : ", none served by gpsd") + System.lineSeparator() + fromGpsd;
         }
         Table table = new Table().column("DEVICE").column("PATH").column("STATE").column("MODE").column("TIME").column("POSITION")
                 .number("ALT").number("SPEED").number("SATS").number("HDOP").number("SENTENCES").number("REJECTED");
         StringBuilder errors = new StringBuilder();
         receivers.forEach((id, running) -> {
-            GpsReceiver receiver = running.receiver();
-            GpsReceiver.Status s = receiver.status();
+            Receiver receiver = running.receiver();
+            Receiver.Status s = receiver.status();
             Fix f = s.fix();
-            table.row(id, receiver.options().path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D", f.time().orElse(null),
+            table.row(id, receiver.path(), s.state(), f.mode() == 1 ? "none" : f.mode() + "D", f.time().orElse(null),
                     f.hasPosition() ? String.format(Locale.ROOT, "%.6f,%.6f", f.lat().getAsDouble(), f.lon().getAsDouble()) : null,
                     format(f.altMsl(), "%.1f m"), format(f.speed(), "%.1f m/s"),
                     f.satellites().isPresent() ? f.satellites().getAsInt() : null, format(f.hdop(), "%.1f"), s.sentences(), s.rejected());
             s.lastError().ifPresent(e -> errors.append(id).append(": last error: ").append(e).append(System.lineSeparator()));
         });
-        return table + errors.toString();
+        return table + errors.toString() + fromGpsd;
     }
 
     /** The value as the pattern has it; null (a dash in the table) when the receiver did not say. */

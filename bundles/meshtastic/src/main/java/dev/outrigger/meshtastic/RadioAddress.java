@@ -1,12 +1,12 @@
 package dev.outrigger.meshtastic;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+
+import dev.outrigger.framework.net.HostPort;
 
 /**
  * Where a radio is: the path of its serial device, or the host and port of its TCP API, written
@@ -22,15 +22,10 @@ record RadioAddress(Optional<String> device, String host, int port) {
         if (a.startsWith("/")) {
             return new RadioAddress(Optional.of(a), "", 0);
         }
-        String hostAndPort = a.startsWith("tcp://") ? a.substring("tcp://".length()) : a;
         try {
-            URI uri = new URI("tcp://" + hostAndPort);
-            if (uri.getHost() == null || uri.getPort() > 65535 || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
-                    || uri.getRawUserInfo() != null) {
-                throw new URISyntaxException(hostAndPort, "not host[:port]");
-            }
-            return new RadioAddress(Optional.empty(), uri.getHost(), uri.getPort() < 0 ? API_PORT : uri.getPort());
-        } catch (URISyntaxException e) {
+            HostPort api = HostPort.parse(a, API_PORT);
+            return new RadioAddress(Optional.empty(), api.host(), api.port());
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(address + " is neither the path of a serial device (/dev/...) nor host[:port] "
                     + "of a radio's TCP API (e.g. 192.168.1.50:4403)", e);
         }
