@@ -35,8 +35,6 @@ final class GpsReceiver implements Receiver, AutoCloseable {
     private static final int POLL_MILLIS = 500;
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
-    /** NMEA receivers talk every second: one quiet for this long is not telling where it is. */
-    private static final long SILENT_MILLIS = 5_000;
 
     private final Options options;
     /** Milliseconds of the wall clock, for the records; of the running time, for intervals (the wall clock jumps when it is set). */

@@ -17,8 +17,6 @@ import dev.outrigger.outbox.Outbox;
  */
 final class GpsdReceiver implements Receiver {
 
-    /** Receivers talk every second: one gpsd has nothing from for this long is not telling where it is. */
-    private static final long SILENT_MILLIS = 5_000;
 
     private final String id;
     private final String device;

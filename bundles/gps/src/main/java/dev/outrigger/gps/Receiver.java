@@ -8,6 +8,9 @@ import dev.outrigger.position.PositionSource;
 /** A GPS receiver as {@code gps:status} and the runtime's health see it, whether read from its port or from gpsd. */
 interface Receiver extends PositionSource, AutoCloseable {
 
+    /** Receivers talk every second: one quiet for this long is not telling where it is ({@code silent}). */
+    long SILENT_MILLIS = 5_000;
+
     /**
      * What {@code gps:status} shows.
      *
