@@ -2,11 +2,11 @@ package dev.outrigger.position;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-/** A satellite positioning receiver (a GPS on a serial port), registered while it is plugged in. */
+/** A satellite positioning receiver (a GPS on a serial port, or one gpsd serves), registered while it is there. */
 @ProviderType
 public interface PositionSource {
 
-    /** The device it is read from: discovery's id. */
+    /** The device it is read from: discovery's id, or {@code gpsd-<name>} for a device that gpsd serves. */
     String device();
 
     /**
