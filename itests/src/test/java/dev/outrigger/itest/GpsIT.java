@@ -103,17 +103,25 @@ public class GpsIT {
     }
 
     @Test
-    public void theReceiversOfAConfiguredGpsdAreReadFromIt() throws Exception {
-        // a receiver gpsd owns (Debian's gpsd, reading a pty): no device of discovery's, the gateway reads gpsd
-        PtyPair pty = new PtyPair(Files.createDirectories(PaxRuntime.root().resolve("pty-gpsd")));
+    public void theReceiversOfAConfiguredGpsdAreReadFromItAndTheirPortsLeftToIt() throws Exception {
+        // a u-blox receiver that gpsd (Debian's) reads too, as its udev rules have it do
+        Path root = PaxRuntime.root();
+        FakeSysfs tree = new FakeSysfs(root);
+        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty-gpsd")));
         int port = Ports.free();
         Process gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), pty.device.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         org.osgi.service.cm.Configuration gps = configAdmin.getConfiguration("dev.outrigger.gps", "?");
         try (TalkingGps receiver = new TalkingGps(pty.peer)) {
+            tree.wire("ttyACM1", pty.device);
+            tree.plugCdcAcm("ttyACM1", "1-1.4", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
+            Await.until("the receiver read from its port", Duration.ofSeconds(20), () -> status().contains("usb-u-blox"));
+
             gps.update(new Hashtable<>(Map.of("gpsd", "127.0.0.1:" + port)));
-            Await.until("gpsd's receiver in gps:status, with its fix", Duration.ofSeconds(20),
-                    () -> status().contains("gpsd-ttyDEVICE") && status().contains("48.117300,11.516667"));
+            Await.until("gpsd's receiver in gps:status, with its fix, and its port left to gpsd", Duration.ofSeconds(20),
+                    () -> status().contains("gpsd-ttyDEVICE") && status().contains("48.117300,11.516667")
+                            && !status().contains("usb-u-blox"));
             assertTrue(status(), status().contains(pty.device + " at gpsd 127.0.0.1:" + port)
                     && status().contains("connected to gpsd 3."));
             Await.until("its fix in the outbox", Duration.ofSeconds(10),
@@ -123,6 +131,7 @@ public class GpsIT {
             assertEquals("gpsd-ttyDEVICE", source.device());
             assertEquals("what the MQTT status and the Node's GpsFix condition report", 3, source.mode());
             context.ungetService(ref);
+            tree.unplug("ttyACM1");
         } finally {
             gps.delete();
             gpsd.destroy();

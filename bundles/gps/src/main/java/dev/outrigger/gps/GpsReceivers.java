@@ -2,13 +2,16 @@ package dev.outrigger.gps;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -68,13 +71,16 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     private final Outbox outbox;
     private final Config config;
     private final Map<String, Running> receivers = new ConcurrentSkipListMap<>();
+    /** Devices with role gps whose port the configured gpsd reads: read from gpsd instead, by id. */
+    private final Map<String, SerialDevice> leftToGpsd = new HashMap<>();
     /** The configured gpsd's connection; null when none is, or its address is no address. */
     private final Gpsd gpsd;
     /** Why the configured gpsd address is not read; null when it is, or none is configured. */
     private final String gpsdInvalid;
     private boolean closed;
 
-    private record Running(Receiver receiver, ServiceRegistration<PositionSource> registration) {
+    /** @param device what discovery found, for a receiver read from its port; null for one read from gpsd */
+    private record Running(Receiver receiver, ServiceRegistration<PositionSource> registration, SerialDevice device) {
     }
 
     @Activate
@@ -135,19 +141,46 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         if (!config.enabled() || closed || receivers.containsKey(device.id())) {
             return;
         }
+        Optional<GpsdReceiver> fromGpsd = receivers.values().stream().map(Running::receiver)
+                .flatMap(r -> r instanceof GpsdReceiver g && gpsd.reads(g, device.path()) ? Stream.of(g) : Stream.empty()).findFirst();
+        if (fromGpsd.isPresent()) {
+            leaveToGpsd(device, fromGpsd.get());
+            return;
+        }
+        start(device);
+    }
+
+    private void start(SerialDevice device) {
         GpsReceiver.Options options = new GpsReceiver.Options(device.id(), device.path(), device.settings().baud(),
                 publishMillis());
         register(new GpsReceiver(options, outbox, System::currentTimeMillis,
-                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime())));
+                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime())), device);
         LOG.info("GPS receiver found: {} ({} at {} baud)", device.id(), device.path(), options.baud());
     }
 
     @Override
     public synchronized void found(GpsdReceiver receiver) {
-        if (!closed && !receivers.containsKey(receiver.device())) {
-            register(receiver);
-            LOG.info("GPS receiver found: {} ({})", receiver.device(), receiver.path());
+        if (closed || receivers.containsKey(receiver.device())) {
+            return;
         }
+        register(receiver, null);
+        LOG.info("GPS receiver found: {} ({})", receiver.device(), receiver.path());
+        // two readers of one port would each get part of its sentences: a receiver of ours on gpsd's stops
+        for (Running running : List.copyOf(receivers.values())) {
+            if (running.receiver() instanceof GpsReceiver port && gpsd.reads(receiver, port.path())) {
+                try {
+                    stop(port.device());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                leaveToGpsd(running.device(), receiver);
+            }
+        }
+    }
+
+    private void leaveToGpsd(SerialDevice device, GpsdReceiver receiver) {
+        leftToGpsd.put(device.id(), device);
+        LOG.info("GPS receiver {} ({}) is read from gpsd, which has its port, as {}", device.id(), device.path(), receiver.device());
     }
 
     @Override
@@ -157,14 +190,21 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
             if (running != null && running.receiver() == receiver && stop(receiver.device())) {
                 LOG.info("GPS receiver gone: {}", receiver.device());
             }
+            // still plugged in, and no longer gpsd's: read from its port again
+            for (SerialDevice device : List.copyOf(leftToGpsd.values())) {
+                if (gpsd.reads(receiver, device.path())) {
+                    leftToGpsd.remove(device.id());
+                    start(device);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void register(Receiver receiver) {
+    private void register(Receiver receiver, SerialDevice device) {
         receivers.put(receiver.device(), new Running(receiver, context.registerService(PositionSource.class, receiver,
-                new Hashtable<>(Map.of(SerialDevice.ID, receiver.device())))));
+                new Hashtable<>(Map.of(SerialDevice.ID, receiver.device()))), device));
     }
 
     private long publishMillis() {
@@ -172,7 +212,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     }
 
     synchronized void removeDevice(SerialDevice device) throws InterruptedException {
-        if (stop(device.id())) {
+        if (stop(device.id()) || leftToGpsd.remove(device.id()) != null) {
             LOG.info("GPS receiver gone: {}", device.id());
         }
     }

@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +32,8 @@ import dev.outrigger.outbox.Outbox;
 /**
  * The receivers a gpsd serves, read from its JSON reports ({@code ?WATCH}): for a receiver gpsd
  * owns — for chrony's time, say — which the gateway then shares rather than fights gpsd over its
- * port. Each device gpsd reports is a {@link GpsdReceiver}, found when gpsd first reports it and
- * gone when gpsd says it is (unplugged). A connection refused or lost is said once and tried again
+ * port. Each device gpsd has is a {@link GpsdReceiver}, found as soon as gpsd lists it (before its
+ * first fix: its port is gpsd's from then on) and gone when gpsd says it is (unplugged). A connection refused or lost is said once and tried again
  * with backoff; a line that is no JSON is counted and skipped.
  */
 final class Gpsd implements AutoCloseable {
@@ -87,6 +90,22 @@ final class Gpsd implements AutoCloseable {
 
     HostPort address() {
         return address;
+    }
+
+    /**
+     * Whether the receiver is the device at that path of this host, as a gpsd on this host names its
+     * devices: by the path it was given, a link (by-id) or the node itself.
+     */
+    boolean reads(GpsdReceiver receiver, String path) {
+        String host = address.host();
+        if (!(host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+            return false; // another host's /dev
+        }
+        try {
+            return receiver.gpsdDevice().equals(path) || Files.isSameFile(Path.of(receiver.gpsdDevice()), Path.of(path));
+        } catch (IOException | InvalidPathException notHere) {
+            return false;
+        }
     }
 
     /** {@code opening}, {@code reading} (connected) or {@code backoff}. */
@@ -252,10 +271,16 @@ final class Gpsd implements AutoCloseable {
                     });
                 }
                 Set.copyOf(devices.keySet()).stream().filter(path -> !present.contains(path)).forEach(this::gone);
+                present.forEach(path -> receiver(path, runningNow));
             }
             case "DEVICE" -> {
-                if (report.get("path") instanceof String path && report.containsKey("deactivated")) {
-                    gone(path);
+                if (report.get("path") instanceof String path) {
+                    // closed: "activated" 0 (gpsd 3.22), or absent with "deactivated" (later ones)
+                    if (report.get("activated") instanceof Number || report.containsKey("deactivated")) {
+                        gone(path);
+                    } else {
+                        receiver(path, runningNow);
+                    }
                 }
             }
             case "TPV" -> receiver(device, runningNow).position(report, now, runningNow);

@@ -90,6 +90,11 @@ final class GpsdReceiver implements Receiver {
         return id;
     }
 
+    /** The device as gpsd names it. */
+    String gpsdDevice() {
+        return device;
+    }
+
     @Override
     public String path() {
         return device + " at gpsd " + gpsd.address();

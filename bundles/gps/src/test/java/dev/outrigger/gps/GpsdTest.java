@@ -9,6 +9,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -98,6 +101,12 @@ public class GpsdTest {
         assertTrue(records.last(), records.last().endsWith(",\"uSat\":5,\"hdop\":1.3}") || records.last().endsWith(",\"uSat\":5,\"hdop\":0.9}"));
         assertTrue(feed.summary(), feed.summary().startsWith("gpsd 127.0.0.1:" + port + ": connected to gpsd 3."));
         assertEquals(Optional.empty(), feed.problem());
+
+        // gpsd lets the device go, as when udev's hotplug script removes it: the receiver is gone
+        try (SocketChannel control = SocketChannel.open(UnixDomainSocketAddress.of(folder.getRoot().toPath().resolve("gpsd.sock")))) {
+            control.write(ByteBuffer.wrap(("-" + pty.device + "\n").getBytes(StandardCharsets.US_ASCII)));
+        }
+        await("the receiver gone with gpsd's device", found::isEmpty);
     }
 
     @Test
@@ -154,9 +163,13 @@ public class GpsdTest {
         }, System::currentTimeMillis, clock::get);
     }
 
-    /** gpsd reading the pty, read-only (-b: it leaves the line settings alone), on the test's port. */
+    /**
+     * gpsd reading the pty, read-only (-b: it leaves the line settings alone), on the test's port,
+     * with its control socket (udev's hotplug script adds and removes devices through it).
+     */
     private void startGpsd() throws IOException {
-        gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), pty.device.toString())
+        gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), "-F",
+                folder.getRoot().toPath().resolve("gpsd.sock").toString(), pty.device.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
