@@ -61,7 +61,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         int publishSeconds() default 10;
 
         @AttributeDefinition(required = false, description = "host[:port] of a gpsd (port 2947) whose receivers to read, "
-                + "e.g. localhost: for a receiver gpsd owns (give its device role ignore); empty: none")
+                + "e.g. localhost: for receivers gpsd owns (a port that a gpsd on this host reads is left to it); empty: none")
         String gpsd() default "";
     }
 

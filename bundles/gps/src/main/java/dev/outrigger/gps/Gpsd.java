@@ -301,11 +301,13 @@ final class Gpsd implements AutoCloseable {
     }
 
     private GpsdReceiver receiver(String device, long runningNow) {
-        return devices.computeIfAbsent(device, d -> {
-            GpsdReceiver r = new GpsdReceiver(d, this, publishMillis, outbox, runningNow);
+        GpsdReceiver r = devices.get(device);
+        if (r == null) {
+            r = new GpsdReceiver(device, this, publishMillis, outbox, runningNow);
+            devices.put(device, r);
             receivers.found(r);
-            return r;
-        });
+        }
+        return r;
     }
 
     private void gone(String device) {
