@@ -131,6 +131,15 @@ public class GpsIT {
             assertEquals("gpsd-ttyDEVICE", source.device());
             assertEquals("what the MQTT status and the Node's GpsFix condition report", 3, source.mode());
             context.ungetService(ref);
+
+            // the bundle updated while it reads gpsd: it reads again, and leaves no thread behind
+            List<String> threads = PaxRuntime.threadsNamed("outrigger-gps");
+            long before = fixes().stream().filter(e -> e.record().topic().equals("gps/gpsd-ttyDEVICE")).count();
+            BundleUpdate.update(PaxRuntime.bundleNamed(context, "dev.outrigger.gps"), Optional.empty());
+            Await.until("fixes from gpsd again after the update", Duration.ofSeconds(20),
+                    () -> fixes().stream().filter(e -> e.record().topic().equals("gps/gpsd-ttyDEVICE")).count() > before);
+            Await.until("the threads of before, no more: " + threads, Duration.ofSeconds(10),
+                    () -> PaxRuntime.threadsNamed("outrigger-gps").equals(threads));
             tree.unplug("ttyACM1");
         } finally {
             gps.delete();
