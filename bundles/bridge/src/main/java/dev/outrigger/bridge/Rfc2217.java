@@ -281,14 +281,10 @@ final class Rfc2217 {
             case SET_PARITY -> answer(replies, cmd, new byte[] { (byte) port.get().parity(value(s)) });
             case SET_STOPSIZE -> answer(replies, cmd, new byte[] { (byte) port.get().stopBits(value(s)) });
             case SET_CONTROL -> answer(replies, cmd, new byte[] { (byte) port.get().control(value(s)) });
-            case FLOWCONTROL_SUSPEND -> {
-                suspended = true;
-                answer(replies, cmd, new byte[0]);
-            }
-            case FLOWCONTROL_RESUME -> {
-                suspended = false;
-                answer(replies, cmd, new byte[0]);
-            }
+            // not answered: from the server, 108 and 109 would ask the client to stop and resume sending
+            // (neither ser2net nor pyserial's own server answers them)
+            case FLOWCONTROL_SUSPEND -> suspended = true;
+            case FLOWCONTROL_RESUME -> suspended = false;
             case SET_LINESTATE_MASK -> answer(replies, cmd, new byte[] { (byte) value(s) });
             case SET_MODEMSTATE_MASK -> {
                 modemMask = value(s);

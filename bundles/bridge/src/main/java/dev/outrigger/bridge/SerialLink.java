@@ -17,6 +17,9 @@ import dev.outrigger.framework.threads.Daemons;
  */
 final class SerialLink implements Rfc2217.Port, AutoCloseable {
 
+    /** jSerialComm's flow control flags for what the port sends (CTS: the device may stop it; XON/XOFF heard). */
+    private static final int OUTBOUND = SerialPort.FLOW_CONTROL_CTS_ENABLED | SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED;
+
     private final SerialPort port;
     private final Thread reader;
     private volatile boolean open = true;
@@ -115,12 +118,17 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
         };
     }
 
-    /** RFC 2217 SET-CONTROL: flow control, BREAK, DTR and RTS set, or (0, 4, 7, 10) asked for. */
+    /**
+     * RFC 2217 SET-CONTROL: flow control (both ways, or inbound alone), BREAK, DTR and RTS set, or
+     * (0, 4, 7, 10, 13) asked for.
+     */
     @Override
     public int control(int requested) {
+        int flow = port.getFlowControlSettings();
         switch (requested) {
             case 0 -> {
-                return port.getFlowControlSettings() == SerialPort.FLOW_CONTROL_DISABLED ? 1 : 3;
+                return (flow & SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED) != 0 ? 2
+                        : (flow & SerialPort.FLOW_CONTROL_CTS_ENABLED) != 0 ? 3 : 1;
             }
             case 1 -> port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
             case 2 -> port.setFlowControl(SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED | SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED);
@@ -140,8 +148,16 @@ final class SerialLink implements Rfc2217.Port, AutoCloseable {
             }
             case 11 -> port.setRTS();
             case 12 -> port.clearRTS();
+            case 13 -> {
+                return (flow & SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED) != 0 ? 15
+                        : (flow & SerialPort.FLOW_CONTROL_RTS_ENABLED) != 0 ? 16 : 14;
+            }
+            // inbound alone: what the port does outbound stays
+            case 14 -> port.setFlowControl(flow & OUTBOUND);
+            case 15 -> port.setFlowControl(flow & OUTBOUND | SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED);
+            case 16 -> port.setFlowControl(flow & OUTBOUND | SerialPort.FLOW_CONTROL_RTS_ENABLED);
             default -> {
-                // unknown: answered with itself
+                // DCD, DTR and DSR flow control, unknown values: answered with themselves, nothing set
             }
         }
         return requested;

@@ -68,7 +68,10 @@ final class SettingsSaid implements Rfc2217.Port {
             case 9 -> "DTR off";
             case 11 -> "RTS on";
             case 12 -> "RTS off";
-            default -> null; // a query (0, 4, 7, 10), or what the port answers with itself
+            case 14 -> "inbound flow control none";
+            case 15 -> "inbound flow control xonxoff";
+            case 16 -> "inbound flow control rtscts";
+            default -> null; // a query (0, 4, 7, 10, 13), or what the port answers with itself
         };
         if (what != null) {
             said.accept(what);

@@ -153,16 +153,15 @@ public class Rfc2217Test {
         expected.writeBytes(new byte[] { (byte) 255, (byte) 240,
                 (byte) 255, (byte) 250, 44, 105, 5, (byte) 255, (byte) 240,
                 (byte) 255, (byte) 250, 44, 110, 0x10, (byte) 255, (byte) 240,
-                (byte) 255, (byte) 250, 44, 112, 3, (byte) 255, (byte) 240,
-                (byte) 255, (byte) 250, 44, 108, (byte) 255, (byte) 240 });
+                (byte) 255, (byte) 250, 44, 112, 3, (byte) 255, (byte) 240 });
+        // no answer to FLOWCONTROL-SUSPEND: from the server, 108 would ask the client to stop sending
         assertArrayEquals(expected.toByteArray(), replies.toByteArray());
         assertEquals(5, port.control);
         assertEquals("what is held for the client purged with the receive buffer", 1, purged.get());
 
         replies.reset();
         telnet.receive(new byte[] { (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 }, 6, new ByteArrayOutputStream(), replies);
-        assertArrayEquals("FLOWCONTROL-RESUME", new byte[] { (byte) 255, (byte) 250, 44, 109, (byte) 255, (byte) 240 },
-                replies.toByteArray());
+        assertArrayEquals("FLOWCONTROL-RESUME: no answer either", new byte[0], replies.toByteArray());
         assertFalse(telnet.suspended());
     }
 
@@ -178,40 +177,59 @@ public class Rfc2217Test {
                 byte[] greeting = { (byte) 255, (byte) 251, 0, (byte) 255, (byte) 253, 0, (byte) 255, (byte) 251, 3, (byte) 255, (byte) 253, 3 };
                 assertArrayEquals(greeting, PtyPair.readFully(in, greeting.length));
 
-                out.write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 }); // FLOWCONTROL-SUSPEND
-                byte[] suspended = { (byte) 255, (byte) 250, 44, 108, (byte) 255, (byte) 240 };
-                assertArrayEquals(suspended, PtyPair.readFully(in, suspended.length));
+                // FLOWCONTROL-SUSPEND, not answered; the answer to a SIGNATURE after it says it was taken
+                byte[] suspend = { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240, (byte) 255, (byte) 250, 44, 0, (byte) 255,
+                        (byte) 240 };
+                byte[] signature = answer(100, "Outrigger rfc".getBytes(StandardCharsets.US_ASCII));
+                out.write(suspend);
+                assertArrayEquals(signature, PtyPair.readFully(in, signature.length));
 
                 toPeer.write("held-1 ".getBytes(StandardCharsets.US_ASCII));
                 toPeer.write(new byte[] { (byte) 255, '\n' });
                 Await.until("the bridge read the device's bytes", Duration.ofSeconds(5), () -> bridge.bytes()[1] == 9);
                 // a request after them: its answer is the next thing the client gets, nothing of the data before it
                 out.write(new byte[] { (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240 }); // SIGNATURE
-                byte[] signature = answer(100, "Outrigger rfc".getBytes(StandardCharsets.US_ASCII));
                 assertArrayEquals(signature, PtyPair.readFully(in, signature.length));
 
                 out.write(new byte[] { (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 }); // FLOWCONTROL-RESUME
                 toPeer.write("after".getBytes(StandardCharsets.US_ASCII));
                 ByteArrayOutputStream expected = new ByteArrayOutputStream();
-                expected.writeBytes(new byte[] { (byte) 255, (byte) 250, 44, 109, (byte) 255, (byte) 240 });
                 expected.writeBytes("held-1 ".getBytes(StandardCharsets.US_ASCII));
                 expected.writeBytes(new byte[] { (byte) 255, (byte) 255, '\n' }); // IAC doubled
                 expected.writeBytes("after".getBytes(StandardCharsets.US_ASCII));
-                assertArrayEquals("the reply, then what was held, then what came after, every byte",
+                assertArrayEquals("what was held, then what came after, every byte",
                         expected.toByteArray(), PtyPair.readFully(in, expected.size()));
 
                 // suspended again, and the receive buffer purged: what was held goes with it
-                out.write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 });
-                assertArrayEquals(suspended, PtyPair.readFully(in, suspended.length));
+                out.write(suspend);
+                assertArrayEquals(signature, PtyPair.readFully(in, signature.length));
                 toPeer.write("stale".getBytes(StandardCharsets.US_ASCII));
                 Await.until("the bridge read the stale bytes", Duration.ofSeconds(5), () -> bridge.bytes()[1] == 19);
                 out.write(new byte[] { (byte) 255, (byte) 250, 44, 12, 1, (byte) 255, (byte) 240, // PURGE-DATA receive buffer
                         (byte) 255, (byte) 250, 44, 9, (byte) 255, (byte) 240 });
-                byte[] purgedAndResumed = { (byte) 255, (byte) 250, 44, 112, 1, (byte) 255, (byte) 240,
-                        (byte) 255, (byte) 250, 44, 109, (byte) 255, (byte) 240 };
-                assertArrayEquals(purgedAndResumed, PtyPair.readFully(in, purgedAndResumed.length));
+                byte[] purged = { (byte) 255, (byte) 250, 44, 112, 1, (byte) 255, (byte) 240 };
+                assertArrayEquals(purged, PtyPair.readFully(in, purged.length));
                 toPeer.write("fresh".getBytes(StandardCharsets.US_ASCII));
                 assertArrayEquals("fresh".getBytes(StandardCharsets.US_ASCII), PtyPair.readFully(in, 5));
+            }
+        }
+    }
+
+    @Test
+    public void flowControlIsSetAndAnsweredForEachDirection() throws Exception {
+        // 0 asks for outbound (or both-ways) flow control, 13 for inbound, as ser2net answers them and gensio's client asks
+        int[][] setAndAnswered = { { 0, 1 }, { 13, 14 }, { 16, 16 }, { 0, 1 }, { 13, 16 }, { 2, 2 }, { 0, 2 }, { 13, 15 },
+                { 14, 14 }, { 0, 2 }, { 13, 14 }, { 3, 3 }, { 0, 3 }, { 13, 16 }, { 1, 1 }, { 13, 14 } };
+        try (PtyPair pty = new PtyPair(folder.getRoot().toPath());
+                Bridge bridge = rfc2217Bridge(pty, Bridge.Policy.KICKOLDUSER, 1);
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
+            client.setSoTimeout(5_000);
+            InputStream in = client.getInputStream();
+            PtyPair.readFully(in, 12); // the greeting
+            for (int[] exchange : setAndAnswered) {
+                client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 5, (byte) exchange[0], (byte) 255, (byte) 240 });
+                assertArrayEquals("SET-CONTROL " + exchange[0], answer(105, new byte[] { (byte) exchange[1] }),
+                        PtyPair.readFully(in, 7));
             }
         }
     }
@@ -247,9 +265,11 @@ public class Rfc2217Test {
                 FileOutputStream toPeer = new FileOutputStream(pty.peer.toRealPath().toFile())) {
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
                 client.setSoTimeout(10_000);
-                client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240 });
+                // FLOWCONTROL-SUSPEND, then a SIGNATURE whose answer says the suspension was taken
+                client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240,
+                        (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240 });
                 InputStream in = client.getInputStream();
-                PtyPair.readFully(in, 12 + 6); // the greeting and the answer to FLOWCONTROL-SUSPEND
+                PtyPair.readFully(in, 12 + answer(100, "Outrigger rfc".getBytes(StandardCharsets.US_ASCII)).length);
                 Thread device = new Thread(() -> {
                     byte[] chunk = new byte[4096];
                     try {
