@@ -44,7 +44,8 @@ final class FixTracker {
                 time = instant(s.field(0)).orElse(null);
                 position(s.field(2), s.field(3), s.field(4), s.field(5));
                 speed = map(Nmea.number(s.field(6)).map(knots -> knots * KNOTS_TO_METRES_PER_SECOND));
-                track = map(Nmea.number(s.field(7)).filter(d -> d >= 0 && d <= 360));
+                // 360 is north as 0 is, and gpsd says 0
+                track = map(Nmea.number(s.field(7)).filter(d -> d >= 0 && d <= 360).map(d -> d % 360));
             }
             case "GGA" -> {
                 ggaQuality = Nmea.number(s.field(5)).map(Double::intValue).orElse(0);

@@ -68,6 +68,7 @@ public class FixTrackerTest {
         assertEquals(-(37 + 51.65 / 60), fix.lat().getAsDouble(), 1e-9);
         assertEquals(-(145 + 7.36 / 60), fix.lon().getAsDouble(), 1e-9);
         assertEquals(Optional.of(Instant.parse("1998-09-13T08:18:36.500Z")), fix.time());
+        assertEquals("due north, as gpsd says it", 0.0, fix.track().getAsDouble(), 0);
 
         fix = feed(nmea("GNGSA,A,3,04,05,09,12,24,,,,,,,,2.5,1.3,2.1"));
         assertEquals("GSA says 3D; the altitude is still unknown", 3, fix.mode());
