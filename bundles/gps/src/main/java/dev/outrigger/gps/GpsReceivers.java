@@ -73,6 +73,13 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     private final Map<String, Running> receivers = new ConcurrentSkipListMap<>();
     /** Devices with role gps whose port the configured gpsd reads: read from gpsd instead, by id. */
     private final Map<String, SerialDevice> leftToGpsd = new HashMap<>();
+    /**
+     * Devices with role gps not opened until a gpsd on this host has said which devices it has: a
+     * port opened while gpsd reads it too takes what gpsd would read, and gpsd 3.22, finding nothing
+     * there, stops reading it for good.
+     */
+    private final Map<String, SerialDevice> awaitingGpsd = new HashMap<>();
+    private boolean gpsdListed;
     /** The configured gpsd's connection; null when none is, or its address is no address. */
     private final Gpsd gpsd;
     /** Why the configured gpsd address is not read; null when it is, or none is configured. */
@@ -93,7 +100,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         if (!config.gpsd().isBlank()) {
             try {
                 connection = new Gpsd(HostPort.parse(config.gpsd(), Gpsd.PORT), publishMillis(), outbox, this,
-                        System::currentTimeMillis, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+                        System::currentTimeMillis, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime())).start();
             } catch (IllegalArgumentException e) {
                 invalid = "GPS: gpsd = " + config.gpsd() + " is not host[:port] of a gpsd (e.g. localhost or 192.168.1.5:2947); "
                         + "no gpsd is read";
@@ -141,13 +148,32 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         if (!config.enabled() || closed || receivers.containsKey(device.id())) {
             return;
         }
+        if (gpsd != null && gpsd.local() && !gpsdListed) {
+            awaitingGpsd.put(device.id(), device);
+            LOG.info("GPS receiver {} ({}) waits until gpsd at {} says whether it reads its port", device.id(), device.path(),
+                    gpsd.address());
+            return;
+        }
+        startUnlessGpsdReads(device);
+    }
+
+    private void startUnlessGpsdReads(SerialDevice device) {
         Optional<GpsdReceiver> fromGpsd = receivers.values().stream().map(Running::receiver)
                 .flatMap(r -> r instanceof GpsdReceiver g && gpsd.reads(g, device.path()) ? Stream.of(g) : Stream.empty()).findFirst();
         if (fromGpsd.isPresent()) {
             leaveToGpsd(device, fromGpsd.get());
-            return;
+        } else {
+            start(device);
         }
-        start(device);
+    }
+
+    @Override
+    public synchronized void listed() {
+        gpsdListed = true;
+        if (!closed) {
+            List.copyOf(awaitingGpsd.values()).forEach(this::startUnlessGpsdReads);
+        }
+        awaitingGpsd.clear();
     }
 
     private void start(SerialDevice device) {
@@ -212,7 +238,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     }
 
     synchronized void removeDevice(SerialDevice device) throws InterruptedException {
-        if (stop(device.id()) || leftToGpsd.remove(device.id()) != null) {
+        if (stop(device.id()) || leftToGpsd.remove(device.id()) != null || awaitingGpsd.remove(device.id()) != null) {
             LOG.info("GPS receiver gone: {}", device.id());
         }
     }

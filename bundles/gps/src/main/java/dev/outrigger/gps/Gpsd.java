@@ -45,6 +45,9 @@ final class Gpsd implements AutoCloseable {
         void found(GpsdReceiver receiver);
 
         void gone(GpsdReceiver receiver);
+
+        /** gpsd said which devices it has (after its receivers were found): at every connection. */
+        void listed();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Gpsd.class);
@@ -66,7 +69,10 @@ final class Gpsd implements AutoCloseable {
     private final LongSupplier wallClock;
     private final LongSupplier runningClock;
     private final Map<String, GpsdReceiver> devices = new ConcurrentSkipListMap<>();
-    private final Thread thread;
+    private Thread thread;
+    /** The line being read, and whether gpsd greeted: the connection's, on its thread. */
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+    private boolean greeted;
 
     private final StopSignal stop = new StopSignal();
     private volatile Socket socket;
@@ -85,7 +91,12 @@ final class Gpsd implements AutoCloseable {
         this.receivers = receivers;
         this.wallClock = wallClock;
         this.runningClock = runningClock;
-        this.thread = Daemons.start("outrigger-gpsd " + address, this::run);
+    }
+
+    /** Starts reading gpsd, on a thread of its own until {@link #close}. */
+    Gpsd start() {
+        thread = Daemons.start("outrigger-gpsd " + address, this::run);
+        return this;
     }
 
     HostPort address() {
@@ -97,8 +108,7 @@ final class Gpsd implements AutoCloseable {
      * devices: by the path it was given, a link (by-id) or the node itself.
      */
     boolean reads(GpsdReceiver receiver, String path) {
-        String host = address.host();
-        if (!(host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+        if (!local()) {
             return false; // another host's /dev
         }
         try {
@@ -106,6 +116,12 @@ final class Gpsd implements AutoCloseable {
         } catch (IOException | InvalidPathException notHere) {
             return false;
         }
+    }
+
+    /** Whether it is a gpsd on this host, whose devices are this host's. */
+    boolean local() {
+        String host = address.host();
+        return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]");
     }
 
     /** {@code opening}, {@code reading} (connected) or {@code backoff}. */
@@ -144,7 +160,9 @@ final class Gpsd implements AutoCloseable {
                 // closing anyway
             }
         }
-        thread.join(5_000);
+        if (thread != null) {
+            thread.join(5_000);
+        }
     }
 
     private void run() {
@@ -181,7 +199,7 @@ final class Gpsd implements AutoCloseable {
             s.getOutputStream().write(WATCH);
         } catch (IOException e) {
             failed("cannot connect: " + NetworkFailures.inWords(e).orElse(String.valueOf(e.getMessage()))
-                    + (address.host().equals("localhost") || address.host().startsWith("127.") ? " (is gpsd running? "
+                    + (local() ? " (is gpsd running? "
                             + "systemctl enable --now gpsd.socket)" : ""));
             return false;
         }
@@ -194,9 +212,9 @@ final class Gpsd implements AutoCloseable {
 
     /** Reads reports until the connection ends; whether gpsd greeted. */
     private boolean read(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+        line.reset();
+        greeted = false;
         long greetingBy = System.nanoTime() + GREETING_MILLIS * 1_000_000;
-        boolean greeted = false;
         byte[] buffer = new byte[4096];
         while (!stop.stopped()) {
             int n;
@@ -209,26 +227,34 @@ final class Gpsd implements AutoCloseable {
                 continue;
             }
             if (n < 0) {
-                return greeted;
+                break;
             }
-            for (int i = 0; i < n; i++) {
-                if (buffer[i] != '\n') {
-                    line.write(buffer[i]);
-                    if (line.size() > MAX_LINE) {
-                        throw new IOException("a line over " + MAX_LINE + " bytes: that is not gpsd");
-                    }
-                    continue;
+            accept(buffer, n);
+        }
+        return greeted;
+    }
+
+    /**
+     * Bytes from gpsd: each line a report, handled as it ends.
+     *
+     * @throws IOException when they are not gpsd's (no VERSION first, a line beyond any report's length)
+     */
+    void accept(byte[] buffer, int n) throws IOException {
+        for (int i = 0; i < n; i++) {
+            if (buffer[i] != '\n') {
+                line.write(buffer[i]);
+                if (line.size() > MAX_LINE) {
+                    throw new IOException("a line over " + MAX_LINE + " bytes: that is not gpsd");
                 }
-                Optional<Map<String, Object>> report = report(line.toByteArray(), greeted);
-                line.reset();
-                if (report.isEmpty()) {
-                    continue;
-                }
+                continue;
+            }
+            Optional<Map<String, Object>> report = report(line.toByteArray(), greeted);
+            line.reset();
+            if (report.isPresent()) {
                 greeted = true;
                 handle(report.get());
             }
         }
-        return greeted;
     }
 
     /** The report the line holds; none for a line to skip. */
@@ -272,6 +298,7 @@ final class Gpsd implements AutoCloseable {
                 }
                 Set.copyOf(devices.keySet()).stream().filter(path -> !present.contains(path)).forEach(this::gone);
                 present.forEach(path -> receiver(path, runningNow));
+                receivers.listed();
             }
             case "DEVICE" -> {
                 if (report.get("path") instanceof String path) {

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -49,6 +50,7 @@ public class GpsdTest {
     private final AppendedRecords records = new AppendedRecords();
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final List<GpsdReceiver> found = new CopyOnWriteArrayList<>();
+    private final AtomicInteger listed = new AtomicInteger();
     private final ScheduledExecutorService receiver = Executors.newSingleThreadScheduledExecutor();
     private PtyPair pty;
     private OutputStream toGpsd;
@@ -84,6 +86,7 @@ public class GpsdTest {
         feed = read();
         await("gpsd's receiver found, with a 3D fix", () -> found.size() == 1 && found.get(0).mode() == 3);
         GpsdReceiver r = found.get(0);
+        assertEquals("gpsd said which devices it has", 1, listed.get());
         assertEquals("gpsd-ttyDEVICE", r.device());
         assertEquals(pty.device + " at gpsd 127.0.0.1:" + port, r.path());
         assertEquals("gps/gpsd-ttyDEVICE", r.topic());
@@ -160,7 +163,12 @@ public class GpsdTest {
             public void gone(GpsdReceiver receiver) {
                 found.remove(receiver);
             }
-        }, System::currentTimeMillis, clock::get);
+
+            @Override
+            public void listed() {
+                listed.incrementAndGet();
+            }
+        }, System::currentTimeMillis, clock::get).start();
     }
 
     /**
