@@ -24,7 +24,7 @@ import dev.outrigger.outbox.Outbox;
  * cannot be opened, or stops answering, is retried with backoff; garbage between sentences and
  * sentences with a wrong checksum are counted and skipped.
  */
-final class GpsReceiver implements Receiver, AutoCloseable {
+final class GpsReceiver implements Receiver {
 
     /** How to reach the receiver and how often to report. */
     record Options(String deviceId, String path, int baud, long publishMillis) {

@@ -33,8 +33,9 @@ import dev.outrigger.outbox.Outbox;
  * The receivers a gpsd serves, read from its JSON reports ({@code ?WATCH}): for a receiver gpsd
  * owns — for chrony's time, say — which the gateway then shares rather than fights gpsd over its
  * port. Each device gpsd has is a {@link GpsdReceiver}, found as soon as gpsd lists it (before its
- * first fix: its port is gpsd's from then on) and gone when gpsd says it is (unplugged). A connection refused or lost is said once and tried again
- * with backoff; a line that is no JSON is counted and skipped.
+ * first fix: its port is gpsd's from then on) and gone when gpsd says it is (unplugged). A
+ * connection refused or lost is said once and tried again with backoff; a line that is no JSON is
+ * counted and skipped.
  */
 final class Gpsd implements AutoCloseable {
 
@@ -69,12 +70,11 @@ final class Gpsd implements AutoCloseable {
     private final LongSupplier wallClock;
     private final LongSupplier runningClock;
     private final Map<String, GpsdReceiver> devices = new ConcurrentSkipListMap<>();
-    private Thread thread;
+    private final StopSignal stop = new StopSignal();
     /** The line being read, and whether gpsd greeted: the connection's, on its thread. */
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
     private boolean greeted;
-
-    private final StopSignal stop = new StopSignal();
+    private Thread thread;
     private volatile Socket socket;
     private volatile String state = "opening";
     private volatile String version;

@@ -17,7 +17,6 @@ import dev.outrigger.outbox.Outbox;
  */
 final class GpsdReceiver implements Receiver {
 
-
     private final String id;
     private final String device;
     private final Gpsd gpsd;
