@@ -20,6 +20,8 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import dev.outrigger.framework.Ports;
+
 /** The client side of the shell port against a minimal server speaking {@link ShellProtocol}. */
 public class ShellClientTest {
 
@@ -52,11 +54,7 @@ public class ShellClientTest {
         String message = errBytes.toString(StandardCharsets.UTF_8);
         assertTrue(message, message.contains("not reachable"));
 
-        int freePort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            freePort = s.getLocalPort();
-        }
-        Path stale = portFile(freePort, "t");
+        Path stale = portFile(Ports.free(), "t");
         assertEquals(ShellClient.STATUS_UNREACHABLE, ShellClient.run(stale, "lb", out, err));
     }
 
