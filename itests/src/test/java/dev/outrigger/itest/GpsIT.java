@@ -123,7 +123,10 @@ public class GpsIT {
             tree.plugCdcAcm("ttyACM1", "1-1.4", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "");
             Await.until("the device found by discovery", Duration.ofSeconds(10),
                     () -> context.getServiceReferences(dev.outrigger.device.SerialDevice.class, "(device.role=gps)").size() == 1);
-            assertFalse(status(), status().contains("usb-u-blox"));
+            Await.until("the receiver's port said to be gpsd's", Duration.ofSeconds(10), () -> status().lines()
+                    .anyMatch(l -> l.startsWith("usb-u-blox") && l.endsWith("): its port is gpsd's, read from gpsd")));
+            assertFalse("not read from its port: " + status(), status().lines().anyMatch(l -> l.startsWith("usb-u-blox")
+                    && !l.endsWith("read from gpsd")));
             assertTrue(status(), status().contains(pty.device + " at gpsd 127.0.0.1:" + port)
                     && status().contains("connected to gpsd 3."));
             Await.until("its fix in the outbox", Duration.ofSeconds(10),

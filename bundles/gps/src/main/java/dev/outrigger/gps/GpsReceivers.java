@@ -262,7 +262,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
 
     /** Gogo: {@code gps:status}. */
     public String status() {
-        String fromGpsd = gpsd == null ? "" : gpsd.summary() + System.lineSeparator();
+        String fromGpsd = gpsd == null ? "" : devicesOfGpsd() + gpsd.summary() + System.lineSeparator();
         if (receivers.isEmpty()) {
             return "no GPS receiver: none plugged in with role gps (device:list shows the roles)"
                     + (gpsd == null ? "" : ", none served by gpsd") + System.lineSeparator() + fromGpsd;
@@ -281,6 +281,16 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
             s.lastError().ifPresent(e -> errors.append(id).append(": last error: ").append(e).append(System.lineSeparator()));
         });
         return table + errors.toString() + fromGpsd;
+    }
+
+    /** The devices with role gps not read from their ports, because of gpsd: a line each. */
+    private synchronized String devicesOfGpsd() {
+        StringBuilder lines = new StringBuilder();
+        leftToGpsd.values().forEach(d -> lines.append(d.id()).append(" (").append(d.path())
+                .append("): its port is gpsd's, read from gpsd").append(System.lineSeparator()));
+        awaitingGpsd.values().forEach(d -> lines.append(d.id()).append(" (").append(d.path())
+                .append("): waits until gpsd says whether it reads its port").append(System.lineSeparator()));
+        return lines.toString();
     }
 
     /** The value as the pattern has it; null (a dash in the table) when the receiver did not say. */

@@ -1,6 +1,5 @@
 package dev.outrigger.gps;
 
-import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +38,8 @@ final class GpsdReceiver implements Receiver {
 
     /** {@code gpsd-ttyACM0}: a device id is a file name, and says where it is read. */
     static String id(String device) {
-        String name = device.startsWith("/") ? Path.of(device).getFileName().toString() : device;
-        return "gpsd-" + name.replaceAll("[^A-Za-z0-9._-]", "_");
+        String last = device.substring(device.lastIndexOf('/') + 1); // a path's file name, a URL's host and port
+        return "gpsd-" + (last.isEmpty() ? device : last).replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** A TPV report: the fix, as gpsd has it. */
