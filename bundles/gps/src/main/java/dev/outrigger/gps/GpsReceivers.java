@@ -29,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
-import dev.outrigger.framework.net.HostPort;
 import dev.outrigger.framework.table.Table;
 import dev.outrigger.health.ProblemSource;
 import dev.outrigger.outbox.Outbox;
@@ -99,11 +98,10 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         String invalid = null;
         if (!config.gpsd().isBlank()) {
             try {
-                connection = new Gpsd(HostPort.parse(config.gpsd(), Gpsd.PORT), publishMillis(), outbox, this,
+                connection = new Gpsd(Gpsd.address(config.gpsd()), publishMillis(), outbox, this,
                         System::currentTimeMillis, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime())).start();
             } catch (IllegalArgumentException e) {
-                invalid = "GPS: gpsd = " + config.gpsd() + " is not host[:port] of a gpsd (e.g. localhost or 192.168.1.5:2947); "
-                        + "no gpsd is read";
+                invalid = "GPS: gpsd = " + e.getMessage() + "; no gpsd is read";
                 LOG.error(invalid);
             }
         }

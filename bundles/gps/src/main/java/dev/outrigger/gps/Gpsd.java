@@ -93,6 +93,19 @@ final class Gpsd implements AutoCloseable {
         this.runningClock = runningClock;
     }
 
+    /**
+     * Where a gpsd is, as configured: {@code host[:port]}, port 2947 when left out.
+     *
+     * @throws IllegalArgumentException saying so, when it is not
+     */
+    static HostPort address(String text) {
+        try {
+            return HostPort.parse(text, PORT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(text + " is not host[:port] of a gpsd (e.g. localhost or 192.168.1.5:2947)", e);
+        }
+    }
+
     /** Starts reading gpsd, on a thread of its own until {@link #close}. */
     Gpsd start() {
         thread = Daemons.start("outrigger-gpsd " + address, this::run);
