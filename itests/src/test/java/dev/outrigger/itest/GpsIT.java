@@ -4,9 +4,13 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
@@ -154,6 +158,54 @@ public class GpsIT {
         }
         Await.until("no receiver once gpsd is no longer configured", Duration.ofSeconds(10),
                 () -> status().startsWith("no GPS receiver"));
+    }
+
+    @Test
+    public void aReceiverPluggedInIsLeftAMomentToGpsdToTakeAndOpenedWhenItDoesNot() throws Exception {
+        // gpsd with no device yet: Debian's udev rule adds a receiver to it (gpsdctl) as it is plugged in
+        Path root = PaxRuntime.root();
+        FakeSysfs tree = new FakeSysfs(root);
+        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        PtyPair taken = new PtyPair(Files.createDirectories(root.resolve("pty-taken")));
+        PtyPair left = new PtyPair(Files.createDirectories(root.resolve("pty-left")));
+        // readable to gpsd once it runs as its own user, as a receiver's node is to the dialout group
+        Files.setPosixFilePermissions(taken.device.toRealPath(), PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path control = root.resolve("gpsd.sock");
+        int port = Ports.free();
+        Process gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), "-F", control.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        org.osgi.service.cm.Configuration gps = configAdmin.getConfiguration("dev.outrigger.gps", "?");
+        try (TalkingGps first = new TalkingGps(taken.peer); TalkingGps second = new TalkingGps(left.peer)) {
+            gps.update(new Hashtable<>(Map.of("gpsd", "127.0.0.1:" + port)));
+            Await.until("gpsd read", Duration.ofSeconds(20), () -> status().contains("connected to gpsd 3."));
+
+            tree.wire("ttyACM2", taken.device);
+            tree.plugCdcAcm("ttyACM2", "1-1.5", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "A");
+            Await.until("the receiver left to gpsd for a moment", Duration.ofSeconds(10),
+                    () -> status().contains("): left to gpsd to take, opened unless it does"));
+            try (SocketChannel gpsdctl = SocketChannel.open(UnixDomainSocketAddress.of(control))) {
+                // the node itself: gpsd, no longer root, may not look into the test's folders
+                gpsdctl.write(ByteBuffer.wrap(("+" + taken.device.toRealPath() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            }
+            Await.until("taken by gpsd, and read from it", Duration.ofSeconds(20), () -> status().lines()
+                    .anyMatch(l -> l.startsWith("usb-u-blox") && l.endsWith("): its port is gpsd's, read from gpsd"))
+                    && status().contains("48.117300,11.516667"));
+
+            // one gpsd does not take is opened once its moment is over
+            tree.wire("ttyACM3", left.device);
+            tree.plugCdcAcm("ttyACM3", "1-1.6", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", "B");
+            Await.until("read from its own port", Duration.ofSeconds(20), () -> status().lines()
+                    .anyMatch(l -> l.startsWith("usb-u-blox") && l.contains(" reading ") && l.contains("48.117300,11.516667")));
+            assertTrue(status(), status().lines().anyMatch(l -> l.startsWith("usb-u-blox") && l.endsWith("read from gpsd")));
+            tree.unplug("ttyACM2");
+            tree.unplug("ttyACM3");
+        } finally {
+            gps.delete();
+            gpsd.destroy();
+            gpsd.waitFor(5, TimeUnit.SECONDS);
+            taken.close();
+            left.close();
+        }
     }
 
     /** The 3D fixes in the outbox on topics that start so (each test has its receiver). */

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outrigger.device.SerialDevice;
 import dev.outrigger.framework.table.Table;
+import dev.outrigger.framework.threads.Daemons;
 import dev.outrigger.health.ProblemSource;
 import dev.outrigger.outbox.Outbox;
 import dev.outrigger.position.PositionSource;
@@ -73,12 +76,15 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     /** Devices with role gps whose port the configured gpsd reads: read from gpsd instead, by id. */
     private final Map<String, SerialDevice> leftToGpsd = new HashMap<>();
     /**
-     * Devices with role gps not opened until a gpsd on this host has said which devices it has: a
-     * port opened while gpsd reads it too takes what gpsd would read, and gpsd 3.22, finding nothing
-     * there, stops reading it for good.
+     * Devices with role gps not opened yet, with a gpsd on this host: a port opened while gpsd reads
+     * it too takes what gpsd would read, and gpsd 3.22, finding nothing there, stops reading it for
+     * good. Each waits until gpsd has said which devices it has and {@link #GPSD_GRACE_MILLIS} have
+     * passed since it was plugged in, for gpsd to take it (its udev rule adds it as it appears).
      */
-    private final Map<String, SerialDevice> awaitingGpsd = new HashMap<>();
+    private final Map<String, Awaiting> awaitingGpsd = new HashMap<>();
     private boolean gpsdListed;
+    /** Ends the waits of devices for gpsd; null without a gpsd on this host. */
+    private final ScheduledExecutorService graceTimer;
     /** The configured gpsd's connection; null when none is, or its address is no address. */
     private final Gpsd gpsd;
     /** Why the configured gpsd address is not read; null when it is, or none is configured. */
@@ -88,6 +94,13 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     /** @param device what discovery found, for a receiver read from its port; null for one read from gpsd */
     private record Running(Receiver receiver, ServiceRegistration<PositionSource> registration, SerialDevice device) {
     }
+
+    /** @param graceOver whether gpsd had its time to take the device */
+    private record Awaiting(SerialDevice device, boolean graceOver) {
+    }
+
+    /** How long a device plugged in is left for a gpsd on this host to take, before it is opened. */
+    static final long GPSD_GRACE_MILLIS = 5_000;
 
     @Activate
     public GpsReceivers(BundleContext context, @Reference Outbox outbox, Config config) {
@@ -107,6 +120,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         }
         this.gpsd = connection;
         this.gpsdInvalid = invalid;
+        this.graceTimer = connection != null && connection.local() ? graceTimer() : null;
     }
 
     @Override
@@ -132,6 +146,10 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         if (gpsd != null) {
             gpsd.close();
         }
+        if (graceTimer != null) {
+            graceTimer.shutdownNow();
+            graceTimer.awaitTermination(5, TimeUnit.SECONDS);
+        }
         synchronized (this) {
             closed = true;
             for (String id : receivers.keySet()) {
@@ -146,22 +164,40 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         if (!config.enabled() || closed || receivers.containsKey(device.id())) {
             return;
         }
-        if (gpsd != null && gpsd.local() && !gpsdListed) {
-            awaitingGpsd.put(device.id(), device);
-            LOG.info("GPS receiver {} ({}) waits until gpsd at {} says whether it reads its port", device.id(), device.path(),
-                    gpsd.address());
+        if (graceTimer == null) {
+            start(device);
             return;
         }
-        startUnlessGpsdReads(device);
-    }
-
-    private void startUnlessGpsdReads(SerialDevice device) {
-        Optional<GpsdReceiver> fromGpsd = receivers.values().stream().map(Running::receiver)
-                .flatMap(r -> r instanceof GpsdReceiver g && gpsd.reads(g, device.path()) ? Stream.of(g) : Stream.empty()).findFirst();
+        Optional<GpsdReceiver> fromGpsd = gpsdReading(device);
         if (fromGpsd.isPresent()) {
             leaveToGpsd(device, fromGpsd.get());
-        } else {
-            start(device);
+            return;
+        }
+        awaitingGpsd.put(device.id(), new Awaiting(device, false));
+        LOG.info("GPS receiver {} ({}) is left {} s to gpsd at {} to take, and opened unless it does", device.id(), device.path(),
+                GPSD_GRACE_MILLIS / 1000, gpsd.address());
+        graceTimer.schedule(() -> graceOver(device), GPSD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A thread only while a device waits: none is kept for the rare plug-in. */
+    private static ScheduledExecutorService graceTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.named("outrigger-gps gpsd-grace"));
+        timer.setKeepAliveTime(1, TimeUnit.SECONDS);
+        timer.allowCoreThreadTimeOut(true);
+        return timer;
+    }
+
+    /** The receiver gpsd has on that device's port, if it has one. */
+    private Optional<GpsdReceiver> gpsdReading(SerialDevice device) {
+        return receivers.values().stream().map(Running::receiver)
+                .flatMap(r -> r instanceof GpsdReceiver g && gpsd.reads(g, device.path()) ? Stream.of(g) : Stream.empty()).findFirst();
+    }
+
+    private synchronized void graceOver(SerialDevice device) {
+        Awaiting a = awaitingGpsd.get(device.id());
+        if (!closed && a != null && a.device() == device) {
+            awaitingGpsd.put(device.id(), new Awaiting(device, true));
+            openWhatGpsdDidNotTake();
         }
     }
 
@@ -169,9 +205,22 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
     public synchronized void listed() {
         gpsdListed = true;
         if (!closed) {
-            List.copyOf(awaitingGpsd.values()).forEach(this::startUnlessGpsdReads);
+            openWhatGpsdDidNotTake();
         }
-        awaitingGpsd.clear();
+    }
+
+    /** Once gpsd said what it has: each device whose time is up is opened, or left to gpsd should it have taken it. */
+    private void openWhatGpsdDidNotTake() {
+        if (!gpsdListed) {
+            return; // gpsd not heard yet: it may have them all
+        }
+        for (Awaiting a : List.copyOf(awaitingGpsd.values())) {
+            Optional<GpsdReceiver> fromGpsd = gpsdReading(a.device());
+            if (fromGpsd.isPresent() || a.graceOver()) {
+                awaitingGpsd.remove(a.device().id());
+                fromGpsd.ifPresentOrElse(r -> leaveToGpsd(a.device(), r), () -> start(a.device()));
+            }
+        }
     }
 
     private void start(SerialDevice device) {
@@ -189,6 +238,7 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         }
         register(receiver, null);
         LOG.info("GPS receiver found: {} ({})", receiver.device(), receiver.path());
+        openWhatGpsdDidNotTake(); // those it took now are left to it
         // two readers of one port would each get part of its sentences: a receiver of ours on gpsd's stops
         for (Running running : List.copyOf(receivers.values())) {
             if (running.receiver() instanceof GpsReceiver port && gpsd.reads(receiver, port.path())) {
@@ -286,8 +336,8 @@ public class GpsReceivers implements ProblemSource, Gpsd.Receivers {
         StringBuilder lines = new StringBuilder();
         leftToGpsd.values().forEach(d -> lines.append(d.id()).append(" (").append(d.path())
                 .append("): its port is gpsd's, read from gpsd").append(System.lineSeparator()));
-        awaitingGpsd.values().forEach(d -> lines.append(d.id()).append(" (").append(d.path())
-                .append("): waits until gpsd says whether it reads its port").append(System.lineSeparator()));
+        awaitingGpsd.values().forEach(a -> lines.append(a.device().id()).append(" (").append(a.device().path())
+                .append("): left to gpsd to take, opened unless it does").append(System.lineSeparator()));
         return lines.toString();
     }
 
