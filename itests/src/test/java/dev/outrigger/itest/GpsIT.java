@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +72,7 @@ public class GpsIT {
     @Test
     public void aPluggedInReceiversFixesReachTheOutboxUntilItIsUnplugged() throws Exception {
         Path root = PaxRuntime.root();
-        FakeSysfs tree = new FakeSysfs(root);
-        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        FakeSysfs tree = discoveryOn(root);
         PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty")));
         try (TalkingGps gps = new TalkingGps(pty.peer)) {
             tree.wire("ttyACM0", pty.device);
@@ -111,12 +112,10 @@ public class GpsIT {
     public void theReceiversOfAConfiguredGpsdAreReadFromItAndTheirPortsLeftToIt() throws Exception {
         // a u-blox receiver that gpsd (Debian's) reads, as its udev rules have it do
         Path root = PaxRuntime.root();
-        FakeSysfs tree = new FakeSysfs(root);
-        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        FakeSysfs tree = discoveryOn(root);
         PtyPair pty = new PtyPair(Files.createDirectories(root.resolve("pty-gpsd")));
         int port = Ports.free();
-        Process gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), pty.device.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process gpsd = gpsd(port, pty.device.toString());
         org.osgi.service.cm.Configuration gps = configAdmin.getConfiguration("dev.outrigger.gps", "?");
         try (TalkingGps receiver = new TalkingGps(pty.peer)) {
             gps.update(new Hashtable<>(Map.of("gpsd", "127.0.0.1:" + port)));
@@ -152,8 +151,7 @@ public class GpsIT {
             tree.unplug("ttyACM1");
         } finally {
             gps.delete();
-            gpsd.destroy();
-            gpsd.waitFor(5, TimeUnit.SECONDS);
+            stop(gpsd);
             pty.close();
         }
         Await.until("no receiver once gpsd is no longer configured", Duration.ofSeconds(10),
@@ -164,16 +162,14 @@ public class GpsIT {
     public void aReceiverPluggedInIsLeftAMomentToGpsdToTakeAndOpenedWhenItDoesNot() throws Exception {
         // gpsd with no device yet: Debian's udev rule adds a receiver to it (gpsdctl) as it is plugged in
         Path root = PaxRuntime.root();
-        FakeSysfs tree = new FakeSysfs(root);
-        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        FakeSysfs tree = discoveryOn(root);
         PtyPair taken = new PtyPair(Files.createDirectories(root.resolve("pty-taken")));
         PtyPair left = new PtyPair(Files.createDirectories(root.resolve("pty-left")));
         // readable to gpsd once it runs as its own user, as a receiver's node is to the dialout group
         Files.setPosixFilePermissions(taken.device.toRealPath(), PosixFilePermissions.fromString("rw-rw-rw-"));
         Path control = root.resolve("gpsd.sock");
         int port = Ports.free();
-        Process gpsd = new ProcessBuilder("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port), "-F", control.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process gpsd = gpsd(port, "-F", control.toString());
         org.osgi.service.cm.Configuration gps = configAdmin.getConfiguration("dev.outrigger.gps", "?");
         try (TalkingGps first = new TalkingGps(taken.peer); TalkingGps second = new TalkingGps(left.peer)) {
             gps.update(new Hashtable<>(Map.of("gpsd", "127.0.0.1:" + port)));
@@ -201,11 +197,29 @@ public class GpsIT {
             tree.unplug("ttyACM3");
         } finally {
             gps.delete();
-            gpsd.destroy();
-            gpsd.waitFor(5, TimeUnit.SECONDS);
+            stop(gpsd);
             taken.close();
             left.close();
         }
+    }
+
+    /** A fake sysfs and /dev, discovery reading them. */
+    private FakeSysfs discoveryOn(Path root) throws Exception {
+        FakeSysfs tree = new FakeSysfs(root);
+        PaxRuntime.discoveryOn(configAdmin, tree.sys, tree.dev);
+        return tree;
+    }
+
+    /** Debian's gpsd on that port, read-only (-b: it leaves the line settings alone), with its other arguments. */
+    private static Process gpsd(int port, String... more) throws IOException {
+        List<String> command = new ArrayList<>(List.of("/usr/sbin/gpsd", "-N", "-n", "-b", "-S", Integer.toString(port)));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static void stop(Process gpsd) throws InterruptedException {
+        gpsd.destroy();
+        gpsd.waitFor(5, TimeUnit.SECONDS);
     }
 
     /** The 3D fixes in the outbox on topics that start so (each test has its receiver). */
