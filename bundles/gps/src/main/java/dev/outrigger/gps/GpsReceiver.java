@@ -66,10 +66,6 @@ final class GpsReceiver implements Receiver {
         this.thread = Daemons.start("outrigger-gps " + options.deviceId(), this::run);
     }
 
-    Options options() {
-        return options;
-    }
-
     @Override
     public String path() {
         return options.path();

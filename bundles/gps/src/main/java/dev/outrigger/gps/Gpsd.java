@@ -146,10 +146,6 @@ final class Gpsd implements AutoCloseable {
         return runningClock.getAsLong();
     }
 
-    Optional<String> lastError() {
-        return lastError;
-    }
-
     /** Why the gateway does not read gpsd as configured. */
     Optional<String> problem() {
         return Optional.ofNullable(problem).map(why -> "GPS from gpsd at " + address + ": " + why);
