@@ -97,7 +97,8 @@ public class GpsdTest {
         assertTrue("retained, on the receiver's topic", records.all().get(records.size() - 1).retained()
                 && records.all().get(records.size() - 1).topic().equals("gps/gpsd-ttyDEVICE"));
 
-        // the next report, after the interval, has what gpsd's SKY reports said meanwhile
+        // gpsd reports the sky after the fix of the same cycle: the fixes that follow have it
+        await("gpsd's sky report read", () -> r.status().fix().satellites().isPresent() && r.status().fix().hdop().isPresent());
         int reported = records.size();
         clock.addAndGet(10_000);
         await("the next report after the interval", () -> records.size() > reported);
