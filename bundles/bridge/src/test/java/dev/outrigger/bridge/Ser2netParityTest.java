@@ -62,7 +62,9 @@ public class Ser2netParityTest {
                 assertEquals(String.join("\n", answers(port)), String.join("\n", answers(bridge.port())));
             } finally {
                 ser2net.destroy();
-                ser2net.waitFor(5, TimeUnit.SECONDS);
+                if (!ser2net.waitFor(5, TimeUnit.SECONDS)) {
+                    ser2net.destroyForcibly();
+                }
             }
         }
     }
