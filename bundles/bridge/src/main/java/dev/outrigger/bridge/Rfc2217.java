@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * The server side of RFC 2217 (Telnet COM-PORT-OPTION) for one client: a byte-at-a-time Telnet
- * parser that separates serial data from commands, negotiates BINARY, SGA and COM-PORT-OPTION,
+ * parser that separates serial data from commands, negotiates BINARY, SGA, ECHO and COM-PORT-OPTION,
  * applies the port settings the client asks for and answers each with its code plus 100, as
  * pyserial's {@code rfc2217://} and other clients expect. 0xFF in data is doubled on the way out and
  * undoubled on the way in.
@@ -116,14 +116,19 @@ final class Rfc2217 {
         this.heldDataPurged = heldDataPurged;
     }
 
-    /** What the server says first: binary both ways, no go-ahead. */
+    /**
+     * What the server says first: binary both ways, no go-ahead (a telnet client sends each key as
+     * typed), and the echo is the server's, as ser2net says: a telnet client then leaves it to the
+     * device, as a serial console echoes what is typed, rather than showing each key twice.
+     */
     byte[] greeting() {
         weWill.add(BINARY);
         weWill.add(SGA);
+        weWill.add(ECHO);
         theyWill.add(BINARY);
         theyWill.add(SGA);
         return new byte[] { (byte) IAC, (byte) WILL, BINARY, (byte) IAC, (byte) DO, BINARY,
-                (byte) IAC, (byte) WILL, SGA, (byte) IAC, (byte) DO, SGA };
+                (byte) IAC, (byte) WILL, SGA, (byte) IAC, (byte) DO, SGA, (byte) IAC, (byte) WILL, ECHO };
     }
 
     /**
@@ -216,14 +221,15 @@ final class Rfc2217 {
         return suspended;
     }
 
-    private static boolean accepted(int option) {
-        return option == BINARY || option == SGA || option == COM_PORT_OPTION;
+    /** An option the client may have the server use; the echo is the server's side only. */
+    private static boolean accepted(int option, boolean serverSide) {
+        return option == BINARY || option == SGA || option == COM_PORT_OPTION || serverSide && option == ECHO;
     }
 
     private void negotiate(int verb, int option, ByteArrayOutputStream replies) {
         switch (verb) {
             case DO -> {
-                if (accepted(option)) {
+                if (accepted(option, true)) {
                     if (weWill.add(option)) {
                         reply(replies, WILL, option);
                     }
@@ -237,7 +243,7 @@ final class Rfc2217 {
                 }
             }
             case WILL -> {
-                if (accepted(option)) {
+                if (accepted(option, false)) {
                     if (theyWill.add(option)) {
                         reply(replies, DO, option);
                     }

@@ -38,6 +38,10 @@ public class Rfc2217Test {
     /** Debian's interpreter, where python3-serial installs pyserial. */
     private static final String PYTHON = "/usr/bin/python3";
 
+    /** What the bridge says first: WILL and DO BINARY, WILL and DO SGA, WILL ECHO. */
+    private static final byte[] GREETING = { (byte) 255, (byte) 251, 0, (byte) 255, (byte) 253, 0, (byte) 255, (byte) 251, 3,
+            (byte) 255, (byte) 253, 3, (byte) 255, (byte) 251, 1 };
+
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
 
@@ -174,8 +178,7 @@ public class Rfc2217Test {
                 client.setSoTimeout(5_000);
                 InputStream in = client.getInputStream();
                 OutputStream out = client.getOutputStream();
-                byte[] greeting = { (byte) 255, (byte) 251, 0, (byte) 255, (byte) 253, 0, (byte) 255, (byte) 251, 3, (byte) 255, (byte) 253, 3 };
-                assertArrayEquals(greeting, PtyPair.readFully(in, greeting.length));
+                assertArrayEquals(GREETING, PtyPair.readFully(in, GREETING.length));
 
                 // FLOWCONTROL-SUSPEND, not answered; the answer to a SIGNATURE after it says it was taken
                 byte[] suspend = { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240, (byte) 255, (byte) 250, 44, 0, (byte) 255,
@@ -225,7 +228,7 @@ public class Rfc2217Test {
                 Socket client = new Socket(InetAddress.getLoopbackAddress(), bridge.port())) {
             client.setSoTimeout(5_000);
             InputStream in = client.getInputStream();
-            PtyPair.readFully(in, 12); // the greeting
+            PtyPair.readFully(in, GREETING.length);
             for (int[] exchange : setAndAnswered) {
                 client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 5, (byte) exchange[0], (byte) 255, (byte) 240 });
                 assertArrayEquals("SET-CONTROL " + exchange[0], answer(105, new byte[] { (byte) exchange[1] }),
@@ -269,7 +272,7 @@ public class Rfc2217Test {
                 client.getOutputStream().write(new byte[] { (byte) 255, (byte) 250, 44, 8, (byte) 255, (byte) 240,
                         (byte) 255, (byte) 250, 44, 0, (byte) 255, (byte) 240 });
                 InputStream in = client.getInputStream();
-                PtyPair.readFully(in, 12 + answer(100, "Outrigger rfc".getBytes(StandardCharsets.US_ASCII)).length);
+                PtyPair.readFully(in, GREETING.length + answer(100, "Outrigger rfc".getBytes(StandardCharsets.US_ASCII)).length);
                 Thread device = new Thread(() -> {
                     byte[] chunk = new byte[4096];
                     try {

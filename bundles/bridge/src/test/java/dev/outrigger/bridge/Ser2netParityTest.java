@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.Rule;
@@ -97,10 +99,13 @@ public class Ser2netParityTest {
             out.write(new byte[] { (byte) IAC, (byte) WILL, COM_PORT_OPTION, (byte) IAC, (byte) DO, 0, (byte) IAC, (byte) WILL, 0,
                     (byte) IAC, (byte) DO, 3 });
             List<String> answers = new ArrayList<>();
+            Set<String> negotiated = new TreeSet<>();
             for (byte[] request : requests) {
                 out.write(subnegotiation(request));
-                answers.add(HexFormat.of().formatHex(request) + " -> " + HexFormat.of().formatHex(answer(in, request[0] + 100)));
+                answers.add(HexFormat.of().formatHex(request) + " -> "
+                        + HexFormat.of().formatHex(answer(in, request[0] + 100, negotiated)));
             }
+            answers.add(0, "options the server uses or has the client use: " + negotiated);
             return answers;
         }
     }
@@ -118,8 +123,11 @@ public class Ser2netParityTest {
         return out.toByteArray();
     }
 
-    /** The value of the next COM-PORT-OPTION answer with that code; what comes before it (negotiation, notifications) is skipped. */
-    private static byte[] answer(InputStream in, int code) throws IOException {
+    /**
+     * The value of the next COM-PORT-OPTION answer with that code; notifications before it are
+     * skipped, the options the server says it WILL and DO use are added to {@code negotiated}.
+     */
+    private static byte[] answer(InputStream in, int code, Set<String> negotiated) throws IOException {
         ByteArrayOutputStream sub = null;
         boolean iac = false;
         while (true) {
@@ -144,8 +152,10 @@ public class Ser2netParityTest {
                     }
                 } else if (b == IAC && sub != null) {
                     sub.write(IAC);
-                } else if (b >= WILL) {
-                    in.read(); // the option negotiated
+                } else if (b == WILL || b == DO) {
+                    negotiated.add((b == WILL ? "WILL " : "DO ") + in.read());
+                } else if (b > WILL) {
+                    in.read(); // an option refused
                 }
             } else if (b == IAC) {
                 iac = true;
