@@ -29,8 +29,9 @@ import dev.outrigger.framework.Await;
 import dev.outrigger.framework.Ports;
 
 /**
- * The bridge answers a client's RFC 2217 line settings as ser2net (Debian's) does, each on a pty of
- * its own: a client that works with ser2net is told the same by the gateway. (Where a pty cannot do
+ * The bridge negotiates Telnet options and answers a client's RFC 2217 line settings as ser2net
+ * (Debian's) does, each on a pty of its own: a client that works with ser2net is told the same by
+ * the gateway. (Where a pty cannot do
  * what is asked, DTR, RTS and BREAK, ser2net answers nothing or what is not so; the bridge's answers
  * to those are Rfc2217Test's.)
  */
